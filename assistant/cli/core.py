@@ -1,0 +1,117 @@
+"""Core commands: ``doctor`` and ``backup``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.cli import CommandError, emit_json, open_runtime
+
+
+def register(subparsers) -> None:
+    doctor = subparsers.add_parser("doctor", help="check the installation and the data")
+    doctor.add_argument("--json", action="store_true")
+    doctor.set_defaults(handler=cmd_doctor)
+
+    backup = subparsers.add_parser("backup", help="list, take or restore database backups")
+    sub = backup.add_subparsers(dest="backup_command", metavar="ACTION")
+    sub.required = True
+    p = sub.add_parser("list", help="list backups, newest first")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_backup_list)
+    p = sub.add_parser("now", help="take a backup now")
+    p.set_defaults(handler=cmd_backup_now)
+    p = sub.add_parser("restore", help="replace the database by a backup (the current one is kept)")
+    p.add_argument("file", help="backup file (see 'assistant backup list')")
+    p.set_defaults(handler=cmd_backup_restore)
+
+
+def doctor_report(runtime) -> dict:
+    from assistant.storage.database import check_integrity, schema_version
+    from assistant.versions import component_versions
+
+    policy = runtime.policy
+    report = {
+        "data_dir": str(runtime.data_dir.path),
+        "data_dir_source": runtime.data_dir.source,
+        "database": str(runtime.data_dir.database),
+        "integrity": check_integrity(runtime.data_dir.database, full=True),
+        "schema_version": schema_version(runtime.db),
+        "notices": runtime.opened.notices,
+        "versions": component_versions(),
+        "translation_models": installed_models(runtime),
+        "policy": policy.describe(),
+        "network": ("downloads allowed, only when the user asks for one" if policy.allow_downloads
+                    else "none: no code path opens a network connection"),
+        "log_file": str(runtime.log_file) if runtime.log_file else None,
+    }
+    return report
+
+
+def installed_models(runtime) -> list[str]:
+    try:
+        from assistant.translation.packages import list_installed
+    except ImportError:
+        return []
+    return [str(p) for p in list_installed(runtime)]
+
+
+def cmd_doctor(args) -> int:
+    runtime = open_runtime(args)
+    try:
+        report = doctor_report(runtime)
+    finally:
+        runtime.close()
+    if args.json:
+        emit_json(report)
+    else:
+        for key, value in report.items():
+            if isinstance(value, dict):
+                print(f"{key}:")
+                for k, v in value.items():
+                    print(f"  {k}: {v}")
+            elif isinstance(value, list):
+                print(f"{key}: {', '.join(map(str, value)) or '(none)'}")
+            else:
+                print(f"{key}: {value}")
+    return 0 if report["integrity"] == "ok" else 1
+
+
+def cmd_backup_list(args) -> int:
+    from assistant.storage.backup import list_backups
+    from assistant.paths import resolve_data_dir
+
+    backups = list_backups(resolve_data_dir(args.data_dir).backups)
+    if args.json:
+        emit_json([{"file": str(p), "bytes": p.stat().st_size} for p in backups])
+    else:
+        for p in backups:
+            print(p)
+    return 0
+
+
+def cmd_backup_now(args) -> int:
+    from assistant.storage.backup import rolling_backup
+
+    runtime = open_runtime(args)
+    try:
+        made = rolling_backup(runtime.db.conn, runtime.data_dir.backups, min_interval_s=0)
+    finally:
+        runtime.close()
+    print(made)
+    return 0
+
+
+def cmd_backup_restore(args) -> int:
+    from assistant.paths import resolve_data_dir
+    from assistant.policy import load_policy
+    from assistant.storage.backup import BackupError, restore
+
+    data_dir = resolve_data_dir(args.data_dir, load_policy().data_dir)
+    try:
+        saved = restore(Path(args.file), data_dir.database, data_dir.backups)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"Restored {data_dir.database} from {args.file}.")
+    if saved:
+        print(f"The database it replaced was kept as {saved}.")
+    return 0

@@ -1,0 +1,91 @@
+"""Suite-wide rules: offscreen Qt, a fresh data folder and no policy file per test,
+no network (pytest-socket, see addopts), Qt and Python warnings fail the test.
+
+Our tests are not a package (no __init__.py, --import-mode=importlib): the translation
+engine's distribution installs a stray top-level ``tests`` package we must not rely on.
+Shared helpers are fixtures here, not importable modules."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def fresh_data_dir(tmp_path, monkeypatch) -> Path:
+    data = tmp_path / "data"
+    monkeypatch.setenv("AGENT_ASSISTANT_HOME", str(data))
+    monkeypatch.setenv("AGENT_ASSISTANT_POLICY", str(tmp_path / "no-policy.json"))
+    monkeypatch.setenv("LANGUAGE", "en")
+    from assistant import i18n
+
+    i18n.set_language("en")
+    return data
+
+
+@pytest.fixture
+def runtime(fresh_data_dir):
+    from assistant.runtime import start
+
+    rt = start()
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def db(runtime):
+    return runtime.db
+
+
+@pytest.fixture
+def services(qapp, runtime):
+    from ui.context import CustomerContextHolder
+    from ui.services import AppServices
+
+    svc = AppServices(runtime, CustomerContextHolder())
+    yield svc
+    svc.pool.waitForDone(10000)
+
+
+@pytest.fixture
+def main_window(qtbot, services):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    window._quitting = True  # closing in teardown must not hide to the tray
+    return window
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run the headless CLI in-process: returns (exit code, stdout, stderr)."""
+    from assistant.cli import main
+
+    def run(*argv: str):
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def press_shortcut(qtbot):
+    """Press a key chord as the window system would deliver it, so QAction shortcuts fire
+    (QTest key events sent to a widget bypass the shortcut map)."""
+    from PySide6.QtCore import Qt
+
+    def press(window, key, modifiers=Qt.KeyboardModifier.NoModifier):
+        window.show()
+        window.activateWindow()
+        qtbot.waitActive(window)
+        qtbot.keyClick(window.windowHandle(), key, modifiers)
+
+    return press

@@ -1,0 +1,239 @@
+"""The companion window: customer bar on top, four panels, palette, tray."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QMainWindow, QMenu, QSystemTrayIcon,
+                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
+
+from assistant import APP_NAME, settings
+from assistant.i18n import _
+from assistant.paths import resource_path
+from ui.customer_bar import CustomerBar
+from ui.palette import CommandPalette
+from ui.panels.culture import CulturePanel
+from ui.panels.queue import QueuePanel
+from ui.panels.replies import RepliesPanel
+from ui.panels.translate import TranslatePanel
+from ui.services import AppServices, Command
+
+log = logging.getLogger(__name__)
+
+PANEL_CLASSES = [TranslatePanel, RepliesPanel, CulturePanel, QueuePanel]
+NARROW_WIDTH = 420
+COMPACT_WIDTH = 300
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(resource_path("icons", "app.svg")))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: AppServices):
+        super().__init__()
+        self.services = services
+        services.notify = self.notify
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(app_icon())
+        self.setObjectName("main-window")
+        # Timers and notifications must never pull the window in front of the agent's tools.
+        self.setAttribute(Qt.WA_ShowWithoutActivating, True)
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(6, 6, 6, 6)
+        top = QHBoxLayout()
+        self.customer_bar = CustomerBar(services)
+        top.addWidget(self.customer_bar, 1)
+        self.menu_button = QToolButton()
+        self.menu_button.setText("⋮")
+        self.menu_button.setAccessibleName(_("Menu"))
+        self.menu_button.setToolTip(_("Menu"))
+        self.menu_button.setPopupMode(QToolButton.InstantPopup)
+        top.addWidget(self.menu_button)
+        outer.addLayout(top)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName(_("Panels"))
+        self.panels = [cls(services) for cls in PANEL_CLASSES]
+        for panel in self.panels:
+            self.tabs.addTab(panel, _(panel.title))
+        outer.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self.tray = self._build_tray()
+        self.compact = False
+        self.tabs.currentChanged.connect(self._panel_changed)
+        self.restore_state()
+
+        # badges are cheap counts; refresh them once a minute without touching focus
+        self.badge_timer = QTimer(self)
+        self.badge_timer.setInterval(60_000)
+        self.badge_timer.timeout.connect(self.refresh_badges)
+        self.badge_timer.start()
+        self.refresh_badges()
+
+    # -- actions -------------------------------------------------------------------
+    def _action(self, text: str, shortcut: str | QKeySequence | None, slot, checkable=False) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ApplicationShortcut)
+        action.setCheckable(checkable)
+        (action.toggled if checkable else action.triggered).connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.panel_actions = []
+        for index, panel in enumerate(self.panels):
+            action = self._action(_(panel.title), f"Ctrl+{index + 1}",
+                                  lambda _checked=False, i=index: self.show_panel(i))
+            self.panel_actions.append(action)
+        self.palette_action = self._action(_("Command palette…"), "Ctrl+K", self.open_palette)
+        self.customer_action = self._action(_("Set customer…"), "Ctrl+L", self.customer_bar.focus_input)
+        self.on_top_action = self._action(_("Always on top"), "Ctrl+Shift+T", self.set_always_on_top, True)
+        self.compact_action = self._action(_("Compact mode"), "Ctrl+Shift+M", self.set_compact, True)
+        self.about_action = self._action(_("About…"), "F1", self.show_about)
+        self.quit_action = self._action(_("Quit"), QKeySequence.Quit, self.quit)
+
+        menu = QMenu(self)
+        for action in (*self.panel_actions, None, self.palette_action, self.customer_action, None,
+                       self.on_top_action, self.compact_action, None, self.about_action, self.quit_action):
+            menu.addSeparator() if action is None else menu.addAction(action)
+        self.main_menu = menu
+        self.menu_button.setMenu(menu)
+
+    def _build_tray(self) -> QSystemTrayIcon | None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return None
+        tray = QSystemTrayIcon(app_icon(), self)
+        tray.setToolTip(APP_NAME)
+        menu = QMenu(self)
+        menu.addAction(_("Show / hide"), self.toggle_visible)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        self.tray_menu = menu
+        tray.setContextMenu(menu)
+        tray.activated.connect(
+            lambda reason: self.toggle_visible() if reason == QSystemTrayIcon.Trigger else None)
+        tray.show()
+        return tray
+
+    def commands(self) -> list[Command]:
+        own = [Command(_(p.title), lambda i=i: self.show_panel(i), f"Ctrl+{i + 1}")
+               for i, p in enumerate(self.panels)]
+        own += [
+            Command(_("Set customer…"), self.customer_bar.focus_input, "Ctrl+L", "customer phone country"),
+            Command(_("Always on top"), self.on_top_action.toggle, "Ctrl+Shift+T", "pin"),
+            Command(_("Compact mode"), self.compact_action.toggle, "Ctrl+Shift+M", "small narrow"),
+            Command(_("About…"), self.show_about, "F1", "version"),
+        ]
+        for panel in self.panels:
+            own += panel.commands()
+        return own
+
+    # -- behaviour -----------------------------------------------------------------
+    def show_panel(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        self.tabs.currentWidget().setFocus()
+
+    def current_panel_id(self) -> str:
+        return self.panels[self.tabs.currentIndex()].panel_id
+
+    def _panel_changed(self, index: int) -> None:
+        if 0 <= index < len(self.panels):
+            self.panels[index].activated()
+
+    def open_palette(self) -> None:
+        palette = CommandPalette(self.commands(), self)
+        if palette.exec() and palette.chosen:
+            palette.chosen.callback()
+
+    def set_always_on_top(self, on: bool) -> None:
+        visible = self.isVisible()
+        self.setWindowFlag(Qt.WindowStaysOnTopHint, on)
+        if visible:
+            self.show()  # changing flags hides the window; shown again without activation
+        settings.put(self.services.db, "ui.always_on_top", on)
+
+    def set_compact(self, on: bool) -> None:
+        self.compact = on
+        self.tabs.tabBar().setVisible(True)
+        self.centralWidget().layout().setContentsMargins(*(2,) * 4 if on else (6,) * 4)
+        for panel in self.panels:
+            panel.set_compact(on)
+        self.setMinimumWidth(COMPACT_WIDTH if on else 0)
+        if on:
+            self.resize(COMPACT_WIDTH, self.height())
+        settings.put(self.services.db, "ui.compact", on)
+
+    def refresh_badges(self) -> None:
+        for index, panel in enumerate(self.panels):
+            count = panel.badge()
+            self.tabs.setTabText(index, f"{_(panel.title)} ({count})" if count else _(panel.title))
+
+    def notify(self, title: str, message: str) -> None:
+        """Tell the agent something without taking focus: a tray balloon, else the status bar."""
+        if self.tray is not None and self.tray.supportsMessages():
+            self.tray.showMessage(title, message, QSystemTrayIcon.Information, 5000)
+        else:
+            self.statusBar().showMessage(f"{title}: {message}", 5000)
+
+    def toggle_visible(self) -> None:
+        if self.isVisible() and not self.isMinimized():
+            self.hide()
+        else:
+            self.bring_forward()
+
+    def bring_forward(self) -> None:
+        """Explicit user request (tray click, second launch): the one time we may activate."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def show_about(self) -> None:
+        from ui.about import AboutDialog
+
+        AboutDialog(self).exec()
+
+    # -- persistence ---------------------------------------------------------------
+    def restore_state(self) -> None:
+        db = self.services.db
+        geometry = settings.get(db, "ui.geometry")
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+        else:
+            self.resize(NARROW_WIDTH, 720)
+        ids = [p.panel_id for p in self.panels]
+        last = settings.get(db, "ui.last_panel")
+        if last in ids:
+            self.tabs.setCurrentIndex(ids.index(last))
+        if settings.get(db, "ui.always_on_top", False):
+            self.on_top_action.setChecked(True)
+        if settings.get(db, "ui.compact", False):
+            self.compact_action.setChecked(True)
+
+    def save_state(self) -> None:
+        db = self.services.db
+        settings.put(db, "ui.geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
+        settings.put(db, "ui.last_panel", self.current_panel_id())
+
+    def closeEvent(self, event) -> None:
+        self.save_state()
+        if self.tray is not None and self.tray.isVisible() and not getattr(self, "_quitting", False):
+            self.hide()  # closing keeps the companion in the tray; Quit ends it
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def quit(self) -> None:
+        self._quitting = True
+        self.save_state()
+        self.close()
+        QApplication.instance().quit()

@@ -1,0 +1,37 @@
+"""What every panel is given: the runtime (data, policy, database), the current customer,
+the worker pool and a way to tell the user something without stealing focus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from PySide6.QtCore import QThreadPool
+
+from assistant.runtime import Runtime
+from ui.context import CustomerContextHolder
+
+
+@dataclass
+class Command:
+    """An entry of the command palette (Ctrl+K)."""
+    title: str
+    callback: Callable[[], None]
+    shortcut: str = ""
+    keywords: str = ""
+
+
+@dataclass
+class AppServices:
+    runtime: Runtime
+    customer: CustomerContextHolder
+    pool: QThreadPool = field(default_factory=QThreadPool)
+    notify: Callable[[str, str], None] = lambda title, message: None  # set by the main window
+
+    def __post_init__(self):
+        # one worker thread: the translation engine and the database are not shared across threads
+        self.pool.setMaxThreadCount(1)
+
+    @property
+    def db(self):
+        return self.runtime.db
