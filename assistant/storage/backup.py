@@ -43,15 +43,31 @@ def rolling_backup(source: sqlite3.Connection, backups_dir: Path, keep: int = KE
     """Take an automatic backup if the newest one is older than ``min_interval_s``;
     keep the ``keep`` newest automatic backups."""
     now = time.time() if now is None else now
-    autos = [p for p in list_backups(backups_dir) if p.name.startswith(AUTO_PREFIX)]
-    if autos and now - autos[0].stat().st_mtime < min_interval_s:
+    autos = _automatic(backups_dir)
+    if autos and now - _taken_at(autos[0]) < min_interval_s:
         return None
-    stamp = datetime.fromtimestamp(now, timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
-    made = backup_to(source, backups_dir / f"{AUTO_PREFIX}{stamp}.db")
-    autos = [p for p in list_backups(backups_dir) if p.name.startswith(AUTO_PREFIX)]
-    for old in autos[keep:]:
+    made = backup_to(source, backups_dir / f"{AUTO_PREFIX}{datetime.fromtimestamp(now, timezone.utc):{_STAMP}}.db")
+    for old in _automatic(backups_dir)[keep:]:
         old.unlink(missing_ok=True)
     return made
+
+
+_STAMP = "%Y%m%d-%H%M%S-%f"
+
+
+def _automatic(backups_dir: Path) -> list[Path]:
+    """Automatic backups, newest first (their names sort by the time they were taken)."""
+    if not backups_dir.is_dir():
+        return []
+    return sorted(backups_dir.glob(f"{AUTO_PREFIX}*.db"), reverse=True)
+
+
+def _taken_at(path: Path) -> float:
+    try:
+        stamp = path.stem[len(AUTO_PREFIX):]
+        return datetime.strptime(stamp, _STAMP).replace(tzinfo=timezone.utc).timestamp()
+    except ValueError:
+        return path.stat().st_mtime
 
 
 def restore(backup_file: Path, database: Path, backups_dir: Path) -> Path | None:

@@ -1,0 +1,161 @@
+import sqlite3
+
+import pytest
+from sqlite_utils.migrations import Migrations
+
+from assistant.storage import schema
+from assistant.storage.backup import list_backups, restore, rolling_backup, BackupError
+from assistant.storage.database import (NewerSchemaError, check_integrity, open_database,
+                                        schema_version)
+
+
+def test_new_database_uses_wal_and_normal_sync(tmp_path):
+    opened = open_database(tmp_path / "a.db")
+    try:
+        conn = opened.db.conn
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] >= 1  # NORMAL or stronger
+        assert "settings" in opened.db.table_names()
+        assert schema_version(opened.db) == len(schema.known_migrations())
+        assert opened.pre_migration_backup is None  # nothing to protect in a new file
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def extra_migration(monkeypatch):
+    """A newer app version: one more migration set than the database has seen."""
+    extra = Migrations("test-extra")
+
+    @extra()
+    def m001_notes(db):
+        db["notes"].create({"id": int, "text": str}, pk="id")
+
+    real = schema.migration_sets
+    monkeypatch.setattr(schema, "migration_sets", lambda: [*real(), extra])
+    import assistant.storage.database as database
+    monkeypatch.setattr(database, "migration_sets", schema.migration_sets)
+    original_known = schema.known_migrations
+    monkeypatch.setattr(database, "known_migrations",
+                        lambda: original_known() | {("test-extra", "m001_notes")})
+    return extra
+
+
+def test_migration_takes_a_backup_first_and_keeps_data(tmp_path, extra_migration):
+    path = tmp_path / "a.db"
+    # written by the "previous version": no test-extra migration yet
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT)")
+    conn.execute("CREATE TABLE _sqlite_migrations (id INTEGER PRIMARY KEY, migration_set TEXT, "
+                 "name TEXT, applied_at TEXT)")
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('core', 'm001_settings', 'x')")
+    conn.execute("INSERT INTO settings VALUES ('keep', '\"me\"')")
+    conn.commit()
+    conn.close()
+
+    opened = open_database(path, tmp_path / "backups")
+    try:
+        assert "notes" in opened.db.table_names()
+        assert opened.db.execute("SELECT value FROM settings WHERE key='keep'").fetchone()[0] == '"me"'
+        backup = opened.pre_migration_backup
+        assert backup is not None and backup.name.startswith("pre-migration-")
+        old = sqlite3.connect(backup)
+        assert "notes" not in {r[0] for r in old.execute("SELECT name FROM sqlite_master")}
+        assert old.execute("SELECT value FROM settings").fetchone()[0] == '"me"'
+        old.close()
+    finally:
+        opened.close()
+
+
+def test_database_from_a_newer_version_is_refused_untouched(tmp_path):
+    path = tmp_path / "a.db"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('tasks', 'm999_from_the_future', 'x')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(NewerSchemaError, match="newer version"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("garbage", [b"this is not a database at all" * 100,
+                                     b"SQLite format 3\x00" + b"\xff" * 4000])
+def test_corrupt_database_is_moved_aside_and_reported(tmp_path, garbage):
+    path = tmp_path / "a.db"
+    path.write_bytes(garbage)
+    opened = open_database(path)
+    try:
+        assert opened.moved_aside is not None and opened.moved_aside.read_bytes() == garbage
+        assert ".corrupt-" in opened.moved_aside.name
+        assert "moved aside" in opened.notices[0]
+        assert check_integrity(path) == "ok"
+    finally:
+        opened.close()
+
+
+def test_damaged_pages_are_detected(tmp_path):
+    path = tmp_path / "a.db"
+    opened = open_database(path)
+    with opened.db.atomic():
+        opened.db["settings"].insert_all(({"key": f"k{i}", "value": "x" * 500} for i in range(500)))
+    opened.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    opened.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page * 3:page * 3 + 200] = b"\x07" * 200  # scribble over a b-tree page
+    path.write_bytes(bytes(data))
+    reopened = open_database(path)
+    try:
+        assert reopened.moved_aside is not None
+        assert reopened.notices
+    finally:
+        reopened.close()
+
+
+def test_rolling_backups_keep_the_newest(tmp_path):
+    opened = open_database(tmp_path / "a.db")
+    try:
+        made = [rolling_backup(opened.db.conn, tmp_path / "b", keep=3, min_interval_s=10, now=1000 + i * 20)
+                for i in range(5)]
+        assert all(made)
+        # within the interval nothing new is taken
+        assert rolling_backup(opened.db.conn, tmp_path / "b", keep=3, min_interval_s=10, now=1085) is None
+        assert len(list_backups(tmp_path / "b")) == 3
+        assert all(check_integrity(p) == "ok" for p in list_backups(tmp_path / "b"))
+    finally:
+        opened.close()
+
+
+def test_restore_keeps_the_replaced_database(tmp_path):
+    path, backups = tmp_path / "a.db", tmp_path / "b"
+    opened = open_database(path)
+    from assistant import settings
+    settings.put(opened.db, "who", "before")
+    snapshot = rolling_backup(opened.db.conn, backups, min_interval_s=0)
+    settings.put(opened.db, "who", "after")
+    opened.close()
+
+    saved = restore(snapshot, path, backups)
+    reopened = open_database(path)
+    try:
+        assert settings.get(reopened.db, "who") == "before"
+    finally:
+        reopened.close()
+    kept = sqlite3.connect(saved)
+    assert kept.execute("SELECT value FROM settings WHERE key='who'").fetchone()[0] == '"after"'
+    kept.close()
+
+
+def test_restore_refuses_a_damaged_backup(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"nope" * 1000)
+    path = tmp_path / "a.db"
+    open_database(path).close()
+    before = path.read_bytes()
+    with pytest.raises(BackupError, match="damaged"):
+        restore(bad, path, tmp_path / "b")
+    assert path.read_bytes() == before
