@@ -47,12 +47,17 @@ class InstanceServer(QObject):
     def _accept(self) -> None:
         while self.server.hasPendingConnections():
             conn = self.server.nextPendingConnection()
-            conn.readyRead.connect(lambda c=conn: self._read(c))
-            conn.disconnected.connect(conn.deleteLater)
+            conn.readyRead.connect(self._read)
 
-    def _read(self, conn: QLocalSocket) -> None:
-        if bytes(conn.readAll().data()).startswith(MESSAGE_SHOW.strip()):
+    def _read(self) -> None:
+        conn = self.sender()
+        if not isinstance(conn, QLocalSocket) or not conn.canReadLine():
+            return
+        if bytes(conn.readLine().data()) == MESSAGE_SHOW:
             self.show_requested.emit()
+        conn.readyRead.disconnect(self._read)
+        conn.abort()
+        conn.deleteLater()
 
     def close(self) -> None:
         self.server.close()
