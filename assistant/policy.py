@@ -4,6 +4,8 @@ invalid file is reported and the safest settings apply (see docs/deployment.md).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import sys
@@ -25,6 +27,7 @@ _BOOL_KEYS = {
 }
 _PATH_KEYS = ("pack_inbox", "shared_models_dir", "data_dir")
 _KNOWN_KEYS = set(_BOOL_KEYS) | set(_PATH_KEYS) | {"trusted_publisher_keys", "download_mirror_url", "version"}
+POLICY_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Policy:
             "allow_downgrade": self.allow_downgrade,
             "allow_translation_history": self.allow_translation_history,
             "trusted_publisher_keys": len(self.trusted_publisher_keys),
+            "trusted_key_ids": [key_id(k) for k in self.trusted_publisher_keys],
             "pack_inbox": self.pack_inbox,
             "shared_models_dir": self.shared_models_dir,
             "data_dir": self.data_dir,
@@ -66,6 +70,21 @@ SAFEST = Policy(**_BOOL_KEYS)
 
 class PolicyError(ValueError):
     pass
+
+
+def _decode_public_key(text: str) -> bytes | None:
+    """The 42 bytes of a minisign public key (``Ed`` + 8-byte key id + 32-byte Ed25519 key)."""
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == 42 and raw[:2] == b"Ed" else None
+
+
+def key_id(public_key: str) -> str:
+    """The key id minisign prints (16 hex digits, most significant first)."""
+    raw = _decode_public_key(public_key)
+    return raw[2:10][::-1].hex().upper() if raw else "?"
 
 
 def system_policy_paths() -> list[Path]:
@@ -100,9 +119,15 @@ def parse_policy(text: str, source: str) -> dict:
     for key in (*_PATH_KEYS, "download_mirror_url"):
         if key in data and data[key] is not None and not (isinstance(data[key], str) and data[key].strip()):
             raise PolicyError(f"{source}: '{key}' must be a non-empty string or null")
+    if "version" in data and (type(data["version"]) is not int or data["version"] != POLICY_VERSION):
+        raise PolicyError(f"{source}: 'version' must be {POLICY_VERSION}")
     keys = data.get("trusted_publisher_keys", [])
     if not isinstance(keys, list) or not all(isinstance(k, str) and k.strip() for k in keys):
         raise PolicyError(f"{source}: 'trusted_publisher_keys' must be a list of minisign public keys")
+    for index, key in enumerate(keys):
+        if _decode_public_key(key) is None:
+            raise PolicyError(f"{source}: trusted_publisher_keys[{index}] is not a minisign public key "
+                              "(the second line of a .pub file, starting with RW)")
     return data
 
 
@@ -114,7 +139,9 @@ def _merge(policy: Policy, data: dict, already_set: set[str]) -> Policy:
             earlier = getattr(policy, key)
             changes[key] = safe if key in already_set and safe in (earlier, data[key]) else data[key]
     for key in (*_PATH_KEYS, "download_mirror_url"):
-        if data.get(key):
+        # the system-wide file is read first and its folders win: a file beside the
+        # executable (often in a folder agents can write) must not redirect them
+        if data.get(key) and getattr(policy, key) is None:
             changes[key] = data[key]
     if data.get("trusted_publisher_keys"):
         changes["trusted_publisher_keys"] = tuple(
