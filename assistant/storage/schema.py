@@ -10,6 +10,7 @@ from sqlite_utils.migrations import Migrations
 # Each module defines ``migrations = Migrations("<set name>")``. Append new features here.
 MIGRATION_MODULES = [
     "assistant.storage.core_schema",
+    "assistant.templates.schema",
 ]
 
 

@@ -1,0 +1,468 @@
+"""Template storage in SQLite: a team layer, the agent's personal layer over it, and usage.
+
+Layers
+------
+* **Team** (``team_templates``): templates installed from packs, the starter pack included.
+  One row per template id (ids are global: packs namespace them, e.g. ``starter.refund.ok``),
+  with the owning ``pack_id``, the template JSON, its :func:`~assistant.templates.model.content_hash`,
+  and flags: ``locked`` (from the pack: no personal version allowed), ``disabled`` (switched off
+  by the pack/team lead), ``hidden`` (the agent chose not to see it), ``retired_at`` (the pack
+  no longer ships it; the row is kept so a later pack version can bring it back).
+* **Personal** (``personal_templates``): the agent's own templates, and *personal versions* of
+  team templates (same id). A personal version records the team content it was based on
+  (``base_pack_id``, ``base_hash`` and the full ``base_data``), which is what a three-way merge
+  needs (base = ``base_data``, theirs = new team data, ours = personal data). When the team
+  version changes under it, ``team_updated`` is set.
+* **Effective library** (:func:`library`): personal versions layered over team templates, plus
+  personal-only templates; disabled and retired team templates are left out, hidden ones too
+  unless asked. A personal version of a *locked* team template is ignored (the team wins), and a
+  personal version whose team template was retired or removed stays visible as personal: the
+  agent's work is never lost.
+
+API for the packs feature (call these inside your own ``with db.atomic():``; they nest as
+savepoints, so a failure anywhere rolls the whole install back):
+
+* :func:`upsert_team_template` (db, pack_id, template, now=) -> "added" | "updated" |
+  "unchanged" | "restored". Raises :class:`TemplateConflict` if another active pack owns the id.
+  If content changed and a personal version exists whose base differs, it sets ``team_updated``.
+* :func:`retire_team_template`, :func:`retire_missing` (db, pack_id, keep_ids, now=) -> retired ids,
+  :func:`remove_pack` (delete a pack's team rows; personal versions survive).
+* :func:`get_team`, :func:`list_team` -> :class:`TeamRecord`;
+  :func:`set_team_flags` (db, template_id, locked=, disabled=, hidden=).
+* :func:`personal_overrides` -> :class:`PersonalRecord` list (``base_hash``, ``base_data``,
+  ``team_updated``); :func:`rebase_personal` (db, template, now=) stores a merged personal
+  version and records the *current* team content as its new base (clears ``team_updated``);
+  :func:`mark_team_updated` sets or clears the flag by hand.
+
+API for the app: :func:`library`, :func:`get_entry`, :func:`save_personal` (editing a team
+template creates a personal version), :func:`delete_personal` (a personal version: back to the
+team's), :func:`duplicate`, :func:`new_personal_id`, :func:`record_use`, :func:`set_favourite`,
+:func:`usage`, :func:`usage_report`. Every write runs in one ``db.atomic()`` block. Times are
+UTC ISO-8601; pass ``now`` (tests use fixed instants), else the current time is used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from assistant.templates.model import Template, TemplateError, content_hash
+
+log = logging.getLogger(__name__)
+
+TEAM = "team"
+PERSONAL = "personal"
+OVERRIDE = "override"  # a personal version of a team template
+
+
+class StoreError(Exception):
+    """A template operation cannot be done; the message says why."""
+
+
+class TemplateConflict(StoreError):
+    """The template id already belongs to another installed pack."""
+
+
+class LockedTemplateError(StoreError):
+    """The team locked this template: it cannot have a personal version."""
+
+
+@dataclass(frozen=True)
+class TeamRecord:
+    template: Template
+    pack_id: str
+    content_hash: str
+    locked: bool
+    disabled: bool
+    hidden: bool
+    retired_at: str | None
+    installed_at: str | None
+    updated_at: str | None
+
+    @property
+    def template_id(self) -> str:
+        return self.template.id
+
+    @property
+    def active(self) -> bool:
+        return self.retired_at is None
+
+
+@dataclass(frozen=True)
+class PersonalRecord:
+    template: Template
+    content_hash: str
+    base_pack_id: str | None
+    base_hash: str | None
+    base_data: dict | None
+    team_updated: bool
+    created_at: str | None
+    updated_at: str | None
+
+    @property
+    def template_id(self) -> str:
+        return self.template.id
+
+    @property
+    def is_override(self) -> bool:
+        return self.base_pack_id is not None
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """One template as the agent sees it."""
+    template: Template
+    layer: str                    # TEAM, PERSONAL or OVERRIDE
+    pack_id: str | None = None    # the team template's pack (TEAM and OVERRIDE)
+    locked: bool = False
+    hidden: bool = False
+    team_updated: bool = False    # OVERRIDE: the team changed its version since
+
+    @property
+    def id(self) -> str:
+        return self.template.id
+
+    @property
+    def editable_in_place(self) -> bool:
+        """Personal templates and versions are edited directly; team ones get a personal version."""
+        return self.layer in (PERSONAL, OVERRIDE)
+
+
+@dataclass(frozen=True)
+class Usage:
+    count: int = 0
+    last_used: str | None = None
+    favourite: bool = False
+
+
+def _now(now: datetime | None) -> str:
+    moment = now or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _dump(template: Template) -> str:
+    return json.dumps(template.to_dict(), ensure_ascii=False, sort_keys=True)
+
+
+def _load(data: str, origin: str, where: str) -> Template | None:
+    try:
+        return Template.from_dict(json.loads(data), origin=origin)
+    except (ValueError, TemplateError) as exc:  # a damaged row must not hide the others
+        log.error("Skipping unreadable template %s: %s", where, exc)
+        return None
+
+
+def _team_from_row(row: dict) -> TeamRecord | None:
+    template = _load(row["data"], TEAM, row["template_id"])
+    if template is None:
+        return None
+    template.locked = bool(row["locked"])
+    return TeamRecord(template, row["pack_id"], row["content_hash"], bool(row["locked"]),
+                      bool(row["disabled"]), bool(row["hidden"]), row["retired_at"],
+                      row["installed_at"], row["updated_at"])
+
+
+def _personal_from_row(row: dict) -> PersonalRecord | None:
+    template = _load(row["data"], PERSONAL, row["template_id"])
+    if template is None:
+        return None
+    base = None
+    if row["base_data"]:
+        try:
+            base = json.loads(row["base_data"])
+        except ValueError:
+            base = None
+    return PersonalRecord(template, row["content_hash"], row["base_pack_id"], row["base_hash"],
+                          base, bool(row["team_updated"]), row["created_at"], row["updated_at"])
+
+
+# -- team layer --------------------------------------------------------------------------
+
+def get_team(db: sqlite_utils.Database, template_id: str) -> TeamRecord | None:
+    rows = list(db["team_templates"].rows_where("template_id = ?", [template_id]))
+    return _team_from_row(rows[0]) if rows else None
+
+
+def list_team(db: sqlite_utils.Database, pack_id: str | None = None,
+              include_retired: bool = False) -> list[TeamRecord]:
+    where, params = [], []
+    if pack_id is not None:
+        where.append("pack_id = ?")
+        params.append(pack_id)
+    if not include_retired:
+        where.append("retired_at IS NULL")
+    rows = db["team_templates"].rows_where(" AND ".join(where) or None, params,
+                                           order_by="template_id")
+    return [r for r in map(_team_from_row, rows) if r is not None]
+
+
+def upsert_team_template(db: sqlite_utils.Database, pack_id: str, template: Template,
+                         *, now: datetime | None = None) -> str:
+    """Install or update one team template. ``template.locked`` is stored as the lock flag;
+    ``disabled``/``hidden`` keep their current values. Returns what happened."""
+    stamp = _now(now)
+    template = template.copy(origin=TEAM)
+    digest = content_hash(template)
+    with db.atomic():
+        existing = db.execute(
+            "SELECT pack_id, content_hash, retired_at FROM team_templates WHERE template_id = ?",
+            [template.id]).fetchone()
+        if existing and existing[0] != pack_id and existing[2] is None:
+            raise TemplateConflict(
+                f"The template id '{template.id}' already belongs to the pack '{existing[0]}'.")
+        if existing is None:
+            outcome = "added"
+            db["team_templates"].insert({
+                "template_id": template.id, "pack_id": pack_id, "data": _dump(template),
+                "content_hash": digest, "locked": int(template.locked), "disabled": 0,
+                "hidden": 0, "retired_at": None, "installed_at": stamp, "updated_at": stamp})
+        else:
+            if existing[2] is not None:
+                outcome = "restored"
+            elif existing[1] == digest:
+                outcome = "unchanged"
+            else:
+                outcome = "updated"
+            db.execute(
+                "UPDATE team_templates SET pack_id = ?, data = ?, content_hash = ?, locked = ?, "
+                "retired_at = NULL, updated_at = CASE WHEN content_hash = ? AND retired_at IS NULL "
+                "THEN updated_at ELSE ? END WHERE template_id = ?",
+                [pack_id, _dump(template), digest, int(template.locked), digest, stamp, template.id])
+        # a personal version based on other team content now has an update waiting
+        db.execute(
+            "UPDATE personal_templates SET team_updated = 1 WHERE template_id = ? "
+            "AND (base_hash IS NULL OR base_hash != ?)", [template.id, digest])
+        db.execute(
+            "UPDATE personal_templates SET base_pack_id = ? WHERE template_id = ? "
+            "AND base_pack_id IS NULL", [pack_id, template.id])
+    return outcome
+
+
+def retire_team_template(db: sqlite_utils.Database, template_id: str,
+                         *, now: datetime | None = None) -> bool:
+    with db.atomic():
+        cursor = db.execute(
+            "UPDATE team_templates SET retired_at = ? WHERE template_id = ? AND retired_at IS NULL",
+            [_now(now), template_id])
+    return cursor.rowcount > 0
+
+
+def retire_missing(db: sqlite_utils.Database, pack_id: str, keep_ids,
+                   *, now: datetime | None = None) -> list[str]:
+    """Retire the pack's active templates whose ids are not in ``keep_ids``."""
+    keep = set(keep_ids)
+    retired = []
+    with db.atomic():
+        for record in list_team(db, pack_id):
+            if record.template_id not in keep:
+                retire_team_template(db, record.template_id, now=now)
+                retired.append(record.template_id)
+    return retired
+
+
+def remove_pack(db: sqlite_utils.Database, pack_id: str) -> int:
+    """Delete every team row of a pack (uninstall). Personal versions stay, as personal."""
+    with db.atomic():
+        cursor = db.execute("DELETE FROM team_templates WHERE pack_id = ?", [pack_id])
+    return cursor.rowcount
+
+
+def set_team_flags(db: sqlite_utils.Database, template_id: str, *, locked: bool | None = None,
+                   disabled: bool | None = None, hidden: bool | None = None) -> None:
+    changes = {k: int(v) for k, v in (("locked", locked), ("disabled", disabled),
+                                      ("hidden", hidden)) if v is not None}
+    if not changes:
+        return
+    with db.atomic():
+        if get_team(db, template_id) is None:
+            raise StoreError(f"There is no team template '{template_id}'.")
+        db["team_templates"].update(template_id, changes)
+
+
+# -- personal layer ----------------------------------------------------------------------
+
+def get_personal(db: sqlite_utils.Database, template_id: str) -> PersonalRecord | None:
+    rows = list(db["personal_templates"].rows_where("template_id = ?", [template_id]))
+    return _personal_from_row(rows[0]) if rows else None
+
+
+def list_personal(db: sqlite_utils.Database) -> list[PersonalRecord]:
+    rows = db["personal_templates"].rows_where(order_by="template_id")
+    return [r for r in map(_personal_from_row, rows) if r is not None]
+
+
+def personal_overrides(db: sqlite_utils.Database) -> list[PersonalRecord]:
+    """Personal versions of team templates, with the team content they were based on."""
+    return [r for r in list_personal(db) if r.is_override]
+
+
+def save_personal(db: sqlite_utils.Database, template: Template,
+                  *, now: datetime | None = None) -> PersonalRecord:
+    """Save the agent's template. If its id is an active team template, this is a personal
+    version of it: the first save records the team content as its base; later saves keep
+    that base (so a three-way merge stays possible). Locked team templates refuse."""
+    problems = template.validate()
+    if problems:
+        raise TemplateError(problems)
+    stamp = _now(now)
+    template = template.copy(origin=PERSONAL, locked=False)
+    with db.atomic():
+        team = get_team(db, template.id)
+        if team is not None and team.active and team.locked:
+            raise LockedTemplateError(
+                f"The team locked '{team.template.title}': it cannot be edited. Duplicate it "
+                f"to make your own template.")
+        existing = get_personal(db, template.id)
+        row = {"template_id": template.id, "data": _dump(template),
+               "content_hash": content_hash(template), "updated_at": stamp}
+        if existing is None:
+            row["created_at"] = stamp
+            row["team_updated"] = 0
+            if team is not None and team.active:
+                row.update(base_pack_id=team.pack_id, base_hash=team.content_hash,
+                           base_data=_dump(team.template))
+        db["personal_templates"].upsert(row, pk="template_id")
+    return get_personal(db, template.id)
+
+
+def rebase_personal(db: sqlite_utils.Database, template: Template,
+                    *, now: datetime | None = None) -> PersonalRecord:
+    """Store a merged personal version and take the current team content as its base
+    (for the packs' three-way merge); clears ``team_updated``."""
+    with db.atomic():
+        team = get_team(db, template.id)
+        if team is None:
+            raise StoreError(f"There is no team template '{template.id}' to rebase on.")
+        save_personal(db, template, now=now)
+        db["personal_templates"].update(template.id, {
+            "base_pack_id": team.pack_id, "base_hash": team.content_hash,
+            "base_data": _dump(team.template), "team_updated": 0})
+    return get_personal(db, template.id)
+
+
+def mark_team_updated(db: sqlite_utils.Database, template_id: str, flag: bool = True) -> None:
+    with db.atomic():
+        db.execute("UPDATE personal_templates SET team_updated = ? WHERE template_id = ?",
+                   [int(flag), template_id])
+
+
+def delete_personal(db: sqlite_utils.Database, template_id: str) -> bool:
+    """Delete a personal template, or drop a personal version (the team's shows again)."""
+    with db.atomic():
+        cursor = db.execute("DELETE FROM personal_templates WHERE template_id = ?", [template_id])
+        if not db.execute("SELECT 1 FROM team_templates WHERE template_id = ?",
+                          [template_id]).fetchone():
+            db.execute("DELETE FROM template_usage WHERE template_id = ?", [template_id])
+    return cursor.rowcount > 0
+
+
+def _slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    ascii_text = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug[:60] or "template"
+
+
+def new_personal_id(db: sqlite_utils.Database, title: str) -> str:
+    """A fresh id ``my.<slug>[-n]`` not used by any layer."""
+    base = f"my.{_slug(title)}"
+    candidate, n = base, 2
+    while db.execute("SELECT 1 FROM personal_templates WHERE template_id = ? UNION "
+                     "SELECT 1 FROM team_templates WHERE template_id = ?",
+                     [candidate, candidate]).fetchone():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def duplicate(db: sqlite_utils.Database, template_id: str, *, suffix: str = " (copy)",
+              now: datetime | None = None) -> Template:
+    """A personal copy of any template in the library, with a new id and titles."""
+    entry = get_entry(db, template_id, include_hidden=True)
+    if entry is None:
+        raise StoreError(f"There is no template '{template_id}'.")
+    data = entry.template.to_dict()
+    for variant in data["variants"].values():
+        variant["title"] = (variant["title"] + suffix)[:200]
+    data["id"] = new_personal_id(db, entry.template.title)
+    data["shortcut"] = None  # two templates answering the same shortcut would be ambiguous
+    data["locked"] = False
+    copy = Template.from_dict(data, origin=PERSONAL)
+    save_personal(db, copy, now=now)
+    return copy
+
+
+# -- the effective library ---------------------------------------------------------------
+
+def library(db: sqlite_utils.Database, include_hidden: bool = False) -> list[LibraryEntry]:
+    """Every template the agent can use, personal versions layered over team ones."""
+    team = {r.template_id: r for r in list_team(db)}
+    entries: dict[str, LibraryEntry] = {}
+    for tid, record in team.items():
+        if record.disabled or (record.hidden and not include_hidden):
+            continue
+        entries[tid] = LibraryEntry(record.template, TEAM, record.pack_id, record.locked,
+                                    record.hidden)
+    for personal in list_personal(db):
+        tid = personal.template_id
+        record = team.get(tid)
+        if record is None:
+            entries[tid] = LibraryEntry(personal.template, PERSONAL)
+        elif record.locked or record.disabled or (record.hidden and not include_hidden):
+            continue  # the team's rule wins; the personal row is kept for the packs merge
+        else:
+            entries[tid] = LibraryEntry(personal.template, OVERRIDE, record.pack_id, False,
+                                        record.hidden, personal.team_updated)
+    return [entries[k] for k in sorted(entries)]
+
+
+def get_entry(db: sqlite_utils.Database, template_id: str,
+              include_hidden: bool = True) -> LibraryEntry | None:
+    for entry in library(db, include_hidden=include_hidden):
+        if entry.id == template_id:
+            return entry
+    return None
+
+
+# -- usage -------------------------------------------------------------------------------
+
+def record_use(db: sqlite_utils.Database, template_id: str, *, now: datetime | None = None) -> None:
+    stamp = _now(now)
+    with db.atomic():
+        db.execute(
+            "INSERT INTO template_usage (template_id, use_count, last_used, favourite) "
+            "VALUES (?, 1, ?, 0) ON CONFLICT(template_id) DO UPDATE SET "
+            "use_count = use_count + 1, last_used = excluded.last_used", [template_id, stamp])
+
+
+def set_favourite(db: sqlite_utils.Database, template_id: str, on: bool) -> None:
+    with db.atomic():
+        db.execute(
+            "INSERT INTO template_usage (template_id, use_count, last_used, favourite) "
+            "VALUES (?, 0, NULL, ?) ON CONFLICT(template_id) DO UPDATE SET "
+            "favourite = excluded.favourite", [template_id, int(on)])
+
+
+def usage(db: sqlite_utils.Database) -> dict[str, Usage]:
+    return {row[0]: Usage(row[1] or 0, row[2], bool(row[3])) for row in db.execute(
+        "SELECT template_id, use_count, last_used, favourite FROM template_usage")}
+
+
+def usage_report(db: sqlite_utils.Database) -> list[dict]:
+    """Rows for the team-lead report: id, title, layer, pack, count, last used; most used first."""
+    counts = usage(db)
+    rows = []
+    for entry in library(db, include_hidden=True):
+        use = counts.get(entry.id, Usage())
+        rows.append({"id": entry.id, "title": entry.template.title, "layer": entry.layer,
+                     "pack_id": entry.pack_id, "count": use.count, "last_used": use.last_used,
+                     "favourite": use.favourite})
+    rows.sort(key=lambda r: (-r["count"], r["id"]))
+    return rows

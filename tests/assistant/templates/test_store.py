@@ -1,0 +1,105 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from assistant.templates import store
+from assistant.templates.model import Template, content_hash
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T1 = datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc)
+
+
+def make(tid="p.hello", body="Hello {{customer_first_name}}", title="Hello", **extra):
+    data = {"id": tid, "default_language": "en", "tags": ["greeting"],
+            "variants": {"en": {"title": title, "body": body}}}
+    data.update(extra)
+    return Template.from_dict(data)
+
+
+def test_team_upsert_outcomes_and_conflict(db):
+    assert store.upsert_team_template(db, "pack.a", make(), now=T0) == "added"
+    assert store.upsert_team_template(db, "pack.a", make(), now=T1) == "unchanged"
+    assert store.get_team(db, "p.hello").updated_at == T0.isoformat()
+    assert store.upsert_team_template(db, "pack.a", make(body="Hi"), now=T1) == "updated"
+    with pytest.raises(store.TemplateConflict):
+        store.upsert_team_template(db, "pack.b", make(), now=T1)
+    assert store.retire_team_template(db, "p.hello", now=T1)
+    assert store.library(db) == []
+    # a retired id may come back, from its pack or another one
+    assert store.upsert_team_template(db, "pack.b", make(), now=T1) == "restored"
+    assert store.get_team(db, "p.hello").pack_id == "pack.b"
+
+
+def test_editing_a_team_template_creates_a_personal_version_with_its_base(db):
+    team = make()
+    store.upsert_team_template(db, "pack.a", team, now=T0)
+    mine = make(body="Hey {{customer_first_name}}!")
+    store.save_personal(db, mine, now=T1)
+    [entry] = store.library(db)
+    assert entry.layer == store.OVERRIDE and entry.template.variants["en"].body.startswith("Hey")
+    record = store.get_personal(db, "p.hello")
+    assert record.base_hash == content_hash(team) and record.base_data["variants"]["en"]["body"] == team.variants["en"].body
+    assert not record.team_updated
+    # the team ships a new version: the personal one stays, flagged, with its old base
+    store.upsert_team_template(db, "pack.a", make(body="Good day {{customer_first_name}}"), now=T1)
+    [entry] = store.library(db)
+    assert entry.layer == store.OVERRIDE and entry.team_updated
+    assert store.personal_overrides(db)[0].base_hash == content_hash(team)
+    # after a merge, the packs feature rebases it
+    merged = make(body="Good day {{customer_first_name}}!")
+    store.rebase_personal(db, merged, now=T1)
+    record = store.get_personal(db, "p.hello")
+    assert not record.team_updated and record.base_hash == store.get_team(db, "p.hello").content_hash
+    # deleting the personal version brings the team's back
+    assert store.delete_personal(db, "p.hello")
+    assert store.library(db)[0].layer == store.TEAM
+
+
+def test_locked_hidden_disabled(db):
+    store.upsert_team_template(db, "pack.a", make(locked=True), now=T0)
+    with pytest.raises(store.LockedTemplateError):
+        store.save_personal(db, make(body="mine"), now=T1)
+    store.upsert_team_template(db, "pack.a", make("p.other"), now=T0)
+    store.set_team_flags(db, "p.other", hidden=True)
+    assert [e.id for e in store.library(db)] == ["p.hello"]
+    assert [e.id for e in store.library(db, include_hidden=True)] == ["p.hello", "p.other"]
+    store.set_team_flags(db, "p.other", disabled=True)
+    assert [e.id for e in store.library(db, include_hidden=True)] == ["p.hello"]
+
+
+def test_retire_missing_and_remove_pack_keep_personal_work(db):
+    for tid in ("a.one", "a.two"):
+        store.upsert_team_template(db, "pack.a", make(tid), now=T0)
+    store.save_personal(db, make("a.two", body="mine"), now=T0)
+    assert store.retire_missing(db, "pack.a", {"a.one"}, now=T1) == ["a.two"]
+    entries = {e.id: e.layer for e in store.library(db)}
+    assert entries == {"a.one": store.TEAM, "a.two": store.PERSONAL}
+    assert store.remove_pack(db, "pack.a") == 2
+    assert [e.id for e in store.library(db)] == ["a.two"]
+
+
+def test_atomic_with_the_caller(db):
+    store.upsert_team_template(db, "pack.a", make("a.one"), now=T0)
+    with pytest.raises(store.TemplateConflict):
+        with db.atomic():
+            store.upsert_team_template(db, "pack.b", make("b.one"), now=T0)
+            store.upsert_team_template(db, "pack.b", make("a.one"), now=T0)
+    assert store.get_team(db, "b.one") is None
+
+
+def test_personal_ids_duplicate_and_usage(db):
+    store.upsert_team_template(db, "pack.a", make("a.one", shortcut=";hi", title="Héllo wörld"), now=T0)
+    copy = store.duplicate(db, "a.one", now=T1)
+    assert copy.id == "my.hello-world" and copy.shortcut is None
+    assert copy.title == "Héllo wörld (copy)"
+    assert store.duplicate(db, "a.one", now=T1).id == "my.hello-world-2"
+    store.record_use(db, "a.one", now=T0)
+    store.record_use(db, "a.one", now=T1)
+    store.set_favourite(db, "my.hello-world", True)
+    use = store.usage(db)
+    assert use["a.one"] == store.Usage(2, T1.isoformat(), False)
+    assert use["my.hello-world"].favourite
+    report = store.usage_report(db)
+    assert report[0]["id"] == "a.one" and report[0]["count"] == 2
+    store.delete_personal(db, "my.hello-world")
+    assert "my.hello-world" not in store.usage(db)
