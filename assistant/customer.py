@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,9 @@ class CustomerContext:
     zone: str | None = None       # canonical IANA zone id
     language: str | None = None   # BCP 47 / CLDR code, e.g. "es", "pt_BR"
     resolved_from: str | None = None  # what the agent typed, and how it was understood
+    # every zone the input could mean (a Spanish mobile: Madrid and the Canaries); ``zone``
+    # is the one chosen, None while the agent has not chosen among several
+    zones: tuple[str, ...] = ()
 
     @property
     def first_name(self) -> str | None:
@@ -22,10 +25,35 @@ class CustomerContext:
     def is_empty(self) -> bool:
         return not (self.name or self.phone or self.country or self.zone or self.language)
 
+    @property
+    def needs_zone_choice(self) -> bool:
+        """True while the input maps to several zones and none is chosen yet."""
+        return self.zone is None and len(self.zones) > 1
+
+    @property
+    def label(self) -> str:
+        """A short name for lists (recents, pins): name, else phone, else zone/country."""
+        return self.name or self.phone or self.zone or self.country or ""
+
+    @property
+    def key(self) -> str:
+        """Identity for recents and pins: the same customer typed twice is one entry."""
+        return "|".join(part or "" for part in (self.name, self.phone, self.country, self.zone))
+
+    def with_zone(self, zone: str) -> "CustomerContext":
+        """This context with ``zone`` chosen (it must be one of ``zones`` when there are any)."""
+        if self.zones and zone not in self.zones:
+            raise ValueError(f"{zone} is not one of this customer's zones: {', '.join(self.zones)}")
+        return replace(self, zone=zone)
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["zones"] = list(self.zones)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "CustomerContext":
         data = data or {}
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+        values = {k: data.get(k) for k in cls.__dataclass_fields__}
+        values["zones"] = tuple(data.get("zones") or ())
+        return cls(**values)

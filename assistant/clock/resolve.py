@@ -1,0 +1,312 @@
+"""Turn what the agent typed in the customer bar into a customer: a phone number
+(international or national form), a country name or code (English or the UI language), a
+city, or an IANA zone.
+
+When the input fits several zones (a Spanish mobile: Madrid or the Canaries; a US toll-free
+number; Russia; a country name) the resolution lists them all and chooses none: the agent
+picks. Input that is none of these raises :class:`ResolveError` with a message to show.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, replace
+
+from assistant.clock.errors import ResolveError, UnknownZoneError
+from assistant.clock.zones import (
+    _links, canonical_zone, city_of_zone, countries, country_of_zone, distinct_clocks,
+    exemplar_cities, zone_countries, zones_of_country,
+)
+from assistant.customer import CustomerContext
+from assistant.fuzzy import fold
+from assistant.i18n import _
+
+PHONE = "phone"
+COUNTRY = "country"
+CITY = "city"
+ZONE = "zone"
+
+# Common ways of naming a country that are not ISO codes nor CLDR names.
+COUNTRY_ALIASES = {
+    "uk": "GB", "usa": "US", "u.s.": "US", "u.s.a.": "US", "america": "US",
+    "united states of america": "US", "great britain": "GB", "england": "GB",
+    "scotland": "GB", "wales": "GB", "holland": "NL", "uae": "AE", "emirates": "AE",
+    "south korea": "KR", "korea": "KR", "russia": "RU", "czech republic": "CZ",
+    "ivory coast": "CI", "vatican": "VA", "turkey": "TR",
+}
+
+_PHONE_RE = re.compile(r"^(?:tel:)?\s*(\+|00)?[\d\s().\-/]+$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How the input was understood and the customer it gives.
+
+    ``context.zone`` is set only when exactly one zone fits; otherwise ``zones`` lists the
+    candidates and the agent chooses with :meth:`choose`."""
+    query: str
+    kind: str                       # PHONE, COUNTRY, CITY or ZONE
+    country: str | None
+    zones: tuple[str, ...]
+    languages: tuple[str, ...]
+    description: str                # how it resolved, to show the agent
+    context: CustomerContext
+
+    @property
+    def needs_choice(self) -> bool:
+        return len(self.zones) > 1
+
+    @property
+    def zone(self) -> str | None:
+        return self.context.zone
+
+    def choose(self, zone: str) -> CustomerContext:
+        """The customer with ``zone`` chosen among the candidates."""
+        zone = canonical_zone(zone)
+        if self.zones and zone not in self.zones:
+            raise ResolveError(_("{zone} is not one of the zones for {query}: {zones}.").format(
+                zone=zone, query=self.query, zones=", ".join(self.zones)))
+        if not self.zones:
+            return replace(self.context, zone=zone, zones=(zone,))
+        return self.context.with_zone(zone)
+
+    def candidates(self) -> list[CustomerContext]:
+        """One context per candidate zone, zone chosen."""
+        return [self.context.with_zone(z) for z in self.zones]
+
+
+def languages_for_country(country: str | None) -> tuple[str, ...]:
+    """The country's official languages (CLDR territory data), most spoken first; when it
+    has none marked official, its most spoken language. ``()`` for no country."""
+    if not country:
+        return ()
+    from babel.languages import get_territory_language_info
+
+    info = get_territory_language_info(country.upper())
+    official = [(data.get("population_percent") or 0, code) for code, data in info.items()
+                if data.get("official_status") in ("official", "de_facto_official")]
+    if not official:
+        official = [(data.get("population_percent") or 0, code) for code, data in info.items()]
+    return tuple(code for _, code in sorted(official, key=lambda item: (-item[0], item[1])))
+
+
+def country_name(country: str | None, language: str = "en") -> str:
+    """The country's name in ``language`` (CLDR), or the code itself."""
+    if not country:
+        return ""
+    locale = _locale(language) or _locale("en")
+    return locale.territories.get(country.upper(), country.upper()) if locale else country
+
+
+@functools.cache
+def _locale(language: str):
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse((language or "en").replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+@functools.cache
+def _country_index(language: str) -> dict[str, str]:
+    """Folded country name -> code, from CLDR names in English, the UI language and the
+    app's other UI languages (so "España", "Deutschland", "Inde" work too)."""
+    from assistant.i18n import SUPPORTED
+
+    index: dict[str, str] = {}
+    valid = countries()
+    for lang in (language, "en", *SUPPORTED):
+        locale = _locale(lang)
+        if locale is None:
+            continue
+        for code, name in locale.territories.items():
+            if code in valid:
+                index.setdefault(fold(name), code)
+    for alias, code in COUNTRY_ALIASES.items():
+        index.setdefault(alias, code)
+    return index
+
+
+@functools.cache
+def _city_index(language: str) -> dict[str, str]:
+    """Folded city -> canonical zone: the city part of every zone id ("Sao Paulo",
+    "Kolkata"), CLDR's localised exemplar cities ("São Paulo", "Bombay" in some
+    languages), and the cities of legacy ids ("Calcutta", "Kiev", "Saigon")."""
+    index: dict[str, str] = {}
+    tab = zone_countries()
+    for zone in tab:
+        index.setdefault(fold(city_of_zone(zone)), zone)
+    for lang in (language, "en"):
+        for cldr_id, city in exemplar_cities(lang).items():
+            try:
+                zone = canonical_zone(cldr_id)
+            except UnknownZoneError:
+                continue
+            if zone in tab:
+                index.setdefault(fold(city), zone)
+    for name, target in _links().items():
+        if target in tab and "/" in name and name.split("/")[0] in _REGIONS:
+            index.setdefault(fold(city_of_zone(name)), target)
+    return index
+
+
+_REGIONS = {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
+            "Europe", "Indian", "Pacific"}
+
+
+def looks_like_phone(text: str) -> bool:
+    """Digits with the usual separators: after a "+" or "00" any digits, else at least five
+    (so a short code typed by mistake is not taken for a country or city)."""
+    match = _PHONE_RE.match(text)
+    if not match:
+        return False
+    digits = sum(ch.isdigit() for ch in text)
+    return digits >= 1 if match.group(1) else digits >= 5
+
+
+def _context(query: str, kind: str, country: str | None, zones: tuple[str, ...],
+             description: str, phone: str | None = None) -> Resolution:
+    zones = distinct_clocks(zones)
+    if len(zones) > 1:
+        description += _(", {count} possible time zones: choose one").format(count=len(zones))
+    languages = languages_for_country(country)
+    context = CustomerContext(
+        phone=phone, country=country, zone=zones[0] if len(zones) == 1 else None,
+        language=languages[0] if languages else None, resolved_from=description,
+        zones=zones)
+    return Resolution(query, kind, country, zones, languages, description, context)
+
+
+def _dedupe(zones) -> tuple[str, ...]:
+    seen: list[str] = []
+    for zone in zones:
+        if zone not in seen:
+            seen.append(zone)
+    return tuple(seen)
+
+
+def resolve_phone(text: str, ui_language: str = "en", default_region: str | None = None
+                  ) -> Resolution:
+    """A phone number: ``+34 612 345 678``, ``0034...``, or national form with
+    ``default_region``. Zones come from phonenumbers' time-zone data, kept to the number's
+    own country; a number with none (non-geographic) gets no zone and the agent types one."""
+    import phonenumbers
+    from phonenumbers import timezone as phone_zones
+
+    raw = text.strip()
+    if raw.lower().startswith("tel:"):
+        raw = raw[4:].strip()
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    region = default_region.upper() if default_region else None
+    if not raw.startswith("+") and not region:
+        raise ResolveError(_("{text} has no country code: type it as +<country code> "
+                             "<number>, or set your default country.").format(text=text.strip()))
+    try:
+        number = phonenumbers.parse(raw, None if raw.startswith("+") else region)
+    except phonenumbers.NumberParseException as exc:
+        raise ResolveError(_("{text} is not a phone number ({reason}).").format(
+            text=text.strip(), reason=str(exc).split(") ", 1)[-1])) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ResolveError(_("{text} is not a valid phone number.").format(text=text.strip()))
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    country = phonenumbers.region_code_for_number(number)
+    country = country if country in countries() else None
+    zones = []
+    for zone in phone_zones.time_zones_for_number(number):
+        try:
+            zones.append(canonical_zone(zone))
+        except UnknownZoneError:  # "Etc/Unknown"
+            continue
+    if country:
+        own = [z for z in zones if country_of_zone(z) == country]
+        # NANP numbers list every zone of the plan (Anguilla for a US toll-free number)
+        zones = own or ([] if zones else list(zones_of_country(country)))
+    zones = _dedupe(zones)
+    kind_name = _number_kind(number)
+    if country:
+        description = _("{number}: {kind} in {country}").format(
+            number=shown, kind=kind_name, country=country_name(country, ui_language))
+    else:
+        description = _("{number}: {kind} with no country; type the customer's country or "
+                        "city to set the time zone").format(number=shown, kind=kind_name)
+    return _context(text, PHONE, country, zones, description, e164)
+
+
+def _number_kind(number) -> str:
+    import phonenumbers
+
+    kinds = {
+        phonenumbers.PhoneNumberType.MOBILE: _("mobile number"),
+        phonenumbers.PhoneNumberType.FIXED_LINE: _("landline"),
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: _("phone number"),
+        phonenumbers.PhoneNumberType.TOLL_FREE: _("toll-free number"),
+        phonenumbers.PhoneNumberType.PREMIUM_RATE: _("premium-rate number"),
+        phonenumbers.PhoneNumberType.VOIP: _("VoIP number"),
+    }
+    return kinds.get(phonenumbers.number_type(number), _("phone number"))
+
+
+def resolve(text: str, ui_language: str = "en", default_region: str | None = None) -> Resolution:
+    """Resolve what the agent typed (see the module docstring). ``ui_language`` names the
+    language country and city names may be typed in (besides English); ``default_region``
+    (ISO alpha-2) reads phone numbers typed without a country code."""
+    query = (text or "").strip()
+    if not query:
+        raise ResolveError(_("Type a phone number, a country, a city or a time zone."))
+    if looks_like_phone(query):
+        return resolve_phone(query, ui_language, default_region)
+    if "/" in query:
+        zone = canonical_zone(query)  # UnknownZoneError is a ResolveError-like ClockError
+        return _zone_resolution(query, zone, ZONE, ui_language)
+    folded = fold(query)
+    if len(query) == 2 and query.isalpha() and query.upper() in countries():
+        return _country_resolution(query, query.upper(), ui_language)
+    code = _country_index(ui_language).get(folded)
+    if code:
+        return _country_resolution(query, code, ui_language)
+    zone = _city_index(ui_language).get(folded) or _city_index(ui_language).get(
+        folded.replace("-", " "))
+    if zone:
+        return _zone_resolution(query, zone, CITY, ui_language)
+    try:
+        zone = canonical_zone(query)  # bare ids: UTC, GMT, EST5EDT
+    except UnknownZoneError:
+        zone = None
+    if zone:
+        return _zone_resolution(query, zone, ZONE, ui_language)
+    raise ResolveError(_unknown_message(query, ui_language))
+
+
+def _country_resolution(query: str, code: str, ui_language: str) -> Resolution:
+    zones = zones_of_country(code)
+    description = _("{country} ({code})").format(country=country_name(code, ui_language),
+                                                  code=code)
+    return _context(query, COUNTRY, code, zones, description)
+
+
+def _zone_resolution(query: str, zone: str, kind: str, ui_language: str) -> Resolution:
+    country = country_of_zone(zone)
+    if country:
+        description = _("{zone} in {country}").format(
+            zone=zone, country=country_name(country, ui_language))
+    else:
+        description = zone
+    return _context(query, kind, country, (zone,), description)
+
+
+def _unknown_message(query: str, ui_language: str) -> str:
+    from assistant.fuzzy import rank
+
+    names = sorted(set(country_name(c, ui_language) for c in countries()))
+    cities = sorted({city_of_zone(z) for z in zone_countries()})
+    pool = names + cities
+    guesses = [pool[i] for i in rank(query, pool, limit=3, cutoff=75)]
+    message = _("\"{text}\" is not a phone number, country, city or time zone we know.").format(
+        text=query)
+    if guesses:
+        message += " " + _("Did you mean {guesses}?").format(guesses=", ".join(guesses))
+    return message
