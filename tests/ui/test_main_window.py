@@ -23,3 +23,56 @@ def test_last_panel_and_geometry_are_remembered(qtbot, services):
     qtbot.addWidget(second)
     assert second.current_panel_id() == "culture"
     assert second.width() == 333
+
+
+def test_palette_finds_and_runs_a_command(main_window, qtbot, monkeypatch):
+    from ui.palette import CommandPalette
+
+    palette = CommandPalette(main_window.commands(), main_window)
+    qtbot.addWidget(palette)
+    qtbot.keyClicks(palette.query, "cultre")  # a typo still finds it
+    assert palette.list.currentItem().text().startswith("Culture")
+    qtbot.keyClick(palette.query, Qt.Key_Return)
+    assert palette.chosen is not None
+    palette.chosen.callback()
+    assert main_window.current_panel_id() == "culture"
+
+
+def test_ctrl_k_opens_the_palette(main_window, press_shortcut, monkeypatch):
+    from ui import main_window as module
+
+    opened = []
+    monkeypatch.setattr(module.CommandPalette, "exec", lambda self: opened.append(self) or 0)
+    press_shortcut(main_window, Qt.Key_K, Qt.ControlModifier)
+    assert len(opened) == 1 and opened[0].list.count() >= 4
+
+
+def test_always_on_top_and_compact_mode_persist(qtbot, services):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    window.on_top_action.setChecked(True)
+    window.compact_action.setChecked(True)
+    assert window.windowFlags() & Qt.WindowStaysOnTopHint
+    assert window.width() <= 300
+    again = MainWindow(services)
+    qtbot.addWidget(again)
+    assert again.on_top_action.isChecked() and again.compact
+    assert again.windowFlags() & Qt.WindowStaysOnTopHint
+
+
+def test_notifications_never_activate_the_window(main_window, qtbot):
+    main_window.show()
+    assert main_window.testAttribute(Qt.WA_ShowWithoutActivating)
+    main_window.notify("Task due", "Call back Mrs Ito")
+    if main_window.tray is None:
+        assert "Call back Mrs Ito" in main_window.statusBar().currentMessage()
+
+
+def test_about_lists_component_versions(qtbot):
+    from ui.about import AboutDialog
+
+    dialog = AboutDialog()
+    qtbot.addWidget(dialog)
+    assert {"Qt", "Time-zone data (tzdata)", "CLDR (Babel)", "Agent Assistant"} <= set(dialog.versions)
