@@ -17,6 +17,7 @@ from assistant import __version__
 
 COMMAND_MODULES = [
     "assistant.cli.core",
+    "assistant.cli.customer",
 ]
 
 

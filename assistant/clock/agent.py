@@ -1,0 +1,73 @@
+"""The agent's own time zone: the setting ``clock.agent_zone`` when set, else the system's.
+
+The system zone is found without tzlocal: the TZ variable, then /etc/localtime's link
+target, then /etc/timezone; the UI may pass Qt's system zone id (which also works on
+Windows). Failing all of those, the fixed offset of datetime.now().astimezone() is used
+(as an Etc/GMT zone when it is a whole hour, else UTC)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime
+from pathlib import Path
+
+from assistant.clock.errors import UnknownZoneError
+from assistant.clock.zones import canonical_zone
+
+log = logging.getLogger(__name__)
+
+SETTING = "clock.agent_zone"
+
+
+def _valid(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return canonical_zone(name)
+    except UnknownZoneError:
+        return None
+
+
+def system_zone(hint: str | None = None) -> str:
+    """The IANA id of the machine's zone. ``hint`` (e.g. Qt's systemTimeZoneId) wins when
+    it is a zone we know."""
+    candidates = [hint, os.environ.get("TZ", "").lstrip(":")]
+    localtime = Path("/etc/localtime")
+    try:
+        if localtime.is_symlink():
+            target = str(localtime.resolve())
+            if "zoneinfo/" in target:
+                candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except OSError:
+        pass
+    for candidate in candidates:
+        zone = _valid(candidate)
+        if zone:
+            return zone
+    offset = datetime.now().astimezone().utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    if minutes % 60 == 0 and minutes:
+        hours = minutes // 60
+        # Etc/GMT signs are inverted (POSIX): UTC+2 is Etc/GMT-2
+        return f"Etc/GMT{'-' if hours > 0 else '+'}{abs(hours)}"
+    return "Etc/UTC"
+
+
+def agent_zone(db=None, hint: str | None = None) -> str:
+    """The zone the agent's clock shows: the ``clock.agent_zone`` setting when it names a
+    valid zone (an invalid one is logged and ignored), else :func:`system_zone`."""
+    if db is not None:
+        from assistant import settings
+
+        configured = settings.get(db, SETTING)
+        zone = _valid(configured) if isinstance(configured, str) else None
+        if configured and not zone:
+            log.warning("Ignoring the setting %s=%r: not a time zone", SETTING, configured)
+        if zone:
+            return zone
+    return system_zone(hint)
