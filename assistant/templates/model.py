@@ -47,6 +47,10 @@ NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 SHORTCUT_RE = re.compile(r"^\S{1,32}$")
 VARIABLE_TYPES = ("text", "multiline", "choice", "date")
 ORIGINS = ("team", "personal", "import")
+# Placeholders filled by the app itself (see assistant.templates.values); any other name in a
+# body should be declared in ``variables`` (see :func:`undeclared_placeholders`).
+BUILTIN_NAMES = ("customer_name", "customer_first_name", "agent_name", "company", "greeting",
+                 "date", "time", "order_id", "ticket_id")
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -235,6 +239,19 @@ class Template:
 
     def validate(self) -> list[Problem]:
         return validate_dict(self.to_dict())
+
+
+def undeclared_placeholders(template: "Template") -> list[Problem]:
+    """Placeholders used in a body that are neither built-in nor declared variables."""
+    from assistant.templates.render import placeholders
+
+    problems = []
+    for lang, variant in template.variants.items():
+        for name in placeholders(variant.body):
+            if name not in BUILTIN_NAMES and name not in template.variables:
+                problems.append(Problem(f"variants.{lang}.body",
+                                        f"placeholder '{{{{{name}}}}}' is not declared in variables"))
+    return problems
 
 
 def content_dict(data: dict) -> dict:
