@@ -10,7 +10,10 @@ from sqlite_utils.migrations import Migrations
 # Each module defines ``migrations = Migrations("<set name>")``. Append new features here.
 MIGRATION_MODULES = [
     "assistant.storage.core_schema",
+    "assistant.clock.store",
     "assistant.templates.schema",
+    "assistant.packs.storage",
+    "assistant.tasks.schema",
 ]
 
 

@@ -1,0 +1,118 @@
+"""Authoring packs: a new skeleton, a build from a source folder, export and signing.
+
+A source folder (kept in version control by a lead who prefers files to the editor)::
+
+    pack.json            the pack's metadata (every top-level field except templates,
+                         glossary and cards; ``version`` and ``created`` are filled in)
+    templates/*.json     one template per file
+    glossary.json        optional: a list of terms
+    cards/*.json         optional: {"country", "kind", "content"} per file
+
+``build`` validates the result as an installer would, writes ``NAME.agentpack.json`` and,
+given a secret key, the ``.minisig`` beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from assistant import __version__
+from assistant.packs import format as fmt
+from assistant.packs import signing
+
+MAX_SOURCE_FILE = 2 * 1024 * 1024
+
+
+class BuildError(Exception):
+    pass
+
+
+def _stamp(now: datetime) -> str:
+    return now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def skeleton(pack_id: str, title: str, publisher: str, languages: list[str], now: datetime) -> dict:
+    default = languages[0]
+    greeting = {"en": "Thank you for your patience", "es": "Gracias por su paciencia",
+                "fr": "Merci de votre patience", "de": "Vielen Dank für Ihre Geduld",
+                "pt_BR": "Obrigado pela paciência", "pt": "Obrigado pela paciência"}
+    variants = {lang: {"title": greeting.get(lang, greeting["en"]),
+                       "body": "{{greeting}} {{customer_first_name|}},\n\n" + greeting.get(lang, greeting["en"]) + "."}
+                for lang in languages}
+    return {
+        "format": fmt.FORMAT_NAME, "format_version": fmt.FORMAT_VERSION, "id": pack_id,
+        "title": title, "publisher": publisher, "publisher_key_id": None, "version": 1,
+        "created": _stamp(now), "min_app_version": __version__, "default_language": default,
+        "languages": languages,
+        "templates": [{"id": f"{pack_id}.thanks", "tags": ["closing"], "shortcut": None,
+                       "default_language": default, "locked": False, "variants": variants}],
+        "glossary": [],
+    }
+
+
+def _read_json(path: Path):
+    if path.stat().st_size > MAX_SOURCE_FILE:
+        raise BuildError(f"{path} is larger than {MAX_SOURCE_FILE // 1024} KB")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BuildError(f"{path}: not valid UTF-8 JSON ({exc})") from exc
+
+
+def assemble(source: Path, version: int | None, now: datetime) -> dict:
+    source = Path(source)
+    if source.is_file():
+        data = _read_json(source)
+    else:
+        manifest = source / "pack.json"
+        if not manifest.is_file():
+            raise BuildError(f"{source} has no pack.json")
+        data = _read_json(manifest)
+        if not isinstance(data, dict):
+            raise BuildError(f"{manifest}: must be a JSON object")
+        data["templates"] = [_read_json(p) for p in sorted((source / "templates").glob("*.json"))]
+        if (source / "glossary.json").is_file():
+            data["glossary"] = _read_json(source / "glossary.json")
+        cards = sorted((source / "cards").glob("*.json"))
+        if cards:
+            data["cards"] = [_read_json(p) for p in cards]
+    if not isinstance(data, dict):
+        raise BuildError("a pack must be a JSON object")
+    data.setdefault("format", fmt.FORMAT_NAME)
+    data.setdefault("format_version", fmt.FORMAT_VERSION)
+    data.setdefault("min_app_version", __version__)
+    if version is not None:
+        data["version"] = version
+    data["created"] = _stamp(now)
+    return data
+
+
+def write_pack(data: dict, output: Path, secret_key: Path | None = None, password: str | None = None) -> list[fmt.Problem]:
+    """Validate, write and optionally sign. Raises PackRejected (nothing written) on errors;
+    returns the warnings."""
+    if secret_key is not None:
+        secret = signing.load_secret_key(secret_key, password)
+        data["publisher_key_id"] = signing.public_key_of_secret(secret).key_id
+    else:
+        secret = None
+    raw = fmt.canonical_bytes(data)
+    pack = fmt.load_pack(raw)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(output.name + ".partial")
+    partial.write_bytes(raw)
+    partial.replace(output)
+    sig_file = output.with_name(output.name + signing.SIG_SUFFIX)
+    if secret is not None:
+        signing.sign_file(output, secret, f"timestamp:{int(datetime.now(timezone.utc).timestamp())}"
+                                          f"\tfile:{output.name}\tpack:{pack.id} version:{pack.version}")
+        secret.wipe()
+    elif sig_file.exists():
+        sig_file.unlink()  # a stale signature of older content would only mislead
+    return pack.warnings
+
+
+def default_output_name(data: dict) -> str:
+    return f"{data.get('id', 'pack')}{fmt.PACK_SUFFIX}"

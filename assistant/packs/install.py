@@ -1,0 +1,423 @@
+"""Installing and updating a pack: all or nothing.
+
+Order (each stage names itself in a rejection):
+size cap → parse → schema and content → signature against trusted keys (or an explicit
+confirmation for an unsigned pack when no policy requires signatures) → expiry and minimum
+app version → version above the high-water mark for the pack id (a rollback needs both the
+policy's ``allow_downgrade`` and an explicit request) → three-way merge per template id with
+the agent's layer → glossary, cards, pack record, history. Every write happens inside one
+``db.atomic()``: a rejection raises :class:`PackRejected` and the database is unchanged.
+
+The first stages need no database (:func:`prepare`), so the inbox can run them on a worker
+thread and only :func:`apply` on the thread that owns the connection.
+
+Merge, per template id (base = the team content the agent's personal version was made from):
+- no personal version → take the pack's version;
+- personal version, pack content equal to its base → keep the agent's version;
+- personal version equal to the pack's new content → both made the same change: the personal
+  copy is dropped, nothing to resolve;
+- both changed → the agent's version stays active, flagged "team version updated"
+  (``personal_templates.team_updated``), resolved in the packs dialog;
+- template gone from the pack → retired; a personal version stays as a personal template;
+- template now ``locked`` with a personal version → the agent's text is kept as a new
+  personal template (a locked template cannot have a personal version).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from assistant import __version__
+from assistant.packs import format as fmt
+from assistant.packs import signing, trust
+from assistant.packs.format import Pack, PackRejected, Problem, reject
+from assistant.policy import Policy
+
+log = logging.getLogger(__name__)
+
+GLOSSARY_SOURCE_PREFIX = "pack:"
+
+
+@dataclass(frozen=True)
+class InstallOptions:
+    allow_unsigned: bool = False  # the user explicitly confirmed an unsigned pack
+    allow_downgrade: bool = False  # the user explicitly asked for an older version
+    max_bytes: int = fmt.MAX_PACK_BYTES
+
+
+@dataclass
+class Verified:
+    """A pack that passed every check that needs no database."""
+    pack: Pack
+    signed: bool
+    key: trust.TrustedKey | None
+    source: str = ""
+
+
+@dataclass
+class MergeReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    kept_local: list[str] = field(default_factory=list)
+    converged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    kept_as_personal: list[str] = field(default_factory=list)
+    locked_copies: dict[str, str] = field(default_factory=dict)  # team id -> new personal id
+
+    def to_dict(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "kept_local": self.kept_local, "converged": self.converged,
+                "conflicts": self.conflicts, "retired": self.retired,
+                "kept_as_personal": self.kept_as_personal, "locked_copies": self.locked_copies}
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated"]
+        for label, items in (("kept your version", self.kept_local), ("team version updated", self.conflicts),
+                             ("retired", self.retired)):
+            if items:
+                parts.append(f"{len(items)} {label}")
+        return ", ".join(parts)
+
+
+@dataclass
+class InstallResult:
+    pack_id: str
+    title: str
+    version: int
+    previous_version: int | None
+    action: str  # "install", "update" or "downgrade"
+    signed: bool
+    key_id: str | None
+    fingerprint: str | None
+    merge: MergeReport
+    warnings: list[Problem]
+
+    def to_dict(self) -> dict:
+        return {"pack_id": self.pack_id, "title": self.title, "version": self.version,
+                "previous_version": self.previous_version, "action": self.action,
+                "signed": self.signed, "key_id": self.key_id, "fingerprint": self.fingerprint,
+                "changes": self.merge.to_dict(), "warnings": [w.to_dict() for w in self.warnings]}
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _now(now: datetime | None) -> datetime:
+    moment = now or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return moment
+
+
+# -- stages without the database ---------------------------------------------------------
+
+def signature_path(path: Path) -> Path:
+    return Path(path).with_name(Path(path).name + signing.SIG_SUFFIX)
+
+
+def read_files(path: Path, max_bytes: int = fmt.MAX_PACK_BYTES) -> tuple[bytes, bytes | None]:
+    raw = fmt.read_capped(path, max_bytes)
+    sig_file = signature_path(path)
+    if not sig_file.exists():
+        return raw, None
+    try:
+        if sig_file.stat().st_size > signing.MAX_SIGNATURE_BYTES:
+            reject(fmt.SIGNATURE, f"the signature file {sig_file.name} is larger than "
+                                  f"{signing.MAX_SIGNATURE_BYTES // 1024} KB")
+        return raw, sig_file.read_bytes()
+    except OSError as exc:
+        reject(fmt.SIGNATURE, f"cannot read {sig_file.name}: {exc.strerror or exc}")
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts = [int(p) for p in re.findall(r"\d+", text)[:3]]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def check_signature(pack: Pack, signature: bytes | None, keys: list[trust.TrustedKey],
+                    policy: Policy, options: InstallOptions) -> tuple[bool, trust.TrustedKey | None]:
+    if signature is None:
+        if policy.require_signatures:
+            reject(fmt.SIGNATURE, "the deployment policy requires signed packs and this pack has no "
+                                  "signature file (.minisig)")
+        if not options.allow_unsigned:
+            reject(fmt.SIGNATURE, "the pack is not signed; an unsigned pack installs only after you "
+                                  "confirm it explicitly")
+        return False, None
+    try:
+        parsed = signing.parse_signature(signature)
+    except signing.SignatureError as exc:
+        reject(fmt.SIGNATURE, str(exc))
+    if pack.key_id and pack.key_id != parsed.key_id:
+        reject(fmt.SIGNATURE, f"the pack names the publisher key {pack.key_id} but is signed by key "
+                              f"{parsed.key_id}", field="publisher_key_id")
+    key = trust.find_key(keys, parsed.key_id)
+    if key is None:
+        reject(fmt.SIGNATURE, f"signed by key {parsed.key_id}, which is not a trusted publisher key; "
+                              f"check its fingerprint with the publisher and trust it first")
+    minisign_key, _ = signing.parse_public_key(key.info.public_key)
+    try:
+        signing.verify(pack.raw, parsed, minisign_key)
+    except signing.SignatureError:
+        reject(fmt.SIGNATURE, f"the signature by key {parsed.key_id} does not match this file: it "
+                              f"was changed after signing, or the signature belongs to another file")
+    return True, key
+
+
+def check_dates(pack: Pack, now: datetime) -> None:
+    expires = pack.expires_at()
+    if expires is not None and expires <= now:
+        reject(fmt.EXPIRY, f"the pack expired on {utc_text(expires)}", field="expires")
+    needed = pack.data["min_app_version"]
+    if _version_tuple(needed) > _version_tuple(__version__):
+        reject(fmt.APP_VERSION, f"the pack needs Agent Assistant {needed} or later (this is {__version__})",
+               field="min_app_version")
+
+
+def prepare(raw: bytes, signature: bytes | None, keys: list[trust.TrustedKey], policy: Policy,
+            options: InstallOptions = InstallOptions(), now: datetime | None = None,
+            source: str = "") -> Verified:
+    """Parse, validate, check the signature and dates. Raises PackRejected."""
+    if len(raw) > options.max_bytes:
+        reject(fmt.SIZE, f"the pack is {len(raw):,} bytes; packs are limited to {options.max_bytes:,} bytes")
+    pack = fmt.load_pack(raw)
+    signed, key = check_signature(pack, signature, keys, policy, options)
+    check_dates(pack, _now(now))
+    return Verified(pack, signed, key, source)
+
+
+# -- stages in the database --------------------------------------------------------------
+
+def _high_water(db: sqlite_utils.Database, pack_id: str) -> tuple[int, str | None] | None:
+    row = db.execute("SELECT version, fingerprint FROM pack_high_water WHERE pack_id = ?", [pack_id]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def check_version(db: sqlite_utils.Database, verified: Verified, policy: Policy,
+                  options: InstallOptions) -> tuple[str, int | None]:
+    """('install' | 'update' | 'downgrade', installed version)."""
+    pack = verified.pack
+    row = db.execute("SELECT version FROM packs WHERE pack_id = ?", [pack.id]).fetchone()
+    installed = row[0] if row else None
+    high = _high_water(db, pack.id)
+    if high is not None:
+        mark, fingerprint = high
+        if pack.version == mark:
+            reject(fmt.VERSION, f"version {pack.version} of '{pack.id}' is already installed or was "
+                                f"installed before; a new release needs a higher version", field="version")
+        if pack.version < mark:
+            if not policy.allow_downgrade:
+                reject(fmt.VERSION, f"version {pack.version} is older than version {mark} already seen "
+                                    f"for '{pack.id}': rollbacks are refused (the deployment policy "
+                                    f"does not allow downgrades)", field="version")
+            if not options.allow_downgrade:
+                reject(fmt.VERSION, f"version {pack.version} is older than version {mark} already seen "
+                                    f"for '{pack.id}': a downgrade must be asked for explicitly",
+                       field="version")
+        current = verified.key.fingerprint if verified.key else None
+        if fingerprint and current != fingerprint:
+            if current is None:
+                reject(fmt.SIGNATURE, f"'{pack.id}' was installed from a pack signed with key "
+                                      f"{fingerprint}; an unsigned pack cannot replace it")
+            if verified.key.source != trust.POLICY:
+                reject(fmt.SIGNATURE, f"'{pack.id}' was published with the key {fingerprint}; this "
+                                      f"version is signed by another key ({current}). Only a key from "
+                                      f"the deployment policy may take over an existing pack")
+        action = "downgrade" if pack.version < mark else ("update" if installed is not None else "install")
+        return action, installed
+    return ("update" if installed is not None else "install"), installed
+
+
+def _personal_rows(db: sqlite_utils.Database) -> dict[str, tuple]:
+    return {r[0]: r[1:] for r in db.execute(
+        "SELECT template_id, content_hash, base_pack_id, base_hash, data FROM personal_templates")}
+
+
+def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> MergeReport:
+    from assistant.templates import store
+    from assistant.templates.model import Template, TemplateError, content_hash
+
+    report = MergeReport()
+    team = {r[0]: r[1:] for r in db.execute(
+        "SELECT template_id, pack_id, content_hash, retired_at, locked FROM team_templates")}
+    personal = _personal_rows(db)
+    new_ids = set()
+    for index, data in enumerate(pack.templates):
+        tid = data["id"]
+        new_ids.add(tid)
+        try:
+            template = Template.from_dict(data, origin=store.TEAM)
+        except TemplateError as exc:  # validated before; kept so a model change cannot slip through
+            reject(fmt.MERGE, str(exc), tid, f"templates[{index}]")
+        digest = content_hash(template)
+        existing = team.get(tid)
+        if existing and existing[0] != pack.id and existing[2] is None:
+            reject(fmt.MERGE, f"the template id '{tid}' already belongs to the installed pack "
+                              f"'{existing[0]}'", tid, f"templates[{index}].id")
+        mine = personal.get(tid)
+        unchanged = (existing is not None and existing[0] == pack.id and existing[1] == digest
+                     and existing[2] is None and bool(existing[3]) == template.locked)
+        if not unchanged:
+            outcome = store.upsert_team_template(db, pack.id, template, now=now)
+        else:
+            outcome = "unchanged"
+        if mine is None:
+            _count(report, outcome, tid)
+            continue
+        mine_hash, _base_pack, base_hash, mine_data = mine
+        if template.locked and mine_hash != digest:
+            # a locked template cannot have a personal version: keep the agent's text apart
+            report.locked_copies[tid] = _keep_as_personal_copy(db, mine_data, now)
+            store.delete_personal(db, tid)
+            _count(report, outcome, tid)
+        elif mine_hash == digest:
+            store.delete_personal(db, tid)  # the personal version now equals the team's
+            if outcome == "unchanged":
+                report.unchanged += 1
+            else:
+                report.converged.append(tid)
+        elif base_hash == digest:
+            report.kept_local.append(tid)
+        else:
+            store.mark_team_updated(db, tid, True)
+            report.conflicts.append(tid)
+    for tid, (owner, _, retired_at, _) in team.items():
+        if owner == pack.id and retired_at is None and tid not in new_ids:
+            store.retire_team_template(db, tid, now=now)
+            report.retired.append(tid)
+            if tid in personal:
+                report.kept_as_personal.append(tid)
+    return report
+
+
+def _count(report: MergeReport, outcome: str, tid: str) -> None:
+    if outcome == "added":
+        report.added.append(tid)
+    elif outcome in ("updated", "restored"):
+        report.updated.append(tid)
+    else:
+        report.unchanged += 1
+
+
+def _keep_as_personal_copy(db, data_json: str, now: datetime) -> str:
+    from assistant.templates import store
+    from assistant.templates.model import Template
+
+    data = json.loads(data_json)
+    data["id"] = store.new_personal_id(db, Template.from_dict(data).title)
+    data["shortcut"] = None  # the team template keeps the shortcut
+    data["locked"] = False
+    copy = Template.from_dict(data, origin=store.PERSONAL)
+    store.save_personal(db, copy, now=now)
+    return copy.id
+
+
+def store_glossary(db: sqlite_utils.Database, pack_id: str, terms: list[dict]) -> str:
+    """Hand the terms to the translation feature's glossary when it exists; else keep them
+    in ``pack_glossary``. Returns where they went."""
+    source = GLOSSARY_SOURCE_PREFIX + pack_id
+    try:
+        from assistant.translation import glossary
+        add_terms, remove_source = glossary.add_terms, glossary.remove_source
+    except (ImportError, AttributeError):
+        db.execute("DELETE FROM pack_glossary WHERE pack_id = ?", [pack_id])
+        if terms:
+            db["pack_glossary"].insert_all([{
+                "pack_id": pack_id, "term": t["term"], "do_not_translate": int(t.get("do_not_translate", False)),
+                "translations": json.dumps(t.get("translations") or {}, ensure_ascii=False),
+                "note": t.get("note")} for t in terms])
+        return "pack_glossary"
+    remove_source(db, source)
+    if terms:
+        add_terms(db, terms, source)
+    return "translation.glossary"
+
+
+def store_cards(db: sqlite_utils.Database, pack_id: str, cards: list[dict]) -> None:
+    db.execute("DELETE FROM pack_cards WHERE pack_id = ?", [pack_id])
+    if cards:
+        db["pack_cards"].insert_all([{
+            "pack_id": pack_id, "country": c["country"], "kind": c["kind"],
+            "card_json": json.dumps(c["content"], ensure_ascii=False, sort_keys=True)} for c in cards])
+
+
+def apply_flags(db: sqlite_utils.Database, pack_id: str) -> None:
+    """Write the effective hidden/disabled flags of a pack's templates: the pack's flag or
+    the agent's per-template choice."""
+    row = db.execute("SELECT hidden, disabled FROM packs WHERE pack_id = ?", [pack_id]).fetchone()
+    if row is None:
+        return
+    db.execute(
+        "UPDATE team_templates SET "
+        "hidden = MAX(?, COALESCE((SELECT hidden FROM pack_template_prefs p WHERE p.template_id = team_templates.template_id), 0)), "
+        "disabled = MAX(?, COALESCE((SELECT disabled FROM pack_template_prefs p WHERE p.template_id = team_templates.template_id), 0)) "
+        "WHERE pack_id = ?", [row[0] or 0, row[1] or 0, pack_id])
+
+
+def apply(db: sqlite_utils.Database, verified: Verified, policy: Policy,
+          options: InstallOptions = InstallOptions(), now: datetime | None = None) -> InstallResult:
+    """Version check, merge and records, in one transaction."""
+    now = _now(now)
+    pack = verified.pack
+    stamp = utc_text(now)
+    with db.atomic():
+        action, installed = check_version(db, verified, policy, options)
+        report = merge_templates(db, pack, now)
+        store_glossary(db, pack.id, pack.data.get("glossary") or [])
+        store_cards(db, pack.id, pack.data.get("cards") or [])
+        key = verified.key
+        existing = db.execute("SELECT installed_at FROM packs WHERE pack_id = ?", [pack.id]).fetchone()
+        record = {
+            "pack_id": pack.id, "title": pack.title, "publisher": pack.publisher,
+            "description": pack.data.get("description"), "version": pack.version,
+            "created": pack.data["created"], "expires": pack.data.get("expires"),
+            "min_app_version": pack.data["min_app_version"], "default_language": pack.data["default_language"],
+            "languages": json.dumps(pack.data["languages"]), "signed": int(verified.signed),
+            "key_id": key.key_id if key else None, "fingerprint": key.fingerprint if key else None,
+            "public_key": key.info.public_key if key else None, "sha256": pack.sha256,
+            "source": verified.source, "installed_at": existing[0] if existing else stamp,
+            "updated_at": stamp, "template_count": len(pack.templates),
+            "warnings": json.dumps([w.to_dict() for w in pack.warnings], ensure_ascii=False),
+            "release_notes": pack.data.get("release_notes"),
+        }
+        if existing:
+            db["packs"].update(pack.id, record)
+        else:
+            db["packs"].insert(record)
+        apply_flags(db, pack.id)
+        high = _high_water(db, pack.id)
+        db["pack_high_water"].upsert({
+            "pack_id": pack.id, "version": max(pack.version, high[0]) if high else pack.version,
+            "fingerprint": key.fingerprint if key else (high[1] if high else None),
+            "updated_at": stamp}, pk="pack_id")
+        db["pack_history"].insert({
+            "pack_id": pack.id, "action": action, "version": pack.version,
+            "previous_version": installed, "at": stamp, "signed": int(verified.signed),
+            "fingerprint": key.fingerprint if key else None,
+            "changes": json.dumps(report.to_dict(), ensure_ascii=False)})
+    log.info("Pack %s version %s: %s (%s)", pack.id, pack.version, action, report.summary())
+    return InstallResult(pack.id, pack.title, pack.version, installed, action, verified.signed,
+                         key.key_id if key else None, key.fingerprint if key else None, report, pack.warnings)
+
+
+def install_file(db: sqlite_utils.Database, policy: Policy, path: Path,
+                 options: InstallOptions = InstallOptions(), now: datetime | None = None) -> InstallResult:
+    """The whole pipeline for a file (and its ``.minisig`` beside it)."""
+    path = Path(path)
+    raw, signature = read_files(path, options.max_bytes)
+    verified = prepare(raw, signature, trust.trusted_keys(db, policy), policy, options, now, str(path))
+    return apply(db, verified, policy, options, now)
+
+
+__all__ = ["InstallOptions", "InstallResult", "MergeReport", "PackRejected", "Verified",
+           "apply", "install_file", "prepare"]

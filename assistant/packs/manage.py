@@ -1,0 +1,223 @@
+"""Installed packs as the agent manages them: list with publisher, key, version and
+changelog; hide or disable a pack or one template; remove a pack; resolve "team version
+updated" conflicts (side-by-side diff, use the team version or keep mine)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from assistant.packs.install import apply_flags, store_cards, store_glossary, utc_text
+
+
+class ManageError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class InstalledPack:
+    pack_id: str
+    title: str
+    publisher: str
+    version: int
+    signed: bool
+    key_id: str | None
+    fingerprint: str | None
+    created: str
+    expires: str | None
+    installed_at: str
+    updated_at: str
+    hidden: bool
+    disabled: bool
+    template_count: int
+    languages: list[str]
+    warnings: list[dict]
+    release_notes: str | None
+    source: str | None
+
+    def expired(self, now: datetime) -> bool:
+        from assistant.packs.format import parse_datetime
+
+        return bool(self.expires) and parse_datetime(self.expires) <= now
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def list_packs(db: sqlite_utils.Database) -> list[InstalledPack]:
+    packs = []
+    for row in db.execute(
+            "SELECT pack_id, title, publisher, version, signed, key_id, fingerprint, created, expires, "
+            "installed_at, updated_at, hidden, disabled, template_count, languages, warnings, "
+            "release_notes, source FROM packs ORDER BY title COLLATE NOCASE, pack_id"):
+        packs.append(InstalledPack(row[0], row[1], row[2] or "", row[3], bool(row[4]), row[5], row[6],
+                                   row[7], row[8], row[9], row[10], bool(row[11]), bool(row[12]),
+                                   row[13] or 0, _json(row[14], []), _json(row[15], []), row[16], row[17]))
+    return packs
+
+
+def get_pack(db: sqlite_utils.Database, pack_id: str) -> InstalledPack | None:
+    return next((p for p in list_packs(db) if p.pack_id == pack_id), None)
+
+
+def _json(text: str | None, default):
+    try:
+        return json.loads(text) if text else default
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    pack_id: str
+    action: str
+    version: int | None
+    previous_version: int | None
+    at: str
+    signed: bool
+    fingerprint: str | None
+    changes: dict
+
+    def summary(self) -> str:
+        c = self.changes
+        parts = []
+        for key, label in (("added", "added"), ("updated", "updated"), ("kept_local", "kept your version"),
+                           ("conflicts", "team version updated"), ("retired", "retired"),
+                           ("converged", "now the same as yours")):
+            if c.get(key):
+                parts.append(f"{len(c[key])} {label}")
+        return ", ".join(parts) or "no template changes"
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def history(db: sqlite_utils.Database, pack_id: str | None = None) -> list[HistoryEntry]:
+    where, params = ("WHERE pack_id = ?", [pack_id]) if pack_id else ("", [])
+    return [HistoryEntry(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], _json(r[7], {}))
+            for r in db.execute(f"SELECT pack_id, action, version, previous_version, at, signed, "
+                                f"fingerprint, changes FROM pack_history {where} ORDER BY id DESC", params)]
+
+
+def set_pack_flags(db: sqlite_utils.Database, pack_id: str, *, hidden: bool | None = None,
+                   disabled: bool | None = None) -> None:
+    with db.atomic():
+        if db.execute("SELECT 1 FROM packs WHERE pack_id = ?", [pack_id]).fetchone() is None:
+            raise ManageError(f"There is no installed pack '{pack_id}'.")
+        changes = {k: int(v) for k, v in (("hidden", hidden), ("disabled", disabled)) if v is not None}
+        if changes:
+            db["packs"].update(pack_id, changes)
+        apply_flags(db, pack_id)
+
+
+def set_template_flags(db: sqlite_utils.Database, template_id: str, *, hidden: bool | None = None,
+                       disabled: bool | None = None) -> None:
+    with db.atomic():
+        row = db.execute("SELECT pack_id FROM team_templates WHERE template_id = ?", [template_id]).fetchone()
+        if row is None:
+            raise ManageError(f"There is no team template '{template_id}'.")
+        current = db.execute("SELECT hidden, disabled FROM pack_template_prefs WHERE template_id = ?",
+                             [template_id]).fetchone() or (0, 0)
+        db["pack_template_prefs"].upsert({
+            "template_id": template_id,
+            "hidden": int(hidden) if hidden is not None else current[0],
+            "disabled": int(disabled) if disabled is not None else current[1]}, pk="template_id")
+        apply_flags(db, row[0])
+
+
+def template_flags(db: sqlite_utils.Database, template_id: str) -> tuple[bool, bool]:
+    row = db.execute("SELECT hidden, disabled FROM pack_template_prefs WHERE template_id = ?",
+                     [template_id]).fetchone()
+    return (bool(row[0]), bool(row[1])) if row else (False, False)
+
+
+def remove_pack(db: sqlite_utils.Database, pack_id: str, now: datetime) -> None:
+    """Uninstall: the pack's team templates, cards and glossary go; personal versions stay
+    as personal templates; the version high-water mark stays (no rollback by reinstall)."""
+    from assistant.templates import store
+
+    with db.atomic():
+        row = db.execute("SELECT version, signed, fingerprint FROM packs WHERE pack_id = ?", [pack_id]).fetchone()
+        if row is None:
+            raise ManageError(f"There is no installed pack '{pack_id}'.")
+        ids = [r[0] for r in db.execute("SELECT template_id FROM team_templates WHERE pack_id = ?", [pack_id])]
+        store.remove_pack(db, pack_id)
+        db.execute("UPDATE personal_templates SET base_pack_id = NULL, base_hash = NULL, base_data = NULL, "
+                   "team_updated = 0 WHERE base_pack_id = ?", [pack_id])
+        if ids:
+            db.execute(f"DELETE FROM pack_template_prefs WHERE template_id IN ({','.join('?' * len(ids))})", ids)
+        store_cards(db, pack_id, [])
+        store_glossary(db, pack_id, [])
+        db.execute("DELETE FROM packs WHERE pack_id = ?", [pack_id])
+        db["pack_history"].insert({"pack_id": pack_id, "action": "remove", "version": None,
+                                   "previous_version": row[0], "at": utc_text(now), "signed": row[1],
+                                   "fingerprint": row[2], "changes": json.dumps({"removed": ids})})
+
+
+# -- conflicts ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Conflict:
+    template_id: str
+    pack_id: str
+    mine: dict
+    team: dict
+    base: dict | None
+
+    @property
+    def title(self) -> str:
+        variant = self.mine["variants"].get(self.mine["default_language"]) or {}
+        return variant.get("title") or self.template_id
+
+    def languages(self) -> list[str]:
+        return sorted(set(self.mine["variants"]) | set(self.team["variants"]))
+
+    def side_by_side(self, language: str) -> list[tuple[str, str, str]]:
+        """Rows (tag, mine, team) with tag in 'equal', 'replace', 'delete', 'insert'."""
+        mine = _variant_lines(self.mine, language)
+        team = _variant_lines(self.team, language)
+        rows = []
+        matcher = difflib.SequenceMatcher(a=mine, b=team, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            left, right = mine[i1:i2], team[j1:j2]
+            for k in range(max(len(left), len(right))):
+                rows.append((tag, left[k] if k < len(left) else "", right[k] if k < len(right) else ""))
+        return rows
+
+
+def _variant_lines(data: dict, language: str) -> list[str]:
+    variant = data["variants"].get(language)
+    if variant is None:
+        return []
+    return [variant["title"], ""] + variant["body"].split("\n")
+
+
+def conflicts(db: sqlite_utils.Database) -> list[Conflict]:
+    rows = db.execute(
+        "SELECT p.template_id, t.pack_id, p.data, t.data, p.base_data FROM personal_templates p "
+        "JOIN team_templates t ON t.template_id = p.template_id "
+        "WHERE p.team_updated = 1 AND t.retired_at IS NULL ORDER BY p.template_id").fetchall()
+    return [Conflict(r[0], r[1], json.loads(r[2]), json.loads(r[3]), _json(r[4], None)) for r in rows]
+
+
+def use_team_version(db: sqlite_utils.Database, template_id: str) -> None:
+    from assistant.templates import store
+
+    with db.atomic():
+        if not store.delete_personal(db, template_id):
+            raise ManageError(f"There is no personal version of '{template_id}'.")
+
+
+def keep_mine(db: sqlite_utils.Database, template_id: str, now: datetime) -> None:
+    """Keep the agent's version and take the current team version as its new base."""
+    from assistant.templates import store
+
+    with db.atomic():
+        record = store.get_personal(db, template_id)
+        if record is None:
+            raise ManageError(f"There is no personal version of '{template_id}'.")
+        store.rebase_personal(db, record.template, now=now)

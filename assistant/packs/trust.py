@@ -1,0 +1,95 @@
+"""Trusted publisher keys: the deployment policy's (``trusted_publisher_keys``, set by IT)
+plus the keys the agent added after seeing the fingerprint. A policy key cannot be removed
+from the app; an agent's key can."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from assistant.packs.signing import PublicKeyInfo, SignatureError, parse_public_key
+from assistant.policy import Policy
+
+POLICY, AGENT = "policy", "agent"
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    info: PublicKeyInfo
+    source: str  # POLICY or AGENT
+    added_at: str | None = None
+
+    @property
+    def key_id(self) -> str:
+        return self.info.key_id
+
+    @property
+    def fingerprint(self) -> str:
+        return self.info.fingerprint
+
+
+def policy_keys(policy: Policy) -> tuple[list[TrustedKey], list[str]]:
+    """The policy's keys, and a message for each one that cannot be read."""
+    keys, errors = [], []
+    for text in policy.trusted_publisher_keys:
+        try:
+            _, info = parse_public_key(text)
+        except SignatureError as exc:
+            errors.append(f"policy key {text[:20]}…: {exc}")
+            continue
+        keys.append(TrustedKey(info, POLICY))
+    return keys, errors
+
+
+def agent_keys(db: sqlite_utils.Database) -> list[TrustedKey]:
+    keys = []
+    for row in db.execute("SELECT public_key, comment, added_at FROM trusted_keys ORDER BY added_at, key_id"):
+        try:
+            _, info = parse_public_key(row[0])
+        except SignatureError:
+            continue  # a damaged row trusts nothing
+        keys.append(TrustedKey(PublicKeyInfo(info.public_key, info.key_id, info.fingerprint, row[1] or ""),
+                               AGENT, row[2]))
+    return keys
+
+
+def trusted_keys(db: sqlite_utils.Database, policy: Policy) -> list[TrustedKey]:
+    keys = policy_keys(policy)[0]
+    seen = {k.info.public_key for k in keys}
+    return keys + [k for k in agent_keys(db) if k.info.public_key not in seen]
+
+
+def find_key(keys: list[TrustedKey], key_id: str) -> TrustedKey | None:
+    for key in keys:
+        if key.key_id == key_id:
+            return key
+    return None
+
+
+def add_key(db: sqlite_utils.Database, public_key_text: str, comment: str = "",
+            expected_fingerprint: str | None = None, now: datetime | None = None) -> PublicKeyInfo:
+    """Trust a key. ``expected_fingerprint`` (what the user was shown and confirmed) must
+    match the key, so a key swapped between showing and trusting is refused."""
+    _, info = parse_public_key(public_key_text)
+    if expected_fingerprint is not None and \
+            "".join(expected_fingerprint.split()).upper() != "".join(info.fingerprint.split()):
+        raise SignatureError(f"the key's fingerprint is {info.fingerprint}, not the one confirmed")
+    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+    with db.atomic():
+        db["trusted_keys"].upsert({"public_key": info.public_key, "key_id": info.key_id,
+                                   "fingerprint": info.fingerprint, "comment": comment[:200],
+                                   "added_at": stamp}, pk="public_key")
+    return info
+
+
+def remove_key(db: sqlite_utils.Database, key_id_or_fingerprint: str) -> int:
+    needle = "".join(key_id_or_fingerprint.split()).upper()
+    removed = 0
+    with db.atomic():
+        for key in agent_keys(db):
+            if needle in (key.key_id, "".join(key.fingerprint.split())):
+                db.execute("DELETE FROM trusted_keys WHERE public_key = ?", [key.info.public_key])
+                removed += 1
+    return removed
