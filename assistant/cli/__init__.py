@@ -18,7 +18,6 @@ from assistant import __version__
 COMMAND_MODULES = [
     "assistant.cli.core",
     "assistant.cli.customer",
-    "assistant.cli.tasks",
     "assistant.cli.country",
 ]
 
