@@ -59,9 +59,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.setAccessibleName(_("Panels"))
-        self.panels = [cls(services) for cls in PANEL_CLASSES]
-        for panel in self.panels:
-            self.tabs.addTab(panel, _(panel.title))
+        # Panels are built on demand: the remembered one before the first paint, the others
+        # right after, one per event-loop turn, so the window shows and responds quickly.
+        self._panels: list = [None] * len(PANEL_CLASSES)
+        for cls in PANEL_CLASSES:
+            page = QWidget()
+            page.setLayout(QVBoxLayout())
+            page.layout().setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(page, _(cls.title))
         outer.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -70,6 +75,8 @@ class MainWindow(QMainWindow):
         self.compact = False
         self.tabs.currentChanged.connect(self._panel_changed)
         self.restore_state()
+        self.panel(self.tabs.currentIndex())
+        self._deferred_build_started = False
 
         # badges are cheap counts; refresh them once a minute without touching focus
         self.badge_timer = QTimer(self)
@@ -91,7 +98,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.panel_actions = []
-        for index, panel in enumerate(self.panels):
+        for index, panel in enumerate(PANEL_CLASSES):
             action = self._action(_(panel.title), f"Ctrl+{index + 1}",
                                   lambda _checked=False, i=index: self.show_panel(i))
             self.panel_actions.append(action)
@@ -100,11 +107,13 @@ class MainWindow(QMainWindow):
         self.on_top_action = self._action(_("Always on top"), "Ctrl+Shift+T", self.set_always_on_top, True)
         self.compact_action = self._action(_("Compact mode"), "Ctrl+Shift+M", self.set_compact, True)
         self.about_action = self._action(_("About…"), "F1", self.show_about)
+        self.settings_action = self._action(_("Settings…"), "Ctrl+,", self.show_settings)
         self.quit_action = self._action(_("Quit"), QKeySequence.Quit, self.quit)
 
         menu = QMenu(self)
         for action in (*self.panel_actions, None, self.palette_action, self.customer_action, None,
-                       self.on_top_action, self.compact_action, None, self.about_action, self.quit_action):
+                       self.on_top_action, self.compact_action, None, self.settings_action, self.about_action,
+                       self.quit_action):
             menu.addSeparator() if action is None else menu.addAction(action)
         self.main_menu = menu
         self.menu_button.setMenu(menu)
@@ -127,28 +136,55 @@ class MainWindow(QMainWindow):
 
     def commands(self) -> list[Command]:
         own = [Command(_(p.title), lambda i=i: self.show_panel(i), f"Ctrl+{i + 1}")
-               for i, p in enumerate(self.panels)]
+               for i, p in enumerate(PANEL_CLASSES)]
         own += [
             Command(_("Set customer…"), self.customer_bar.focus_input, "Ctrl+L", "customer phone country"),
             Command(_("Always on top"), self.on_top_action.toggle, "Ctrl+Shift+T", "pin"),
             Command(_("Compact mode"), self.compact_action.toggle, "Ctrl+Shift+M", "small narrow"),
             Command(_("About…"), self.show_about, "F1", "version"),
+            Command(_("Settings…"), self.show_settings, "Ctrl+,", "language name company policy preferences"),
         ]
         for panel in self.panels:
             own += panel.commands()
         return own
 
+    # -- panels --------------------------------------------------------------------
+    def panel(self, index: int):
+        """The panel at ``index``, built the first time it is needed."""
+        if self._panels[index] is None:
+            panel = PANEL_CLASSES[index](self.services)
+            self._panels[index] = panel
+            self.tabs.widget(index).layout().addWidget(panel)
+            if self.compact:
+                panel.set_compact(True)
+        return self._panels[index]
+
+    @property
+    def panels(self) -> list:
+        return [self.panel(i) for i in range(len(PANEL_CLASSES))]
+
+    def built_panels(self) -> list:
+        return [p for p in self._panels if p is not None]
+
+    def _build_next_panel(self) -> None:
+        missing = [i for i, p in enumerate(self._panels) if p is None]
+        if missing:
+            self.panel(missing[0])
+            QTimer.singleShot(0, self._build_next_panel)
+        else:
+            self.refresh_badges()
+
     # -- behaviour -----------------------------------------------------------------
     def show_panel(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
-        self.tabs.currentWidget().setFocus()
+        self.panel(index).setFocus()
 
     def current_panel_id(self) -> str:
-        return self.panels[self.tabs.currentIndex()].panel_id
+        return PANEL_CLASSES[self.tabs.currentIndex()].panel_id
 
     def _panel_changed(self, index: int) -> None:
-        if 0 <= index < len(self.panels):
-            self.panels[index].activated()
+        if 0 <= index < len(PANEL_CLASSES):
+            self.panel(index).activated()
 
     def open_palette(self) -> None:
         palette = CommandPalette(self.commands(), self)
@@ -166,7 +202,7 @@ class MainWindow(QMainWindow):
         self.compact = on
         self.tabs.tabBar().setVisible(True)
         self.centralWidget().layout().setContentsMargins(*(2,) * 4 if on else (6,) * 4)
-        for panel in self.panels:
+        for panel in self.built_panels():
             panel.set_compact(on)
         self.setMinimumWidth(COMPACT_WIDTH if on else 0)
         if on:
@@ -174,7 +210,9 @@ class MainWindow(QMainWindow):
         settings.put(self.services.db, "ui.compact", on)
 
     def refresh_badges(self) -> None:
-        for index, panel in enumerate(self.panels):
+        for index, panel in enumerate(self._panels):
+            if panel is None:
+                continue
             count = panel.badge()
             self.tabs.setTabText(index, f"{_(panel.title)} ({count})" if count else _(panel.title))
 
@@ -197,6 +235,11 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    def show_settings(self) -> None:
+        from ui.settings_dialog import SettingsDialog
+
+        SettingsDialog(self.services, self).exec()
+
     def show_about(self) -> None:
         from ui.about import AboutDialog
 
@@ -210,7 +253,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
         else:
             self.resize(NARROW_WIDTH, 720)
-        ids = [p.panel_id for p in self.panels]
+        ids = [cls.panel_id for cls in PANEL_CLASSES]
         last = settings.get(db, "ui.last_panel")
         if last in ids:
             self.tabs.setCurrentIndex(ids.index(last))
@@ -223,6 +266,12 @@ class MainWindow(QMainWindow):
         db = self.services.db
         settings.put(db, "ui.geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
         settings.put(db, "ui.last_panel", self.current_panel_id())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._deferred_build_started:
+            self._deferred_build_started = True
+            QTimer.singleShot(0, self._build_next_panel)
 
     def closeEvent(self, event) -> None:
         self.save_state()
