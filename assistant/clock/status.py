@@ -100,14 +100,15 @@ def cldr_working_days(country: str | None) -> frozenset[int]:
     return frozenset(d + 1 for d in range(7) if d not in weekend)
 
 
-def business_hours_for(country: str | None) -> BusinessHours:
-    """The working week for ``country``: the card's when valid, else CLDR's weekend with
-    default hours. A malformed card entry is logged and ignored, never fatal."""
+def business_hours_for(country: str | None, db=None) -> BusinessHours:
+    """The working week for ``country``: the card's when valid (``db`` lets pack cards
+    count), else CLDR's weekend with default hours. A malformed card entry is logged and
+    ignored, never fatal."""
     if country:
         try:
             from assistant.countries.cards import load_card
 
-            card = load_card(country)
+            card = load_card(country, db=db)
         except Exception:  # a broken card must not take the clock down
             log.exception("Loading the card for %s failed", country)
             card = None
