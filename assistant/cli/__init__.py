@@ -17,7 +17,9 @@ from assistant import __version__
 
 COMMAND_MODULES = [
     "assistant.cli.core",
+    "assistant.cli.pack",
     "assistant.cli.customer",
+    "assistant.cli.tasks",
     "assistant.cli.country",
 ]
 

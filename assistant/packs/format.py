@@ -230,7 +230,7 @@ def _field_path(path: list) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    return textsafety.visible(out)
 
 
 def schema_problems(data: dict) -> list[Problem]:
@@ -311,7 +311,7 @@ def hidden_character_problems(data: Any) -> list[Problem]:
         if isinstance(node, dict):
             for key, value in node.items():
                 for finding in textsafety.scan(key, textsafety.IDENTIFIER):
-                    problems.append(_finding_problem(data, path + (key,), finding, "key "))
+                    problems.append(_finding_problem(data, path + (key,), finding, "in a key: "))
                 if isinstance(value, str):
                     _scan_value(problems, data, path + (key,), value)
                 elif isinstance(value, (dict, list)):
@@ -423,13 +423,13 @@ def content_problems(data: dict) -> list[Problem]:
             return problems
     if not problems:
         problems.extend(_model_problems(data))
-    seen_terms: set[str] = set()
+    seen_terms: dict[str, str] = {}
     for index, term in enumerate(data.get("glossary") or []):
         key = term["term"].casefold()
         if key in seen_terms:
-            problems.append(Problem(CONTENT, f"the term '{term['term']}' is listed twice",
+            problems.append(Problem(CONTENT, f"the term '{seen_terms[key]}' is listed twice",
                                     field=f"glossary[{index}].term"))
-        seen_terms.add(key)
+        seen_terms.setdefault(key, term["term"])
         if not term.get("do_not_translate") and not term.get("translations"):
             problems.append(Problem(CONTENT, "a term needs do_not_translate or translations",
                                     field=f"glossary[{index}]"))

@@ -41,10 +41,16 @@ class Finding:
     message: str
 
 
+_C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BACKSPACE TAB LINE-FEED VT FORM-FEED CARRIAGE-RETURN SO SI "
+             "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESCAPE FS GS RS US").split()
+
+
 def describe(char: str) -> str:
     name = unicodedata.name(char, None)
     if name is None:
-        name = {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}.get(char, "CONTROL")
+        code = ord(char)
+        name = (_C0_NAMES[code].replace("-", " ") if code < 32 else "DELETE" if code == 127
+                else "CONTROL")
     return f"U+{ord(char):04X} {name}"
 
 

@@ -104,3 +104,8 @@ def make_pack():
     def make(*args, **kwargs):
         return copy.deepcopy(pack_doc(*args, **kwargs))
     return make
+
+
+@pytest.fixture
+def now():
+    return NOW
