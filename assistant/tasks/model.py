@@ -1,0 +1,143 @@
+"""A task of the queue and its vocabularies.
+
+Priority is stored in one direction only: ``priority_rank`` 0 (urgent) … 3 (low), lower is
+more urgent, so every ``ORDER BY`` agrees and no "higher number = more important" column
+can contradict it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+
+from assistant.customer import CustomerContext
+from assistant.i18n import N_
+
+PRIORITIES = ("urgent", "high", "normal", "low")  # index = stored rank
+PRIORITY_LABELS = {"urgent": N_("Urgent"), "high": N_("High"), "normal": N_("Normal"), "low": N_("Low")}
+STATUSES = ("open", "waiting", "done")
+STATUS_LABELS = {"open": N_("Open"), "waiting": N_("Waiting on customer"), "done": N_("Done")}
+CHANNELS = ("call", "chat", "email", "ticket")
+CHANNEL_LABELS = {"call": N_("Call"), "chat": N_("Chat"), "email": N_("E-mail"), "ticket": N_("Ticket")}
+CHANNEL_ALIASES = {"e-mail": "email", "mail": "email", "phone": "call"}
+
+MAX_TITLE = 500
+MAX_TAG = 40
+
+
+class TaskError(ValueError):
+    """A task value that cannot be stored; the message says which and why."""
+
+
+def priority_rank(priority: str | int) -> int:
+    if isinstance(priority, int) and not isinstance(priority, bool):
+        if 0 <= priority < len(PRIORITIES):
+            return priority
+    elif isinstance(priority, str) and priority.strip().lower() in PRIORITIES:
+        return PRIORITIES.index(priority.strip().lower())
+    raise TaskError(f"Unknown priority {priority!r}; use one of: {', '.join(PRIORITIES)}.")
+
+
+def normalise_channel(channel: str | None) -> str | None:
+    if channel is None or str(channel).strip() == "":
+        return None
+    value = str(channel).strip().lower()
+    value = CHANNEL_ALIASES.get(value, value)
+    if value not in CHANNELS:
+        raise TaskError(f"Unknown channel {channel!r}; use one of: {', '.join(CHANNELS)}.")
+    return value
+
+
+def normalise_status(status: str) -> str:
+    value = str(status).strip().lower()
+    if value in ("waiting on customer", "waiting-on-customer"):
+        value = "waiting"
+    if value not in STATUSES:
+        raise TaskError(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}.")
+    return value
+
+
+def normalise_tags(tags) -> tuple[str, ...]:
+    """Tags are short lower-case words; a comma separates them in text forms."""
+    if tags is None:
+        return ()
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    out: list[str] = []
+    for raw in tags:
+        tag = " ".join(str(raw).split()).lower().lstrip("#")
+        if not tag:
+            continue
+        if "," in tag:
+            raise TaskError(f"A tag cannot contain a comma: {raw!r}.")
+        if len(tag) > MAX_TAG:
+            raise TaskError(f"The tag {raw!r} is longer than {MAX_TAG} characters.")
+        if tag not in out:
+            out.append(tag)
+    return tuple(sorted(out))
+
+
+@dataclass(frozen=True)
+class Task:
+    title: str
+    priority: str = "normal"
+    status: str = "open"
+    notes: str = ""
+    channel: str | None = None
+    external_ref: str | None = None
+    customer: CustomerContext = field(default_factory=CustomerContext)
+    tags: tuple[str, ...] = ()
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    response_due_at: datetime | None = None   # SLA: first response
+    resolution_due_at: datetime | None = None  # SLA: resolution
+    responded_at: datetime | None = None
+    follow_up_at: datetime | None = None
+    snoozed_until: datetime | None = None
+    done_at: datetime | None = None
+    id: int | None = None
+    uid: str | None = None  # stable across export/import
+
+    @property
+    def rank(self) -> int:
+        return priority_rank(self.priority)
+
+    @property
+    def due_at(self) -> datetime | None:
+        """The next SLA deadline the countdown shows: the first response until the agent
+        has responded, then the resolution."""
+        if self.status == "done":
+            return None
+        candidates = [self.resolution_due_at]
+        if self.responded_at is None:
+            candidates.append(self.response_due_at)
+        candidates = [c for c in candidates if c is not None]
+        return min(candidates) if candidates else None
+
+    def is_snoozed(self, now: datetime) -> bool:
+        return self.snoozed_until is not None and self.snoozed_until > now
+
+    def breached(self, now: datetime) -> bool:
+        due = self.due_at
+        return due is not None and due <= now
+
+    def with_changes(self, **changes) -> "Task":
+        return replace(self, **changes)
+
+    def validated(self) -> "Task":
+        title = " ".join(str(self.title or "").split())
+        if not title:
+            raise TaskError("A task needs a title.")
+        if len(title) > MAX_TITLE:
+            raise TaskError(f"The title is longer than {MAX_TITLE} characters.")
+        return replace(
+            self, title=title,
+            priority=PRIORITIES[priority_rank(self.priority)],
+            status=normalise_status(self.status),
+            channel=normalise_channel(self.channel),
+            external_ref=(str(self.external_ref).strip() or None) if self.external_ref else None,
+            notes=str(self.notes or ""),
+            tags=normalise_tags(self.tags),
+        )
+
+
+TASK_FIELDS = tuple(f.name for f in fields(Task))

@@ -1,0 +1,54 @@
+"""The task queue's tables. Shipped migrations are never edited; add a new one."""
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("tasks")
+
+
+@migrations()
+def m001_tasks(db):
+    db.executescript("""
+    CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL CHECK (length(title) > 0),
+        notes TEXT NOT NULL DEFAULT '',
+        channel TEXT CHECK (channel IS NULL OR channel IN ('call', 'chat', 'email', 'ticket')),
+        external_ref TEXT,
+        customer_name TEXT,
+        customer_phone TEXT,
+        customer_country TEXT,
+        customer_zone TEXT,
+        customer_language TEXT,
+        -- one direction only: 0 urgent, 1 high, 2 normal, 3 low
+        priority_rank INTEGER NOT NULL CHECK (priority_rank BETWEEN 0 AND 3),
+        status TEXT NOT NULL CHECK (status IN ('open', 'waiting', 'done')),
+        tags TEXT NOT NULL DEFAULT '',          -- ",a,b," so one LIKE finds a whole tag
+        created_at TEXT NOT NULL,               -- UTC, YYYY-MM-DDTHH:MM:SSZ
+        updated_at TEXT NOT NULL,
+        response_due_at TEXT,
+        resolution_due_at TEXT,
+        responded_at TEXT,
+        -- the next SLA deadline (derived from the three above, kept by the store in the
+        -- same statement) so the queue can walk deadlines in index order
+        due_at TEXT,
+        follow_up_at TEXT,
+        snoozed_until TEXT,
+        done_at TEXT
+    );
+    -- the "Now" view walks each priority's deadlines in order, and due follow-ups
+    CREATE INDEX tasks_queue ON tasks (status, priority_rank, due_at);
+    CREATE INDEX tasks_follow_up ON tasks (status, priority_rank, follow_up_at)
+        WHERE follow_up_at IS NOT NULL;
+    CREATE INDEX tasks_done ON tasks (status, done_at);
+    CREATE INDEX tasks_customer_country ON tasks (customer_country);
+
+    -- notifications already shown, so a restart does not repeat them
+    CREATE TABLE task_notices (
+        task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('breach_soon', 'follow_up')),
+        instant TEXT NOT NULL,
+        shown_at TEXT NOT NULL,
+        PRIMARY KEY (task_id, kind, instant)
+    );
+    """)

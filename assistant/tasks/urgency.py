@@ -1,0 +1,140 @@
+"""Why a task is where it is: breached tasks first, then an urgency score that is a sum of
+named terms (time to breach, priority, follow-up due, age, waiting, customer's business
+hours now) with coefficients from settings. Each term keeps its value and a sentence, so
+the queue can show "why it is here"."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from assistant.i18n import N_, _
+from assistant.tasks.model import PRIORITIES, PRIORITY_LABELS, Task
+from assistant.tasks.timeutil import format_duration, zone
+
+TERM_LABELS = {
+    "time_to_breach": N_("Time to breach"),
+    "priority": N_("Priority"),
+    "follow_up_due": N_("Follow-up due"),
+    "age": N_("Age"),
+    "waiting": N_("Waiting on customer"),
+    "customer_open_now": N_("Customer's business hours"),
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    value: float
+    detail: str
+
+    @property
+    def label(self) -> str:
+        return _(TERM_LABELS[self.name])
+
+
+@dataclass(frozen=True)
+class Score:
+    breached: bool
+    total: float
+    terms: tuple[Term, ...]
+
+    def explain(self) -> str:
+        """Plain text for the tooltip: the verdict, then one line per term."""
+        lines = [_("Breached: shown before every task still within its SLA.")] if self.breached else []
+        for term in self.terms:
+            lines.append(_("{label}: {value:+.1f} ({detail})").format(
+                label=term.label, value=term.value, detail=term.detail))
+        lines.append(_("Urgency score: {total:.1f}").format(total=self.total))
+        return "\n".join(lines)
+
+
+class UrgencyModel:
+    """Scores tasks at one instant. Cheap to build; build one per refresh."""
+
+    def __init__(self, urgency: dict, now: datetime):
+        self.c = urgency
+        self.now = now
+        self.horizon = urgency["breach_horizon_hours"] * 3600.0
+        self.age_cap = urgency["age_cap_hours"] * 3600.0
+        self.priority_weights = [float(urgency["priority"][p]) for p in PRIORITIES]
+        self._open_cache: dict[tuple[str | None, str | None], tuple[bool, str]] = {}
+        # the most a task can gain from terms other than priority and time to breach:
+        # used to stop reading the queue once no unread task can make the top
+        self.max_other = (max(0.0, urgency["follow_up_due"]) + max(0.0, urgency["age"])
+                          + max(0.0, urgency["customer_open_now"]))
+
+    # -- the terms -----------------------------------------------------------------
+    def breach_factor(self, due_epoch: float) -> float:
+        """0 until the horizon before the deadline, 1 at it, 2 a horizon after: never
+        decreasing as the deadline comes closer, so deadlines can be read in index order."""
+        remaining = due_epoch - self.now.timestamp()
+        return min(2.0, max(0.0, 1.0 - remaining / self.horizon))
+
+    def customer_open(self, zone_name: str | None, country: str | None) -> tuple[bool, str]:
+        key = (zone_name, country)
+        if key not in self._open_cache:
+            self._open_cache[key] = self._customer_open(zone_name, country)
+        return self._open_cache[key]
+
+    def _customer_open(self, zone_name, country) -> tuple[bool, str]:
+        """Business hours as the clock panel sees them: the country's card or CLDR working
+        week, and its public holidays."""
+        from assistant.clock.status import business_hours_for, holiday_on
+
+        if not zone_name:
+            return False, ""
+        try:
+            local = self.now.astimezone(zone(zone_name))
+        except ValueError:
+            return False, ""
+        hours = business_hours_for(country.upper() if country else None)
+        is_open = (local.isoweekday() in hours.days and hours.is_open_at(local.time().replace(tzinfo=None))
+                   and holiday_on(country, local.date()) is None)
+        return is_open, _("{time} for the customer").format(time=local.strftime("%H:%M"))
+
+    def score(self, task: Task) -> Score:
+        now = self.now
+        terms: list[Term] = []
+        rank = task.rank
+        breached = False
+        if task.status != "done":
+            terms.append(Term("priority", self.priority_weights[rank], _(PRIORITY_LABELS[PRIORITIES[rank]])))
+            due = task.due_at
+            if due is not None:
+                breached = due <= now
+                factor = self.breach_factor(due.timestamp())
+                what = (_("breached {ago} ago").format(ago=format_duration((now - due).total_seconds()))
+                        if breached else
+                        _("breaches in {left}").format(left=format_duration((due - now).total_seconds())))
+                terms.append(Term("time_to_breach", self.c["time_to_breach"] * factor, what))
+            if task.follow_up_at is not None and task.follow_up_at <= now:
+                terms.append(Term("follow_up_due", self.c["follow_up_due"], _("was due {ago} ago").format(
+                    ago=format_duration((now - task.follow_up_at).total_seconds()))))
+            if task.created_at is not None:
+                age = max(0.0, (now - task.created_at).total_seconds())
+                terms.append(Term("age", self.c["age"] * min(1.0, age / self.age_cap),
+                                  _("open for {age}").format(age=format_duration(age))))
+            if task.status == "waiting":
+                terms.append(Term("waiting", self.c["waiting"], _("the next step is the customer's")))
+            is_open, detail = self.customer_open(task.customer.zone, task.customer.country)
+            if is_open:
+                terms.append(Term("customer_open_now", self.c["customer_open_now"], detail))
+        terms = [t for t in terms if t.value != 0 or t.name == "time_to_breach"]
+        total = math.fsum(t.value for t in terms)
+        return Score(breached, total, tuple(terms))
+
+    # -- ordering ------------------------------------------------------------------
+    @staticmethod
+    def sort_key(task: Task, score: Score) -> tuple:
+        """Breached first, then higher score, then earlier deadline, then older id."""
+        due = task.due_at
+        return (not score.breached, -score.total, due.timestamp() if due else math.inf, task.id or 0)
+
+    def bound(self, rank: int, due_epoch: float) -> tuple:
+        """The best sort key any unread task of this priority with a deadline at or after
+        ``due_epoch`` can reach (for early stopping; compared with sort_key's first two)."""
+        breached = due_epoch <= self.now.timestamp()
+        best = self.priority_weights[rank] + self.c["time_to_breach"] * self.breach_factor(due_epoch) + self.max_other
+        return (not breached, -best)

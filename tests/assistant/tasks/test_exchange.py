@@ -1,0 +1,148 @@
+"""CSV and JSON export/import: lossless round trip, all-or-nothing import with the bad
+row's line number."""
+
+from datetime import timedelta
+
+import pytest
+
+from assistant.customer import CustomerContext
+from assistant.tasks.exchange import TaskImportError, export_tasks, import_tasks
+from assistant.tasks.model import Task
+from assistant.tasks.store import TaskStore
+from assistant.tasks.timeutil import utc
+
+NOW = utc(2026, 11, 23, 14)
+H = timedelta(hours=1)
+
+
+def fill(store):
+    store.add(Task('Call back Mrs Ito, "refund"', priority="high", channel="call",
+                   external_ref="https://crm.example/tickets/42?x=1,2",
+                   notes="line one\nline two, with comma\n« ünïcødé » 日本語 =SUM(A1)",
+                   tags=("refund", "vip"),
+                   customer=CustomerContext(name="Ito Hana", phone="+81312345678", country="JP",
+                                            zone="Asia/Tokyo", language="ja"),
+                   follow_up_at=NOW + 3 * H), NOW)
+    waiting = store.add(Task("Waiting one", channel="email", snoozed_until=NOW + 2 * H), NOW)
+    store.set_status(waiting.id, "waiting", NOW + H)
+    done = store.add(Task("Done one", priority="low"), NOW)
+    store.mark_done(done.id, NOW + 2 * H)
+    store.add(Task("Plain"), NOW)
+
+
+def fresh_store(tmp_path, name, config):
+    from assistant.storage.database import open_database
+
+    opened = open_database(tmp_path / f"{name}.db")
+    return TaskStore(opened.db, config), opened
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_round_trip_is_lossless(store, tmp_path, queue_config, fmt):
+    fill(store)
+    exported = export_tasks(store, fmt)
+    other, opened = fresh_store(tmp_path, "other", queue_config)
+    try:
+        result = import_tasks(other, exported, fmt)
+        assert (result.added, result.replaced) == (4, 0)
+        assert other.all_tasks() == store.all_tasks()
+        assert export_tasks(other, fmt) == exported
+        # importing the same file again replaces, never duplicates
+        again = import_tasks(other, exported, fmt)
+        assert (again.added, again.replaced) == (0, 4)
+        assert other.all_tasks() == store.all_tasks()
+    finally:
+        opened.close()
+
+
+def test_csv_and_json_carry_the_same_tasks(store, tmp_path, queue_config):
+    fill(store)
+    a, opened_a = fresh_store(tmp_path, "a", queue_config)
+    b, opened_b = fresh_store(tmp_path, "b", queue_config)
+    try:
+        import_tasks(a, export_tasks(store, "csv"), "csv")
+        import_tasks(b, export_tasks(store, "json"), "json")
+        assert a.all_tasks() == b.all_tasks() == store.all_tasks()
+    finally:
+        opened_a.close()
+        opened_b.close()
+
+
+def test_a_bad_csv_row_is_reported_with_its_line_and_nothing_is_imported(store):
+    store.add(Task("Already here"), NOW)
+    text = (
+        "title,priority,created_at,notes\n"
+        'First,high,2026-11-23T10:00:00Z,"two\nlines"\n'      # lines 2-3
+        "Second,normal,2026-11-23T10:00:00Z,\n"               # line 4
+        "Third,urgentt,2026-11-23T10:00:00Z,\n"               # line 5: bad priority
+        "Fourth,low,2026-11-23T10:00:00Z,\n")
+    with pytest.raises(TaskImportError) as info:
+        import_tasks(store, text, "csv")
+    assert info.value.line == 5
+    assert str(info.value).startswith("Line 5:") and "urgentt" in str(info.value)
+    assert [t.title for t in store.all_tasks()] == ["Already here"]
+
+
+@pytest.mark.parametrize("row, message", [
+    ("X,normal,not a time,", "created_at"),
+    (",normal,2026-11-23T10:00:00Z,", "title"),
+    ("X,normal,2026-11-23T10:00:00,", "UTC offset"),
+    ("X,normal,2026-11-23T10:00:00Z,,extra", "cells"),
+])
+def test_bad_csv_values(store, row, message):
+    text = f"title,priority,created_at,notes\nGood,low,2026-11-23T10:00:00Z,\n{row}\n"
+    with pytest.raises(TaskImportError, match=message) as info:
+        import_tasks(store, text, "csv")
+    assert info.value.line == 3
+    assert store.count() == 0
+
+
+def test_unknown_csv_column_is_refused(store):
+    with pytest.raises(TaskImportError, match="priorty") as info:
+        import_tasks(store, "title,priorty\nX,high\n", "csv")
+    assert info.value.line == 1
+
+
+def test_a_bad_json_row_is_reported_with_its_line(store):
+    text = """[
+  {"title": "One", "created_at": "2026-11-23T10:00:00Z"},
+  {
+    "title": "Two",
+    "created_at": "2026-11-23T10:00:00Z",
+    "customer_zone": "Mars/Olympus"
+  },
+  {"title": "Three", "created_at": "2026-11-23T10:00:00Z"}
+]"""
+    with pytest.raises(TaskImportError) as info:
+        import_tasks(store, text, "json")
+    assert info.value.line == 3 and "Mars/Olympus" in str(info.value)
+    assert store.count() == 0
+
+
+@pytest.mark.parametrize("text, line", [
+    ('[\n{"title": "A", "created_at": "2026-11-23T10:00:00Z"},\n{"title": }\n]', 3),
+    ('{"title": "A"}', 1),
+    ('[\n{"title": "A", "created_at": "2026-11-23T10:00:00Z"}\n\n"just text"\n]', 4),
+    ('[\n{"title": "A", "created_at": "2026-11-23T10:00:00Z", "tags": 5}\n]', 2),
+    ('[\n{"title": "A", "created_at": "2026-11-23T10:00:00Z", "uid": "u1"},\n'
+     '{"title": "B", "created_at": "2026-11-23T10:00:00Z", "uid": "u1"}\n]', 3),
+])
+def test_malformed_json(store, text, line):
+    with pytest.raises(TaskImportError) as info:
+        import_tasks(store, text, "json")
+    assert info.value.line == line
+    assert store.count() == 0
+
+
+def test_imported_tasks_without_deadlines_get_the_sla(store):
+    result = import_tasks(store, "title,priority,created_at\nX,urgent,2026-11-23T10:00:00Z\n", "csv")
+    assert result.added == 1
+    task = store.all_tasks()[0]
+    assert task.resolution_due_at == utc(2026, 11, 23, 14)  # urgent: 4 calendar hours
+    assert task.uid
+
+
+def test_an_existing_id_is_not_overwritten(store):
+    store.add(Task("Mine"), NOW)
+    import_tasks(store, "id,title,created_at\n1,Theirs,2026-11-23T10:00:00Z\n", "csv")
+    assert [(t.id, t.title) for t in store.all_tasks()] == [(1, "Mine"), (2, "Theirs")]

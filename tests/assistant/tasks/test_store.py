@@ -1,0 +1,129 @@
+"""Storing tasks: validation, status changes, snooze, delete and undo, views and filters,
+and the database's own guards."""
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from assistant.customer import CustomerContext
+from assistant.tasks.model import Task, TaskError
+from assistant.tasks.store import Filters, TaskNotFound
+from assistant.tasks.timeutil import utc
+
+NOW = utc(2026, 11, 23, 14)  # Monday 15:00 Paris
+H = timedelta(hours=1)
+
+
+def test_add_computes_sla_and_stores_utc_iso(store, db):
+    task = store.add(Task("  Call   back ", priority="high"), NOW)
+    assert task.title == "Call back" and task.id == 1 and task.uid
+    assert task.response_due_at == NOW + 2 * H and task.resolution_due_at == utc(2026, 11, 24, 14)
+    row = db.execute("SELECT created_at, due_at, priority_rank FROM tasks").fetchone()
+    assert row == ("2026-11-23T14:00:00Z", "2026-11-23T16:00:00Z", 1)
+    assert store.get(task.id) == task
+
+
+@pytest.mark.parametrize("bad, message", [
+    (Task(""), "title"), (Task("x", priority="critical"), "priority"),
+    (Task("x", channel="fax"), "channel"), (Task("x", status="later"), "status"),
+    (Task("x", tags=("a,b",)), "comma"),
+])
+def test_invalid_tasks_are_refused(store, bad, message):
+    with pytest.raises(TaskError, match=message):
+        store.add(bad, NOW)
+    assert store.count() == 0
+
+
+def test_the_database_refuses_an_out_of_range_priority(store, db):
+    store.add(Task("x"), NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE tasks SET priority_rank = 7")
+
+
+def test_status_changes(store):
+    task = store.add(Task("x"), NOW)
+    waiting = store.set_status(task.id, "waiting", NOW + H)
+    assert waiting.responded_at == NOW + H
+    assert waiting.due_at == waiting.resolution_due_at  # responded: the resolution deadline counts
+    done = store.mark_done(task.id, NOW + 2 * H)
+    assert done.done_at == NOW + 2 * H and done.due_at is None
+    reopened = store.set_status(task.id, "open", NOW + 3 * H)
+    assert reopened.done_at is None and store.get(task.id).updated_at == NOW + 3 * H
+
+
+def test_changing_priority_recomputes_the_sla_from_creation(store):
+    task = store.add(Task("x", priority="low"), NOW)
+    urgent = store.update(task.with_changes(priority="urgent"), NOW + H)
+    assert urgent.resolution_due_at == NOW + 4 * H
+
+
+def test_snooze_hides_without_pausing_the_sla(store):
+    task = store.add(Task("x", priority="urgent"), NOW)
+    store.snooze(task.id, NOW + 2 * H, NOW)
+    assert store.view("now", NOW + H) == []
+    assert [r.task.id for r in store.view("upcoming", NOW + H)] == [task.id]
+    assert store.get(task.id).resolution_due_at == NOW + 4 * H
+    later = store.view("now", NOW + 3 * H)
+    assert [r.task.id for r in later] == [task.id]
+
+
+def test_delete_and_undo_restore_the_same_task(store):
+    task = store.add(Task("x", tags=("a",)), NOW)
+    removed = store.delete(task.id)
+    with pytest.raises(TaskNotFound):
+        store.get(task.id)
+    store.restore(removed)
+    assert store.get(task.id) == task
+
+
+def test_views(store):
+    due = store.add(Task("due soon", resolution_due_at=NOW + H, response_due_at=NOW + H), NOW)
+    later = store.add(Task("later", resolution_due_at=NOW + 48 * H, response_due_at=NOW + 48 * H), NOW)
+    follow = store.add(Task("follow-up now", resolution_due_at=NOW + 48 * H,
+                            response_due_at=NOW + 48 * H, follow_up_at=NOW - H), NOW)
+    waiting = store.add(Task("waiting"), NOW)
+    store.set_status(waiting.id, "waiting", NOW)
+    done = store.add(Task("done"), NOW)
+    store.mark_done(done.id, NOW)
+    ids = lambda name: [r.task.id for r in store.view(name, NOW)]  # noqa: E731
+    assert set(ids("now")) == {due.id, follow.id}
+    assert ids("upcoming") == [later.id]
+    assert ids("waiting") == [waiting.id]
+    assert ids("done") == [done.id]
+    assert store.count_now(NOW) == 2
+    with pytest.raises(ValueError):
+        store.view("someday", NOW)
+
+
+def test_filters(store):
+    store.add(Task("Refund for Ito", tags=("refund", "vip"), channel="call",
+                   customer=CustomerContext(name="Ito Hana", country="JP", zone="Asia/Tokyo")), NOW)
+    store.add(Task("Password reset", tags=("account",), channel="email", notes="100% urgent_ish",
+                   customer=CustomerContext(name="Jean", phone="+33612345678", country="FR")), NOW)
+    titles = lambda **f: [r.task.title for r in store.view("active", NOW, Filters(**f))]  # noqa: E731
+    assert titles(tag="VIP") == ["Refund for Ito"]
+    assert titles(tag="ref") == []  # whole tags only
+    assert titles(channel="email") == ["Password reset"]
+    assert titles(country="jp") == ["Refund for Ito"]
+    assert titles(customer="+3361") == ["Password reset"]
+    assert titles(customer="ito") == ["Refund for Ito"]
+    assert titles(text="refund ito") == ["Refund for Ito"]
+    assert titles(text="100%") == ["Password reset"]
+    assert titles(text="%urgent") == []  # % and _ are literal, not wildcards
+    assert titles(text="t_i") == ["Password reset"]
+    assert titles(text="t_h") == []
+    assert store.tags() == ["account", "refund", "vip"]
+    assert store.countries() == ["FR", "JP"]
+
+
+def test_invalid_stored_settings_are_reported(db):
+    from assistant import settings
+    from assistant.tasks.config import SCHEDULE_KEY, QueueConfig, SettingsError
+
+    settings.put(db, SCHEDULE_KEY, {"zone": "Mars/Olympus"})
+    with pytest.raises(SettingsError, match="Mars/Olympus"):
+        QueueConfig.load(db)
+    settings.put(db, SCHEDULE_KEY, {"start": "18:00", "end": "09:00"})
+    with pytest.raises(SettingsError, match="end after it starts"):
+        QueueConfig.load(db)
