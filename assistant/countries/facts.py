@@ -330,7 +330,7 @@ def holidays_supported(code: str) -> bool:
 
 
 def public_holidays(code: str, today: dt.date, language: str = "en",
-                    horizon_days: int = 366, limit: int = 5) -> tuple[list[Holiday], list[Holiday]]:
+                    horizon_days: int = 366, limit: int = 12) -> tuple[list[Holiday], list[Holiday]]:
     """(today's holidays, the next ones after today) from the ``holidays`` package."""
     import holidays
 

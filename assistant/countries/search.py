@@ -21,13 +21,15 @@ from rapidfuzz import fuzz
 
 from assistant.countries import cards, facts
 from assistant.fuzzy import fold
+from assistant.i18n import N_
 
 # Languages whose country names are always searchable: the app's UI languages and the main
 # languages of the markets our agents serve.
 NAME_LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "pl", "sv", "tr", "ar", "hi",
                   "zh", "ja", "ko", "ru")
 
-KIND_CODE, KIND_NAME, KIND_CAPITAL, KIND_ZONE_CITY = "code", "name", "capital", "time-zone city"
+# shown to the user (translated where shown), hence N_
+KIND_CODE, KIND_NAME, KIND_CAPITAL, KIND_ZONE_CITY = N_("code"), N_("name"), N_("capital"), N_("time-zone city")
 _KIND_BONUS = {KIND_CODE: 3, KIND_NAME: 2, KIND_CAPITAL: 1, KIND_ZONE_CITY: 0}
 FUZZY_CUTOFF = 80.0
 
