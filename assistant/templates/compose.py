@@ -27,6 +27,7 @@ BUILTIN_LABELS = {
     "agent_name": N_("Your name"),
     "company": N_("Company"),
     "greeting": N_("Greeting"),
+    "salutation": N_("Greeting with name"),
     "date": N_("Date"),
     "time": N_("Customer time"),
     "order_id": N_("Order number"),
@@ -134,7 +135,7 @@ def compose(template: Template, *, at: datetime, customer: CustomerContext | Non
                                 tuple(spec.choices_for(lang, template.default_language)),
                                 merged.get(name, ""), False))
     for name in body_names:
-        if name in template.variables or name in ("greeting", "date", "time"):
+        if name in template.variables or name in ("greeting", "salutation", "date", "time"):
             continue
         label = _(BUILTIN_LABELS[name]) if name in BUILTIN_LABELS else humanize(name)
         fields.append(FormField(name, label, value=merged.get(name, ""),

@@ -50,7 +50,7 @@ ORIGINS = ("team", "personal", "import")
 # Placeholders filled by the app itself (see assistant.templates.values); any other name in a
 # body should be declared in ``variables`` (see :func:`undeclared_placeholders`).
 BUILTIN_NAMES = ("customer_name", "customer_first_name", "agent_name", "company", "greeting",
-                 "date", "time", "order_id", "ticket_id")
+                 "salutation", "date", "time", "order_id", "ticket_id")
 
 MAX_TITLE = 200
 MAX_BODY = 20_000

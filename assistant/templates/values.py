@@ -10,6 +10,10 @@ agent_name, company    the agent's profile (settings ``profile.agent_name``/``pr
 greeting               "Good morning" / "Buenas tardes" / "Bonsoir"... from the customer's
                        local hour, in the variant's language; a neutral "Hello"/"Hola" when
                        the customer's time zone is unknown
+salutation             the greeting with the customer's first name where that is polite in
+                       the language ("Buenas tardes, Ana"); the greeting alone in languages
+                       where a stranger's first name is too familiar (de, fr) or when the
+                       name is unknown -- so a template never shows "Hello ,"
 date                   today for the customer (for the agent when the customer's zone is
                        unknown), long form, in the customer's locale
 time                   the customer's local time, short form, in the customer's locale
@@ -47,6 +51,10 @@ GREETINGS: dict[str, list[tuple[int, str]]] = {
     "it": [(5, "Buongiorno"), (13, "Buon pomeriggio"), (18, "Buonasera")],
     "nl": [(5, "Goedemorgen"), (12, "Goedemiddag"), (18, "Goedenavond")],
 }
+# Languages where support staff greet customers by first name ("Good morning, Ana").
+# German and French support does not (first names are for people one knows); without the
+# customer's title we use the greeting alone rather than guess "Frau"/"Madame".
+FIRST_NAME_GREETING = {"en", "es", "pt", "it", "nl"}
 NEUTRAL_GREETINGS = {"en": "Hello", "es": "Hola", "fr": "Bonjour", "de": "Guten Tag",
                      "pt": "Olá", "it": "Buongiorno", "nl": "Hallo"}
 
@@ -76,6 +84,12 @@ def greeting_for(language: str, local_hour: int | None) -> str:
         if local_hour >= hour:
             chosen = text
     return chosen
+
+
+def salutation_for(language: str, greeting: str, first_name: str | None) -> str:
+    if first_name and base_language(language) in FIRST_NAME_GREETING:
+        return f"{greeting}, {first_name}"
+    return greeting
 
 
 def customer_locale(language: str, customer: CustomerContext | None) -> Locale:
@@ -138,6 +152,8 @@ def builtin_values(language: str, customer: CustomerContext | None, at: datetime
         values["company"] = profile.company.strip()
     local = customer_local_time(customer, at)
     values["greeting"] = greeting_for(language, local.hour if local else None)
+    values["salutation"] = salutation_for(language, values["greeting"],
+                                          values.get("customer_first_name"))
     locale = customer_locale(language, customer)
     # without the customer's zone, today is the agent's (the zone ``at`` carries); the
     # customer's clock time is not guessed

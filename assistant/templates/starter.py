@@ -1,0 +1,86 @@
+"""The starter pack shipped in ``resources/packs/starter.agentpack.json``: loaded into the
+team layer on first start, so the app is useful before any team pack arrives, and updated
+when a new app version ships a newer starter pack (personal edits are kept by the merge).
+
+The file is part of the application, so it is trusted without a signature. It goes through
+the packs feature's validation and three-way merge when that feature is installed
+(:mod:`assistant.packs`); otherwise each template is validated by our model and upserted
+directly. A digest of the installed file is kept in settings so the check at start costs one
+file read and one settings lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from assistant import settings
+from assistant.paths import resource_path
+from assistant.templates import store
+from assistant.templates.model import Template, TemplateError
+
+log = logging.getLogger(__name__)
+
+STARTER_FILE = "starter.agentpack.json"
+STARTER_PACK_ID = "starter"
+DIGEST_KEY = "templates.starter_sha256"
+
+
+class StarterPackError(Exception):
+    """The shipped starter pack is broken (a packaging bug, reported, never fatal)."""
+
+
+def starter_path():
+    return resource_path("packs", STARTER_FILE)
+
+
+def ensure_starter_pack(db: sqlite_utils.Database, *, policy=None, now: datetime | None = None) -> str:
+    """Install or update the starter pack if the shipped file changed since last time.
+    Returns "current", "installed", "updated" or "skipped" (a newer version is installed)."""
+    raw = starter_path().read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if settings.get(db, DIGEST_KEY) == digest:
+        return "current"
+    now = now or datetime.now(timezone.utc)
+    try:
+        outcome = _install_with_packs(db, raw, policy, now)
+    except ImportError:
+        outcome = _install_directly(db, raw, now)
+    settings.put(db, DIGEST_KEY, digest)
+    log.info("Starter pack: %s", outcome)
+    return outcome
+
+
+def _install_with_packs(db, raw: bytes, policy, now: datetime) -> str:
+    from assistant.packs import format as fmt
+    from assistant.packs import install
+    from assistant.policy import Policy
+
+    try:
+        pack = fmt.load_pack(raw)
+    except fmt.PackRejected as exc:
+        raise StarterPackError(f"The shipped starter pack is invalid: {exc}") from exc
+    row = db.execute("SELECT version FROM pack_high_water WHERE pack_id = ?", [pack.id]).fetchone()
+    if row is not None and row[0] >= pack.version:
+        return "skipped"  # this or a newer starter is (or was) installed: never roll back
+    verified = install.Verified(pack, signed=False, key=None, source="built-in")
+    result = install.apply(db, verified, policy or Policy(), install.InstallOptions(), now)
+    return "installed" if result.previous_version is None else "updated"
+
+
+def _install_directly(db, raw: bytes, now: datetime) -> str:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        templates = [Template.from_dict(t, origin=store.TEAM) for t in data["templates"]]
+    except (ValueError, KeyError, TypeError, TemplateError) as exc:
+        raise StarterPackError(f"The shipped starter pack is invalid: {exc}") from exc
+    had_any = bool(store.list_team(db, STARTER_PACK_ID, include_retired=True))
+    with db.atomic():
+        for template in templates:
+            store.upsert_team_template(db, STARTER_PACK_ID, template, now=now)
+        store.retire_missing(db, STARTER_PACK_ID, {t.id for t in templates}, now=now)
+    return "updated" if had_any else "installed"

@@ -1,0 +1,71 @@
+import json
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from assistant.customer import CustomerContext
+from assistant.templates import starter, store
+from assistant.templates.compose import compose
+from assistant.templates.model import Template, undeclared_placeholders
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+LANGS = {"en", "es", "fr", "de", "pt_BR"}
+CATEGORIES = {"greeting", "verification", "hold", "transfer", "apology", "delay", "refund",
+              "escalation", "follow-up", "closing", "out-of-hours"}
+
+
+def shipped():
+    return json.loads(starter.starter_path().read_text(encoding="utf-8"))
+
+
+def test_shipped_pack_is_complete_and_valid():
+    data = shipped()
+    assert len(data["templates"]) >= 40
+    tags = set()
+    for item in data["templates"]:
+        template = Template.from_dict(item, origin="team")
+        assert set(template.variants) == LANGS, template.id
+        assert undeclared_placeholders(template) == [], template.id
+        tags.update(template.tags)
+    assert CATEGORIES <= tags
+
+
+@pytest.mark.parametrize("lang", sorted(LANGS))
+def test_every_variant_renders_cleanly_with_all_values(lang):
+    customer = CustomerContext(name="Ana López", country="ES", zone="Europe/Madrid", language=lang)
+    for item in shipped()["templates"]:
+        template = Template.from_dict(item)
+        values = {name: "2026-04-01" if spec.type == "date" else "X" for name, spec in template.variables.items()}
+        values.update(order_id="A1", ticket_id="T1", agent_name="Sam", company="Acme")
+        reply = compose(template, at=T0, customer=customer, values=values,
+                        sections={s.id: True for s in template.sections})
+        assert reply.language == lang and reply.complete, (template.id, reply.unresolved)
+        assert "{{" not in reply.text, template.id
+        assert not re.search(r"[^\S\n]{2}| [,.:!?]$| [,.]", reply.text), (template.id, reply.text)
+
+
+def test_first_start_installs_then_is_current_and_keeps_personal_edits(db, tmp_path, monkeypatch):
+    assert starter.ensure_starter_pack(db, now=T0) == "installed"
+    entries = store.library(db)
+    assert len(entries) == len(shipped()["templates"])
+    assert {e.layer for e in entries} == {store.TEAM}
+    assert starter.ensure_starter_pack(db, now=T0) == "current"
+
+    mine = store.get_entry(db, "starter.closing.anything_else").template
+    mine.variants["en"].body = "Anything else, {{customer_first_name|friend}}?"
+    store.save_personal(db, mine, now=T0)
+
+    # a new app version ships starter v2 with a changed template
+    data = shipped()
+    data["version"] = 2
+    for item in data["templates"]:
+        if item["id"] == "starter.closing.anything_else":
+            item["variants"]["en"]["body"] = "Can I help with anything else?"
+    newer = tmp_path / "starter.agentpack.json"
+    newer.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(starter, "starter_path", lambda: newer)
+    assert starter.ensure_starter_pack(db, now=T0) == "updated"
+    entry = store.get_entry(db, "starter.closing.anything_else")
+    assert entry.layer == store.OVERRIDE and entry.team_updated
+    assert entry.template.variants["en"].body.startswith("Anything else")
