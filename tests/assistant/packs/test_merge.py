@@ -1,0 +1,159 @@
+"""The three-way merge of a pack update with the agent's layer, and what the agent then
+does with it (use the team version, keep mine, hide, disable, remove)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.packs import install, manage
+from assistant.policy import Policy
+from assistant.templates import store
+
+
+@pytest.fixture
+def setup(runtime, trusted, packs, make_pack, make_template, now):
+    db = runtime.db
+
+    def put(version, templates, **extra):
+        path = packs.write(make_pack(version, templates=templates, **extra), name=f"v{version}.agentpack.json")
+        return install.install_file(db, Policy(), path, now=now)
+
+    def edit(tid, body):
+        entry = store.get_entry(db, tid)
+        data = entry.template.to_dict()
+        data["variants"]["en"]["body"] = body
+        store.save_personal(db, entry.template.copy(variants=data["variants"]), now=now)
+
+    return db, put, edit, make_template
+
+
+def _layer(db, tid):
+    entry = store.get_entry(db, tid)
+    return (entry.layer, entry.template.variants["en"].body, entry.team_updated) if entry else None
+
+
+def test_untouched_locally_takes_the_new_version(setup):
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "old {{greeting}}")])
+    result = put(2, [t("acme.a", "new {{greeting}}")])
+    assert result.merge.updated == ["acme.a"]
+    assert _layer(db, "acme.a") == (store.TEAM, "new {{greeting}}", False)
+
+
+def test_changed_locally_unchanged_in_pack_keeps_local(setup):
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "team text"), t("acme.b", "b")])
+    edit("acme.a", "my text")
+    result = put(2, [t("acme.a", "team text"), t("acme.b", "b changed")])
+    assert result.merge.kept_local == ["acme.a"]
+    assert result.merge.conflicts == []
+    assert _layer(db, "acme.a") == (store.OVERRIDE, "my text", False)
+    assert manage.conflicts(db) == []
+
+
+def test_changed_on_both_sides_keeps_mine_flags_and_offers_the_team_version(setup, now):
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "team v1")])
+    edit("acme.a", "my text\nsecond line")
+    result = put(2, [t("acme.a", "team v2\nsecond line")])
+    assert result.merge.conflicts == ["acme.a"]
+    assert _layer(db, "acme.a") == (store.OVERRIDE, "my text\nsecond line", True)
+    [conflict] = manage.conflicts(db)
+    assert conflict.template_id == "acme.a" and conflict.pack_id == "acme.refunds"
+    rows = conflict.side_by_side("en")
+    assert ("replace", "my text", "team v2") in rows
+    assert ("equal", "second line", "second line") in rows
+    assert conflict.base["variants"]["en"]["body"] == "team v1"
+    manage.use_team_version(db, "acme.a")
+    assert _layer(db, "acme.a") == (store.TEAM, "team v2\nsecond line", False)
+    assert manage.conflicts(db) == []
+
+
+def test_keep_mine_clears_the_flag_until_the_next_team_change(setup, now):
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "team v1")])
+    edit("acme.a", "mine")
+    put(2, [t("acme.a", "team v2")])
+    manage.keep_mine(db, "acme.a", now)
+    assert _layer(db, "acme.a") == (store.OVERRIDE, "mine", False)
+    assert put(3, [t("acme.a", "team v2")]).merge.kept_local == ["acme.a"]
+    assert put(4, [t("acme.a", "team v4")]).merge.conflicts == ["acme.a"]
+
+
+def test_same_change_on_both_sides_converges(setup):
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "team v1")])
+    edit("acme.a", "fixed typo")
+    result = put(2, [t("acme.a", "fixed typo")])
+    assert result.merge.converged == ["acme.a"]
+    assert _layer(db, "acme.a") == (store.TEAM, "fixed typo", False)
+
+
+def test_removed_from_pack_is_retired_and_a_local_copy_survives_as_personal(setup):
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "a"), t("acme.b", "b"), t("acme.c", "c")])
+    edit("acme.b", "my b")
+    result = put(2, [t("acme.a", "a")])
+    assert sorted(result.merge.retired) == ["acme.b", "acme.c"]
+    assert result.merge.kept_as_personal == ["acme.b"]
+    assert _layer(db, "acme.c") is None
+    assert _layer(db, "acme.b") == (store.PERSONAL, "my b", False)
+    # a later version bringing it back restores the team template
+    assert put(3, [t("acme.a", "a"), t("acme.c", "c")]).merge.updated == ["acme.c"]
+    assert _layer(db, "acme.c")[0] == store.TEAM
+
+
+def test_locked_templates_cannot_be_edited_and_earlier_edits_are_kept_apart(setup, now):
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "team v1")])
+    edit("acme.a", "mine")
+    result = put(2, [t("acme.a", "team v2", locked=True)])
+    new_id = result.merge.locked_copies["acme.a"]
+    assert new_id.startswith("my.")
+    assert _layer(db, "acme.a") == (store.TEAM, "team v2", False)
+    assert _layer(db, new_id) == (store.PERSONAL, "mine", False)
+    with pytest.raises(store.LockedTemplateError):
+        edit("acme.a", "again")
+
+
+def test_new_template_is_added_and_changelog_recorded(setup):
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "a")])
+    put(2, [t("acme.a", "a2"), t("acme.new", "n")])
+    history = manage.history(db, "acme.refunds")
+    assert [h.action for h in history] == ["update", "install"]
+    assert history[0].previous_version == 1 and history[0].version == 2
+    assert history[0].changes["added"] == ["acme.new"] and history[0].changes["updated"] == ["acme.a"]
+    assert history[0].summary() == "1 added, 1 updated"
+
+
+def test_hide_and_disable_packs_and_templates(setup):
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "a"), t("acme.b", "b")])
+    manage.set_template_flags(db, "acme.a", disabled=True)
+    assert [e.id for e in store.library(db)] == ["acme.b"]
+    manage.set_pack_flags(db, "acme.refunds", hidden=True)
+    assert store.library(db) == []
+    assert [e.id for e in store.library(db, include_hidden=True)] == ["acme.b"]
+    manage.set_pack_flags(db, "acme.refunds", hidden=False, disabled=True)
+    assert store.library(db, include_hidden=True) == []
+    manage.set_pack_flags(db, "acme.refunds", disabled=False)
+    # the agent's own choice for one template survives the pack being switched on again
+    assert [e.id for e in store.library(db)] == ["acme.b"]
+    put(2, [t("acme.a", "a2"), t("acme.b", "b2")])
+    assert [e.id for e in store.library(db)] == ["acme.b"]
+    manage.set_template_flags(db, "acme.a", disabled=False)
+    assert [e.id for e in store.library(db)] == ["acme.a", "acme.b"]
+
+
+def test_remove_pack_keeps_personal_versions_and_the_version_mark(setup, packs, make_pack, now):
+    db, put, edit, t = setup
+    put(3, [t("acme.a", "a"), t("acme.b", "b")])
+    edit("acme.a", "mine")
+    manage.remove_pack(db, "acme.refunds", now)
+    assert manage.list_packs(db) == []
+    assert _layer(db, "acme.a") == (store.PERSONAL, "mine", False)
+    assert _layer(db, "acme.b") is None
+    old = packs.write(make_pack(2, templates=[t("acme.a", "a")]), name="old.agentpack.json")
+    with pytest.raises(install.PackRejected, match="older than version 3"):
+        install.install_file(db, Policy(), old, now=now)
