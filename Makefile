@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 CATALOGS := $(wildcard locales/*/LC_MESSAGES/agent_assistant.po)
 
-.PHONY: run test install install-test catalogs bench bundle self-test screenshots clean
+.PHONY: run test install install-test catalogs extract bench bundle self-test screenshots clean
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,18 @@ install: $(VENV)/.installed catalogs
 
 catalogs: $(VENV)/.installed
 	@if [ -n "$(CATALOGS)" ]; then $(VENV)/bin/pybabel compile -q -d locales -D agent_assistant; fi
+
+# After adding or changing UI strings: re-extract them and merge into every catalogue, then
+# translate the new empty entries (docs/translating.md); tests/test_catalogues.py checks them.
+UI_LANGUAGES := es fr de pt_BR hi ar
+extract: $(VENV)/.installed
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ --add-location=file --sort-by-file \
+		--project="Agent Assistant" --copyright-holder="Agent Assistant contributors" \
+		--msgid-bugs-address="" -o locales/agent_assistant.pot .
+	@for lang in $(UI_LANGUAGES); do \
+		$(VENV)/bin/pybabel -q update --init-missing --no-fuzzy-matching --ignore-obsolete \
+			--ignore-pot-creation-date -i locales/agent_assistant.pot -d locales -D agent_assistant -l $$lang; \
+	done
 
 run: install
 	$(VENV)/bin/agent-assistant $(ARGS)

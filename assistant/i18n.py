@@ -1,11 +1,15 @@
 """The app's own strings go through gettext (catalogues in ``locales/``, compiled by Babel).
-English is the source language; a missing catalogue falls back to it."""
+English is the source language; a missing catalogue falls back to it. When only the ``.po``
+source is present (a checkout before ``make catalogs``) it is compiled in memory."""
 
 from __future__ import annotations
 
 import gettext as _gettext
+import io
 import locale
+import logging
 import os
+from pathlib import Path
 
 from assistant.paths import locales_path
 
@@ -15,6 +19,7 @@ RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
 
 _translation: _gettext.NullTranslations = _gettext.NullTranslations()
 _current = "en"
+log = logging.getLogger(__name__)
 
 
 def system_language() -> str:
@@ -22,6 +27,14 @@ def system_language() -> str:
         value = os.environ.get(var)
         if value:
             return value.split(":")[0].split(".")[0] or "en"
+    if os.name == "nt":  # Windows sets no LANG: ask for the user's display language
+        try:
+            import ctypes
+
+            lang_id = ctypes.windll.kernel32.GetUserDefaultUILanguage()
+            return locale.windows_locale.get(lang_id, "en")
+        except (AttributeError, OSError):
+            pass
     try:
         return (locale.getlocale()[0] or "en")
     except ValueError:
@@ -43,15 +56,59 @@ def set_language(code: str | None) -> str:
     """Install the catalogue for ``code`` (or the system language); returns the one used."""
     global _translation, _current
     _current = best_match(code)
-    try:
-        _translation = _gettext.translation(DOMAIN, localedir=str(locales_path()), languages=[_current])
-    except (OSError, FileNotFoundError):
-        _translation = _gettext.NullTranslations()
+    _translation = load_catalogue(_current)
     return _current
+
+
+def _catalogue_files(code: str) -> tuple[Path, Path] | None:
+    try:
+        folder = locales_path() / code / "LC_MESSAGES"
+    except FileNotFoundError:
+        return None
+    return folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+
+
+def has_catalogue(code: str) -> bool:
+    files = _catalogue_files(code)
+    return files is not None and any(f.is_file() for f in files)
+
+
+def load_catalogue(code: str) -> _gettext.NullTranslations:
+    """The compiled catalogue, else the .po compiled in memory, else English."""
+    files = None if code == "en" else _catalogue_files(code)
+    if files is None:
+        return _gettext.NullTranslations()
+    mo, po = files
+    try:
+        # a .mo older than its .po is stale (strings changed since `make catalogs`)
+        if mo.is_file() and not (po.is_file() and po.stat().st_mtime > mo.stat().st_mtime):
+            with mo.open("rb") as fp:
+                return _gettext.GNUTranslations(fp)
+        if po.is_file():
+            return _gettext.GNUTranslations(io.BytesIO(compile_po(po)))
+    except Exception:  # a damaged catalogue must not stop the app: English it is
+        log.exception("UI catalogue for %s cannot be loaded", code)
+    return _gettext.NullTranslations()
+
+
+def compile_po(po: Path) -> bytes:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fp:
+        catalog = read_po(fp, locale=po.parent.parent.name, domain=DOMAIN)
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
 
 
 def current_language() -> str:
     return _current
+
+
+def babel_locale(code: str | None = None) -> str:
+    """The Babel/CLDR locale for dates, times and numbers in the UI language (``pt_BR``...)."""
+    return code or _current
 
 
 def is_rtl(code: str | None = None) -> bool:

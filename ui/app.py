@@ -24,6 +24,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data-dir", help="use this data folder instead of the default")
     parser.add_argument("--language", help="UI language (en, es, fr, de, pt_BR, hi, ar)")
     parser.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation offscreen on a temporary data folder and exit")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
 
@@ -38,6 +40,10 @@ def fatal(message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:  # before any QApplication: the self-test runs offscreen
+        from ui.selftest import main as self_test
+
+        return self_test(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
@@ -64,6 +70,9 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
 
     language = i18n.set_language(args.language or settings.get(runtime.db, "ui.language"))
     app.setLayoutDirection(_direction(language))
+    from ui.qt_i18n import install_qt_translations
+
+    install_qt_translations(app, language)
 
     from PySide6.QtCore import QThreadPool  # noqa: F401  (pool lives in services)
 

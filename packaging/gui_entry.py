@@ -1,0 +1,44 @@
+"""Frozen entry point of the bundle (``agent-assistant``): the desktop app, or with ``--cli``
+as first argument the headless CLI (the ``assistant`` / ``assistant.cmd`` launchers beside it
+call it that way). One executable for both keeps a single copy of the Python modules."""
+
+import sys
+
+
+def _attach_parent_console() -> None:
+    """Windows builds are windowed (no console window for agents), so they start without
+    stdout: in CLI mode borrow the console of the cmd.exe that started us."""
+    if sys.platform != "win32" or sys.stdout is not None:
+        return
+    import ctypes
+
+    ATTACH_PARENT_PROCESS = -1
+    if ctypes.windll.kernel32.AttachConsole(ATTACH_PARENT_PROCESS):
+        sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace")
+        sys.stderr = open("CONOUT$", "w", encoding="utf-8", errors="replace")
+        sys.stdin = open("CONIN$", "r", encoding="utf-8", errors="replace")
+    else:  # no console to attach to (started from Explorer): discard rather than crash
+        import io
+
+        sys.stdout = sys.stderr = io.StringIO()
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--cli":
+        _attach_parent_console()
+        if sys.argv[2:3] == ["self-test"]:  # `assistant self-test`: the same end-to-end check
+            from ui.app import main as app_main
+
+            return app_main(["--self-test"])
+        from assistant.cli import main as cli_main
+
+        return cli_main(sys.argv[2:])
+    if sys.platform == "win32" and "--self-test" in sys.argv[1:]:
+        _attach_parent_console()  # so the technician sees one line per check
+    from ui.app import main as app_main
+
+    return app_main()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,235 @@
+"""``agent-assistant --self-test``: an end-to-end check of an installation, meant for the
+frozen bundle on a locked-down workstation as much as for a checkout.
+
+It runs offscreen against a temporary data folder (nothing of the agent's data is read or
+touched, no policy file applies), prints one line per check and exits 0 only if every check
+passes. Each check calls the feature's public API, so a missing resource, catalogue, native
+library or data file in the bundle shows up as a failed line with the reason."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+# A hung check (a native library stuck loading, a model trying to reach the network) must
+# not hang CI or the IT technician's console.
+WATCHDOG_SECONDS = 300
+# Fixed instant: results must not depend on the day the test runs.
+INSTANT = datetime(2026, 3, 10, 14, 30, tzinfo=timezone.utc)
+
+
+@dataclass
+class Outcome:
+    name: str
+    ok: bool
+    detail: str
+    seconds: float
+
+
+class SelfTestFailure(Exception):
+    """A check found the installation wrong; the message says what."""
+
+
+class SelfTest:
+    def __init__(self, work_dir: Path, out=None):
+        self.work_dir = work_dir
+        self.out = out
+        self.runtime = None
+        self.services = None
+        self.window = None
+        self.outcomes: list[Outcome] = []
+
+    # -- running -------------------------------------------------------------------
+    def checks(self) -> list[tuple[str, Callable[[], str]]]:
+        return [
+            ("resources", self.check_resources),
+            ("languages", self.check_languages),
+            ("time data", self.check_time_data),
+            ("window", self.check_window),
+            ("card", self.check_card),
+            ("template", self.check_template),
+            ("translation", self.check_translation),
+            ("task", self.check_task),
+        ]
+
+    def run(self) -> bool:
+        try:
+            for name, check in self.checks():
+                started = time.perf_counter()
+                try:
+                    detail, ok = check(), True
+                except Exception as exc:  # every failure becomes a line, never a traceback dump
+                    detail, ok = _describe(exc), False
+                    if os.environ.get("AGENT_ASSISTANT_SELFTEST_DEBUG"):
+                        traceback.print_exc()
+                outcome = Outcome(name, ok, detail, time.perf_counter() - started)
+                self.outcomes.append(outcome)
+                self._print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail} ({outcome.seconds:.1f} s)")
+        finally:
+            self.close()
+        passed = sum(o.ok for o in self.outcomes)
+        self._print(f"self-test: {passed}/{len(self.outcomes)} checks passed")
+        return passed == len(self.outcomes)
+
+    def _print(self, line: str) -> None:
+        if self.out is not None:
+            print(line, file=self.out, flush=True)
+
+    def close(self) -> None:
+        if self.window is not None:
+            self.window._quitting = True
+            self.window.close()
+            self.window.deleteLater()
+        if self.services is not None:
+            self.services.pool.waitForDone(10_000)
+        if self.runtime is not None:
+            self.runtime.close()
+
+    # -- shared state --------------------------------------------------------------
+    def ensure_runtime(self):
+        if self.runtime is None:
+            from assistant.runtime import start
+
+            self.runtime = start()
+            if self.runtime.data_dir.path != self.work_dir / "data":
+                raise SelfTestFailure(f"data folder is {self.runtime.data_dir.path}, not the temporary one")
+        return self.runtime
+
+    # -- checks --------------------------------------------------------------------
+    def check_resources(self) -> str:
+        from PySide6.QtGui import QIcon
+
+        from assistant.paths import locales_path, resource_path
+
+        icon_file = resource_path("icons", "app.svg")
+        if not icon_file.is_file():
+            raise SelfTestFailure(f"{icon_file} missing")
+        if QIcon(str(icon_file)).pixmap(32, 32).isNull():
+            raise SelfTestFailure("the SVG icon does not render (Qt svg image plugin missing?)")
+        return f"resources in {resource_path()}, catalogues in {locales_path()}"
+
+    def check_languages(self) -> str:
+        from assistant import i18n
+
+        missing = []
+        for code in i18n.SUPPORTED:
+            if code == "en":
+                continue
+            if not i18n.has_catalogue(code):
+                missing.append(code)
+        i18n.set_language("en")
+        if missing:
+            raise SelfTestFailure(f"no UI catalogue for {', '.join(missing)}")
+        from ui.qt_i18n import qt_translations_dir
+
+        qt_dir = qt_translations_dir()
+        absent = [c for c in i18n.SUPPORTED if c not in ("en", "hi") and not _qt_catalogue(qt_dir, c)]
+        if absent:
+            raise SelfTestFailure(f"Qt's own translations missing for {', '.join(absent)} in {qt_dir}")
+        return f"{len(i18n.SUPPORTED)} UI languages; Qt's translations in {qt_dir}"
+
+    def check_time_data(self) -> str:
+        from zoneinfo import ZoneInfo
+
+        from babel.dates import format_datetime
+
+        local = INSTANT.astimezone(ZoneInfo("Asia/Kolkata"))
+        if local.utcoffset().total_seconds() != 5.5 * 3600:
+            raise SelfTestFailure(f"Asia/Kolkata offset is {local.utcoffset()}")
+        text = format_datetime(local, "EEEE d MMMM", locale="de")
+        if text != "Dienstag 10 März":
+            raise SelfTestFailure(f"babel formatted {text!r}")
+        return "tzdata and CLDR loaded (Asia/Kolkata, de)"
+
+    def check_window(self) -> str:
+        from PySide6.QtWidgets import QApplication
+
+        from ui.context import CustomerContextHolder
+        from ui.main_window import MainWindow
+        from ui.services import AppServices
+
+        self.services = AppServices(self.ensure_runtime(), CustomerContextHolder())
+        self.window = MainWindow(self.services)
+        self.window.show()
+        QApplication.processEvents()
+        if not self.window.isVisible():
+            raise SelfTestFailure("the main window did not show")
+        for index in range(self.window.tabs.count()):
+            self.window.show_panel(index)
+            QApplication.processEvents()
+        return f"main window shown with {self.window.tabs.count()} panels"
+
+    def check_card(self) -> str:
+        from assistant.countries.cards import load_card
+
+        card = load_card("JP", self.ensure_runtime().db)
+        if not card:
+            raise SelfTestFailure("no etiquette card for JP")
+        return f"etiquette card for JP loaded ({len(card)} fields)"
+
+    def check_template(self) -> str:
+        raise SelfTestFailure("template rendering is not available in this build yet")
+
+    def check_translation(self) -> str:
+        raise SelfTestFailure("translation is not available in this build yet")
+
+    def check_task(self) -> str:
+        raise SelfTestFailure("the task queue is not available in this build yet")
+
+
+def _qt_catalogue(folder: Path, code: str) -> bool:
+    return (folder / f"qtbase_{code}.qm").is_file() or (folder / f"qtbase_{code.split('_')[0]}.qm").is_file()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SelfTestFailure):
+        return str(exc)
+    if isinstance(exc, ImportError):
+        return f"not available in this build ({exc})"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"
+
+
+def _watchdog(out) -> None:
+    print(f"FAIL  self-test: no result after {WATCHDOG_SECONDS} s", file=out, flush=True)
+    os._exit(1)
+
+
+def main(args=None) -> int:
+    """Entry point for ``agent-assistant --self-test``; returns the exit code."""
+    out = sys.stdout if sys.stdout is not None else sys.stderr  # windowed builds may have neither
+    # Offscreen and isolated, set before Qt or the runtime read the environment.
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    with tempfile.TemporaryDirectory(prefix="agent-assistant-selftest-") as tmp:
+        work = Path(tmp)
+        os.environ["AGENT_ASSISTANT_HOME"] = str(work / "data")
+        os.environ["AGENT_ASSISTANT_POLICY"] = str(work / "no-policy.json")
+        timer = threading.Timer(WATCHDOG_SECONDS, _watchdog, [out])
+        timer.daemon = True
+        timer.start()
+        try:
+            from PySide6.QtWidgets import QApplication
+
+            app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (kept alive)
+            test = SelfTest(work, out)
+            ok = test.run()
+        finally:
+            timer.cancel()
+        if out is None:
+            _report_in_dialog(test)
+    return 0 if ok else 1
+
+
+def _report_in_dialog(test: SelfTest) -> None:
+    """No console (windowed Windows build): leave the result in a file beside the data."""
+    report = Path(tempfile.gettempdir()) / "agent-assistant-selftest.txt"
+    report.write_text("\n".join(f"{'PASS' if o.ok else 'FAIL'}  {o.name}: {o.detail}" for o in test.outcomes),
+                      encoding="utf-8")

@@ -1,0 +1,134 @@
+"""Settings (Ctrl+,): UI language, the agent's name and company for templates, and the
+deployment policy in force, read-only (IT sets it; see docs/deployment.md)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel,
+                               QLineEdit, QVBoxLayout)
+
+from assistant import APP_NAME, i18n, settings
+from assistant.i18n import _
+from assistant.policy import Policy
+
+MAX_FIELD = 120
+
+
+def language_name(code: str) -> str:
+    """A language in its own words ("Deutsch", "português (Brasil)"), as agents look for it."""
+    from babel import Locale
+
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+def policy_rows(policy: Policy, data_dir=None) -> list[tuple[str, str]]:
+    """The policy in force as (label, value) lines, in the UI language."""
+    unset = _("(not set)")
+    rows = [
+        (_("Policy files"), "\n".join(policy.sources) or _("None: built-in defaults")),
+        (_("Downloads allowed"), _yes_no(policy.allow_downloads)),
+        (_("Signed packs required"), _yes_no(policy.require_signatures)),
+        (_("Older pack versions allowed"), _yes_no(policy.allow_downgrade)),
+        (_("Translation history kept"), _yes_no(policy.allow_translation_history)),
+        (_("Trusted publisher keys"), ", ".join(policy.describe()["trusted_key_ids"]) or _("None")),
+        (_("Pack inbox folder"), policy.pack_inbox or unset),
+        (_("Shared translation models"), policy.shared_models_dir or unset),
+        (_("Data folder (policy)"), policy.data_dir or unset),
+    ]
+    if data_dir is not None:
+        rows.append((_("Data folder in use"), str(data_dir.path)))
+    return rows
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, services, parent=None):
+        super().__init__(parent)
+        self.services = services
+        self.setWindowTitle(_("Settings"))
+        self.setObjectName("settings-dialog")
+        db = services.db
+        layout = QVBoxLayout(self)
+
+        form = QFormLayout()
+        self.language = QComboBox()
+        self.language.setAccessibleName(_("Language"))
+        system = i18n.best_match(None)
+        self.language.addItem(_("System default ({language})").format(language=language_name(system)), None)
+        for code in i18n.SUPPORTED:
+            self.language.addItem(language_name(code), code)
+        saved = settings.get(db, "ui.language")
+        index = self.language.findData(saved) if saved else 0
+        self.language.setCurrentIndex(max(index, 0))
+        form.addRow(_("&Language:"), self.language)
+
+        self.agent_name = QLineEdit(settings.get(db, "agent.name", "") or "")
+        self.agent_name.setMaxLength(MAX_FIELD)
+        self.agent_name.setAccessibleName(_("Your name"))
+        self.agent_name.setPlaceholderText(_("Used in reply templates"))
+        form.addRow(_("Your &name:"), self.agent_name)
+        self.company = QLineEdit(settings.get(db, "agent.company", "") or "")
+        self.company.setMaxLength(MAX_FIELD)
+        self.company.setAccessibleName(_("Company"))
+        self.company.setPlaceholderText(_("Used in reply templates"))
+        form.addRow(_("&Company:"), self.company)
+        for row in range(form.rowCount()):  # so &-mnemonics move focus to the field
+            label = form.itemAt(row, QFormLayout.LabelRole)
+            field = form.itemAt(row, QFormLayout.FieldRole)
+            if label and field and isinstance(label.widget(), QLabel):
+                label.widget().setBuddy(field.widget())
+        layout.addLayout(form)
+
+        policy = services.runtime.policy
+        box = QGroupBox(_("Deployment policy (set by IT, read-only)"))
+        box_layout = QFormLayout(box)
+        if policy.errors:
+            warning = QLabel(_("The policy file has errors, so the safest settings apply:") + "\n"
+                             + "\n".join(policy.errors))
+            warning.setTextFormat(Qt.PlainText)
+            warning.setWordWrap(True)
+            warning.setObjectName("policy-errors")
+            font = warning.font()
+            font.setBold(True)
+            warning.setFont(font)
+            box_layout.addRow(warning)
+        self.policy_labels: dict[str, QLabel] = {}
+        for label, value in policy_rows(policy, services.runtime.data_dir):
+            value_label = QLabel(value)
+            value_label.setTextFormat(Qt.PlainText)
+            value_label.setWordWrap(True)
+            value_label.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+            value_label.setAccessibleName(label)
+            box_layout.addRow(label, value_label)
+            self.policy_labels[label] = value_label
+        layout.addWidget(box)
+
+        self.note = QLabel("")
+        self.note.setTextFormat(Qt.PlainText)
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.buttons = buttons
+        self.language.currentIndexChanged.connect(self._language_changed)
+
+    def _language_changed(self) -> None:
+        chosen = self.language.currentData()
+        effective = i18n.best_match(chosen)
+        if effective != i18n.current_language():
+            self.note.setText(_("{app} uses the new language the next time it starts.").format(app=APP_NAME))
+        else:
+            self.note.setText("")
+
+    def save(self) -> None:
+        db = self.services.db
+        settings.put(db, "ui.language", self.language.currentData())
+        settings.put(db, "agent.name", self.agent_name.text().strip())
+        settings.put(db, "agent.company", self.company.text().strip())
+        self.accept()
