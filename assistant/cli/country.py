@@ -16,6 +16,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("country", help="facts and etiquette card for a country")
     p.add_argument("query", nargs="+", help="ISO code (DE), name in several languages (Allemagne) or capital")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--full", action="store_true", help="print the whole etiquette card (text output)")
     p.set_defaults(handler=cmd_country)
 
 
@@ -81,7 +82,13 @@ def cmd_country(args) -> int:
         print(f"holiday: {h['date']} {h['name']}")
     card = report["card"]
     if card:
+        from assistant.countries.presentation import TENDENCIES, card_text
+
         print(f"etiquette: {card['compact']}")
+        if args.full:
+            print()
+            print(card_text(card, language))
+        print(TENDENCIES)
     else:
         print("etiquette: no etiquette card yet")
     return 0

@@ -57,3 +57,10 @@ def test_text_output(run_cli):
     assert "weekend: Fri, Sat" in out and "first day of week: Sat" in out
     code, out, _ = run_cli("country", "PE")
     assert "no etiquette card yet" in out
+
+
+def test_full_card_text(run_cli):
+    code, out, _ = run_cli("country", "JP", "--full")
+    assert code == 0
+    assert "Key phrases (Japanese)" in out and "お待たせいたしました" in out
+    assert "Tendencies, not rules" in out
