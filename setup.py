@@ -26,10 +26,11 @@ class BuildWithCatalogues(build_py):
                 write_mo(f, catalog)
 
 
+DATA_PACKAGES = {f"assistant.{name}": name for name in ("resources", "locales") if (HERE / name).is_dir()}
+
 setup(
-    packages=find_packages(include=["assistant", "assistant.*", "ui", "ui.*"])
-    + ["assistant.resources", "assistant.locales"],
-    package_dir={"": ".", "assistant.resources": "resources", "assistant.locales": "locales"},
+    packages=find_packages(include=["assistant", "assistant.*", "ui", "ui.*"]) + list(DATA_PACKAGES),
+    package_dir={"": ".", **DATA_PACKAGES},
     package_data={
         "assistant.resources": ["**/*"],
         "assistant.locales": ["**/*.po", "**/*.mo"],
