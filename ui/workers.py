@@ -33,11 +33,19 @@ class Task(QRunnable):
             self.signals.done.emit(result)
 
 
+_running: set = set()
+
+
 def run_in_pool(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                 on_error: Callable[[Exception], None] | None = None,
                 pool: QThreadPool | None = None) -> Task:
     task = Task(fn)
     task.setAutoDelete(False)  # the signals object must outlive run()
+    # Callers may drop the returned task: keep it alive until it has reported back, or its
+    # signals object is collected mid-run ("Signal source has been deleted") and the result lost.
+    _running.add(task)
+    task.signals.done.connect(lambda _result, t=task: _running.discard(t))
+    task.signals.failed.connect(lambda _exc, t=task: _running.discard(t))
     if on_done:
         task.signals.done.connect(on_done)
     if on_error:

@@ -1,0 +1,47 @@
+"""The installation self-test: one line per check, exit code 0 only if every check passes."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from ui.selftest import SelfTest, SelfTestFailure
+
+
+def test_a_failing_check_fails_the_run_and_says_why(tmp_path, qapp):
+    out = io.StringIO()
+    test = SelfTest(tmp_path, out)
+
+    def broken():
+        raise SelfTestFailure("the model is missing")
+
+    def missing_feature():
+        import assistant.no_such_feature  # noqa: F401
+
+    test.checks = lambda: [("fine", lambda: "all good"), ("broken", broken), ("feature", missing_feature)]
+    assert test.run() is False
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("PASS  fine: all good")
+    assert lines[1].startswith("FAIL  broken: the model is missing")
+    assert lines[2].startswith("FAIL  feature: not available in this build")
+    assert lines[-1] == "self-test: 1/3 checks passed"
+
+
+def test_all_passing_checks_pass(tmp_path, qapp):
+    out = io.StringIO()
+    test = SelfTest(tmp_path, out)
+    test.checks = lambda: [("one", lambda: "ok"), ("two", lambda: "ok")]
+    assert test.run() is True
+    assert out.getvalue().splitlines()[-1] == "self-test: 2/2 checks passed"
+
+
+@pytest.mark.parametrize("name", ["resources", "languages", "time data", "window", "card", "template", "task"])
+def test_checks_pass_in_a_checkout(name, fresh_data_dir, qapp):
+    test = SelfTest(fresh_data_dir.parent, io.StringIO())
+    check = dict(test.checks())[name]
+    try:
+        detail = check()
+    finally:
+        test.close()
+    assert detail
