@@ -8,9 +8,9 @@ Contract other features rely on: ``load_card(code, db=None) -> dict | None``; a 
 
 Template packs may carry cards too. The packs feature writes them to a table
 ``pack_cards(pack_id, country, card_json, kind)``: ``kind='card'`` holds a whole card (this
-schema) and is used for a country that ships no card; ``kind='notes'`` holds team notes for a
-country, as a JSON object ``{"notes": "plain text"}`` or a JSON string, appended to the card
-as ``team_notes``. The table may not exist (no pack installed yet): then nothing is added.
+schema; ``code`` may be left out, the row's country stands for it) and is used for a country
+that ships no card; ``kind='notes'`` holds team notes for a country, as the JSON object
+``{"text": "plain text", "title": "optional"}``, appended to the card as ``team_notes``. The table may not exist (no pack installed yet): then nothing is added.
 """
 
 from __future__ import annotations
@@ -55,10 +55,19 @@ def _minutes(hhmm: str) -> int:
 
 
 def validate_card(data) -> list[str]:
-    """Problems with a card, each a sentence naming the field; empty when the card is valid."""
+    """Problems with a card, each a sentence naming the field; empty when the card is valid.
+
+    A pack entry may pass ``country`` along with the card (the packs validator does): it
+    stands for ``code`` when the card has none, and must agree with it when both are given."""
     if not isinstance(data, dict):
         return ["a card must be a JSON object"]
     problems = []
+    if "country" in data:
+        data = dict(data)
+        country = data.pop("country")
+        data.setdefault("code", country)
+        if country != data["code"]:
+            problems.append(f"country {country} does not match code {data['code']}")
     for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         where = "/".join(str(p) for p in error.absolute_path) or "(card)"
         problems.append(f"{where}: {error.message}")
@@ -164,18 +173,25 @@ def _pack_rows(db, code: str | None = None) -> list[tuple]:
         return []
 
 
-def _note_text(raw) -> str | None:
+def _note(pack_id, raw) -> dict | None:
+    """A team note from a pack row: {"text", "title"?} as the packs feature stores it
+    (``{"notes": ...}`` and a bare JSON string or text are accepted too)."""
     if raw is None:
         return None
     try:
         value = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
     except (json.JSONDecodeError, TypeError):
         value = raw  # a bare text note: still just text
+    title = None
     if isinstance(value, dict):
-        value = value.get("notes")
+        title = value.get("title") if isinstance(value.get("title"), str) else None
+        value = value.get("text", value.get("notes"))
     if not isinstance(value, str) or not value.strip():
         return None
-    return value.strip()[:MAX_NOTE_CHARS]
+    note = {"pack_id": str(pack_id), "text": value.strip()[:MAX_NOTE_CHARS]}
+    if title and title.strip():
+        note["title"] = title.strip()[:200]
+    return note
 
 
 def pack_card_problems(db) -> list[CardProblem]:
@@ -195,6 +211,8 @@ def _parse_pack_card(raw, country) -> tuple[dict | None, list[str]]:
         data = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
     except (json.JSONDecodeError, TypeError) as exc:
         return None, [f"not valid JSON: {exc}"]
+    if isinstance(data, dict) and "code" not in data and country:
+        data = dict(data, code=str(country).upper())  # the row's country stands for the code
     issues = validate_card(data)
     if not issues and str(country or "").upper() != data["code"]:
         issues.append(f"card code {data['code']} does not match its country {country}")
@@ -230,9 +248,9 @@ def load_card(code: str, db=None) -> dict | None:
             card = parsed
             card["origin"] = f"pack:{pack_id}"
         elif kind == "notes":
-            text = _note_text(raw)
-            if text:
-                notes.append({"pack_id": str(pack_id), "text": text})
+            note = _note(pack_id, raw)
+            if note:
+                notes.append(note)
     if card is not None and notes:
         card["team_notes"] = notes
     return card
@@ -244,7 +262,7 @@ def team_notes(code: str, db) -> list[dict]:
     out = []
     for pack_id, _country, raw, kind in _pack_rows(db, code) if db is not None else []:
         if kind == "notes":
-            text = _note_text(raw)
-            if text:
-                out.append({"pack_id": str(pack_id), "text": text})
+            note = _note(pack_id, raw)
+            if note:
+                out.append(note)
     return out

@@ -163,7 +163,8 @@ def card_sections(card: dict, language: str) -> list[tuple[str, str]]:
             rows.append(f"{label}: {phrase['text']}{hint}")
         sections.append((_("Key phrases ({language})").format(language=lang_name), "\n".join(rows)))
     for note in card.get("team_notes") or []:
-        sections.append((_("Team notes ({pack})").format(pack=note["pack_id"]), note["text"]))
+        text = f"{note['title']}\n{note['text']}" if note.get("title") else note["text"]
+        sections.append((_("Team notes ({pack})").format(pack=note["pack_id"]), text))
     sources = "\n".join(f"{s['title']}: {s['url']}" for s in card["sources"])
     sections.append((_("Sources"), sources))
     origin = card.get("origin", "shipped")

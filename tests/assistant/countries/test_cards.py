@@ -214,16 +214,18 @@ def test_invalid_pack_card_is_skipped_and_reported(pack_db, good_card):
 
 def test_pack_notes_are_appended_as_team_notes(pack_db):
     pack_db.executemany("INSERT INTO pack_cards VALUES (?, ?, ?, 'notes')", [
-        ("emea", "DE", json.dumps({"notes": "Our DE customers are mostly B2B: ask for the company."})),
+        ("emea", "DE", json.dumps({"text": "Our DE customers are mostly B2B: ask for the company.",
+                                   "title": "B2B"})),
         ("extra", "de", json.dumps("Escalations go to the Berlin team.")),
-        ("junk", "DE", json.dumps({"notes": ""})),
+        ("junk", "DE", json.dumps({"text": ""})),
+        ("old", "DE", json.dumps({"notes": "older spelling"})),
         ("raw", "DE", "plain text <b>stays text</b>"),
     ])
     card = cards.load_card("DE", pack_db)
     notes = card["team_notes"]
-    assert [n["pack_id"] for n in notes] == ["emea", "extra", "raw"]
-    assert notes[0]["text"].startswith("Our DE customers")
-    assert notes[2]["text"] == "plain text <b>stays text</b>"
+    assert [n["pack_id"] for n in notes] == ["emea", "extra", "old", "raw"]
+    assert notes[0]["text"].startswith("Our DE customers") and notes[0]["title"] == "B2B"
+    assert notes[3]["text"] == "plain text <b>stays text</b>"
     assert cards.validate_card(card) == []  # a loaded card still fits the schema
     assert cards.team_notes("PE", pack_db) == []
     assert "team_notes" not in cards.load_card("FR", pack_db)
@@ -238,3 +240,34 @@ def test_missing_or_odd_pack_table_is_harmless(db):
     assert cards.load_card("DE", conn)["code"] == "DE"
     assert cards.pack_card_codes(conn) == []
     conn.close()
+
+
+def test_pack_card_may_leave_the_code_to_its_country(pack_db, good_card):
+    content = json.loads(_pack_card(good_card, "PE"))
+    del content["code"]
+    pack_db.execute("INSERT INTO pack_cards VALUES ('p', 'PE', ?, 'card')", (json.dumps(content),))
+    assert cards.load_card("PE", pack_db)["code"] == "PE"
+
+
+def test_validate_accepts_the_packs_country_field(good_card):
+    # the packs validator passes the entry's country along with the card
+    assert cards.validate_card(dict(good_card, country="DE")) == []
+    without_code = dict(good_card, country="DE")
+    del without_code["code"]
+    assert cards.validate_card(without_code) == []
+    assert any("does not match" in p for p in cards.validate_card(dict(good_card, country="FR")))
+
+
+def test_real_pack_install_feeds_the_card_and_notes(db, good_card):
+    """The table as the packs feature creates it (its migration), rows as it writes them."""
+    exists = db.execute("SELECT 1 FROM sqlite_master WHERE name='pack_cards'").fetchone()
+    if not exists:
+        pytest.skip("the packs feature is not installed in this build")
+    content = json.loads(_pack_card(good_card, "PE"))
+    db["pack_cards"].insert_all([
+        {"pack_id": "acme", "country": "PE", "kind": "card", "card_json": json.dumps(content)},
+        {"pack_id": "acme", "country": "JP", "kind": "notes",
+         "card_json": json.dumps({"text": "Our Osaka office closes at 17:00."})},
+    ])
+    assert cards.load_card("PE", db)["origin"] == "pack:acme"
+    assert cards.load_card("JP", db)["team_notes"][0]["text"] == "Our Osaka office closes at 17:00."
