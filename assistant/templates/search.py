@@ -47,6 +47,7 @@ MIN_PREFIX_BODY = 3        # shorter prefixes only look at titles/tags/shortcuts
 MIN_TYPO = 4               # words this long tolerate typos
 TYPO_CUTOFF = 80.0
 MAX_TYPO_WORDS = 12
+MAX_RANKED = 200           # candidates that get the phrase bonus and a full sort
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ class SearchIndex:
         n = len(self.templates)
         self.ids = [t.id for t in self.templates]
         self.position = {tid: i for i, tid in enumerate(self.ids)}
-        self.titles_folded: list[list[str]] = []
+        self.title_blobs: list[str] = []  # "\ntitle\ntitle...": a phrase test is one 'in'
+
         self.shortcuts: dict[str, list[int]] = {}
         key_post: dict[str, set[int]] = {}
         body_post: dict[str, set[int]] = {}
@@ -80,7 +82,7 @@ class SearchIndex:
         self.lang_masks: dict[str, np.ndarray] = {}
         for i, t in enumerate(self.templates):
             titles = [fold(v.title) for v in t.variants.values()]
-            self.titles_folded.append(titles)
+            self.title_blobs.append("\n" + "\n".join(titles))
             key_text = " ".join([*titles, *t.tags, t.shortcut or ""])
             for w in WORD_RE.findall(fold(key_text)):
                 key_post.setdefault(w, set()).add(i)
@@ -95,18 +97,28 @@ class SearchIndex:
                 for code in {lang, base_language(lang)}:
                     self.lang_masks.setdefault(code, np.zeros(n, dtype=bool))[i] = True
         self.vocab = sorted(set(key_post) | set(body_post))
-        empty = np.zeros(0, dtype=np.int32)
-        self.key_post = [np.fromiter(sorted(key_post.get(w, ())), dtype=np.int32) if w in key_post
-                         else empty for w in self.vocab]
-        self.body_post = [np.fromiter(sorted(body_post.get(w, ())), dtype=np.int32) if w in body_post
-                          else empty for w in self.vocab]
+        # Posting lists concatenated in vocabulary order: the templates of every word sharing
+        # a prefix (a contiguous vocabulary range) are one slice, so a prefix costs one
+        # vectorised update however many words it covers.
+        self.key_concat, self.key_offsets = _concat(self.vocab, key_post)
+        self.body_concat, self.body_offsets = _concat(self.vocab, body_post)
+        # typo candidates, bucketed by first letter (see _typo_words)
+        self.by_initial: dict[str, list[int]] = {}
+        for idx, w in enumerate(self.vocab):
+            if len(w) >= MIN_TYPO - 1:
+                self.by_initial.setdefault(w[0], []).append(idx)
         self.word_index = {w: i for i, w in enumerate(self.vocab)}
         self.tags = sorted({tag for t in self.templates for tag in t.tags}, key=fold)
         self.languages = sorted({lang for t in self.templates for lang in t.variants})
         self.boost = np.zeros(n, dtype=np.float64)
         # the default order for an empty query: title, stable
-        self.title_order = sorted(range(n), key=lambda i: (fold(self.templates[i].title), self.ids[i]))
-        self.title_order_rank = {i: r for r, i in enumerate(self.title_order)}
+        self.sort_titles = [fold(t.title) for t in self.templates]
+        self.title_order = sorted(range(n), key=lambda i: (self.sort_titles[i], self.ids[i]))
+        self.title_rank = np.empty(n, dtype=np.int64)
+        self.title_rank[self.title_order] = np.arange(n)
+        self.shortcut_keys = sorted(self.shortcuts)
+        self.shortcut_concat, self.shortcut_offsets = _concat(
+            self.shortcut_keys, {k: set(v) for k, v in self.shortcuts.items()})
         # a shortcut typed in full, with or without its sigil (';refund', 'refund')
         self.shortcut_exact: dict[str, list[int]] = {}
         for key, found in self.shortcuts.items():
@@ -139,37 +151,51 @@ class SearchIndex:
         self.boost = boost
 
     # -- querying ------------------------------------------------------------------
-    def _prefix_words(self, prefix: str) -> range:
+    def _by_usage(self, candidates: np.ndarray, limit: int | None) -> list[Hit]:
+        """Candidates by usage boost, then title: the order of an empty query."""
+        order = candidates[np.lexsort((self.title_rank[candidates], -self.boost[candidates]))]
+        return [Hit(self.ids[i], float(self.boost[i])) for i in order[:limit].tolist()]
+
+    def _prefix_words(self, prefix: str) -> tuple[int, int]:
         lo = bisect.bisect_left(self.vocab, prefix)
         hi = bisect.bisect_left(self.vocab, prefix + "\U0010ffff")
-        return range(lo, hi)
+        return lo, hi
+
+    def _apply(self, scores: np.ndarray, lo: int, hi: int, quality: int, body: bool,
+               factor: float = 1.0) -> None:
+        """Raise the scores of templates having a word in vocabulary range [lo, hi)."""
+        key = self.key_concat[self.key_offsets[lo]:self.key_offsets[hi]]
+        if key.size:
+            _max_into(scores, key, KEY_WEIGHTS[quality] * factor)
+        if body:
+            found = self.body_concat[self.body_offsets[lo]:self.body_offsets[hi]]
+            if found.size:
+                _max_into(scores, found, BODY_WEIGHTS[quality] * factor)
+
+    def _typo_words(self, token: str) -> list[tuple[int, float]]:
+        """Vocabulary words within one or two edits of ``token``: those starting with its
+        first letter, or with its second (a slip on the first key)."""
+        pool: list[int] = []
+        for initial in dict.fromkeys(token[:2]):
+            pool += self.by_initial.get(initial, [])
+        choices = {idx: self.vocab[idx] for idx in pool
+                   if abs(len(self.vocab[idx]) - len(token)) <= 2}
+        found = process.extract(token, choices, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF,
+                                limit=MAX_TYPO_WORDS)
+        return [(idx, score) for _word, score, idx in found]
 
     def _token_scores(self, token: str, is_last: bool) -> np.ndarray:
-        n = len(self.templates)
-        scores = np.zeros(n, dtype=np.float64)
-
-        def apply(word_idx: int, quality: int, factor: float = 1.0) -> None:
-            key = self.key_post[word_idx]
-            if key.size:
-                _max_into(scores, key, KEY_WEIGHTS[quality] * factor)
-            if quality == 0 or len(token) >= MIN_PREFIX_BODY:
-                body = self.body_post[word_idx]
-                if body.size:
-                    _max_into(scores, body, BODY_WEIGHTS[quality] * factor)
-
+        scores = np.zeros(len(self.templates), dtype=np.float64)
         exact = self.word_index.get(token)
-        if exact is not None:
-            apply(exact, 0)
         if is_last or exact is None:
-            for idx in self._prefix_words(token):
-                if idx != exact:
-                    apply(idx, 1)
-        if len(token) >= MIN_TYPO and (exact is None or not scores.any()):
-            for word, score, idx in process.extract(
-                    token, self.vocab, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF,
-                    limit=MAX_TYPO_WORDS):
-                if idx != exact:
-                    apply(idx, 2, score / 100.0)
+            lo, hi = self._prefix_words(token)
+            if hi > lo:
+                self._apply(scores, lo, hi, 1, len(token) >= MIN_PREFIX_BODY)
+        if exact is not None:
+            self._apply(scores, exact, exact + 1, 0, True)
+        if len(token) >= MIN_TYPO and not scores.any():
+            for idx, similarity in self._typo_words(token):
+                self._apply(scores, idx, idx + 1, 2, True, similarity / 100.0)
         return scores
 
     def search(self, query: str, *, tag: str | None = None, language: str | None = None,
@@ -186,13 +212,13 @@ class SearchIndex:
         tokens = WORD_RE.findall(folded)
         if not tokens:
             if folded:  # only punctuation so far, e.g. ';': shortcuts starting with it
-                picked = [i for key, found in self.shortcuts.items() if key.startswith(folded)
-                          for i in found if mask[i]]
-                picked.sort(key=lambda i: (-self.boost[i], self.title_order_rank[i]))
-                return [Hit(self.ids[i], float(self.boost[i])) for i in picked[:limit]]
-            order = sorted((i for i in self.title_order if mask[i]),
-                           key=lambda i: -self.boost[i])  # stable: title order among equals
-            return [Hit(self.ids[i], float(self.boost[i])) for i in order[:limit]]
+                lo = bisect.bisect_left(self.shortcut_keys, folded)
+                hi = bisect.bisect_left(self.shortcut_keys, folded + "\U0010ffff")
+                picked = np.zeros(n, dtype=bool)
+                picked[self.shortcut_concat[self.shortcut_offsets[lo]:self.shortcut_offsets[hi]]] = True
+                mask &= picked
+            return self._by_usage(np.flatnonzero(mask), limit)
+        allowed = mask.copy()  # the filters alone: a shortcut match must respect them too
         total = np.zeros(n, dtype=np.float64)
         for k, token in enumerate(tokens):
             scores = self._token_scores(token, k == len(tokens) - 1)
@@ -201,32 +227,44 @@ class SearchIndex:
         if tokens:
             total /= len(tokens)
         for i in self.shortcut_exact.get(folded, ()):  # ';refund' (or 'refund') typed in full
-            total[i] += SHORTCUT_BONUS
-            mask[i] = True
+            if allowed[i]:
+                total[i] += SHORTCUT_BONUS
+                mask[i] = True
         candidates = np.flatnonzero(mask)
         if candidates.size == 0:
             return []
-        # phrase bonuses only where it matters: the current best few hundred
-        if candidates.size > 400:
-            top = np.argpartition(-total[candidates], 400)[:400]
-            candidates = candidates[top]
+        scores = total[candidates] + self.boost[candidates]
+        # phrase bonuses (at most TITLE_PREFIX_BONUS) only where they can change the top
+        if candidates.size > MAX_RANKED:
+            top = np.argpartition(-scores, MAX_RANKED)[:MAX_RANKED]
+            candidates, scores = candidates[top], scores[top]
         phrase = " ".join(tokens)
-        ranked = []
-        for i in candidates.tolist():
-            score = total[i] + self.boost[i]
-            if phrase:
-                titles = self.titles_folded[i]
-                if any(t.startswith(phrase) for t in titles):
-                    score += TITLE_PREFIX_BONUS
-                elif any(phrase in t for t in titles):
-                    score += TITLE_SUBSTRING_BONUS
-            ranked.append((-score, fold(self.templates[i].title), self.ids[i], score))
-        ranked.sort()
-        return [Hit(tid, float(score)) for _, _, tid, score in ranked[:limit]]
+        blobs = self.title_blobs
+        starts = "\n" + phrase
+        bonus = np.fromiter(
+            (TITLE_PREFIX_BONUS if starts in blobs[i] else TITLE_SUBSTRING_BONUS if phrase in blobs[i]
+             else 0.0 for i in candidates.tolist()), dtype=np.float64, count=candidates.size)
+        scores = scores + bonus
+        order = np.lexsort((self.title_rank[candidates], -scores))[:limit]
+        return [Hit(self.ids[i], float(sc)) for i, sc in
+                zip(candidates[order].tolist(), scores[order].tolist())]
+
+
+def _concat(vocab: list[str], postings: dict[str, set[int]]) -> tuple[np.ndarray, np.ndarray]:
+    offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+    parts = []
+    for k, word in enumerate(vocab):
+        found = postings.get(word)
+        offsets[k + 1] = offsets[k] + (len(found) if found else 0)
+        if found:
+            parts.append(np.fromiter(sorted(found), dtype=np.int32, count=len(found)))
+    concat = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+    return concat, offsets
 
 
 def _max_into(scores: np.ndarray, positions: np.ndarray, value: float) -> None:
-    """scores[positions] = max(scores[positions], value); positions are unique."""
+    """scores[positions] = max(scores[positions], value). Repeated positions are fine: each
+    copy computes the same value from the same old score."""
     current = scores[positions]
     np.maximum(current, value, out=current)
     scores[positions] = current

@@ -1,0 +1,99 @@
+from datetime import datetime, timedelta, timezone
+
+from assistant.templates.model import Template
+from assistant.templates.search import SearchIndex
+from assistant.templates.store import Usage
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+def tpl(tid, title, body="Some text.", tags=(), shortcut=None, **langs):
+    variants = {"en": {"title": title, "body": body}}
+    for lang, (t, b) in langs.items():
+        variants[lang] = {"title": t, "body": b}
+    return Template.from_dict({"id": tid, "default_language": "en", "tags": list(tags),
+                               "shortcut": shortcut, "variants": variants})
+
+
+LIBRARY = [
+    tpl("refund.ok", "Refund approved", "Your refund of {{amount}} is on its way.", ["refund", "billing"], ";refund",
+        es=("Reembolso aprobado", "Su reembolso está en camino."), fr=("Remboursement accepté", "Votre remboursement arrive.")),
+    tpl("refund.no", "Refund not possible", "We cannot refund this order.", ["refund"],
+        es=("Reembolso no posible", "No podemos reembolsar este pedido.")),
+    tpl("delay", "Delivery delayed", "Sorry, the refund and the delivery are late.", ["delay"], ";late",
+        de=("Lieferung verzögert", "Ihre Lieferung verzögert sich.")),
+    tpl("hello", "Welcome", "Hello and welcome.", ["greeting"], ";hi",
+        fr=("Accueil", "Bonjour et bienvenue, ça va ?")),
+    tpl("verify", "Verify identity", "Please confirm your details.", ["verification"]),
+    tpl("reference", "Case reference", "Your reference number.", ["closing"]),
+]
+
+
+def ids(hits):
+    return [h.template_id for h in hits]
+
+
+def index():
+    return SearchIndex(LIBRARY)
+
+
+def test_title_match_beats_body_match():
+    # 'refund' is a title word of two templates and only a body word of 'delay'
+    assert ids(index().search("refund"))[:3] == ["refund.ok", "refund.no", "delay"]
+
+
+def test_prefix_as_you_type_finds_title_words_first():
+    result = ids(index().search("ref"))
+    assert set(result[:2]) == {"refund.ok", "refund.no"}
+    assert "reference" in result  # 'reference' also starts with 'ref'
+    assert ids(index().search("verif")) == ["verify"]
+
+
+def test_exact_shortcut_comes_first_with_or_without_sigil():
+    assert ids(index().search(";late"))[0] == "delay"
+    assert ids(index().search("late"))[0] == "delay"
+    assert ids(index().search(";")) == ["hello", "delay", "refund.ok"] or set(ids(index().search(";"))) == {"hello", "delay", "refund.ok"}
+
+
+def test_accents_and_case_ignored_in_every_language():
+    assert ids(index().search("REEMBOLSÓ"))[:2] == ["refund.ok", "refund.no"]
+    assert ids(index().search("verzogert")) == ["delay"]
+    assert ids(index().search("ca va")) == ["hello"]
+
+
+def test_typos_still_find_the_template():
+    assert ids(index().search("refnud"))[:2] in (["refund.ok", "refund.no"], ["refund.no", "refund.ok"])
+    assert ids(index().search("welcom")) == ["hello"]
+
+
+def test_all_words_must_match():
+    assert ids(index().search("refund possible")) == ["refund.no"]
+    assert ids(index().search("zzzz")) == []
+
+
+def test_whole_title_prefix_bonus():
+    assert ids(index().search("refund not"))[0] == "refund.no"
+
+
+def test_favourites_recent_and_frequent_break_ties_and_order_the_empty_query():
+    ix = index()
+    ix.set_usage({"refund.no": Usage(count=1, last_used=(NOW - timedelta(hours=1)).isoformat(), favourite=True)}, NOW)
+    assert ids(ix.search("reembolso"))[0] == "refund.no"
+    assert ids(index().search("reembolso"))[0] == "refund.ok"
+    ix.set_usage({"verify": Usage(count=40, last_used=(NOW - timedelta(days=30)).isoformat())}, NOW)
+    assert ids(ix.search(""))[0] == "verify"
+    # without usage, the empty query lists by title
+    assert ids(index().search("")) == ["reference", "delay", "refund.ok", "refund.no", "verify", "hello"]
+
+
+def test_filters_by_tag_and_language():
+    ix = index()
+    assert ids(ix.search("", tag="refund")) == ["refund.ok", "refund.no"]
+    assert ids(ix.search("refund", tag="delay")) == ["delay"]
+    assert ids(ix.search("", language="de")) == ["delay"]
+    assert ids(ix.search("", language="fr_CA")) == ["refund.ok", "hello"] or set(ids(ix.search("", language="fr_CA"))) == {"refund.ok", "hello"}
+    assert ix.tags == ["billing", "closing", "delay", "greeting", "refund", "verification"]
+
+
+def test_placeholder_names_are_not_searchable_body_words():
+    assert ids(index().search("amount")) == []
