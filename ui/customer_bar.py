@@ -1,24 +1,369 @@
-"""The customer bar at the top of the window: who the agent is talking to."""
+"""The customer bar at the top of the window: who the agent is talking to.
+
+One field takes a phone number, country, city or zone (optionally "Name, ..."); the bar
+says how it resolved, offers a choice when several time zones fit, keeps the previous
+customer when the input is not understood, and shows the customer's clock, the recent
+customers and the pinned clocks. Rules live in assistant.clock; this is wiring."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
+import logging
+from datetime import datetime
+from typing import Callable
 
-from assistant.i18n import _
-from ui.services import AppServices
+from PySide6.QtCore import Qt, QTimer, QTimeZone, Signal
+
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from assistant import settings
+from assistant.clock import store
+from assistant.clock.agent import agent_zone
+from assistant.clock.convert import format_offset
+from assistant.clock.details import clock_details, customer_entry, format_time
+from assistant.clock.errors import ClockError
+from assistant.clock.resolve import Resolution, resolve_customer
+from assistant.clock.zones import country_of_zone, localized_city, zone_info
+from assistant.customer import CustomerContext
+from assistant.i18n import _, current_language
+from ui.clock_widget import ClockCard, ConverterWidget, MinuteTicker, PinnedClock, utc_now
+from ui.services import AppServices, Command
+from ui.workers import run_in_pool
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REGION_SETTING = "customer.default_region"
+
+
+def _warm_up() -> None:
+    """First use of phonenumbers, babel's locale data, holidays and the zone tables costs
+    about half a second: pay it on the worker pool after the window shows."""
+    from datetime import timezone
+
+    from assistant.clock.details import clock_details as details
+    from assistant.clock.resolve import resolve
+
+    resolve("+34 612 345 678")
+    resolve("Manila")
+    details(CustomerContext(country="US", zone="America/New_York"), "Etc/UTC",
+            datetime.now(timezone.utc))
 
 
 class CustomerBar(QWidget):
-    def __init__(self, services: AppServices, parent: QWidget | None = None):
+    """Sets ``services.customer`` from what the agent types; shows the customer's clock."""
+
+    resolved = Signal(object)   # Resolution, after each successful resolve
+    failed = Signal(str)        # the message shown for input that was not understood
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None,
+                 now: Callable[[], datetime] = utc_now):
         super().__init__(parent)
         self.services = services
-        layout = QHBoxLayout(self)
+        self.now = now
+        self.resolution: Resolution | None = None
+        self.ready = False
+        self._pin_widgets: list[PinnedClock] = []
+
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+
+        row = QHBoxLayout()
         self.input = QLineEdit()
         self.input.setPlaceholderText(_("Customer: phone, country, city or time zone"))
         self.input.setAccessibleName(_("Customer"))
-        layout.addWidget(self.input)
+        self.input.setClearButtonEnabled(True)
+        self.input.returnPressed.connect(self.apply_text)
+        row.addWidget(self.input, 1)
 
+        self.zone_choice = QComboBox()
+        self.zone_choice.setAccessibleName(_("Customer's time zone"))
+        self.zone_choice.setToolTip(_("This number or country has several time zones: choose one"))
+        self.zone_choice.activated.connect(self._zone_chosen)
+        self.zone_choice.hide()
+        row.addWidget(self.zone_choice)
+
+        self.recents_button = QToolButton()
+        self.recents_button.setText("🕘")
+        self.recents_button.setToolTip(_("Recent customers"))
+        self.recents_button.setAccessibleName(_("Recent customers"))
+        self.recents_button.setPopupMode(QToolButton.InstantPopup)
+        self.recents_menu = QMenu(self)
+        self.recents_menu.aboutToShow.connect(self.fill_recents_menu)
+        self.recents_button.setMenu(self.recents_menu)
+        row.addWidget(self.recents_button)
+
+        self.pin_button = QToolButton()
+        self.pin_button.setText("☆")
+        self.pin_button.setCheckable(True)
+        self.pin_button.setAccessibleName(_("Pin this customer's clock"))
+        self.pin_button.clicked.connect(self.toggle_pin)
+        row.addWidget(self.pin_button)
+
+        self.convert_button = QToolButton()
+        self.convert_button.setText("⇄")
+        self.convert_button.setCheckable(True)
+        self.convert_button.setToolTip(_("Convert a time between theirs and yours"))
+        self.convert_button.setAccessibleName(_("Time converter"))
+        self.convert_button.toggled.connect(self.show_converter)
+        row.addWidget(self.convert_button)
+        layout.addLayout(row)
+
+        self.how_label = QLabel()
+        self.how_label.setObjectName("customer-resolution")
+        self.how_label.setTextFormat(Qt.PlainText)
+        self.how_label.setWordWrap(True)
+        self.how_label.setStyleSheet("QLabel { color: #555555; }")
+        self.how_label.hide()
+        layout.addWidget(self.how_label)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("customer-error")
+        self.error_label.setTextFormat(Qt.PlainText)
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("QLabel { color: #c62828; }")
+        self.error_label.hide()
+        layout.addWidget(self.error_label)
+
+        self.clock = ClockCard()
+        layout.addWidget(self.clock)
+        self.converter = ConverterWidget()
+        self.converter.hide()
+        layout.addWidget(self.converter)
+
+        self.pins_row = QWidget()
+        self.pins_row.setObjectName("pinned-clocks")
+        self.pins_row.setAccessibleName(_("Pinned clocks"))
+        self.pins_layout = QHBoxLayout(self.pins_row)
+        self.pins_layout.setContentsMargins(0, 0, 0, 0)
+        self.pins_layout.addStretch(1)
+        self.pins_row.hide()
+        layout.addWidget(self.pins_row)
+
+        self.ticker = MinuteTicker(self._now, self)
+        self.ticker.tick.connect(self.refresh)
+        services.customer.changed.connect(self._context_changed)
+        self._update_pin_button()
+        # the first resolve and holiday lookup are slow: warm them up once the window shows
+        QTimer.singleShot(0, self._start_warm_up)
+
+    # -- time and settings ---------------------------------------------------------
+    def _now(self) -> datetime:
+        return self.now()
+
+    def agent_zone(self) -> str:
+        hint = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "ignore") or None
+        return agent_zone(self.services.db, hint)
+
+    def default_region(self) -> str | None:
+        region = settings.get(self.services.db, DEFAULT_REGION_SETTING)
+        if isinstance(region, str) and len(region) == 2:
+            return region.upper()
+        return country_of_zone(self.agent_zone())
+
+    # -- start-up ------------------------------------------------------------------
+    def _start_warm_up(self) -> None:
+        run_in_pool(_warm_up, lambda _result: self._warmed(), lambda _exc: self._warmed(),
+                    pool=self.services.pool)
+
+    def _warmed(self) -> None:
+        self.ready = True
+        self.reload_pins()
+        self.refresh()
+        self.ticker.start()
+
+    # -- resolving -----------------------------------------------------------------
     def focus_input(self) -> None:
         self.input.setFocus()
         self.input.selectAll()
+
+    def apply_text(self, text: str | None = None) -> bool:
+        """Resolve ``text`` (default: the field) and make it the current customer. On
+        failure the message is shown and the current customer stays; returns success."""
+        text = self.input.text() if text is None else text
+        if text != self.input.text():
+            self.input.setText(text)
+        try:
+            resolution = resolve_customer(text, current_language(), self.default_region())
+        except ClockError as exc:
+            self.show_error(str(exc))
+            return False
+        self.error_label.hide()
+        self.resolution = resolution
+        self.how_label.setText(resolution.description)
+        self.how_label.show()
+        self._fill_zone_choice(resolution)
+        self.set_context(resolution.context)
+        if resolution.needs_choice:
+            self.zone_choice.setFocus()
+        self.resolved.emit(resolution)
+        return True
+
+    def show_error(self, message: str) -> None:
+        keep = self.services.customer.context
+        if not keep.is_empty:
+            message += " " + _("Still showing {customer}.").format(customer=keep.label)
+        self.error_label.setText(message)
+        self.error_label.show()
+        self.failed.emit(message)
+
+    def _fill_zone_choice(self, resolution: Resolution) -> None:
+        self.zone_choice.clear()
+        if not resolution.needs_choice:
+            self.zone_choice.hide()
+            return
+        at = self._now()
+        language = current_language()
+        self.zone_choice.addItem(_("Choose the time zone…"), None)
+        for zone in resolution.zones:
+            local = at.astimezone(zone_info(zone))
+            self.zone_choice.addItem(
+                _("{city} · UTC{offset} · {time}").format(
+                    city=localized_city(zone, language), offset=format_offset(local.utcoffset()),
+                    time=format_time(local, language, resolution.country)), zone)
+        self.zone_choice.setCurrentIndex(0)
+        self.zone_choice.show()
+
+    def choose_zone(self, zone: str) -> None:
+        """Pick one of the candidate zones (what the combo box does)."""
+        index = self.zone_choice.findData(zone)
+        if index < 0:
+            raise ValueError(f"{zone} is not offered")
+        self.zone_choice.setCurrentIndex(index)
+        self._zone_chosen(index)
+
+    def _zone_chosen(self, index: int) -> None:
+        zone = self.zone_choice.itemData(index)
+        if not zone or self.resolution is None:
+            return
+        context = self.resolution.choose(zone)
+        self.set_context(context)
+
+    # -- the current customer ------------------------------------------------------
+    def set_context(self, context: CustomerContext) -> None:
+        """Make ``context`` the current customer; remembered in recents once its zone
+        is known."""
+        if not context.needs_zone_choice and not context.is_empty:
+            store.remember(self.services.db, context, self._now())
+        self.services.customer.set(context)
+        self._update_pin_button()
+
+    def _context_changed(self, context: CustomerContext) -> None:
+        if self.resolution is not None and context.key not in {
+                self.resolution.context.key, *(c.key for c in self.resolution.candidates())}:
+            # set from elsewhere (a task, a pinned clock): the old choice no longer applies
+            self.resolution = None
+            self.zone_choice.hide()
+        if context.resolved_from:
+            self.how_label.setText(context.resolved_from)
+            self.how_label.show()
+        self._update_pin_button()
+        self.refresh()
+
+    def pick_recent(self, context: CustomerContext) -> None:
+        self.resolution = None
+        self.zone_choice.hide()
+        self.error_label.hide()
+        self.input.setText(context.label)
+        self.set_context(context)
+
+    def fill_recents_menu(self) -> None:
+        self.recents_menu.clear()
+        recents = store.recents(self.services.db)
+        if not recents:
+            action = self.recents_menu.addAction(_("No recent customers yet"))
+            action.setEnabled(False)
+            return
+        language = current_language()
+        for context in recents:
+            text = customer_entry(context, language)
+            action = self.recents_menu.addAction(text)
+            action.triggered.connect(lambda _checked=False, c=context: self.pick_recent(c))
+
+    # -- pins ----------------------------------------------------------------------
+    def _update_pin_button(self) -> None:
+        context = self.services.customer.context
+        pinned = bool(context.zone) and store.is_pinned(self.services.db, context.key)
+        self.pin_button.setEnabled(bool(context.zone))
+        self.pin_button.setChecked(pinned)
+        self.pin_button.setText("★" if pinned else "☆")
+        self.pin_button.setToolTip(_("Unpin this clock") if pinned else _("Pin this customer's clock"))
+
+    def toggle_pin(self) -> None:
+        context = self.services.customer.context
+        if store.is_pinned(self.services.db, context.key):
+            store.unpin(self.services.db, context.key)
+        else:
+            try:
+                store.pin(self.services.db, context, self._now())
+            except store.PinError as exc:
+                self.error_label.setText(str(exc))
+                self.error_label.show()
+        self._update_pin_button()
+        self.reload_pins()
+
+    def unpin(self, context: CustomerContext) -> None:
+        store.unpin(self.services.db, context.key)
+        self._update_pin_button()
+        self.reload_pins()
+
+    def reload_pins(self) -> None:
+        for widget in self._pin_widgets:
+            self.pins_layout.removeWidget(widget)
+            widget.hide()  # deleteLater waits for the event loop; do not show it meanwhile
+            widget.deleteLater()
+        self._pin_widgets = []
+        for context in store.pins(self.services.db):
+            widget = PinnedClock(context)
+            widget.selected.connect(self.pick_recent)
+            widget.unpinned.connect(self.unpin)
+            self.pins_layout.insertWidget(self.pins_layout.count() - 1, widget, 1)
+            widget.show()  # a child added to a visible parent stays hidden unless shown
+            self._pin_widgets.append(widget)
+        self.pins_row.setVisible(bool(self._pin_widgets))
+        self._refresh_pins(self._now())
+
+    @property
+    def pinned_clocks(self) -> list[PinnedClock]:
+        return list(self._pin_widgets)
+
+    # -- the clock -----------------------------------------------------------------
+    def show_converter(self, visible: bool) -> None:
+        self.converter.setVisible(visible)
+        if visible:
+            self.converter.set_zones(self.services.customer.context.zone, self.agent_zone(),
+                                     self._now())
+
+    def refresh(self, at: datetime | None = None) -> None:
+        """Redraw every clock for the instant ``at`` (the ticker passes the minute)."""
+        at = at or self._now()
+        context = self.services.customer.context
+        agent = self.agent_zone()
+        if context.zone:
+            try:
+                self.clock.show_details(clock_details(context, agent, at, current_language()), at)
+            except ClockError as exc:  # a stored zone this tzdata no longer knows
+                self.clock.show_message(str(exc))
+        elif context.needs_zone_choice:
+            self.clock.show_message(_("Choose the customer's time zone to see their clock."))
+        elif context.is_empty:
+            self.clock.show_message(_("Set the customer to see their local time."))
+        else:
+            self.clock.show_message(_("Type the customer's country or city to see their clock."))
+        if self.converter.isVisibleTo(self):
+            self.converter.set_zones(context.zone, agent, at)
+        self._refresh_pins(at)
+
+    def _refresh_pins(self, at: datetime) -> None:
+        agent = self.agent_zone() if self._pin_widgets else None
+        for widget in self._pin_widgets:
+            try:
+                widget.show_details(clock_details(widget.context, agent, at, current_language()))
+            except (ClockError, ValueError) as exc:
+                log.warning("Cannot show the pinned clock for %s: %s", widget.context.label, exc)
+
+    def commands(self) -> list[Command]:
+        return [
+            Command(_("Pin or unpin this customer's clock"), self.toggle_pin, "",
+                    "pin clock customer"),
+            Command(_("Time converter"), self.convert_button.toggle, "", "convert time zone"),
+        ]

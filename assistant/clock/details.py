@@ -18,30 +18,57 @@ from assistant.clock.convert import Transition, next_transition
 from assistant.clock.status import ClockStatus, customer_status, next_good_time
 from assistant.clock.zones import canonical_zone, zone_info
 from assistant.customer import CustomerContext
-from assistant.i18n import _
+from assistant.i18n import N_, _
 
 CHANGE_WARNING_DAYS = 14
 UTC = timezone.utc
 
 
-@functools.cache
-def display_locale(ui_language: str, country: str | None):
-    """babel Locale: the UI language with the customer's territory when CLDR has it."""
+def _parse_locale(tag: str):
     from babel import Locale, UnknownLocaleError
 
+    try:
+        return Locale.parse(tag)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+@functools.cache
+def display_locale(ui_language: str, country: str | None):
+    """babel Locale: the UI language with the customer's territory when CLDR has it
+    (en_IN, fr_CA), else the UI language."""
     language = (ui_language or "en").replace("-", "_").split("_")[0]
     for tag in ([f"{language}_{country}"] if country else []) + [ui_language, language, "en"]:
-        try:
-            return Locale.parse(tag)
-        except (UnknownLocaleError, ValueError, TypeError):
-            continue
-    return Locale.parse("en")
+        locale = _parse_locale(tag)
+        if locale is not None:
+            return locale
+    return _parse_locale("en")
+
+
+@functools.cache
+def _time_pattern(ui_language: str, country: str | None) -> str:
+    """The customer's short time pattern (24-hour "HH:mm" in Brazil, "h:mm a" in the US):
+    from the UI language in their territory when CLDR has it, else from the country's own
+    main language, so an English UI still shows a Brazilian customer 06:30, not 6:30 AM."""
+    language = (ui_language or "en").replace("-", "_").split("_")[0]
+    if country:
+        locale = _parse_locale(f"{language}_{country}")
+        if locale is None:
+            from assistant.clock.resolve import languages_for_country
+
+            for spoken in languages_for_country(country)[:1]:
+                locale = _parse_locale(f"{spoken}_{country}")
+        if locale is not None:
+            return locale.time_formats["short"].pattern
+    return display_locale(ui_language, None).time_formats["short"].pattern
 
 
 def format_time(local: datetime, ui_language: str = "en", country: str | None = None) -> str:
+    """The wall time with the customer's hour cycle, names (am/pm) in the UI language."""
     from babel.dates import format_time as babel_time
 
-    return babel_time(local, "short", locale=display_locale(ui_language, country))
+    return babel_time(local, _time_pattern(ui_language, country),
+                      locale=display_locale(ui_language, country))
 
 
 def format_date(local: datetime, ui_language: str = "en", country: str | None = None) -> str:
@@ -194,3 +221,113 @@ def clock_details(context: CustomerContext, agent_zone: str, at: datetime,
         change_text=describe_change(change, ui_language, context.country) if change else None,
         note=change_dates_note(agent_zone, status.zone, at, ui_language=ui_language),
         next_good=next_good_time(context.country, status.zone, at, hours=status.hours))
+
+
+def customer_title(context: CustomerContext, ui_language: str = "en") -> str:
+    """How a customer is named in lists: their name, else phone, else city, else country."""
+    from assistant.clock.resolve import country_name
+    from assistant.clock.zones import localized_city
+
+    if context.name or context.phone:
+        return context.name or context.phone
+    if context.zone:
+        return localized_city(context.zone, ui_language)
+    return country_name(context.country, ui_language)
+
+
+def customer_place(context: CustomerContext, ui_language: str = "en") -> str:
+    """"Sao Paulo, Brazil", "Brazil", or "" when nothing is known."""
+    from assistant.clock.resolve import country_name
+    from assistant.clock.zones import localized_city
+
+    parts = []
+    if context.zone:
+        parts.append(localized_city(context.zone, ui_language))
+    if context.country:
+        parts.append(country_name(context.country, ui_language))
+    return ", ".join(parts)
+
+
+def customer_entry(context: CustomerContext, ui_language: str = "en") -> str:
+    """One line for the recents menu: "Ana Gómez — Sao Paulo, Brazil", "Kathmandu, Nepal"."""
+    title = customer_title(context, ui_language)
+    place = customer_place(context, ui_language)
+    if context.name or context.phone:
+        return _("{customer} — {place}").format(customer=title, place=place) if place else title
+    return place or title
+
+
+STATUS_LABELS = {
+    "business_hours": N_("Business hours"),
+    "outside_hours": N_("Outside business hours"),
+    "night": N_("Night"),
+    "weekend": N_("Weekend"),
+    "holiday": N_("Public holiday"),
+}
+
+
+# Pinned clocks are small: one word each.
+STATUS_SHORT = {
+    "business_hours": N_("open"),
+    "outside_hours": N_("closed"),
+    "night": N_("night"),
+    "weekend": N_("weekend"),
+    "holiday": N_("holiday"),
+}
+
+
+def short_weekday(local: datetime, ui_language: str = "en", country: str | None = None) -> str:
+    from babel.dates import format_date as babel_date
+
+    return babel_date(local.date(), "EEE", locale=display_locale(ui_language, country))
+
+
+def status_text(status: ClockStatus) -> str:
+    """"Public holiday: Christmas Day", "Public holiday: Eid al-Fitr (date approximate)",
+    "Business hours"..."""
+    label = _(STATUS_LABELS[status.status])
+    if status.holiday:
+        name = status.holiday
+        if status.approximate:
+            name = _("{holiday} (date approximate)").format(holiday=name)
+        return _("{status}: {holiday}").format(status=label, holiday=name)
+    return label
+
+
+def next_good_text(details: ClockDetails, at: datetime, ui_language: str = "en") -> str:
+    """"Good time to call now", or when the next slot in their business hours starts, in
+    their time and the agent's."""
+    good = details.next_good
+    if good is None:
+        return _("No business hours in the next month")
+    if good <= at:
+        return _("Good time to call now")
+    theirs = good.astimezone(zone_info(details.status.zone))
+    mine = good.astimezone(zone_info(details.agent_zone))
+    country = details.context.country
+    return _("Next good time to call: {weekday} {time} their time ({my_time} yours)").format(
+        weekday=weekday_name(theirs, ui_language, country),
+        time=format_time(theirs, ui_language, country),
+        my_time=format_time(mine, ui_language))
+
+
+@dataclass(frozen=True)
+class WallTimeConversion:
+    instant: datetime      # UTC
+    source: datetime       # aware, in the source zone
+    target: datetime       # aware, in the target zone
+
+    @property
+    def day_difference(self) -> int:
+        return (self.target.date() - self.source.date()).days
+
+
+def convert_wall_time(from_zone: str, local: datetime, to_zone: str, fold: int | None = None
+                      ) -> WallTimeConversion:
+    """"Their 15:00 on Friday is my ...": a wall time in one zone as the wall time in
+    another. Raises NonexistentTimeError / AmbiguousTimeError from :func:`local_to_utc`."""
+    from assistant.clock.convert import local_to_utc
+
+    instant = local_to_utc(from_zone, local, fold)
+    return WallTimeConversion(instant, instant.astimezone(zone_info(from_zone)),
+                              instant.astimezone(zone_info(to_zone)))

@@ -52,6 +52,7 @@ class Resolution:
     languages: tuple[str, ...]
     description: str                # how it resolved, to show the agent
     context: CustomerContext
+    summary: str = ""               # the description without the "choose one" request
 
     @property
     def needs_choice(self) -> bool:
@@ -67,9 +68,10 @@ class Resolution:
         if self.zones and zone not in self.zones:
             raise ResolveError(_("{zone} is not one of the zones for {query}: {zones}.").format(
                 zone=zone, query=self.query, zones=", ".join(self.zones)))
+        how = _("{how}, time zone {zone}").format(how=self.summary or self.description, zone=zone)
         if not self.zones:
-            return replace(self.context, zone=zone, zones=(zone,))
-        return self.context.with_zone(zone)
+            return replace(self.context, zone=zone, zones=(zone,), resolved_from=how)
+        return replace(self.context.with_zone(zone), resolved_from=how)
 
     def candidates(self) -> list[CustomerContext]:
         """One context per candidate zone, zone chosen."""
@@ -169,6 +171,7 @@ def looks_like_phone(text: str) -> bool:
 def _context(query: str, kind: str, country: str | None, zones: tuple[str, ...],
              description: str, phone: str | None = None) -> Resolution:
     zones = distinct_clocks(zones)
+    summary = description
     if len(zones) > 1:
         description += _(", {count} possible time zones: choose one").format(count=len(zones))
     languages = languages_for_country(country)
@@ -176,7 +179,7 @@ def _context(query: str, kind: str, country: str | None, zones: tuple[str, ...],
         phone=phone, country=country, zone=zones[0] if len(zones) == 1 else None,
         language=languages[0] if languages else None, resolved_from=description,
         zones=zones)
-    return Resolution(query, kind, country, zones, languages, description, context)
+    return Resolution(query, kind, country, zones, languages, description, context, summary)
 
 
 def _dedupe(zones) -> tuple[str, ...]:
@@ -327,6 +330,7 @@ def resolve_customer(text: str, ui_language: str = "en", default_region: str | N
     resolution = resolve(rest, ui_language, default_region)
     if not name:
         return resolution
-    context = replace(resolution.context, name=name)
-    return replace(resolution, context=context,
-                   description=_("{name}: {how}").format(name=name, how=resolution.description))
+    named = _("{name}: {how}").format(name=name, how=resolution.description)
+    context = replace(resolution.context, name=name, resolved_from=named)
+    return replace(resolution, context=context, description=named,
+                   summary=_("{name}: {how}").format(name=name, how=resolution.summary))

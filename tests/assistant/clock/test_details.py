@@ -71,3 +71,47 @@ def test_clock_details_bundle():
     assert german.change_text.startswith("Clock goes forward 1 h")
     with pytest.raises(ValueError):
         clock_details(CustomerContext(country="ES"), "Europe/Paris", at(2025, 3, 25))
+
+
+def test_status_and_next_good_texts():
+    from assistant.clock.details import next_good_text, status_text
+    from assistant.clock.status import customer_status
+
+    assert status_text(customer_status("US", "America/New_York", at(2025, 12, 25, 15))) == \
+        "Public holiday: Christmas Day"
+    assert status_text(customer_status("EG", "Africa/Cairo", at(2045, 8, 14, 10))) == \
+        "Public holiday: Eid al-Fitr (date approximate)"
+    now = at(2025, 1, 17, 16, 0)  # Friday 20:00 in Dubai
+    d = clock_details(CustomerContext(country="AE", zone="Asia/Dubai"), "Europe/London", now)
+    assert next_good_text(d, now) == \
+        "Next good time to call: Monday 9:00\u202fAM their time (5:00\u202fAM yours)"
+    busy = at(2025, 1, 15, 6, 0)
+    d = clock_details(CustomerContext(country="IN", zone="Asia/Kolkata"), "Europe/London", busy)
+    assert next_good_text(d, busy) == "Good time to call now"
+
+
+def test_convert_wall_time_both_ways():
+    from assistant.clock.details import convert_wall_time
+    from assistant.clock.errors import AmbiguousTimeError, NonexistentTimeError
+
+    theirs = convert_wall_time("Australia/Sydney", datetime(2025, 1, 17, 15, 0), "Europe/London")
+    assert theirs.target.replace(tzinfo=None) == datetime(2025, 1, 17, 4, 0)
+    assert theirs.day_difference == 0
+    mine = convert_wall_time("Europe/London", datetime(2025, 1, 17, 18, 0), "Australia/Sydney")
+    assert mine.target.replace(tzinfo=None) == datetime(2025, 1, 18, 5, 0)
+    assert mine.day_difference == 1
+    with pytest.raises(NonexistentTimeError):
+        convert_wall_time("Europe/London", datetime(2025, 3, 30, 1, 30), "Asia/Kolkata")
+    with pytest.raises(AmbiguousTimeError):
+        convert_wall_time("Europe/London", datetime(2025, 10, 26, 1, 30), "Asia/Kolkata")
+
+
+def test_customer_titles_for_lists():
+    from assistant.clock.details import customer_entry, customer_title
+
+    assert customer_entry(CustomerContext(name="Ana", country="BR", zone="America/Sao_Paulo")) == \
+        "Ana — Sao Paulo, Brazil"
+    assert customer_entry(CustomerContext(country="NP", zone="Asia/Kathmandu")) == "Kathmandu, Nepal"
+    assert customer_entry(CustomerContext(phone="+34612345678")) == "+34612345678"
+    assert customer_title(CustomerContext(country="ES")) == "Spain"
+    assert customer_title(CustomerContext(zone="America/Sao_Paulo"), "es") == "São Paulo"

@@ -14,6 +14,7 @@ def test_spanish_mobile_maps_to_two_zones_and_chooses_none():
     assert "Spain" in r.description and "choose" in r.description
     chosen = r.choose("Atlantic/Canary")
     assert chosen.zone == "Atlantic/Canary" and chosen.phone == "+34612345678"
+    assert chosen.resolved_from == "+34 612 34 56 78: mobile number in Spain, time zone Atlantic/Canary"
     assert [c.zone for c in r.candidates()] == list(r.zones)
 
 

@@ -1,0 +1,217 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from assistant import settings
+from assistant.clock import store
+from assistant.clock.ticks import ms_to_next_minute
+from assistant.customer import CustomerContext
+
+UTC = timezone.utc
+NOW = datetime(2025, 3, 20, 9, 30, 20, tzinfo=UTC)  # a Thursday
+
+
+@pytest.fixture
+def bar(qtbot, services):
+    from ui.customer_bar import CustomerBar
+
+    settings.put(services.db, "clock.agent_zone", "Europe/London")
+    widget = CustomerBar(services, now=lambda: NOW)
+    qtbot.addWidget(widget)
+    widget.resize(460, 480)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.ready, timeout=10000)
+    return widget
+
+
+def type_customer(qtbot, bar, text):
+    bar.input.clear()
+    if text.isascii():
+        qtbot.keyClicks(bar.input, text)
+    else:  # QTest can only type ASCII keys
+        bar.input.setText(text)
+    qtbot.keyClick(bar.input, Qt.Key_Return)
+
+
+def test_typing_a_number_sets_the_customer_and_shows_their_clock(qtbot, bar, services):
+    with qtbot.waitSignal(services.customer.changed) as changed:
+        type_customer(qtbot, bar, "+55 11 91234 5678")
+    context = changed.args[0]
+    assert (context.country, context.zone, context.language) == ("BR", "America/Sao_Paulo", "pt")
+    assert context.phone == "+5511912345678"
+    assert "mobile number in Brazil" in bar.how_label.text()
+    assert not bar.zone_choice.isVisible()
+    assert bar.clock.time_label.text() == "06:30"
+    assert bar.clock.time_label.textFormat() == Qt.PlainText
+    assert "-3 h from you" == bar.clock.offset_label.text()
+    assert "UTC-03:00" in bar.clock.zone_label.text()
+    assert [c.zone for c in store.recents(services.db)] == ["America/Sao_Paulo"]
+
+
+def test_choosing_among_several_zones(qtbot, bar, services):
+    type_customer(qtbot, bar, "+34 612 345 678")
+    context = services.customer.context
+    assert context.country == "ES" and context.zone is None and context.needs_zone_choice
+    assert bar.zone_choice.isVisible()
+    offered = [bar.zone_choice.itemData(i) for i in range(bar.zone_choice.count())]
+    assert offered[0] is None  # "Choose the time zone…"
+    assert set(offered[1:]) == {"Europe/Madrid", "Atlantic/Canary"}
+    assert "Choose" in bar.clock.message_label.text()
+    assert store.recents(services.db) == []  # not remembered until complete
+    canary = offered.index("Atlantic/Canary")
+    with qtbot.waitSignal(services.customer.changed) as changed:
+        bar.zone_choice.setCurrentIndex(canary)
+        bar.zone_choice.activated.emit(canary)
+    assert changed.args[0].zone == "Atlantic/Canary"
+    assert changed.args[0].phone == "+34612345678"
+    assert bar.clock.time_label.text() == "09:30"
+    assert "time zone Atlantic/Canary" in bar.how_label.text()
+    assert [c.zone for c in store.recents(services.db)] == ["Atlantic/Canary"]
+
+
+def test_invalid_input_keeps_the_previous_customer(qtbot, bar, services):
+    type_customer(qtbot, bar, "Manila")
+    before = services.customer.context
+    assert before.zone == "Asia/Manila"
+    with qtbot.assertNotEmitted(services.customer.changed):
+        type_customer(qtbot, bar, "Atlantis")
+    assert services.customer.context == before
+    assert bar.error_label.isVisible()
+    assert "not a phone number, country, city or time zone" in bar.error_label.text()
+    assert "Still showing" in bar.error_label.text()
+    assert bar.error_label.textFormat() == Qt.PlainText
+    type_customer(qtbot, bar, "India")
+    assert not bar.error_label.isVisible()
+
+
+def test_recents_can_be_picked_again(qtbot, bar, services):
+    type_customer(qtbot, bar, "Ana Gómez, +55 11 91234 5678")
+    type_customer(qtbot, bar, "Kathmandu")
+    bar.fill_recents_menu()
+    actions = bar.recents_menu.actions()
+    assert [a.text() for a in actions] == ["Kathmandu, Nepal", "Ana Gómez — Sao Paulo, Brazil"]
+    actions[1].trigger()
+    context = services.customer.context
+    assert (context.name, context.zone) == ("Ana Gómez", "America/Sao_Paulo")
+    assert bar.input.text() == "Ana Gómez"
+
+
+def test_empty_recents_menu_says_so(bar):
+    bar.fill_recents_menu()
+    [action] = bar.recents_menu.actions()
+    assert not action.isEnabled()
+
+
+def test_pinned_clocks_row(qtbot, bar, services):
+    assert not bar.pins_row.isVisible()
+    for text in ("Priya, +91 98765 43210", "Sydney", "Kathmandu"):
+        type_customer(qtbot, bar, text)
+        qtbot.mouseClick(bar.pin_button, Qt.LeftButton)
+    assert bar.pin_button.isChecked()
+    clocks = bar.pinned_clocks
+    assert bar.pins_row.isVisible() and len(clocks) == 3
+    assert [c.name_label.text() for c in clocks] == ["Priya", "Sydney", "Kathmandu"]
+    assert clocks[0].time_label.text().startswith("3:00")   # 09:30 UTC in India
+    assert clocks[1].time_label.text() == "8:30\u202fpm Thu"
+    assert clocks[2].time_label.text().startswith("15:15")
+    # a pinned clock makes its customer current again
+    qtbot.mouseClick(clocks[0], Qt.LeftButton)
+    assert services.customer.context.name == "Priya"
+    assert bar.pin_button.isChecked()
+    # unpinning from the row
+    qtbot.mouseClick(clocks[1].unpin_button, Qt.LeftButton)
+    assert [c.zone for c in store.pins(services.db)] == ["Asia/Kolkata", "Asia/Kathmandu"]
+    assert len(bar.pinned_clocks) == 2
+
+
+def test_at_most_five_pins(qtbot, bar, services):
+    for text in ("Manila", "Sydney", "Kathmandu", "India", "Japan"):
+        type_customer(qtbot, bar, text)
+        bar.toggle_pin()
+    type_customer(qtbot, bar, "Chile, Santiago")
+    bar.toggle_pin()
+    assert "5" in bar.error_label.text() and bar.error_label.isVisible()
+    assert not bar.pin_button.isChecked()
+    assert len(bar.pinned_clocks) == 5
+
+
+def test_pin_needs_a_zone(qtbot, bar):
+    type_customer(qtbot, bar, "+34 612 345 678")
+    assert not bar.pin_button.isEnabled()
+
+
+def test_context_set_elsewhere_updates_the_clock(qtbot, bar, services):
+    type_customer(qtbot, bar, "+34 612 345 678")
+    services.customer.set(CustomerContext(country="JP", zone="Asia/Tokyo"))
+    assert not bar.zone_choice.isVisible()
+    assert bar.clock.time_label.text() == "18:30"
+
+
+def test_converter_both_ways_with_gap_and_fold(qtbot, bar, services):
+    type_customer(qtbot, bar, "Berlin")
+    qtbot.mouseClick(bar.convert_button, Qt.LeftButton)
+    converter = bar.converter
+    assert converter.isVisible()
+    converter.set_their_time(datetime(2025, 1, 17, 15, 0))
+    assert converter.mine.dateTime().time().hour() == 14
+    assert converter.result_label.text() == "Their Friday 15:00 is your Friday 14:00."
+    converter.set_my_time(datetime(2025, 1, 17, 23, 30))
+    assert converter.theirs.dateTime().date().day() == 18
+    converter.set_their_time(datetime(2025, 3, 30, 2, 30))   # clocks jump 02:00 -> 03:00
+    assert "does not exist" in converter.result_label.text()
+    converter.set_their_time(datetime(2025, 10, 26, 2, 30))  # shown twice
+    assert not converter.fold_choice.isHidden() and converter.fold_choice.count() == 2
+    assert "twice" in converter.result_label.text()
+    converter.fold_choice.setCurrentIndex(1)
+    converter.fold_choice.activated.emit(1)
+    # the second 02:30 (UTC+01:00) is 01:30 UTC, which is 01:30 in London in winter
+    assert converter.mine.dateTime().time().hour() == 1
+    assert converter.mine.dateTime().time().minute() == 30
+
+
+def test_minute_ticker_fires_at_most_once_a_minute(qtbot):
+    from ui.clock_widget import MinuteTicker
+
+    clock = {"now": datetime(2025, 1, 15, 10, 0, 59, 900_000, tzinfo=UTC)}
+    ticker = MinuteTicker(lambda: clock["now"])
+    ticks = []
+    ticker.tick.connect(ticks.append)
+    ticker.start()
+    assert ticker.timer.isSingleShot()
+    assert ticker.timer.timerType() == Qt.PreciseTimer
+    assert ticker.timer.interval() >= 100  # the time left to 10:01:00
+    # a timer firing a little early must not show the old minute twice
+    clock["now"] = datetime(2025, 1, 15, 10, 0, 59, 990_000, tzinfo=UTC)
+    ticker.timer.timeout.emit()
+    assert ticks == []
+    assert ticker.timer.interval() >= 10
+    clock["now"] = datetime(2025, 1, 15, 10, 1, 0, 40_000, tzinfo=UTC)
+    ticker.timer.timeout.emit()
+    assert ticks == [clock["now"]]
+    # re-armed for the next boundary, a whole minute away
+    assert ticker.timer.interval() >= 59_960 and ticker.timer.isActive()
+    ticker.timer.timeout.emit()  # a spurious wake-up in the same minute
+    ticker.timer.timeout.emit()
+    assert len(ticks) == 1
+    # simulate an hour of wake-ups every 7 s: never more than one tick per minute
+    start = clock["now"]
+    for step in range(1, 520):  # to 11:01:40
+        clock["now"] = start + timedelta(seconds=7 * step)
+        ticker.timer.timeout.emit()
+    minutes = {(t.hour, t.minute) for t in ticks}
+    assert len(ticks) == len(minutes) == 61
+    ticker.stop()
+
+
+def test_bar_wakes_up_once_a_minute_without_polling(bar):
+    from ui.clock_widget import MinuteTicker
+
+    timer = bar.ticker.timer
+    assert timer.isActive() and timer.isSingleShot()
+    assert timer.interval() >= ms_to_next_minute(NOW) - 1
+    assert timer.interval() <= 60_000 + 1000
+    # no other timer of the bar repeats (no polling)
+    repeating = [t for t in bar.findChildren(QTimer) if t.isActive() and not t.isSingleShot()]
+    assert repeating == []
+    assert isinstance(bar.ticker, MinuteTicker)
