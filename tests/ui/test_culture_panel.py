@@ -171,3 +171,15 @@ def test_screenshot(panel, services, qtbot, tmp_path):
     image = panel.grab()
     assert not image.isNull()
     assert image.save(str(tmp_path / "culture.png"))
+
+
+def test_team_notes_show_for_a_country_without_a_card(panel, services):
+    conn = services.db.conn
+    conn.execute("CREATE TABLE IF NOT EXISTS pack_cards (pack_id TEXT, country TEXT, card_json TEXT, kind TEXT)")
+    conn.execute("INSERT INTO pack_cards (pack_id, country, card_json, kind) VALUES ('latam', 'CL', ?, 'notes')",
+                 (json.dumps({"text": "Chilean customers: ask for the RUT.", "title": "IDs"}),))
+    panel.show()
+    services.customer.set(CustomerContext(country="CL"))
+    text = panel.no_card_label.text()
+    assert "No etiquette card yet for Chile" in text
+    assert "Team notes (latam)" in text and "IDs" in text and "ask for the RUT" in text

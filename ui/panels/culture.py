@@ -113,6 +113,7 @@ class CulturePanel(Panel):
         self._facts_task = None
         self._facts_wanted: tuple | None = None
         self._facts_error = False
+        self.notes_without_card: list[dict] = []
         self._expanded = False
         self._compact_mode = False
         self._search_warm = False
@@ -246,13 +247,16 @@ class CulturePanel(Panel):
         self.show_country(self.customer_code)
 
     def show_country(self, code: str | None) -> None:
-        from assistant.countries.cards import load_card
+        from assistant.countries.cards import load_card, team_notes
 
         self.shown_code = code
         self.facts = None
         self._facts_error = False
+        self.notes_without_card = []
         try:
             self.card = load_card(code, self.services.db) if code else None
+            if code and self.card is None:
+                self.notes_without_card = team_notes(code, self.services.db)
         except Exception:  # a broken pack table must not take the panel down  # noqa: BLE001
             log.exception("loading the card for %s failed", code)
             self.card = None
@@ -295,8 +299,12 @@ class CulturePanel(Panel):
         self.compact_label.setText(card["compact"] if card else "")
         self.no_card_label.setVisible(bool(code) and card is None)
         if code and card is None:
-            self.no_card_label.setText(_("No etiquette card yet for {country}. The facts below are "
-                                         "computed from public data.").format(country=self._country_name(code)))
+            text = _("No etiquette card yet for {country}. The facts below are computed from "
+                     "public data.").format(country=self._country_name(code))
+            for note in self.notes_without_card:
+                title = _("Team notes ({pack})").format(pack=note["pack_id"])
+                text += f"\n\n{title}\n" + (f"{note['title']}\n" if note.get("title") else "") + note["text"]
+            self.no_card_label.setText(text)
         self.expand_button.setVisible(card is not None)
         self.expand_button.setText(_("Show less") if self._expanded else _("Show the whole card"))
         self.details.setVisible(card is not None and self._expanded)
