@@ -51,6 +51,7 @@ def services(qapp, runtime):
     svc = AppServices(runtime, CustomerContextHolder())
     yield svc
     svc.pool.waitForDone(10000)
+    qapp.processEvents()  # deliver finished workers' results while the database is still open
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.menu_button.setAccessibleName(_("Menu"))
         self.menu_button.setToolTip(_("Menu"))
         self.menu_button.setPopupMode(QToolButton.InstantPopup)
-        top.addWidget(self.menu_button)
+        top.addWidget(self.menu_button, 0, Qt.AlignTop)
         outer.addLayout(top)
 
         self.tabs = QTabWidget()

@@ -11,6 +11,10 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
+# Tasks in flight: a task dropped by its caller must live until its signal is delivered,
+# or Qt deletes the signal source under the worker thread.
+_in_flight: set["Task"] = set()
+
 
 class _Signals(QObject):
     done = Signal(object)
