@@ -19,7 +19,7 @@ $(VENV)/.installed: $(VENV)/.created pyproject.toml
 install: $(VENV)/.installed catalogs
 
 catalogs: $(VENV)/.installed
-	@if [ -n "$(CATALOGS)" ]; then $(VENV)/bin/pybabel compile -q -d locales -D agent_assistant; fi
+	@if [ -n "$(CATALOGS)" ]; then $(VENV)/bin/pybabel -q compile -d locales -D agent_assistant; fi
 
 # After adding or changing UI strings: re-extract them and merge into every catalogue, then
 # translate the new empty entries (docs/translating.md); tests/test_catalogues.py checks them.
