@@ -1,0 +1,428 @@
+"""Import personal templates from CSV files and Espanso match files. All or nothing: a file
+with any problem imports nothing, and every problem names its line.
+
+CSV (UTF-8, a byte-order mark is fine; comma, semicolon or tab separated; first row = header)
+---------------------------------------------------------------------------------------------
+Columns (any order; names are case-insensitive)::
+
+    title      required   the template's title in this row's language
+    body       required   the text; {{placeholders}} and {{#section}}...{{/section}} are kept
+    language   optional   en, es, pt_BR...; defaults to the language chosen for the import
+    id         optional   rows with the same id are the languages of one template
+                          (without an id, each row is its own template)
+    tags       optional   separated by ';' or ','
+    shortcut   optional   e.g. ;refund (one per template)
+
+The first row of a template sets its default language. Other columns are an error (a typo
+such as "boddy" would otherwise drop data silently).
+
+Espanso (YAML, the ``matches:`` list of a match file)
+-----------------------------------------------------
+``trigger`` (or the first of ``triggers``) becomes the shortcut, ``label`` the title (else the
+trigger), ``search_terms`` the tags, ``replace`` (or ``form``, whose ``[[field]]`` become
+``{{field}}``) the body; ``{{var}}`` placeholders are kept (dots become ``_``). Variables:
+``echo`` -> text with that default, ``choice``/``random`` -> a choice, ``clipboard``/
+``form`` fields -> text, ``date`` -> the built-in ``{{date}}``. Refused with a message:
+``shell`` and ``script`` variables (they run programs), ``match`` variables, regex triggers,
+``html``/``image_path`` replacements, anchors/aliases, and any non-plain YAML tag. Only
+``yaml.safe_load``-level constructs are read (PyYAML's SafeLoader), never Python objects.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.templates.model import (ID_RE, LANG_RE, Template, TemplateError,
+                                       normalize_language)
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_YAML_BYTES = 1024 * 1024
+MAX_YAML_EVENTS = 200_000
+MAX_YAML_DEPTH = 20  # an Espanso file needs 5
+CSV_COLUMNS = ("id", "language", "title", "body", "tags", "shortcut")
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+class ImportFailed(Exception):
+    """Nothing was imported; ``problems`` says why, with line numbers."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = problems
+        shown = "; ".join(str(p) for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"Nothing was imported: {shown}{more}")
+
+
+@dataclass
+class ImportedTemplate:
+    """A template read from a file: ``id`` may be empty (the store assigns one)."""
+    data: dict
+    line: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def _decode(raw: bytes) -> str:
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportFailed([ImportProblem(None, f"the file is {len(raw):,} bytes; imports are "
+                                                f"limited to {MAX_IMPORT_BYTES:,} bytes")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ImportFailed([ImportProblem(line, "the file is not UTF-8 text; save it as "
+                                                "UTF-8 and import it again")]) from exc
+    if "\x00" in text:
+        raise ImportFailed([ImportProblem(text[:text.index("\x00")].count("\n") + 1,
+                                          "the file contains NUL bytes: it is not a text file")])
+    return text
+
+
+def _check_templates(items: list[ImportedTemplate], problems: list[ImportProblem]) -> list[Template]:
+    """Validate each candidate with the model; problems carry the line of the template."""
+    templates = []
+    for item in items:
+        data = dict(item.data)
+        data["id"] = data.get("id") or "import.pending"  # real id assigned when saving
+        try:
+            templates.append(Template.from_dict(data, origin="import"))
+        except TemplateError as exc:
+            for problem in exc.problems:
+                problems.append(ImportProblem(item.line, f"{problem.path}: {problem.message}"
+                                                         if problem.path else problem.message))
+    return templates
+
+
+# -- CSV ---------------------------------------------------------------------------------
+
+def _split_tags(text: str) -> list[str]:
+    return [t.strip() for t in re.split(r"[;,]", text or "") if t.strip()]
+
+
+def read_csv(raw: bytes, language: str = "en") -> list[ImportedTemplate]:
+    """Parse a CSV file into template candidates; raises :class:`ImportFailed`."""
+    text = _decode(raw)
+    if not text.strip():
+        raise ImportFailed([ImportProblem(None, "the file is empty")])
+    first_line = text.splitlines()[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    problems: list[ImportProblem] = []
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except csv.Error as exc:
+        raise ImportFailed([ImportProblem(1, f"the header row is not valid CSV: {exc}")]) from exc
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if unknown:
+        problems.append(ImportProblem(1, f"unknown column(s) {', '.join(repr(u) for u in unknown)}; "
+                                         f"the columns are {', '.join(CSV_COLUMNS)}"))
+    for needed in ("title", "body"):
+        if needed not in header:
+            problems.append(ImportProblem(1, f"the column '{needed}' is missing"))
+    if len(set(header)) != len(header):
+        problems.append(ImportProblem(1, "a column name appears twice"))
+    if problems:
+        raise ImportFailed(problems)
+    default_language = normalize_language(language)
+
+    by_id: dict[str, ImportedTemplate] = {}
+    items: list[ImportedTemplate] = []
+    rows = 0
+    end_of_previous = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(ImportProblem(end_of_previous + 1, f"not valid CSV: {exc}"))
+            break
+        line = end_of_previous + 1  # where the record starts (a quoted body may span lines)
+        end_of_previous = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        rows += 1
+        if rows > MAX_ROWS:
+            problems.append(ImportProblem(line, f"more than {MAX_ROWS:,} rows"))
+            break
+        if len(row) != len(header):
+            problems.append(ImportProblem(line, f"{len(row)} fields, but the header has {len(header)}"))
+            continue
+        cells = dict(zip(header, row))
+        lang = normalize_language(cells.get("language", "").strip() or default_language)
+        if not LANG_RE.match(lang):
+            problems.append(ImportProblem(line, f"'{cells.get('language')}' is not a language code "
+                                                f"such as en, es or pt_BR"))
+            continue
+        tid = cells.get("id", "").strip()
+        if tid and not ID_RE.match(tid):
+            problems.append(ImportProblem(line, f"the id '{tid[:80]}' may only use lower-case "
+                                                f"letters, digits, '.', '_' and '-'"))
+            continue
+        variant = {"title": cells.get("title", "").strip(), "body": cells.get("body", "")}
+        existing = by_id.get(tid) if tid else None
+        if existing is None:
+            item = ImportedTemplate({"id": tid, "default_language": lang, "variants": {lang: variant},
+                                     "tags": _split_tags(cells.get("tags", "")),
+                                     "shortcut": cells.get("shortcut", "").strip() or None}, line)
+            items.append(item)
+            if tid:
+                by_id[tid] = item
+            continue
+        if lang in existing.data["variants"]:
+            problems.append(ImportProblem(line, f"the template '{tid}' already has a '{lang}' row "
+                                                f"(line {existing.line})"))
+            continue
+        existing.data["variants"][lang] = variant
+        for tag in _split_tags(cells.get("tags", "")):
+            if tag not in existing.data["tags"]:
+                existing.data["tags"].append(tag)
+        shortcut = cells.get("shortcut", "").strip()
+        if shortcut and existing.data["shortcut"] and shortcut != existing.data["shortcut"]:
+            problems.append(ImportProblem(line, f"the template '{tid}' has two shortcuts: "
+                                                f"'{existing.data['shortcut']}' and '{shortcut}'"))
+        elif shortcut:
+            existing.data["shortcut"] = shortcut
+    if not items and not problems:
+        problems.append(ImportProblem(None, "the file has a header but no templates"))
+    _check_templates(items, problems)
+    _check_shortcuts(items, problems)
+    if problems:
+        raise ImportFailed(sorted(problems, key=lambda p: p.line or 0))
+    return items
+
+
+def _check_shortcuts(items: list[ImportedTemplate], problems: list[ImportProblem]) -> None:
+    seen: dict[str, int] = {}
+    for item in items:
+        shortcut = item.data.get("shortcut")
+        if shortcut:
+            if shortcut in seen:
+                problems.append(ImportProblem(item.line, f"the shortcut '{shortcut}' is also used "
+                                                         f"on line {seen[shortcut]}"))
+            seen.setdefault(shortcut, item.line)
+
+
+# -- Espanso -----------------------------------------------------------------------------
+
+EXECUTABLE_VARS = {"shell", "script"}
+PLAIN_YAML_TAGS = {f"tag:yaml.org,2002:{name}" for name in
+                   ("str", "int", "float", "bool", "null", "seq", "map")}
+_FORM_FIELD_RE = re.compile(r"\[\[\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\]\]")
+_ESPANSO_VAR_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*\}\}")
+
+
+def _safe_yaml(text: str) -> Any:
+    """Load with PyYAML's SafeLoader after refusing aliases (billion-laughs) and bounding
+    the document; returns the data or raises ImportFailed."""
+    import yaml
+
+    events = depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            events += 1
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise ImportFailed([ImportProblem(event.start_mark.line + 1,
+                                                      "the file is nested too deeply")])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if events > MAX_YAML_EVENTS:
+                raise ImportFailed([ImportProblem(None, "the file is too complex to import")])
+            if isinstance(event, yaml.AliasEvent):
+                raise ImportFailed([ImportProblem(event.start_mark.line + 1,
+                                                  "YAML aliases (*name) are not supported")])
+            tag = getattr(event, "tag", None)
+            if tag and tag != "!" and tag not in PLAIN_YAML_TAGS:
+                raise ImportFailed([ImportProblem(event.start_mark.line + 1,
+                                                  f"the YAML tag {tag[:60]} is not allowed")])
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ImportFailed([ImportProblem(mark.line + 1 if mark else None,
+                                          f"not valid YAML: {exc.problem or exc}")]) from exc
+    except yaml.YAMLError as exc:
+        raise ImportFailed([ImportProblem(None, f"not valid YAML: {exc}")]) from exc
+    except RecursionError as exc:
+        raise ImportFailed([ImportProblem(None, "the file is nested too deeply")]) from exc
+    return data, node
+
+
+def _match_lines(node) -> list[int]:
+    """The line of each item of the top-level ``matches`` list (1-based)."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for key, value in node.value:
+        if getattr(key, "value", None) == "matches" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _var_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def read_espanso(raw: bytes, language: str = "en") -> list[ImportedTemplate]:
+    """Parse an Espanso match file into template candidates; raises :class:`ImportFailed`."""
+    if len(raw) > MAX_YAML_BYTES:
+        raise ImportFailed([ImportProblem(None, f"the file is {len(raw):,} bytes; Espanso files "
+                                                f"are limited to {MAX_YAML_BYTES:,} bytes")])
+    text = _decode(raw)
+    data, node = _safe_yaml(text)
+    if not isinstance(data, dict) or not isinstance(data.get("matches"), list):
+        raise ImportFailed([ImportProblem(None, "an Espanso match file needs a 'matches:' list")])
+    lines = _match_lines(node)
+    lang = normalize_language(language)
+    problems: list[ImportProblem] = []
+    items: list[ImportedTemplate] = []
+    if isinstance(data.get("global_vars"), list):
+        for var in data["global_vars"]:
+            if isinstance(var, dict) and var.get("type") in EXECUTABLE_VARS:
+                problems.append(ImportProblem(None, f"the global variable '{var.get('name')}' "
+                                                    f"runs a program ({var.get('type')}); such "
+                                                    f"variables are never imported"))
+    for index, match in enumerate(data["matches"]):
+        line = lines[index] if index < len(lines) else None
+        if not isinstance(match, dict):
+            problems.append(ImportProblem(line, "each match must be a mapping"))
+            continue
+        item = _espanso_match(match, line, lang, problems)
+        if item is not None:
+            items.append(item)
+    if not items and not problems:
+        problems.append(ImportProblem(None, "the file has no matches"))
+    _check_templates(items, problems)
+    _check_shortcuts(items, problems)
+    if problems:
+        raise ImportFailed(sorted(problems, key=lambda p: p.line or 0))
+    return items
+
+
+def _espanso_match(match: dict, line: int | None, lang: str,
+                   problems: list[ImportProblem]) -> ImportedTemplate | None:
+    before = len(problems)
+    if "regex" in match:
+        problems.append(ImportProblem(line, "regex triggers are not supported"))
+    for key in ("html", "image_path"):
+        if key in match:
+            problems.append(ImportProblem(line, f"'{key}' replacements are not supported "
+                                                f"(templates are plain text)"))
+    trigger = match.get("trigger")
+    if trigger is None and isinstance(match.get("triggers"), list) and match["triggers"]:
+        trigger = match["triggers"][0]
+    if trigger is not None and not isinstance(trigger, str):
+        problems.append(ImportProblem(line, "the trigger must be text"))
+        trigger = None
+    body = match.get("replace", match.get("markdown"))
+    if body is None and isinstance(match.get("form"), str):
+        body = _FORM_FIELD_RE.sub(lambda m: "{{" + _var_name(m.group(1)) + "}}", match["form"])
+    if not isinstance(body, str) or not body.strip():
+        if len(problems) == before:
+            problems.append(ImportProblem(line, "the match has no text to import (replace)"))
+        return None
+
+    variables: dict[str, dict] = {}
+    renames: dict[str, str] = {}
+    for var in match.get("vars") or []:
+        if not isinstance(var, dict) or not isinstance(var.get("name"), str):
+            problems.append(ImportProblem(line, "each variable needs a name"))
+            continue
+        name, kind = var["name"], var.get("type")
+        params = var.get("params") if isinstance(var.get("params"), dict) else {}
+        if kind in EXECUTABLE_VARS:
+            problems.append(ImportProblem(line, f"the variable '{name}' runs a program ({kind}); "
+                                                f"such variables are never imported"))
+        elif kind == "match":
+            problems.append(ImportProblem(line, f"the variable '{name}' expands another match; "
+                                                f"nested matches are not supported"))
+        elif kind == "date":
+            renames[name] = "date"
+        elif kind == "echo":
+            variables[_var_name(name)] = {"label": name, "type": "text",
+                                          "default": str(params.get("echo", ""))[:2000]}
+        elif kind in ("choice", "random"):
+            raw_values = params.get("values") or params.get("choices") or []
+            options = []
+            for value in raw_values if isinstance(raw_values, list) else []:
+                label = value.get("label") if isinstance(value, dict) else value
+                if isinstance(label, (str, int, float)) and str(label).strip():
+                    options.append(str(label).strip()[:120])
+            if not options:
+                problems.append(ImportProblem(line, f"the variable '{name}' has no values"))
+            else:
+                variables[_var_name(name)] = {"label": name, "type": "choice",
+                                              "choices": {lang: options[:50]}}
+        elif kind in ("clipboard", "form", None):
+            variables[_var_name(name)] = {"label": name, "type": "text"}
+        else:
+            problems.append(ImportProblem(line, f"the variable type '{kind}' of '{name}' is not "
+                                                f"supported"))
+    if len(problems) > before:
+        return None
+
+    def placeholder(m: re.Match) -> str:
+        name = m.group(1)
+        return "{{" + renames.get(name, _var_name(name)) + "}}"
+
+    body = _ESPANSO_VAR_RE.sub(placeholder, body)
+    label = match.get("label")
+    title = label if isinstance(label, str) and label.strip() else (trigger or body.split("\n")[0])
+    terms = match.get("search_terms")
+    tags = [str(t).strip()[:40] for t in terms if str(t).strip()][:20] if isinstance(terms, list) else []
+    return ImportedTemplate({"id": "", "default_language": lang,
+                             "variants": {lang: {"title": str(title).strip()[:200], "body": body}},
+                             "tags": tags, "shortcut": trigger, "variables": variables}, line or 0)
+
+
+def read_file(name: str, raw: bytes, language: str = "en") -> list[ImportedTemplate]:
+    """Pick the reader by file name: ``.csv`` / ``.tsv`` or ``.yml`` / ``.yaml``."""
+    lower = name.lower()
+    if lower.endswith((".csv", ".tsv", ".txt")):
+        return read_csv(raw, language)
+    if lower.endswith((".yml", ".yaml")):
+        return read_espanso(raw, language)
+    raise ImportFailed([ImportProblem(None, "import a .csv file or an Espanso .yml match file")])
+
+
+def save_imported(db, items: list[ImportedTemplate], *, now=None) -> list[str]:
+    """Store the templates as personal templates, all in one transaction. An explicit id that
+    already exists in the library is refused (nothing saved); missing ids are generated."""
+    from assistant.templates import store
+
+    problems = []
+    for item in items:
+        tid = item.data.get("id")
+        if tid and (store.get_personal(db, tid) or store.get_team(db, tid)):
+            problems.append(ImportProblem(item.line, f"a template with the id '{tid}' already exists"))
+    if problems:
+        raise ImportFailed(problems)
+    saved = []
+    with db.atomic():
+        for item in items:
+            data = dict(item.data)
+            title = next(iter(data["variants"].values()))["title"]
+            data["id"] = data.get("id") or store.new_personal_id(db, title)
+            template = Template.from_dict(data, origin="personal")
+            store.save_personal(db, template, now=now)
+            saved.append(template.id)
+    return saved
