@@ -14,6 +14,7 @@ MIGRATION_MODULES = [
     "assistant.templates.schema",
     "assistant.packs.storage",
     "assistant.tasks.schema",
+    "assistant.translation.schema",
 ]
 
 

@@ -1,0 +1,150 @@
+"""Do-not-translate protection: product names, order numbers, e-mail addresses, URLs and
+template placeholders like ``{{order_id}}`` survive translation unchanged.
+
+Before translation each protected span is replaced by a slot marker ``⟦N⟧`` that models copy
+through (the test model learns to; real models mostly do); after translation the markers are
+put back. When a model drops, duplicates or invents a marker, :func:`restore` raises and the
+engine falls back to translating the text between protected spans piece by piece, which
+always keeps them.
+
+Glossary terms are stored in ``glossary_terms`` with a ``source`` ("user" or a pack id).
+:func:`add_terms`, :func:`remove_source` and :func:`all_terms` run inside the caller's
+transaction (the pack installer changes terms and templates in one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable
+
+import sqlite_utils
+
+SLOT = "⟦{}⟧"
+SLOT_RE = re.compile(r"⟦\s*(\d+)\s*⟧")
+MAX_TERM_LENGTH = 100
+
+# Order matters only for overlaps: the earliest, then longest span wins.
+_PATTERNS = [
+    re.compile(r"⟦\s*\d+\s*⟧"),                                   # a marker already in the text
+    re.compile(r"\{\{\s*[\w.\-]+\s*\}\}"),                        # template placeholders
+    re.compile(r"\b(?:https?|ftp)://[^\s<>\"]+|\bwww\.[^\s<>\"]+", re.IGNORECASE),  # URLs
+    re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"),               # e-mail addresses
+    # order / ticket / invoice numbers: "#12345", "A-10023", "ORD-2024-0042", "INV20240042", long digit runs
+    re.compile(r"#\d{3,}\b|\b(?=[A-Z0-9\-]*\d)(?=[A-Z0-9\-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+\b"
+               r"|\b[A-Z]{2,}\d{3,}\b|\b\d{6,}\b"),
+]
+_TRAILING = ".,;:!?)]}'\""
+
+
+class RestoreError(ValueError):
+    """The translation lost, duplicated or invented a slot marker."""
+
+
+@dataclass(frozen=True)
+class Protected:
+    text: str                   # the text with slot markers
+    originals: tuple[str, ...]  # what each marker stands for, by number
+
+    @property
+    def has_slots(self) -> bool:
+        return bool(self.originals)
+
+
+def find_protected_spans(text: str, terms: Iterable[str] = ()) -> list[tuple[int, int]]:
+    candidates: list[tuple[int, int]] = []
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            while end > start and text[end - 1] in _TRAILING and pattern is _PATTERNS[2]:
+                end -= 1  # "see https://x.example/a." : the full stop ends the sentence
+            candidates.append((start, end))
+    for term in sorted({t for t in terms if t and t.strip()}, key=len, reverse=True):
+        # whole words only, case-sensitive: "Acme" is a name, "acme" may be a word
+        for m in re.finditer(r"(?<!\w)" + re.escape(term) + r"(?!\w)", text):
+            candidates.append(m.span())
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted(candidates, key=lambda s: (s[0], -(s[1] - s[0]))):
+        if end > start and all(end <= a or start >= b for a, b in chosen):
+            chosen.append((start, end))
+    return sorted(chosen)
+
+
+def protect(text: str, terms: Iterable[str] = ()) -> Protected:
+    parts: list[str] = []
+    originals: list[str] = []
+    last = 0
+    for start, end in find_protected_spans(text, terms):
+        parts.append(text[last:start])
+        parts.append(SLOT.format(len(originals)))
+        originals.append(text[start:end])
+        last = end
+    parts.append(text[last:])
+    return Protected("".join(parts), tuple(originals))
+
+
+def restore(translated: str, protected: Protected) -> str:
+    """Put the originals back; raises RestoreError unless every marker appears exactly once."""
+    seen = [int(n) for n in SLOT_RE.findall(translated)]
+    expected = list(range(len(protected.originals)))
+    if sorted(seen) != expected:
+        raise RestoreError(f"slot markers {sorted(seen)} in the translation, expected {expected}")
+    return SLOT_RE.sub(lambda m: protected.originals[int(m.group(1))], translated)
+
+
+def segments(protected: Protected) -> list[tuple[str, bool]]:
+    """The masked text as (piece, is_protected) runs, protected pieces as their originals:
+    the fallback translates the unprotected runs one by one."""
+    out: list[tuple[str, bool]] = []
+    last = 0
+    for m in SLOT_RE.finditer(protected.text):
+        out.append((protected.text[last:m.start()], False))
+        out.append((protected.originals[int(m.group(1))], True))
+        last = m.end()
+    out.append((protected.text[last:], False))
+    return [(piece, flag) for piece, flag in out if piece]
+
+
+# -- storage -------------------------------------------------------------------------------
+
+def clean_term(term: str) -> str:
+    return " ".join(str(term).split())[:MAX_TERM_LENGTH]
+
+
+def add_terms(db: sqlite_utils.Database, terms: Iterable[str], source: str,
+              now: datetime | None = None) -> int:
+    """Add terms for ``source`` (duplicates ignored); runs in the caller's transaction.
+    Returns how many were new."""
+    stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    added = 0
+    for term in dict.fromkeys(clean_term(t) for t in terms):
+        if term:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO glossary_terms (term, source, created_at) VALUES (?, ?, ?)",
+                [term, source, stamp])
+            added += cursor.rowcount
+    return added
+
+
+def remove_source(db: sqlite_utils.Database, source: str) -> int:
+    """Remove every term ``source`` added; runs in the caller's transaction."""
+    return db.execute("DELETE FROM glossary_terms WHERE source = ?", [source]).rowcount
+
+
+def remove_term(db: sqlite_utils.Database, term: str, source: str = "user") -> int:
+    return db.execute("DELETE FROM glossary_terms WHERE term = ? AND source = ?",
+                      [clean_term(term), source]).rowcount
+
+
+def all_terms(db: sqlite_utils.Database) -> list[str]:
+    """Distinct terms from every source, longest first (the order protection tries them)."""
+    rows = db.execute("SELECT DISTINCT term FROM glossary_terms").fetchall()
+    return sorted((r[0] for r in rows), key=lambda t: (-len(t), t))
+
+
+def terms_by_source(db: sqlite_utils.Database) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for term, source in db.execute("SELECT term, source FROM glossary_terms ORDER BY source, term"):
+        out.setdefault(source, []).append(term)
+    return out
