@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "assistant.cli.customer",
     "assistant.cli.tasks",
     "assistant.cli.country",
+    "assistant.cli.templates",
 ]
 
 

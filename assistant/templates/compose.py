@@ -10,7 +10,7 @@ value, so the view only lays them out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Mapping
 
@@ -113,6 +113,8 @@ def compose(template: Template, *, at: datetime, customer: CustomerContext | Non
         lang = template.variant_language(requested)
         variant = template.variants[lang]
     typed = {k: v for k, v in (values or {}).items() if isinstance(v, str) and v.strip()}
+    if "customer_name" in typed:  # the agent typed the name: first name and salutation follow
+        customer = replace(customer, name=typed["customer_name"].strip())
     builtins = builtin_values(lang, customer, at, profile)
 
     merged: dict[str, str] = dict(builtins)

@@ -27,7 +27,7 @@ instant as an argument; nothing here reads the wall clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -151,7 +151,15 @@ def builtin_values(language: str, customer: CustomerContext | None, at: datetime
     if profile.company.strip():
         values["company"] = profile.company.strip()
     local = customer_local_time(customer, at)
-    values["greeting"] = greeting_for(language, local.hour if local else None)
+    hour = local.hour if local else None
+    if local is None and customer.zones:
+        # several candidate zones, none chosen (Madrid or the Canaries): when they all call
+        # for the same greeting now, it is safe to use it
+        candidates = [customer_local_time(replace(customer, zone=z), at) for z in customer.zones]
+        greetings = {greeting_for(language, c.hour) for c in candidates if c is not None}
+        if len(greetings) == 1 and all(c is not None for c in candidates):
+            hour = candidates[0].hour
+    values["greeting"] = greeting_for(language, hour)
     values["salutation"] = salutation_for(language, values["greeting"],
                                           values.get("customer_first_name"))
     locale = customer_locale(language, customer)

@@ -91,3 +91,18 @@ def test_machine_draft_marked_and_placeholders_checked():
         make_draft(template, "fr", lambda text: text.replace("{{order_id}}", "{{ordre}}"))
     with pytest.raises(DraftError, match="failed"):
         make_draft(template, "fr", lambda text: 1 / 0)
+
+
+def test_candidate_zones_agreeing_on_the_greeting():
+    spain = CustomerContext(country="ES", zones=("Europe/Madrid", "Atlantic/Canary"), language="es")
+    assert builtin_values("es", spain, AT)["greeting"] == "Buenas tardes"  # 15:00 and 14:00
+    # 11:30 UTC: 12:30 in Madrid (tardes), 11:30 in the Canaries (días): no guess
+    values = builtin_values("es", spain, datetime(2026, 1, 15, 11, 30, tzinfo=timezone.utc))
+    assert values["greeting"] == "Hola" and "time" not in values
+
+
+def test_typed_customer_name_drives_first_name_and_salutation():
+    template = Template.from_dict({"id": "x", "default_language": "es", "variants": {
+        "es": {"title": "x", "body": "{{salutation}}, {{customer_first_name}}"}}})
+    reply = compose(template, at=AT, customer=ANA_MADRID, values={"customer_name": "Luis Gómez"})
+    assert reply.text == "Buenas tardes, Luis, Luis"
