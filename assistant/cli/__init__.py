@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "assistant.cli.tasks",
     "assistant.cli.country",
     "assistant.cli.templates",
+    "assistant.cli.translate",
 ]
 
 
