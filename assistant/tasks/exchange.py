@@ -283,5 +283,6 @@ def import_tasks(store: TaskStore, text: str, fmt: str) -> ImportResult:
             taken_ids.add(cursor.lastrowid)
             existing[uid] = cursor.lastrowid
             added += 1
+    store.forget_caches()
     return ImportResult(added, replaced)
 

@@ -36,9 +36,10 @@ def m001_tasks(db):
         snoozed_until TEXT,
         done_at TEXT
     );
-    -- the "Now" view walks each priority's deadlines in order, and due follow-ups
-    CREATE INDEX tasks_queue ON tasks (status, priority_rank, due_at);
-    CREATE INDEX tasks_follow_up ON tasks (status, priority_rank, follow_up_at)
+    -- the "Now" view reads each priority's deadlines by band; snooze and follow-up are in
+    -- the index so a band is filtered (and the badge counted) without visiting rows
+    CREATE INDEX tasks_queue ON tasks (status, priority_rank, due_at, snoozed_until, follow_up_at);
+    CREATE INDEX tasks_follow_up ON tasks (status, priority_rank, follow_up_at, due_at, snoozed_until)
         WHERE follow_up_at IS NOT NULL;
     CREATE INDEX tasks_done ON tasks (status, done_at);
     CREATE INDEX tasks_customer_country ON tasks (customer_country);

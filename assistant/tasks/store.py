@@ -93,6 +93,7 @@ class TaskStore:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self._config = config
+        self._pairs: set[tuple[str, str | None]] | None = None  # customers' (zone, country)
 
     @property
     def config(self) -> QueueConfig:
@@ -103,12 +104,17 @@ class TaskStore:
     def reload_config(self) -> None:
         self._config = None
 
+    def forget_caches(self) -> None:
+        """After writes that bypass the store's methods (a bulk import)."""
+        self._pairs = None
+
     # -- writes --------------------------------------------------------------------
     def add(self, task: Task, now: datetime) -> Task:
         """Store a new task; SLA deadlines are computed from ``now`` unless given."""
         task = self._prepared_new(task, now)
         with self.db.atomic():
             cursor = self.conn.execute(_INSERT, _row(task))
+        self._remember_customer(task)
         return replace(task, id=cursor.lastrowid)
 
     def _prepared_new(self, task: Task, now: datetime) -> Task:
@@ -151,6 +157,7 @@ class TaskStore:
                        snoozed_until=_second(task.snoozed_until))
         with self.db.atomic():
             self.conn.execute(_UPDATE, (*_row(task)[1:], task.id))
+        self._remember_customer(task)
         return task
 
     @staticmethod
@@ -188,6 +195,7 @@ class TaskStore:
         """Put back a deleted task exactly as it was, same id."""
         with self.db.atomic():
             self.conn.execute(_INSERT, _row(task))
+        self._remember_customer(task)
         return task
 
     # -- reads ---------------------------------------------------------------------
@@ -219,11 +227,19 @@ class TaskStore:
 
     def count_now(self, now: datetime) -> int:
         """The badge: open, not snoozed, deadline within the Now window or follow-up due."""
-        return self.conn.execute(
-            "SELECT count(*) FROM tasks WHERE status = 'open' "
-            "AND (snoozed_until IS NULL OR snoozed_until <= :now) "
-            "AND (due_at <= :win OR follow_up_at <= :now)",
-            {"now": to_iso(now), "win": to_iso(self._window(now))}).fetchone()[0]
+        params = {"now": to_iso(now), "win": to_iso(self._window(now))}
+        awake = "(snoozed_until IS NULL OR snoozed_until <= :now)"
+        total = 0
+        # per priority and in two disjoint parts, so each count is a range of one index
+        for rank in range(len(PRIORITIES)):
+            total += self.conn.execute(
+                f"SELECT count(*) FROM tasks INDEXED BY tasks_queue WHERE status = 'open' "
+                f"AND priority_rank = {rank} AND due_at <= :win AND {awake}", params).fetchone()[0]
+            total += self.conn.execute(
+                f"SELECT count(*) FROM tasks INDEXED BY tasks_follow_up WHERE status = 'open' "
+                f"AND priority_rank = {rank} AND follow_up_at IS NOT NULL AND follow_up_at <= :now "
+                f"AND (due_at IS NULL OR due_at > :win) AND {awake}", params).fetchone()[0]
+        return total
 
     def view(self, name: str, now: datetime, filters: Filters | None = None,
              limit: int | None = 200) -> list[Ranked]:
@@ -295,49 +311,99 @@ class TaskStore:
         return ("".join(f" AND {p}" for p in parts), params)
 
     def _top_now(self, model: UrgencyModel, limit: int) -> list[Ranked]:
-        """The exact top ``limit`` of the Now view, reading as few rows as the bounds allow."""
+        """The exact top ``limit`` of the Now view without scoring every task in it.
+
+        Each priority's tasks are cut into bands by deadline (breached more than a horizon
+        ago, breached within it, due within it, due later) and by whether a follow-up is
+        due; within a band the time-to-breach term has a known maximum, so each band has a
+        best possible score. Bands are read best bound first; SQLite scores a band and
+        returns its best rows; reading stops when no unread band can reach the current
+        last place. Python then re-scores the few rows returned (for the explanation) and
+        makes the final order, so it is the same as scoring everything."""
         now = model.now
-        params = {"now": to_iso(now), "win": to_iso(self._window(now))}
-        win_epoch = self._window(now).timestamp()
+        c = model.c
+        window = self._window(now)
+        horizon = model.horizon
+        now_e = int(now.timestamp())
+        p = {"now": to_iso(now), "win": to_iso(window),
+             "past_h": to_iso(datetime.fromtimestamp(now_e - horizon, now.tzinfo)),
+             "next_h": to_iso(min(window, datetime.fromtimestamp(now_e + horizon, now.tzinfo))),
+             "now_e": now_e, "horizon": horizon, "w_t": c["time_to_breach"], "w_a": c["age"],
+             "age_cap": model.age_cap, "w_h": c["customer_open_now"]}
+        open_pairs = self._open_customer_pairs(model)
+        pairs_sql = ", ".join(f":pair{i}" for i in range(len(open_pairs))) or "NULL"
+        p.update({f"pair{i}": pair for i, pair in enumerate(open_pairs)})
+        time_term = "(:w_t * min(2.0, max(0.0, 1.0 - (unixepoch(due_at) - :now_e) / :horizon)))"
+        # no parentheses around the sum: SQLite adds left to right, as Python does
+        other = ("(:w_a * min(1.0, max(0.0, (:now_e - unixepoch(created_at)) / :age_cap)))"
+                 f" + (CASE WHEN customer_zone || '|' || ifnull(customer_country, '') IN ({pairs_sql})"
+                 " THEN :w_h ELSE 0.0 END)")
+        w_t, gain = c["time_to_breach"], (max(0.0, c["age"]) + max(0.0, c["customer_open_now"]))
+        win_factor = model.breach_factor(window.timestamp())
+        # (condition on due_at, breached?, best time-to-breach term, SQL for that term)
+        due_bands = [
+            ("due_at <= :past_h", True, 2 * w_t, f"{2 * w_t!r}"),
+            ("due_at > :past_h AND due_at <= :now", True, 2 * w_t, time_term),
+            ("due_at > :now AND due_at <= :next_h", False, w_t, time_term),
+            ("due_at > :next_h AND due_at <= :win", False, w_t * model.breach_factor(
+                now_e + horizon), time_term),
+        ]
+        follow_due = "follow_up_at <= :now"
         awake = "(snoozed_until IS NULL OR snoozed_until <= :now)"
-        streams = []  # [bound, cursor, rank, ordered]
+        bands = []  # (bound, sql)
         for rank in range(len(PRIORITIES)):
-            deadlines = self.conn.execute(
-                f"{_SELECT} INDEXED BY tasks_queue WHERE status = 'open' AND priority_rank = {rank} "
-                f"AND due_at <= :win AND {awake} ORDER BY due_at, id", params)
-            streams.append([model.bound(rank, -math.inf), deadlines, rank, True])
-            # follow-ups due now on tasks whose deadline is beyond the window: their
-            # time-to-breach term is at most the window's, a constant bound
-            follow_ups = self.conn.execute(
-                f"{_SELECT} INDEXED BY tasks_follow_up WHERE status = 'open' AND priority_rank = {rank} "
-                f"AND follow_up_at IS NOT NULL AND follow_up_at <= :now "
-                f"AND (due_at IS NULL OR due_at > :win) AND {awake}", params)
-            streams.append([model.bound(rank, win_epoch), follow_ups, rank, False])
-        best: list[tuple] = []  # max-heap of the best ``limit`` by sort key (negated)
-        found: dict[int, Ranked] = {}
-        while streams:
-            stream = min(streams, key=lambda s: s[0])
-            if len(best) >= limit and _neg(best[0])[:2] < stream[0]:
-                break  # nothing unread can beat the current last of the top
-            row = stream[1].fetchone()
-            if row is None:
-                streams.remove(stream)
-                continue
-            task = _task(row)
-            score = model.score(task)
-            if stream[3] and task.due_at is not None:
-                stream[0] = model.bound(stream[2], task.due_at.timestamp())
-            key = model.sort_key(task, score)
-            if len(best) < limit:
-                heapq.heappush(best, _neg(key))
-                found[task.id] = Ranked(task, score)
-            elif key < _neg(best[0]):
-                dropped = heapq.heapreplace(best, _neg(key))
-                found.pop(int(-dropped[3]), None)
-                found[task.id] = Ranked(task, score)
-        for stream in streams:
-            stream[1].close()
-        return [found[int(-k[3])] for k in sorted(best, reverse=True)]
+            weight = model.priority_weights[rank]
+            base = f"status = 'open' AND priority_rank = {rank} AND {awake}"
+            for due_sql, breached, t_max, t_sql in due_bands:
+                for follows in (True, False):
+                    f_sql = follow_due if follows else f"NOT coalesce({follow_due}, 0)"
+                    f_gain = max(0.0, c["follow_up_due"]) if follows else 0.0
+                    f_term = f"{c['follow_up_due']!r}" if follows else "0.0"
+                    # the deadline index holds snooze and follow-up: rows are filtered
+                    # before they are visited
+                    bands.append(((not breached, -(weight + t_max + f_gain + gain)),
+                                  f"tasks INDEXED BY tasks_queue WHERE {base} AND {due_sql} AND {f_sql}",
+                                  f"{weight!r} + {t_sql} + {f_term} + {other}"))
+            # follow-ups due on tasks whose deadline is beyond the window (or none)
+            bands.append(((True, -(weight + w_t * win_factor + max(0.0, c["follow_up_due"]) + gain)),
+                          f"tasks INDEXED BY tasks_follow_up WHERE {base} AND follow_up_at IS NOT NULL "
+                          f"AND {follow_due} AND (due_at IS NULL OR due_at > :win)",
+                          f"{weight!r} + coalesce({time_term}, 0.0) + {c['follow_up_due']!r} + {other}"))
+        bands.sort(key=lambda b: b[0])
+        # SQLite scores the bands best bound first and keeps the best ``limit`` keys; it
+        # computes the same sum in the same order as UrgencyModel.score
+        best: list[tuple] = []  # max-heap (negated) of (not breached, -score, due, id)
+        for bound, where, score_sql in bands:
+            if len(best) >= limit and _neg(best[0])[:2] < bound:
+                break  # no task in this band or any later one can make the top
+            breached = not bound[0]
+            sql = (f"SELECT id, {score_sql} AS s, unixepoch(due_at) FROM {where} "
+                   f"ORDER BY s DESC, due_at, id LIMIT {int(limit)}")
+            for task_id, score, due_e in self.conn.execute(sql, p):
+                key = (not breached, -score, math.inf if due_e is None else float(due_e), task_id)
+                if len(best) < limit:
+                    heapq.heappush(best, _neg(key))
+                elif key < _neg(best[0]):
+                    heapq.heapreplace(best, _neg(key))
+                else:
+                    break  # the band is in key order: the rest of it is worse
+        ids = [int(-k[3]) for k in best]
+        rows = self.conn.execute(f"{_SELECT} WHERE id IN ({','.join('?' * len(ids))})", ids)
+        ranked = [Ranked(t, model.score(t)) for t in map(_task, rows)]
+        ranked.sort(key=lambda r: model.sort_key(r.task, r.score))
+        return ranked
+
+    def _open_customer_pairs(self, model: UrgencyModel) -> list[str]:
+        """'zone|country' of the queue's customers for whom it is business hours now."""
+        if self._pairs is None:
+            self._pairs = {(z, c) for z, c in self.conn.execute(
+                "SELECT DISTINCT customer_zone, customer_country FROM tasks "
+                "WHERE customer_zone IS NOT NULL")}
+        return sorted(f"{z}|{c or ''}" for z, c in self._pairs if model.customer_open(z, c)[0])
+
+    def _remember_customer(self, task: Task) -> None:
+        if self._pairs is not None and task.customer.zone:
+            self._pairs.add((task.customer.zone, task.customer.country))
 
 
 def _neg(key: tuple) -> tuple:

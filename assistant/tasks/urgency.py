@@ -8,11 +8,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from assistant.i18n import N_, _
 from assistant.tasks.model import PRIORITIES, PRIORITY_LABELS, Task
 from assistant.tasks.timeutil import format_duration, zone
 
+_RANKS = {p: i for i, p in enumerate(PRIORITIES)}
 TERM_LABELS = {
     "time_to_breach": N_("Time to breach"),
     "priority": N_("Priority"),
@@ -25,13 +27,34 @@ TERM_LABELS = {
 
 @dataclass(frozen=True)
 class Term:
+    """One addend of the score. ``seconds`` (a duration) or ``text`` feed the sentence,
+    which is only written when asked for: the queue scores many more tasks than it explains."""
     name: str
     value: float
-    detail: str
+    seconds: float | None = None
+    text: str = ""
 
     @property
     def label(self) -> str:
         return _(TERM_LABELS[self.name])
+
+    @property
+    def detail(self) -> str:
+        if self.name == "time_to_breach":
+            if self.seconds <= 0:
+                return _("breached {ago} ago").format(ago=format_duration(-self.seconds))
+            return _("breaches in {left}").format(left=format_duration(self.seconds))
+        if self.name == "follow_up_due":
+            return _("was due {ago} ago").format(ago=format_duration(self.seconds))
+        if self.name == "age":
+            return _("open for {age}").format(age=format_duration(self.seconds))
+        if self.name == "priority":
+            return _(PRIORITY_LABELS[self.text])
+        if self.name == "waiting":
+            return _("the next step is the customer's")
+        if self.name == "customer_open_now":
+            return _("{time} for the customer").format(time=self.text)
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -50,12 +73,22 @@ class Score:
         return "\n".join(lines)
 
 
+@lru_cache(maxsize=512)
+def _business_hours(country: str | None):
+    """The clock's working week for a country; cached because it reads the country's card
+    (a card update shows here after a restart)."""
+    from assistant.clock.status import business_hours_for
+
+    return business_hours_for(country)
+
+
 class UrgencyModel:
     """Scores tasks at one instant. Cheap to build; build one per refresh."""
 
     def __init__(self, urgency: dict, now: datetime):
         self.c = urgency
-        self.now = now
+        # whole seconds, as stored: scores then match the SQL arithmetic exactly
+        self.now = now.replace(microsecond=0)
         self.horizon = urgency["breach_horizon_hours"] * 3600.0
         self.age_cap = urgency["age_cap_hours"] * 3600.0
         self.priority_weights = [float(urgency["priority"][p]) for p in PRIORITIES]
@@ -81,7 +114,7 @@ class UrgencyModel:
     def _customer_open(self, zone_name, country) -> tuple[bool, str]:
         """Business hours as the clock panel sees them: the country's card or CLDR working
         week, and its public holidays."""
-        from assistant.clock.status import business_hours_for, holiday_on
+        from assistant.clock.status import holiday_on
 
         if not zone_name:
             return False, ""
@@ -89,40 +122,40 @@ class UrgencyModel:
             local = self.now.astimezone(zone(zone_name))
         except ValueError:
             return False, ""
-        hours = business_hours_for(country.upper() if country else None)
+        hours = _business_hours(country.upper() if country else None)
         is_open = (local.isoweekday() in hours.days and hours.is_open_at(local.time().replace(tzinfo=None))
                    and holiday_on(country, local.date()) is None)
-        return is_open, _("{time} for the customer").format(time=local.strftime("%H:%M"))
+        return is_open, local.strftime("%H:%M")
 
     def score(self, task: Task) -> Score:
         now = self.now
         terms: list[Term] = []
-        rank = task.rank
         breached = False
         if task.status != "done":
-            terms.append(Term("priority", self.priority_weights[rank], _(PRIORITY_LABELS[PRIORITIES[rank]])))
+            terms.append(Term("priority", self.priority_weights[_RANKS[task.priority]], text=task.priority))
             due = task.due_at
             if due is not None:
                 breached = due <= now
                 factor = self.breach_factor(due.timestamp())
-                what = (_("breached {ago} ago").format(ago=format_duration((now - due).total_seconds()))
-                        if breached else
-                        _("breaches in {left}").format(left=format_duration((due - now).total_seconds())))
-                terms.append(Term("time_to_breach", self.c["time_to_breach"] * factor, what))
+                terms.append(Term("time_to_breach", self.c["time_to_breach"] * factor,
+                                  seconds=(due - now).total_seconds()))
             if task.follow_up_at is not None and task.follow_up_at <= now:
-                terms.append(Term("follow_up_due", self.c["follow_up_due"], _("was due {ago} ago").format(
-                    ago=format_duration((now - task.follow_up_at).total_seconds()))))
+                terms.append(Term("follow_up_due", self.c["follow_up_due"],
+                                  seconds=(now - task.follow_up_at).total_seconds()))
             if task.created_at is not None:
                 age = max(0.0, (now - task.created_at).total_seconds())
-                terms.append(Term("age", self.c["age"] * min(1.0, age / self.age_cap),
-                                  _("open for {age}").format(age=format_duration(age))))
+                terms.append(Term("age", self.c["age"] * min(1.0, age / self.age_cap), seconds=age))
             if task.status == "waiting":
-                terms.append(Term("waiting", self.c["waiting"], _("the next step is the customer's")))
-            is_open, detail = self.customer_open(task.customer.zone, task.customer.country)
+                terms.append(Term("waiting", self.c["waiting"]))
+            is_open, clock = self.customer_open(task.customer.zone, task.customer.country)
             if is_open:
-                terms.append(Term("customer_open_now", self.c["customer_open_now"], detail))
+                terms.append(Term("customer_open_now", self.c["customer_open_now"], text=clock))
         terms = [t for t in terms if t.value != 0 or t.name == "time_to_breach"]
-        total = math.fsum(t.value for t in terms)
+        # a plain left-to-right sum, in the order above: the Now view's SQL adds the same
+        # terms in the same order, so both give bit-identical scores
+        total = 0.0
+        for term in terms:
+            total += term.value
         return Score(breached, total, tuple(terms))
 
     # -- ordering ------------------------------------------------------------------
