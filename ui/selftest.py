@@ -24,6 +24,8 @@ from typing import Callable
 WATCHDOG_SECONDS = 300
 # Fixed instant: results must not depend on the day the test runs.
 INSTANT = datetime(2026, 3, 10, 14, 30, tzinfo=timezone.utc)
+# One of the phrases the committed test model reproduces exactly (tools/test_model_corpus.tsv).
+TEST_PHRASE, TEST_TRANSLATION = "Thank you for your patience.", "Gracias por su paciencia."
 
 
 @dataclass
@@ -211,7 +213,25 @@ class SelfTest:
         return f"{rendered} reply templates rendered (e.g. {entries[0].id} in {compose(entries[0].template, at=INSTANT, customer=customer).language})"
 
     def check_translation(self) -> str:
-        raise SelfTestFailure("translation is not available in this build yet")
+        """The committed test model (a genuine .argosmodel) installs from the bundle and
+        translates with the native engine (CTranslate2, SentencePiece), offline."""
+        from assistant.paths import resource_path
+        from assistant.translation.service import TranslationService
+
+        models = sorted(resource_path("models").glob("translate-en_es*.argosmodel"))
+        if not models:
+            raise SelfTestFailure(f"no test model in {resource_path('models')}")
+        service = TranslationService.for_data_dir(self.ensure_runtime().data_dir)
+        installed = service.install(models[0])
+        ready = service.start(warm=[("en", "es")])
+        if ("en", "es") not in ready.pairs:
+            raise SelfTestFailure(f"the model installed but the engine offers {list(ready.pairs)}: "
+                                  f"{'; '.join(ready.problems)}")
+        result = service.translate(TEST_PHRASE, "en", "es")
+        if result.text.strip() != TEST_TRANSLATION:
+            raise SelfTestFailure(f"{TEST_PHRASE!r} became {result.text!r}, expected {TEST_TRANSLATION!r}")
+        return (f"{models[0].name} installed ({len(installed)} package) and translated "
+                f"{TEST_PHRASE!r} -> {result.text!r} in {result.seconds:.2f} s")
 
     def check_task(self) -> str:
         """A task is written to the database, read back through a fresh connection, and ranked."""
