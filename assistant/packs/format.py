@@ -35,6 +35,9 @@ FALLBACK_BUILTINS = ("customer_name", "customer_first_name", "agent_name", "comp
                      "date", "time", "order_id", "ticket_id")
 _PLACEHOLDER_RE = re.compile(r"\{\{\s*([#/]?)\s*([^{}|]*?)\s*(?:\|[^{}]*)?\}\}")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# The renderer's own token syntax (assistant.templates.render.TOKEN_RE): what it substitutes
+# is exactly what must be declared.
+_TOKEN_RE = re.compile(r"\{\{\s*([#/]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|([^{}]*))?\}\}")
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,9 @@ def parse(raw: bytes) -> dict:
         reject(PARSE, f"not valid JSON: {exc}")
     if not isinstance(data, dict):
         reject(PARSE, "a pack must be a JSON object")
-    depth = _depth(data)
+    # Templates are held to a fixed shape by the schema (which refuses unknown fields without
+    # descending into them), so only the free-form parts (cards) need the walk.
+    depth = _depth({k: v for k, v in data.items() if k != "templates"})
     if depth > MAX_DEPTH:
         reject(PARSE, f"nested too deeply ({depth} levels, at most {MAX_DEPTH})")
     return data
@@ -303,9 +308,67 @@ def _kind_for(path: tuple) -> str:
 
 
 def hidden_character_problems(data: Any) -> list[Problem]:
-    """Walk every key and string of the document (iteratively) and scan it."""
+    """Scan every key and string of the document. Templates whose strings are all plainly
+    printable (bodies: free of suspect characters) are cleared by a quick pass; the rest is
+    walked with field paths so each finding says where it is."""
     problems: list[Problem] = []
-    stack: list[tuple[Any, tuple]] = [(data, ())]
+    if not isinstance(data, dict):
+        return problems
+    templates = data.get("templates")
+    if isinstance(templates, list):
+        rest = {k: v for k, v in data.items() if k != "templates"}
+        for index, template in enumerate(templates):
+            if not _template_is_clean(template):
+                _walk(template, ("templates", index), data, problems)
+    else:
+        rest = data
+    _walk(rest, (), data, problems)
+    problems.sort(key=lambda p: (p.severity != "error", p.field or ""))
+    return problems
+
+
+def _printable_tree(node: Any) -> bool:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not textsafety.is_plain(item):
+                return False
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if not textsafety.is_plain(key):
+                    return False
+                stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def _template_is_clean(template: Any) -> bool:
+    if not isinstance(template, dict):
+        return False
+    for key, value in template.items():
+        if not (key.isascii() and key.isprintable()):
+            return False
+        if key == "variants" and isinstance(value, dict):
+            for lang, variant in value.items():
+                if not (lang.isascii() and lang.isprintable()) or not isinstance(variant, dict):
+                    return False
+                for part, text in variant.items():
+                    if not isinstance(text, str) or not (part.isascii() and part.isprintable()):
+                        return False
+                    if part == "body":
+                        if textsafety.scan(text, textsafety.TEXT):  # fast for ordinary bodies
+                            return False
+                    elif not textsafety.is_plain(text):
+                        return False
+        elif not _printable_tree(value):
+            return False
+    return True
+
+
+def _walk(root: Any, prefix: tuple, data: dict, problems: list[Problem]) -> None:
+    stack: list[tuple[Any, tuple]] = [(root, prefix)]
     while stack:
         node, path = stack.pop()
         if isinstance(node, dict):
@@ -322,8 +385,6 @@ def hidden_character_problems(data: Any) -> list[Problem]:
                     _scan_value(problems, data, path + (index,), value)
                 elif isinstance(value, (dict, list)):
                     stack.append((value, path + (index,)))
-    problems.sort(key=lambda p: (p.severity != "error", p.field or ""))
-    return problems
 
 
 def _scan_value(problems: list[Problem], data: dict, path: tuple, value: str) -> None:
@@ -355,8 +416,27 @@ def parse_datetime(text: str) -> datetime:
     return value
 
 
+def _sections_nest(tokens: list[tuple[str, str, str]], declared: set[str]) -> bool:
+    """Quick check that section markers are declared and properly nested (the replies
+    feature's ``section_marker_problems`` explains what is wrong when they are not)."""
+    stack: list[str] = []
+    for sigil, name, _ in tokens:
+        if sigil == "#":
+            if name not in declared or name in stack:
+                return False
+            stack.append(name)
+        elif sigil == "/":
+            if not stack or stack.pop() != name:
+                return False
+    return not stack
+
+
 def content_problems(data: dict) -> list[Problem]:
-    """Checks beyond the schema, on a document that passed it."""
+    """Checks beyond the schema, on a document that passed it. Together with the schema they
+    cover what the replies feature's ``validate_dict`` checks, more cheaply; the merge still
+    builds every template through ``Template.from_dict``, so nothing invalid can slip in."""
+    from assistant.templates.model import section_marker_problems
+
     problems: list[Problem] = []
     languages = set(data["languages"])
     if data["default_language"] not in languages:
@@ -393,24 +473,35 @@ def content_problems(data: dict) -> list[Problem]:
             problems.append(Problem(CONTENT, f"the default language '{template['default_language']}' "
                                              f"has no variant", tid, f"{where}.default_language"))
         declared = set(template.get("variables") or {})
-        section_ids = {s["id"] for s in template.get("sections") or []}
+        section_list = [s["id"] for s in template.get("sections") or []]
+        section_ids = set(section_list)
+        if len(section_ids) != len(section_list):
+            problems.append(Problem(CONTENT, "a section id is used twice", tid, f"{where}.sections"))
         for lang, variant in variants.items():
             if lang not in languages:
                 problems.append(Problem(CONTENT, f"language '{lang}' is not declared in the pack's "
                                                  f"languages", tid, f"{where}.variants.{lang}"))
-            for match in _PLACEHOLDER_RE.finditer(variant["body"]):
-                sigil, name = match.group(1), match.group(2)
-                field_name = f"{where}.variants.{lang}.body"
-                if not _NAME_RE.match(name):
-                    problems.append(Problem(CONTENT, f"'{textsafety.visible(match.group(0))[:60]}' is not a "
-                                                     f"placeholder (names are letters, digits and '_')",
-                                            tid, field_name))
-                elif sigil and name not in section_ids:
-                    problems.append(Problem(CONTENT, f"section '{name}' is not declared in sections",
-                                            tid, field_name))
-                elif not sigil and name not in declared and name not in builtins:
-                    problems.append(Problem(CONTENT, f"placeholder '{{{{{name}}}}}' is not declared in "
-                                                     f"variables and is not a built-in value", tid, field_name))
+            for part in ("title", "body"):
+                if variant[part].isspace():  # (empty strings are refused by the schema)
+                    problems.append(Problem(CONTENT, "must not be blank", tid, f"{where}.variants.{lang}.{part}"))
+            body = variant["body"]
+            if "{{" not in body:
+                continue
+            tokens = _TOKEN_RE.findall(body)
+            field_name = f"{where}.variants.{lang}.body"
+            if body.count("{{") != len(tokens):  # something between braces that is not a token
+                for match in _PLACEHOLDER_RE.finditer(body):
+                    if not _NAME_RE.match(match.group(2)):
+                        problems.append(Problem(CONTENT, f"'{textsafety.visible(match.group(0))[:60]}' is not a "
+                                                         f"placeholder (names are letters, digits and '_')",
+                                                tid, field_name))
+            names = {name for sigil, name, _ in tokens if not sigil}
+            for name in sorted(names - declared - builtins):
+                problems.append(Problem(CONTENT, f"placeholder '{{{{{name}}}}}' is not declared in "
+                                                 f"variables and is not a built-in value", tid, field_name))
+            if len(names) != len(tokens) and not _sections_nest(tokens, section_ids):
+                for problem in section_marker_problems(body, section_ids, ""):
+                    problems.append(Problem(CONTENT, problem.message, tid, field_name))
         for name, spec in (template.get("variables") or {}).items():
             for lang in (spec.get("choices") or {}):
                 if lang not in languages:
@@ -421,8 +512,6 @@ def content_problems(data: dict) -> list[Problem]:
                                         f"{where}.variables.{name}.choices"))
         if len(problems) >= MAX_PROBLEMS:
             return problems
-    if not problems:
-        problems.extend(_model_problems(data))
     seen_terms: dict[str, str] = {}
     for index, term in enumerate(data.get("glossary") or []):
         key = term["term"].casefold()
@@ -438,19 +527,6 @@ def content_problems(data: dict) -> list[Problem]:
                 problems.append(Problem(CONTENT, f"language '{lang}' is not declared in the pack's "
                                                  f"languages", field=f"glossary[{index}].translations.{lang}"))
     problems.extend(_card_problems(data.get("cards") or []))
-    return problems
-
-
-def _model_problems(data: dict) -> list[Problem]:
-    """The replies feature's own validation, so a pack never installs a template the
-    library would refuse to load (section markers, lengths...)."""
-    from assistant.templates.model import validate_dict
-
-    problems = []
-    for index, template in enumerate(data["templates"]):
-        for problem in validate_dict(template):
-            problems.append(Problem(CONTENT, problem.message, template["id"],
-                                    f"templates[{index}].{problem.path}" if problem.path else f"templates[{index}]"))
     return problems
 
 

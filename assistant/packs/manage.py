@@ -146,6 +146,7 @@ def remove_pack(db: sqlite_utils.Database, pack_id: str, now: datetime) -> None:
             raise ManageError(f"There is no installed pack '{pack_id}'.")
         ids = [r[0] for r in db.execute("SELECT template_id FROM team_templates WHERE pack_id = ?", [pack_id])]
         store.remove_pack(db, pack_id)
+        db.execute("DELETE FROM pack_template_sources WHERE pack_id = ?", [pack_id])
         db.execute("UPDATE personal_templates SET base_pack_id = NULL, base_hash = NULL, base_data = NULL, "
                    "team_updated = 0 WHERE base_pack_id = ?", [pack_id])
         if ids:

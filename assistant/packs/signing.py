@@ -8,8 +8,8 @@ Files interoperate with the standard ``minisign`` tool both ways:
 - signature: ``NAME.minisig``, pre-hashed Ed25519 (BLAKE2b), minisign's default since 0.10.
 
 What users see of a key:
-- its **key id**, printed exactly as minisign prints it (16 hex digits, the 8 id bytes read
-  as a little-endian number) so a lead can compare it with ``minisign`` output;
+- its **key id**, printed exactly as minisign prints it (up to 16 hex digits, the 8 id bytes
+  read as a little-endian number) so a lead can compare it with ``minisign`` output;
 - its **fingerprint**: SHA-256 of the public key line's bytes, first 128 bits in 8 groups
   of 4 hex digits. The key id is chosen at random by the key's owner and proves nothing;
   the fingerprint is bound to the key material, so that is what an agent checks before
@@ -52,7 +52,9 @@ class PublicKeyInfo:
 
 
 def _key_id_text(raw: bytes) -> str:
-    return raw[::-1].hex().upper()  # minisign reads the 8 id bytes as a little-endian number
+    # minisign reads the 8 id bytes as a little-endian number and prints it with %llX
+    # (no leading zeros); we print it the same way so leads can compare the two
+    return f"{int.from_bytes(raw, 'little'):X}"
 
 
 def key_id_from_text(text: str) -> str:

@@ -45,3 +45,13 @@ def m001_packs(db):
                                      pk="template_id", defaults={"hidden": 0, "disabled": 0})
     db["pack_glossary"].create({"pack_id": str, "term": str, "do_not_translate": int,
                                 "translations": str, "note": str}, pk=("pack_id", "term"))
+
+
+@migrations()
+def m002_template_fingerprints(db):
+    # What each team template looked like in the pack file when it was last installed (a
+    # digest of the parsed JSON) and its content hash then: an update skips rebuilding and
+    # re-validating templates whose JSON did not change (the 5,000-template benchmark).
+    db["pack_template_sources"].create({"template_id": str, "pack_id": str, "fingerprint": str,
+                                        "content_hash": str}, pk="template_id",
+                                       not_null={"pack_id", "fingerprint", "content_hash"})

@@ -18,6 +18,7 @@ Three kinds of field, three rules (documented in docs/pack-format.md):
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -31,6 +32,16 @@ INVISIBLE_EXTRA = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 TEXT_CONTROLS_ALLOWED = frozenset("\t\n\r")
 
 IDENTIFIER, NAME, TEXT = "identifier", "name", "text"
+
+# Every character a rule below may flag (a superset: each match is then judged one by one),
+# so clean text, in any script, is checked by one regex search instead of a Python loop.
+# tests/assistant/packs/test_textsafety.py checks that it covers every Cc and Cf character.
+_SUSPECT = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+            "\u08e2\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufeff\uffa0"
+            "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+            "\U0001d173-\U0001d17a\U000e0000-\U000e007f")
+_TEXT_SUSPECT_RE = re.compile(f"[{_SUSPECT}]")
+_NAME_SUSPECT_RE = re.compile(f"[{_SUSPECT}\t\n\r]")
 
 
 @dataclass(frozen=True)
@@ -67,41 +78,63 @@ def _is_control(char: str) -> bool:
     return unicodedata.category(char) == "Cc"
 
 
+def _without_breaks(text: str) -> str:
+    text = text.replace("\n", "")
+    if "\t" in text:
+        text = text.replace("\t", "")
+    if "\r" in text:
+        text = text.replace("\r", "")
+    return text
+
+
+def is_plain(text: str) -> bool:
+    """True when ``text`` has nothing any rule could flag, in any kind of field."""
+    return text.isprintable() and (text.isascii() or not any(char in text for char in INVISIBLE_EXTRA))
+
+
 def scan(text: str, kind: str) -> list[Finding]:
     """Problems with the hidden characters of ``text`` used as a field of ``kind``.
     Fast path: plain printable text returns at once (the 5,000-template benchmark)."""
-    if text.isprintable() and text.isascii():
+    # Printable text (no Cc, Cf, Zl, Zp, nor spaces other than U+0020) is clean for every
+    # kind; so is text whose only non-printables are tabs and line breaks, in TEXT fields.
+    # (A few invisible fillers are letters to Python, hence the second test.)
+    if (text.isprintable() or (kind == TEXT and _without_breaks(text).isprintable())) and (
+            text.isascii() or not any(char in text for char in INVISIBLE_EXTRA)):
         return []
+    if kind == IDENTIFIER:
+        candidates = ((i, c) for i, c in enumerate(text) if not (c.isascii() and c.isprintable()))
+    else:
+        regex = _TEXT_SUSPECT_RE if kind == TEXT else _NAME_SUSPECT_RE
+        if regex.search(text) is None:
+            return []
+        candidates = ((m.start(), m.group()) for m in regex.finditer(text))
     findings: list[Finding] = []
-    for index, char in enumerate(text):
-        if char.isascii() and char.isprintable():
-            continue
-        label = describe(char)
+    for index, char in candidates:
         if _is_control(char):
             if kind == TEXT and char in TEXT_CONTROLS_ALLOWED:
                 continue
             if kind == NAME and char == "\t":
-                findings.append(Finding("error", char, index, f"a tab ({label}) is not allowed in a name"))
+                findings.append(Finding("error", char, index, f"a tab ({describe(char)}) is not allowed in a name"))
                 continue
-            findings.append(Finding("error", char, index, f"control character {label}"))
+            findings.append(Finding("error", char, index, f"control character {describe(char)}"))
         elif char in BIDI_CONTROLS:
             severity = "warning" if kind == TEXT else "error"
-            findings.append(Finding(severity, char, index, f"bidirectional override character {label}"))
+            findings.append(Finding(severity, char, index, f"bidirectional override character {describe(char)}"))
         elif kind == IDENTIFIER and (not char.isprintable() or char.isspace()
                                      or char in DIRECTION_MARKS or char in JOINERS):
-            findings.append(Finding("error", char, index, f"invisible or spacing character {label}"))
+            findings.append(Finding("error", char, index, f"invisible or spacing character {describe(char)}"))
         elif _is_invisible(char):
             severity = "warning" if kind == TEXT else "error"
-            findings.append(Finding(severity, char, index, f"invisible character {label}"))
+            findings.append(Finding(severity, char, index, f"invisible character {describe(char)}"))
         elif unicodedata.category(char) in ("Zl", "Zp") and kind != TEXT:
-            findings.append(Finding("error", char, index, f"line separator {label}"))
+            findings.append(Finding("error", char, index, f"line separator {describe(char)}"))
     return findings
 
 
 def visible(text: str) -> str:
     """``text`` with every flagged or control character replaced by a visible marker, for
     review screens. Line breaks and tabs stay as they are."""
-    if text.isascii() and text.isprintable():
+    if (text.isascii() and text.isprintable()) or _TEXT_SUSPECT_RE.search(text) is None:
         return text
     out = []
     for char in text:
