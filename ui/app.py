@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from assistant import APP_NAME, __version__, i18n, settings
@@ -86,27 +86,32 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     instance.show_requested.connect(window.bring_forward)
     window.show()
 
+    # Timers use the window as context so none outlives this run (tests run the app in-process).
     for notice in runtime.opened.notices:
-        QTimer.singleShot(0, lambda n=notice: QMessageBox.warning(window, APP_NAME, n))
+        QTimer.singleShot(0, window, lambda n=notice: QMessageBox.warning(window, APP_NAME, n))
 
     def backup_if_due():
         try:
             rolling_backup(runtime.db.conn, runtime.data_dir.backups)
         except Exception:  # a failed backup is logged, never fatal
             log.exception("automatic backup failed")
+        backup_timer.setInterval(BACKUP_CHECK_MS)
 
     backup_timer = QTimer(window)
     backup_timer.timeout.connect(backup_if_due)
-    backup_timer.start(BACKUP_CHECK_MS)
-    QTimer.singleShot(5000, backup_if_due)
+    backup_timer.start(5000)  # first check soon after start, then hourly
     if args.quit_after:
-        QTimer.singleShot(args.quit_after, window.quit)
+        QTimer.singleShot(args.quit_after, window, window.quit)
     app.aboutToQuit.connect(window.save_state)
     try:
         return app.exec()
     finally:
+        app.aboutToQuit.disconnect(window.save_state)
         instance.close()
         services.pool.waitForDone(5000)
+        app.processEvents()
+        window.deleteLater()  # with it every panel's timer, before the database closes
+        app.sendPostedEvents(None, QEvent.DeferredDelete)
         runtime.close()
 
 
