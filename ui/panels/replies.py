@@ -1,10 +1,55 @@
+"""Replies panel: find a template as you type, fill it for the current customer, copy it.
+
+Flow: type in the search box (Up/Down move through the results) → the preview shows the
+reply in the customer's language with every known value filled and unknown placeholders
+highlighted → Tab walks the fill-in fields → Enter copies (when something required is still
+missing, Enter goes to that field first; Ctrl+Enter copies anyway). A small "Copied" label
+confirms without taking focus.
+
+All rules (ranking, rendering, values, layers) live in ``assistant.templates``; this module
+lays widgets out and wires them. Template text is always shown as plain text.
+"""
+
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+import html
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
 
+from PySide6.QtCore import QDate, QMimeData, Qt, QTimer
+from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMenu, QMessageBox, QPlainTextEdit, QPushButton, QSplitter,
+                               QTextEdit, QToolButton, QVBoxLayout, QWidget)
+
+from assistant import settings
 from assistant.i18n import N_, _
+from assistant.templates import store
+from assistant.templates.compose import FormField, Reply, compose
+from assistant.templates.draft import DraftError, find_translator, make_draft
+from assistant.templates.model import Template, base_language
+from assistant.templates.search import SearchIndex
+from assistant.templates.values import AGENT_NAME_KEY, COMPANY_KEY, Profile
 from ui.panels.base import Panel
+from ui.services import Command
+from ui.workers import run_in_pool
+
+log = logging.getLogger(__name__)
+
+RICH_TEXT_KEY = "replies.copy_rich_text"
+SYNC_INDEX_LIMIT = 2000       # smaller libraries are indexed at once, larger ones in a worker
+MAX_LISTED = 100
+CONFIRM_MS = 2500
+# values that belong to the conversation, not to one template: kept when switching templates
+CONVERSATION_VALUES = {"customer_name", "customer_first_name", "order_id", "ticket_id",
+                       "agent_name", "company"}
+NO_DATE = QDate(2000, 1, 1)   # shown blank: a date field the agent has not set
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class RepliesPanel(Panel):
@@ -13,8 +58,696 @@ class RepliesPanel(Panel):
 
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
-        layout = QVBoxLayout(self)
-        label = QLabel(_("This panel is not available yet."))
-        label.setTextFormat(Qt.PlainText)
-        label.setAlignment(Qt.AlignCenter)
-        layout.addWidget(label)
+        self.entries: dict[str, store.LibraryEntry] = {}
+        self.index: SearchIndex | None = None
+        self.loaded = False
+        self.current_id: str | None = None
+        self.values: dict[str, dict[str, str]] = {}      # per template id
+        self.shared: dict[str, str] = {}                 # conversation values
+        self.sections: dict[str, dict[str, bool]] = {}   # per template id
+        self.drafts: dict[tuple[str, str], object] = {}  # (id, language) -> Draft
+        self.reply: Reply | None = None
+        self.field_widgets: dict[str, QWidget] = {}
+        self._pending_task = None
+        self._build()
+        services.customer.changed.connect(self._customer_changed)
+
+    # -- layout --------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 4, 0, 0)
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("replies-search")
+        self.search.setPlaceholderText(_("Search replies… (title, words, ;shortcut)"))
+        self.search.setAccessibleName(_("Search replies"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.refilter)
+        self.search.returnPressed.connect(self.copy_reply)
+        self.search.installEventFilter(self)
+        top.addWidget(self.search, 1)
+        self.menu_button = QToolButton()
+        self.menu_button.setText("+")
+        self.menu_button.setToolTip(_("New, import, export"))
+        self.menu_button.setAccessibleName(_("Reply template actions"))
+        self.menu_button.setPopupMode(QToolButton.InstantPopup)
+        self.menu_button.setMenu(self._build_menu())
+        top.addWidget(self.menu_button)
+        outer.addLayout(top)
+
+        filters = QHBoxLayout()
+        self.tag_filter = QComboBox()
+        self.tag_filter.setAccessibleName(_("Filter by tag"))
+        self.tag_filter.addItem(_("All tags"), None)
+        self.tag_filter.currentIndexChanged.connect(lambda _i: self.refilter())
+        self.language = QComboBox()
+        self.language.setAccessibleName(_("Reply language"))
+        self.language.setToolTip(_("The reply's language; choosing one also lists only the "
+                                   "templates written in it"))
+        self.language.currentIndexChanged.connect(lambda _i: self._language_changed())
+        filters.addWidget(self.tag_filter, 1)
+        filters.addWidget(self.language, 1)
+        outer.addLayout(filters)
+
+        splitter = QSplitter(Qt.Vertical)
+        splitter.setChildrenCollapsible(False)
+        self.results = QListWidget()
+        self.results.setObjectName("replies-results")
+        self.results.setAccessibleName(_("Matching replies"))
+        self.results.currentItemChanged.connect(lambda item, _prev: self._select(item))
+        self.results.itemActivated.connect(lambda _item: self.copy_reply())
+        self.results.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.results.customContextMenuRequested.connect(self._context_menu)
+        splitter.addWidget(self.results)
+
+        detail = QWidget()
+        box = QVBoxLayout(detail)
+        box.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        self.heading = QLabel("")
+        self.heading.setTextFormat(Qt.PlainText)
+        self.heading.setObjectName("replies-heading")
+        self.heading.setWordWrap(True)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
+        header.addWidget(self.heading, 1)
+        self.favourite = QToolButton()
+        self.favourite.setCheckable(True)
+        self.favourite.setText("☆")
+        self.favourite.setToolTip(_("Favourite: always listed first"))
+        self.favourite.setAccessibleName(_("Favourite"))
+        self.favourite.toggled.connect(self._favourite_toggled)
+        header.addWidget(self.favourite)
+        box.addLayout(header)
+        self.note = QLabel("")
+        self.note.setTextFormat(Qt.PlainText)
+        self.note.setWordWrap(True)
+        self.note.setObjectName("replies-note")
+        self.note.hide()
+        box.addWidget(self.note)
+        self.draft_button = QPushButton(_("Machine-translate a draft"))
+        self.draft_button.setObjectName("replies-draft")
+        self.draft_button.clicked.connect(self.make_draft)
+        self.draft_button.hide()
+        box.addWidget(self.draft_button)
+        self.preview = QTextEdit()
+        self.preview.setObjectName("replies-preview")
+        self.preview.setReadOnly(True)
+        self.preview.setAcceptRichText(False)
+        self.preview.setAccessibleName(_("Reply preview"))
+        self.preview.setTabChangesFocus(True)
+        self.preview.setFocusPolicy(Qt.ClickFocus)
+        self.preview.setMinimumHeight(90)
+        box.addWidget(self.preview, 2)
+        self.sections_box = QWidget()
+        self.sections_layout = QVBoxLayout(self.sections_box)
+        self.sections_layout.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.sections_box)
+        self.form_box = QWidget()
+        self.form = QFormLayout(self.form_box)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.form_box)
+        actions = QHBoxLayout()
+        self.copy_button = QPushButton(_("Copy"))
+        self.copy_button.setObjectName("replies-copy")
+        self.copy_button.setToolTip(_("Copy the reply (Enter; Ctrl+Enter copies even with "
+                                      "values missing)"))
+        self.copy_button.clicked.connect(lambda: self.copy_reply(force=True))
+        self.edit_button = QPushButton(_("Edit"))
+        self.edit_button.clicked.connect(self.edit_current)
+        self.confirmation = QLabel("")
+        self.confirmation.setObjectName("replies-confirmation")
+        self.confirmation.setTextFormat(Qt.PlainText)
+        actions.addWidget(self.copy_button)
+        actions.addWidget(self.edit_button)
+        actions.addWidget(self.confirmation, 1)
+        box.addLayout(actions)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        outer.addWidget(splitter, 1)
+        self.confirm_timer = QTimer(self)
+        self.confirm_timer.setSingleShot(True)
+        self.confirm_timer.timeout.connect(lambda: self.confirmation.setText(""))
+        self._set_detail_enabled(False)
+
+    def _build_menu(self) -> QMenu:
+        menu = QMenu(self)
+        menu.addAction(_("New reply template…"), self.new_template)
+        menu.addAction(_("Duplicate"), self.duplicate_current)
+        menu.addAction(_("Delete my template / version"), self.delete_current)
+        menu.addSeparator()
+        menu.addAction(_("Import from CSV or Espanso…"), self.import_file)
+        menu.addAction(_("Export my templates as a pack…"), self.export_pack)
+        menu.addSeparator()
+        self.rich_action = menu.addAction(_("Also copy as rich text"))
+        self.rich_action.setCheckable(True)
+        self.rich_action.toggled.connect(lambda on: settings.put(self.services.db, RICH_TEXT_KEY, on))
+        return menu
+
+    # -- loading -------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self.loaded:
+            self.loaded = True
+            QTimer.singleShot(0, self.load)
+
+    def activated(self) -> None:
+        self.search.setFocus()
+
+    def load(self) -> None:
+        """Install the starter pack on first start, read the library, build the index."""
+        from assistant.templates.starter import StarterPackError, ensure_starter_pack
+
+        db = self.services.db
+        try:
+            ensure_starter_pack(db, policy=self.services.runtime.policy)
+        except StarterPackError as exc:
+            log.error("%s", exc)
+        self.rich_action.blockSignals(True)
+        self.rich_action.setChecked(bool(settings.get(db, RICH_TEXT_KEY, False)))
+        self.rich_action.blockSignals(False)
+        entries = store.library(db)
+        self.entries = {e.id: e for e in entries}
+        templates = [e.template for e in entries]
+        if len(templates) <= SYNC_INDEX_LIMIT:
+            self._index_ready(SearchIndex(templates))
+        else:
+            self._pending_task = run_in_pool(lambda: SearchIndex(templates), self._index_ready,
+                                             lambda exc: log.error("Indexing failed: %s", exc),
+                                             pool=self.services.pool)
+
+    def reload(self, select: str | None = None) -> None:
+        self.loaded = True
+        self.reply = None  # the selected template may have changed: show it afresh
+        self.load()
+        if select:
+            self.select_template(select)
+
+    def _index_ready(self, index: SearchIndex) -> None:
+        self.index = index
+        index.set_usage(store.usage(self.services.db), utc_now())
+        self._fill_filters()
+        self.refilter()
+
+    def _fill_filters(self) -> None:
+        tag = self.tag_filter.currentData()
+        self.tag_filter.blockSignals(True)
+        self.tag_filter.clear()
+        self.tag_filter.addItem(_("All tags"), None)
+        for name in self.index.tags:
+            self.tag_filter.addItem(name, name)
+        if tag:
+            self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findData(tag)))
+        self.tag_filter.blockSignals(False)
+        self._fill_languages()
+
+    def _fill_languages(self) -> None:
+        chosen = self.language.currentData()
+        customer = self.services.customer.context.language
+        self.language.blockSignals(True)
+        self.language.clear()
+        auto = (_("Customer's language ({code})").format(code=customer) if customer
+                else _("Customer's language"))
+        self.language.addItem(auto, None)
+        for code in (self.index.languages if self.index else []):
+            self.language.addItem(code, code)
+        if chosen:
+            self.language.setCurrentIndex(max(0, self.language.findData(chosen)))
+        self.language.blockSignals(False)
+
+    # -- searching -----------------------------------------------------------------
+    def refilter(self, _text: str | None = None) -> None:
+        if self.index is None:
+            return
+        hits = self.index.search(self.search.text(), tag=self.tag_filter.currentData(),
+                                 language=self.language.currentData(), limit=MAX_LISTED)
+        usage = store.usage(self.services.db)
+        keep = self.current_id
+        self.results.blockSignals(True)
+        self.results.clear()
+        for hit in hits:
+            entry = self.entries.get(hit.template_id)
+            if entry is None:
+                continue
+            self.results.addItem(self._item(entry, usage.get(entry.id)))
+        self.results.blockSignals(False)
+        row = 0
+        if keep and not self.search.text().strip():
+            ids = [self.results.item(i).data(Qt.UserRole) for i in range(self.results.count())]
+            row = ids.index(keep) if keep in ids else 0
+        if self.results.count():
+            self.results.setCurrentRow(row)
+            self._select(self.results.currentItem())
+        else:
+            self._select(None)
+
+    def _item(self, entry: store.LibraryEntry, use: store.Usage | None) -> QListWidgetItem:
+        template = entry.template
+        lang = self._reply_language_for(template)
+        title = template.variants[template.variant_language(lang)].title
+        marks = "★ " if use and use.favourite else ""
+        suffix = f"   {template.shortcut}" if template.shortcut else ""
+        if entry.layer != store.TEAM:
+            suffix += "   " + _("(mine)")
+        item = QListWidgetItem(f"{marks}{title}{suffix}")
+        item.setData(Qt.UserRole, entry.id)
+        details = [", ".join(template.languages)]
+        if template.tags:
+            details.append(", ".join(template.tags))
+        if entry.locked:
+            details.append(_("locked by the team"))
+        if entry.team_updated:
+            details.append(_("the team updated its version"))
+        item.setToolTip(" · ".join(details))
+        return item
+
+    def eventFilter(self, watched, event) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if watched is self.search and event.type() == QEvent.KeyPress:
+            key = event.key()
+            if key in (Qt.Key_Down, Qt.Key_Up, Qt.Key_PageDown, Qt.Key_PageUp):
+                step = {Qt.Key_Down: 1, Qt.Key_Up: -1, Qt.Key_PageDown: 5, Qt.Key_PageUp: -5}[key]
+                row = max(0, min(self.results.currentRow() + step, self.results.count() - 1))
+                self.results.setCurrentRow(row)
+                return True
+            if key in (Qt.Key_Return, Qt.Key_Enter) and event.modifiers() & Qt.ControlModifier:
+                self.copy_reply(force=True)
+                return True
+            if key == Qt.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+        return super().eventFilter(watched, event)
+
+    # -- the selected template -----------------------------------------------------
+    def select_template(self, template_id: str) -> None:
+        for i in range(self.results.count()):
+            if self.results.item(i).data(Qt.UserRole) == template_id:
+                self.results.setCurrentRow(i)
+                return
+        self.search.clear()
+        self.refilter()
+        for i in range(self.results.count()):
+            if self.results.item(i).data(Qt.UserRole) == template_id:
+                self.results.setCurrentRow(i)
+                return
+
+    def current_entry(self) -> store.LibraryEntry | None:
+        return self.entries.get(self.current_id) if self.current_id else None
+
+    def _select(self, item: QListWidgetItem | None) -> None:
+        template_id = item.data(Qt.UserRole) if item is not None else None
+        if template_id == self.current_id and self.reply is not None and template_id:
+            return
+        self._remember_fields()
+        self.current_id = template_id
+        entry = self.current_entry()
+        self._set_detail_enabled(entry is not None)
+        if entry is None:
+            self.reply = None
+            self.heading.setText(_("No reply matches.") if self.index else _("Loading replies…"))
+            self.preview.clear()
+            self.note.hide()
+            self.draft_button.hide()
+            self._clear_form()
+            return
+        use = store.usage(self.services.db).get(entry.id)
+        self.favourite.blockSignals(True)
+        self.favourite.setChecked(bool(use and use.favourite))
+        self.favourite.setText("★" if use and use.favourite else "☆")
+        self.favourite.blockSignals(False)
+        self.edit_button.setEnabled(not entry.locked)
+        self._build_sections(entry.template)
+        self.update_preview(rebuild_form=True)
+
+    def _set_detail_enabled(self, on: bool) -> None:
+        for widget in (self.copy_button, self.edit_button, self.favourite):
+            widget.setEnabled(on)
+
+    def _reply_language_for(self, template: Template) -> str | None:
+        return self.language.currentData() or self.services.customer.context.language
+
+    def _values_for(self, template_id: str) -> dict[str, str]:
+        values = dict(self.shared)
+        values.update(self.values.get(template_id, {}))
+        return values
+
+    def compose_current(self) -> Reply | None:
+        entry = self.current_entry()
+        if entry is None:
+            return None
+        template = entry.template
+        lang = self._reply_language_for(template)
+        draft = self.drafts.get((template.id, base_language(lang))) if lang else None
+        return compose(template, at=utc_now(), customer=self.services.customer.context,
+                       language=lang, values=self._values_for(template.id),
+                       sections=self.sections.get(template.id, {}),
+                       profile=Profile.from_settings(self.services.db),
+                       draft=draft.variant if draft else None,
+                       draft_language=draft.target_language if draft else None)
+
+    def update_preview(self, rebuild_form: bool = False) -> None:
+        reply = self.compose_current()
+        self.reply = reply
+        if reply is None:
+            return
+        entry = self.current_entry()
+        self.heading.setText(f"{reply.title}  ·  {reply.language}")
+        self._show_note(entry, reply)
+        self._show_text(reply)
+        if rebuild_form:
+            self._build_form(reply.fields)
+
+    def _show_note(self, entry: store.LibraryEntry, reply: Reply) -> None:
+        notes = []
+        self.draft_button.hide()
+        if reply.machine_translated:
+            notes.append(_("Machine-translated draft: read it through before sending."))
+        elif reply.is_fallback:
+            notes.append(_("No {wanted} version: showing {used}.").format(
+                wanted=reply.requested_language, used=reply.language))
+            if find_translator(entry.template.default_language, reply.requested_language):
+                self.draft_button.show()
+        if entry.locked:
+            notes.append(_("Locked by your team: duplicate it to make your own."))
+        if entry.team_updated:
+            notes.append(_("Your team updated this template; you are using your version."))
+        self.note.setText("\n".join(notes))
+        self.note.setVisible(bool(notes))
+
+    def _show_text(self, reply: Reply) -> None:
+        self.preview.setPlainText(reply.text)
+        spans = reply.result.unresolved_spans()
+        if not spans:
+            return
+        mark = QTextCharFormat()
+        mark.setBackground(QColor("#ffe08a"))
+        mark.setForeground(QColor("#5c3b00"))
+        mark.setFontWeight(700)
+        cursor = QTextCursor(self.preview.document())
+        for start, end, _name in spans:
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.KeepAnchor)
+            cursor.mergeCharFormat(mark)
+
+    # -- sections and the fill-in form ---------------------------------------------
+    def _build_sections(self, template: Template) -> None:
+        while self.sections_layout.count():
+            self.sections_layout.takeAt(0).widget().deleteLater()
+        ticked = self.sections.setdefault(template.id, template.section_defaults())
+        for section in template.sections:
+            box = QCheckBox(section.label)
+            box.setChecked(ticked.get(section.id, section.default))
+            box.toggled.connect(lambda on, sid=section.id, tid=template.id: self._section_toggled(tid, sid, on))
+            self.sections_layout.addWidget(box)
+        self.sections_box.setVisible(bool(template.sections))
+
+    def _section_toggled(self, template_id: str, section_id: str, on: bool) -> None:
+        self.sections.setdefault(template_id, {})[section_id] = on
+        self.update_preview()
+
+    def _clear_form(self) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.field_widgets = {}
+
+    def _build_form(self, fields: list[FormField]) -> None:
+        self._clear_form()
+        typed = self._values_for(self.current_id or "")
+        previous = self.search
+        # values the app already knows (customer, agent) need no field; declared variables
+        # and anything still missing do
+        fields = [f for f in fields if not f.builtin]
+        for spec in fields:
+            widget = self._field_widget(spec, typed.get(spec.name, ""))
+            label = QLabel(spec.label + (" *" if spec.required else ""))
+            label.setTextFormat(Qt.PlainText)
+            label.setBuddy(widget)
+            self.form.addRow(label, widget)
+            # shown now, not at the next event loop pass: Enter may need to focus it at once
+            label.show()
+            widget.show()
+            self.field_widgets[spec.name] = widget
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+        QWidget.setTabOrder(previous, self.copy_button)
+        self.form_box.setVisible(bool(fields))
+
+    def _field_widget(self, spec: FormField, typed: str) -> QWidget:
+        hint = spec.value if spec.builtin else ""
+        if spec.type == "multiline":
+            widget = QPlainTextEdit()
+            widget.setTabChangesFocus(True)
+            widget.setPlainText(typed)
+            widget.setFixedHeight(64)
+            widget.textChanged.connect(lambda name=spec.name, w=widget: self._field_changed(name, w.toPlainText()))
+        elif spec.type == "choice":
+            widget = QComboBox()
+            widget.setEditable(True)
+            widget.addItem("")
+            widget.addItems(list(spec.choices))
+            widget.setCurrentText(typed)
+            widget.lineEdit().returnPressed.connect(self.copy_reply)
+            widget.currentTextChanged.connect(lambda text, name=spec.name: self._field_changed(name, text))
+        elif spec.type == "date":
+            widget = QDateEdit()
+            widget.setCalendarPopup(True)
+            widget.setMinimumDate(NO_DATE)
+            widget.setSpecialValueText(" ")
+            parsed = QDate.fromString(typed, Qt.ISODate) if typed else QDate()
+            widget.setDate(parsed if parsed.isValid() else NO_DATE)
+            widget.dateChanged.connect(lambda date, name=spec.name: self._field_changed(
+                name, "" if date == NO_DATE else date.toString(Qt.ISODate)))
+        else:
+            widget = QLineEdit(typed)
+            widget.setPlaceholderText(hint or spec.value)
+            widget.returnPressed.connect(self.copy_reply)
+            widget.textChanged.connect(lambda text, name=spec.name: self._field_changed(name, text))
+        widget.setObjectName(f"field-{spec.name}")
+        widget.setAccessibleName(spec.label)
+        return widget
+
+    def _field_changed(self, name: str, value: str) -> None:
+        if self.current_id is None:
+            return
+        bucket = self.shared if name in CONVERSATION_VALUES else self.values.setdefault(self.current_id, {})
+        if value.strip():
+            bucket[name] = value
+        else:
+            bucket.pop(name, None)
+        self.update_preview()
+
+    def _remember_fields(self) -> None:
+        """Values are stored as they are typed; nothing to do but keep the hook explicit."""
+
+    # -- actions -------------------------------------------------------------------
+    def copy_reply(self, force: bool = False) -> None:
+        """Copy the reply; when something required is missing, go to it first (unless forced)."""
+        reply = self.compose_current()
+        if reply is None:
+            return
+        self.reply = reply
+        if not force and not reply.complete:
+            for name in reply.missing_required + reply.unresolved:
+                widget = self.field_widgets.get(name)
+                if widget is not None:
+                    widget.setFocus()
+                    self._confirm(_("Fill in: {field}").format(field=widget.accessibleName()))
+                    return
+        data = QMimeData()
+        data.setText(reply.text)
+        if settings.get(self.services.db, RICH_TEXT_KEY, False):
+            data.setHtml("<p>" + html.escape(reply.text).replace("\n", "<br>") + "</p>")
+        QGuiApplication.clipboard().setMimeData(data)
+        self._save_profile_values()
+        store.record_use(self.services.db, reply.template_id)
+        if self.index is not None:
+            self.index.set_usage(store.usage(self.services.db), utc_now())
+        self._confirm(_("Copied ✓") if reply.complete else _("Copied, with placeholders left"))
+
+    def _save_profile_values(self) -> None:
+        db = self.services.db
+        for name, key in (("agent_name", AGENT_NAME_KEY), ("company", COMPANY_KEY)):
+            value = self.shared.get(name, "").strip()
+            if value and value != settings.get(db, key, ""):
+                settings.put(db, key, value)
+
+    def _confirm(self, message: str) -> None:
+        self.confirmation.setText(message)
+        self.confirm_timer.start(CONFIRM_MS)
+
+    def _favourite_toggled(self, on: bool) -> None:
+        if self.current_id is None:
+            return
+        store.set_favourite(self.services.db, self.current_id, on)
+        self.favourite.setText("★" if on else "☆")
+        if self.index is not None:
+            self.index.set_usage(store.usage(self.services.db), utc_now())
+        self.refilter()
+
+    def _customer_changed(self, _context) -> None:
+        self.shared = {k: v for k, v in self.shared.items() if k in ("agent_name", "company")}
+        self.values.clear()
+        if self.index is not None:
+            self._fill_languages()
+            self.refilter()
+        if self.current_entry() is not None:
+            self.update_preview(rebuild_form=True)
+
+    def _language_changed(self) -> None:
+        self.refilter()
+        if self.current_entry() is not None:
+            self.update_preview(rebuild_form=True)
+
+    def make_draft(self) -> None:
+        entry, reply = self.current_entry(), self.reply
+        if entry is None or reply is None or not reply.requested_language:
+            return
+        target = base_language(reply.requested_language)
+        translate = find_translator(entry.template.default_language, target)
+        if translate is None:
+            return
+        template = entry.template
+        self.draft_button.setEnabled(False)
+        self.draft_button.setText(_("Translating…"))
+
+        def done(draft) -> None:
+            self.draft_button.setEnabled(True)
+            self.draft_button.setText(_("Machine-translate a draft"))
+            self.drafts[(template.id, target)] = draft
+            if self.current_id == template.id:
+                self.update_preview(rebuild_form=True)
+
+        def failed(exc) -> None:
+            self.draft_button.setEnabled(True)
+            self.draft_button.setText(_("Machine-translate a draft"))
+            self._confirm(str(exc) if isinstance(exc, DraftError) else _("The translation failed."))
+
+        self._pending_task = run_in_pool(lambda: make_draft(template, target, translate), done,
+                                         failed, pool=self.services.pool)
+
+    # -- managing templates --------------------------------------------------------
+    def _context_menu(self, pos) -> None:
+        if self.results.itemAt(pos) is None:
+            return
+        menu = QMenu(self)
+        menu.addAction(_("Copy"), lambda: self.copy_reply(force=True))
+        menu.addAction(_("Edit…"), self.edit_current).setEnabled(
+            bool(self.current_entry() and not self.current_entry().locked))
+        menu.addAction(_("Duplicate"), self.duplicate_current)
+        menu.addAction(_("Delete my template / version"), self.delete_current).setEnabled(
+            bool(self.current_entry() and self.current_entry().editable_in_place))
+        menu.exec(self.results.mapToGlobal(pos))
+
+    def new_template(self) -> None:
+        lang = base_language(self.services.customer.context.language or "en") or "en"
+        blank = Template.from_dict({"id": "my.new", "default_language": lang,
+                                    "variants": {lang: {"title": _("New reply"),
+                                                        "body": "{{salutation}},\n\n"}}})
+        self._edit(blank, new=True)
+
+    def edit_current(self) -> None:
+        entry = self.current_entry()
+        if entry is None or entry.locked:
+            return
+        notice = ""
+        if entry.layer == store.TEAM:
+            notice = _("This is a team template. Saving creates your personal version; the "
+                       "team's original is kept and you can go back to it by deleting yours.")
+        self._edit(entry.template, notice=notice)
+
+    def _edit(self, template: Template, notice: str = "", new: bool = False) -> None:
+        from ui.panels.replies_editor import TemplateEditor
+
+        editor = TemplateEditor(template, notice, self)
+        if not editor.exec() or editor.result_template is None:
+            return
+        result = editor.result_template
+        if new:
+            result = result.copy(id=store.new_personal_id(self.services.db, result.title))
+        try:
+            store.save_personal(self.services.db, result)
+        except (store.StoreError, ValueError) as exc:
+            QMessageBox.warning(self, _("Reply template"), str(exc))
+            return
+        self.reload(select=result.id)
+
+    def duplicate_current(self) -> None:
+        entry = self.current_entry()
+        if entry is None:
+            return
+        copy = store.duplicate(self.services.db, entry.id, suffix=" " + _("(copy)"))
+        self.reload(select=copy.id)
+        self._confirm(_("Duplicated"))
+
+    def delete_current(self) -> None:
+        entry = self.current_entry()
+        if entry is None or not entry.editable_in_place:
+            return
+        question = (_("Delete your version of “{title}”? The team's version comes back.")
+                    if entry.layer == store.OVERRIDE else _("Delete “{title}”?")).format(
+            title=entry.template.title)
+        if QMessageBox.question(self, _("Reply template"), question) != QMessageBox.Yes:
+            return
+        store.delete_personal(self.services.db, entry.id)
+        self.current_id = None
+        self.reload(select=entry.id if entry.layer == store.OVERRIDE else None)
+
+    def import_file(self, path: str | None = None) -> None:
+        from assistant.templates.importers import ImportFailed, read_file, save_imported
+
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(
+                self, _("Import reply templates"), "", _("CSV or Espanso (*.csv *.yml *.yaml)"))
+            if not path:
+                return
+        lang = self.language.currentData() or base_language(
+            self.services.customer.context.language or "en") or "en"
+        try:
+            raw = Path(path).read_bytes()
+            ids = save_imported(self.services.db, read_file(Path(path).name, raw, lang))
+        except ImportFailed as exc:
+            QMessageBox.warning(self, _("Import"), "\n".join(str(p) for p in exc.problems[:15]))
+            return
+        except OSError as exc:
+            QMessageBox.warning(self, _("Import"), str(exc))
+            return
+        self.reload(select=ids[0] if ids else None)
+        self._confirm(_("Imported {count} templates").format(count=len(ids)))
+
+    def export_pack(self) -> None:
+        from assistant.templates.export import ExportError, write_personal_pack
+
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export my templates"), "my-templates.agentpack.json", _("Pack (*.agentpack.json)"))
+        if not path:
+            return
+        try:
+            count = write_personal_pack(self.services.db, Path(path))
+        except ExportError as exc:
+            QMessageBox.warning(self, _("Export"), str(exc))
+            return
+        self._confirm(_("Exported {count} templates").format(count=count))
+
+    # -- palette -------------------------------------------------------------------
+    def commands(self) -> list[Command]:
+        return [
+            Command(_("Search replies"), self._focus_search, "", "template reply canned answer"),
+            Command(_("New reply template…"), self.new_template, "", "template create"),
+            Command(_("Import reply templates…"), self.import_file, "", "csv espanso"),
+            Command(_("Export my reply templates…"), self.export_pack, "", "pack share"),
+            Command(_("Copy the selected reply"), lambda: self.copy_reply(force=True), "", "clipboard"),
+        ]
+
+    def _focus_search(self) -> None:
+        window = self.window()
+        tabs = getattr(window, "tabs", None)
+        if tabs is not None and tabs.indexOf(self) >= 0:
+            tabs.setCurrentWidget(self)
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def set_compact(self, compact: bool) -> None:
+        self.tag_filter.setVisible(not compact)

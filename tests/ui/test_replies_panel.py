@@ -1,0 +1,177 @@
+"""Replies panel: search → fill → copy, with the clipboard asserted."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from assistant.customer import CustomerContext
+from assistant.templates import store
+
+SHOTS = os.environ.get("REPLIES_SCREENSHOTS")  # a folder to save screenshots in, when set
+
+
+@pytest.fixture
+def panel(qtbot, services):
+    from ui.panels.replies import RepliesPanel
+
+    widget = RepliesPanel(services)
+    qtbot.addWidget(widget)
+    widget.resize(420, 720)
+    widget.show()
+    widget.activateWindow()
+    qtbot.waitActive(widget)
+    qtbot.waitUntil(lambda: widget.index is not None and widget.results.count() > 0)
+    return widget
+
+
+def current_id(panel):
+    item = panel.results.currentItem()
+    return item.data(Qt.UserRole) if item else None
+
+
+def shot(widget, name):
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        widget.grab().save(os.path.join(SHOTS, f"{name}.png"))
+
+
+def test_search_fill_and_copy_in_the_customers_language(qtbot, panel, services):
+    services.customer.set(CustomerContext(name="Ana María López", country="ES",
+                                          zone="Europe/Madrid", language="es"))
+    QGuiApplication.clipboard().clear()
+    panel.search.setFocus()
+    qtbot.keyClicks(panel.search, "refund appr")
+    assert current_id(panel) == "starter.refund.approved"
+    assert panel.reply.language == "es"
+    assert "{{amount}}" in panel.preview.toPlainText()  # unknown values stay visible
+    assert panel.reply.result.unresolved_spans()
+    shot(panel, "replies-search")
+
+    # Enter with values missing goes to the first one instead of copying
+    qtbot.keyClick(panel.search, Qt.Key_Return)
+    amount = panel.field_widgets["amount"]
+    assert amount.hasFocus()
+    assert QGuiApplication.clipboard().text() == ""
+    qtbot.keyClicks(amount, "25 EUR")
+    qtbot.keyClick(amount, Qt.Key_Tab)  # Tab walks the form: refund_days, then order_id
+    assert panel.field_widgets["refund_days"].hasFocus()
+    qtbot.keyClick(panel.field_widgets["refund_days"], Qt.Key_Tab)
+    order = panel.field_widgets["order_id"]
+    assert order.hasFocus()
+    qtbot.keyClicks(order, "A-1234")
+    shot(panel, "replies-filled")
+    qtbot.keyClick(order, Qt.Key_Return)
+
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith("Buenas noticias: he aprobado un reembolso de 25 EUR para el pedido A-1234.")
+    assert "{{" not in text
+    assert panel.confirmation.text() == "Copied ✓"
+    assert store.usage(services.db)["starter.refund.approved"].count == 1
+    shot(panel, "replies-copied")
+
+
+def test_section_checkbox_and_rich_text(qtbot, panel, services):
+    panel.search.setText(";return")
+    assert current_id(panel) == "starter.refund.return_steps"
+    assert "Returns address" not in panel.preview.toPlainText()
+    from PySide6.QtWidgets import QCheckBox
+
+    [box] = panel.sections_box.findChildren(QCheckBox)
+    box.setChecked(True)
+    assert "Returns address:" in panel.preview.toPlainText()
+    panel.rich_action.setChecked(True)
+    panel.copy_reply(force=True)
+    mime = QGuiApplication.clipboard().mimeData()
+    assert mime.hasHtml() and "<br>" in mime.html()
+    assert mime.text().startswith("Here's how to return your item")
+
+
+def test_missing_language_falls_back_with_a_note(qtbot, panel, services):
+    services.customer.set(CustomerContext(language="ja", zone="Asia/Tokyo"))
+    panel.search.setText("anything else")
+    assert current_id(panel) == "starter.closing.anything_else"
+    assert panel.reply.language == "en" and panel.note.isVisible()
+    assert "No ja version" in panel.note.text()
+    assert not panel.draft_button.isVisible()  # no translation model installed
+
+
+def test_editing_a_team_template_creates_a_personal_version(qtbot, panel, services, monkeypatch):
+    from ui.panels import replies_editor
+
+    panel.search.setText(";else")
+    assert current_id(panel) == "starter.closing.anything_else"
+
+    def fake_exec(self):
+        self.editors["en"].body.setPlainText("Anything else I can do, {{customer_first_name|}}?")
+        self.save()
+        return self.result_template is not None
+
+    monkeypatch.setattr(replies_editor.TemplateEditor, "exec", fake_exec)
+    panel.edit_current()
+    entry = store.get_entry(services.db, "starter.closing.anything_else")
+    assert entry.layer == store.OVERRIDE
+    assert store.get_team(services.db, "starter.closing.anything_else").template.variants["en"].body == \
+        "Is there anything else I can help you with today?"
+    assert panel.reply.text.startswith("Anything else I can do")
+
+
+def test_favourites_come_first_and_palette_commands(qtbot, panel, services):
+    panel.search.setText("")
+    first = current_id(panel)
+    panel.select_template("starter.verify.privacy")
+    panel.favourite.setChecked(True)
+    panel.search.setText("")
+    assert current_id(panel) in ("starter.verify.privacy", first)
+    assert panel.results.item(0).data(Qt.UserRole) == "starter.verify.privacy"
+    assert panel.results.item(0).text().startswith("★")
+    titles = [c.title for c in panel.commands()]
+    assert "Search replies" in titles and "New reply template…" in titles
+
+
+def test_text_is_plain_never_html(qtbot, panel, services):
+    template = store.Template.from_dict({"id": "my.html", "default_language": "en", "variants": {
+        "en": {"title": "<b>Bold</b>", "body": "<img src=x onerror=alert(1)> {{x}}"}}})
+    store.save_personal(services.db, template)
+    panel.reload(select="my.html")
+    assert panel.preview.toPlainText() == "<img src=x onerror=alert(1)> {{x}}"
+    assert panel.results.currentItem().text().startswith("<b>Bold</b>")
+
+
+def test_in_the_main_window(qtbot, main_window, services):
+    from ui.panels.replies import RepliesPanel
+
+    [panel] = [p for p in main_window.panels if isinstance(p, RepliesPanel)]
+    main_window.show()
+    main_window.show_panel(main_window.panels.index(panel))
+    qtbot.waitUntil(lambda: panel.index is not None and panel.results.count() > 0)
+    services.customer.set(CustomerContext(name="Jean Dupont", country="FR", zone="Europe/Paris", language="fr"))
+    assert panel.reply.language == "fr"
+    shot(main_window, "replies-window")
+    panel.search.setText("merci")
+    assert current_id(panel) is not None
+    shot(main_window, "replies-window-search")
+
+
+def test_import_duplicate_and_delete(qtbot, panel, services, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    source = tmp_path / "mine.csv"
+    source.write_text("title,body,shortcut\nMy thanks,Thanks a lot {{customer_first_name|}}!,;ty\n", encoding="utf-8")
+    panel.import_file(str(source))
+    assert current_id(panel) == "my.my-thanks"
+    assert panel.confirmation.text() == "Imported 1 templates"
+    panel.duplicate_current()
+    assert current_id(panel) == "my.my-thanks-2"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    panel.delete_current()
+    assert store.get_entry(services.db, "my.my-thanks-2") is None
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    bad = tmp_path / "bad.yml"
+    bad.write_text("matches:\n  - trigger: ':x'\n    replace: '{{o}}'\n    vars: [{name: o, type: shell}]\n")
+    panel.import_file(str(bad))
+    assert warnings and "runs a program" in warnings[0]
