@@ -18,6 +18,7 @@ from ui.panels.culture import CulturePanel
 from ui.panels.queue import QueuePanel
 from ui.panels.replies import RepliesPanel
 from ui.panels.translate import TranslatePanel
+from ui.quick_add import open_quick_add
 from ui.services import AppServices, Command
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.compact_action = self._action(_("Compact mode"), "Ctrl+Shift+M", self.set_compact, True)
         self.about_action = self._action(_("About…"), "F1", self.show_about)
         self.settings_action = self._action(_("Settings…"), "Ctrl+,", self.show_settings)
+        self.new_task_action = self._action(_("New task…"), "Ctrl+N", lambda _checked=False: open_quick_add(self))
         self.quit_action = self._action(_("Quit"), QKeySequence.Quit, self.quit)
 
         menu = QMenu(self)
@@ -143,6 +145,7 @@ class MainWindow(QMainWindow):
             Command(_("Compact mode"), self.compact_action.toggle, "Ctrl+Shift+M", "small narrow"),
             Command(_("About…"), self.show_about, "F1", "version"),
             Command(_("Settings…"), self.show_settings, "Ctrl+,", "language name company policy preferences"),
+            Command(_("New task…"), lambda: open_quick_add(self), "Ctrl+N", "task follow-up queue add"),
         ]
         for panel in self.panels:
             own += panel.commands()

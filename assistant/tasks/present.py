@@ -55,3 +55,74 @@ def preview(parsed: ParsedTime, now: datetime, agent_zone: str, customer_zone: s
         theirs = _("Customer: {time}").format(time=local_text(parsed.instant, customer_zone))
         return f"{yours}\n{theirs}\n{when}"
     return f"{yours}\n{when}"
+
+
+def read_time_input(text: str, now: datetime, agent_zone: str, customer_zone: str | None,
+                    fold: int | None = None) -> tuple[ParsedTime | None, str, bool]:
+    """What a time field shows as the agent types: (resolved time or None, the preview or
+    the problem, whether the time happens twice and a choice is needed). Empty is valid."""
+    from assistant.tasks.timephrase import AmbiguousTimeError, parse_time_phrase
+
+    if not text.strip():
+        return None, "", False
+    try:
+        parsed = parse_time_phrase(text, now, agent_zone, customer_zone, fold=fold)
+    except AmbiguousTimeError as exc:
+        return None, str(exc), True
+    except ValueError as exc:
+        return None, str(exc), False
+    return parsed, preview(parsed, now, agent_zone, customer_zone), False
+
+
+def short_time(instant: datetime, zone_name: str, now: datetime) -> str:
+    """"10:00" today, "Tue 10:00" within a week, "24 Nov 10:00" further (in ``zone_name``)."""
+    from babel.dates import format_datetime
+
+    tz = zone(zone_name)
+    local, today = instant.astimezone(tz), now.astimezone(tz)
+    days = (local.date() - today.date()).days
+    pattern = "HH:mm" if days == 0 else ("EEE HH:mm" if -7 < days < 7 else "d MMM HH:mm")
+    try:
+        return format_datetime(local, pattern, locale=current_language())
+    except (ValueError, LookupError):
+        return local.strftime("%H:%M")
+
+
+def short_both(instant: datetime | None, agent_zone: str, customer_zone: str | None, now: datetime) -> str:
+    """A compact cell: the agent's time, then the customer's when their clock differs."""
+    if instant is None:
+        return ""
+    mine = short_time(instant, agent_zone, now)
+    if not customer_zone or zone(customer_zone).utcoffset(instant) == zone(agent_zone).utcoffset(instant):
+        return mine
+    return _("{mine} · their {theirs}").format(mine=mine, theirs=short_time(instant, customer_zone, now))
+
+
+def details(task: Task, now: datetime, agent_zone: str) -> str:
+    """The selected task in full, as plain text."""
+    from assistant.tasks.model import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
+
+    lines = [task.title]
+    who = " · ".join(p for p in (task.customer.name, task.customer.phone, task.customer.country,
+                                 task.customer.zone) if p)
+    if who:
+        lines.append(_("Customer: {who}").format(who=who))
+    facts = [_(PRIORITY_LABELS[task.priority]), _(STATUS_LABELS[task.status])]
+    if task.channel:
+        facts.append(_(CHANNEL_LABELS[task.channel]))
+    if task.external_ref:
+        facts.append(task.external_ref)
+    lines.append(" · ".join(facts))
+    if task.due_at:
+        lines.append(_("SLA: {countdown} (due {when})").format(
+            countdown=countdown(task, now), when=both_times(task.due_at, agent_zone, task.customer.zone)))
+    if task.follow_up_at:
+        lines.append(_("Follow-up: {when}").format(
+            when=both_times(task.follow_up_at, agent_zone, task.customer.zone)))
+    if task.is_snoozed(now):
+        lines.append(_("Snoozed until {when}").format(when=local_text(task.snoozed_until, agent_zone)))
+    if task.tags:
+        lines.append(_("Tags: {tags}").format(tags=", ".join(task.tags)))
+    if task.notes.strip():
+        lines.append(task.notes.strip())
+    return "\n".join(lines)

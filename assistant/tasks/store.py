@@ -55,6 +55,30 @@ class Filters:
     def empty(self) -> bool:
         return not (self.text.strip() or self.tag or self.channel or self.customer or self.country)
 
+    @classmethod
+    def parse(cls, text: str) -> "Filters":
+        """A search box: words, plus ``tag:``, ``channel:``, ``customer:`` and ``country:``
+        (also ``#tag``). Unknown prefixes are searched as words."""
+        words, fields = [], {}
+        for token in text.split():
+            key, sep, value = token.partition(":")
+            if sep and value and key.lower() in ("tag", "channel", "customer", "country"):
+                fields[key.lower()] = value
+            elif token.startswith("#") and len(token) > 1:
+                fields["tag"] = token[1:]
+            else:
+                words.append(token)
+        if "channel" in fields:
+            from assistant.tasks.model import CHANNEL_ALIASES
+
+            value = fields["channel"].lower()
+            fields["channel"] = CHANNEL_ALIASES.get(value, value)
+        return cls(text=" ".join(words), **fields)
+
+    def merged(self, **fields) -> "Filters":
+        """These filters with the non-empty ``fields`` added (drop-downs over typed tokens)."""
+        return replace(self, **{k: v for k, v in fields.items() if v})
+
 
 def _row(task: Task) -> tuple:
     c = task.customer

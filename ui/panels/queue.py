@@ -1,20 +1,506 @@
+"""Queue panel: what to do next. Views Now / Upcoming / Waiting / Done over the core's
+task store, search and filters, SLA countdowns with the agent's and the customer's times,
+"why it is here" on hover, and keyboard-first actions:
+
+J/K move · Enter open (sets the customer) · Space done · S snooze · E edit · Delete (Ctrl+Z undoes)
+
+A minute timer refreshes countdowns and order and raises tray notifications (shortly
+before a breach, at follow-up time) without ever taking focus."""
+
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+import logging
+from datetime import datetime, timezone
 
+from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QTabBar, QTreeView, QVBoxLayout, QWidget)
+
+from assistant.customer import CustomerContext
 from assistant.i18n import N_, _
+from assistant.tasks.config import SettingsError
+from assistant.tasks.model import CHANNEL_LABELS, CHANNELS
+from assistant.tasks.notices import mark_shown, pending_notices
+from assistant.tasks.present import countdown, details, short_both
+from assistant.tasks.store import Filters, Ranked, TaskStore
 from ui.panels.base import Panel
+from ui.services import Command
+
+log = logging.getLogger(__name__)
+
+VIEWS = [("now", N_("Now")), ("upcoming", N_("Upcoming")), ("waiting", N_("Waiting")), ("done", N_("Done"))]
+REFRESH_MS = 60_000
+UNDO_VISIBLE_MS = 15_000
+MAX_NOTICES_AT_ONCE = 3
+BREACHED = QColor("#b3261e")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class QueueModel(QAbstractTableModel):
+    """Rows of a view, as the core ranked them. Display only: no rules here."""
+
+    COLUMNS = (N_("Task"), N_("SLA"), N_("Follow-up"))
+
+    def __init__(self, agent_zone: str, parent=None):
+        super().__init__(parent)
+        self.rows: list[Ranked] = []
+        self.now = utc_now()
+        self.agent_zone = agent_zone
+
+    def set_rows(self, rows: list[Ranked], now: datetime) -> None:
+        self.beginResetModel()
+        self.rows, self.now = rows, now
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return _(self.COLUMNS[section])
+        return None
+
+    def task_id(self, row: int) -> int:
+        return self.rows[row].task.id
+
+    def row_of(self, task_id: int | None) -> int:
+        for row, ranked in enumerate(self.rows):
+            if ranked.task.id == task_id:
+                return row
+        return -1
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        ranked = self.rows[index.row()]
+        task, column = ranked.task, index.column()
+        if role == Qt.DisplayRole:
+            if column == 0:
+                who = task.customer.name or task.customer.phone or task.customer.country
+                return f"{task.title} — {who}" if who else task.title
+            if column == 1:
+                return countdown(task, self.now) if task.status != "done" else ""
+            return short_both(task.follow_up_at, self.agent_zone, task.customer.zone, self.now)
+        if role == Qt.ToolTipRole:
+            # plain text (no markup) so nothing in a title or note is interpreted
+            return _("Why it is here:") + "\n" + ranked.score.explain()
+        if role == Qt.ForegroundRole and column == 1 and ranked.score.breached:
+            return QBrush(BREACHED)
+        if role == Qt.AccessibleTextRole and column == 0:
+            return f"{task.title}, {task.priority}, {countdown(task, self.now)}"
+        if role == Qt.UserRole:
+            return task.id
+        return None
+
+
+class QueueTree(QTreeView):
+    """The list; its keys are handled by the panel."""
 
 
 class QueuePanel(Panel):
     panel_id = "queue"
     title = N_("Queue")
 
-    def __init__(self, services, parent=None):
+    def __init__(self, services, parent=None, clock=None):
         super().__init__(services, parent)
+        # looked up at each call, so a test can fix the module's clock
+        self.clock = clock or (lambda: utc_now())
+        self.store = TaskStore(services.db)
+        self.view_name = "now"
+        self.deleted: list = []          # undo stack of deleted tasks
+        self.active_dialog = None        # the open quick-add / edit / snooze dialog
+        self._agent_zone = None
+        self._build()
+        # first read after the window shows: the constructor stays cheap
+        QTimer.singleShot(0, self.reload)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+
+    # -- layout --------------------------------------------------------------------
+    def _build(self) -> None:
         layout = QVBoxLayout(self)
-        label = QLabel(_("This panel is not available yet."))
-        label.setTextFormat(Qt.PlainText)
-        label.setAlignment(Qt.AlignCenter)
-        layout.addWidget(label)
+        layout.setContentsMargins(0, 4, 0, 0)
+        top = QHBoxLayout()
+        self.views = QTabBar()
+        self.views.setObjectName("queue-views")
+        self.views.setDrawBase(False)
+        self.views.setExpanding(False)
+        for _name, label in VIEWS:
+            self.views.addTab(_(label))
+        self.views.currentChanged.connect(self._view_changed)
+        top.addWidget(self.views, 1)
+        self.add_button = QPushButton(_("New task"))
+        self.add_button.setToolTip(_("New task (Ctrl+N)"))
+        self.add_button.clicked.connect(self.quick_add)
+        top.addWidget(self.add_button)
+        layout.addLayout(top)
+
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("queue-search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(_("Search · tag:vip · country:JP · customer:Ito"))
+        self.search.setAccessibleName(_("Search tasks"))
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(self.reload)
+        filters.addWidget(self.search, 1)
+        self.tag_filter = self._combo(_("All tags"), _("Filter by tag"))
+        self.channel_filter = self._combo(_("All channels"), _("Filter by channel"))
+        for channel in CHANNELS:
+            self.channel_filter.addItem(_(CHANNEL_LABELS[channel]), channel)
+        self.country_filter = self._combo(_("All countries"), _("Filter by country"))
+        for combo in (self.tag_filter, self.channel_filter, self.country_filter):
+            filters.addWidget(combo)
+        self.filter_row = filters
+        layout.addLayout(filters)
+
+        self.model = QueueModel(self.agent_zone, self)
+        self.tree = QueueTree()
+        self.tree.setObjectName("queue-list")
+        self.tree.setAccessibleName(_("Tasks"))
+        self.tree.setModel(self.model)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.tree.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.tree.setAllColumnsShowFocus(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        self.tree.installEventFilter(self)
+        self.tree.doubleClicked.connect(lambda _index: self.open_selected())
+        self.tree.selectionModel().currentRowChanged.connect(lambda *_args: self._show_details())
+        layout.addWidget(self.tree, 1)
+
+        self.empty = QLabel()
+        self.empty.setObjectName("queue-empty")
+        self.empty.setTextFormat(Qt.PlainText)
+        self.empty.setAlignment(Qt.AlignCenter)
+        self.empty.setWordWrap(True)
+        layout.addWidget(self.empty)
+
+        self.undo_bar = QWidget()
+        undo = QHBoxLayout(self.undo_bar)
+        undo.setContentsMargins(0, 0, 0, 0)
+        self.undo_label = QLabel()
+        self.undo_label.setTextFormat(Qt.PlainText)
+        self.undo_button = QPushButton(_("Undo (Ctrl+Z)"))
+        self.undo_button.clicked.connect(self.undo_delete)
+        undo.addWidget(self.undo_label, 1)
+        undo.addWidget(self.undo_button)
+        self.undo_bar.setVisible(False)
+        self._undo_timer = QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.setInterval(UNDO_VISIBLE_MS)
+        self._undo_timer.timeout.connect(lambda: self.undo_bar.setVisible(False))
+        layout.addWidget(self.undo_bar)
+
+        self.detail = QLabel()
+        self.detail.setObjectName("queue-detail")
+        self.detail.setTextFormat(Qt.PlainText)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.detail.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        layout.addWidget(self.detail)
+
+        self.status = QLabel()
+        self.status.setObjectName("queue-status")
+        self.status.setTextFormat(Qt.PlainText)
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+
+        shortcut = QShortcut(QKeySequence.Undo, self, activated=self.undo_delete)
+        shortcut.setContext(Qt.WidgetWithChildrenShortcut)
+
+    def _combo(self, everything: str, name: str) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(everything, None)
+        combo.setAccessibleName(name)
+        combo.setToolTip(name)
+        combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        combo.currentIndexChanged.connect(lambda _i: self.reload())
+        return combo
+
+    @property
+    def agent_zone(self) -> str:
+        if self._agent_zone is None:
+            try:
+                self._agent_zone = self.store.config.team_zone
+            except SettingsError:
+                from assistant.tasks.timeutil import system_zone_name
+
+                self._agent_zone = system_zone_name()
+        return self._agent_zone
+
+    # -- reading -------------------------------------------------------------------
+    def filters(self) -> Filters:
+        return Filters.parse(self.search.text()).merged(
+            tag=self.tag_filter.currentData(), channel=self.channel_filter.currentData(),
+            country=self.country_filter.currentData())
+
+    def reload(self) -> None:
+        """Re-read the current view, keeping the selected task selected (and never moving
+        the keyboard focus: this runs from a timer too)."""
+        now = self.clock()
+        keep = self.current_task_id()
+        try:
+            rows = self.store.view(self.view_name, now, self.filters())
+        except SettingsError as exc:
+            self.status.setText(_("The queue settings are invalid: {problem}").format(problem=exc))
+            rows = []
+        self.model.set_rows(rows, now)
+        self._refresh_filter_choices()
+        row = self.model.row_of(keep)
+        if row < 0 and self.model.rowCount():
+            row = 0
+        if row >= 0:
+            self.tree.selectionModel().setCurrentIndex(
+                self.model.index(row, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        self._show_details()
+        self.empty.setText(self._empty_text() if not rows else "")
+        self.empty.setVisible(not rows)
+
+    def _empty_text(self) -> str:
+        if not self.filters().empty:
+            return _("No task matches the search or filters.")
+        return {"now": _("Nothing due now. New task: Ctrl+N."),
+                "upcoming": _("Nothing scheduled."),
+                "waiting": _("No task is waiting on a customer."),
+                "done": _("No task done yet.")}[self.view_name]
+
+    def _refresh_filter_choices(self) -> None:
+        for combo, values in ((self.tag_filter, self.store.tags()), (self.country_filter, self.store.countries())):
+            current = combo.currentData()
+            present = [combo.itemData(i) for i in range(1, combo.count())]
+            if present == values:
+                continue
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for value in values:
+                combo.addItem(value, value)
+            index = combo.findData(current) if current else 0
+            combo.setCurrentIndex(max(0, index))
+            combo.blockSignals(False)
+
+    def _show_details(self) -> None:
+        task = self.current_task()
+        self.detail.setText(details(task, self.model.now, self.agent_zone) if task else "")
+
+    def _view_changed(self, index: int) -> None:
+        self.view_name = VIEWS[index][0]
+        self.reload()
+
+    def set_view(self, name: str) -> None:
+        self.views.setCurrentIndex([v for v, _label in VIEWS].index(name))
+
+    def current_row(self) -> int:
+        index = self.tree.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def current_task_id(self) -> int | None:
+        row = self.current_row()
+        return self.model.task_id(row) if 0 <= row < self.model.rowCount() else None
+
+    def current_task(self):
+        row = self.current_row()
+        return self.model.rows[row].task if 0 <= row < self.model.rowCount() else None
+
+    def select_row(self, row: int) -> None:
+        if self.model.rowCount() == 0:
+            return
+        row = max(0, min(row, self.model.rowCount() - 1))
+        self.tree.selectionModel().setCurrentIndex(
+            self.model.index(row, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+
+    def badge(self) -> int:
+        try:
+            return self.store.count_now(self.clock())
+        except SettingsError:
+            return 0
+
+    # -- the minute ----------------------------------------------------------------
+    def tick(self) -> None:
+        self.reload()
+        self.notify_due()
+
+    def notify_due(self) -> None:
+        """Tray notifications for deadlines about to pass and follow-ups now due."""
+        now = self.clock()
+        try:
+            notices = pending_notices(self.store, now)
+        except SettingsError:
+            return
+        if not notices:
+            return
+        for notice in notices[:MAX_NOTICES_AT_ONCE]:
+            self.services.notify(notice.title, notice.message)
+        if len(notices) > MAX_NOTICES_AT_ONCE:
+            self.services.notify(_("Queue"), _("{count} more tasks need attention").format(
+                count=len(notices) - MAX_NOTICES_AT_ONCE))
+        mark_shown(self.store, notices, now)
+
+    # -- actions -------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.tree and event.type() == QEvent.KeyPress and not event.modifiers() & (
+                Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier):
+            key = event.key()
+            actions = {
+                Qt.Key_J: lambda: self.select_row(self.current_row() + 1),
+                Qt.Key_K: lambda: self.select_row(self.current_row() - 1),
+                Qt.Key_Return: self.open_selected, Qt.Key_Enter: self.open_selected,
+                Qt.Key_Space: self.toggle_done, Qt.Key_S: self.snooze_selected,
+                Qt.Key_E: self.edit_selected, Qt.Key_Delete: self.delete_selected,
+            }
+            if key in actions:
+                actions[key]()
+                return True
+        return super().eventFilter(watched, event)
+
+    def open_selected(self) -> None:
+        """Make the task's customer the current customer: clock, card and language follow."""
+        task = self.current_task()
+        if task is None:
+            return
+        if not task.customer.is_empty:
+            c = task.customer
+            self.services.customer.set(CustomerContext(
+                name=c.name, phone=c.phone, country=c.country, zone=c.zone, language=c.language,
+                resolved_from=_("task: {title}").format(title=task.title)))
+        self.status.setText(_("Opened “{title}”.").format(title=task.title))
+
+    def _changed(self) -> None:
+        self.reload()
+        refresh = getattr(self.window(), "refresh_badges", None)
+        if callable(refresh):
+            refresh()
+
+    def toggle_done(self) -> None:
+        task = self.current_task()
+        if task is None:
+            return
+        row = self.current_row()
+        status = "open" if task.status == "done" else "done"
+        self.store.set_status(task.id, status, self.clock())
+        self.status.setText((_("Done: “{title}”.") if status == "done" else _("Reopened “{title}”."))
+                            .format(title=task.title))
+        self._changed()
+        self.select_row(row)
+
+    def delete_selected(self) -> None:
+        task = self.current_task()
+        if task is None:
+            return
+        row = self.current_row()
+        self.deleted.append(self.store.delete(task.id))
+        self.undo_label.setText(_("Deleted “{title}”.").format(title=task.title))
+        self.undo_bar.setVisible(True)
+        self._undo_timer.start()
+        self._changed()
+        self.select_row(row)
+
+    def undo_delete(self) -> None:
+        if not self.deleted:
+            return
+        task = self.store.restore(self.deleted.pop())
+        self.undo_bar.setVisible(bool(self.deleted) and self.undo_bar.isVisible())
+        self.status.setText(_("Restored “{title}”.").format(title=task.title))
+        self._changed()
+        row = self.model.row_of(task.id)
+        if row >= 0:
+            self.select_row(row)
+
+    def _open_dialog(self, dialog) -> None:
+        self.active_dialog = dialog
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        dialog.open()
+
+    def _dialog_closed(self, dialog) -> None:
+        if self.active_dialog is dialog:
+            self.active_dialog = None
+        dialog.deleteLater()
+        self.tree.setFocus()
+
+    def quick_add(self) -> None:
+        from ui.quick_add import TaskDialog
+
+        dialog = TaskDialog(self.store, self.services.customer.context, parent=self.window(), clock=self.clock)
+        dialog.saved.connect(self._added)
+        self._open_dialog(dialog)
+        dialog.title.setFocus()
+
+    def _added(self, task) -> None:
+        self.status.setText(_("Added “{title}”.").format(title=task.title))
+        self._changed()
+        row = self.model.row_of(task.id)
+        if row >= 0:
+            self.select_row(row)
+
+    def edit_selected(self) -> None:
+        from ui.quick_add import TaskDialog
+
+        task = self.current_task()
+        if task is None:
+            return
+        dialog = TaskDialog(self.store, self.services.customer.context, task, parent=self.window(),
+                            clock=self.clock)
+        dialog.saved.connect(lambda saved: (self.status.setText(
+            _("Saved “{title}”.").format(title=saved.title)), self._changed()))
+        self._open_dialog(dialog)
+
+    def snooze_selected(self) -> None:
+        from ui.quick_add import SnoozeDialog
+
+        task = self.current_task()
+        if task is None or task.status == "done":
+            return
+        dialog = SnoozeDialog(self.store, task, parent=self.window(), clock=self.clock)
+        dialog.chosen.connect(lambda until: self._snooze(task, until))
+        self._open_dialog(dialog)
+
+    def _snooze(self, task, until: datetime) -> None:
+        self.store.snooze(task.id, until, self.clock())
+        self.status.setText(_("Snoozed “{title}”.").format(title=task.title))
+        self._changed()
+
+    # -- panel hooks ---------------------------------------------------------------
+    def activated(self) -> None:
+        self.reload()
+
+    def set_compact(self, compact: bool) -> None:
+        for combo in (self.tag_filter, self.channel_filter, self.country_filter):
+            combo.setVisible(not compact)
+        self.detail.setVisible(not compact)
+        self.tree.setColumnHidden(2, compact)
+
+    def commands(self) -> list[Command]:
+        own = [Command(_("Queue: {view}").format(view=_(label)),
+                       lambda name=name: self._show_view(name), "", "tasks queue view")
+               for name, label in VIEWS]
+        own.append(Command(_("Undo task delete"), self.undo_delete, "Ctrl+Z", "tasks queue restore"))
+        return own
+
+    def _show_view(self, name: str) -> None:
+        from ui.main_window import PANEL_CLASSES
+
+        window = self.window()
+        if hasattr(window, "show_panel"):
+            window.show_panel([c.panel_id for c in PANEL_CLASSES].index(self.panel_id))
+        self.set_view(name)
+        self.tree.setFocus()

@@ -127,3 +127,11 @@ def test_invalid_stored_settings_are_reported(db):
     settings.put(db, SCHEDULE_KEY, {"start": "18:00", "end": "09:00"})
     with pytest.raises(SettingsError, match="end after it starts"):
         QueueConfig.load(db)
+
+
+def test_search_box_tokens():
+    assert Filters.parse("refund  tag:vip channel:e-mail country:jp customer:ito") == Filters(
+        text="refund", tag="vip", channel="email", country="jp", customer="ito")
+    assert Filters.parse("#vip late") == Filters(text="late", tag="vip")
+    assert Filters.parse("time:10 x") == Filters(text="time:10 x")
+    assert Filters.parse("tag:a").merged(tag="b", channel=None) == Filters(tag="b")

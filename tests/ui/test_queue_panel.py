@@ -1,0 +1,173 @@
+"""The Queue panel: views, ordering, countdowns in both zones, "why it is here",
+keyboard actions (J/K, Enter, Space, S, E, Delete + undo), badge and notifications."""
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from assistant import settings
+from assistant.customer import CustomerContext
+from assistant.tasks.model import Task
+from assistant.tasks.timeutil import utc
+
+NOW = utc(2026, 11, 24, 9)  # Tuesday 10:00 in Paris, 18:00 in Tokyo
+H = timedelta(hours=1)
+ITO = CustomerContext(name="Ito Hana", phone="+81312345678", country="JP", zone="Asia/Tokyo", language="ja")
+
+
+@pytest.fixture
+def panel(qtbot, services):
+    from ui.panels.queue import QueuePanel
+
+    settings.put(services.db, "tasks.schedule", {"zone": "Europe/Paris", "holidays_country": "FR"})
+    p = QueuePanel(services, clock=lambda: NOW)
+    qtbot.addWidget(p)
+    p.resize(460, 520)
+    store = p.store
+    store.add(Task("Breached low", priority="low", resolution_due_at=NOW - H, response_due_at=NOW - H), NOW - 5 * H)
+    store.add(Task("Call back Mrs Ito about the refund", priority="high", customer=ITO, tags=("refund",),
+                   channel="call", follow_up_at=NOW - 10 * timedelta(minutes=1),
+                   resolution_due_at=NOW + 2 * H, response_due_at=NOW + 2 * H), NOW - 2 * H)
+    store.add(Task("Urgent <b>html</b> title", priority="urgent", resolution_due_at=NOW + 3 * H,
+                   response_due_at=NOW + 3 * H), NOW - H)
+    store.add(Task("Later", resolution_due_at=NOW + 72 * H, response_due_at=NOW + 72 * H), NOW)
+    p.reload()
+    p.show()
+    p.tree.setFocus()
+    return p
+
+
+def titles(panel):
+    return [r.task.title for r in panel.model.rows]
+
+
+def key(qtbot, panel, k):
+    qtbot.keyClick(panel.tree, k)
+
+
+def test_now_view_order_countdowns_and_both_times(panel):
+    assert titles(panel) == ["Breached low", "Call back Mrs Ito about the refund", "Urgent <b>html</b> title"]
+    model = panel.model
+    assert model.index(0, 1).data() == "breached 1 h 00 min ago"
+    assert model.index(0, 1).data(Qt.ForegroundRole) is not None
+    assert model.index(1, 1).data() == "2 h 00 min left"
+    assert model.index(1, 0).data() == "Call back Mrs Ito about the refund — Ito Hana"
+    # follow-up in the agent's and the customer's time
+    assert model.index(1, 2).data() == "09:50 · their 17:50"
+    why = model.index(1, 0).data(Qt.ToolTipRole)
+    assert why.startswith("Why it is here:") and "Follow-up due: +30.0" in why
+    assert "Customer's business hours" not in why  # 18:00 in Tokyo: their day is over
+    assert "Customer: Ito Hana" in panel.detail.text() or "Breached low" in panel.detail.text()
+    assert panel.badge() == 3
+
+
+def test_views_and_filters(panel, qtbot):
+    panel.set_view("upcoming")
+    assert titles(panel) == ["Later"]
+    panel.set_view("now")
+    panel.search.setText("country:JP")
+    qtbot.waitUntil(lambda: titles(panel) == ["Call back Mrs Ito about the refund"])
+    panel.search.setText("")
+    qtbot.waitUntil(lambda: len(titles(panel)) == 3)
+    panel.tag_filter.setCurrentIndex(panel.tag_filter.findData("refund"))
+    assert titles(panel) == ["Call back Mrs Ito about the refund"]
+    panel.tag_filter.setCurrentIndex(0)
+    panel.channel_filter.setCurrentIndex(panel.channel_filter.findData("call"))
+    assert titles(panel) == ["Call back Mrs Ito about the refund"]
+    panel.channel_filter.setCurrentIndex(0)
+    panel.search.setText("nothing like this")
+    qtbot.waitUntil(lambda: titles(panel) == [])
+    assert panel.empty.isVisible() and "No task matches" in panel.empty.text()
+
+
+def test_j_k_move_and_enter_sets_the_customer(panel, qtbot, services):
+    assert panel.current_row() == 0
+    key(qtbot, panel, Qt.Key_J)
+    assert panel.current_task().title == "Call back Mrs Ito about the refund"
+    key(qtbot, panel, Qt.Key_J)
+    key(qtbot, panel, Qt.Key_J)  # stays on the last row
+    assert panel.current_row() == 2
+    key(qtbot, panel, Qt.Key_K)
+    with qtbot.waitSignal(services.customer.changed):
+        key(qtbot, panel, Qt.Key_Return)
+    context = services.customer.context
+    assert (context.name, context.zone, context.country, context.language) == ("Ito Hana", "Asia/Tokyo", "JP", "ja")
+
+
+def test_space_marks_done_and_reopens_from_done(panel, qtbot):
+    key(qtbot, panel, Qt.Key_J)
+    key(qtbot, panel, Qt.Key_Space)
+    assert "Call back Mrs Ito about the refund" not in titles(panel)
+    assert panel.store.get(2).status == "done"
+    panel.set_view("done")
+    assert titles(panel) == ["Call back Mrs Ito about the refund"]
+    panel.tree.setFocus()
+    key(qtbot, panel, Qt.Key_Space)
+    assert panel.store.get(2).status == "open"
+
+
+def test_delete_then_undo(panel, qtbot):
+    before = panel.store.get(1)
+    key(qtbot, panel, Qt.Key_Delete)
+    assert "Breached low" not in titles(panel)
+    assert panel.undo_bar.isVisible() and "Breached low" in panel.undo_label.text()
+    qtbot.keyClick(panel.tree, Qt.Key_Z, Qt.ControlModifier)
+    assert titles(panel)[0] == "Breached low"
+    assert panel.store.get(1) == before
+    assert panel.current_task().id == 1
+
+
+def test_snooze_with_s(panel, qtbot):
+    key(qtbot, panel, Qt.Key_S)
+    dialog = panel.active_dialog
+    assert dialog is not None and dialog.objectName() == "snooze-dialog"
+    dialog.when.input.setText("in 2h")
+    assert "You: Tue 24 Nov 12:00" in dialog.when.preview.text()
+    dialog.buttons.button(QDialogButtonBox.Ok).click()
+    assert "Breached low" not in titles(panel)
+    assert panel.store.get(1).snoozed_until == NOW + 2 * H
+    panel.set_view("upcoming")
+    assert "Breached low" in titles(panel)
+
+
+def test_edit_with_e(panel, qtbot):
+    key(qtbot, panel, Qt.Key_J)
+    key(qtbot, panel, Qt.Key_E)
+    dialog = panel.active_dialog
+    assert dialog.objectName() == "task-dialog" and dialog.title.text() == "Call back Mrs Ito about the refund"
+    dialog.title.setText("Call back Mrs Ito (refund approved)")
+    dialog.priority.setCurrentIndex(0)
+    dialog.buttons.button(QDialogButtonBox.Save).click()
+    stored = panel.store.get(2)
+    assert stored.title == "Call back Mrs Ito (refund approved)" and stored.priority == "urgent"
+    assert stored.customer.zone == "Asia/Tokyo"
+
+
+def test_untrusted_text_is_plain(panel):
+    panel.select_row(2)
+    assert panel.detail.textFormat() == Qt.PlainText
+    assert "<b>html</b>" in panel.detail.text()
+
+
+def test_minute_tick_notifies_once_without_taking_focus(panel, services, qtbot):
+    told = []
+    services.notify = lambda title, message: told.append((title, message))
+    panel.tree.setFocus()
+    focused = panel.focusWidget()
+    panel.tick()
+    assert ("Follow-up due", "Call back Mrs Ito about the refund (Ito Hana)") in told
+    count = len(told)
+    panel.tick()
+    assert len(told) == count
+    assert panel.focusWidget() is focused
+
+
+def test_breach_soon_notice(panel, services):
+    told = []
+    services.notify = lambda title, message: told.append((title, message))
+    panel.store.add(Task("About to breach", resolution_due_at=NOW + 10 * timedelta(minutes=1),
+                         response_due_at=NOW + 10 * timedelta(minutes=1)), NOW)
+    panel.tick()
+    assert ("SLA breach soon", "About to breach: breaches in 10 min") in told

@@ -1,0 +1,109 @@
+"""Quick add (Ctrl+N from anywhere): pre-filled with the current customer, natural times
+previewed in both zones before saving, bad or ambiguous times caught."""
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from assistant import settings
+from assistant.customer import CustomerContext
+from assistant.tasks.timeutil import utc
+
+NOW = utc(2026, 11, 24, 9)  # Tuesday 10:00 Paris, 18:00 Tokyo
+ITO = CustomerContext(name="Ito Hana", country="JP", zone="Asia/Tokyo", language="ja")
+
+
+@pytest.fixture
+def window(main_window, services, monkeypatch):
+    import ui.panels.queue as queue
+
+    settings.put(services.db, "tasks.schedule", {"zone": "Europe/Paris"})
+    monkeypatch.setattr(queue, "utc_now", lambda: NOW)
+    return main_window
+
+
+def queue_panel(window):
+    from ui.main_window import PANEL_CLASSES
+
+    return window.panel([c.panel_id for c in PANEL_CLASSES].index("queue"))
+
+
+def open_with_ctrl_n(window, press_shortcut, qtbot):
+    window.show_panel(0)  # from another panel: Ctrl+N works anywhere in the window
+    press_shortcut(window, Qt.Key_N, Qt.ControlModifier)
+    panel = queue_panel(window)
+    qtbot.waitUntil(lambda: panel.active_dialog is not None)
+    return panel, panel.active_dialog
+
+
+def test_ctrl_n_prefilled_with_customer_previews_and_saves(window, services, press_shortcut, qtbot):
+    services.customer.set(ITO)
+    panel, dialog = open_with_ctrl_n(window, press_shortcut, qtbot)
+    assert dialog.link_customer.isChecked() and "Ito Hana" in dialog.link_customer.text()
+    save = dialog.buttons.button(QDialogButtonBox.Save)
+    assert not save.isEnabled()  # no title yet
+    dialog.title.setText("Call back Mrs Ito about the refund")
+    dialog.follow_up.input.setText("tomorrow 10:00 her time")
+    preview = dialog.follow_up.preview.text()
+    assert "You: Wed 25 Nov 02:00 CET" in preview and "Customer: Wed 25 Nov 10:00 JST" in preview
+    assert save.isEnabled()
+    dialog.priority.setCurrentIndex(1)
+    dialog.tags.setText("refund, VIP")
+    qtbot.keyClick(dialog.title, Qt.Key_Return, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: panel.active_dialog is None)
+    task = panel.store.get(1)
+    assert task.title == "Call back Mrs Ito about the refund" and task.priority == "high"
+    assert task.follow_up_at == utc(2026, 11, 25, 1)
+    assert task.customer.zone == "Asia/Tokyo" and task.customer.name == "Ito Hana"
+    assert task.tags == ("refund", "vip")
+    assert "Added" in panel.status.text()
+
+
+def test_bad_time_blocks_saving_with_a_message(window, press_shortcut, qtbot):
+    _panel, dialog = open_with_ctrl_n(window, press_shortcut, qtbot)
+    dialog.title.setText("x")
+    dialog.follow_up.input.setText("someday soon")
+    assert "Cannot read" in dialog.follow_up.preview.text()
+    assert not dialog.buttons.button(QDialogButtonBox.Save).isEnabled()
+    dialog.follow_up.input.setText("10:00 their time")  # no customer set
+    assert "set the customer first" in dialog.follow_up.preview.text()
+    assert not dialog.buttons.button(QDialogButtonBox.Save).isEnabled()
+    dialog.follow_up.input.setText("in 30 min")
+    assert dialog.buttons.button(QDialogButtonBox.Save).isEnabled()
+    dialog.reject()
+
+
+def test_nonexistent_and_ambiguous_times(window, press_shortcut, qtbot):
+    panel, dialog = open_with_ctrl_n(window, press_shortcut, qtbot)
+    dialog.title.setText("x")
+    dialog.follow_up.input.setText("2027-03-28T02:30")
+    assert "does not exist" in dialog.follow_up.preview.text()
+    assert not dialog.buttons.button(QDialogButtonBox.Save).isEnabled()
+    dialog.follow_up.input.setText("2027-10-31T02:30")
+    assert not dialog.follow_up.fold.isHidden()  # which of the two 02:30s?
+    assert "CEST" in dialog.follow_up.preview.text()  # the first, before the clocks go back
+    dialog.follow_up.fold.setCurrentIndex(1)
+    assert "CET" in dialog.follow_up.preview.text() and "CEST" not in dialog.follow_up.preview.text()
+    dialog.buttons.button(QDialogButtonBox.Save).click()
+    assert panel.store.get(1).follow_up_at == utc(2027, 10, 31, 1, 30)
+    dialog = None
+    panel.quick_add()
+    panel.active_dialog.follow_up.input.setText("in 2h")
+    assert panel.active_dialog.follow_up.fold.isHidden()
+    panel.active_dialog.reject()
+
+
+def test_unchecking_the_customer_saves_without_one(window, services, press_shortcut, qtbot):
+    services.customer.set(ITO)
+    panel, dialog = open_with_ctrl_n(window, press_shortcut, qtbot)
+    dialog.title.setText("Internal note")
+    dialog.link_customer.setChecked(False)
+    dialog.buttons.button(QDialogButtonBox.Save).click()
+    assert panel.store.get(1).customer.is_empty
+
+
+def test_palette_offers_new_task(window):
+    titles = [c.title for c in window.commands()]
+    assert "New task…" in titles and "Queue: Done" in titles
