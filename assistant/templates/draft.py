@@ -1,10 +1,11 @@
 """Machine-translated drafts of a template for a language it lacks, clearly marked for review.
 
-The translation feature (``assistant.translation``) is optional here: :func:`find_translator`
-returns a callable only when that package is importable and reports a model for the pair;
-otherwise None and the app simply falls back to the default language. Placeholders are
-protected by the translation glossary (``{{...}}`` are do-not-translate terms); we also check
-the output: every placeholder and section marker of the source must come back unchanged, or
+The translation feature is optional here: :func:`find_translator` returns a callable only
+when a started translation service (``assistant.translation.service.TranslationService``,
+owned by the Translate panel) can translate the pair; otherwise None and the app simply
+falls back to the default language. Placeholders are protected by the translation glossary:
+every ``{{...}}`` token of the body (fallbacks and section markers included) is passed as a
+do-not-translate term. The output is checked too: every token must come back unchanged, or
 the draft is refused (a draft with a broken ``{{order_id}}`` is worse than none).
 """
 
@@ -13,14 +14,15 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
-from assistant.templates.model import Template, Variant
+from assistant.templates.model import Template, Variant, base_language
 from assistant.templates.render import TOKEN_RE
 
 log = logging.getLogger(__name__)
 
-Translator = Callable[[str], str]  # text in the source language -> text in the target
+# (text in the source language, terms to keep unchanged) -> text in the target language
+Translator = Callable[[str, Sequence[str]], str]
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,10 @@ def make_draft(template: Template, target_language: str, translate: Translator) 
     if the translator fails or changes a placeholder."""
     source = template.default_language
     variant = template.variants[source]
+    tokens = sorted(_tokens(variant.body), key=len, reverse=True)
     try:
-        title = translate(variant.title).strip() or variant.title
-        body = translate(variant.body)
+        title = translate(variant.title, ()).strip() or variant.title
+        body = translate(variant.body, tokens)
     except Exception as exc:  # an engine failure is reported, never fatal to the panel
         raise DraftError(f"The translation failed: {exc}") from exc
     lost = _tokens(variant.body) - _tokens(body)
@@ -55,19 +58,20 @@ def make_draft(template: Template, target_language: str, translate: Translator) 
     return Draft(Variant(title, body), source, target_language)
 
 
-def find_translator(source: str, target: str) -> Translator | None:
-    """A translator for the pair from ``assistant.translation``, or None when the feature
-    or a model for the pair is not installed. Never raises."""
+def find_translator(service, source: str, target: str) -> Translator | None:
+    """A translator for the pair through ``service`` (a started TranslationService), or None
+    when there is no service, its engine is not loaded, or no model covers the pair.
+    Never raises. The callable must run on the worker thread that owns the engine."""
     try:
-        import assistant.translation as translation  # noqa: PLC0415 (optional feature)
-    except Exception:  # not installed, or broken: drafts are simply not offered
-        return None
-    try:
-        has_pair = getattr(translation, "has_pair", None)
-        translate = getattr(translation, "translate", None)
-        if has_pair is None or translate is None or not has_pair(source, target):
+        engine = getattr(service, "engine", None)
+        source, target = base_language(source), base_language(target)
+        if engine is None or source == target or not engine.can_translate(source, target):
             return None
-    except Exception as exc:
+    except Exception as exc:  # a half-loaded engine must not break the Replies panel
         log.info("No translation draft for %s -> %s: %s", source, target, exc)
         return None
-    return lambda text: translate(text, source, target)
+
+    def translate(text: str, terms: Sequence[str]) -> str:
+        return service.translate(text, source, target, terms).text
+
+    return translate

@@ -175,3 +175,41 @@ def test_import_duplicate_and_delete(qtbot, panel, services, tmp_path, monkeypat
     bad.write_text("matches:\n  - trigger: ':x'\n    replace: '{{o}}'\n    vars: [{name: o, type: shell}]\n")
     panel.import_file(str(bad))
     assert warnings and "runs a program" in warnings[0]
+
+
+def test_machine_translated_draft_with_the_test_model(qtbot, main_window, services, fresh_data_dir):
+    """A template without Spanish, a Spanish customer and the committed en→es test model:
+    the panel offers a draft, marks it for review and keeps the placeholder intact."""
+    from pathlib import Path
+
+    from assistant.translation import packages
+    from ui.panels.replies import RepliesPanel
+    from ui.panels.translate import TranslatePanel
+
+    models = Path(__file__).resolve().parents[2] / "resources" / "models"
+    for path in sorted(models.glob("*.argosmodel")):
+        packages.install_archive(fresh_data_dir / "models", path)
+    [translate] = [p for p in main_window.panels if isinstance(p, TranslatePanel)]
+    [panel] = [p for p in main_window.panels if isinstance(p, RepliesPanel)]
+    # the window started the engine before the models were there: load it again
+    qtbot.waitUntil(lambda: translate.ready is not None and not translate.loading, timeout=30000)
+    if not translate.ready.pairs:
+        with qtbot.waitSignal(translate.engine_ready, timeout=30000):
+            translate.start_engine()
+    assert translate.ready.pairs
+    store.save_personal(services.db, store.Template.from_dict({
+        "id": "my.shipped", "default_language": "en",
+        "variants": {"en": {"title": "Thank you.", "body": "Your order {{order_id}} has been shipped."}}}))
+    main_window.show()
+    main_window.show_panel(main_window.panels.index(panel))
+    qtbot.waitUntil(lambda: panel.index is not None)
+    services.customer.set(CustomerContext(name="Ana", country="ES", zone="Europe/Madrid", language="es"))
+    panel.reload(select="my.shipped")
+    assert panel.reply.is_fallback and panel.draft_button.isVisible()
+    panel.draft_button.click()
+    qtbot.waitUntil(lambda: panel.reply is not None and panel.reply.machine_translated, timeout=30000)
+    assert "Machine-translated draft" in panel.note.text()
+    panel.shared["order_id"] = "A-17"
+    panel.update_preview()
+    assert panel.reply.text == "Su pedido A-17 ha sido enviado."
+    shot(main_window, "replies-draft")

@@ -144,6 +144,9 @@ class RepliesPanel(Panel):
         self.note.setTextFormat(Qt.PlainText)
         self.note.setWordWrap(True)
         self.note.setObjectName("replies-note")
+        # a visible frame: a fallback language or a machine draft must not go unnoticed
+        self.note.setStyleSheet("#replies-note { background: #fff4d6; color: #4a3500; "
+                                "border: 1px solid #e0b64a; border-radius: 3px; padding: 3px; }")
         self.note.hide()
         box.addWidget(self.note)
         self.draft_button = QPushButton(_("Machine-translate a draft"))
@@ -414,7 +417,10 @@ class RepliesPanel(Panel):
         if reply is None:
             return
         entry = self.current_entry()
-        self.heading.setText(f"{reply.title}  ·  {reply.language}")
+        heading = f"{reply.title}  ·  {reply.language}"
+        if reply.machine_translated:
+            heading += "  ·  " + _("machine translation")
+        self.heading.setText(heading)
         self._show_note(entry, reply)
         self._show_text(reply)
         if rebuild_form:
@@ -428,7 +434,8 @@ class RepliesPanel(Panel):
         elif reply.is_fallback:
             notes.append(_("No {wanted} version: showing {used}.").format(
                 wanted=reply.requested_language, used=reply.language))
-            if find_translator(entry.template.default_language, reply.requested_language):
+            if find_translator(self._translation_service(), entry.template.default_language,
+                               reply.requested_language):
                 self.draft_button.show()
         if entry.locked:
             notes.append(_("Locked by your team: duplicate it to make your own."))
@@ -606,7 +613,8 @@ class RepliesPanel(Panel):
         if entry is None or reply is None or not reply.requested_language:
             return
         target = base_language(reply.requested_language)
-        translate = find_translator(entry.template.default_language, target)
+        translate = find_translator(self._translation_service(), entry.template.default_language,
+                                    target)
         if translate is None:
             return
         template = entry.template
@@ -627,6 +635,15 @@ class RepliesPanel(Panel):
 
         self._pending_task = run_in_pool(lambda: make_draft(template, target, translate), done,
                                          failed, pool=self.services.pool)
+
+    def _translation_service(self):
+        """The Translate panel's service, when that panel exists and its engine is loaded:
+        one engine per app (it is large), used on the shared worker thread."""
+        for panel in getattr(self.window(), "panels", ()):
+            service = getattr(panel, "service", None)
+            if service is not None and getattr(service, "engine", None) is not None:
+                return service
+        return None
 
     # -- managing templates --------------------------------------------------------
     def _context_menu(self, pos) -> None:

@@ -82,15 +82,15 @@ def test_typed_values_win_over_builtins_and_are_not_re_expanded():
 
 def test_machine_draft_marked_and_placeholders_checked():
     template = tpl()
-    draft = make_draft(template, "fr", lambda text: text.replace(" order ", " commande "))
+    draft = make_draft(template, "fr", lambda text, terms: text.replace(" order ", " commande "))
     reply = compose(template, at=AT, customer=CustomerContext(language="fr", zone="Europe/Paris"),
                     draft=draft.variant, draft_language="fr", values={"order_id": "9", "ship_date": "2026-01-20"})
     assert reply.machine_translated and reply.language == "fr" and not reply.is_fallback
     assert "commande 9" in reply.text and "20 janvier 2026" in reply.text
     with pytest.raises(DraftError, match="order_id"):
-        make_draft(template, "fr", lambda text: text.replace("{{order_id}}", "{{ordre}}"))
+        make_draft(template, "fr", lambda text, terms: text.replace("{{order_id}}", "{{ordre}}"))
     with pytest.raises(DraftError, match="failed"):
-        make_draft(template, "fr", lambda text: 1 / 0)
+        make_draft(template, "fr", lambda text, terms: 1 / 0)
 
 
 def test_candidate_zones_agreeing_on_the_greeting():
@@ -106,3 +106,33 @@ def test_typed_customer_name_drives_first_name_and_salutation():
         "es": {"title": "x", "body": "{{salutation}}, {{customer_first_name}}"}}})
     reply = compose(template, at=AT, customer=ANA_MADRID, values={"customer_name": "Luis Gómez"})
     assert reply.text == "Buenas tardes, Luis, Luis"
+
+
+def test_find_translator_uses_a_started_service_and_protects_every_token():
+    from assistant.templates.draft import find_translator
+
+    class Engine:
+        def can_translate(self, source, target):
+            return (source, target) == ("en", "pt")
+
+    class Result:
+        def __init__(self, text):
+            self.text = text
+
+    class Service:
+        engine = Engine()
+        calls = []
+
+        def translate(self, text, source, target, terms=()):
+            self.calls.append((source, target, tuple(terms)))
+            return Result(text.replace("ships", "sai"))
+
+    service = Service()
+    assert find_translator(None, "en", "pt_BR") is None
+    assert find_translator(service, "en", "de") is None
+    translate = find_translator(service, "en", "pt_BR")
+    draft = make_draft(tpl(), "pt_BR", translate)
+    assert "sai" in draft.variant.body
+    terms = service.calls[-1][2]
+    assert "{{#returns}}" in terms and "{{customer_first_name|there}}" in terms
+    assert service.calls[-1][:2] == ("en", "pt")
