@@ -60,16 +60,20 @@ class LanguageDetector:
     def __init__(self, languages: Iterable[str]):
         from py3langid.langid import LanguageIdentifier
 
-        base = _base()
-        known = set(base.labels)
         self.languages = sorted(set(languages))
         self._to_ours: dict[str, str] = {}
+        self._identifier = None
+        if len(self.languages) < 2:  # nothing to choose between: do not even load the model
+            self._to_ours = {code: code for code in self.languages}
+            self.unsupported = []
+            return
+        base = _base()
+        known = set(base.labels)
         for code in self.languages:
             theirs = _TO_DETECTOR.get(code, code.split("_")[0].split("-")[0])
             if theirs in known:
                 self._to_ours.setdefault(theirs, code)
         self.unsupported = sorted(set(self.languages) - set(self._to_ours.values()))
-        self._identifier = None
         if len(self._to_ours) >= 2:
             nb_ptc, nb_pc, nb_classes = base._full_model
             self._identifier = LanguageIdentifier(nb_ptc, nb_pc, nb_classes, base.tk_nextmove, base.tk_output,

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from assistant.i18n import _
 from assistant.translation import glossary, packages
 from assistant.translation.packages import InstalledPackage
 from assistant.translation.splitter import sentence_spans
@@ -31,6 +33,7 @@ from assistant.translation.splitter import sentence_spans
 log = logging.getLogger(__name__)
 
 PIVOT = "en"
+_STRAY_MARKER = re.compile(r"\s*⟦[^⟧]*⟧")
 BEAM_SIZE = 2
 MAX_INPUT_CHARS = 20_000
 
@@ -45,13 +48,15 @@ class NoModelError(LookupError):
 
 
 def missing_model_message(source: str, target: str, installed) -> str:
-    have = ", ".join(f"{a}→{b}" for a, b in installed) or "none"
-    needs = f"{source}→{target}"
+    have = ", ".join(f"{a}→{b}" for a, b in installed) or _("none")
+    pair = f"{source}→{target}"
+    needs = pair
     if PIVOT not in (source, target):
-        needs += f" (or {source}→{PIVOT} and {PIVOT}→{target})"
-    return (f"No translation model for {source}→{target}. Install {needs} with "
-            f"'assistant models install FILE.argosmodel' or Translate ▸ Install model… "
-            f"(installed: {have}).")
+        needs = _("{pair} (or {first} and {second})").format(
+            pair=pair, first=f"{source}→{PIVOT}", second=f"{PIVOT}→{target}")
+    return _("No translation model for {pair}. Install {needs} with Models ▸ Install model…, or on the "
+             "command line: assistant models install FILE.argosmodel (installed: {installed}).").format(
+        pair=pair, needs=needs, installed=have)
 
 
 @dataclass(frozen=True)
@@ -220,6 +225,7 @@ class TranslationEngine:
             core = piece.strip()
             for pair in route:
                 core = self._translate_text(pair, core)
+            core = _STRAY_MARKER.sub("", core)  # a model may still invent one: drop it
             lead = piece[:len(piece) - len(piece.lstrip())]
             trail = piece[len(piece.rstrip()):]
             pieces.append(lead + core + trail)
@@ -230,7 +236,11 @@ class TranslationEngine:
         loaded = self._load(pair)
         lines = [(line, self._split(loaded, line)) for line in text.split("\n")]
         sentences = [sentence for _line, spans in lines for _a, _b, sentence in spans]
-        translated = iter(self._translate_sentences(loaded, sentences) if sentences else [])
+        # Slot markers are numbered from ⟦0⟧ in each sentence, as a model sees them in
+        # training-like text, and mapped back after.
+        local = [_renumber(s) for s in sentences]
+        outputs = self._translate_sentences(loaded, [s for s, _m in local]) if sentences else []
+        translated = iter(_map_back(out, mapping) for out, (_s, mapping) in zip(outputs, local))
         out: list[str] = []
         for line, spans in lines:
             cursor = 0
@@ -274,6 +284,26 @@ class TranslationEngine:
                 value = value[len(pkg.target_prefix):]
             out.append(value.strip())
         return out
+
+
+def _renumber(sentence: str) -> tuple[str, list[str]]:
+    """("a ⟦3⟧ b ⟦5⟧", ...) → ("a ⟦0⟧ b ⟦1⟧", ["3", "5"])."""
+    mapping: list[str] = []
+
+    def local(match):
+        mapping.append(match.group(1))
+        return glossary.SLOT.format(len(mapping) - 1)
+
+    return glossary.SLOT_RE.sub(local, sentence), mapping
+
+
+def _map_back(text: str, mapping: list[str]) -> str:
+    def original(match):
+        n = int(match.group(1))
+        # a marker the sentence did not have is kept invalid, so restore() notices it
+        return glossary.SLOT.format(mapping[n]) if n < len(mapping) else glossary.SLOT.format(f"x{n}")
+
+    return glossary.SLOT_RE.sub(original, text) if mapping or glossary.SLOT_RE.search(text) else text
 
 
 def load_engine(data_dir, *, warm: Iterable[tuple[str, str]] | None = None) -> TranslationEngine:

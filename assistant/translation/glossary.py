@@ -88,6 +88,8 @@ def restore(translated: str, protected: Protected) -> str:
     """Put the originals back; raises RestoreError unless every marker appears exactly once."""
     seen = [int(n) for n in SLOT_RE.findall(translated)]
     expected = list(range(len(protected.originals)))
+    if "⟦x" in translated:  # the engine's mark for a marker the model invented
+        raise RestoreError("the translation has a slot marker its sentence did not have")
     if sorted(seen) != expected:
         raise RestoreError(f"slot markers {sorted(seen)} in the translation, expected {expected}")
     return SLOT_RE.sub(lambda m: protected.originals[int(m.group(1))], translated)

@@ -1,20 +1,489 @@
+"""Translate panel: "customer → me" (source detected, one-click override) and "me → customer"
+(target = the customer's language) on one panel, offline.
+
+The engine loads on the worker pool once the event loop runs, i.e. after the window is
+shown, and warms every installed pair; until then the panel says so and queues nothing.
+All rules (which language, which model, what to say when one is missing) live in
+assistant.translation; this module is layout and wiring.
+"""
+
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+import logging
+from datetime import datetime, timezone
 
-from assistant.i18n import N_, _
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMenu,
+                               QInputDialog, QMessageBox, QPlainTextEdit, QProgressDialog,
+                               QPushButton, QToolButton, QVBoxLayout)
+
+from assistant.i18n import N_, _, current_language
+from assistant.translation import directions, glossary, history
+from assistant.translation.languages import language_name
+from assistant.translation.service import TranslationService, customer_language, my_language
 from ui.panels.base import Panel
+from ui.services import Command
+from ui.workers import run_in_pool
+
+log = logging.getLogger(__name__)
+
+TRANSLATE_DELAY_MS = 350
+INCOMING, OUTGOING = "incoming", "outgoing"
+
+
+def _plain_label(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+class _Direction(QFrame):
+    """One direction: input, language row (shown language + override), output, copy."""
+
+    def __init__(self, key: str, heading: str, placeholder: str, parent=None):
+        super().__init__(parent)
+        self.key = key
+        self.setObjectName(f"translate-{key}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        title = _plain_label(heading)
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        layout.addWidget(title)
+        self.input = QPlainTextEdit()
+        self.input.setObjectName(f"translate-{key}-input")
+        self.input.setPlaceholderText(placeholder)
+        self.input.setAccessibleName(heading)
+        self.input.setTabChangesFocus(True)
+        layout.addWidget(self.input, 2)
+        row = QHBoxLayout()
+        self.language_label = _plain_label("", f"translate-{key}-language")
+        self.language_label.setWordWrap(False)
+        row.addWidget(self.language_label, 1)
+        self.override = QComboBox()
+        self.override.setObjectName(f"translate-{key}-override")
+        self.override.setAccessibleName(_("Language"))
+        self.override.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        row.addWidget(self.override)
+        layout.addLayout(row)
+        self.output = QPlainTextEdit()
+        self.output.setObjectName(f"translate-{key}-output")
+        self.output.setReadOnly(True)
+        self.output.setAccessibleName(_("Translation"))
+        self.output.setTabChangesFocus(True)
+        layout.addWidget(self.output, 2)
+        bottom = QHBoxLayout()
+        self.note = _plain_label("", f"translate-{key}-note")
+        bottom.addWidget(self.note, 1)
+        self.copy_button = QPushButton(_("Copy"))
+        self.copy_button.setObjectName(f"translate-{key}-copy")
+        self.copy_button.setEnabled(False)
+        bottom.addWidget(self.copy_button, 0, Qt.AlignTop)
+        layout.addLayout(bottom)
+        self.generation = 0     # discards results of requests superseded by newer text
+
+    def set_result(self, text: str, note: str = "") -> None:
+        self.output.setPlainText(text)
+        self.copy_button.setEnabled(bool(text))
+        self.note.setText(note)
 
 
 class TranslatePanel(Panel):
     panel_id = "translate"
     title = N_("Translate")
 
+    engine_ready = Signal(object)      # EngineReady, or an Exception
+    translated = Signal(str, object)   # direction, TranslationResult
+
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
-        layout = QVBoxLayout(self)
-        label = QLabel(_("This panel is not available yet."))
-        label.setTextFormat(Qt.PlainText)
-        label.setAlignment(Qt.AlignCenter)
-        layout.addWidget(label)
+        data_dir = services.runtime.data_dir
+        self.service = TranslationService.for_data_dir(data_dir)
+        self.ready = None                       # EngineReady once loaded
+        self.loading = False
+        self.my_language = my_language(services.db, current_language())
+        self.detection = None                   # last Detection of the incoming text
+        self.last_incoming: str | None = None   # the language the customer last wrote in
+        self._build()
+        self._timers = {}
+        for direction in (self.incoming, self.outgoing):
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.setInterval(TRANSLATE_DELAY_MS)
+            timer.timeout.connect(lambda d=direction: self.request(d))
+            self._timers[direction.key] = timer
+            direction.input.textChanged.connect(timer.start)
+            direction.copy_button.clicked.connect(lambda _c=False, d=direction: self.copy(d))
+            direction.override.activated.connect(lambda _i, d=direction: self.request(d))
+        services.customer.changed.connect(self._customer_changed)
+        self._refresh()
+        # Runs once the event loop does, i.e. after the window is shown: never delays it.
+        QTimer.singleShot(0, self.start_engine)
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 8)
+        top = QHBoxLayout()
+        self.status = _plain_label(_("Loading translation models…"), "translate-status")
+        top.addWidget(self.status, 1)
+        self.menu_button = QToolButton()
+        self.menu_button.setObjectName("translate-menu")
+        self.menu_button.setText(_("Models"))
+        self.menu_button.setAccessibleName(_("Translation models"))
+        self.menu_button.setPopupMode(QToolButton.InstantPopup)
+        self.menu = QMenu(self)
+        self.menu.aboutToShow.connect(self._fill_menu)
+        self.menu_button.setMenu(self.menu)
+        top.addWidget(self.menu_button, 0, Qt.AlignTop)
+        outer.addLayout(top)
+
+        self.empty_state = _plain_label(directions.no_models_message(), "translate-empty")
+        self.empty_state.setFrameShape(QFrame.StyledPanel)
+        self.empty_state.setContentsMargins(8, 8, 8, 8)
+        self.empty_state.setVisible(False)
+        outer.addWidget(self.empty_state)
+        self.install_button = QPushButton(_("Install model…"))
+        self.install_button.setObjectName("translate-install")
+        self.install_button.clicked.connect(self.install_file)
+        self.install_button.setVisible(False)
+        outer.addWidget(self.install_button, 0, Qt.AlignLeft)
+
+        self.incoming = _Direction(INCOMING, _("Customer → me"), _("Paste the customer's message"))
+        self.outgoing = _Direction(OUTGOING, _("Me → customer"), _("Write your reply"))
+        outer.addWidget(self.incoming, 1)
+        outer.addWidget(self.outgoing, 1)
+        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        shortcut.activated.connect(self._translate_focused)
+
+    # ------------------------------------------------------------------ engine
+    def start_engine(self) -> None:
+        if self.loading:
+            return
+        self.loading = True
+        self.status.setText(_("Loading translation models…"))
+        service = self.service
+        run_in_pool(lambda: service.start(warm=None), self._engine_loaded, self._engine_failed,
+                    pool=self.services.pool)
+
+    def _engine_loaded(self, ready) -> None:
+        self.loading = False
+        self.ready = ready
+        self._refresh()
+        self.engine_ready.emit(ready)
+        for direction in (self.incoming, self.outgoing):
+            if direction.input.toPlainText().strip():
+                self.request(direction)
+
+    def _engine_failed(self, exc: Exception) -> None:
+        self.loading = False
+        log.error("translation engine failed to load: %s", exc)
+        self.status.setText(_("The translation engine could not start: {error}").format(error=exc))
+        self.engine_ready.emit(exc)
+
+    # ------------------------------------------------------------------ state
+    def _name(self, code: str | None) -> str:
+        if not code:
+            return "?"
+        names = self.ready.names if self.ready else {}
+        return language_name(code, current_language(), names.get(code, ""))
+
+    def _fill_combo(self, combo: QComboBox, chosen: str | None, auto_text: str) -> None:
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(auto_text, None)
+        for code in (self.ready.languages if self.ready else ()):
+            combo.addItem(self._name(code), code)
+        index = combo.findData(chosen) if chosen else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def _refresh(self) -> None:
+        pairs = self.ready.pairs if self.ready else ()
+        no_models = self.ready is not None and not pairs
+        self.empty_state.setVisible(no_models)
+        self.install_button.setVisible(no_models)
+        if self.ready is not None:
+            if pairs:
+                shown = ", ".join(f"{a}→{b}" for a, b in pairs)
+                self.status.setText(_("Offline models: {pairs}").format(pairs=shown))
+            else:
+                self.status.setText(_("No translation model installed"))
+        for direction in (self.incoming, self.outgoing):
+            direction.setEnabled(not no_models)
+        self._fill_combo(self.incoming.override, self.incoming.override.currentData(), _("Detect"))
+        self._fill_combo(self.outgoing.override, self.outgoing.override.currentData(), _("Customer's language"))
+        self._update_language_labels()
+
+    def _incoming_plan(self):
+        detected = self.detection.language if self.detection else None
+        return directions.plan_incoming(self.ready.pairs if self.ready else (), self.my_language,
+                                        detected or self.last_incoming, self.incoming.override.currentData())
+
+    def _outgoing_plan(self):
+        return directions.plan_outgoing(self.ready.pairs if self.ready else (), self.my_language,
+                                        customer_language(self.services.customer.context), self.last_incoming,
+                                        self.outgoing.override.currentData())
+
+    def _update_language_labels(self) -> None:
+        inc = self._incoming_plan()
+        if self.incoming.override.currentData():
+            text = _("From {language} (chosen)").format(language=self._name(inc.source))
+        elif self.detection and self.detection.language:
+            text = (_("Detected: {language}") if self.detection.reliable
+                    else _("Probably {language} (short text)")).format(language=self._name(self.detection.language))
+        else:
+            text = _("Language: detected when you paste")
+        self.incoming.language_label.setText(text)
+        out = self._outgoing_plan()
+        self.outgoing.language_label.setText(
+            _("To {language}").format(language=self._name(out.target)) if out.target else _("To: choose a language"))
+
+    def _customer_changed(self, _context) -> None:
+        self._update_language_labels()
+        if self.outgoing.input.toPlainText().strip():
+            self.request(self.outgoing)
+
+    # ------------------------------------------------------------------ translating
+    def _translate_focused(self) -> None:
+        self.request(self.outgoing if self.outgoing.input.hasFocus() else self.incoming)
+
+    def request(self, direction: _Direction) -> None:
+        """Translate the direction's text on the worker (newest request wins)."""
+        self._timers[direction.key].stop()
+        text = direction.input.toPlainText()
+        direction.generation += 1
+        generation = direction.generation
+        if not text.strip():
+            if direction is self.incoming:
+                self.detection = None
+                self._update_language_labels()
+            direction.set_result("")
+            return
+        if self.ready is None:
+            direction.note.setText(_("Loading translation models…"))
+            return
+        terms = glossary.all_terms(self.services.db)  # the database is read on the GUI thread
+        service = self.service
+        if direction is self.incoming:
+            override = direction.override.currentData()
+            previous = self.last_incoming
+            pairs, mine = self.ready.pairs, self.my_language
+
+            def work():
+                detection = service.detect(text, previous)
+                plan = directions.plan_incoming(pairs, mine, detection.language, override)
+                result = None if plan.problem or not plan.source else service.translate(text, plan.source, mine, terms)
+                return detection, plan, result
+        else:
+            plan = self._outgoing_plan()
+
+            def work():
+                if plan.problem:
+                    return None, plan, None
+                return None, plan, service.translate(text, plan.source, plan.target, terms)
+
+        run_in_pool(work, lambda out, d=direction, g=generation, t=text: self._translated(d, g, t, out),
+                    lambda exc, d=direction: d.set_result("", str(exc)), pool=self.services.pool)
+
+    def _translated(self, direction: _Direction, generation: int, text: str, out) -> None:
+        if generation != direction.generation:
+            return  # superseded by newer text
+        detection, plan, result = out
+        if direction is self.incoming and detection is not None:
+            self.detection = detection
+            if detection.reliable and not direction.override.currentData():
+                self.last_incoming = detection.language
+            elif direction.override.currentData():
+                self.last_incoming = direction.override.currentData()
+        self._update_language_labels()
+        if plan.problem or result is None:
+            direction.set_result("", plan.problem or "")
+            return
+        note = _("via {language}").format(language=self._name(result.pivot)) if result.pivot else ""
+        if result.fallback:
+            note = (note + " · " if note else "") + _("protected terms kept, translated around them")
+        direction.set_result(result.text, note)
+        self._record(direction, text, result)
+        self.translated.emit(direction.key, result)
+
+    def _record(self, direction: _Direction, text: str, result) -> None:
+        try:
+            history.record(self.services.db, self.services.runtime.policy, now=datetime.now(timezone.utc),
+                           direction=direction.key, source_lang=result.source, target_lang=result.target,
+                           source_text=text, translated_text=result.text)
+        except Exception:  # history is optional: never lose a translation over it
+            log.exception("could not record translation history")
+
+    def copy(self, direction: _Direction) -> None:
+        text = direction.output.toPlainText()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    def translate_clipboard(self) -> None:
+        """Put the clipboard's text in "customer → me" and translate it now."""
+        text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.services.notify(_("Translate"), _("The clipboard holds no text."))
+            return
+        self.incoming.input.setPlainText(text)
+        self.request(self.incoming)
+        window = self.window()
+        if window is not None and not window.isVisible():
+            self.translated.connect(self._notify_once)
+
+    def _notify_once(self, key: str, result) -> None:
+        self.translated.disconnect(self._notify_once)
+        if key == INCOMING:
+            self.services.notify(_("Translation"), result.text)
+
+    # ------------------------------------------------------------------ models menu
+    def _fill_menu(self) -> None:
+        menu = self.menu
+        menu.clear()
+        menu.addAction(_("Install model…"), self.install_file)
+        policy = self.services.runtime.policy
+        if policy.shared_models_dir:
+            menu.addAction(_("Install from the shared models folder"),
+                           lambda: self.install_path(policy.shared_models_dir))
+        menu.addAction(_("Install all models in a folder…"), self.install_folder)
+        if policy.allow_downloads:
+            menu.addAction(_("Download a model…"), self.download_model)
+        if self.ready and self.ready.pairs:
+            remove = menu.addMenu(_("Remove model"))
+            for pair in self.ready.pairs:
+                remove.addAction(f"{pair[0]}→{pair[1]}", lambda p=pair: self.remove_model(p))
+        menu.addSeparator()
+        keep = menu.addAction(_("Keep translation history"))
+        keep.setCheckable(True)
+        keep.setChecked(history.is_enabled(self.services.db, policy))
+        keep.setEnabled(history.allowed(policy))
+        keep.toggled.connect(self.set_history)
+        menu.addAction(_("Clear translation history"), self.clear_history)
+
+    def install_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Install translation model"), "",
+                                                    _("Argos models (*.argosmodel)"))
+        if path:
+            self.install_path(path)
+
+    def install_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, _("Folder of translation models"))
+        if path:
+            self.install_path(path)
+
+    def install_path(self, path) -> None:
+        from pathlib import Path
+
+        service = self.service
+        self.status.setText(_("Installing…"))
+
+        def work():
+            results = service.install(Path(path))
+            return results, service.start(warm=None)
+
+        run_in_pool(work, self._installed, self._install_failed, pool=self.services.pool)
+
+    def _installed(self, out) -> None:
+        results, ready = out
+        self._engine_loaded(ready)
+        errors = [f"{r.source.name}: {r.error}" for r in results if r.error]
+        done = [r.package.label for r in results if r.package and not r.skipped]
+        if errors:
+            QMessageBox.warning(self, _("Install translation model"), "\n".join(errors))
+        if done:
+            self.services.notify(_("Translation"), _("Installed: {models}").format(models=", ".join(done)))
+
+    def _install_failed(self, exc: Exception) -> None:
+        self._refresh()
+        QMessageBox.warning(self, _("Install translation model"), str(exc))
+
+    def remove_model(self, pair) -> None:
+        service = self.service
+
+        def work():
+            service.remove(*pair)
+            return service.start(warm=None)
+
+        run_in_pool(work, self._engine_loaded, self._install_failed, pool=self.services.pool)
+
+    def download_model(self) -> None:
+        """Explicit user action, allowed by policy: pick a pair from the index, download with
+        progress and cancel, install through the same validation."""
+        from assistant.translation import download
+
+        policy = self.services.runtime.policy
+        try:
+            available = download.fetch_index(policy)
+        except (download.DownloadForbidden, download.DownloadError) as exc:
+            QMessageBox.warning(self, _("Download a model"), str(exc))
+            return
+        if not available:
+            QMessageBox.information(self, _("Download a model"), _("The package index lists no models."))
+            return
+        labels = [p.label for p in available]
+        label, ok = QInputDialog.getItem(self, _("Download a model"), _("Model:"), labels, 0, False)
+        if not ok:
+            return
+        package = available[labels.index(label)]
+        dialog = QProgressDialog(_("Downloading {model}…").format(model=package.label), _("Cancel"), 0, 100, self)
+        dialog.setWindowModality(Qt.WindowModal)
+        state = {"cancel": False}
+        dialog.canceled.connect(lambda: state.update(cancel=True))
+        progress = _ProgressRelay(self)
+        progress.changed.connect(lambda p: dialog.setValue(p))
+        models_dir = self.service.models_dir
+        service = self.service
+
+        def work():
+            result = download.download_and_install(
+                policy, models_dir, package, cancelled=lambda: state["cancel"],
+                progress=lambda done, total: progress.changed.emit(done * 100 // total if total else 0))
+            return [result], service.start(warm=None)
+
+        def finished(out):
+            dialog.close()
+            self._installed(out)
+
+        def failed(exc):
+            dialog.close()
+            if not isinstance(exc, download.DownloadCancelled):
+                self._install_failed(exc)
+
+        dialog.show()
+        run_in_pool(work, finished, failed, pool=self.services.pool)
+
+    def set_history(self, on: bool) -> None:
+        try:
+            history.set_enabled(self.services.db, self.services.runtime.policy, on)
+        except history.HistoryForbidden as exc:
+            QMessageBox.warning(self, _("Translation history"), str(exc))
+
+    def clear_history(self) -> None:
+        count = history.clear(self.services.db)
+        self.services.notify(_("Translation history"), _("{count} entries deleted.").format(count=count))
+
+    # ------------------------------------------------------------------ panel API
+    def commands(self) -> list[Command]:
+        return [
+            Command(_("Translate clipboard"), self.translate_clipboard, "", "translate paste customer message"),
+            Command(_("Install translation model…"), self.install_file, "", "argos model language pair"),
+        ]
+
+    def set_compact(self, compact: bool) -> None:
+        self.status.setVisible(not compact)
+
+    def activated(self) -> None:
+        self.incoming.input.setFocus()
+
+
+class _ProgressRelay(QObject):
+    """Carries download progress from the worker thread to the GUI thread."""
+    changed = Signal(int)

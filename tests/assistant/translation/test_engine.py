@@ -123,3 +123,19 @@ def test_argos_is_configured_to_our_folders_and_never_downloads(engine, tmp_path
 def test_too_long_text_is_refused_clearly(engine):
     with pytest.raises(ValueError, match="too long"):
         engine.translate("a" * 20_001, "en", "es")
+
+
+def test_slot_markers_are_numbered_per_sentence(engine):
+    """⟦1⟧ in a second sentence reaches the model as ⟦0⟧ (as in training) and comes back."""
+    result = engine.translate("Thank you for choosing Acme Cloud. Your order {{order_id}} has been shipped.",
+                              "en", "es", terms=["Acme Cloud"])
+    assert result.text == "Gracias por elegir Acme Cloud. Su pedido {{order_id}} ha sido enviado."
+    assert not result.fallback
+
+
+def test_an_invented_marker_is_not_left_in_the_output(engine, monkeypatch):
+    real = engine._translate_sentences
+    monkeypatch.setattr(engine, "_translate_sentences",
+                        lambda loaded, sentences: [s + " ⟦0⟧" for s in real(loaded, sentences)])
+    result = engine.translate("Thank you.", "en", "es")
+    assert result.fallback and "⟦" not in result.text

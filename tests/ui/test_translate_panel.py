@@ -1,0 +1,151 @@
+"""The Translate panel on the committed test models (sockets blocked by the suite)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+
+from assistant.customer import CustomerContext
+
+REPO = Path(__file__).resolve().parents[2]
+MODELS = REPO / "resources" / "models"
+
+
+@pytest.fixture
+def with_models(fresh_data_dir):
+    from assistant.translation import packages
+
+    for path in sorted(MODELS.glob("*.argosmodel")):
+        packages.install_archive(fresh_data_dir / "models", path)
+
+
+def make_panel(qtbot, services):
+    from ui.panels.translate import TranslatePanel
+
+    panel = TranslatePanel(services)
+    qtbot.addWidget(panel)
+    return panel
+
+
+def wait_ready(qtbot, panel):
+    if panel.ready is None:
+        with qtbot.waitSignal(panel.engine_ready, timeout=30000):
+            pass
+    return panel.ready
+
+
+def test_constructor_is_cheap_and_engine_loads_after(qtbot, services, with_models):
+    panel = make_panel(qtbot, services)
+    assert panel.ready is None  # nothing loaded in the constructor
+    assert panel.status.text() == "Loading translation models…"
+    ready = wait_ready(qtbot, panel)
+    assert ready.pairs == (("en", "es"), ("es", "en"))
+    assert panel.status.text() == "Offline models: en→es, es→en"
+    assert not panel.empty_state.isVisible()
+
+
+def test_no_model_state_says_what_to_install_and_how(qtbot, services):
+    panel = make_panel(qtbot, services)
+    panel.show()
+    wait_ready(qtbot, panel)
+    assert panel.empty_state.isVisible() and panel.install_button.isVisible()
+    assert "No translation model is installed" in panel.empty_state.text()
+    assert "assistant models install FILE.argosmodel" in panel.empty_state.text()
+    assert panel.empty_state.textFormat() == panel.empty_state.textFormat().PlainText
+    assert not panel.incoming.isEnabled()
+
+
+def test_incoming_is_detected_and_translated_to_my_language(qtbot, services, with_models):
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    with qtbot.waitSignal(panel.translated, timeout=10000) as signal:
+        panel.incoming.input.setPlainText("Mi pedido no ha llegado.")
+        panel.request(panel.incoming)
+    assert signal.args[0] == "incoming"
+    assert panel.incoming.output.toPlainText() == "My order has not arrived."
+    assert panel.incoming.language_label.text() == "Detected: Spanish"
+    assert panel.last_incoming == "es"
+    panel.incoming.copy_button.click()
+    assert QGuiApplication.clipboard().text() == "My order has not arrived."
+
+
+def test_one_click_override_of_the_detected_language(qtbot, services, with_models):
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    panel.incoming.input.setPlainText("Gracias.")
+    combo = panel.incoming.override
+    with qtbot.waitSignal(panel.translated, timeout=10000):
+        combo.setCurrentIndex(combo.findData("es"))
+        combo.activated.emit(combo.currentIndex())
+    assert panel.incoming.output.toPlainText() == "Thank you."
+    assert panel.incoming.language_label.text() == "From Spanish (chosen)"
+
+
+def test_outgoing_targets_the_customers_language_with_glossary(qtbot, services, with_models):
+    from assistant.translation import glossary
+
+    with services.db.atomic():
+        glossary.add_terms(services.db, ["Acme Cloud"], "user")
+    services.customer.set(CustomerContext(name="Ana", country="ES", language="es"))
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    assert panel.outgoing.language_label.text() == "To Spanish"
+    with qtbot.waitSignal(panel.translated, timeout=10000):
+        panel.outgoing.input.setPlainText("Thank you for choosing Acme Cloud. Your order {{order_id}} has been shipped.")
+        panel.request(panel.outgoing)
+    assert panel.outgoing.output.toPlainText() == "Gracias por elegir Acme Cloud. Su pedido {{order_id}} ha sido enviado."
+
+
+def test_missing_pair_for_the_customer_says_what_to_install(qtbot, services, with_models):
+    services.customer.set(CustomerContext(name="Jo", country="BR", language="pt_BR"))
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    panel.outgoing.input.setPlainText("Thank you.")
+    panel.request(panel.outgoing)
+    qtbot.waitUntil(lambda: "No translation model for en→pt" in panel.outgoing.note.text(), timeout=10000)
+    assert panel.outgoing.output.toPlainText() == ""
+    assert not panel.outgoing.copy_button.isEnabled()
+
+
+def test_translate_clipboard_command(qtbot, services, with_models):
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    commands = {c.title: c for c in panel.commands()}
+    QGuiApplication.clipboard().setText("Quiero cancelar mi pedido.")
+    with qtbot.waitSignal(panel.translated, timeout=10000):
+        commands["Translate clipboard"].callback()
+    assert panel.incoming.output.toPlainText() == "I want to cancel my order."
+
+
+def test_history_is_off_by_default_and_kept_when_enabled(qtbot, services, with_models):
+    from assistant.translation import history
+
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    with qtbot.waitSignal(panel.translated, timeout=10000):
+        panel.incoming.input.setPlainText("Gracias.")
+        panel.request(panel.incoming)
+    assert history.entries(services.db) == []
+    panel.set_history(True)
+    with qtbot.waitSignal(panel.translated, timeout=10000):
+        panel.incoming.input.setPlainText("Buenos días.")
+        panel.request(panel.incoming)
+    assert [e["translated_text"] for e in history.entries(services.db)] == ["Good morning."]
+
+
+def test_install_from_a_folder_reloads_the_engine(qtbot, services, tmp_path):
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    assert panel.ready.pairs == ()
+    with qtbot.waitSignal(panel.engine_ready, timeout=30000):
+        panel.install_path(MODELS)
+    assert panel.ready.pairs == (("en", "es"), ("es", "en"))
+    assert not panel.empty_state.isVisible()
+
+
+def test_panel_in_the_main_window(main_window, qtbot):
+    panel = next(p for p in main_window.panels if p.panel_id == "translate")
+    assert any(c.title == "Translate clipboard" for c in main_window.commands())
+    wait_ready(qtbot, panel)
