@@ -100,6 +100,9 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     backup_timer = QTimer(window)
     backup_timer.timeout.connect(backup_if_due)
     backup_timer.start(5000)  # first check soon after start, then hourly
+    from ui.packs_dialog import start_inbox_watch  # the pack inbox: soon after start, then every 15 min
+
+    start_inbox_watch(window, services)
     if args.quit_after:
         QTimer.singleShot(args.quit_after, window, window.quit)
     app.aboutToQuit.connect(window.save_state)

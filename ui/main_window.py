@@ -147,6 +147,9 @@ class MainWindow(QMainWindow):
             Command(_("Settings…"), self.show_settings, "Ctrl+,", "language name company policy preferences"),
             Command(_("New task…"), lambda: open_quick_add(self), "Ctrl+N", "task follow-up queue add"),
         ]
+        from ui.packs_dialog import pack_commands  # lazy: pack tools load only when asked for
+
+        own += pack_commands(self)
         for panel in self.panels:
             own += panel.commands()
         return own

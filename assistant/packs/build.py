@@ -29,7 +29,7 @@ class BuildError(Exception):
     pass
 
 
-def _stamp(now: datetime) -> str:
+def created_stamp(now: datetime) -> str:
     return now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -44,7 +44,7 @@ def skeleton(pack_id: str, title: str, publisher: str, languages: list[str], now
     return {
         "format": fmt.FORMAT_NAME, "format_version": fmt.FORMAT_VERSION, "id": pack_id,
         "title": title, "publisher": publisher, "publisher_key_id": None, "version": 1,
-        "created": _stamp(now), "min_app_version": __version__, "default_language": default,
+        "created": created_stamp(now), "min_app_version": __version__, "default_language": default,
         "languages": languages,
         "templates": [{"id": f"{pack_id}.thanks", "tags": ["closing"], "shortcut": None,
                        "default_language": default, "locked": False, "variants": variants}],
@@ -85,7 +85,7 @@ def assemble(source: Path, version: int | None, now: datetime) -> dict:
     data.setdefault("min_app_version", __version__)
     if version is not None:
         data["version"] = version
-    data["created"] = _stamp(now)
+    data["created"] = created_stamp(now)
     return data
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from pathlib import Path
 import minisign
 
 SIG_SUFFIX = ".minisig"
+_STANDARD_COMMENT_RE = re.compile(r"^minisign public key [0-9A-Fa-f]{1,16}")
 MAX_SIGNATURE_BYTES = 16 * 1024
 MAX_KEY_BYTES = 16 * 1024
 # Interactive scrypt limits (py-minisign's defaults, ~0.1 s). Keys made by ``minisign -G``
@@ -75,6 +77,7 @@ def parse_public_key(text: str) -> tuple[minisign.PublicKey, PublicKeyInfo]:
     comment = ""
     if len(lines) == 2 and lines[0].startswith("untrusted comment:"):
         comment = lines[0][len("untrusted comment:"):].strip()
+        comment = _STANDARD_COMMENT_RE.sub("", comment).strip()  # keep only what a person added
         lines = lines[1:]
     if len(lines) != 1:
         raise SignatureError("a public key is one base64 line, optionally after an 'untrusted comment:' line")
@@ -144,8 +147,9 @@ def generate_keypair(secret_path: Path, public_path: Path, password: str | None,
     pair = minisign.KeyPair.generate()
     secret = pair.secret_key
     public = pair.public_key
-    if comment:
-        public.untrusted_comment = f"minisign public key {_key_id_text(public._keynum_pk.key_id)} {comment}"
+    # the same first line minisign writes (py-minisign's default prints the id bytes reversed)
+    public.untrusted_comment = f"minisign public key {_key_id_text(public._keynum_pk.key_id)}" + (
+        f" {comment}" if comment else "")
     if password is not None:
         secret.encrypt(password, opslimit=opslimit, memlimit=memlimit)
     secret_bytes = bytes(secret) + b"\n"

@@ -1,0 +1,88 @@
+"""The team lead's pack editor: several languages, live preview, validation, export and
+signing (the exported file installs like any other pack)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from assistant.packs import format as fmt
+from assistant.packs import install, signing, trust
+from assistant.policy import Policy
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+SHOTS = Path(os.environ.get("PACK_SCREENSHOTS", "/tmp/packs-screens"))
+
+
+def _editor(qtbot):
+    from ui.pack_editor import PackEditor
+
+    editor = PackEditor(None, now=lambda: NOW)
+    qtbot.addWidget(editor)
+    return editor
+
+
+def _type_body(editor, text):
+    editor.body.setPlainText(text)  # textChanged updates the document and the preview
+
+
+def test_edit_in_two_languages_with_live_preview_and_validation(qtbot):
+    editor = _editor(qtbot)
+    editor.pack_id.setText("acme.refunds")
+    editor.pack_id.textEdited.emit("acme.refunds")
+    assert editor.doc["id"] == "acme.refunds"
+    editor.languages.setText("en, es, ar")
+    editor.languages.editingFinished.emit()
+    assert editor.doc["languages"] == ["en", "es", "ar"]
+    editor.add_template()
+    editor.template_id.setText("acme.refunds.late")
+    editor.template_id.textEdited.emit("acme.refunds.late")
+    editor.variant_language.setCurrentIndex(0)
+    editor.variant_title.setText("Refund delayed")
+    editor.variant_title.textEdited.emit("Refund delayed")
+    _type_body(editor, "{{greeting}} {{customer_first_name}}, your refund for {{order_id}} is delayed. {{promo}}")
+    assert editor.preview.toPlainText() == "Good morning Ana, your refund for A-10023 is delayed. {{promo}}"
+    assert editor.preview_note.text() == "Not filled: promo"
+    problems = editor.validate()
+    assert any("placeholder '{{promo}}' is not declared" in p.message and p.template == "acme.refunds.late"
+               for p in problems)
+    editor.variant_language.setCurrentIndex(1)  # es
+    editor.variant_title.setText("Reembolso retrasado")
+    editor.variant_title.textEdited.emit("Reembolso retrasado")
+    _type_body(editor, "{{greeting}} {{customer_first_name}}, su reembolso se retrasa.")
+    assert editor.preview.toPlainText() == "Buenos días Ana, su reembolso se retrasa."
+    variants = editor.current_template()["variants"]
+    assert variants["en"]["title"] == "Refund delayed" and variants["es"]["title"] == "Reembolso retrasado"
+    editor.show()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    editor.grab().save(str(SHOTS / "pack-editor.png"))
+
+
+def test_export_and_sign_produce_an_installable_pack(qtbot, tmp_path, db, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]) or QMessageBox.Ok)
+    made = signing.generate_keypair(tmp_path / "lead.key", tmp_path / "lead.pub", "pw")
+    editor = _editor(qtbot)
+    assert [p for p in editor.validate() if p.severity == "error"] == []
+    # an invalid document is never written
+    editor.doc["templates"][0]["variants"]["en"]["body"] = "{{oops}}"
+    assert not editor.export_to(tmp_path / "bad.agentpack.json")
+    assert not (tmp_path / "bad.agentpack.json").exists()
+    assert "placeholder '{{oops}}' is not declared" in warnings[-1]
+    editor.doc["templates"][0]["variants"]["en"]["body"] = "Thanks, {{customer_first_name|}}."
+    target = tmp_path / "team.agentpack.json"
+    assert editor.export_to(target, made.secret_path, "pw")
+    pack, problems = fmt.check_file(target)
+    assert pack is not None and pack.key_id == made.info.key_id
+    trust.add_key(db, made.public_path.read_text(), now=NOW)
+    result = install.install_file(db, Policy(), target, now=NOW)
+    assert result.signed and result.merge.added == ["team.replies.thanks"]
+    # the editor opens what it wrote
+    assert editor.open_path(target)
+    assert editor.template_list.count() == 1 and editor.pack_title.text() == "Team replies"
+

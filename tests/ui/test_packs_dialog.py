@@ -1,0 +1,188 @@
+"""The packs window and the inbox watch, driven as an agent would (dialogs answered by
+patching the confirmation helpers)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from assistant.packs import install, manage, signing, trust
+from assistant.policy import Policy
+from assistant.templates import store
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+SHOTS = Path(os.environ.get("PACK_SCREENSHOTS", "/tmp/packs-screens"))
+
+
+def _template(tid, body="{{greeting}} {{customer_first_name|}}, your refund is on its way."):
+    return {"id": tid, "tags": ["refund"], "default_language": "en",
+            "variants": {"en": {"title": f"Refund {tid}", "body": body},
+                         "es": {"title": f"Reembolso {tid}", "body": "{{greeting}}, su reembolso está en camino."},
+                         "ar": {"title": "تم الاسترداد", "body": "{{greeting}}، تم إرسال المبلغ المسترد \u200f123\u200f."}}}
+
+
+def _pack(version, templates, pack_id="acme.refunds", **extra):
+    data = {"format": "agent-assistant-pack", "format_version": 1, "id": pack_id, "title": "ACME refunds <b>EU</b>",
+            "publisher": "ACME Support Manila", "publisher_key_id": None, "version": version,
+            "created": "2026-11-01T08:00:00Z", "min_app_version": "0.1", "default_language": "en",
+            "languages": ["en", "es", "ar"], "templates": templates}
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def key(tmp_path):
+    return signing.generate_keypair(tmp_path / "lead.key", tmp_path / "lead.pub", None)
+
+
+@pytest.fixture
+def write(tmp_path, key):
+    def write(data, name="p.agentpack.json", sign=True):
+        path = tmp_path / "packs" / name
+        path.parent.mkdir(exist_ok=True)
+        raw = json.dumps(data, ensure_ascii=False, indent=1).encode()
+        path.write_bytes(raw)
+        path.with_name(path.name + ".minisig").unlink(missing_ok=True)
+        if sign:
+            secret = signing.load_secret_key(key.secret_path, None)
+            path.with_name(path.name + ".minisig").write_bytes(signing.sign_bytes(raw, secret))
+        return path
+    return write
+
+
+@pytest.fixture
+def no_popups(monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.informativeText() or self.text()) or QMessageBox.Ok)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]) or QMessageBox.Ok)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]) or QMessageBox.Ok)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    return shown
+
+
+def _dialog(qtbot, services):
+    from ui.packs_dialog import PacksDialog
+
+    dialog = PacksDialog(services, now=lambda: NOW)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_installed_packs_show_publisher_fingerprint_changelog(qtbot, services, key, write, no_popups):
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    install.install_file(db, Policy(), write(_pack(1, [_template("acme.a"), _template("acme.b")])), now=NOW)
+    install.install_file(db, Policy(), write(_pack(2, [_template("acme.a", "v2 {{greeting}}")])), now=NOW)
+    install.install_file(db, Policy(), write(_pack(1, [_template("other.x")], pack_id="acme.unsigned",
+                                                   title="Night shift"), sign=False),
+                         install.InstallOptions(allow_unsigned=True), now=NOW)
+    dialog = _dialog(qtbot, services)
+    rows = {dialog.pack_list.topLevelItem(i).text(0): dialog.pack_list.topLevelItem(i)
+            for i in range(dialog.pack_list.topLevelItemCount())}
+    assert rows["ACME refunds <b>EU</b>"].text(3) == key.info.fingerprint  # HTML stays literal text
+    assert rows["Night shift"].text(3) == "unsigned"
+    dialog.pack_list.setCurrentItem(rows["ACME refunds <b>EU</b>"])
+    details = dialog.details.toPlainText()
+    assert "Publisher: ACME Support Manila" in details
+    assert f"Key fingerprint: {key.info.fingerprint}" in details
+    assert "update 2: 1 updated, 1 retired" in details
+    assert dialog.template_list.topLevelItemCount() == 1
+    dialog.show()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    dialog.grab().save(str(SHOTS / "packs-installed.png"))
+    # hide one template, then the whole pack
+    item = dialog.template_list.topLevelItem(0)
+    item.setCheckState(2, Qt.Checked)
+    assert manage.template_flags(db, "acme.a") == (False, True)
+    assert store.get_entry(db, "acme.a") is None
+    dialog._toggle_pack("hidden")
+    assert manage.get_pack(db, "acme.refunds").hidden
+
+
+def test_install_from_file_unsigned_needs_confirmation(qtbot, services, write, no_popups, monkeypatch):
+    dialog = _dialog(qtbot, services)
+    path = write(_pack(1, [_template("acme.a")]), sign=False)
+    monkeypatch.setattr(dialog, "confirm_unsigned", lambda p: False)
+    dialog.install_path(path)
+    assert manage.list_packs(services.db) == []
+    monkeypatch.setattr(dialog, "confirm_unsigned", lambda p: True)
+    dialog.install_path(path)
+    qtbot.waitUntil(lambda: manage.list_packs(services.db) != [], timeout=10000)
+    assert not manage.list_packs(services.db)[0].signed
+    assert "installed" in no_popups[-1]
+
+
+def test_install_refusal_names_the_problem_and_changes_nothing(qtbot, services, key, write, no_popups):
+    dialog = _dialog(qtbot, services)
+    dialog.install_path(write(_pack(1, [_template("acme.a")])))  # signed, but the key is not trusted
+    qtbot.waitUntil(lambda: getattr(dialog, "last_rejection", None) is not None, timeout=10000)
+    assert "not a trusted publisher key" in no_popups[-1]
+    assert manage.list_packs(services.db) == []
+
+
+def test_trust_a_key_after_seeing_its_fingerprint(qtbot, services, key, monkeypatch, no_popups):
+    dialog = _dialog(qtbot, services)
+    seen = []
+    monkeypatch.setattr(dialog, "confirm_fingerprint", lambda info: seen.append(info.fingerprint) or True)
+    assert dialog.trust_key_text(key.public_path.read_text())
+    assert seen == [key.info.fingerprint]
+    assert dialog.key_list.topLevelItem(0).text(1) == key.info.fingerprint
+    dialog.tabs.setCurrentIndex(2)
+    dialog.show()
+    dialog.grab().save(str(SHOTS / "packs-keys.png"))
+
+
+def test_team_update_side_by_side_and_use_team_version(qtbot, services, key, write, no_popups):
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    install.install_file(db, Policy(), write(_pack(1, [_template("acme.a", "Hello.\nYour refund is on its way.")])), now=NOW)
+    entry = store.get_entry(db, "acme.a")
+    variants = entry.template.to_dict()["variants"]
+    variants["en"]["body"] = "Hi there!\nYour refund is on its way."
+    store.save_personal(db, entry.template.copy(variants=variants), now=NOW)
+    install.install_file(db, Policy(), write(_pack(2, [_template("acme.a", "Hello.\nYour refund arrives in 3 days.")])), now=NOW)
+    dialog = _dialog(qtbot, services)
+    assert dialog.tabs.tabText(1) == "Team updates (1)"
+    dialog.tabs.setCurrentIndex(1)
+    assert "Hi there!" in dialog.mine_view.toPlainText()
+    assert "Your refund arrives in 3 days." in dialog.team_view.toPlainText()
+    assert len(dialog.team_view.extraSelections()) == 2  # the two changed lines are highlighted
+    dialog.show()
+    dialog.grab().save(str(SHOTS / "packs-team-update.png"))
+    qtbot.mouseClick(dialog.use_team_button, Qt.LeftButton)
+    assert store.get_entry(db, "acme.a").layer == store.TEAM
+    assert dialog.tabs.tabText(1) == "Team updates"
+
+
+def test_inbox_watch_installs_newer_signed_packs_quietly(qtbot, services, key, write, tmp_path):
+    from ui.packs_dialog import InboxWatch
+
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    services.runtime.policy = replace(Policy(), pack_inbox=str(tmp_path / "packs"))
+    write(_pack(3, [_template("acme.a")]))
+    told = []
+    services.notify = lambda title, message: told.append((title, message))
+    watch = InboxWatch(services, None, now=lambda: NOW)
+    watch.check()
+    qtbot.waitUntil(lambda: watch.last_report is not None, timeout=10000)
+    assert [p.version for p in manage.list_packs(db)] == [3]
+    assert told == [("Template packs", "Updated: ACME refunds <b>EU</b> 3.")]
+
+
+def test_palette_offers_the_pack_tools(main_window, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    opened = []
+    monkeypatch.setattr(QDialog, "exec", lambda self: opened.append(self.objectName()) or 0)
+    commands = {c.title: c for c in main_window.commands()}
+    commands["Template packs…"].callback()
+    commands["Pack editor (team leads)…"].callback()
+    assert opened == ["packs-dialog", "pack-editor"]

@@ -1,0 +1,487 @@
+"""Pack editor for team leads who do not use a command line: pack details, templates in
+several languages with a live preview, validation as you type, export and signing.
+
+Rules live in ``assistant.packs.editing`` / ``build`` / ``format``; this is layout and wiring.
+All text is plain text (previews included)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
+                               QHeaderView, QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from assistant.i18n import _
+from assistant.packs import build, editing, signing, textsafety
+from assistant.packs import format as fmt
+
+VALIDATE_DELAY_MS = 400
+VARIABLE_TYPES = ("text", "multiline", "choice", "date")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class PackEditor(QDialog):
+    def __init__(self, services=None, parent=None, now=utc_now):
+        super().__init__(parent)
+        self.services = services
+        self.now = now
+        self.setObjectName("pack-editor")
+        self.setWindowTitle(_("Pack editor"))
+        self.path: Path | None = None
+        self.doc = editing.new_document("team.replies", _("Team replies"), _("Support team"),
+                                        ["en", "es"], now())
+        self.index = 0
+        self._loading = False
+        self.validate_timer = QTimer(self)
+        self.validate_timer.setSingleShot(True)
+        self.validate_timer.setInterval(VALIDATE_DELAY_MS)
+        self.validate_timer.timeout.connect(self.validate)
+        self._build()
+        self.load_document(self.doc)
+        self.resize(980, 720)
+
+    # -- layout --------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        for text, slot in ((_("New"), self.new_pack), (_("Open…"), self.open_file), (_("Validate"), self.validate),
+                           (_("Export…"), self.export), (_("Sign and export…"), self.sign_and_export)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            bar.addWidget(button)
+            setattr(self, f"button_{text.rstrip('…').lower().replace(' ', '_')}", button)
+        bar.addStretch(1)
+        outer.addLayout(bar)
+
+        form = QFormLayout()
+        self.pack_id = QLineEdit()
+        self.pack_title = QLineEdit()
+        self.publisher = QLineEdit()
+        self.version = QSpinBox()
+        self.version.setRange(1, 2_000_000_000)
+        self.languages = QLineEdit()
+        self.languages.setPlaceholderText("en, es, fr, de, pt_BR")
+        self.default_language = QComboBox()
+        self.release_notes = QLineEdit()
+        row = QHBoxLayout()
+        row.addWidget(self.pack_id, 2)
+        row.addWidget(QLabel(_("Version")))
+        row.addWidget(self.version)
+        form.addRow(_("Pack id"), row)
+        form.addRow(_("Title"), self.pack_title)
+        form.addRow(_("Publisher"), self.publisher)
+        langs = QHBoxLayout()
+        langs.addWidget(self.languages, 2)
+        langs.addWidget(QLabel(_("Default")))
+        langs.addWidget(self.default_language)
+        form.addRow(_("Languages"), langs)
+        form.addRow(_("Release notes"), self.release_notes)
+        outer.addLayout(form)
+        for widget in (self.pack_id, self.pack_title, self.publisher, self.release_notes):
+            widget.textEdited.connect(self._pack_changed)
+        self.version.valueChanged.connect(self._pack_changed)
+        self.languages.editingFinished.connect(self._languages_changed)
+        self.default_language.currentIndexChanged.connect(self._pack_changed)
+
+        splitter = QSplitter(Qt.Horizontal)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        self.template_list = QListWidget()
+        self.template_list.setAccessibleName(_("Templates"))
+        self.template_list.currentRowChanged.connect(self._template_selected)
+        left_layout.addWidget(self.template_list, 1)
+        buttons = QHBoxLayout()
+        for text, slot in ((_("Add"), self.add_template), (_("Duplicate"), self.duplicate_template),
+                           (_("Remove"), self.remove_template)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        left_layout.addLayout(buttons)
+        splitter.addWidget(left)
+
+        right = QWidget()
+        grid = QVBoxLayout(right)
+        grid.setContentsMargins(0, 0, 0, 0)
+        tform = QFormLayout()
+        self.template_id = QLineEdit()
+        self.shortcut = QLineEdit()
+        self.shortcut.setPlaceholderText(";refund")
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText(_("refund, billing"))
+        self.locked = QCheckBox(_("Locked: agents cannot edit it"))
+        ids = QHBoxLayout()
+        ids.addWidget(self.template_id, 2)
+        ids.addWidget(QLabel(_("Shortcut")))
+        ids.addWidget(self.shortcut, 1)
+        tform.addRow(_("Template id"), ids)
+        tags = QHBoxLayout()
+        tags.addWidget(self.tags, 2)
+        tags.addWidget(self.locked)
+        tform.addRow(_("Tags"), tags)
+        self.variant_language = QComboBox()
+        self.variant_language.setAccessibleName(_("Language of the text"))
+        self.variant_title = QLineEdit()
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.variant_language)
+        title_row.addWidget(self.variant_title, 1)
+        tform.addRow(_("Title"), title_row)
+        grid.addLayout(tform)
+        texts = QSplitter(Qt.Horizontal)
+        self.body = QPlainTextEdit()
+        self.body.setAccessibleName(_("Reply text"))
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setAccessibleName(_("Preview with sample values"))
+        for label, widget in ((_("Text ({{name}} for values)"), self.body),
+                              (_("Preview with sample values"), self.preview)):
+            column = QWidget()
+            column_layout = QVBoxLayout(column)
+            column_layout.setContentsMargins(0, 0, 0, 0)
+            caption = QLabel(label)
+            caption.setTextFormat(Qt.PlainText)
+            column_layout.addWidget(caption)
+            column_layout.addWidget(widget, 1)
+            texts.addWidget(column)
+        grid.addWidget(texts, 3)
+        self.preview_note = QLabel()
+        self.preview_note.setTextFormat(Qt.PlainText)
+        grid.addWidget(self.preview_note)
+        self.variables = QTableWidget(0, 4)
+        self.variables.setAccessibleName(_("Values the agent fills in"))
+        self.variables.setHorizontalHeaderLabels([_("Name"), _("Label"), _("Type"), _("Required")])
+        self.variables.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.variables.setMaximumHeight(100)
+        grid.addWidget(self.variables)
+        var_buttons = QHBoxLayout()
+        add_var = QPushButton(_("Add value"))
+        add_var.clicked.connect(self.add_variable)
+        del_var = QPushButton(_("Remove value"))
+        del_var.clicked.connect(self.remove_variable)
+        var_buttons.addWidget(add_var)
+        var_buttons.addWidget(del_var)
+        var_buttons.addStretch(1)
+        grid.addLayout(var_buttons)
+        splitter.addWidget(right)
+        splitter.setSizes([260, 700])
+        outer.addWidget(splitter, 1)
+
+        self.problems = QListWidget()
+        self.problems.setAccessibleName(_("Problems"))
+        self.problems.setMaximumHeight(90)
+        self.problems.itemActivated.connect(self._problem_activated)
+        outer.addWidget(self.problems)
+
+        for widget in (self.template_id, self.shortcut, self.tags, self.variant_title):
+            widget.textEdited.connect(self._template_changed)
+        self.locked.toggled.connect(self._template_changed)
+        self.body.textChanged.connect(self._template_changed)
+        self.variant_language.currentIndexChanged.connect(self._language_selected)
+        self.variables.itemChanged.connect(self._template_changed)
+
+    # -- document <-> widgets ------------------------------------------------------
+    def load_document(self, doc: dict) -> None:
+        self.doc = doc
+        self._loading = True
+        self.pack_id.setText(doc.get("id", ""))
+        self.pack_title.setText(doc.get("title", ""))
+        self.publisher.setText(doc.get("publisher", ""))
+        self.version.setValue(int(doc.get("version") or 1))
+        self.release_notes.setText(doc.get("release_notes", ""))
+        self.languages.setText(", ".join(doc.get("languages", [])))
+        self._fill_language_boxes()
+        self._loading = False
+        self._fill_template_list()
+        self.template_list.setCurrentRow(0 if doc.get("templates") else -1)
+        self._template_selected(self.template_list.currentRow())
+        self.validate()
+
+    def _fill_language_boxes(self) -> None:
+        languages = self.doc.get("languages", [])
+        for box, current in ((self.default_language, self.doc.get("default_language")),
+                             (self.variant_language, self.variant_language.currentData())):
+            box.blockSignals(True)
+            box.clear()
+            for lang in languages:
+                box.addItem(lang, lang)
+            if current in languages:
+                box.setCurrentIndex(languages.index(current))
+            box.blockSignals(False)
+
+    def _fill_template_list(self) -> None:
+        self.template_list.blockSignals(True)
+        row = self.template_list.currentRow()
+        self.template_list.clear()
+        for template in self.doc.get("templates", []):
+            self.template_list.addItem(QListWidgetItem(self._template_label(template)))
+        self.template_list.setCurrentRow(min(max(row, 0), self.template_list.count() - 1))
+        self.template_list.blockSignals(False)
+
+    def _template_label(self, template: dict) -> str:
+        variant = template.get("variants", {}).get(template.get("default_language"), {})
+        return textsafety.visible(f"{variant.get('title') or template.get('id')}  ({template.get('id')})")
+
+    def current_template(self) -> dict | None:
+        templates = self.doc.get("templates", [])
+        return templates[self.index] if 0 <= self.index < len(templates) else None
+
+    def _template_selected(self, row: int) -> None:
+        self.index = row
+        template = self.current_template()
+        self._loading = True
+        for widget in (self.template_id, self.shortcut, self.tags, self.variant_title, self.body, self.locked,
+                       self.variables, self.variant_language):
+            widget.setEnabled(template is not None)
+        if template is not None:
+            self.template_id.setText(template.get("id", ""))
+            self.shortcut.setText(template.get("shortcut") or "")
+            self.tags.setText(", ".join(template.get("tags") or []))
+            self.locked.setChecked(bool(template.get("locked")))
+            self._fill_variables(template)
+        self._loading = False
+        self._language_selected()
+
+    def _language_selected(self, *_args) -> None:
+        template = self.current_template()
+        language = self.variant_language.currentData()
+        self._loading = True
+        variant = (template or {}).get("variants", {}).get(language, {})
+        self.variant_title.setText(variant.get("title", ""))
+        self.body.setPlainText(variant.get("body", ""))
+        self._loading = False
+        self.update_preview()
+
+    def _fill_variables(self, template: dict) -> None:
+        self.variables.blockSignals(True)
+        specs = template.get("variables") or {}
+        self.variables.setRowCount(len(specs))
+        for row, (name, spec) in enumerate(specs.items()):
+            self.variables.setItem(row, 0, QTableWidgetItem(name))
+            self.variables.setItem(row, 1, QTableWidgetItem(spec.get("label", "")))
+            self.variables.setItem(row, 2, QTableWidgetItem(spec.get("type", "text")))
+            required = QTableWidgetItem()
+            required.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled)
+            required.setCheckState(Qt.Checked if spec.get("required") else Qt.Unchecked)
+            self.variables.setItem(row, 3, required)
+        self.variables.blockSignals(False)
+
+    def _read_variables(self) -> dict:
+        specs = {}
+        for row in range(self.variables.rowCount()):
+            cells = [self.variables.item(row, c) for c in range(4)]
+            name = cells[0].text().strip() if cells[0] else ""
+            if not name:
+                continue
+            kind = cells[2].text().strip() if cells[2] else "text"
+            spec = {"label": cells[1].text() if cells[1] else name, "type": kind or "text",
+                    "required": bool(cells[3] and cells[3].checkState() == Qt.Checked)}
+            old = (self.current_template() or {}).get("variables", {}).get(name, {})
+            for key in ("default", "choices"):
+                if key in old:
+                    spec[key] = old[key]
+            specs[name] = spec
+        return specs
+
+    # -- edits ---------------------------------------------------------------------
+    def _pack_changed(self, *_args) -> None:
+        if self._loading:
+            return
+        self.doc["id"] = self.pack_id.text().strip()
+        self.doc["title"] = self.pack_title.text()
+        self.doc["publisher"] = self.publisher.text()
+        self.doc["version"] = self.version.value()
+        notes = self.release_notes.text()
+        if notes:
+            self.doc["release_notes"] = notes
+        else:
+            self.doc.pop("release_notes", None)
+        if self.default_language.currentData():
+            self.doc["default_language"] = self.default_language.currentData()
+        self.validate_timer.start()
+
+    def _languages_changed(self) -> None:
+        if self._loading:
+            return
+        try:
+            languages = editing.parse_languages(self.languages.text())
+        except editing.EditError as exc:
+            self.problems.clear()
+            self.problems.addItem(str(exc))
+            return
+        editing.set_languages(self.doc, languages)
+        self._fill_language_boxes()
+        self._language_selected()
+        self.validate_timer.start()
+
+    def _template_changed(self, *_args) -> None:
+        template = self.current_template()
+        if self._loading or template is None:
+            return
+        template["id"] = self.template_id.text().strip()
+        template["shortcut"] = self.shortcut.text().strip() or None
+        template["tags"] = [t.strip() for t in self.tags.text().split(",") if t.strip()]
+        template["locked"] = self.locked.isChecked()
+        variables = self._read_variables()
+        if variables:
+            template["variables"] = variables
+        else:
+            template.pop("variables", None)
+        language = self.variant_language.currentData()
+        if language:
+            editing.set_variant(template, language, self.variant_title.text(), self.body.toPlainText())
+        item = self.template_list.item(self.index)
+        if item is not None:
+            item.setText(self._template_label(template))
+        self.update_preview()
+        self.validate_timer.start()
+
+    def add_template(self) -> None:
+        editing.add_template(self.doc, _("New reply"))
+        self._fill_template_list()
+        self.template_list.setCurrentRow(len(self.doc["templates"]) - 1)
+        self.validate_timer.start()
+
+    def duplicate_template(self) -> None:
+        if self.current_template() is None:
+            return
+        editing.duplicate_template(self.doc, self.index)
+        self._fill_template_list()
+        self.template_list.setCurrentRow(self.index + 1)
+        self.validate_timer.start()
+
+    def remove_template(self) -> None:
+        if self.current_template() is None:
+            return
+        editing.remove_template(self.doc, self.index)
+        self._fill_template_list()
+        self._template_selected(self.template_list.currentRow())
+        self.validate_timer.start()
+
+    def add_variable(self) -> None:
+        row = self.variables.rowCount()
+        self.variables.blockSignals(True)
+        self.variables.insertRow(row)
+        self.variables.setItem(row, 0, QTableWidgetItem(f"value{row + 1}"))
+        self.variables.setItem(row, 1, QTableWidgetItem(_("Value")))
+        self.variables.setItem(row, 2, QTableWidgetItem("text"))
+        required = QTableWidgetItem()
+        required.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled)
+        required.setCheckState(Qt.Unchecked)
+        self.variables.setItem(row, 3, required)
+        self.variables.blockSignals(False)
+        self._template_changed()
+
+    def remove_variable(self) -> None:
+        row = self.variables.currentRow()
+        if row >= 0:
+            self.variables.removeRow(row)
+            self._template_changed()
+
+    def update_preview(self) -> None:
+        template = self.current_template()
+        language = self.variant_language.currentData()
+        if template is None or language is None:
+            self.preview.setPlainText("")
+            self.preview_note.setText("")
+            return
+        text, unresolved = editing.preview(template, language)
+        self.preview.setPlainText(textsafety.visible(text))
+        self.preview_note.setText(_("Not filled: {names}").format(names=", ".join(unresolved)) if unresolved else "")
+
+    # -- validate, open, export ----------------------------------------------------
+    def validate(self) -> list[fmt.Problem]:
+        self.validate_timer.stop()
+        problems = fmt.validate_document(json.loads(fmt.canonical_bytes(self.doc)))
+        self.problems.clear()
+        for problem in problems:
+            item = QListWidgetItem(f"{problem.severity}: {problem}")
+            item.setData(Qt.UserRole, problem.template)
+            self.problems.addItem(item)
+        if not problems:
+            self.problems.addItem(_("No problems: ready to export."))
+        self.current_problems = problems
+        return problems
+
+    def _problem_activated(self, item: QListWidgetItem) -> None:
+        template_id = item.data(Qt.UserRole)
+        for row, template in enumerate(self.doc.get("templates", [])):
+            if template.get("id") == template_id:
+                self.template_list.setCurrentRow(row)
+                return
+
+    def new_pack(self) -> None:
+        self.path = None
+        self.load_document(editing.new_document("team.replies", _("Team replies"), _("Support team"),
+                                                ["en", "es"], self.now()))
+
+    def open_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Open a pack"), "",
+                                                    _("Template packs (*.agentpack.json);;All files (*)"))
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> bool:
+        try:
+            doc = fmt.parse(fmt.read_capped(path))
+        except fmt.PackRejected as exc:
+            QMessageBox.warning(self, _("Open a pack"), _("Cannot open {name}: {error}").format(name=path.name, error=exc))
+            return False
+        self.path = path
+        doc.setdefault("templates", [])
+        self.load_document(doc)
+        return True
+
+    def _export_target(self) -> Path | None:
+        suggested = str(self.path or Path.home() / build.default_output_name(self.doc))
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export the pack"), suggested,
+                                                    _("Template packs (*.agentpack.json)"))
+        return Path(path) if path else None
+
+    def export(self) -> None:
+        target = self._export_target()
+        if target is not None:
+            self.export_to(target)
+
+    def export_to(self, target: Path, secret_key: Path | None = None, password: str | None = None) -> bool:
+        data = copy.deepcopy(self.doc)
+        data["created"] = build.created_stamp(self.now())
+        try:
+            build.write_pack(data, target, secret_key, password)
+        except fmt.PackRejected as exc:
+            self.validate()
+            QMessageBox.warning(self, _("Export"), _("The pack has problems and was not written:\n{error}").format(error=exc))
+            return False
+        except (signing.SignatureError, OSError) as exc:
+            QMessageBox.warning(self, _("Export"), _("The pack was not written: {error}").format(error=exc))
+            return False
+        self.doc["publisher_key_id"] = data.get("publisher_key_id")
+        self.path = target
+        self.exported = target
+        return True
+
+    def sign_and_export(self) -> None:
+        key, _filter = QFileDialog.getOpenFileName(self, _("Your secret key"), "", _("Secret keys (*.key);;All files (*)"))
+        if not key:
+            return
+        password = None
+        try:
+            if signing.secret_key_is_encrypted(Path(key)):
+                password, ok = QInputDialog.getText(self, _("Secret key"), _("Password for {name}:").format(
+                    name=Path(key).name), QLineEdit.Password)
+                if not ok:
+                    return
+        except signing.SignatureError as exc:
+            QMessageBox.warning(self, _("Sign"), str(exc))
+            return
+        target = self._export_target()
+        if target is not None and self.export_to(target, Path(key), password):
+            QMessageBox.information(self, _("Sign"), _("Signed and written: {path}").format(path=target))

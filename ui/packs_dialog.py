@@ -1,0 +1,617 @@
+"""Template packs window: installed packs (publisher, key fingerprint, version, dates,
+changelog; hide, disable, remove; per-template hide/disable), conflicts ("team version
+updated": side by side, use the team version or keep mine), trusted keys (trust a key after
+seeing its fingerprint), install from a file (explicit confirmation for unsigned packs).
+Also the inbox watch the app starts (:func:`start_inbox_watch`) and the palette commands.
+
+Every rule lives in ``assistant.packs``; pack text is shown as plain text only.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout,
+                               QHeaderView, QInputDialog, QLabel, QMessageBox, QPlainTextEdit,
+                               QPushButton, QSplitter, QTabWidget, QTextEdit, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from assistant.i18n import _
+from assistant.packs import format as fmt
+from assistant.packs import inbox, install, manage, signing, textsafety, trust
+from ui.services import Command
+from ui.workers import run_in_pool
+
+log = logging.getLogger(__name__)
+
+INBOX_CHECK_MS = inbox.CHECK_INTERVAL_S * 1000
+INBOX_FIRST_CHECK_MS = 4000
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _plain_label(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+def _read_only_text() -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setReadOnly(True)
+    box.setLineWrapMode(QPlainTextEdit.WidgetWidth)
+    return box
+
+
+def when(text: str | None) -> str:
+    """'2026-11-20T09:00:00+00:00' -> '2026-11-20 09:00 UTC' (stored times are UTC)."""
+    if not text:
+        return ""
+    return text[:16].replace("T", " ") + (" UTC" if len(text) > 10 else "")
+
+
+def describe_pack(pack: manage.InstalledPack, history: list[manage.HistoryEntry]) -> str:
+    """The details pane's text (plain text, hidden characters made visible)."""
+    v = textsafety.visible
+    lines = [v(pack.title), _("Publisher: {publisher}").format(publisher=v(pack.publisher)),
+             _("Pack id: {id}").format(id=pack.pack_id),
+             _("Version: {version}").format(version=pack.version)]
+    if pack.source == "built-in":
+        lines.append(_("Built into the app"))
+    elif pack.signed:
+        lines.append(_("Signed with key {key_id}").format(key_id=pack.key_id))
+        lines.append(_("Key fingerprint: {fingerprint}").format(fingerprint=pack.fingerprint))
+    else:
+        lines.append(_("UNSIGNED: installed after an explicit confirmation"))
+    lines.append(_("Created: {date}").format(date=pack.created))
+    if pack.expires:
+        lines.append(_("Expires: {date}").format(date=pack.expires))
+    lines.append(_("Installed: {date}, last updated: {updated}").format(date=when(pack.installed_at),
+                                                                       updated=when(pack.updated_at)))
+    lines.append(_("{count} templates, languages: {languages}").format(
+        count=pack.template_count, languages=", ".join(pack.languages)))
+    if pack.release_notes:
+        lines += ["", _("Release notes:"), v(pack.release_notes)]
+    if pack.warnings:
+        lines += ["", _("Flagged hidden characters:")]
+        for w in pack.warnings[:20]:
+            where = " / ".join(x for x in (w.get("template"), w.get("field")) if x)
+            lines.append(f"• {where}: {w.get('message')}")
+    lines += ["", _("Changelog:")]
+    for entry in history[:20]:
+        lines.append(f"{when(entry.at)}  {entry.action} {entry.version or ''}: {entry.summary()}")
+        for key, label in (("added", _("added")), ("updated", _("updated")), ("conflicts", _("team version updated")),
+                           ("kept_local", _("kept your version")), ("retired", _("retired"))):
+            ids = entry.changes.get(key) or []
+            if ids:
+                shown = ", ".join(ids[:8]) + (" …" if len(ids) > 8 else "")
+                lines.append(f"    {label}: {shown}")
+    return "\n".join(lines)
+
+
+class PacksDialog(QDialog):
+    def __init__(self, services, parent=None, now=utc_now):
+        super().__init__(parent)
+        self.services = services
+        self.now = now
+        self.setObjectName("packs-dialog")
+        self.setWindowTitle(_("Template packs"))
+        self._task = None
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs)
+        self.tabs.addTab(self._build_installed(), _("Installed"))
+        self.tabs.addTab(self._build_conflicts(), _("Team updates"))
+        self.tabs.addTab(self._build_keys(), _("Trusted keys"))
+        self.status = _plain_label()
+        layout.addWidget(self.status)
+        self.resize(920, 600)
+        self.refresh()
+
+    # -- installed -----------------------------------------------------------------
+    def _build_installed(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        buttons = QHBoxLayout()
+        self.install_button = QPushButton(_("Install from file…"))
+        self.install_button.clicked.connect(self.choose_and_install)
+        self.hide_button = QPushButton(_("Hide"))
+        self.hide_button.clicked.connect(lambda: self._toggle_pack("hidden"))
+        self.disable_button = QPushButton(_("Disable"))
+        self.disable_button.clicked.connect(lambda: self._toggle_pack("disabled"))
+        self.remove_button = QPushButton(_("Remove…"))
+        self.remove_button.clicked.connect(self.remove_selected)
+        for b in (self.install_button, self.hide_button, self.disable_button, self.remove_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+
+        splitter = QSplitter(Qt.Vertical)
+        self.pack_list = QTreeWidget()
+        self.pack_list.setAccessibleName(_("Installed packs"))
+        self.pack_list.setHeaderLabels([_("Pack"), _("Publisher"), _("Version"), _("Key"), _("Updated"), _("State")])
+        self.pack_list.setRootIsDecorated(False)
+        self.pack_list.header().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.pack_list.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.pack_list.currentItemChanged.connect(lambda *_a: self._show_pack())
+        splitter.addWidget(self.pack_list)
+        lower = QSplitter(Qt.Horizontal)
+        self.details = _read_only_text()
+        self.details.setAccessibleName(_("Pack details"))
+        lower.addWidget(self.details)
+        self.template_list = QTreeWidget()
+        self.template_list.setAccessibleName(_("Templates of the pack"))
+        self.template_list.setHeaderLabels([_("Template"), _("Hidden"), _("Disabled")])
+        self.template_list.setRootIsDecorated(False)
+        self.template_list.itemChanged.connect(self._template_flag_changed)
+        lower.addWidget(self.template_list)
+        splitter.addWidget(lower)
+        splitter.setSizes([180, 320])
+        outer.addWidget(splitter, 1)
+        return page
+
+    def refresh(self) -> None:
+        db = self.services.db
+        self.packs = manage.list_packs(db)
+        current = self.selected_pack_id()
+        self.pack_list.clear()
+        for pack in self.packs:
+            if pack.source == "built-in":
+                key = _("built-in")
+            else:
+                key = pack.fingerprint if pack.signed else _("unsigned")
+            state = ", ".join(s for s, on in ((_("hidden"), pack.hidden), (_("disabled"), pack.disabled),
+                                              (_("expired"), pack.expired(self.now()))) if on)
+            item = QTreeWidgetItem([textsafety.visible(pack.title), textsafety.visible(pack.publisher),
+                                    str(pack.version), key, when(pack.updated_at), state])
+            item.setData(0, Qt.UserRole, pack.pack_id)
+            if not pack.signed and pack.source != "built-in":
+                item.setForeground(3, QColor("#b00020"))
+            self.pack_list.addTopLevelItem(item)
+            if pack.pack_id == current:
+                self.pack_list.setCurrentItem(item)
+        if self.pack_list.currentItem() is None and self.pack_list.topLevelItemCount():
+            self.pack_list.setCurrentItem(self.pack_list.topLevelItem(0))
+        self._show_pack()
+        self._refresh_conflicts()
+        self._refresh_keys()
+
+    def selected_pack_id(self) -> str | None:
+        item = self.pack_list.currentItem() if hasattr(self, "pack_list") else None
+        return item.data(0, Qt.UserRole) if item is not None else None
+
+    def _selected_pack(self) -> manage.InstalledPack | None:
+        pack_id = self.selected_pack_id()
+        return next((p for p in getattr(self, "packs", []) if p.pack_id == pack_id), None)
+
+    def _show_pack(self) -> None:
+        pack = self._selected_pack()
+        for b in (self.hide_button, self.disable_button, self.remove_button):
+            b.setEnabled(pack is not None)
+        self.template_list.blockSignals(True)
+        self.template_list.clear()
+        if pack is None:
+            self.details.setPlainText(_("No packs installed. Use “Install from file…”, or ask your team lead "
+                                        "for the pack inbox folder."))
+            self.template_list.blockSignals(False)
+            return
+        self.hide_button.setText(_("Show") if pack.hidden else _("Hide"))
+        self.disable_button.setText(_("Enable") if pack.disabled else _("Disable"))
+        db = self.services.db
+        self.details.setPlainText(describe_pack(pack, manage.history(db, pack.pack_id)))
+        rows = db.execute("SELECT template_id, data FROM team_templates WHERE pack_id = ? AND retired_at IS NULL "
+                          "ORDER BY template_id", [pack.pack_id]).fetchall()
+        import json
+
+        for template_id, data in rows:
+            try:
+                parsed = json.loads(data)
+                title = parsed["variants"][parsed["default_language"]]["title"]
+            except (ValueError, KeyError, TypeError):
+                title = template_id
+            hidden, disabled = manage.template_flags(db, template_id)
+            item = QTreeWidgetItem([textsafety.visible(title), "", ""])
+            item.setToolTip(0, template_id)
+            item.setData(0, Qt.UserRole, template_id)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(1, Qt.Checked if hidden else Qt.Unchecked)
+            item.setCheckState(2, Qt.Checked if disabled else Qt.Unchecked)
+            self.template_list.addTopLevelItem(item)
+        self.template_list.blockSignals(False)
+
+    def _template_flag_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if column not in (1, 2):
+            return
+        on = item.checkState(column) == Qt.Checked
+        template_id = item.data(0, Qt.UserRole)
+        if column == 1:
+            manage.set_template_flags(self.services.db, template_id, hidden=on)
+        else:
+            manage.set_template_flags(self.services.db, template_id, disabled=on)
+
+    def _toggle_pack(self, flag: str) -> None:
+        pack = self._selected_pack()
+        if pack is None:
+            return
+        value = not getattr(pack, flag)
+        manage.set_pack_flags(self.services.db, pack.pack_id, **{flag: value})
+        self.refresh()
+
+    def remove_selected(self) -> None:
+        pack = self._selected_pack()
+        if pack is None:
+            return
+        answer = QMessageBox.question(
+            self, _("Remove pack"),
+            _("Remove “{title}”? Its templates disappear; your own versions of them are kept as personal "
+              "templates.").format(title=textsafety.visible(pack.title)))
+        if answer != QMessageBox.Yes:
+            return
+        manage.remove_pack(self.services.db, pack.pack_id, self.now())
+        self.refresh()
+
+    # -- install -------------------------------------------------------------------
+    def choose_and_install(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Install a template pack"), "", _("Template packs (*.agentpack.json);;All files (*)"))
+        if path:
+            self.install_path(Path(path))
+
+    def confirm_unsigned(self, path: Path) -> bool:
+        answer = QMessageBox.warning(
+            self, _("Unsigned pack"),
+            _("{name} is not signed: nobody can vouch that it comes from your team lead or that it was not "
+              "changed. Install it anyway? It will be marked “unsigned”.").format(name=path.name),
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
+    def confirm_downgrade(self, message: str) -> bool:
+        answer = QMessageBox.question(self, _("Older version"),
+                                      _("{message}\n\nInstall this older version anyway?").format(message=message))
+        return answer == QMessageBox.Yes
+
+    def install_path(self, path: Path, allow_unsigned: bool = False, allow_downgrade: bool = False) -> None:
+        """Read and verify in the worker pool, then merge here (the database's thread)."""
+        policy = self.services.runtime.policy
+        try:
+            raw, signature = install.read_files(path)
+        except fmt.PackRejected as exc:
+            self._show_rejection(path, exc)
+            return
+        if signature is None and not policy.require_signatures and not allow_unsigned:
+            if not self.confirm_unsigned(path):
+                return
+            allow_unsigned = True
+        options = install.InstallOptions(allow_unsigned=allow_unsigned, allow_downgrade=allow_downgrade)
+        keys = trust.trusted_keys(self.services.db, policy)
+        now = self.now()
+        self.status.setText(_("Checking {name}…").format(name=path.name))
+        self.install_button.setEnabled(False)
+
+        def work():
+            try:
+                return install.prepare(raw, signature, keys, policy, options, now, str(path))
+            except fmt.PackRejected as exc:
+                return exc
+
+        def done(result):
+            self.install_button.setEnabled(True)
+            self.status.setText("")
+            if isinstance(result, fmt.PackRejected):
+                self._show_rejection(path, result)
+                return
+            self._apply(path, result, options)
+
+        self._task = run_in_pool(work, done, lambda exc: done(fmt.PackRejected([fmt.Problem("parse", str(exc))])),
+                                 self.services.pool)
+
+    def _apply(self, path: Path, verified, options) -> None:
+        policy = self.services.runtime.policy
+        try:
+            result = install.apply(self.services.db, verified, policy, options, self.now())
+        except fmt.PackRejected as exc:
+            if exc.check == fmt.VERSION and policy.allow_downgrade and not options.allow_downgrade \
+                    and "asked for explicitly" in str(exc):
+                if self.confirm_downgrade(str(exc.problems[0].message)):
+                    self.install_path(path, options.allow_unsigned, True)
+                return
+            self._show_rejection(path, exc)
+            return
+        self.refresh()
+        self.last_result = result
+        lines = [_("{title} version {version} installed: {summary}.").format(
+            title=textsafety.visible(result.title), version=result.version, summary=result.merge.summary())]
+        if result.merge.conflicts:
+            lines.append(_("{count} of your edited replies have a newer team version: see “Team updates”.").format(
+                count=len(result.merge.conflicts)))
+        for warning in result.warnings[:10]:
+            lines.append(_("Flagged: {problem}").format(problem=str(warning)))
+        QMessageBox.information(self, _("Pack installed"), "\n".join(lines))
+
+    def _show_rejection(self, path: Path, exc: fmt.PackRejected) -> None:
+        self.last_rejection = exc
+        text = _("{name} was not installed. Nothing was changed.").format(name=path.name)
+        box = QMessageBox(QMessageBox.Warning, _("Pack refused"), text, QMessageBox.Ok, self)
+        box.setTextFormat(Qt.PlainText)
+        box.setInformativeText("\n".join(str(p) for p in exc.problems[:12]))
+        box.exec()
+
+    # -- conflicts -----------------------------------------------------------------
+    def _build_conflicts(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.addWidget(_plain_label(_("Your version stays in use until you choose. Left: yours; right: the "
+                                       "team's new version.")))
+        top = QHBoxLayout()
+        self.conflict_list = QComboBox()
+        self.conflict_list.setAccessibleName(_("Replies with a team update"))
+        self.conflict_list.currentIndexChanged.connect(lambda *_a: self._show_conflict())
+        self.conflict_language = QComboBox()
+        self.conflict_language.setAccessibleName(_("Language"))
+        self.conflict_language.currentIndexChanged.connect(lambda *_a: self._show_conflict_diff())
+        top.addWidget(self.conflict_list, 1)
+        top.addWidget(self.conflict_language)
+        outer.addLayout(top)
+        sides = QHBoxLayout()
+        self.mine_view = _read_only_text()
+        self.mine_view.setAccessibleName(_("Your version"))
+        self.team_view = _read_only_text()
+        self.team_view.setAccessibleName(_("Team version"))
+        sides.addWidget(self.mine_view)
+        sides.addWidget(self.team_view)
+        outer.addLayout(sides, 1)
+        buttons = QHBoxLayout()
+        self.use_team_button = QPushButton(_("Use team version"))
+        self.use_team_button.clicked.connect(self.use_team_version)
+        self.keep_mine_button = QPushButton(_("Keep mine"))
+        self.keep_mine_button.clicked.connect(self.keep_mine)
+        buttons.addStretch(1)
+        buttons.addWidget(self.keep_mine_button)
+        buttons.addWidget(self.use_team_button)
+        outer.addLayout(buttons)
+        return page
+
+    def _refresh_conflicts(self) -> None:
+        self.conflicts = manage.conflicts(self.services.db)
+        self.conflict_list.blockSignals(True)
+        self.conflict_list.clear()
+        for conflict in self.conflicts:
+            self.conflict_list.addItem(textsafety.visible(conflict.title), conflict.template_id)
+        self.conflict_list.blockSignals(False)
+        count = len(self.conflicts)
+        self.tabs.setTabText(1, _("Team updates ({count})").format(count=count) if count else _("Team updates"))
+        self._show_conflict()
+
+    def _current_conflict(self) -> manage.Conflict | None:
+        index = self.conflict_list.currentIndex()
+        return self.conflicts[index] if 0 <= index < len(self.conflicts) else None
+
+    def _show_conflict(self) -> None:
+        conflict = self._current_conflict()
+        for b in (self.use_team_button, self.keep_mine_button):
+            b.setEnabled(conflict is not None)
+        self.conflict_language.blockSignals(True)
+        self.conflict_language.clear()
+        if conflict is not None:
+            for lang in conflict.languages():
+                self.conflict_language.addItem(lang, lang)
+            default = conflict.mine.get("default_language")
+            if default in conflict.languages():
+                self.conflict_language.setCurrentIndex(conflict.languages().index(default))
+        self.conflict_language.blockSignals(False)
+        self._show_conflict_diff()
+
+    def _show_conflict_diff(self) -> None:
+        conflict = self._current_conflict()
+        language = self.conflict_language.currentData()
+        if conflict is None or language is None:
+            self.mine_view.setPlainText(_("No team updates waiting.") if conflict is None else "")
+            self.team_view.setPlainText("")
+            return
+        rows = conflict.side_by_side(language)
+        self._fill_side(self.mine_view, [(tag, left) for tag, left, _right in rows], QColor("#fde2e1"))
+        self._fill_side(self.team_view, [(tag, right) for tag, _left, right in rows], QColor("#dff5e1"))
+
+    def _fill_side(self, view: QPlainTextEdit, lines: list[tuple[str, str]], colour: QColor) -> None:
+        view.setPlainText("\n".join(textsafety.visible(text) for _tag, text in lines))
+        selections = []
+        block = view.document().firstBlock()
+        for tag, _text in lines:
+            if tag != "equal" and block.isValid():
+                selection = QTextEdit.ExtraSelection()
+                fmt_ = QTextCharFormat()
+                fmt_.setBackground(colour)
+                fmt_.setProperty(QTextCharFormat.FullWidthSelection, True)
+                selection.format = fmt_
+                selection.cursor = QTextCursor(block)
+                selections.append(selection)
+            block = block.next()
+        view.setExtraSelections(selections)
+
+    def use_team_version(self) -> None:
+        conflict = self._current_conflict()
+        if conflict is not None:
+            manage.use_team_version(self.services.db, conflict.template_id)
+            self.refresh()
+
+    def keep_mine(self) -> None:
+        conflict = self._current_conflict()
+        if conflict is not None:
+            manage.keep_mine(self.services.db, conflict.template_id, self.now())
+            self.refresh()
+
+    # -- keys ----------------------------------------------------------------------
+    def _build_keys(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        self.key_list = QTreeWidget()
+        self.key_list.setAccessibleName(_("Trusted publisher keys"))
+        self.key_list.setHeaderLabels([_("Key id"), _("Fingerprint"), _("From"), _("Note")])
+        self.key_list.setRootIsDecorated(False)
+        self.key_list.setSelectionMode(QAbstractItemView.SingleSelection)
+        outer.addWidget(self.key_list, 1)
+        buttons = QHBoxLayout()
+        self.trust_button = QPushButton(_("Trust a key…"))
+        self.trust_button.clicked.connect(self.choose_key)
+        self.untrust_button = QPushButton(_("Stop trusting"))
+        self.untrust_button.clicked.connect(self.untrust_selected)
+        buttons.addWidget(self.trust_button)
+        buttons.addWidget(self.untrust_button)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+        outer.addWidget(_plain_label(_("Keys from the deployment policy are set by IT and cannot be removed here. "
+                                       "Trust a key only after checking its fingerprint with the publisher.")))
+        return page
+
+    def _refresh_keys(self) -> None:
+        self.key_list.clear()
+        for key in trust.trusted_keys(self.services.db, self.services.runtime.policy):
+            source = _("deployment policy") if key.source == trust.POLICY else _("you, {date}").format(
+                date=(key.added_at or "")[:10])
+            item = QTreeWidgetItem([key.key_id, key.fingerprint, source, textsafety.visible(key.info.comment)])
+            item.setData(0, Qt.UserRole, key.key_id if key.source == trust.AGENT else None)
+            self.key_list.addTopLevelItem(item)
+        for column in range(3):
+            self.key_list.resizeColumnToContents(column)
+
+    def choose_key(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Publisher public key"), "",
+                                                    _("Public keys (*.pub);;All files (*)"))
+        if path:
+            try:
+                text = Path(path).read_text(encoding="ascii")[:signing.MAX_KEY_BYTES]
+            except (OSError, UnicodeDecodeError) as exc:
+                QMessageBox.warning(self, _("Trust a key"), _("Cannot read the key: {error}").format(error=exc))
+                return
+            self.trust_key_text(text)
+
+    def trust_key_text(self, text: str) -> bool:
+        try:
+            _key, info = signing.parse_public_key(text)
+        except signing.SignatureError as exc:
+            QMessageBox.warning(self, _("Trust a key"), _("This is not a publisher key: {error}").format(error=exc))
+            return False
+        if not self.confirm_fingerprint(info):
+            return False
+        trust.add_key(self.services.db, text, info.comment, expected_fingerprint=info.fingerprint, now=self.now())
+        self.refresh()
+        return True
+
+    def confirm_fingerprint(self, info: signing.PublicKeyInfo) -> bool:
+        box = QMessageBox(QMessageBox.Question, _("Trust this publisher key?"),
+                          _("Key id {key_id}\nFingerprint:\n\n{fingerprint}\n\nCompare the fingerprint with the one "
+                            "your team lead gives you (in person or by phone). Trust packs signed with this key?").format(
+                              key_id=info.key_id, fingerprint=info.fingerprint),
+                          QMessageBox.Yes | QMessageBox.No, self)
+        box.setTextFormat(Qt.PlainText)
+        box.setDefaultButton(QMessageBox.No)
+        return box.exec() == QMessageBox.Yes
+
+    def untrust_selected(self) -> None:
+        item = self.key_list.currentItem()
+        if item is None:
+            return
+        key_id = item.data(0, Qt.UserRole)
+        if key_id is None:
+            QMessageBox.information(self, _("Trusted keys"), _("This key comes from the deployment policy."))
+            return
+        trust.remove_key(self.services.db, key_id)
+        self.refresh()
+
+
+# -- the inbox watch and palette commands ----------------------------------------------
+
+class InboxWatch(QObject):
+    """Checks the inbox folder soon after start and every 15 minutes: files are read and
+    verified in the worker pool, installed on the GUI thread, and the agent is told
+    quietly (services.notify never takes focus)."""
+
+    def __init__(self, services, parent: QObject, now=utc_now):
+        super().__init__(parent)
+        self.services = services
+        self.now = now
+        self.inbox = inbox.Inbox()
+        self.busy = False
+        self.last_report: inbox.InboxReport | None = None
+        self._task = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(INBOX_CHECK_MS)
+        self.timer.timeout.connect(self.check)
+
+    def start(self, first_after_ms: int = INBOX_FIRST_CHECK_MS) -> None:
+        self.timer.start()
+        QTimer.singleShot(first_after_ms, self, self.check)
+
+    def check(self) -> None:
+        if self.busy:
+            return
+        db, policy = self.services.db, self.services.runtime.policy
+        folder = inbox.inbox_folder(db, policy)
+        if folder is None:
+            return
+        snapshot = self.inbox.snapshot(db, policy)
+        now = self.now()
+        self.busy = True
+
+        def failed(exc):
+            self.busy = False
+            log.warning("Pack inbox check failed: %s", exc)
+
+        self._task = run_in_pool(lambda: self.inbox.collect(folder, snapshot, now),
+                                 lambda collected: self._install(collected, now), failed, self.services.pool)
+
+    def _install(self, collected, now) -> None:
+        self.busy = False
+        if not collected:
+            return
+        report = self.inbox.install(self.services.db, self.services.runtime.policy, collected, now)
+        self.last_report = report
+        if report.installed:
+            titles = ", ".join(f"{textsafety.visible(r.title)} {r.version}" for r in report.installed)
+            conflicts = sum(len(r.merge.conflicts) for r in report.installed)
+            message = _("Updated: {packs}.").format(packs=titles)
+            if conflicts:
+                message += " " + _("{count} of your replies have a team update.").format(count=conflicts)
+            self.services.notify(_("Template packs"), message)
+        elif report.rejected:
+            self.services.notify(_("Template packs"), _("{count} pack(s) in the inbox need your attention.").format(
+                count=len(report.rejected)))
+
+
+def start_inbox_watch(window, services) -> InboxWatch:
+    watch = InboxWatch(services, window)
+    window.pack_inbox_watch = watch
+    watch.start()
+    return watch
+
+
+def open_packs_dialog(window) -> PacksDialog:
+    dialog = PacksDialog(window.services, window)
+    dialog.exec()
+    return dialog
+
+
+def open_pack_editor(window):
+    from ui.pack_editor import PackEditor
+
+    editor = PackEditor(window.services, window)
+    editor.exec()
+    return editor
+
+
+def pack_commands(window) -> list[Command]:
+    commands = [
+        Command(_("Template packs…"), lambda: open_packs_dialog(window), "", "pack install trust key team update conflict"),
+        Command(_("Pack editor (team leads)…"), lambda: open_pack_editor(window), "", "pack author sign export lead"),
+    ]
+    watch = getattr(window, "pack_inbox_watch", None)
+    if watch is not None:
+        commands.append(Command(_("Check the pack inbox now"), watch.check, "", "pack inbox shared folder"))
+    return commands
