@@ -27,6 +27,7 @@ PACK_SUFFIX = ".agentpack.json"
 MAX_PACK_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 24
 MAX_PROBLEMS = 200
+MAX_NOTE_CHARS = 2000  # as the culture feature shows them (assistant.countries.cards)
 
 SIZE, PARSE, SCHEMA, CONTENT = "size", "parse", "schema", "content"
 SIGNATURE, VERSION, EXPIRY, APP_VERSION, MERGE = "signature", "version", "expiry", "app_version", "merge"
@@ -546,10 +547,14 @@ def _card_problems(cards: list[dict]) -> list[Problem]:
         content = card["content"]
         if card["kind"] == "notes":
             text = content.get("text")
-            if not isinstance(text, str) or not text.strip() or len(text) > 5000:
-                problems.append(Problem(CONTENT, "notes need a 'text' of 1-5000 characters",
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTE_CHARS:
+                problems.append(Problem(CONTENT, f"notes need a 'text' of 1-{MAX_NOTE_CHARS} characters",
                                         field=f"{where}.content.text"))
-            extra = set(content) - {"text", "title", "language"}
+            title = content.get("title")
+            if title is not None and (not isinstance(title, str) or len(title) > 200):
+                problems.append(Problem(CONTENT, "a note's title is text of at most 200 characters",
+                                        field=f"{where}.content.title"))
+            extra = set(content) - {"text", "title"}
             if extra:
                 problems.append(Problem(CONTENT, f"unknown field(s) {', '.join(sorted(extra))}",
                                         field=f"{where}.content"))

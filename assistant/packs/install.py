@@ -343,25 +343,27 @@ def _keep_as_personal_copy(db, data_json: str, now: datetime) -> str:
     return copy.id
 
 
-def store_glossary(db: sqlite_utils.Database, pack_id: str, terms: list[dict]) -> str:
-    """Hand the terms to the translation feature's glossary when it exists; else keep them
-    in ``pack_glossary``. Returns where they went."""
-    source = GLOSSARY_SOURCE_PREFIX + pack_id
+def store_glossary(db: sqlite_utils.Database, pack_id: str, terms: list[dict]) -> None:
+    """Every term is kept in ``pack_glossary`` (with its preferred translations); the
+    do-not-translate terms are also handed to the translation feature's glossary (source
+    ``pack:<id>``) when it is installed, so translations protect them."""
+    db.execute("DELETE FROM pack_glossary WHERE pack_id = ?", [pack_id])
+    if terms:
+        db["pack_glossary"].insert_all([{
+            "pack_id": pack_id, "term": t["term"], "do_not_translate": int(t.get("do_not_translate", False)),
+            "translations": json.dumps(t.get("translations") or {}, ensure_ascii=False),
+            "note": t.get("note")} for t in terms])
     try:
         from assistant.translation import glossary
-        add_terms, remove_source = glossary.add_terms, glossary.remove_source
-    except (ImportError, AttributeError):
-        db.execute("DELETE FROM pack_glossary WHERE pack_id = ?", [pack_id])
-        if terms:
-            db["pack_glossary"].insert_all([{
-                "pack_id": pack_id, "term": t["term"], "do_not_translate": int(t.get("do_not_translate", False)),
-                "translations": json.dumps(t.get("translations") or {}, ensure_ascii=False),
-                "note": t.get("note")} for t in terms])
-        return "pack_glossary"
-    remove_source(db, source)
-    if terms:
-        add_terms(db, terms, source)
-    return "translation.glossary"
+    except ImportError:
+        return
+    if not db["glossary_terms"].exists():
+        return
+    source = GLOSSARY_SOURCE_PREFIX + pack_id
+    glossary.remove_source(db, source)
+    keep = [t["term"] for t in terms if t.get("do_not_translate")]
+    if keep:
+        glossary.add_terms(db, keep, source)
 
 
 def store_cards(db: sqlite_utils.Database, pack_id: str, cards: list[dict]) -> None:

@@ -242,6 +242,10 @@ CASES = [
          _mutate(lambda d, c: d.update(glossary=[{"term": "ACME Pay", "do_not_translate": True},
                                                  {"term": "acme pay", "do_not_translate": True}])),
          field="glossary[1].term"),
+    Case("bad etiquette card", fmt.CONTENT, "'schema_version' is a required property", _mutate(lambda d, c: d.update(
+        cards=[{"country": "JP", "kind": "card", "content": {"greeting": "Konnichiwa"}}])), field="cards[0].content"),
+    Case("notes too long", fmt.CONTENT, "notes need a 'text' of 1-2000 characters", _mutate(lambda d, c: d.update(
+        cards=[{"country": "JP", "kind": "notes", "content": {"text": "x" * 2001}}])), field="cards[0].content.text"),
     # -- hidden characters
     Case("control char in id", fmt.CONTENT, "control character U+0007 BEL",
          _mutate(lambda d, c: d["templates"][0].update(id="acme.refund\u0007ok")), field="templates[0].id"),

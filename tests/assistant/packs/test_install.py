@@ -78,18 +78,16 @@ def test_glossary_and_cards_are_stored_and_replaced_on_update(runtime, trusted, 
     rows = db.execute("SELECT pack_id, country, kind, card_json FROM pack_cards ORDER BY country").fetchall()
     assert [(r[0], r[1], r[2]) for r in rows] == [("acme.refunds", "JP", "notes"), ("acme.refunds", "MX", "notes")]
     assert json.loads(rows[0][3]) == {"text": "Our Osaka office closes at 17:00."}
-    try:
-        from assistant.translation import glossary as translation_glossary  # noqa: F401
-        has_glossary_api = hasattr(translation_glossary, "add_terms")
-    except ImportError:
-        has_glossary_api = False
-    if not has_glossary_api:
-        terms = db.execute("SELECT term, do_not_translate, translations FROM pack_glossary ORDER BY term").fetchall()
-        assert terms == [("ACME Pay", 1, "{}"), ("refund", 0, json.dumps({"es": "reembolso", "fr": "remboursement"}))]
+    terms = db.execute("SELECT term, do_not_translate, translations FROM pack_glossary ORDER BY term").fetchall()
+    assert terms == [("ACME Pay", 1, "{}"), ("refund", 0, json.dumps({"es": "reembolso", "fr": "remboursement"}))]
+    has_glossary_api = db["glossary_terms"].exists()
+    if has_glossary_api:  # the translation feature protects the do-not-translate terms
+        assert db.execute("SELECT term FROM glossary_terms WHERE source = 'pack:acme.refunds'").fetchall() == [("ACME Pay",)]
     install.install_file(db, Policy(), packs.write(make_pack(2, cards=cards[:1])), now=now)
     assert [r[0] for r in db.execute("SELECT country FROM pack_cards")] == ["JP"]
-    if not has_glossary_api:
-        assert db.execute("SELECT COUNT(*) FROM pack_glossary").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM pack_glossary").fetchone()[0] == 0
+    if has_glossary_api:
+        assert db.execute("SELECT COUNT(*) FROM glossary_terms WHERE source = 'pack:acme.refunds'").fetchone()[0] == 0
 
 
 def test_html_in_titles_is_kept_as_literal_text(runtime, trusted, packs, make_pack, make_template, now):
@@ -142,3 +140,14 @@ def test_validate_reports_every_problem_with_its_place(packs, make_pack):
     assert ("error", "acme.refund.ok", "placeholder '{{nope}}' is not declared in variables and is not a built-in value") in described
     assert ("error", "acme.refund.ok", "placeholder '{{nope2}}' is not declared in variables and is not a built-in value") in described
     assert any(s == "warning" and t == "acme.refund.late" for s, t, _ in described)
+
+
+def test_a_whole_etiquette_card_is_validated_and_stored(runtime, trusted, packs, make_pack, now):
+    from assistant.paths import resource_path
+
+    card = json.loads(resource_path("cards", "JP.json").read_text(encoding="utf-8"))
+    card.pop("code", None)
+    data = make_pack(1, cards=[{"country": "JP", "kind": "card", "content": card}])
+    install.install_file(runtime.db, Policy(), packs.write(data), now=now)
+    stored = runtime.db.execute("SELECT card_json FROM pack_cards WHERE country = 'JP' AND kind = 'card'").fetchone()
+    assert json.loads(stored[0]) == card
