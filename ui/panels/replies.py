@@ -145,8 +145,9 @@ class RepliesPanel(Panel):
         self.note.setWordWrap(True)
         self.note.setObjectName("replies-note")
         # a visible frame: a fallback language or a machine draft must not go unnoticed
-        self.note.setStyleSheet("#replies-note { background: #fff4d6; color: #4a3500; "
-                                "border: 1px solid #e0b64a; border-radius: 3px; padding: 3px; }")
+        # tool-tip colours: a note look in light, dark and high-contrast palettes alike
+        self.note.setStyleSheet("#replies-note { background: palette(tooltip-base); color: palette(tooltip-text); "
+                                "border: 1px solid palette(mid); border-radius: 3px; padding: 3px; }")
         self.note.hide()
         box.addWidget(self.note)
         self.draft_button = QPushButton(_("Machine-translate a draft"))
@@ -193,6 +194,12 @@ class RepliesPanel(Panel):
         self.confirm_timer = QTimer(self)
         self.confirm_timer.setSingleShot(True)
         self.confirm_timer.timeout.connect(lambda: self.confirmation.setText(""))
+        # the greeting and the customer's time change with the clock: refresh the preview
+        # once a minute while it is on screen (copying always recomposes anyway)
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setInterval(60_000)
+        self.clock_timer.timeout.connect(self._clock_tick)
+        self.clock_timer.start()
         self._set_detail_enabled(False)
 
     def _build_menu(self) -> QMenu:
@@ -384,6 +391,10 @@ class RepliesPanel(Panel):
         self.edit_button.setEnabled(not entry.locked)
         self._build_sections(entry.template)
         self.update_preview(rebuild_form=True)
+
+    def _clock_tick(self) -> None:
+        if self.isVisible() and self.current_entry() is not None:
+            self.update_preview()
 
     def _set_detail_enabled(self, on: bool) -> None:
         for widget in (self.copy_button, self.edit_button, self.favourite):

@@ -17,7 +17,7 @@ template_text = st.lists(pieces, max_size=25).map("".join)
 value_text = st.one_of(st.text(max_size=12), template_text)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(template_text, st.dictionaries(names, value_text, max_size=5),
        st.dictionaries(names, st.booleans(), max_size=3))
 def test_never_raises_and_segments_rebuild_the_text(text, values, sections):
@@ -26,7 +26,7 @@ def test_never_raises_and_segments_rebuild_the_text(text, values, sections):
     assert "".join(s.text for s in result.segments) == result.text
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=40), st.text(max_size=40), st.dictionaries(names, value_text, max_size=3))
 def test_substituted_values_are_never_re_expanded(prefix, suffix, others):
     # whatever the value contains (placeholders included), it appears verbatim
@@ -38,7 +38,7 @@ def test_substituted_values_are_never_re_expanded(prefix, suffix, others):
     assert [s.kind for s in result.segments] == [VALUE]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(names, st.text(alphabet=st.characters(blacklist_characters="{}"), max_size=20),
        st.text(alphabet=st.characters(blacklist_characters="{}"), max_size=20))
 def test_unknown_names_stay_visible_and_are_reported(name, before, after):
