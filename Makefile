@@ -44,6 +44,15 @@ bench: install
 
 bundle: install
 	$(VENV)/bin/pyinstaller --noconfirm --clean build.spec
+	@du -sh dist/agent-assistant
+
+# End-to-end check of an installation, offscreen on a temporary data folder (docs/deployment.md);
+# `make bundle` then `dist/agent-assistant/agent-assistant --self-test` checks the frozen app.
+self-test: install
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/agent-assistant --self-test
+
+screenshots: install
+	$(PY) tools/screenshots.py $(ARGS)
 
 clean:
 	rm -rf build dist $(VENV)
