@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
                                QPushButton, QSplitter, QTabWidget, QTextEdit, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from assistant.i18n import _
+from assistant.i18n import _, ngettext
 from assistant.packs import format as fmt
 from assistant.packs import inbox, install, manage, signing, textsafety, trust
 from ui.services import Command
@@ -75,8 +75,8 @@ def describe_pack(pack: manage.InstalledPack, history: list[manage.HistoryEntry]
         lines.append(_("Expires: {date}").format(date=pack.expires))
     lines.append(_("Installed: {date}, last updated: {updated}").format(date=when(pack.installed_at),
                                                                        updated=when(pack.updated_at)))
-    lines.append(_("{count} templates, languages: {languages}").format(
-        count=pack.template_count, languages=", ".join(pack.languages)))
+    lines.append(ngettext("{count} template, languages: {languages}", "{count} templates, languages: {languages}",
+                          pack.template_count).format(count=pack.template_count, languages=", ".join(pack.languages)))
     if pack.release_notes:
         lines += ["", _("Release notes:"), v(pack.release_notes)]
     if pack.warnings:
@@ -329,8 +329,10 @@ class PacksDialog(QDialog):
         lines = [_("{title} version {version} installed: {summary}.").format(
             title=textsafety.visible(result.title), version=result.version, summary=result.merge.summary())]
         if result.merge.conflicts:
-            lines.append(_("{count} of your edited replies have a newer team version: see “Team updates”.").format(
-                count=len(result.merge.conflicts)))
+            count = len(result.merge.conflicts)
+            lines.append(ngettext("{count} of your edited replies has a newer team version: see “Team updates”.",
+                                  "{count} of your edited replies have a newer team version: see “Team updates”.",
+                                  count).format(count=count))
         for warning in result.warnings[:10]:
             lines.append(_("Flagged: {problem}").format(problem=str(warning)))
         QMessageBox.information(self, _("Pack installed"), "\n".join(lines))
@@ -578,11 +580,14 @@ class InboxWatch(QObject):
             conflicts = sum(len(r.merge.conflicts) for r in report.installed)
             message = _("Updated: {packs}.").format(packs=titles)
             if conflicts:
-                message += " " + _("{count} of your replies have a team update.").format(count=conflicts)
+                message += " " + ngettext("{count} of your replies has a team update.",
+                                          "{count} of your replies have a team update.", conflicts).format(count=conflicts)
             self.services.notify(_("Template packs"), message)
         elif report.rejected:
-            self.services.notify(_("Template packs"), _("{count} pack(s) in the inbox need your attention.").format(
-                count=len(report.rejected)))
+            count = len(report.rejected)
+            self.services.notify(_("Template packs"), ngettext("{count} pack in the inbox needs your attention.",
+                                                               "{count} packs in the inbox need your attention.",
+                                                               count).format(count=count))
 
 
 def start_inbox_watch(window, services) -> InboxWatch:
