@@ -54,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
 def run(app: QApplication, args: argparse.Namespace) -> int:
     from ui.single_instance import InstanceServer, server_name, signal_running_instance
 
+    # Also here, not only in main(): when the window closes on quit, Qt would otherwise post a
+    # Quit event that lands after exec() returns and leaves every later event loop of an
+    # in-process run (the tests) exiting at once.
+    app.setQuitOnLastWindowClosed(False)
+
     policy = load_policy()
     data_dir = resolve_data_dir(args.data_dir, policy.data_dir)
     name = server_name(data_dir.path)
