@@ -36,6 +36,7 @@ PIVOT = "en"
 _STRAY_MARKER = re.compile(r"\s*⟦[^⟧]*⟧")
 BEAM_SIZE = 2
 MAX_INPUT_CHARS = 20_000
+MAX_DECODING_LENGTH = 256
 
 
 class NoModelError(LookupError):
@@ -276,7 +277,7 @@ class TranslationEngine:
         prefix = [[pkg.target_prefix]] * len(tokenized) if pkg.target_prefix else None
         results = loaded.translator.translate_batch(
             tokenized, target_prefix=prefix, beam_size=self.beam_size, num_hypotheses=1,
-            replace_unknowns=True, length_penalty=0.2, max_decoding_length=256)
+            replace_unknowns=True, length_penalty=0.2, max_decoding_length=decoding_limit(tokenized))
         out = []
         for result in results:
             value = pkg.tokenizer.decode(result.hypotheses[0])
@@ -284,6 +285,13 @@ class TranslationEngine:
                 value = value[len(pkg.target_prefix):]
             out.append(value.strip())
         return out
+
+
+def decoding_limit(tokenized: list[list[str]]) -> int:
+    """How many target tokens a batch may produce: enough for any real translation of the
+    longest sentence, and a bound on a model that loops instead of ending the sentence."""
+    longest = max((len(t) for t in tokenized), default=0)
+    return min(MAX_DECODING_LENGTH, int(longest * 1.5) + 20)
 
 
 def _renumber(sentence: str) -> tuple[str, list[str]]:

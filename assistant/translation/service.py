@@ -55,8 +55,10 @@ class TranslationService:
     def for_data_dir(cls, data_dir) -> "TranslationService":
         return cls(data_dir.models, data_dir.path / "argos")
 
-    def start(self, warm: Iterable[tuple[str, str]] | None = None, clock=time.perf_counter) -> EngineReady:
-        """Load the engine and the detector, warm the given pairs (all if None)."""
+    def start(self, warm: Iterable[tuple[str, str]] | None = None, clock=time.perf_counter,
+              detector: bool = True) -> EngineReady:
+        """Load the engine, warm the given pairs (all if None), and (unless ``detector`` is
+        False, for a caller that loads it next with :meth:`load_detector`) the detector."""
         started = clock()
         with self._lock:
             self.models_dir.mkdir(parents=True, exist_ok=True)
@@ -64,10 +66,18 @@ class TranslationService:
                 self.engine = TranslationEngine(self.models_dir, self.argos_home)
             else:
                 self.engine.reload()
-            self.detector = LanguageDetector(self.engine.languages())
+            self.detector = None
             self.engine.warm_up(warm)
+            if detector:
+                self.detector = LanguageDetector(self.engine.languages())
             return EngineReady(tuple(self.engine.pairs), tuple(self.engine.languages()),
                                self.engine.language_names(), tuple(self.engine.problems), clock() - started)
+
+    def load_detector(self) -> None:
+        """The language detector for the installed languages (1–2 s the first time)."""
+        with self._lock:
+            if self.detector is None and self.engine is not None:
+                self.detector = LanguageDetector(self.engine.languages())
 
     def detect(self, text: str, previous: str | None = None) -> Detection:
         return self._require_detector().detect(text, previous)
@@ -106,6 +116,7 @@ class TranslationService:
         return self.engine
 
     def _require_detector(self) -> LanguageDetector:
-        if self.detector is None:
+        if self.engine is None:
             self.start(warm=())
+        self.load_detector()
         return self.detector

@@ -170,7 +170,10 @@ class TranslatePanel(Panel):
         self.loading = True
         self.status.setText(_("Loading translation models…"))
         service = self.service
-        run_in_pool(lambda: service.start(warm=None), self._engine_loaded, self._engine_failed,
+        run_in_pool(lambda: service.start(warm=None, detector=False), self._engine_loaded, self._engine_failed,
+                    pool=self.services.pool)
+        # queued behind the engine on the one worker: translation is ready first, detection next
+        run_in_pool(service.load_detector, None, lambda exc: log.error("language detection unavailable: %s", exc),
                     pool=self.services.pool)
 
     def _engine_loaded(self, ready) -> None:
