@@ -143,7 +143,6 @@ class CulturePanel(Panel):
 
         self.results = QListWidget()
         self.results.setObjectName("culture-results")
-        self.results.setAccessibleName(_("Matching countries"))
         self.results.setAccessibleName(_("Countries found"))
         self.results.setVisible(False)
         self.results.itemActivated.connect(self._result_chosen)
