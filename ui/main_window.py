@@ -127,6 +127,8 @@ class MainWindow(QMainWindow):
         tray.setToolTip(APP_NAME)
         menu = QMenu(self)
         menu.addAction(_("Show / hide"), self.toggle_visible)
+        menu.addAction(_("Translate clipboard"),
+                       lambda: self.panel(PANEL_CLASSES.index(TranslatePanel)).translate_clipboard())
         menu.addSeparator()
         menu.addAction(self.quit_action)
         self.tray_menu = menu

@@ -470,8 +470,8 @@ class TranslatePanel(Panel):
             QMessageBox.warning(self, _("Translation history"), str(exc))
 
     def clear_history(self) -> None:
-        count = history.clear(self.services.db)
-        self.services.notify(_("Translation history"), _("{count} entries deleted.").format(count=count))
+        history.clear(self.services.db)
+        self.services.notify(_("Translation history"), _("Translation history cleared."))
 
     # ------------------------------------------------------------------ panel API
     def commands(self) -> list[Command]:
