@@ -26,6 +26,7 @@ WATCHDOG_SECONDS = 300
 INSTANT = datetime(2026, 3, 10, 14, 30, tzinfo=timezone.utc)
 # One of the phrases the committed test model reproduces exactly (tools/test_model_corpus.tsv).
 TEST_PHRASE, TEST_TRANSLATION = "Thank you for your patience.", "Gracias por su paciencia."
+DETECT_SAMPLE = "Buenos días, quisiera saber cuándo llega mi pedido, por favor."
 
 
 @dataclass
@@ -230,8 +231,11 @@ class SelfTest:
         result = service.translate(TEST_PHRASE, "en", "es")
         if result.text.strip() != TEST_TRANSLATION:
             raise SelfTestFailure(f"{TEST_PHRASE!r} became {result.text!r}, expected {TEST_TRANSLATION!r}")
+        detected = service.detect(DETECT_SAMPLE).language  # the language-detection model loads
+        if detected != "es":
+            raise SelfTestFailure(f"language detection took {DETECT_SAMPLE!r} for {detected!r}, not 'es'")
         return (f"{models[0].name} installed ({len(installed)} package) and translated "
-                f"{TEST_PHRASE!r} -> {result.text!r} in {result.seconds:.2f} s")
+                f"{TEST_PHRASE!r} -> {result.text!r} in {result.seconds:.2f} s; detection ok")
 
     def check_task(self) -> str:
         """A task is written to the database, read back through a fresh connection, and ranked."""
