@@ -32,3 +32,12 @@ def test_switching_back_to_english_removes_the_translator(restore_english):
     install_qt_translations(restore_english, "en")
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
     assert any(qt_translations_dir().glob("qtbase_de.qm"))
+
+
+def test_arabic_lays_out_right_to_left():
+    from PySide6.QtCore import Qt
+
+    from ui.app import _direction
+
+    assert _direction("ar") == Qt.RightToLeft
+    assert _direction("hi") == Qt.LeftToRight and _direction("pt_BR") == Qt.LeftToRight
