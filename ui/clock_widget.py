@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QTime, QTimer, QTimeZone, Signal
-
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QFrame, QGridLayout, QHBoxLayout,
                                QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
@@ -75,10 +75,13 @@ def _plain(text: str = "", object_name: str = "") -> QLabel:
     return label
 
 
-# Colours carry meaning twice (the text says the same), so they only help a glance.
+# Colours carry meaning twice (the text says the same), so they only help a glance. Chips
+# set both their background and their text, so they read the same on light, dark and
+# high-contrast themes; they go through QPalette, not style sheets, so a theme can still
+# restyle everything else.
 STATUS_COLOURS = {
     "business_hours": "#2e7d32",
-    "outside_hours": "#b26a00",
+    "outside_hours": "#8a5300",
     "night": "#37474f",
     "weekend": "#5d4037",
     "holiday": "#6a1b9a",
@@ -86,10 +89,24 @@ STATUS_COLOURS = {
 
 
 def style_status(label: QLabel, status: str) -> None:
-    colour = STATUS_COLOURS.get(status, "#555555")
+    palette = label.palette()
+    palette.setColor(QPalette.Window, QColor(STATUS_COLOURS.get(status, "#555555")))
+    palette.setColor(QPalette.WindowText, QColor("#ffffff"))
+    label.setPalette(palette)
+    label.setAutoFillBackground(True)
+    label.setMargin(2)
     label.setProperty("status", status)
-    label.setStyleSheet(f"QLabel {{ color: white; background: {colour}; border-radius: 3px;"
-                        f" padding: 1px 6px; }}")
+
+
+def set_error_style(label: QLabel, error: bool = True) -> None:
+    """Error text in red that stays readable on a dark theme; the theme's colour otherwise."""
+    if not error:
+        label.setPalette(QPalette())
+        return
+    palette = label.palette()
+    dark_theme = palette.color(QPalette.Window).lightness() < 128
+    palette.setColor(QPalette.WindowText, QColor("#ef9a9a" if dark_theme else "#c62828"))
+    label.setPalette(palette)
 
 
 class ClockCard(QFrame):
@@ -108,7 +125,10 @@ class ClockCard(QFrame):
         self.time_label = _plain("", "clock-time")
         self.time_label.setWordWrap(False)
         font = self.time_label.font()
-        font.setPointSizeF(font.pointSizeF() * 2.0)
+        if font.pointSizeF() > 0:  # a pixel-sized application font has no point size
+            font.setPointSizeF(font.pointSizeF() * 2.0)
+        else:
+            font.setPixelSize(font.pixelSize() * 2)
         font.setBold(True)
         self.time_label.setFont(font)
         self.date_label = _plain("", "clock-date")
@@ -355,7 +375,7 @@ class ConverterWidget(QFrame):
     def _show_result(self, text: str, error: bool = False) -> None:
         self.result_label.setText(text)
         self.result_label.setProperty("error", error)
-        self.result_label.setStyleSheet("QLabel { color: #c62828; }" if error else "")
+        set_error_style(self.result_label, error)
 
     def _offer_folds(self, exc: AmbiguousTimeError) -> None:
         self.fold_choice.clear()

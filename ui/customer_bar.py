@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, QTimeZone, Signal
-
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -26,7 +26,8 @@ from assistant.clock.resolve import Resolution, resolve_customer
 from assistant.clock.zones import country_of_zone, localized_city, zone_info
 from assistant.customer import CustomerContext
 from assistant.i18n import _, current_language
-from ui.clock_widget import ClockCard, ConverterWidget, MinuteTicker, PinnedClock, utc_now
+from ui.clock_widget import (ClockCard, ConverterWidget, MinuteTicker, PinnedClock, set_error_style,
+                             utc_now)
 from ui.services import AppServices, Command
 from ui.workers import run_in_pool
 
@@ -63,6 +64,8 @@ class CustomerBar(QWidget):
         self.resolution: Resolution | None = None
         self.ready = False
         self._pin_widgets: list[PinnedClock] = []
+        self._pins_loaded = False
+        self._warm_task = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -72,7 +75,6 @@ class CustomerBar(QWidget):
         self.input = QLineEdit()
         self.input.setPlaceholderText(_("Customer: phone, country, city or time zone"))
         self.input.setAccessibleName(_("Customer"))
-        self.input.setClearButtonEnabled(True)
         self.input.returnPressed.connect(self.apply_text)
         row.addWidget(self.input, 1)
 
@@ -113,14 +115,14 @@ class CustomerBar(QWidget):
         self.how_label.setObjectName("customer-resolution")
         self.how_label.setTextFormat(Qt.PlainText)
         self.how_label.setWordWrap(True)
-        self.how_label.setStyleSheet("QLabel { color: #555555; }")
+        self.how_label.setForegroundRole(QPalette.PlaceholderText)  # secondary text, theme's colour
         self.how_label.hide()
         layout.addWidget(self.how_label)
         self.error_label = QLabel()
         self.error_label.setObjectName("customer-error")
         self.error_label.setTextFormat(Qt.PlainText)
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("QLabel { color: #c62828; }")
+        set_error_style(self.error_label)
         self.error_label.hide()
         layout.addWidget(self.error_label)
 
@@ -162,14 +164,27 @@ class CustomerBar(QWidget):
 
     # -- start-up ------------------------------------------------------------------
     def _start_warm_up(self) -> None:
-        run_in_pool(_warm_up, lambda _result: self._warmed(), lambda _exc: self._warmed(),
-                    pool=self.services.pool)
+        # keep the task: its signals must outlive the call to reach us
+        self._warm_task = run_in_pool(_warm_up, lambda _result: self._warmed(),
+                                      lambda _exc: self._warmed(), pool=self.services.pool)
 
     def _warmed(self) -> None:
+        self._warm_task = None
         self.ready = True
-        self.reload_pins()
-        self.refresh()
         self.ticker.start()
+        if self.isVisible():
+            self._show_all()
+
+    def _show_all(self) -> None:
+        if not self._pins_loaded:
+            self._pins_loaded = True
+            self.reload_pins()
+        self.refresh()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self.ready:  # clocks are not redrawn while hidden (e.g. in the tray)
+            self._show_all()
 
     # -- resolving -----------------------------------------------------------------
     def focus_input(self) -> None:
@@ -334,7 +349,10 @@ class CustomerBar(QWidget):
                                      self._now())
 
     def refresh(self, at: datetime | None = None) -> None:
-        """Redraw every clock for the instant ``at`` (the ticker passes the minute)."""
+        """Redraw every clock for the instant ``at`` (the ticker passes the minute). A
+        hidden bar skips the work; showing it again redraws."""
+        if not self.isVisible():
+            return
         at = at or self._now()
         context = self.services.customer.context
         agent = self.agent_zone()
