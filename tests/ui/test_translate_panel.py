@@ -149,3 +149,19 @@ def test_panel_in_the_main_window(main_window, qtbot):
     panel = next(p for p in main_window.panels if p.panel_id == "translate")
     assert any(c.title == "Translate clipboard" for c in main_window.commands())
     wait_ready(qtbot, panel)
+
+
+def test_short_text_keeps_the_conversation_language_and_shows_the_guess(qtbot, services, with_models):
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    with qtbot.waitSignal(panel.translated, timeout=10000):
+        panel.incoming.input.setPlainText("Mi pedido no ha llegado.")
+        panel.request(panel.incoming)
+    assert panel.last_incoming == "es"
+    with qtbot.waitSignal(panel.translated, timeout=10000):
+        panel.incoming.input.setPlainText("Thank you.")  # short: only a suggestion
+        panel.request(panel.incoming)
+    assert not panel.detection.reliable
+    assert panel.detection.language == "es"
+    assert panel.incoming.language_label.text() == "Spanish (kept) · guess: English"
+    assert panel.last_incoming == "es"

@@ -240,8 +240,14 @@ class TranslatePanel(Panel):
         if self.incoming.override.currentData():
             text = _("From {language} (chosen)").format(language=self._name(inc.source))
         elif self.detection and self.detection.language:
-            text = (_("Detected: {language}") if self.detection.reliable
-                    else _("Probably {language} (short text)")).format(language=self._name(self.detection.language))
+            guess = self.detection.candidates[0][0] if self.detection.candidates else self.detection.language
+            if self.detection.reliable:
+                text = _("Detected: {language}").format(language=self._name(self.detection.language))
+            elif guess != self.detection.language:  # short text: keep the conversation's language
+                text = _("{kept} (kept) · guess: {guess}").format(kept=self._name(self.detection.language),
+                                                                  guess=self._name(guess))
+            else:
+                text = _("Probably {language} (short text)").format(language=self._name(guess))
         else:
             text = _("Language: detected when you paste")
         self.incoming.language_label.setText(text)
