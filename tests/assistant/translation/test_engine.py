@@ -112,6 +112,13 @@ def test_argos_is_configured_to_our_folders_and_never_downloads(engine, tmp_path
 
     assert argos_settings.chunk_type == argos_settings.ChunkType.MINISBD
     assert argos_settings.package_index == ""
+    # Argos's own folders are under a data folder of ours, never the user's home...
+    assert argos_settings.data_dir.parent.parent.name == "argos"
+    assert argos_settings.package_data_dir.name == "models"
+    # ...and the XDG variables were only set for the import
+    import os
+
+    assert not os.environ.get("XDG_DATA_HOME", "").endswith("argos/data")
     with pytest.raises(OfflineError):
         minisbd.minisbd.get_model_file("en")
     import argostranslate.package
