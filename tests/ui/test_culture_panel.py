@@ -183,3 +183,15 @@ def test_team_notes_show_for_a_country_without_a_card(panel, services):
     text = panel.no_card_label.text()
     assert "No etiquette card yet for Chile" in text
     assert "Team notes (latam)" in text and "IDs" in text and "ask for the RUT" in text
+
+
+def test_facts_refresh_while_visible_and_timer_stops_when_hidden(panel, services, qtbot):
+    panel.show()
+    services.customer.set(CustomerContext(country="DE"))
+    qtbot.waitUntil(lambda: _facts_loaded(panel, "DE"), timeout=10000)
+    assert panel._refresh_timer.isActive()
+    first = panel.facts
+    panel._refresh_facts()  # what the minute timer does
+    qtbot.waitUntil(lambda: panel.facts is not first and _facts_loaded(panel, "DE"), timeout=10000)
+    panel.hide()
+    assert not panel._refresh_timer.isActive()

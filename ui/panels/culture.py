@@ -21,6 +21,11 @@ log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
 MAX_RESULTS = 8
+REFRESH_MS = 60_000
+
+
+def _minute_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M")
 
 
 def _plain_label(text: str = "", object_name: str = "") -> QLabel:
@@ -114,6 +119,7 @@ class CulturePanel(Panel):
         self._facts_wanted: tuple | None = None
         self._facts_error = False
         self.notes_without_card: list[dict] = []
+        self._facts_minute = ""
         self._expanded = False
         self._compact_mode = False
         self._search_warm = False
@@ -148,6 +154,10 @@ class CulturePanel(Panel):
         self.results.itemActivated.connect(self._result_chosen)
         self.results.itemClicked.connect(self._result_chosen)
         outer.addWidget(self.results)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh_facts)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -221,7 +231,13 @@ class CulturePanel(Panel):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().showEvent(event)
-        self._ensure_facts()
+        stale = self.facts is not None and self._facts_minute != _minute_now()
+        self._ensure_facts(force=stale)
+        self._refresh_timer.start()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().hideEvent(event)
+        self._refresh_timer.stop()  # nothing ticks while the panel is not on screen
 
     def focus_search(self) -> None:
         self.search_box.setFocus(Qt.ShortcutFocusReason)
@@ -325,11 +341,18 @@ class CulturePanel(Panel):
 
     # ------------------------------------------------------------------ facts, off the GUI thread
 
-    def _ensure_facts(self) -> None:
+    def _refresh_facts(self) -> None:
+        """Once a minute while visible: the local time, today's holiday and the next ones
+        move on while the panel stays open all shift."""
+        if self.isVisible() and self.facts is not None:
+            self._ensure_facts(force=True)
+
+    def _ensure_facts(self, force: bool = False) -> None:
         """Compute the shown country's facts once the panel is visible (never in the
         constructor: they need CLDR, holidays and tz data)."""
         code = self.shown_code
-        if not code or not self.isVisible() or (self.facts and self.facts.get("code") == code):
+        current = bool(self.facts) and self.facts.get("code") == code
+        if not code or not self.isVisible() or (current and not force):
             return
         language = current_language()
         wanted = (code, language)
@@ -352,6 +375,7 @@ class CulturePanel(Panel):
         self._facts_wanted = None
         if facts.get("code") == self.shown_code:
             self.facts = facts
+            self._facts_minute = _minute_now()
             self._render()
 
     def _facts_failed(self, exc: Exception) -> None:
