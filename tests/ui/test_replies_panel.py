@@ -163,7 +163,7 @@ def test_import_duplicate_and_delete(qtbot, panel, services, tmp_path, monkeypat
     source.write_text("title,body,shortcut\nMy thanks,Thanks a lot {{customer_first_name|}}!,;ty\n", encoding="utf-8")
     panel.import_file(str(source))
     assert current_id(panel) == "my.my-thanks"
-    assert panel.confirmation.text() == "Imported 1 templates"
+    assert panel.confirmation.text() == "Imported 1 template"
     panel.duplicate_current()
     assert current_id(panel) == "my.my-thanks-2"
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)

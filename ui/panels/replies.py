@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QFo
                                QTextEdit, QToolButton, QVBoxLayout, QWidget)
 
 from assistant import settings
-from assistant.i18n import N_, _
+from assistant.i18n import N_, _, ngettext
 from assistant.templates import store
 from assistant.templates.compose import FormField, Reply, compose
 from assistant.templates.draft import DraftError, find_translator, make_draft
@@ -743,7 +743,8 @@ class RepliesPanel(Panel):
             QMessageBox.warning(self, _("Import"), str(exc))
             return
         self.reload(select=ids[0] if ids else None)
-        self._confirm(_("Imported {count} templates").format(count=len(ids)))
+        self._confirm(ngettext("Imported {count} template", "Imported {count} templates",
+                               len(ids)).format(count=len(ids)))
 
     def export_pack(self) -> None:
         from assistant.templates.export import ExportError, write_personal_pack
@@ -757,7 +758,8 @@ class RepliesPanel(Panel):
         except ExportError as exc:
             QMessageBox.warning(self, _("Export"), str(exc))
             return
-        self._confirm(_("Exported {count} templates").format(count=count))
+        self._confirm(ngettext("Exported {count} template", "Exported {count} templates",
+                               count).format(count=count))
 
     # -- palette -------------------------------------------------------------------
     def commands(self) -> list[Command]:
