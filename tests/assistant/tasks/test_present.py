@@ -1,0 +1,54 @@
+"""What the agent reads: countdowns, times in both zones, the typed-time preview."""
+
+from datetime import timedelta
+
+from assistant.customer import CustomerContext
+from assistant.tasks.model import Task
+from assistant.tasks.present import both_times, countdown, details, read_time_input, short_both
+from assistant.tasks.timeutil import utc
+
+NOW = utc(2026, 11, 24, 9)  # Tuesday 10:00 Paris, 18:00 Tokyo
+H = timedelta(hours=1)
+
+
+def test_countdown_shows_real_remaining_time_or_breach_age():
+    task = Task("x", response_due_at=NOW + 90 * timedelta(minutes=1), resolution_due_at=NOW + 5 * H)
+    assert countdown(task, NOW) == "1 h 30 min left"
+    assert countdown(task, NOW + 2 * H) == "breached 30 min ago"
+    assert countdown(task.with_changes(responded_at=NOW), NOW) == "5 h 00 min left"
+    assert countdown(task, NOW + 4 * 24 * H) == "breached 3 d 22 h ago"
+    assert countdown(task.with_changes(status="done"), NOW) == ""
+
+
+def test_times_in_both_zones():
+    assert both_times(NOW, "Europe/Paris", "Asia/Tokyo") == "Tue 24 Nov 10:00 CET · customer Tue 24 Nov 18:00 JST"
+    assert both_times(NOW, "Europe/Paris", "Europe/Berlin") == "Tue 24 Nov 10:00 CET"  # same clock
+    assert both_times(NOW, "Europe/Paris", None) == "Tue 24 Nov 10:00 CET"
+    assert short_both(NOW + 20 * H, "Europe/Paris", "Asia/Tokyo", NOW) == "Wed 06:00 · their Wed 14:00"
+    assert short_both(NOW - 10 * timedelta(minutes=1), "Europe/Paris", "Asia/Tokyo", NOW) == "09:50 · their 17:50"
+    assert short_both(NOW + 30 * 24 * H, "Europe/Paris", None, NOW) == "24 Dec 10:00"
+
+
+def test_typed_time_preview():
+    parsed, text, twice = read_time_input("tomorrow 10:00 their time", NOW, "Europe/Paris", "Asia/Tokyo")
+    assert parsed.instant == utc(2026, 11, 25, 1) and not twice
+    assert text == "You: Wed 25 Nov 02:00 CET\nCustomer: Wed 25 Nov 10:00 JST\nin 16 h 00 min"
+    assert read_time_input("", NOW, "Europe/Paris", None) == (None, "", False)
+    parsed, text, twice = read_time_input("2026-10-25T02:30", NOW, "Europe/Paris", None)
+    assert parsed is None and twice and "twice" in text
+    parsed, text, twice = read_time_input("2026-10-25T02:30", NOW, "Europe/Paris", None, fold=1)
+    assert parsed.instant == utc(2026, 10, 25, 1, 30) and "in the past" in text
+    parsed, text, twice = read_time_input("2027-03-28T02:30", NOW, "Europe/Paris", None)
+    assert parsed is None and not twice and "does not exist" in text
+
+
+def test_details_are_complete():
+    task = Task("Refund", priority="high", channel="call", external_ref="T-1", tags=("a", "b"), notes="note",
+                customer=CustomerContext(name="Ito", country="JP", zone="Asia/Tokyo"),
+                response_due_at=NOW + H, resolution_due_at=NOW + H, follow_up_at=NOW + 2 * H,
+                snoozed_until=NOW + H)
+    assert details(task, NOW, "Europe/Paris").split("\n") == [
+        "Refund", "Customer: Ito · JP · Asia/Tokyo", "High · Open · Call · T-1",
+        "SLA: 1 h 00 min left (due Tue 24 Nov 11:00 CET · customer Tue 24 Nov 19:00 JST)",
+        "Follow-up: Tue 24 Nov 12:00 CET · customer Tue 24 Nov 20:00 JST",
+        "Snoozed until Tue 24 Nov 11:00 CET", "Tags: a, b", "note"]
