@@ -64,6 +64,12 @@ def register(subparsers) -> None:
     p.add_argument("--output", help="file to write (default: standard output)")
     p.set_defaults(handler=cmd_export)
 
+    p = sub.add_parser("settings", help="show the queue settings, or change one part")
+    p.add_argument("part", nargs="?", choices=("schedule", "sla", "urgency", "notifications"))
+    p.add_argument("value", nargs="?", help='JSON merged over the defaults, e.g. \'{"zone": "Europe/Paris"}\'; '
+                                            '"default" removes the stored value')
+    p.set_defaults(handler=cmd_settings)
+
     p = sub.add_parser("import", help="add tasks from a CSV or JSON export (all or nothing)")
     p.add_argument("file")
     p.add_argument("--format", choices=("csv", "json"), help="default: from the file name")
@@ -295,4 +301,42 @@ def cmd_import(args) -> int:
         emit_json({"added": result.added, "replaced": result.replaced})
     else:
         print(f"Imported {result.added} new task(s), replaced {result.replaced}.")
+    return 0
+
+
+def cmd_settings(args) -> int:
+    """Print the effective settings (defaults merged with what is stored); with a part and
+    a value, validate the value first and store it only if it is valid."""
+    import json
+
+    from assistant.tasks import config
+
+    keys = {"schedule": config.SCHEDULE_KEY, "sla": config.SLA_KEY, "urgency": config.URGENCY_KEY,
+            "notifications": config.NOTICES_KEY}
+    runtime = open_runtime(args)
+    try:
+        db = runtime.db
+        if args.value is not None:
+            if args.part is None:
+                raise CommandError("Name the part to change: schedule, sla, urgency or notifications.")
+            key = keys[args.part]
+            if args.value == "default":
+                with db.atomic():
+                    db.execute("DELETE FROM settings WHERE key = ?", [key])
+            else:
+                try:
+                    value = json.loads(args.value)
+                except json.JSONDecodeError as exc:
+                    raise CommandError(f"The value is not JSON: {exc}") from exc
+                try:
+                    config.save(db, key, value)
+                except config.SettingsError as exc:
+                    raise CommandError(f"{exc} Nothing was changed.") from exc
+        parts = [args.part] if args.part else list(keys)
+        try:
+            emit_json({part: config.load(db, keys[part]) for part in parts})
+        except config.SettingsError as exc:
+            raise CommandError(f"The stored queue settings are invalid: {exc}") from exc
+    finally:
+        runtime.close()
     return 0

@@ -154,7 +154,7 @@ class QueuePanel(Panel):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(150)
-        self._search_timer.timeout.connect(self.reload)
+        self._search_timer.timeout.connect(lambda: self.reload(refresh_choices=False))
         filters.addWidget(self.search, 1)
         self.tag_filter = self._combo(_("All tags"), _("Filter by tag"))
         self.channel_filter = self._combo(_("All channels"), _("Filter by channel"))
@@ -234,7 +234,7 @@ class QueuePanel(Panel):
         combo.setAccessibleName(name)
         combo.setToolTip(name)
         combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-        combo.currentIndexChanged.connect(lambda _i: self.reload())
+        combo.currentIndexChanged.connect(lambda _i: self.reload(refresh_choices=False))
         return combo
 
     @property
@@ -254,9 +254,10 @@ class QueuePanel(Panel):
             tag=self.tag_filter.currentData(), channel=self.channel_filter.currentData(),
             country=self.country_filter.currentData())
 
-    def reload(self) -> None:
+    def reload(self, refresh_choices: bool = True) -> None:
         """Re-read the current view, keeping the selected task selected (and never moving
-        the keyboard focus: this runs from a timer too)."""
+        the keyboard focus: this runs from a timer too). The minute timer skips the filter
+        choices: tags and countries only change when tasks do."""
         now = self.clock()
         keep = self.current_task_id()
         try:
@@ -265,7 +266,8 @@ class QueuePanel(Panel):
             self.status.setText(_("The queue settings are invalid: {problem}").format(problem=exc))
             rows = []
         self.model.set_rows(rows, now)
-        self._refresh_filter_choices()
+        if refresh_choices:
+            self._refresh_filter_choices()
         row = self.model.row_of(keep)
         if row < 0 and self.model.rowCount():
             row = 0
@@ -337,7 +339,7 @@ class QueuePanel(Panel):
 
     # -- the minute ----------------------------------------------------------------
     def tick(self) -> None:
-        self.reload()
+        self.reload(refresh_choices=False)
         self.notify_due()
 
     def notify_due(self) -> None:

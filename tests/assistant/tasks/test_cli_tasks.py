@@ -99,3 +99,18 @@ def test_import_bad_file_changes_nothing(run_cli, tmp_path):
     assert "Line 3" in err and "Nothing was imported" in err
     code, out, _ = run_cli("tasks", "list", "--view", "all", "--json")
     assert json.loads(out) == []
+
+
+def test_settings_show_change_and_refuse(run_cli):
+    code, out, _ = run_cli("tasks", "settings")
+    shown = json.loads(out)
+    assert code == 0 and shown["sla"]["urgent"]["clock"] == "calendar" and shown["schedule"]["start"] == "09:00"
+    code, out, err = run_cli("tasks", "settings", "schedule", '{"zone": "Asia/Tokyo", "holidays_country": "JP"}')
+    assert code == 0, err
+    assert json.loads(out)["schedule"]["zone"] == "Asia/Tokyo"
+    code, out, err = run_cli("tasks", "settings", "sla", '{"high": {"clock": "sometimes"}}')
+    assert code == 2 and out == "" and "Nothing was changed" in err
+    code, out, _ = run_cli("tasks", "settings", "sla")
+    assert json.loads(out)["sla"]["high"]["clock"] == "business"
+    code, out, _ = run_cli("tasks", "settings", "schedule", "default")
+    assert json.loads(out)["schedule"]["zone"] is None
