@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import logging
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -71,6 +72,9 @@ class RepliesPanel(Panel):
         self._pending_task = None
         self._build()
         services.customer.changed.connect(self._customer_changed)
+        # The library (and, on first start, the starter pack) loads once the event loop runs,
+        # i.e. after the window is shown, even if this tab is not the visible one.
+        QTimer.singleShot(0, self._load_once)
 
     # -- layout --------------------------------------------------------------------
     def _build(self) -> None:
@@ -217,11 +221,17 @@ class RepliesPanel(Panel):
         return menu
 
     # -- loading -------------------------------------------------------------------
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
+    def _load_once(self) -> None:
         if not self.loaded:
             self.loaded = True
-            QTimer.singleShot(0, self.load)
+            try:
+                self.load()
+            except sqlite3.ProgrammingError:  # the app closed before the event loop got here
+                log.debug("Replies not loaded: the database is closed")
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._load_once)
 
     def activated(self) -> None:
         self.search.setFocus()
