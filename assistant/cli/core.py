@@ -39,12 +39,20 @@ def doctor_report(runtime) -> dict:
         "notices": runtime.opened.notices,
         "versions": component_versions(),
         "translation_models": installed_models(runtime),
+        "card_problems": card_problems(runtime),
         "policy": policy.describe(),
         "network": ("downloads allowed, only when the user asks for one" if policy.allow_downloads
                     else "none: no code path opens a network connection"),
         "log_file": str(runtime.log_file) if runtime.log_file else None,
     }
     return report
+
+
+def card_problems(runtime) -> list[str]:
+    """Etiquette cards (shipped or from packs) that failed validation and are not shown."""
+    from assistant.countries.cards import load_cards, pack_card_problems
+
+    return [str(p) for p in (*load_cards().problems, *pack_card_problems(runtime.db))]
 
 
 def installed_models(runtime) -> list[str]:

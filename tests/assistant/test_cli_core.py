@@ -13,6 +13,7 @@ def test_doctor_reports_data_dir_integrity_and_policy(run_cli, fresh_data_dir):
     assert report["policy"]["allow_downloads"] is False
     assert report["network"].startswith("none")
     assert "Time-zone data (tzdata)" in report["versions"]
+    assert report["card_problems"] == []  # every shipped card is valid
 
 
 def test_backup_now_and_restore_from_the_cli(run_cli, fresh_data_dir):
