@@ -170,3 +170,14 @@ def test_dialog_controls_have_accessible_names(which, qtbot, services):
     dialog.show()
     unnamed = [w.metaObject().className() for w in _interactive(dialog) if not _spoken_name(w)]
     assert not unnamed
+
+
+def test_every_control_is_reachable_with_tab(shown_window):
+    """Keyboard users move with Tab: only read-only text may stay out of the focus chain."""
+    from PySide6.QtCore import Qt
+
+    unreachable = [f"{w.metaObject().className()} {w.objectName()!r} ({_spoken_name(w)})"
+                   for w in _interactive(shown_window)
+                   if not (w.focusPolicy() & Qt.TabFocus)
+                   and not (isinstance(w, (QTextEdit, QPlainTextEdit)) and w.isReadOnly())]
+    assert not unreachable, f"controls Tab never reaches: {unreachable}"
