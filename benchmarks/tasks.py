@@ -93,6 +93,12 @@ def run(name: str, done_share: float, count: int, runs: int, adds: int) -> None:
         instants = [NOW + timedelta(minutes=m) for m in range(0, runs * 7, 7)]
         cursor = iter(instants * 2)
         now_view = timed(lambda: store.view("now", next(cursor), limit=200), runs)
+        from assistant.tasks.store import Filters
+
+        others = {f"{name} view, top 200": timed(lambda name=name: store.view(name, NOW, limit=200), runs // 3)
+                  for name in ("upcoming", "waiting", "done")}
+        others["Now view filtered (country:JP), top 200"] = timed(
+            lambda: store.view("now", NOW, Filters(country="JP"), limit=200), runs // 3)
         bare = timed(lambda: store.conn.execute("SELECT * FROM tasks LIMIT 200").fetchall(), runs)
         badge = timed(lambda: store.count_now(NOW), runs)
         view = store.view("now", NOW, limit=200)
@@ -113,6 +119,8 @@ def run(name: str, done_share: float, count: int, runs: int, adds: int) -> None:
 
     print(report("Now view, ordered top 200", now_view, 30))
     print(report("baseline: bare SELECT of 200 rows", bare))
+    for label, times in others.items():
+        print(report(label, times))
     print(report("badge count (due/overdue)", badge))
     print(report("add a task, committed", add, 5))
     print(report("baseline: bare one-row INSERT, committed", bare_add))

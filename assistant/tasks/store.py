@@ -33,6 +33,13 @@ _INSERT = (f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * l
 _UPDATE = (f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])} WHERE id = ?")
 
 
+_NEVER = 1e18  # epoch seconds standing for "no such time", after every real one
+# when an upcoming task enters Now (as ``TaskStore.appears_at``), in epoch seconds
+_APPEARS_SQL = (
+    "max(CASE WHEN snoozed_until > :now THEN unixepoch(snoozed_until) ELSE 0 END, "
+    "min(ifnull(unixepoch(follow_up_at), 1e18), ifnull(unixepoch(due_at) - :win_s, 1e18)))")
+
+
 class TaskNotFound(LookupError):
     pass
 
@@ -271,17 +278,28 @@ class TaskStore:
             raise ValueError(f"Unknown view {name!r}; use one of: {', '.join(VIEWS)}.")
         filters = filters or Filters()
         model = UrgencyModel(self.config.urgency, now)
-        if name == "now" and filters.empty and limit is not None:
-            return self._top_now(model, limit)
         where, params = self._view_condition(name, now)
         f_where, f_params = self._filter_condition(filters)
-        sql = f"{_SELECT} WHERE {where}{f_where}"
         params.update(f_params)
+        if limit is not None:
+            # ordered by SQLite, only ``limit`` tasks built in Python
+            if name == "now":
+                return self._top_now(model, limit, f_where, f_params)
+            if name in ("waiting", "active", "all"):
+                return self._top_scored(model, f"{where}{f_where}", params, limit)
+        sql = f"{_SELECT} WHERE {where}{f_where}"
         if name == "done":
             sql += " ORDER BY done_at DESC, id DESC"
             if limit is not None:
                 sql += f" LIMIT {int(limit)}"
             return [Ranked(t, model.score(t)) for t in map(_task, self.conn.execute(sql, params))]
+        if name == "upcoming" and limit is not None:
+            params["win_s"] = (self._window(now) - now).total_seconds()
+            params["now_e"] = int(model.now.timestamp())
+            sql += f" ORDER BY {_APPEARS_SQL}, id LIMIT {int(limit)}"
+            return [Ranked(t, model.score(t)) for t in map(_task, self.conn.execute(sql, params))]
+        # the reference order, scored in Python (used without a limit, and by the tests
+        # that check the SQLite orderings above against it)
         ranked = [Ranked(t, model.score(t)) for t in map(_task, self.conn.execute(sql, params))]
         if name == "upcoming":
             ranked.sort(key=lambda r: (self.appears_at(r.task, now), r.task.id))
@@ -291,10 +309,11 @@ class TaskStore:
 
     def appears_at(self, task: Task, now: datetime) -> float:
         """When an upcoming task enters Now (epoch seconds), for ordering Upcoming."""
-        window = self._window(now) - now
-        times = [t for t in (task.follow_up_at, task.due_at - window if task.due_at else None) if t]
-        when = min(times).timestamp() if times else math.inf
-        if task.is_snoozed(now):
+        window = (self._window(now) - now).total_seconds()
+        times = [t for t in (task.follow_up_at.timestamp() if task.follow_up_at else None,
+                             task.due_at.timestamp() - window if task.due_at else None) if t is not None]
+        when = min(times) if times else _NEVER
+        if task.is_snoozed(now.replace(microsecond=0)):
             when = max(when, task.snoozed_until.timestamp())
         return when
 
@@ -334,7 +353,49 @@ class TaskStore:
             parts.append("customer_country = :country")
         return ("".join(f" AND {p}" for p in parts), params)
 
-    def _top_now(self, model: UrgencyModel, limit: int) -> list[Ranked]:
+    def _score_sql(self, model: UrgencyModel) -> tuple[dict, dict]:
+        """Parameters and SQL pieces that compute UrgencyModel.score in SQLite: the same
+        terms, added in the same order (left to right, no grouping), so the results are
+        bit-identical and SQLite can order rows exactly as Python would."""
+        now, c = model.now, model.c
+        now_e = int(now.timestamp())
+        p = {"now": to_iso(now), "now_e": now_e, "horizon": model.horizon, "w_t": c["time_to_breach"],
+             "w_a": c["age"], "age_cap": model.age_cap, "w_h": c["customer_open_now"]}
+        open_pairs = self._open_customer_pairs(model)
+        pairs_sql = ", ".join(f":pair{i}" for i in range(len(open_pairs))) or "NULL"
+        p.update({f"pair{i}": pair for i, pair in enumerate(open_pairs)})
+        sql = {
+            "time": "(:w_t * min(2.0, max(0.0, 1.0 - (unixepoch(due_at) - :now_e) / :horizon)))",
+            "age": "(:w_a * min(1.0, max(0.0, (:now_e - unixepoch(created_at)) / :age_cap)))",
+            "customer": (f"(CASE WHEN customer_zone || '|' || ifnull(customer_country, '') IN ({pairs_sql})"
+                         " THEN :w_h ELSE 0.0 END)"),
+        }
+        return p, sql
+
+    def _top_scored(self, model: UrgencyModel, where: str, params: dict, limit: int) -> list[Ranked]:
+        """Any set of tasks in queue order, scored and ordered by SQLite, top ``limit``."""
+        c = model.c
+        p, sql = self._score_sql(model)
+        p.update(params)
+        weights = " ".join(f"WHEN {rank} THEN {w!r}" for rank, w in enumerate(model.priority_weights))
+        score = (f"(CASE WHEN status = 'done' THEN 0.0 ELSE "
+                 f"(CASE priority_rank {weights} END) + ifnull({sql['time']}, 0.0)"
+                 f" + (CASE WHEN follow_up_at <= :now THEN {c['follow_up_due']!r} ELSE 0.0 END)"
+                 f" + {sql['age']} + (CASE WHEN status = 'waiting' THEN {c['waiting']!r} ELSE 0.0 END)"
+                 f" + {sql['customer']} END)")
+        ids = [r[0] for r in self.conn.execute(
+            f"SELECT id, coalesce(due_at <= :now, 0) AS late, {score} AS s FROM tasks WHERE {where} "
+            f"ORDER BY late DESC, s DESC, ifnull(unixepoch(due_at), {_NEVER!r}), id LIMIT {int(limit)}", p)]
+        return self._ranked_by_id(model, ids)
+
+    def _ranked_by_id(self, model: UrgencyModel, ids: list[int]) -> list[Ranked]:
+        rows = self.conn.execute(f"{_SELECT} WHERE id IN ({','.join('?' * len(ids))})", ids)
+        ranked = [Ranked(t, model.score(t)) for t in map(_task, rows)]
+        ranked.sort(key=lambda r: model.sort_key(r.task, r.score))
+        return ranked
+
+    def _top_now(self, model: UrgencyModel, limit: int, f_where: str = "",
+                 f_params: dict | None = None) -> list[Ranked]:
         """The exact top ``limit`` of the Now view without scoring every task in it.
 
         Each priority's tasks are cut into bands by deadline (breached more than a horizon
@@ -348,20 +409,14 @@ class TaskStore:
         c = model.c
         window = self._window(now)
         horizon = model.horizon
-        now_e = int(now.timestamp())
-        p = {"now": to_iso(now), "win": to_iso(window),
-             "past_h": to_iso(datetime.fromtimestamp(now_e - horizon, now.tzinfo)),
-             "next_h": to_iso(min(window, datetime.fromtimestamp(now_e + horizon, now.tzinfo))),
-             "now_e": now_e, "horizon": horizon, "w_t": c["time_to_breach"], "w_a": c["age"],
-             "age_cap": model.age_cap, "w_h": c["customer_open_now"]}
-        open_pairs = self._open_customer_pairs(model)
-        pairs_sql = ", ".join(f":pair{i}" for i in range(len(open_pairs))) or "NULL"
-        p.update({f"pair{i}": pair for i, pair in enumerate(open_pairs)})
-        time_term = "(:w_t * min(2.0, max(0.0, 1.0 - (unixepoch(due_at) - :now_e) / :horizon)))"
-        # no parentheses around the sum: SQLite adds left to right, as Python does
-        other = ("(:w_a * min(1.0, max(0.0, (:now_e - unixepoch(created_at)) / :age_cap)))"
-                 f" + (CASE WHEN customer_zone || '|' || ifnull(customer_country, '') IN ({pairs_sql})"
-                 " THEN :w_h ELSE 0.0 END)")
+        p, sql = self._score_sql(model)
+        now_e = p["now_e"]
+        p.update(f_params or {})
+        p.update({"win": to_iso(window),
+                  "past_h": to_iso(datetime.fromtimestamp(now_e - horizon, now.tzinfo)),
+                  "next_h": to_iso(min(window, datetime.fromtimestamp(now_e + horizon, now.tzinfo)))})
+        time_term = sql["time"]
+        other = f"{sql['age']} + {sql['customer']}"
         w_t, gain = c["time_to_breach"], (max(0.0, c["age"]) + max(0.0, c["customer_open_now"]))
         win_factor = model.breach_factor(window.timestamp())
         # (condition on due_at, breached?, best time-to-breach term, SQL for that term)
@@ -377,7 +432,7 @@ class TaskStore:
         bands = []  # (bound, sql)
         for rank in range(len(PRIORITIES)):
             weight = model.priority_weights[rank]
-            base = f"status = 'open' AND priority_rank = {rank} AND {awake}"
+            base = f"status = 'open' AND priority_rank = {rank} AND {awake}{f_where}"
             for due_sql, breached, t_max, t_sql in due_bands:
                 for follows in (True, False):
                     f_sql = follow_due if follows else f"NOT coalesce({follow_due}, 0)"
@@ -411,11 +466,7 @@ class TaskStore:
                     heapq.heapreplace(best, _neg(key))
                 else:
                     break  # the band is in key order: the rest of it is worse
-        ids = [int(-k[3]) for k in best]
-        rows = self.conn.execute(f"{_SELECT} WHERE id IN ({','.join('?' * len(ids))})", ids)
-        ranked = [Ranked(t, model.score(t)) for t in map(_task, rows)]
-        ranked.sort(key=lambda r: model.sort_key(r.task, r.score))
-        return ranked
+        return self._ranked_by_id(model, [int(-k[3]) for k in best])
 
     def _open_customer_pairs(self, model: UrgencyModel) -> list[str]:
         """'zone|country' of the queue's customers for whom it is business hours now."""

@@ -139,6 +139,18 @@ def _random_queue(store, rng, count):
             customer=CustomerContext(country=country, zone=zone)), NOW - 100 * H)
 
 
+@pytest.mark.parametrize("view", ["now", "upcoming", "waiting", "active", "all", "done"])
+@pytest.mark.parametrize("filters", [Filters(), Filters(country="JP"), Filters(text="t1")])
+def test_every_sqlite_ordering_equals_the_python_reference(store, view, filters):
+    rng = random.Random(11)
+    _random_queue(store, rng, 600)
+    for offset in (-300, 0, 500):
+        now = NOW + timedelta(minutes=offset)
+        reference = [r.task.id for r in store.view(view, now, filters, limit=None)]
+        for limit in (1, 30, 200):
+            assert [r.task.id for r in store.view(view, now, filters, limit=limit)] == reference[:limit]
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_fast_now_view_equals_scoring_everything(store, seed):
     rng = random.Random(seed)
