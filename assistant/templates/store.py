@@ -153,9 +153,11 @@ def _dump(template: Template) -> str:
 
 
 def _load(data: str, origin: str, where: str) -> Template | None:
+    # rows were validated when written: read them without validating again (fast), but a
+    # damaged row (edited by hand, a bug) must not hide the others
     try:
-        return Template.from_dict(json.loads(data), origin=origin)
-    except (ValueError, TemplateError) as exc:  # a damaged row must not hide the others
+        return Template.from_dict(json.loads(data), origin=origin, validate=False)
+    except (ValueError, TemplateError, KeyError, TypeError, AttributeError) as exc:
         log.error("Skipping unreadable template %s: %s", where, exc)
         return None
 

@@ -103,3 +103,12 @@ def test_personal_ids_duplicate_and_usage(db):
     assert report[0]["id"] == "a.one" and report[0]["count"] == 2
     store.delete_personal(db, "my.hello-world")
     assert "my.hello-world" not in store.usage(db)
+
+
+def test_a_damaged_row_is_skipped_not_fatal(db, caplog):
+    store.upsert_team_template(db, "pack.a", make("a.good"), now=T0)
+    for bad in ("{not json", '{"id": "a.bad"}', '{"id": "a.bad2", "default_language": "en", "variants": []}'):
+        db.execute("INSERT OR REPLACE INTO team_templates (template_id, pack_id, data, content_hash) "
+                   "VALUES ('a.bad', 'pack.a', ?, 'x')", [bad])
+        assert [e.id for e in store.library(db)] == ["a.good"]
+    assert "Skipping unreadable template a.bad" in caplog.text
