@@ -171,3 +171,11 @@ def test_breach_soon_notice(panel, services):
                          response_due_at=NOW + 10 * timedelta(minutes=1)), NOW)
     panel.tick()
     assert ("SLA breach soon", "About to breach: breaches in 10 min") in told
+
+
+def test_focus_lands_on_the_list_and_search_hands_over(panel, qtbot):
+    panel.search.setFocus()
+    qtbot.keyClick(panel.search, Qt.Key_Down)
+    assert panel.tree.hasFocus()
+    panel.setFocus()
+    assert panel.tree.hasFocus()

@@ -92,7 +92,9 @@ class QueueModel(QAbstractTableModel):
             # plain text (no markup) so nothing in a title or note is interpreted
             return _("Why it is here:") + "\n" + ranked.score.explain()
         if role == Qt.ForegroundRole and column == 1 and ranked.score.breached:
-            return QBrush(BREACHED)
+            from ui.theme import alert_colour  # readable on light, dark and high-contrast palettes
+
+            return QBrush(alert_colour())
         if role == Qt.AccessibleTextRole and column == 0:
             return f"{task.title}, {task.priority}, {countdown(task, self.now)}"
         if role == Qt.UserRole:
@@ -184,6 +186,8 @@ class QueuePanel(Panel):
         header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
         self.tree.installEventFilter(self)
+        self.search.installEventFilter(self)
+        self.setFocusProxy(self.tree)  # Ctrl+4 lands on the list: J/K work at once
         self.tree.doubleClicked.connect(lambda _index: self.open_selected())
         self.tree.selectionModel().currentRowChanged.connect(lambda *_args: self._show_details())
         layout.addWidget(self.tree, 1)
@@ -360,6 +364,10 @@ class QueuePanel(Panel):
 
     # -- actions -------------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
+        if watched is self.search and event.type() == QEvent.KeyPress and event.key() in (
+                Qt.Key_Down, Qt.Key_Return, Qt.Key_Enter):
+            self.tree.setFocus()  # from the search box straight to the results
+            return True
         if watched is self.tree and event.type() == QEvent.KeyPress and not event.modifiers() & (
                 Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier):
             key = event.key()
