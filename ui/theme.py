@@ -1,0 +1,46 @@
+"""Colours that stay readable in the system's light, dark and high-contrast palettes.
+
+Views never hard-code a text colour against the palette's background: a red that reads well
+on white is unreadable on a dark theme. They ask here for a colour derived from the current
+palette, checked against its background for contrast (WCAG ratio)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+# Material red 800 / red 200: the light-theme and dark-theme "alert" text colours.
+_ALERT = {False: QColor("#c62828"), True: QColor("#ef9a9a")}
+MIN_TEXT_CONTRAST = 4.5  # WCAG AA for normal text
+
+
+def current_palette() -> QPalette:
+    app = QApplication.instance()
+    return app.palette() if app is not None else QPalette()
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    palette = palette or current_palette()
+    return palette.color(QPalette.Base).lightness() < 128
+
+
+def relative_luminance(colour: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
+
+
+def contrast(first: QColor, second: QColor) -> float:
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def alert_colour(palette: QPalette | None = None) -> QColor:
+    """Text colour for a breach or an error on the palette's base (list and field) background.
+    Falls back to the palette's own text colour when even the themed red is too faint
+    (high-contrast themes), so the warning is carried by the words, never lost."""
+    palette = palette or current_palette()
+    base = palette.color(QPalette.Base)
+    colour = _ALERT[is_dark(palette)]
+    return colour if contrast(colour, base) >= MIN_TEXT_CONTRAST else palette.color(QPalette.Text)
