@@ -129,6 +129,7 @@ class SearchIndex:
         self.title_order = sorted(range(n), key=lambda i: (self.sort_titles[i], self.ids[i]))
         self.title_rank = np.empty(n, dtype=np.int64)
         self.title_rank[self.title_order] = np.arange(n)
+        self._ranks_by_language: dict[str, np.ndarray] = {}
         self.shortcut_keys = sorted(self.shortcuts)
         self.shortcut_concat, self.shortcut_offsets = _concat(self.shortcut_keys, self.shortcuts)
         # a shortcut typed in full, with or without its sigil (';refund', 'refund')
@@ -163,9 +164,26 @@ class SearchIndex:
         self.boost = boost
 
     # -- querying ------------------------------------------------------------------
-    def _by_usage(self, candidates: np.ndarray, limit: int | None) -> list[Hit]:
+    def titles_rank(self, language: str | None) -> np.ndarray:
+        """Alphabetical rank of each template by its title as shown in ``language`` (the
+        variant the reply would use), computed once per language."""
+        if not language:
+            return self.title_rank
+        rank = self._ranks_by_language.get(language)
+        if rank is None:
+            keys = [" ".join(words(t.variants[t.variant_language(language)].title))
+                    for t in self.templates]
+            order = sorted(range(len(keys)), key=lambda i: (keys[i], self.ids[i]))
+            rank = np.empty(len(keys), dtype=np.int64)
+            rank[order] = np.arange(len(keys))
+            self._ranks_by_language[language] = rank
+        return rank
+
+    def _by_usage(self, candidates: np.ndarray, limit: int | None,
+                  rank: np.ndarray | None = None) -> list[Hit]:
         """Candidates by usage boost, then title: the order of an empty query."""
-        order = candidates[np.lexsort((self.title_rank[candidates], -self.boost[candidates]))]
+        rank = self.title_rank if rank is None else rank
+        order = candidates[np.lexsort((rank[candidates], -self.boost[candidates]))]
         return [Hit(self.ids[i], float(self.boost[i])) for i in order[:limit].tolist()]
 
     def _prefix_words(self, prefix: str) -> tuple[int, int]:
@@ -211,8 +229,10 @@ class SearchIndex:
         return scores
 
     def search(self, query: str, *, tag: str | None = None, language: str | None = None,
-               limit: int | None = 50) -> list[Hit]:
-        """Templates matching ``query``, best first."""
+               limit: int | None = 50, display_language: str | None = None) -> list[Hit]:
+        """Templates matching ``query``, best first. ``language`` filters (templates with
+        that variant); ``display_language`` orders equal scores by the titles shown in it."""
+        rank = self.titles_rank(display_language or language)
         n = len(self.templates)
         mask = np.ones(n, dtype=bool)
         if tag:
@@ -229,7 +249,7 @@ class SearchIndex:
                 picked = np.zeros(n, dtype=bool)
                 picked[self.shortcut_concat[self.shortcut_offsets[lo]:self.shortcut_offsets[hi]]] = True
                 mask &= picked
-            return self._by_usage(np.flatnonzero(mask), limit)
+            return self._by_usage(np.flatnonzero(mask), limit, rank)
         allowed = mask.copy()  # the filters alone: a shortcut match must respect them too
         total = np.zeros(n, dtype=np.float64)
         for k, token in enumerate(tokens):
@@ -257,7 +277,7 @@ class SearchIndex:
             (TITLE_PREFIX_BONUS if starts in blobs[i] else TITLE_SUBSTRING_BONUS if phrase in blobs[i]
              else 0.0 for i in candidates.tolist()), dtype=np.float64, count=candidates.size)
         scores = scores + bonus
-        order = np.lexsort((self.title_rank[candidates], -scores))[:limit]
+        order = np.lexsort((rank[candidates], -scores))[:limit]
         return [Hit(self.ids[i], float(sc)) for i, sc in
                 zip(candidates[order].tolist(), scores[order].tolist())]
 

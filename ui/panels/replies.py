@@ -302,7 +302,9 @@ class RepliesPanel(Panel):
         if self.index is None:
             return
         hits = self.index.search(self.search.text(), tag=self.tag_filter.currentData(),
-                                 language=self.language.currentData(), limit=MAX_LISTED)
+                                 language=self.language.currentData(), limit=MAX_LISTED,
+                                 display_language=self.language.currentData()
+                                 or self.services.customer.context.language)
         usage = store.usage(self.services.db)
         keep = self.current_id
         self.results.blockSignals(True)

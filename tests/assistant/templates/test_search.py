@@ -97,3 +97,10 @@ def test_filters_by_tag_and_language():
 
 def test_placeholder_names_are_not_searchable_body_words():
     assert ids(index().search("amount")) == []
+
+
+def test_equal_scores_follow_the_titles_as_shown_in_the_display_language():
+    ix = index()
+    assert ids(ix.search("", language="fr")) == ["hello", "refund.ok"]  # "Accueil" < "Remboursement"
+    assert ids(ix.search(""))[-1] == "hello"  # "Welcome" in English
+    assert ids(ix.search("", display_language="fr"))[:3] == ["hello", "reference", "delay"]  # "Accueil" first
