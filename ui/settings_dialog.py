@@ -1,4 +1,5 @@
-"""Settings (Ctrl+,): UI language, the agent's name and company for templates, and the
+"""Settings (Ctrl+,): UI language, the agent's name and company for templates (the same
+settings the Replies panel fills, ``profile.agent_name``/``profile.company``), and the
 deployment policy in force, read-only (IT sets it; see docs/deployment.md)."""
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from assistant import APP_NAME, i18n, settings
 from assistant.i18n import _
 from assistant.policy import Policy
+# the keys reply templates read {{agent_name}} and {{company}} from: one source of truth
+from assistant.templates.values import AGENT_NAME_KEY, COMPANY_KEY
 
 MAX_FIELD = 120
 
@@ -66,12 +69,12 @@ class SettingsDialog(QDialog):
         self.language.setCurrentIndex(max(index, 0))
         form.addRow(_("&Language:"), self.language)
 
-        self.agent_name = QLineEdit(settings.get(db, "agent.name", "") or "")
+        self.agent_name = QLineEdit(settings.get(db, AGENT_NAME_KEY, "") or "")
         self.agent_name.setMaxLength(MAX_FIELD)
         self.agent_name.setAccessibleName(_("Your name"))
         self.agent_name.setPlaceholderText(_("Used in reply templates"))
         form.addRow(_("Your &name:"), self.agent_name)
-        self.company = QLineEdit(settings.get(db, "agent.company", "") or "")
+        self.company = QLineEdit(settings.get(db, COMPANY_KEY, "") or "")
         self.company.setMaxLength(MAX_FIELD)
         self.company.setAccessibleName(_("Company"))
         self.company.setPlaceholderText(_("Used in reply templates"))
@@ -129,6 +132,6 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         db = self.services.db
         settings.put(db, "ui.language", self.language.currentData())
-        settings.put(db, "agent.name", self.agent_name.text().strip())
-        settings.put(db, "agent.company", self.company.text().strip())
+        settings.put(db, AGENT_NAME_KEY, self.agent_name.text().strip())
+        settings.put(db, COMPANY_KEY, self.company.text().strip())
         self.accept()

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from assistant import settings
+from assistant.templates.values import AGENT_NAME_KEY, COMPANY_KEY
 
 
 def test_settings_save_language_name_and_company(qtbot, services):
@@ -22,8 +23,12 @@ def test_settings_save_language_name_and_company(qtbot, services):
     dialog.company.setText("Acme Support")
     dialog.buttons.button(QDialogButtonBox.Save).click()
     assert settings.get(services.db, "ui.language") == "de"
-    assert settings.get(services.db, "agent.name") == "Ana Souza"
-    assert settings.get(services.db, "agent.company") == "Acme Support"
+    assert settings.get(services.db, AGENT_NAME_KEY) == "Ana Souza"
+    assert settings.get(services.db, COMPANY_KEY) == "Acme Support"
+    # reply templates fill {{agent_name}} and {{company}} from what was saved here
+    from assistant.templates.values import Profile
+
+    assert Profile.from_settings(services.db) == Profile("Ana Souza", "Acme Support")
 
     again = SettingsDialog(services)
     qtbot.addWidget(again)
@@ -39,7 +44,7 @@ def test_cancel_changes_nothing(qtbot, services):
     qtbot.addWidget(dialog)
     dialog.agent_name.setText("Someone")
     dialog.buttons.button(QDialogButtonBox.Cancel).click()
-    assert settings.get(services.db, "agent.name") is None
+    assert settings.get(services.db, AGENT_NAME_KEY) is None
 
 
 def test_policy_in_force_is_shown_with_its_errors(qtbot, tmp_path, monkeypatch, qapp):
