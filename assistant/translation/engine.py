@@ -240,8 +240,12 @@ class TranslationEngine:
         # Slot markers are numbered from ⟦0⟧ in each sentence, as a model sees them in
         # training-like text, and mapped back after.
         local = [_renumber(s) for s in sentences]
-        outputs = self._translate_sentences(loaded, [s for s, _m in local]) if sentences else []
-        translated = iter(_map_back(out, mapping) for out, (_s, mapping) in zip(outputs, local))
+        # Nothing to translate in "12345", "{{order_id}}" or "🙂": pass it through rather
+        # than let a model make something up.
+        wordy = [i for i, (s, _m) in enumerate(local) if _has_words(s)]
+        outputs = dict(zip(wordy, self._translate_sentences(loaded, [local[i][0] for i in wordy]) if wordy else []))
+        translated = iter(_map_back(outputs[i], mapping) if i in outputs else sentences[i]
+                          for i, (_s, mapping) in enumerate(local))
         out: list[str] = []
         for line, spans in lines:
             cursor = 0
@@ -292,6 +296,10 @@ def decoding_limit(tokenized: list[list[str]]) -> int:
     longest sentence, and a bound on a model that loops instead of ending the sentence."""
     longest = max((len(t) for t in tokenized), default=0)
     return min(MAX_DECODING_LENGTH, int(longest * 1.5) + 20)
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalpha() for ch in glossary.SLOT_RE.sub("", text))
 
 
 def _renumber(sentence: str) -> tuple[str, list[str]]:

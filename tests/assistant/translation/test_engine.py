@@ -146,3 +146,13 @@ def test_an_invented_marker_is_not_left_in_the_output(engine, monkeypatch):
                         lambda loaded, sentences: [s + " ⟦0⟧" for s in real(loaded, sentences)])
     result = engine.translate("Thank you.", "en", "es")
     assert result.fallback and "⟦" not in result.text
+
+
+def test_sentences_without_words_are_not_sent_to_the_model(engine, monkeypatch):
+    seen = []
+    real = engine._translate_sentences
+    monkeypatch.setattr(engine, "_translate_sentences",
+                        lambda loaded, sentences: seen.extend(sentences) or real(loaded, sentences))
+    result = engine.translate("Thank you. {{order_id}}\n12345 🙂\nGood morning.", "en", "es")
+    assert result.text == "Gracias. {{order_id}}\n12345 🙂\nBuenos días."
+    assert seen == ["Thank you.", "Good morning."]
