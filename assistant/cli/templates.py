@@ -16,7 +16,6 @@ sets the customer's name unless the template has its own ``name`` placeholder.
 
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -242,21 +241,18 @@ def cmd_export(args) -> int:
 
 def cmd_usage(args) -> int:
     from assistant.templates import store
+    from assistant.templates.export import usage_csv
 
     runtime = _library_runtime(args)
     try:
         rows = store.usage_report(runtime.db)
+        text = usage_csv(runtime.db) if args.csv else ""
     finally:
         runtime.close()
     if args.json:
         emit_json(rows)
     elif args.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
-        writer.writeheader()
-        for row in rows:
-            # a title starting with = + - @ would run as a formula in a spreadsheet
-            safe = {k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()}
-            writer.writerow(safe)
+        sys.stdout.write(text)
     else:
         for row in rows:
             print(f"{row['count']:>6}  {row['last_used'] or '-':<25}  {row['id']}")

@@ -1,5 +1,5 @@
 """Export the agent's personal templates as a pack file (docs/pack-format.md), e.g. to hand
-them to a team lead who signs and distributes them.
+them to a team lead who signs and distributes them; and the usage report as CSV.
 
 Only personal templates are exported (not personal versions of team templates: their ids
 belong to the team's pack). The file is written by the packs feature's writer when it is
@@ -9,6 +9,8 @@ plain JSON in the same format.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections import Counter
@@ -76,3 +78,31 @@ def write_personal_pack(db, output: Path, **options) -> int:
     except OSError as exc:
         raise ExportError(f"Cannot write {output}: {exc.strerror or exc}") from exc
     return len(data["templates"])
+
+
+USAGE_COLUMNS = ("id", "title", "layer", "pack_id", "count", "last_used", "favourite")
+
+
+def usage_csv(db) -> str:
+    """The usage report (:func:`store.usage_report`) as CSV text for a spreadsheet. Cells a
+    spreadsheet would run as a formula (= + - @ first) are quoted with a leading apostrophe."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=USAGE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in store.usage_report(db):
+        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
+                         for k, v in row.items()})
+    return out.getvalue()
+
+
+def write_usage_csv(db, output: Path) -> int:
+    """Write the usage report; returns the number of rows. Raises ExportError."""
+    text = usage_csv(db)
+    output = Path(output)
+    try:
+        partial = output.with_name(output.name + ".partial")
+        partial.write_text(text, encoding="utf-8-sig")  # the BOM lets Excel read UTF-8
+        partial.replace(output)
+    except OSError as exc:
+        raise ExportError(f"Cannot write {output}: {exc.strerror or exc}") from exc
+    return text.count("\n") - 1

@@ -213,3 +213,14 @@ def test_machine_translated_draft_with_the_test_model(qtbot, main_window, servic
     panel.update_preview()
     assert panel.reply.text == "Su pedido A-17 ha sido enviado."
     shot(main_window, "replies-draft")
+
+
+def test_usage_report_export(qtbot, panel, services, tmp_path):
+    panel.search.setText(";else")
+    panel.copy_reply()
+    out = tmp_path / "usage.csv"
+    panel.export_usage(str(out))
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "id,title,layer,pack_id,count,last_used,favourite"
+    assert lines[1].startswith("starter.closing.anything_else,Anything else?,team,starter,1,")
+    assert panel.confirmation.text() == "Usage report saved"

@@ -214,6 +214,7 @@ class RepliesPanel(Panel):
         menu.addSeparator()
         menu.addAction(_("Import from CSV or Espanso…"), self.import_file)
         menu.addAction(_("Export my templates as a pack…"), self.export_pack)
+        menu.addAction(_("Export usage report…"), self.export_usage)
         menu.addSeparator()
         self.rich_action = menu.addAction(_("Also copy as rich text"))
         self.rich_action.setCheckable(True)
@@ -772,6 +773,22 @@ class RepliesPanel(Panel):
             return
         self._confirm(ngettext("Exported {count} template", "Exported {count} templates",
                                count).format(count=count))
+
+    def export_usage(self, path: str | None = None) -> None:
+        """Use counts and last use of every template, as CSV for the team lead."""
+        from assistant.templates.export import ExportError, write_usage_csv
+
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, _("Export usage report…"), "reply-usage.csv", _("CSV (*.csv)"))
+            if not path:
+                return
+        try:
+            write_usage_csv(self.services.db, Path(path))
+        except ExportError as exc:
+            QMessageBox.warning(self, _("Export"), str(exc))
+            return
+        self._confirm(_("Usage report saved"))
 
     # -- palette -------------------------------------------------------------------
     def commands(self) -> list[Command]:
