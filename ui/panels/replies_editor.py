@@ -65,7 +65,9 @@ class TemplateEditor(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(_("Languages"))
         self.editors: dict[str, _VariantEditor] = {}
-        for lang, variant in template.variants.items():
+        # the default language first, then the others as stored
+        for lang in sorted(template.variants, key=lambda code: code != template.default_language):
+            variant = template.variants[lang]
             self._add_variant(lang, variant.title, variant.body)
         layout.addWidget(self.tabs, 1)
 
