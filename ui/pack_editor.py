@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
 from assistant.i18n import _
 from assistant.packs import build, editing, signing, textsafety
 from assistant.packs import format as fmt
+from ui.packs_dialog import plain_message
 
 VALIDATE_DELAY_MS = 400
 VARIABLE_TYPES = ("text", "multiline", "choice", "date")
@@ -433,7 +434,7 @@ class PackEditor(QDialog):
         try:
             doc = fmt.parse(fmt.read_capped(path))
         except fmt.PackRejected as exc:
-            QMessageBox.warning(self, _("Open a pack"), _("Cannot open {name}: {error}").format(name=path.name, error=exc))
+            plain_message(self, QMessageBox.Warning, _("Open a pack"), _("Cannot open {name}: {error}").format(name=path.name, error=exc))
             return False
         self.path = path
         doc.setdefault("templates", [])
@@ -458,10 +459,10 @@ class PackEditor(QDialog):
             build.write_pack(data, target, secret_key, password)
         except fmt.PackRejected as exc:
             self.validate()
-            QMessageBox.warning(self, _("Export"), _("The pack has problems and was not written:\n{error}").format(error=exc))
+            plain_message(self, QMessageBox.Warning, _("Export"), _("The pack has problems and was not written:\n{error}").format(error=exc))
             return False
         except (signing.SignatureError, OSError) as exc:
-            QMessageBox.warning(self, _("Export"), _("The pack was not written: {error}").format(error=exc))
+            plain_message(self, QMessageBox.Warning, _("Export"), _("The pack was not written: {error}").format(error=exc))
             return False
         self.doc["publisher_key_id"] = data.get("publisher_key_id")
         self.path = target
@@ -480,8 +481,8 @@ class PackEditor(QDialog):
                 if not ok:
                     return
         except signing.SignatureError as exc:
-            QMessageBox.warning(self, _("Sign"), str(exc))
+            plain_message(self, QMessageBox.Warning, _("Sign"), str(exc))
             return
         target = self._export_target()
         if target is not None and self.export_to(target, Path(key), password):
-            QMessageBox.information(self, _("Sign"), _("Signed and written: {path}").format(path=target))
+            plain_message(self, QMessageBox.Information, _("Sign"), _("Signed and written: {path}").format(path=target))

@@ -10,6 +10,7 @@ Every rule lives in ``assistant.packs``; pack text is shown as plain text only.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -48,6 +49,17 @@ def _read_only_text() -> QPlainTextEdit:
     box.setReadOnly(True)
     box.setLineWrapMode(QPlainTextEdit.WidgetWidth)
     return box
+
+
+def plain_message(parent, icon, title: str, text: str, buttons=QMessageBox.Ok, default=None) -> int:
+    """A message box that shows its text as plain text: pack titles, file names and problem
+    messages come from files and must never be read as HTML (the static QMessageBox helpers
+    guess the format)."""
+    box = QMessageBox(icon, title, text, buttons, parent)
+    box.setTextFormat(Qt.PlainText)
+    if default is not None:
+        box.setDefaultButton(default)
+    return box.exec()
 
 
 def when(text: str | None) -> str:
@@ -248,10 +260,10 @@ class PacksDialog(QDialog):
         pack = self._selected_pack()
         if pack is None:
             return
-        answer = QMessageBox.question(
-            self, _("Remove pack"),
+        answer = plain_message(
+            self, QMessageBox.Question, _("Remove pack"),
             _("Remove “{title}”? Its templates disappear; your own versions of them are kept as personal "
-              "templates.").format(title=textsafety.visible(pack.title)))
+              "templates.").format(title=textsafety.visible(pack.title)), QMessageBox.Yes | QMessageBox.No)
         if answer != QMessageBox.Yes:
             return
         manage.remove_pack(self.services.db, pack.pack_id, self.now())
@@ -265,16 +277,17 @@ class PacksDialog(QDialog):
             self.install_path(Path(path))
 
     def confirm_unsigned(self, path: Path) -> bool:
-        answer = QMessageBox.warning(
-            self, _("Unsigned pack"),
+        answer = plain_message(
+            self, QMessageBox.Warning, _("Unsigned pack"),
             _("{name} is not signed: nobody can vouch that it comes from your team lead or that it was not "
               "changed. Install it anyway? It will be marked “unsigned”.").format(name=path.name),
             QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         return answer == QMessageBox.Yes
 
     def confirm_downgrade(self, message: str) -> bool:
-        answer = QMessageBox.question(self, _("Older version"),
-                                      _("{message}\n\nInstall this older version anyway?").format(message=message))
+        answer = plain_message(self, QMessageBox.Question, _("Older version"),
+                               _("{message}\n\nInstall this older version anyway?").format(message=message),
+                               QMessageBox.Yes | QMessageBox.No)
         return answer == QMessageBox.Yes
 
     def install_path(self, path: Path, allow_unsigned: bool = False, allow_downgrade: bool = False) -> None:
@@ -335,7 +348,7 @@ class PacksDialog(QDialog):
                                   count).format(count=count))
         for warning in result.warnings[:10]:
             lines.append(_("Flagged: {problem}").format(problem=str(warning)))
-        QMessageBox.information(self, _("Pack installed"), "\n".join(lines))
+        plain_message(self, QMessageBox.Information, _("Pack installed"), "\n".join(lines))
 
     def _show_rejection(self, path: Path, exc: fmt.PackRejected) -> None:
         self.last_rejection = exc
@@ -490,7 +503,8 @@ class PacksDialog(QDialog):
             try:
                 text = Path(path).read_text(encoding="ascii")[:signing.MAX_KEY_BYTES]
             except (OSError, UnicodeDecodeError) as exc:
-                QMessageBox.warning(self, _("Trust a key"), _("Cannot read the key: {error}").format(error=exc))
+                plain_message(self, QMessageBox.Warning, _("Trust a key"),
+                              _("Cannot read the key: {error}").format(error=exc))
                 return
             self.trust_key_text(text)
 
@@ -498,7 +512,8 @@ class PacksDialog(QDialog):
         try:
             _key, info = signing.parse_public_key(text)
         except signing.SignatureError as exc:
-            QMessageBox.warning(self, _("Trust a key"), _("This is not a publisher key: {error}").format(error=exc))
+            plain_message(self, QMessageBox.Warning, _("Trust a key"),
+                          _("This is not a publisher key: {error}").format(error=exc))
             return False
         if not self.confirm_fingerprint(info):
             return False
@@ -522,7 +537,7 @@ class PacksDialog(QDialog):
             return
         key_id = item.data(0, Qt.UserRole)
         if key_id is None:
-            QMessageBox.information(self, _("Trusted keys"), _("This key comes from the deployment policy."))
+            plain_message(self, QMessageBox.Information, _("Trusted keys"), _("This key comes from the deployment policy."))
             return
         trust.remove_key(self.services.db, key_id)
         self.refresh()
@@ -573,7 +588,12 @@ class InboxWatch(QObject):
         self.busy = False
         if not collected:
             return
-        report = self.inbox.install(self.services.db, self.services.runtime.policy, collected, now)
+        try:
+            report = self.inbox.install(self.services.db, self.services.runtime.policy, collected, now)
+        except sqlite3.Error as exc:  # e.g. the database is busy: the files are looked at again next time
+            log.warning("Pack inbox install failed: %s", exc)
+            self.inbox.forget([item.path for item in collected])
+            return
         self.last_report = report
         if report.installed:
             titles = ", ".join(f"{textsafety.visible(r.title)} {r.version}" for r in report.installed)

@@ -69,6 +69,11 @@ class Inbox:
     def __init__(self) -> None:
         self._seen: dict[Path, tuple[float, int, int]] = {}  # file -> (mtime, size, sig size)
 
+    def forget(self, paths: list[Path]) -> None:
+        """Look at these files again next time (their install could not run)."""
+        for path in paths:
+            self._seen.pop(path, None)
+
     def snapshot(self, db: sqlite_utils.Database, policy: Policy) -> Snapshot:
         marks = {r[0]: r[1] for r in db.execute("SELECT pack_id, version FROM pack_high_water")}
         return Snapshot(trust.trusted_keys(db, policy), marks, policy)

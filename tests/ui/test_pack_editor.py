@@ -65,7 +65,7 @@ def test_export_and_sign_produce_an_installable_pack(qtbot, tmp_path, db, monkey
     from PySide6.QtWidgets import QMessageBox
 
     warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]) or QMessageBox.Ok)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: warnings.append(box.text()) or QMessageBox.Ok)
     made = signing.generate_keypair(tmp_path / "lead.key", tmp_path / "lead.pub", "pw")
     editor = _editor(qtbot)
     assert [p for p in editor.validate() if p.severity == "error"] == []

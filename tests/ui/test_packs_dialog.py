@@ -60,7 +60,12 @@ def write(tmp_path, key):
 @pytest.fixture
 def no_popups(monkeypatch):
     shown = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.informativeText() or self.text()) or QMessageBox.Ok)
+    def exec_(box):
+        assert box.textFormat() == Qt.PlainText  # pack text is never read as HTML
+        shown.append(box.informativeText() or box.text())
+        return QMessageBox.Ok
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]) or QMessageBox.Ok)
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]) or QMessageBox.Ok)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
@@ -116,7 +121,7 @@ def test_install_from_file_unsigned_needs_confirmation(qtbot, services, write, n
     dialog.install_path(path)
     qtbot.waitUntil(lambda: manage.list_packs(services.db) != [], timeout=10000)
     assert not manage.list_packs(services.db)[0].signed
-    assert "installed" in no_popups[-1]
+    assert "ACME refunds <b>EU</b> version 1 installed" in no_popups[-1]
 
 
 def test_install_refusal_names_the_problem_and_changes_nothing(qtbot, services, key, write, no_popups):
