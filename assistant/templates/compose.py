@@ -142,6 +142,7 @@ def compose(template: Template, *, at: datetime, customer: CustomerContext | Non
         label = _(BUILTIN_LABELS[name]) if name in BUILTIN_LABELS else humanize(name)
         fields.append(FormField(name, label, value=merged.get(name, ""),
                                 builtin=name in builtins and name not in typed))
-    missing = [f.name for f in fields if f.required and not f.value and f.name in body_names]
+    # required and empty, where it shows: a field inside a ticked-out section is not missing
+    missing = [f.name for f in fields if f.required and not f.value and f.name in result.visible]
     return Reply(template.id, lang, requested, variant.title, result, fields, missing,
                  machine_translated=draft is not None)

@@ -50,6 +50,8 @@ class RenderResult:
     used: list[str] = field(default_factory=list)         # names whose value was substituted
     segments: list[Segment] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)     # e.g. unbalanced section markers
+    visible: list[str] = field(default_factory=list)      # value placeholders outside
+                                                          # ticked-out sections
 
     def unresolved_spans(self) -> list[tuple[int, int, str]]:
         """(start, end, name) of each unresolved placeholder in ``text``."""
@@ -108,6 +110,7 @@ def render(text: str, values: Mapping[str, object] | None = None,
     segments: list[Segment] = []
     unresolved: list[str] = []
     used: list[str] = []
+    visible: list[str] = []
     problems: list[str] = []
     hidden_depth = 0  # > 0 while inside a section that is ticked out
     pos = 0
@@ -130,6 +133,8 @@ def render(text: str, values: Mapping[str, object] | None = None,
             elif hidden_depth:
                 hidden_depth -= 1
             continue
+        if hidden_depth == 0 and name not in visible:
+            visible.append(name)
         value = values.get(name)
         value = "" if value is None else (value if isinstance(value, str) else str(value))
         if value:
@@ -149,4 +154,4 @@ def render(text: str, values: Mapping[str, object] | None = None,
             merged[-1] = Segment(TEXT, merged[-1].text + seg.text)
         else:
             merged.append(seg)
-    return RenderResult("".join(s.text for s in merged), unresolved, used, merged, problems)
+    return RenderResult("".join(s.text for s in merged), unresolved, used, merged, problems, visible)

@@ -136,3 +136,13 @@ def test_find_translator_uses_a_started_service_and_protects_every_token():
     terms = service.calls[-1][2]
     assert "{{#returns}}" in terms and "{{customer_first_name|there}}" in terms
     assert service.calls[-1][:2] == ("en", "pt")
+
+
+def test_required_field_in_a_ticked_out_section_is_not_missing():
+    template = Template.from_dict({
+        "id": "x", "default_language": "en",
+        "variants": {"en": {"title": "x", "body": "Hi.{{#extra}} Code {{code}}.{{/extra}}"}},
+        "variables": {"code": {"label": "Code", "required": True}},
+        "sections": [{"id": "extra", "label": "Extra", "default": False}]})
+    assert compose(template, at=AT).missing_required == []
+    assert compose(template, at=AT, sections={"extra": True}).missing_required == ["code"]

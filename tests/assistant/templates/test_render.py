@@ -80,3 +80,8 @@ def test_unbalanced_markers_stay_visible():
 
 def test_placeholders_listing():
     assert placeholders("{{a}} {{#s}}{{b|c}}{{/s}} {{a}}") == ["a", "b"]
+
+
+def test_visible_names_skip_ticked_out_sections_and_keep_empty_fallbacks():
+    result = render("{{a|}} {{#s}}{{b}}{{/s}} {{c}}", {"c": "1"}, {"s": False})
+    assert result.visible == ["a", "c"]
