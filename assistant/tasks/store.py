@@ -125,6 +125,8 @@ class TaskStore:
         self.conn: sqlite3.Connection = db.conn
         self._config = config
         self._pairs: set[tuple[str, str | None]] | None = None  # customers' (zone, country)
+        self._schedule_cache = None
+        self._schedule_config = None
 
     @property
     def config(self) -> QueueConfig:
@@ -162,12 +164,13 @@ class TaskStore:
             updated_at=_second(task.updated_at) or now,
             response_due_at=_second(task.response_due_at),
             resolution_due_at=_second(task.resolution_due_at),
-            responded_at=_second(task.responded_at), follow_up_at=_second(task.follow_up_at),
-            snoozed_until=_second(task.snoozed_until),
-            done_at=_second(task.done_at) or (now if task.status == "done" else None))
+            follow_up_at=_second(task.follow_up_at), snoozed_until=_second(task.snoozed_until),
+            done_at=_second(task.done_at) or (now if task.status == "done" else None),
+            # created as waiting or done: the customer already had an answer
+            responded_at=_second(task.responded_at) or (now if task.status != "open" else None))
 
     def _schedule(self):
-        if getattr(self, "_schedule_cache", None) is None or self._schedule_config is not self._config:
+        if self._schedule_cache is None or self._schedule_config is not self.config:
             self._schedule_cache = sla.schedule_of(self.config)
             self._schedule_config = self._config
         return self._schedule_cache

@@ -491,6 +491,10 @@ class QueuePanel(Panel):
 
     # -- panel hooks ---------------------------------------------------------------
     def activated(self) -> None:
+        # settings may have changed (settings dialog, CLI) since the panel was last shown
+        self.store.reload_config()
+        self._agent_zone = None
+        self.model.agent_zone = self.agent_zone
         self.reload()
 
     def set_compact(self, compact: bool) -> None:
