@@ -141,12 +141,14 @@ def test_text_is_plain_never_html(qtbot, panel, services):
     assert panel.results.currentItem().text().startswith("<b>Bold</b>")
 
 
-def test_in_the_main_window(qtbot, main_window, services):
+def test_in_the_main_window(qtbot, main_window, services, press_shortcut):
     from ui.panels.replies import RepliesPanel
 
     [panel] = [p for p in main_window.panels if isinstance(p, RepliesPanel)]
-    main_window.show()
-    main_window.show_panel(main_window.panels.index(panel))
+    index = main_window.panels.index(panel)
+    press_shortcut(main_window, getattr(Qt, f"Key_{index + 1}"), Qt.ControlModifier)
+    assert main_window.current_panel_id() == "replies"
+    assert panel.search.hasFocus()  # the agent types straight away
     qtbot.waitUntil(lambda: panel.index is not None and panel.results.count() > 0)
     services.customer.set(CustomerContext(name="Jean Dupont", country="FR", zone="Europe/Paris", language="fr"))
     assert panel.reply.language == "fr"

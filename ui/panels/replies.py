@@ -71,6 +71,7 @@ class RepliesPanel(Panel):
         self.field_widgets: dict[str, QWidget] = {}
         self._pending_task = None
         self._build()
+        self.setFocusProxy(self.search)  # Ctrl+2 and the palette land in the search box
         services.customer.changed.connect(self._customer_changed)
         # The library (and, on first start, the starter pack) loads once the event loop runs,
         # i.e. after the window is shown, even if this tab is not the visible one.
