@@ -69,3 +69,19 @@ def test_first_start_installs_then_is_current_and_keeps_personal_edits(db, tmp_p
     entry = store.get_entry(db, "starter.closing.anything_else")
     assert entry.layer == store.OVERRIDE and entry.team_updated
     assert entry.template.variants["en"].body.startswith("Anything else")
+
+
+def test_the_built_in_starter_installs_even_when_the_policy_requires_signatures(db):
+    from assistant.policy import Policy
+
+    assert starter.ensure_starter_pack(db, policy=Policy(require_signatures=True), now=T0) == "installed"
+    assert len(store.library(db)) >= 40
+
+
+def test_without_the_packs_feature_the_starter_goes_straight_to_the_team_layer(db, monkeypatch):
+    def no_packs(*args):
+        raise ImportError("no packs feature")
+
+    monkeypatch.setattr(starter, "_install_with_packs", no_packs)
+    assert starter.ensure_starter_pack(db, now=T0) == "installed"
+    assert {e.pack_id for e in store.library(db)} == {"starter"}
