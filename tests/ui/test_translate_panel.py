@@ -165,3 +165,33 @@ def test_short_text_keeps_the_conversation_language_and_shows_the_guess(qtbot, s
     assert panel.detection.language == "es"
     assert panel.incoming.language_label.text() == "Spanish (kept) · guess: English"
     assert panel.last_incoming == "es"
+
+
+def test_pivot_through_english_is_shown(qtbot, services, with_models, fresh_data_dir, tmp_path):
+    """A "pt→en" package (the es→en test model relabelled) and en→es: pt→es goes via English."""
+    import json
+    import zipfile
+
+    from assistant.translation import packages
+
+    relabelled = tmp_path / "pt_en.argosmodel"
+    with zipfile.ZipFile(MODELS / "translate-es_en-test.argosmodel") as src, zipfile.ZipFile(relabelled, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith("metadata.json"):
+                data = json.dumps({**json.loads(data), "from_code": "pt", "from_name": "Portuguese"}).encode()
+            dst.writestr(item, data)
+    packages.install_archive(fresh_data_dir / "models", relabelled)
+    from assistant import settings
+
+    settings.put(services.db, "translation.my_language", "es")  # the agent reads Spanish
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    combo = panel.incoming.override
+    panel.incoming.input.setPlainText("Mi pedido no ha llegado.")
+    with qtbot.waitSignal(panel.translated, timeout=10000) as signal:
+        combo.setCurrentIndex(combo.findData("pt"))
+        combo.activated.emit(combo.currentIndex())
+    assert signal.args[1].route == (("pt", "en"), ("en", "es"))
+    assert panel.incoming.note.text() == "via English"
+    assert panel.incoming.output.toPlainText() == "Mi pedido no ha llegado."
