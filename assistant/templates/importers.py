@@ -21,8 +21,9 @@ Espanso (YAML, the ``matches:`` list of a match file)
 ``trigger`` (or the first of ``triggers``) becomes the shortcut, ``label`` the title (else the
 trigger), ``search_terms`` the tags, ``replace`` (or ``form``, whose ``[[field]]`` become
 ``{{field}}``) the body; ``{{var}}`` placeholders are kept (dots become ``_``). Variables:
-``echo`` -> text with that default, ``choice``/``random`` -> a choice, ``clipboard``/
-``form`` fields -> text, ``date`` -> the built-in ``{{date}}``. Refused with a message:
+``echo`` -> text with that default, ``choice``/``random`` -> a choice, ``clipboard`` -> text,
+each field of a ``form`` variable (``{{form1.name}}``) -> a text, multiline or choice field
+``form1_name``, ``date`` -> the built-in ``{{date}}``. Refused with a message:
 ``shell`` and ``script`` variables (they run programs), ``match`` variables, regex triggers,
 ``html``/``image_path`` replacements, anchors/aliases, and any non-plain YAML tag. Only
 ``yaml.safe_load``-level constructs are read (PyYAML's SafeLoader), never Python objects.
@@ -372,7 +373,18 @@ def _espanso_match(match: dict, line: int | None, lang: str,
             else:
                 variables[_var_name(name)] = {"label": name, "type": "choice",
                                               "choices": {lang: options[:50]}}
-        elif kind in ("clipboard", "form", None):
+        elif kind == "form":
+            # each [[field]] of the layout is referenced as {{form.field}} in the text
+            layout = params.get("layout") if isinstance(params.get("layout"), str) else ""
+            specs = params.get("fields") if isinstance(params.get("fields"), dict) else {}
+            for field_name in dict.fromkeys(_FORM_FIELD_RE.findall(layout)):
+                spec = specs.get(field_name) if isinstance(specs.get(field_name), dict) else {}
+                values = spec.get("values") if isinstance(spec.get("values"), list) else []
+                options = [str(v).strip()[:120] for v in values if str(v).strip()][:50]
+                variables[_var_name(f"{name}.{field_name}")] = (
+                    {"label": field_name, "type": "choice", "choices": {lang: options}} if options
+                    else {"label": field_name, "type": "multiline" if spec.get("multiline") else "text"})
+        elif kind in ("clipboard", None):
             variables[_var_name(name)] = {"label": name, "type": "text"}
         else:
             problems.append(ImportProblem(line, f"the variable type '{kind}' of '{name}' is not "

@@ -90,9 +90,12 @@ matches:
       - name: today
         type: date
         params: {format: "%d/%m/%Y"}
-      - name: form1.order
+      - name: form1
         type: form
-        params: {layout: "Order [[order]]"}
+        params:
+          layout: "Order [[order]] [[speed]]"
+          fields:
+            speed: {type: choice, values: [express, standard]}
   - triggers: [":tone", ":t"]
     replace: "Thanks, {{tone}}"
     vars:
@@ -111,9 +114,11 @@ def test_espanso_matches_become_templates(db):
     assert first["shortcut"] == ":refund" and first["variants"]["en"]["title"] == "Refund sent"
     assert first["variants"]["en"]["body"] == "Hi {{name}}, your refund for {{form1_order}} is on its way. {{date}}"
     assert first["variables"]["name"]["default"] == "there" and first["tags"] == ["refund", "money"]
+    assert first["variables"]["form1_order"] == {"label": "order", "type": "text"}
+    assert first["variables"]["form1_speed"]["choices"] == {"en": ["express", "standard"]}
     assert items[1].data["variables"]["tone"]["choices"] == {"en": ["warm", "neutral"]}
     assert items[2].data["variants"]["en"]["body"] == "Dear {{name}}, see you {{when}}."
-    assert [i.line for i in items] == [3, 17, 24]
+    assert [i.line for i in items] == [3, 20, 27]
     assert len(save_imported(db, items, now=T0)) == 3
 
 
