@@ -396,7 +396,7 @@ def _espanso_match(match: dict, line: int | None, lang: str,
         name = m.group(1)
         return "{{" + renames.get(name, _var_name(name)) + "}}"
 
-    body = _ESPANSO_VAR_RE.sub(placeholder, body)
+    body = _ESPANSO_VAR_RE.sub(placeholder, body).replace("$|$", "")  # Espanso's cursor mark
     label = match.get("label")
     title = label if isinstance(label, str) and label.strip() else (trigger or body.split("\n")[0])
     terms = match.get("search_terms")

@@ -104,7 +104,7 @@ matches:
         params:
           values: [{label: "warm", id: w}, "neutral"]
   - trigger: ":form"
-    form: "Dear [[name]], see you [[when]]."
+    form: "Dear [[name]], see you [[when]].$|$"
 """
 
 
