@@ -195,3 +195,26 @@ def test_pivot_through_english_is_shown(qtbot, services, with_models, fresh_data
     assert signal.args[1].route == (("pt", "en"), ("en", "es"))
     assert panel.incoming.note.text() == "via English"
     assert panel.incoming.output.toPlainText() == "Mi pedido no ha llegado."
+
+
+def test_models_menu_follows_the_policy(qtbot, services, with_models):
+    from dataclasses import replace
+
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    panel._fill_menu()
+    titles = [a.text() for a in panel.menu.actions()]
+    assert "Install model…" in titles and "Download a model…" not in titles  # downloads off by default
+    assert "Install from the shared models folder" not in titles
+    keep = next(a for a in panel.menu.actions() if a.text() == "Keep translation history")
+    assert keep.isEnabled() and not keep.isChecked()
+
+    services.runtime.policy = replace(services.runtime.policy, allow_downloads=True, shared_models_dir="/srv/models",
+                                      allow_translation_history=False)
+    panel._fill_menu()
+    titles = [a.text() for a in panel.menu.actions()]
+    assert "Download a model…" in titles and "Install from the shared models folder" in titles
+    keep = next(a for a in panel.menu.actions() if a.text() == "Keep translation history")
+    assert not keep.isEnabled()
+    remove = next(a for a in panel.menu.actions() if a.text() == "Remove model").menu()
+    assert [a.text() for a in remove.actions()] == ["en→es", "es→en"]
