@@ -132,13 +132,20 @@ def test_favourites_come_first_and_palette_commands(qtbot, panel, services):
     assert "Search replies" in titles and "New reply template…" in titles
 
 
-def test_text_is_plain_never_html(qtbot, panel, services):
-    template = store.Template.from_dict({"id": "my.html", "default_language": "en", "variants": {
-        "en": {"title": "<b>Bold</b>", "body": "<img src=x onerror=alert(1)> {{x}}"}}})
+def test_text_is_plain_never_html(qtbot, panel, services, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    template = store.Template.from_dict({"id": "my.html", "default_language": "en", "tags": ["<i>x</i>"],
+                                         "variants": {"en": {"title": "<b>Bold</b>", "body": "<img src=x onerror=alert(1)> {{x}}"}}})
     store.save_personal(services.db, template)
     panel.reload(select="my.html")
     assert panel.preview.toPlainText() == "<img src=x onerror=alert(1)> {{x}}"
     assert panel.results.currentItem().text().startswith("<b>Bold</b>")
+    assert "&lt;i&gt;x&lt;/i&gt;" in panel.results.currentItem().toolTip()
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append((box.textFormat(), box.text())) or QMessageBox.No)
+    panel.delete_current()
+    assert shown == [(Qt.PlainText, "Delete “<b>Bold</b>”?")]
 
 
 def test_in_the_main_window(qtbot, main_window, services, press_shortcut):
@@ -168,11 +175,11 @@ def test_import_duplicate_and_delete(qtbot, panel, services, tmp_path, monkeypat
     assert panel.confirmation.text() == "Imported 1 template"
     panel.duplicate_current()
     assert current_id(panel) == "my.my-thanks-2"
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    monkeypatch.setattr(type(panel), "_ask", lambda self, title, text: True)
     panel.delete_current()
     assert store.get_entry(services.db, "my.my-thanks-2") is None
     warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    monkeypatch.setattr(type(panel), "_warn", lambda self, title, text: warnings.append(text))
     bad = tmp_path / "bad.yml"
     bad.write_text("matches:\n  - trigger: ':x'\n    replace: '{{o}}'\n    vars: [{name: o, type: shell}]\n")
     panel.import_file(str(bad))

@@ -53,6 +53,11 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def plain_tooltip(text: str) -> str:
+    """Qt shows a tooltip that looks like HTML as HTML: escape pack text so it stays text."""
+    return "<span>" + html.escape(text).replace("\n", "<br>") + "</span>"
+
+
 class RepliesPanel(Panel):
     panel_id = "replies"
     title = N_("Replies")
@@ -344,7 +349,7 @@ class RepliesPanel(Panel):
             details.append(_("locked by the team"))
         if entry.team_updated:
             details.append(_("the team updated its version"))
-        item.setToolTip(" · ".join(details))
+        item.setToolTip(plain_tooltip(" · ".join(details)))
         return item
 
     def eventFilter(self, watched, event) -> bool:
@@ -712,7 +717,7 @@ class RepliesPanel(Panel):
         try:
             store.save_personal(self.services.db, result)
         except (store.StoreError, ValueError) as exc:
-            QMessageBox.warning(self, _("Reply template"), str(exc))
+            self._warn(_("Reply template"), str(exc))
             return
         self.reload(select=result.id)
 
@@ -731,7 +736,7 @@ class RepliesPanel(Panel):
         question = (_("Delete your version of “{title}”? The team's version comes back.")
                     if entry.layer == store.OVERRIDE else _("Delete “{title}”?")).format(
             title=entry.template.title)
-        if QMessageBox.question(self, _("Reply template"), question) != QMessageBox.Yes:
+        if not self._ask(_("Reply template"), question):
             return
         store.delete_personal(self.services.db, entry.id)
         self.current_id = None
@@ -751,10 +756,10 @@ class RepliesPanel(Panel):
             raw = Path(path).read_bytes()
             ids = save_imported(self.services.db, read_file(Path(path).name, raw, lang))
         except ImportFailed as exc:
-            QMessageBox.warning(self, _("Import"), "\n".join(str(p) for p in exc.problems[:15]))
+            self._warn(_("Import"), "\n".join(str(p) for p in exc.problems[:15]))
             return
         except OSError as exc:
-            QMessageBox.warning(self, _("Import"), str(exc))
+            self._warn(_("Import"), str(exc))
             return
         self.reload(select=ids[0] if ids else None)
         self._confirm(ngettext("Imported {count} template", "Imported {count} templates",
@@ -770,7 +775,7 @@ class RepliesPanel(Panel):
         try:
             count = write_personal_pack(self.services.db, Path(path))
         except ExportError as exc:
-            QMessageBox.warning(self, _("Export"), str(exc))
+            self._warn(_("Export"), str(exc))
             return
         self._confirm(ngettext("Exported {count} template", "Exported {count} templates",
                                count).format(count=count))
@@ -787,9 +792,22 @@ class RepliesPanel(Panel):
         try:
             write_usage_csv(self.services.db, Path(path))
         except ExportError as exc:
-            QMessageBox.warning(self, _("Export"), str(exc))
+            self._warn(_("Export"), str(exc))
             return
         self._confirm(_("Usage report saved"))
+
+    # -- messages: template and file text is shown as plain text, never as HTML -----------
+    def _message_box(self, icon, title: str, text: str, buttons) -> QMessageBox:
+        box = QMessageBox(icon, title, text, buttons, self)
+        box.setTextFormat(Qt.PlainText)
+        return box
+
+    def _warn(self, title: str, text: str) -> None:
+        self._message_box(QMessageBox.Warning, title, text, QMessageBox.Ok).exec()
+
+    def _ask(self, title: str, text: str) -> bool:
+        box = self._message_box(QMessageBox.Question, title, text, QMessageBox.Yes | QMessageBox.No)
+        return box.exec() == QMessageBox.Yes
 
     # -- palette -------------------------------------------------------------------
     def commands(self) -> list[Command]:
