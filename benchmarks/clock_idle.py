@@ -1,0 +1,125 @@
+"""Idle cost of the customer clock: CPU used while the customer bar sits with a customer and
+five pinned clocks, against a bare Qt event loop measured in the same run, plus the cost of
+one minute's redraw and the number of timer wake-ups.
+
+    python benchmarks/clock_idle.py [--seconds 30]
+
+The bar wakes once a minute (a single-shot timer aimed just past the minute boundary), so
+over a short run its idle CPU should be indistinguishable from the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def idle(app, seconds: float) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) spent in the event loop doing nothing for ``seconds``."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    cpu, wall = cpu_seconds(), time.perf_counter()
+    loop.exec()
+    return cpu_seconds() - cpu, time.perf_counter() - wall
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0, help="per measured line")
+    args = parser.parse_args()
+
+    home = tempfile.mkdtemp(prefix="clock-bench-")
+    os.environ["AGENT_ASSISTANT_HOME"] = home
+    os.environ["AGENT_ASSISTANT_POLICY"] = str(Path(home) / "no-policy.json")
+
+    from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+
+    app = QApplication([])
+    from assistant import settings
+    from assistant.runtime import start
+    from ui.context import CustomerContextHolder
+    from ui.customer_bar import CustomerBar
+    from ui.services import AppServices
+
+    # baselines in the same run: an empty window, and one whose text field has the focus
+    # (Qt blinks the text cursor twice a second whatever the app does)
+    plain = QWidget()
+    plain.resize(460, 400)
+    plain.show()
+    idle(app, 1.0)  # settle
+    base_cpu, base_wall = idle(app, args.seconds)
+    field = QLineEdit(plain)
+    field.show()
+    plain.activateWindow()
+    field.setFocus()
+    idle(app, 1.0)
+    blink_cpu, blink_wall = idle(app, args.seconds)
+    plain.close()
+
+    runtime = start()
+    settings.put(runtime.db, "clock.agent_zone", "Europe/London")
+    services = AppServices(runtime, CustomerContextHolder())
+    bar = CustomerBar(services)
+    bar.resize(460, 400)
+    bar.show()
+    while not bar.ready:
+        app.processEvents()
+        time.sleep(0.01)
+    for text in ("Priya, +91 98765 43210", "Sydney", "Kathmandu", "Santiago", "Tokyo"):
+        bar.apply_text(text)
+        bar.toggle_pin()
+    bar.apply_text("Ana, +55 11 91234 5678")
+    idle(app, 1.0)
+
+    runs = 50
+    start_cpu = time.perf_counter()
+    for _ in range(runs):
+        bar.refresh()
+    redraw_ms = (time.perf_counter() - start_cpu) / runs * 1000
+
+    ticks_before = bar.ticker.ticks
+    bar.activateWindow()
+    bar.input.setFocus()
+    idle(app, 0.5)
+    focused_cpu, focused_wall = idle(app, args.seconds)
+    bar.input.clearFocus()
+    idle(app, 0.5)
+    bar_cpu, bar_wall = idle(app, args.seconds)
+    ticks = bar.ticker.ticks - ticks_before
+
+    def line(label, cpu, wall):
+        print(f"  {label:<42}: {cpu * 1000:8.1f} ms CPU ({cpu / wall * 100:.3f} % of one core)")
+
+    print(f"idle, {args.seconds:.0f} s per line (same run):")
+    line("baseline: empty window", base_cpu, base_wall)
+    line("baseline: window with a focused text field", blink_cpu, blink_wall)
+    line("customer bar + 5 pins, its field focused", focused_cpu, focused_wall)
+    line("customer bar + 5 pins, nothing focused", bar_cpu, bar_wall)
+    print(f"  clock ticks in {2 * args.seconds:.0f} s    : {ticks} "
+          f"(one per minute boundary crossed, at most {int(2 * args.seconds // 60) + 1})")
+    print(f"  one minute's redraw    : {redraw_ms:8.2f} ms (customer clock + 5 pinned clocks)")
+    print(f"  timer interval now     : {bar.ticker.timer.interval()} ms, single-shot "
+          f"{bar.ticker.timer.isSingleShot()}")
+    bar.close()
+    services.pool.waitForDone(10_000)
+    runtime.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
