@@ -358,7 +358,8 @@ class CustomerBar(QWidget):
         agent = self.agent_zone()
         if context.zone:
             try:
-                self.clock.show_details(clock_details(context, agent, at, current_language()), at)
+                self.clock.show_details(
+                    clock_details(context, agent, at, current_language(), self.services.db), at)
             except ClockError as exc:  # a stored zone this tzdata no longer knows
                 self.clock.show_message(str(exc))
         elif context.needs_zone_choice:
@@ -375,7 +376,8 @@ class CustomerBar(QWidget):
         agent = self.agent_zone() if self._pin_widgets else None
         for widget in self._pin_widgets:
             try:
-                widget.show_details(clock_details(widget.context, agent, at, current_language()))
+                widget.show_details(clock_details(widget.context, agent, at, current_language(),
+                                                  self.services.db))
             except (ClockError, ValueError) as exc:
                 log.warning("Cannot show the pinned clock for %s: %s", widget.context.label, exc)
 

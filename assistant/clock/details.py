@@ -204,11 +204,15 @@ class ClockDetails:
 
 
 def clock_details(context: CustomerContext, agent_zone: str, at: datetime,
-                  ui_language: str = "en") -> ClockDetails:
-    """All the clock shows for ``context`` (which must have a zone) at the instant ``at``."""
+                  ui_language: str = "en", db=None) -> ClockDetails:
+    """All the clock shows for ``context`` (which must have a zone) at the instant ``at``.
+    ``db`` lets cards from installed packs supply business hours."""
+    from assistant.clock.status import business_hours_for
+
     if not context.zone:
         raise ValueError("the customer has no time zone chosen")
-    status = customer_status(context.country, context.zone, at)
+    status = customer_status(context.country, context.zone, at,
+                             hours=business_hours_for(context.country, db))
     local = status.local_time
     change = change_within(status.zone, at)
     return ClockDetails(

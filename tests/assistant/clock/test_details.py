@@ -115,3 +115,17 @@ def test_customer_titles_for_lists():
     assert customer_entry(CustomerContext(phone="+34612345678")) == "+34612345678"
     assert customer_title(CustomerContext(country="ES")) == "Spain"
     assert customer_title(CustomerContext(zone="America/Sao_Paulo"), "es") == "São Paulo"
+
+
+def test_clock_details_asks_the_card_with_the_database(monkeypatch):
+    import assistant.countries.cards as cards
+
+    seen = []
+    card = {"business_hours": {"days": [1, 2, 3, 4, 5, 6], "open": "10:00", "close": "19:00",
+                               "lunch": None}}
+    monkeypatch.setattr(cards, "load_card", lambda code, db=None: seen.append((code, db)) or card)
+    saturday = at(2025, 1, 18, 9, 0)  # 10:00 in Berlin: open on Saturdays per this card
+    d = clock_details(CustomerContext(country="DE", zone="Europe/Berlin"), "Europe/London",
+                      saturday, db="the-db")
+    assert ("DE", "the-db") in seen
+    assert d.status.status == "business_hours" and d.status.hours.source == "card"
