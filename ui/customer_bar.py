@@ -65,6 +65,7 @@ class CustomerBar(QWidget):
         self.ready = False
         self._pin_widgets: list[PinnedClock] = []
         self._pins_loaded = False
+        self._choice_base: CustomerContext | None = None
         self._warm_task = None
 
         layout = QVBoxLayout(self)
@@ -193,10 +194,14 @@ class CustomerBar(QWidget):
 
     def apply_text(self, text: str | None = None) -> bool:
         """Resolve ``text`` (default: the field) and make it the current customer. On
-        failure the message is shown and the current customer stays; returns success."""
+        failure the message is shown and the current customer stays; returns success.
+        An empty field clears the customer (the call is over)."""
         text = self.input.text() if text is None else text
         if text != self.input.text():
             self.input.setText(text)
+        if not text.strip():
+            self.clear_customer()
+            return True
         try:
             resolution = resolve_customer(text, current_language(), self.default_region())
         except ClockError as exc:
@@ -206,12 +211,20 @@ class CustomerBar(QWidget):
         self.resolution = resolution
         self.how_label.setText(resolution.description)
         self.how_label.show()
-        self._fill_zone_choice(resolution)
+        self._offer_zones(resolution.context if resolution.needs_choice else None)
         self.set_context(resolution.context)
         if resolution.needs_choice:
             self.zone_choice.setFocus()
         self.resolved.emit(resolution)
         return True
+
+    def clear_customer(self) -> None:
+        self.resolution = None
+        self._offer_zones(None)
+        self.error_label.hide()
+        self.how_label.hide()
+        self.input.clear()
+        self.set_context(CustomerContext())
 
     def show_error(self, message: str) -> None:
         keep = self.services.customer.context
@@ -221,20 +234,24 @@ class CustomerBar(QWidget):
         self.error_label.show()
         self.failed.emit(message)
 
-    def _fill_zone_choice(self, resolution: Resolution) -> None:
+    def _offer_zones(self, base: CustomerContext | None) -> None:
+        """Show the zone choice for ``base`` (a customer whose input fits several zones),
+        or hide it (None). It stays after a choice so the agent can change it."""
+        self._choice_base = base
         self.zone_choice.clear()
-        if not resolution.needs_choice:
+        if base is None or len(base.zones) < 2:
+            self._choice_base = None
             self.zone_choice.hide()
             return
         at = self._now()
         language = current_language()
         self.zone_choice.addItem(_("Choose the time zone…"), None)
-        for zone in resolution.zones:
+        for zone in base.zones:
             local = at.astimezone(zone_info(zone))
             self.zone_choice.addItem(
                 _("{city} · UTC{offset} · {time}").format(
                     city=localized_city(zone, language), offset=format_offset(local.utcoffset()),
-                    time=format_time(local, language, resolution.country)), zone)
+                    time=format_time(local, language, base.country)), zone)
         self.zone_choice.setCurrentIndex(0)
         self.zone_choice.show()
 
@@ -248,9 +265,13 @@ class CustomerBar(QWidget):
 
     def _zone_chosen(self, index: int) -> None:
         zone = self.zone_choice.itemData(index)
-        if not zone or self.resolution is None:
+        base = self._choice_base
+        if not zone or base is None:
             return
-        context = self.resolution.choose(zone)
+        if self.resolution is not None and self.resolution.context == base:
+            context = self.resolution.choose(zone)
+        else:
+            context = base.with_zone(zone)
         self.set_context(context)
 
     # -- the current customer ------------------------------------------------------
@@ -263,20 +284,22 @@ class CustomerBar(QWidget):
         self._update_pin_button()
 
     def _context_changed(self, context: CustomerContext) -> None:
-        if self.resolution is not None and context.key not in {
-                self.resolution.context.key, *(c.key for c in self.resolution.candidates())}:
-            # set from elsewhere (a task, a pinned clock): the old choice no longer applies
+        base = self._choice_base
+        if base is None or context.key not in {base.key, *(base.with_zone(z).key for z in base.zones)}:
+            # set from elsewhere (a task, a pinned clock): offer its own choice, if any
             self.resolution = None
-            self.zone_choice.hide()
+            self._offer_zones(context if context.needs_zone_choice else None)
         if context.resolved_from:
             self.how_label.setText(context.resolved_from)
             self.how_label.show()
+        elif context.is_empty:
+            self.how_label.hide()
         self._update_pin_button()
         self.refresh()
 
     def pick_recent(self, context: CustomerContext) -> None:
         self.resolution = None
-        self.zone_choice.hide()
+        self._offer_zones(None)
         self.error_label.hide()
         self.input.setText(context.label)
         self.set_context(context)

@@ -215,3 +215,34 @@ def test_bar_wakes_up_once_a_minute_without_polling(bar):
     repeating = [t for t in bar.findChildren(QTimer) if t.isActive() and not t.isSingleShot()]
     assert repeating == []
     assert isinstance(bar.ticker, MinuteTicker)
+
+
+def test_zone_choice_by_keyboard(qtbot, bar, services):
+    type_customer(qtbot, bar, "+34 612 345 678")
+    assert bar.zone_choice.hasFocus() or not bar.window().isActiveWindow()
+    bar.zone_choice.setFocus()
+    qtbot.keyClick(bar.zone_choice, Qt.Key_Down)
+    assert services.customer.context.zone == bar.zone_choice.itemData(1)
+    qtbot.keyClick(bar.zone_choice, Qt.Key_Down)  # changing one's mind
+    assert services.customer.context.zone == bar.zone_choice.itemData(2)
+    assert services.customer.context.phone == "+34612345678"
+
+
+def test_a_context_from_elsewhere_that_needs_a_zone_offers_the_choice(qtbot, bar, services):
+    services.customer.set(CustomerContext(name="Olga", country="RU",
+                                          zones=("Europe/Moscow", "Asia/Vladivostok")))
+    assert not bar.zone_choice.isHidden()
+    assert [bar.zone_choice.itemData(i) for i in (1, 2)] == ["Europe/Moscow", "Asia/Vladivostok"]
+    bar.choose_zone("Asia/Vladivostok")
+    assert services.customer.context.zone == "Asia/Vladivostok"
+    assert services.customer.context.name == "Olga"
+    assert bar.clock.time_label.text() == "19:30"
+
+
+def test_empty_field_clears_the_customer(qtbot, bar, services):
+    type_customer(qtbot, bar, "Manila")
+    bar.input.clear()
+    qtbot.keyClick(bar.input, Qt.Key_Return)
+    assert services.customer.context.is_empty
+    assert not bar.error_label.isVisible()
+    assert "Set the customer" in bar.clock.message_label.text()
