@@ -215,11 +215,26 @@ def load_schema() -> dict:
     return json.loads(schema_path().read_text(encoding="utf-8"))
 
 
+def _inline_refs(node: Any, defs: dict) -> Any:
+    """The schema with every local ``$ref`` replaced by its definition (ours are not
+    recursive): fastjsonschema turns each ``$ref`` into a function call that formats an error
+    prefix eagerly, which doubled the time spent on a 5,000-template pack."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
+            return _inline_refs(defs[ref[len("#/$defs/"):]], defs)
+        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs) for v in node]
+    return node
+
+
 @lru_cache(maxsize=1)
 def _fast_validator():
     import fastjsonschema  # compiled once: ~15x faster than jsonschema on a 5,000-template pack
 
-    return fastjsonschema.compile(load_schema())
+    schema = load_schema()
+    return fastjsonschema.compile(_inline_refs(schema, schema.get("$defs", {})))
 
 
 def _template_id_at(data: dict, path: list) -> str | None:
@@ -363,7 +378,10 @@ def _template_is_clean(template: Any) -> bool:
                             return False
                     elif not textsafety.is_plain(text):
                         return False
-        elif not _printable_tree(value):
+        elif isinstance(value, str):
+            if not textsafety.is_plain(value):
+                return False
+        elif isinstance(value, (dict, list)) and not _printable_tree(value):
             return False
     return True
 
