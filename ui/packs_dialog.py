@@ -404,6 +404,15 @@ class PacksDialog(QDialog):
         self.tabs.setTabText(1, _("Team updates ({count})").format(count=count) if count else _("Team updates"))
         self._show_conflict()
 
+    def focus_conflict(self, template_id: str) -> bool:
+        """Open the "Team updates" tab on one template (e.g. from the Replies panel's note)."""
+        for index, conflict in enumerate(self.conflicts):
+            if conflict.template_id == template_id:
+                self.tabs.setCurrentIndex(1)
+                self.conflict_list.setCurrentIndex(index)
+                return True
+        return False
+
     def _current_conflict(self) -> manage.Conflict | None:
         index = self.conflict_list.currentIndex()
         return self.conflicts[index] if 0 <= index < len(self.conflicts) else None
@@ -617,8 +626,11 @@ def start_inbox_watch(window, services) -> InboxWatch:
     return watch
 
 
-def open_packs_dialog(window) -> PacksDialog:
+def open_packs_dialog(window, template_id: str | None = None) -> PacksDialog:
+    """The packs window; with ``template_id``, open on that template's team update."""
     dialog = PacksDialog(window.services, window)
+    if template_id:
+        dialog.focus_conflict(template_id)
     dialog.exec()
     return dialog
 

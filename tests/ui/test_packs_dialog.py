@@ -155,7 +155,7 @@ def test_team_update_side_by_side_and_use_team_version(qtbot, services, key, wri
     install.install_file(db, Policy(), write(_pack(2, [_template("acme.a", "Hello.\nYour refund arrives in 3 days.")])), now=NOW)
     dialog = _dialog(qtbot, services)
     assert dialog.tabs.tabText(1) == "Team updates (1)"
-    dialog.tabs.setCurrentIndex(1)
+    assert dialog.focus_conflict("acme.a") and dialog.tabs.currentIndex() == 1
     assert "Hi there!" in dialog.mine_view.toPlainText()
     assert "Your refund arrives in 3 days." in dialog.team_view.toPlainText()
     assert len(dialog.team_view.extraSelections()) == 2  # the two changed lines are highlighted
