@@ -84,7 +84,6 @@ class CustomerBar(QWidget):
         self.zone_choice.setToolTip(_("This number or country has several time zones: choose one"))
         self.zone_choice.activated.connect(self._zone_chosen)
         self.zone_choice.hide()
-        row.addWidget(self.zone_choice)
 
         self.recents_button = QToolButton()
         self.recents_button.setText("🕘")
@@ -111,6 +110,8 @@ class CustomerBar(QWidget):
         self.convert_button.toggled.connect(self.show_converter)
         row.addWidget(self.convert_button)
         layout.addLayout(row)
+        # own row: the field keeps its width in a narrow (compact) window
+        layout.addWidget(self.zone_choice)
 
         self.how_label = QLabel()
         self.how_label.setObjectName("customer-resolution")
