@@ -276,11 +276,13 @@ def resolve(text: str, ui_language: str = "en", default_region: str | None = Non
     if zone:
         return _zone_resolution(query, zone, CITY, ui_language)
     try:
-        zone = canonical_zone(query)  # bare ids: UTC, GMT, EST5EDT
+        zone = canonical_zone(query)  # bare ids: UTC, GMT, EST, CET
     except UnknownZoneError:
         zone = None
     if zone:
-        return _zone_resolution(query, zone, ZONE, ui_language)
+        # a bare id names a clock, not a place: EST links to America/Panama and CET to
+        # Europe/Brussels, but an "EST" customer is not in Panama, so no country
+        return _zone_resolution(query, zone, ZONE, ui_language, with_country=False)
     raise ResolveError(_unknown_message(query, ui_language))
 
 
@@ -291,11 +293,14 @@ def _country_resolution(query: str, code: str, ui_language: str) -> Resolution:
     return _context(query, COUNTRY, code, zones, description)
 
 
-def _zone_resolution(query: str, zone: str, kind: str, ui_language: str) -> Resolution:
-    country = country_of_zone(zone)
+def _zone_resolution(query: str, zone: str, kind: str, ui_language: str,
+                     with_country: bool = True) -> Resolution:
+    country = country_of_zone(zone) if with_country else None
     if country:
         description = _("{zone} in {country}").format(
             zone=zone, country=country_name(country, ui_language))
+    elif zone.lower() != query.strip().lower():
+        description = _("{query}: same clock as {zone}").format(query=query.strip(), zone=zone)
     else:
         description = zone
     return _context(query, kind, country, (zone,), description)

@@ -121,6 +121,10 @@ def test_iana_zones_and_legacy_ids():
     r = resolve("Asia/Calcutta")
     assert (r.kind, r.context.zone, r.country) == ("zone", "Asia/Kolkata", "IN")
     assert resolve("UTC").context.zone == "Etc/UTC"
+    # bare legacy ids name a clock, not a country (EST links to Panama, CET to Brussels)
+    est = resolve("EST")
+    assert (est.context.zone, est.country) == ("America/Panama", None)
+    assert resolve("CET").country is None
     with pytest.raises(UnknownZoneError):
         resolve("Europe/Atlantis")
 
