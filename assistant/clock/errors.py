@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from assistant.i18n import _
+
 
 class ClockError(ValueError):
     """Base class: bad input for a clock operation (unknown zone, impossible time...)."""
@@ -16,11 +18,12 @@ class UnknownZoneError(ClockError):
     def __init__(self, name: str, suggestions: list[str] | None = None):
         self.name = name
         self.suggestions = list(suggestions or [])
-        message = f"Unknown time zone: {name!r}."
+        message = _("Unknown time zone: \"{name}\".").format(name=name)
         if self.suggestions:
-            message += " Did you mean " + ", ".join(self.suggestions) + "?"
+            message += " " + _("Did you mean {suggestions}?").format(
+                suggestions=", ".join(self.suggestions))
         else:
-            message += " Use an IANA zone such as Europe/Madrid or Asia/Kolkata."
+            message += " " + _("Use an IANA zone such as Europe/Madrid or Asia/Kolkata.")
         super().__init__(message)
 
 
@@ -40,10 +43,11 @@ class NonexistentTimeError(ClockError):
         self.before = gap_start - timedelta(minutes=1)
         self.after = after
         self.transition = transition
-        super().__init__(
-            f"{local:%H:%M} on {local:%Y-%m-%d} does not exist in {zone}: the clocks jump "
-            f"from {gap_start:%H:%M} to {after:%H:%M} that day. "
-            f"Use {self.before:%H:%M} or {after:%H:%M} instead.")
+        super().__init__(_(
+            "{time} on {date} does not exist in {zone}: the clocks jump from {start} to "
+            "{end} that day. Use {before} or {end} instead.").format(
+                time=f"{local:%H:%M}", date=f"{local:%Y-%m-%d}", zone=zone,
+                start=f"{gap_start:%H:%M}", end=f"{after:%H:%M}", before=f"{self.before:%H:%M}"))
 
 
 class AmbiguousTimeError(ClockError):
@@ -59,10 +63,13 @@ class AmbiguousTimeError(ClockError):
         self.local = local
         self.candidates = candidates
         self.offsets = offsets
-        super().__init__(
-            f"{local:%H:%M} on {local:%Y-%m-%d} happens twice in {zone} (the clocks go back): "
-            f"first at UTC{offsets[0]} ({candidates[0]:%Y-%m-%d %H:%M} UTC), then at "
-            f"UTC{offsets[1]} ({candidates[1]:%Y-%m-%d %H:%M} UTC). Say which one.")
+        super().__init__(_(
+            "{time} on {date} happens twice in {zone} (the clocks go back): first at "
+            "UTC{first_offset} ({first} UTC), then at UTC{second_offset} ({second} UTC). "
+            "Say which one.").format(
+                time=f"{local:%H:%M}", date=f"{local:%Y-%m-%d}", zone=zone,
+                first_offset=offsets[0], first=f"{candidates[0]:%Y-%m-%d %H:%M}",
+                second_offset=offsets[1], second=f"{candidates[1]:%Y-%m-%d %H:%M}"))
 
 
 class ResolveError(ClockError):

@@ -13,6 +13,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from assistant.customer import CustomerContext
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def pin(db: sqlite_utils.Database, context: CustomerContext, at: datetime) -> No
     """Pin ``context`` (already pinned: its stored copy is refreshed). Raises
     :class:`PinError` without changing anything when it has no zone or 5 are pinned."""
     if not context.zone:
-        raise PinError("Choose the customer's time zone before pinning their clock.")
+        raise PinError(_("Choose the customer's time zone before pinning their clock."))
     with db.atomic():
         existing = db.execute("SELECT position FROM customer_pins WHERE key = ?",
                               [context.key]).fetchone()
@@ -97,7 +98,8 @@ def pin(db: sqlite_utils.Database, context: CustomerContext, at: datetime) -> No
             count, top = db.execute(
                 "SELECT COUNT(*), COALESCE(MAX(position), -1) FROM customer_pins").fetchone()
             if count >= MAX_PINS:
-                raise PinError(f"At most {MAX_PINS} clocks can be pinned: unpin one first.")
+                raise PinError(_("At most {count} clocks can be pinned: unpin one first.").format(
+                    count=MAX_PINS))
             position = top + 1
         else:
             position = existing[0]
