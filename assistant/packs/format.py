@@ -457,6 +457,8 @@ def content_problems(data: dict) -> list[Problem]:
     from assistant.templates.model import section_marker_problems
 
     problems: list[Problem] = []
+    if type(data["version"]) is not int:  # JSON Schema counts 2.0 as an integer; we store whole numbers
+        problems.append(Problem(CONTENT, f"must be a whole number such as 2, not {data['version']!r}", field="version"))
     languages = set(data["languages"])
     if data["default_language"] not in languages:
         problems.append(Problem(CONTENT, f"the default language '{data['default_language']}' is "
