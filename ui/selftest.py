@@ -167,22 +167,40 @@ class SelfTest:
         return "tzdata and CLDR loaded (Asia/Kolkata, de)"
 
     def check_window(self) -> str:
+        """The main window opens, every panel builds and follows a customer, and no code
+        behind the widgets raises (an error in a slot would otherwise only be printed)."""
+        from PySide6.QtCore import QThreadPool
         from PySide6.QtWidgets import QApplication
 
+        from assistant.customer import CustomerContext
         from ui.context import CustomerContextHolder
         from ui.main_window import MainWindow
         from ui.services import AppServices
 
-        self.services = AppServices(self.ensure_runtime(), CustomerContextHolder())
-        self.window = MainWindow(self.services)
-        self.window.show()
-        QApplication.processEvents()
-        if not self.window.isVisible():
-            raise SelfTestFailure("the main window did not show")
-        for index in range(self.window.tabs.count()):
-            self.window.show_panel(index)
+        errors: list[str] = []
+        previous_hook = sys.excepthook
+        sys.excepthook = lambda kind, value, tb: errors.append(f"{kind.__name__}: {value}")
+        try:
+            self.services = AppServices(self.ensure_runtime(), CustomerContextHolder())
+            self.window = MainWindow(self.services)
+            self.window.show()
             QApplication.processEvents()
-        return f"main window shown with {self.window.tabs.count()} panels"
+            if not self.window.isVisible():
+                raise SelfTestFailure("the main window did not show")
+            self.services.customer.set(CustomerContext(name="Self-test", country="JP", zone="Asia/Tokyo",
+                                                       language="ja"))
+            for index in range(self.window.tabs.count()):
+                self.window.show_panel(index)
+                QApplication.processEvents()
+            for _round in range(3):  # background loads report back
+                self.services.pool.waitForDone(10_000)
+                QThreadPool.globalInstance().waitForDone(10_000)
+                QApplication.processEvents()
+        finally:
+            sys.excepthook = previous_hook
+        if errors:
+            raise SelfTestFailure(f"{len(errors)} error(s) behind the window, first: {errors[0]}")
+        return f"main window shown with {self.window.tabs.count()} panels, following a customer"
 
     def check_card(self) -> str:
         from assistant.countries.cards import load_card

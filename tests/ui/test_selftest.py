@@ -45,3 +45,19 @@ def test_checks_pass_in_a_checkout(name, fresh_data_dir, qapp):
     finally:
         test.close()
     assert detail
+
+
+def test_an_error_in_a_slot_fails_the_window_check(fresh_data_dir, qapp, monkeypatch):
+    """PySide only prints exceptions raised in slots; the self-test must still see them."""
+    from ui.main_window import MainWindow
+
+    def broken(self, index):
+        raise RuntimeError("panel exploded")
+
+    monkeypatch.setattr(MainWindow, "_panel_changed", broken)
+    test = SelfTest(fresh_data_dir.parent, io.StringIO())
+    try:
+        with pytest.raises(SelfTestFailure, match="error\\(s\\) behind the window, first: RuntimeError: panel exploded"):
+            test.check_window()
+    finally:
+        test.close()
