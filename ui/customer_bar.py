@@ -50,6 +50,18 @@ def _warm_up() -> None:
             datetime.now(timezone.utc))
 
 
+class CustomerField(QLineEdit):
+    """The customer field; Escape puts back what the current customer was typed as."""
+
+    escaped = Signal()
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key_Escape:
+            self.escaped.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class CustomerBar(QWidget):
     """Sets ``services.customer`` from what the agent types; shows the customer's clock."""
 
@@ -73,10 +85,11 @@ class CustomerBar(QWidget):
         layout.setSpacing(3)
 
         row = QHBoxLayout()
-        self.input = QLineEdit()
+        self.input = CustomerField()
         self.input.setPlaceholderText(_("Customer: phone, country, city or time zone"))
         self.input.setAccessibleName(_("Customer"))
         self.input.returnPressed.connect(self.apply_text)
+        self.input.escaped.connect(self.revert_text)
         row.addWidget(self.input, 1)
 
         self.zone_choice = QComboBox()
@@ -219,6 +232,12 @@ class CustomerBar(QWidget):
         self.resolved.emit(resolution)
         return True
 
+    def revert_text(self) -> None:
+        """Undo unsent typing: the field shows the current customer again."""
+        context = self.services.customer.context
+        self.input.setText("" if context.is_empty else context.label)
+        self.error_label.hide()
+
     def clear_customer(self) -> None:
         self.resolution = None
         self._offer_zones(None)
@@ -317,6 +336,11 @@ class CustomerBar(QWidget):
             text = customer_entry(context, language)
             action = self.recents_menu.addAction(text)
             action.triggered.connect(lambda _checked=False, c=context: self.pick_recent(c))
+        self.recents_menu.addSeparator()
+        self.recents_menu.addAction(_("Clear recent customers"), self.clear_recents)
+
+    def clear_recents(self) -> None:
+        store.clear_recents(self.services.db)
 
     # -- pins ----------------------------------------------------------------------
     def _update_pin_button(self) -> None:

@@ -79,6 +79,12 @@ def forget(db: sqlite_utils.Database, key: str) -> None:
         db.execute("DELETE FROM customer_recents WHERE key = ?", [key])
 
 
+def clear_recents(db: sqlite_utils.Database) -> None:
+    """Forget every recent customer (pins stay: the agent pinned them on purpose)."""
+    with db.atomic():
+        db.execute("DELETE FROM customer_recents")
+
+
 def pins(db: sqlite_utils.Database) -> list[CustomerContext]:
     """Pinned customers in the order they were pinned."""
     rows = db.execute_returning_dicts(

@@ -89,8 +89,9 @@ def test_recents_can_be_picked_again(qtbot, bar, services):
     type_customer(qtbot, bar, "Ana Gómez, +55 11 91234 5678")
     type_customer(qtbot, bar, "Kathmandu")
     bar.fill_recents_menu()
-    actions = bar.recents_menu.actions()
-    assert [a.text() for a in actions] == ["Kathmandu, Nepal", "Ana Gómez — Sao Paulo, Brazil"]
+    actions = [a for a in bar.recents_menu.actions() if not a.isSeparator()]
+    assert [a.text() for a in actions] == ["Kathmandu, Nepal", "Ana Gómez — Sao Paulo, Brazil",
+                                           "Clear recent customers"]
     actions[1].trigger()
     context = services.customer.context
     assert (context.name, context.zone) == ("Ana Gómez", "America/Sao_Paulo")
@@ -246,3 +247,15 @@ def test_empty_field_clears_the_customer(qtbot, bar, services):
     assert services.customer.context.is_empty
     assert not bar.error_label.isVisible()
     assert "Set the customer" in bar.clock.message_label.text()
+
+
+def test_clear_recents_and_escape(qtbot, bar, services):
+    type_customer(qtbot, bar, "Kathmandu")
+    bar.fill_recents_menu()
+    clear = [a for a in bar.recents_menu.actions() if a.text() == "Clear recent customers"]
+    clear[0].trigger()
+    assert store.recents(services.db) == []
+    assert services.customer.context.zone == "Asia/Kathmandu"  # the customer stays
+    qtbot.keyClicks(bar.input, "xyz")
+    qtbot.keyClick(bar.input, Qt.Key_Escape)
+    assert bar.input.text() == "Asia/Kathmandu"

@@ -68,3 +68,10 @@ def test_cannot_pin_without_a_zone(db):
 def test_naive_timestamps_are_refused(db):
     with pytest.raises(ValueError):
         store.remember(db, customer(1), datetime(2025, 1, 1))
+
+
+def test_clear_recents_keeps_pins(db):
+    store.remember(db, customer(1), T0)
+    store.pin(db, customer(1), T0)
+    store.clear_recents(db)
+    assert store.recents(db) == [] and len(store.pins(db)) == 1
