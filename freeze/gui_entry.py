@@ -5,7 +5,7 @@ call it that way). One executable for both keeps a single copy of the Python mod
 import sys
 
 
-def _attach_parent_console() -> None:
+def _attach_parent_console(sink_if_none: bool = True) -> None:
     """Windows builds are windowed (no console window for agents), so they start without
     stdout: in CLI mode borrow the console of the cmd.exe that started us."""
     if sys.platform != "win32" or sys.stdout is not None:
@@ -17,7 +17,7 @@ def _attach_parent_console() -> None:
         sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace")
         sys.stderr = open("CONOUT$", "w", encoding="utf-8", errors="replace")
         sys.stdin = open("CONIN$", "r", encoding="utf-8", errors="replace")
-    else:  # no console to attach to (started from Explorer): discard rather than crash
+    elif sink_if_none:  # no console to attach to (started from Explorer): discard rather than crash
         import io
 
         sys.stdout = sys.stderr = io.StringIO()
@@ -34,7 +34,9 @@ def main() -> int:
 
         return cli_main(sys.argv[2:])
     if sys.platform == "win32" and "--self-test" in sys.argv[1:]:
-        _attach_parent_console()  # so the technician sees one line per check
+        # so the technician sees one line per check; without a console the self-test
+        # writes its report to %TEMP%\\agent-assistant-selftest.txt instead
+        _attach_parent_console(sink_if_none=False)
     from ui.app import main as app_main
 
     return app_main()

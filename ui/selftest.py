@@ -330,11 +330,11 @@ def main(args=None) -> int:
         finally:
             timer.cancel()
         if out is None:
-            _report_in_dialog(test)
+            _write_report_file(test)
     return 0 if ok else 1
 
 
-def _report_in_dialog(test: SelfTest) -> None:
+def _write_report_file(test: SelfTest) -> None:
     """No console (windowed Windows build): leave the result in a file beside the data."""
     report = Path(tempfile.gettempdir()) / "agent-assistant-selftest.txt"
     report.write_text("\n".join(f"{'PASS' if o.ok else 'FAIL'}  {o.name}: {o.detail}" for o in test.outcomes),
