@@ -151,6 +151,10 @@ def _city_index(language: str) -> dict[str, str]:
     for name, target in _links().items():
         if target in tab and "/" in name and name.split("/")[0] in _REGIONS:
             index.setdefault(fold(city_of_zone(name)), target)
+    from assistant.clock.cities import MAJOR_CITIES
+
+    for city, zone in MAJOR_CITIES.items():
+        index.setdefault(fold(city), zone)
     return index
 
 

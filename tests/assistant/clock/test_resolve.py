@@ -161,3 +161,25 @@ def test_name_before_a_comma():
     assert resolve_customer("Manila").context.zone == "Asia/Manila"
     with pytest.raises(ResolveError):
         resolve_customer("Ana, Atlantis")
+
+
+@pytest.mark.parametrize("text, zone, country", [
+    ("Mumbai", "Asia/Kolkata", "IN"),
+    ("barcelona", "Europe/Madrid", "ES"),
+    ("München", "Europe/Berlin", "DE"),
+    ("Montréal", "America/Toronto", "CA"),
+    ("Rio de Janeiro", "America/Sao_Paulo", "BR"),
+    ("Tenerife", "Atlantic/Canary", "ES"),
+])
+def test_major_cities_that_are_not_zone_names(text, zone, country):
+    r = resolve(text)
+    assert (r.kind, r.context.zone, r.country) == ("city", zone, country)
+
+
+def test_every_major_city_maps_to_a_canonical_zone_with_a_country():
+    from assistant.clock.cities import MAJOR_CITIES
+    from assistant.clock.zones import canonical_zone, country_of_zone
+
+    for city, zone in MAJOR_CITIES.items():
+        assert canonical_zone(zone) == zone, city
+        assert country_of_zone(zone), city
