@@ -1,8 +1,8 @@
 """Major cities that are not part of any zone id, so the customer field understands
 "Mumbai" or "Barcelona" as well as "Kolkata" or "Madrid". Each maps to the zone whose
-clock the city keeps (the country follows from the zone). Cities whose name is ambiguous
-between countries (Portland, San José, Valencia, Newcastle) are left out on purpose: the agent types the
-country or a zone instead."""
+clock the city keeps (the country follows from the zone). Names shared by big cities in
+different countries (Portland, San José, Valencia, Newcastle) are left out on purpose:
+the agent types the country or a zone instead."""
 
 from __future__ import annotations
 
