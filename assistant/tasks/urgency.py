@@ -150,7 +150,7 @@ class UrgencyModel:
             is_open, clock = self.customer_open(task.customer.zone, task.customer.country)
             if is_open:
                 terms.append(Term("customer_open_now", self.c["customer_open_now"], text=clock))
-        terms = [t for t in terms if t.value != 0 or t.name == "time_to_breach"]
+        terms = [t for t in terms if t.value != 0 or t.name in ("priority", "time_to_breach")]
         # a plain left-to-right sum, in the order above: the Now view's SQL adds the same
         # terms in the same order, so both give bit-identical scores
         total = 0.0

@@ -306,8 +306,15 @@ class QueuePanel(Panel):
             combo.blockSignals(False)
 
     def _show_details(self) -> None:
-        task = self.current_task()
-        self.detail.setText(details(task, self.model.now, self.agent_zone) if task else "")
+        row = self.current_row()
+        if not 0 <= row < self.model.rowCount():
+            self.detail.setText("")
+            return
+        ranked = self.model.rows[row]
+        text = details(ranked.task, self.model.now, self.agent_zone)
+        if ranked.task.status != "done":
+            text += "\n\n" + _("Why it is here:") + "\n" + ranked.score.explain()
+        self.detail.setText(text)
 
     def _view_changed(self, index: int) -> None:
         self.view_name = VIEWS[index][0]
