@@ -5,7 +5,9 @@
 1. Pipeline overhead: our engine (sentence splitting, glossary protection, tokenization,
    decoding, layout) versus raw CTranslate2 ``translate_batch`` on the already-tokenized
    sentences, same model, same sentences, same options (beam 2, int8), same threads.
-   Bar: 1.15x.
+   Bar: 1.15x. Runs are interleaved in back-to-back pairs (alternating which goes first) and
+   the median of the per-pair ratios is reported; the pipeline's own work (time outside
+   ``translate_batch``) is also timed directly.
 2. Window shown → first translation ready: the app's main window with the committed
    test models, from ``show()`` to the Translate panel's engine being warm and to the first
    translation on screen; baseline: a second translation with the engine warm.
@@ -209,7 +211,10 @@ def bench_overhead(package: Path, sentences: int, repeat: int, threads: int) -> 
             t0 = time.perf_counter()
             fn()
             times.append(time.perf_counter() - t0)
+    # On a shared machine the load drifts between runs: compare each pair of back-to-back
+    # runs and take the median of the per-pair ratios.
     raw_s, our_s = statistics.median(raw_times), statistics.median(our_times)
+    ratio = statistics.median(o / r for o, r in zip(our_times, raw_times))
 
     # The pipeline's own work, timed directly: everything in a translate() call outside
     # the CTranslate2 call (the two totals above differ by less than the machine's noise).
@@ -230,8 +235,9 @@ def bench_overhead(package: Path, sentences: int, repeat: int, threads: int) -> 
         ours()
         own.append(time.perf_counter() - t0 - sum(inner))
     loaded.translator = translator
-    return {"sentences": sentences, "threads": threads, "raw_s": raw_s, "ours_s": our_s, "ratio": our_s / raw_s,
-            "own_s": statistics.median(own)}
+    own_s = statistics.median(own)
+    return {"sentences": sentences, "threads": threads, "raw_s": raw_s, "ours_s": our_s, "ratio": ratio,
+            "own_s": own_s}
 
 
 # -- 2. window shown → first translation ------------------------------------------------
@@ -314,9 +320,11 @@ def bench_rss(package: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sentences", type=int, default=16)
-    parser.add_argument("--repeat", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=min(4, os.cpu_count() or 1))
+    parser.add_argument("--sentences", type=int, default=12)
+    parser.add_argument("--repeat", type=int, default=10)
+    # 1 by default: with 2 intra-op threads on a shared 2-core machine both timings mostly
+    # measure the neighbours' load (the app itself uses min(4, cores)); try --threads 2.
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-window", action="store_true")
     parser.add_argument("--part", choices=["overhead", "window", "rss"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -348,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n1. pipeline overhead, {o['sentences']} sentences in one message, {o['threads']} threads, beam 2")
     print(f"   raw CTranslate2 translate_batch (baseline): {o['raw_s'] * 1000:8.1f} ms")
     print(f"   our pipeline (split, protect, tokenize, translate, decode, layout): {o['ours_s'] * 1000:8.1f} ms")
-    print(f"   ratio: {o['ratio']:.3f}x  (bar 1.15x: {'PASS' if o['ratio'] <= 1.15 else 'FAIL'})")
+    print(f"   ratio (median of {args.repeat} paired runs): {o['ratio']:.3f}x  (bar 1.15x: {'PASS' if o['ratio'] <= 1.15 else 'FAIL'})")
     print(f"   the pipeline's own work outside translate_batch: {o['own_s'] * 1000:.2f} ms "
           f"({o['own_s'] / o['raw_s']:.2%} of the raw time)")
 
