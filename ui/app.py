@@ -94,6 +94,11 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     # Timers use the window as context so none outlives this run (tests run the app in-process).
     for notice in runtime.opened.notices:
         QTimer.singleShot(0, window, lambda n=notice: QMessageBox.warning(window, APP_NAME, n))
+    if runtime.policy.errors:  # IT's file is wrong: logged for IT, told to the agent without blocking
+        for error in runtime.policy.errors:
+            log.warning("deployment policy ignored, safest settings apply: %s", error)
+        QTimer.singleShot(0, window, lambda: window.notify(APP_NAME, i18n._(
+            "The deployment policy has errors, so the safest settings apply. Details: Settings (Ctrl+,).")))
 
     def backup_if_due():
         try:
