@@ -106,11 +106,6 @@ def current_language() -> str:
     return _current
 
 
-def babel_locale(code: str | None = None) -> str:
-    """The Babel/CLDR locale for dates, times and numbers in the UI language (``pt_BR``...)."""
-    return code or _current
-
-
 def is_rtl(code: str | None = None) -> bool:
     return (code or _current).split("_")[0] in RTL_LANGUAGES
 
