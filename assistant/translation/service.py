@@ -22,16 +22,38 @@ MY_LANGUAGE_KEY = "translation.my_language"
 LAST_INCOMING_KEY = "translation.last_incoming_language"
 
 
-def my_language(db, ui_language: str = "en") -> str:
-    """The agent's own language: a saved choice, else the UI language's base code."""
+def my_language(db, ui_language: str = "en", languages=()) -> str:
+    """The agent's own language: a saved choice, else the UI language (as installed)."""
     value = settings.get(db, MY_LANGUAGE_KEY)
-    return value if isinstance(value, str) and value else ui_language.split("_")[0]
+    return value if isinstance(value, str) and value else match_installed(ui_language, languages)
 
 
-def customer_language(context) -> str | None:
-    """The customer's language for translation (CLDR "pt_BR" → Argos "pt")."""
-    code = getattr(context, "language", None)
-    return code.replace("-", "_").split("_")[0].lower() if code else None
+def set_my_language(db, code: str) -> None:
+    settings.put(db, MY_LANGUAGE_KEY, code)
+
+
+# CLDR codes and the Argos package codes that stand for them, best first.
+_ARGOS_VARIANTS = {"pt_br": ("pb", "pt"), "pt": ("pt", "pb"), "zh_hant": ("zt", "zh"), "zh_tw": ("zt", "zh"),
+                   "zh_hk": ("zt", "zh"), "zh": ("zh", "zt"), "no": ("nb", "no"), "nb": ("nb", "no")}
+
+
+def match_installed(code: str | None, languages) -> str | None:
+    """The installed language code for a CLDR/BCP 47 code ("pt_BR" → "pb" or "pt", "es_MX" → "es");
+    the base code when nothing installed matches (so the "install …" message names it)."""
+    if not code:
+        return None
+    code = code.replace("-", "_").lower()
+    base = code.split("_")[0]
+    candidates = _ARGOS_VARIANTS.get(code) or _ARGOS_VARIANTS.get(base) or (base,)
+    for candidate in candidates:
+        if candidate in languages:
+            return candidate
+    return base if base in candidates else candidates[0]
+
+
+def customer_language(context, languages=()) -> str | None:
+    """The customer's language for translation (CLDR "pt_BR" → Argos "pt", or "pb" if that is installed)."""
+    return match_installed(getattr(context, "language", None), languages)
 
 
 @dataclass(frozen=True)

@@ -218,3 +218,20 @@ def test_models_menu_follows_the_policy(qtbot, services, with_models):
     assert not keep.isEnabled()
     remove = next(a for a in panel.menu.actions() if a.text() == "Remove model").menu()
     assert [a.text() for a in remove.actions()] == ["en→es", "es→en"]
+
+
+def test_my_language_can_be_chosen(qtbot, services, with_models):
+    from assistant import settings
+
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    assert panel.my_language == "en"
+    panel._fill_menu()
+    mine = next(a for a in panel.menu.actions() if a.text() == "My language").menu()
+    assert [(a.text(), a.isChecked()) for a in mine.actions()] == [("English", True), ("Spanish", False)]
+    panel.outgoing.input.setPlainText("Gracias.")
+    services.customer.set(CustomerContext(language="en"))
+    with qtbot.waitSignal(panel.translated, timeout=10000):
+        mine.actions()[1].trigger()  # the agent reads Spanish: "me → customer" is now es → en
+    assert settings.get(services.db, "translation.my_language") == "es"
+    assert panel.outgoing.output.toPlainText() == "Thank you."

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLab
 from assistant.i18n import N_, _, current_language
 from assistant.translation import directions, glossary, history
 from assistant.translation.languages import language_name
-from assistant.translation.service import TranslationService, customer_language, my_language
+from assistant.translation.service import TranslationService, customer_language, my_language, set_my_language
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.workers import run_in_pool
@@ -179,6 +179,7 @@ class TranslatePanel(Panel):
     def _engine_loaded(self, ready) -> None:
         self.loading = False
         self.ready = ready
+        self.my_language = my_language(self.services.db, current_language(), ready.languages)
         self._refresh()
         self.engine_ready.emit(ready)
         for direction in (self.incoming, self.outgoing):
@@ -232,7 +233,9 @@ class TranslatePanel(Panel):
 
     def _outgoing_plan(self):
         return directions.plan_outgoing(self.ready.pairs if self.ready else (), self.my_language,
-                                        customer_language(self.services.customer.context), self.last_incoming,
+                                        customer_language(self.services.customer.context,
+                                                          self.ready.languages if self.ready else ()),
+                                        self.last_incoming,
                                         self.outgoing.override.currentData())
 
     def _update_language_labels(self) -> None:
@@ -369,6 +372,12 @@ class TranslatePanel(Panel):
             remove = menu.addMenu(_("Remove model"))
             for pair in self.ready.pairs:
                 remove.addAction(f"{pair[0]}→{pair[1]}", lambda p=pair: self.remove_model(p))
+        if self.ready and self.ready.languages:
+            mine = menu.addMenu(_("My language"))
+            for code in self.ready.languages:
+                action = mine.addAction(self._name(code), lambda c=code: self.set_my_language(c))
+                action.setCheckable(True)
+                action.setChecked(code == self.my_language)
         menu.addSeparator()
         keep = menu.addAction(_("Keep translation history"))
         keep.setCheckable(True)
@@ -468,6 +477,15 @@ class TranslatePanel(Panel):
 
         dialog.show()
         run_in_pool(work, finished, failed, pool=self.services.pool)
+
+    def set_my_language(self, code: str) -> None:
+        """The language the agent reads and writes in: the target of "customer → me"."""
+        set_my_language(self.services.db, code)
+        self.my_language = code
+        self._update_language_labels()
+        for direction in (self.incoming, self.outgoing):
+            if direction.input.toPlainText().strip():
+                self.request(direction)
 
     def set_history(self, on: bool) -> None:
         try:
