@@ -156,3 +156,23 @@ def test_sentences_without_words_are_not_sent_to_the_model(engine, monkeypatch):
     result = engine.translate("Thank you. {{order_id}}\n12345 🙂\nGood morning.", "en", "es")
     assert result.text == "Gracias. {{order_id}}\n12345 🙂\nBuenos días."
     assert seen == ["Thank you.", "Good morning."]
+
+
+def test_a_bundled_splitter_is_used_and_its_output_mapped_back(engine):
+    """Packages shipping minisbd/*.onnx are split by Argos's MiniSBD; its sentences are
+    located in the original line so spacing is kept, and a splitter that changes the text
+    makes the line go whole."""
+    loaded = engine._load(("en", "es"))
+
+    class Splitter:
+        def __init__(self, out):
+            self.out = out
+
+        def split_sentences(self, text):
+            return self.out
+
+    loaded.argos_splitter = Splitter(["Thank you.", "Good morning."])
+    assert engine._split(loaded, "Thank you.   Good morning.") == [(0, 10, "Thank you."), (13, 26, "Good morning.")]
+    assert engine.translate("Thank you.   Good morning.", "en", "es").text == "Gracias.   Buenos días."
+    loaded.argos_splitter = Splitter(["Thank you!", "Good morning."])  # not the text it was given
+    assert engine._split(loaded, " Thank you. Good morning. ") == [(1, 25, "Thank you. Good morning.")]
