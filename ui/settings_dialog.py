@@ -37,7 +37,7 @@ def policy_rows(policy: Policy, data_dir=None) -> list[tuple[str, str]]:
         (_("Downloads allowed"), _yes_no(policy.allow_downloads)),
         (_("Signed packs required"), _yes_no(policy.require_signatures)),
         (_("Older pack versions allowed"), _yes_no(policy.allow_downgrade)),
-        (_("Translation history kept"), _yes_no(policy.allow_translation_history)),
+        (_("Translation history allowed"), _yes_no(policy.allow_translation_history)),
         (_("Trusted publisher keys"), ", ".join(policy.describe()["trusted_key_ids"]) or _("None")),
         (_("Pack inbox folder"), policy.pack_inbox or unset),
         (_("Shared translation models"), policy.shared_models_dir or unset),
@@ -54,6 +54,7 @@ class SettingsDialog(QDialog):
         self.services = services
         self.setWindowTitle(_("Settings"))
         self.setObjectName("settings-dialog")
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)  # paths and key ids fit
         db = services.db
         layout = QVBoxLayout(self)
 
