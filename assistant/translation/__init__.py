@@ -3,5 +3,5 @@ language detection restricted to the installed languages, a do-not-translate glo
 an optional, local translation history.
 
 Importing this package is cheap: the engine (CTranslate2, Argos) loads only in
-:func:`assistant.translation.engine.load_engine`, on the worker thread.
+:class:`assistant.translation.service.TranslationService` ``start()``, on the worker thread.
 """

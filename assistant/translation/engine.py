@@ -320,12 +320,3 @@ def _map_back(text: str, mapping: list[str]) -> str:
         return glossary.SLOT.format(mapping[n]) if n < len(mapping) else glossary.SLOT.format(f"x{n}")
 
     return glossary.SLOT_RE.sub(original, text) if mapping or glossary.SLOT_RE.search(text) else text
-
-
-def load_engine(data_dir, *, warm: Iterable[tuple[str, str]] | None = None) -> TranslationEngine:
-    """The engine for a :class:`assistant.paths.DataDir`; ``warm`` pairs are loaded at once."""
-    data_dir.models.mkdir(parents=True, exist_ok=True)
-    engine = TranslationEngine(data_dir.models, data_dir.path / "argos")
-    if warm is not None:
-        engine.warm_up(warm)
-    return engine
