@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         from ui.packs_dialog import pack_commands  # lazy: pack tools load only when asked for
 
         own += pack_commands(self)
+        own += self.customer_bar.commands()
         for panel in self.panels:
             own += panel.commands()
         return own

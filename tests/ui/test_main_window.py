@@ -76,3 +76,8 @@ def test_about_lists_component_versions(qtbot):
     dialog = AboutDialog()
     qtbot.addWidget(dialog)
     assert {"Qt", "Time-zone data (tzdata)", "CLDR (Babel)", "Agent Assistant"} <= set(dialog.versions)
+
+
+def test_palette_offers_every_features_commands(main_window):
+    titles = {c.title for c in main_window.commands()}
+    assert {"Translate", "Replies", "Culture", "Queue", "New task…", "Time converter"} <= titles
