@@ -131,6 +131,12 @@ class SelfTest:
             raise SelfTestFailure(f"{icon_file} missing")
         if QIcon(str(icon_file)).pixmap(32, 32).isNull():
             raise SelfTestFailure("the SVG icon does not render (Qt svg image plugin missing?)")
+        if getattr(sys, "frozen", False):
+            import importlib.util
+
+            stray = [name for name in ("tests", "torch", "transformers", "pytest") if importlib.util.find_spec(name)]
+            if stray:
+                raise SelfTestFailure(f"the bundle ships packages it must not: {', '.join(stray)}")
         return f"resources in {resource_path()}, catalogues in {locales_path()}"
 
     def check_languages(self) -> str:
