@@ -52,6 +52,11 @@ def services(qapp, runtime):
     yield svc
     svc.pool.waitForDone(10000)
     qapp.processEvents()  # deliver finished workers' results while the database is still open
+    # pytest-qt has closed and deleteLater()'d the test's widgets: delete them now, with their
+    # timers, so none fires after the database below is closed
+    from PySide6.QtCore import QEvent
+
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from assistant.storage.database import DatabaseError
 
 log = logging.getLogger(__name__)
 BACKUP_CHECK_MS = 3600 * 1000
+INBOX_FIRST_CHECK_MS = 2000
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -110,9 +111,12 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     backup_timer = QTimer(window)
     backup_timer.timeout.connect(backup_if_due)
     backup_timer.start(5000)  # first check soon after start, then hourly
-    from ui.packs_dialog import start_inbox_watch  # the pack inbox: soon after start, then every 15 min
+    def watch_pack_inbox():  # soon after start, then every 15 min; pack code loads only then
+        from ui.packs_dialog import start_inbox_watch
 
-    start_inbox_watch(window, services)
+        start_inbox_watch(window, services)
+
+    QTimer.singleShot(INBOX_FIRST_CHECK_MS, window, watch_pack_inbox)
     if args.quit_after:
         QTimer.singleShot(args.quit_after, window, window.quit)
     app.aboutToQuit.connect(window.save_state)

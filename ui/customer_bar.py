@@ -161,7 +161,7 @@ class CustomerBar(QWidget):
         services.customer.changed.connect(self._context_changed)
         self._update_pin_button()
         # the first resolve and holiday lookup are slow: warm them up once the window shows
-        QTimer.singleShot(0, self._start_warm_up)
+        QTimer.singleShot(0, self, self._start_warm_up)
 
     # -- time and settings ---------------------------------------------------------
     def _now(self) -> datetime:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
@@ -10,20 +12,41 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QMainWindow, QMenu, QS
                                QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from assistant import APP_NAME, settings
-from assistant.i18n import _
+from assistant.i18n import N_, _
 from assistant.paths import resource_path
 from ui.customer_bar import CustomerBar
 from ui.palette import CommandPalette
-from ui.panels.culture import CulturePanel
-from ui.panels.queue import QueuePanel
-from ui.panels.replies import RepliesPanel
-from ui.panels.translate import TranslatePanel
-from ui.quick_add import open_quick_add
 from ui.services import AppServices, Command
 
 log = logging.getLogger(__name__)
 
-PANEL_CLASSES = [TranslatePanel, RepliesPanel, CulturePanel, QueuePanel]
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """A panel known by id and title before its module is imported: panel modules pull in
+    their feature's engines, so each is imported only when its panel is first built."""
+    panel_id: str
+    title: str
+    module: str
+    class_name: str
+
+    def load(self):
+        return getattr(importlib.import_module(self.module), self.class_name)
+
+
+PANELS = [
+    PanelSpec("translate", N_("Translate"), "ui.panels.translate", "TranslatePanel"),
+    PanelSpec("replies", N_("Replies"), "ui.panels.replies", "RepliesPanel"),
+    PanelSpec("culture", N_("Culture"), "ui.panels.culture", "CulturePanel"),
+    PanelSpec("queue", N_("Queue"), "ui.panels.queue", "QueuePanel"),
+]
+
+
+def open_quick_add(window) -> None:
+    from ui.quick_add import open_quick_add as open_dialog
+
+    open_dialog(window)
 NARROW_WIDTH = 420
 COMPACT_WIDTH = 300
 
@@ -62,8 +85,8 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName(_("Panels"))
         # Panels are built on demand: the remembered one before the first paint, the others
         # right after, one per event-loop turn, so the window shows and responds quickly.
-        self._panels: list = [None] * len(PANEL_CLASSES)
-        for cls in PANEL_CLASSES:
+        self._panels: list = [None] * len(PANELS)
+        for cls in PANELS:
             page = QWidget()
             page.setLayout(QVBoxLayout())
             page.layout().setContentsMargins(0, 0, 0, 0)
@@ -99,7 +122,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.panel_actions = []
-        for index, panel in enumerate(PANEL_CLASSES):
+        for index, panel in enumerate(PANELS):
             action = self._action(_(panel.title), f"Ctrl+{index + 1}",
                                   lambda _checked=False, i=index: self.show_panel(i))
             self.panel_actions.append(action)
@@ -128,7 +151,7 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.addAction(_("Show / hide"), self.toggle_visible)
         menu.addAction(_("Translate clipboard"),
-                       lambda: self.panel(PANEL_CLASSES.index(TranslatePanel)).translate_clipboard())
+                       lambda: self.panel_by_id("translate").translate_clipboard())
         menu.addSeparator()
         menu.addAction(self.quit_action)
         self.tray_menu = menu
@@ -140,7 +163,7 @@ class MainWindow(QMainWindow):
 
     def commands(self) -> list[Command]:
         own = [Command(_(p.title), lambda i=i: self.show_panel(i), f"Ctrl+{i + 1}")
-               for i, p in enumerate(PANEL_CLASSES)]
+               for i, p in enumerate(PANELS)]
         own += [
             Command(_("Set customer…"), self.customer_bar.focus_input, "Ctrl+L", "customer phone country"),
             Command(_("Always on top"), self.on_top_action.toggle, "Ctrl+Shift+T", "pin"),
@@ -161,16 +184,22 @@ class MainWindow(QMainWindow):
     def panel(self, index: int):
         """The panel at ``index``, built the first time it is needed."""
         if self._panels[index] is None:
-            panel = PANEL_CLASSES[index](self.services)
+            panel = PANELS[index].load()(self.services)
             self._panels[index] = panel
             self.tabs.widget(index).layout().addWidget(panel)
             if self.compact:
                 panel.set_compact(True)
         return self._panels[index]
 
+    def panel_index(self, panel_id: str) -> int:
+        return [spec.panel_id for spec in PANELS].index(panel_id)
+
+    def panel_by_id(self, panel_id: str):
+        return self.panel(self.panel_index(panel_id))
+
     @property
     def panels(self) -> list:
-        return [self.panel(i) for i in range(len(PANEL_CLASSES))]
+        return [self.panel(i) for i in range(len(PANELS))]
 
     def built_panels(self) -> list:
         return [p for p in self._panels if p is not None]
@@ -179,7 +208,7 @@ class MainWindow(QMainWindow):
         missing = [i for i, p in enumerate(self._panels) if p is None]
         if missing:
             self.panel(missing[0])
-            QTimer.singleShot(0, self._build_next_panel)
+            QTimer.singleShot(0, self, self._build_next_panel)
         else:
             self.refresh_badges()
 
@@ -189,10 +218,10 @@ class MainWindow(QMainWindow):
         self.panel(index).setFocus()
 
     def current_panel_id(self) -> str:
-        return PANEL_CLASSES[self.tabs.currentIndex()].panel_id
+        return PANELS[self.tabs.currentIndex()].panel_id
 
     def _panel_changed(self, index: int) -> None:
-        if 0 <= index < len(PANEL_CLASSES):
+        if 0 <= index < len(PANELS):
             self.panel(index).activated()
 
     def open_palette(self) -> None:
@@ -262,7 +291,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
         else:
             self.resize(NARROW_WIDTH, 720)
-        ids = [cls.panel_id for cls in PANEL_CLASSES]
+        ids = [cls.panel_id for cls in PANELS]
         last = settings.get(db, "ui.last_panel")
         if last in ids:
             self.tabs.setCurrentIndex(ids.index(last))
@@ -276,11 +305,11 @@ class MainWindow(QMainWindow):
         settings.put(db, "ui.geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
         settings.put(db, "ui.last_panel", self.current_panel_id())
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if not self._deferred_build_started:
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._deferred_build_started:  # the other panels wait for the first paint
             self._deferred_build_started = True
-            QTimer.singleShot(0, self._build_next_panel)
+            QTimer.singleShot(0, self, self._build_next_panel)
 
     def closeEvent(self, event) -> None:
         self.save_state()

@@ -231,9 +231,4 @@ class SnoozeDialog(QDialog):
 
 def open_quick_add(window) -> None:
     """Ctrl+N: the queue panel's quick add, wherever the focus is."""
-    from ui.main_window import PANEL_CLASSES
-
-    for index, cls in enumerate(PANEL_CLASSES):
-        if cls.panel_id == "queue":
-            window.panel(index).quick_add()
-            return
+    window.panel_by_id("queue").quick_add()

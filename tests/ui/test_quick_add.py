@@ -25,9 +25,7 @@ def window(main_window, services, monkeypatch):
 
 
 def queue_panel(window):
-    from ui.main_window import PANEL_CLASSES
-
-    return window.panel([c.panel_id for c in PANEL_CLASSES].index("queue"))
+    return window.panel_by_id("queue")
 
 
 def open_with_ctrl_n(window, press_shortcut, qtbot):

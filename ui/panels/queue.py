@@ -121,7 +121,7 @@ class QueuePanel(Panel):
         self._agent_zone = None
         self._build()
         # first read after the window shows: the constructor stays cheap
-        QTimer.singleShot(0, self.reload)
+        QTimer.singleShot(0, self, self.reload)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.tick)
@@ -518,10 +518,8 @@ class QueuePanel(Panel):
         return own
 
     def _show_view(self, name: str) -> None:
-        from ui.main_window import PANEL_CLASSES
-
         window = self.window()
         if hasattr(window, "show_panel"):
-            window.show_panel([c.panel_id for c in PANEL_CLASSES].index(self.panel_id))
+            window.show_panel(window.panel_index(self.panel_id))
         self.set_view(name)
         self.tree.setFocus()

@@ -80,7 +80,7 @@ class RepliesPanel(Panel):
         services.customer.changed.connect(self._customer_changed)
         # The library (and, on first start, the starter pack) loads once the event loop runs,
         # i.e. after the window is shown, even if this tab is not the visible one.
-        QTimer.singleShot(0, self._load_once)
+        QTimer.singleShot(0, self, self._load_once)
 
     # -- layout --------------------------------------------------------------------
     def _build(self) -> None:
@@ -238,7 +238,7 @@ class RepliesPanel(Panel):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self._load_once)
+        QTimer.singleShot(0, self, self._load_once)
 
     def activated(self) -> None:
         self.search.setFocus()

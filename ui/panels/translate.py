@@ -125,7 +125,7 @@ class TranslatePanel(Panel):
         services.customer.changed.connect(self._customer_changed)
         self._refresh()
         # Runs once the event loop does, i.e. after the window is shown: never delays it.
-        QTimer.singleShot(0, self.start_engine)
+        QTimer.singleShot(0, self, self.start_engine)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
