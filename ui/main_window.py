@@ -99,7 +99,6 @@ class MainWindow(QMainWindow):
         self.compact = False
         self.tabs.currentChanged.connect(self._panel_changed)
         self.restore_state()
-        self.panel(self.tabs.currentIndex())
         self._deferred_build_started = False
 
         # badges are cheap counts; refresh them once a minute without touching focus
@@ -205,9 +204,14 @@ class MainWindow(QMainWindow):
         return [p for p in self._panels if p is not None]
 
     def _build_next_panel(self) -> None:
+        """After the first paint: the visible panel first, then the others, one per turn."""
+        current = self.tabs.currentIndex()
         missing = [i for i, p in enumerate(self._panels) if p is None]
         if missing:
-            self.panel(missing[0])
+            if current in missing:
+                self.panel(current).activated()
+            else:
+                self.panel(missing[0])
             QTimer.singleShot(0, self, self._build_next_panel)
         else:
             self.refresh_badges()
