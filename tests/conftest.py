@@ -17,6 +17,16 @@ import pytest  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def settle_clipboard_at_exit():
+    """Rich clipboard data placed from Python crashes the interpreter at exit (ui/clipboard.py)."""
+    yield
+    import sys
+
+    if "ui.clipboard" in sys.modules:
+        sys.modules["ui.clipboard"].settle()
+
+
 @pytest.fixture(autouse=True)
 def fresh_data_dir(tmp_path, monkeypatch) -> Path:
     data = tmp_path / "data"

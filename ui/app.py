@@ -82,6 +82,7 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
 
     from PySide6.QtCore import QThreadPool  # noqa: F401  (pool lives in services)
 
+    from ui import clipboard
     from ui.context import CustomerContextHolder
     from ui.main_window import MainWindow
     from ui.services import AppServices
@@ -120,10 +121,12 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     if args.quit_after:
         QTimer.singleShot(args.quit_after, window, window.quit)
     app.aboutToQuit.connect(window.save_state)
+    app.aboutToQuit.connect(clipboard.settle)
     try:
         return app.exec()
     finally:
         app.aboutToQuit.disconnect(window.save_state)
+        app.aboutToQuit.disconnect(clipboard.settle)
         instance.close()
         services.pool.waitForDone(5000)
         app.processEvents()

@@ -18,8 +18,8 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QMimeData, Qt, QTimer
-from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMenu, QMessageBox, QPlainTextEdit, QPushButton, QSplitter,
@@ -33,6 +33,7 @@ from assistant.templates.draft import DraftError, find_translator, make_draft
 from assistant.templates.model import Template, base_language
 from assistant.templates.search import SearchIndex
 from assistant.templates.values import AGENT_NAME_KEY, COMPANY_KEY, Profile
+from ui import clipboard
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.workers import run_in_pool
@@ -593,11 +594,10 @@ class RepliesPanel(Panel):
                     widget.setFocus()
                     self._confirm(_("Fill in: {field}").format(field=widget.accessibleName()))
                     return
-        data = QMimeData()
-        data.setText(reply.text)
+        rich = None
         if settings.get(self.services.db, RICH_TEXT_KEY, False):
-            data.setHtml("<p>" + html.escape(reply.text).replace("\n", "<br>") + "</p>")
-        QGuiApplication.clipboard().setMimeData(data)
+            rich = "<p>" + html.escape(reply.text).replace("\n", "<br>") + "</p>"
+        clipboard.copy(reply.text, rich)
         self._save_profile_values()
         store.record_use(self.services.db, reply.template_id)
         if self.index is not None:
