@@ -27,6 +27,7 @@ class AppServices:
     customer: CustomerContextHolder
     pool: QThreadPool = field(default_factory=QThreadPool)
     notify: Callable[[str, str], None] = lambda title, message: None  # set by the main window
+    _translation: object = field(default=None, repr=False)
 
     def __post_init__(self):
         # one worker thread: the translation engine and the database are not shared across threads
@@ -35,3 +36,13 @@ class AppServices:
     @property
     def db(self):
         return self.runtime.db
+
+    @property
+    def translation(self):
+        """The app's one translation service (its engine is large and lives on ``pool``'s
+        thread): created on first use; the Translate panel loads its engine after start."""
+        if self._translation is None:
+            from assistant.translation.service import TranslationService
+
+            self._translation = TranslationService.for_data_dir(self.runtime.data_dir)
+        return self._translation

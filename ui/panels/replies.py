@@ -667,13 +667,9 @@ class RepliesPanel(Panel):
                                          failed, pool=self.services.pool)
 
     def _translation_service(self):
-        """The Translate panel's service, when that panel exists and its engine is loaded:
-        one engine per app (it is large), used on the shared worker thread."""
-        for panel in getattr(self.window(), "panels", ()):
-            service = getattr(panel, "service", None)
-            if service is not None and getattr(service, "engine", None) is not None:
-                return service
-        return None
+        """The app's translation service once its engine is loaded (by the Translate panel)."""
+        service = self.services.translation
+        return service if service.engine is not None else None
 
     # -- managing templates --------------------------------------------------------
     def _context_menu(self, pos) -> None:

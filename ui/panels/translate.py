@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLab
 from assistant.i18n import N_, _, current_language
 from assistant.translation import directions, glossary, history
 from assistant.translation.languages import language_name
-from assistant.translation.service import TranslationService, customer_language, my_language, set_my_language
+from assistant.translation.service import customer_language, my_language, set_my_language
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.workers import run_in_pool
@@ -104,8 +104,7 @@ class TranslatePanel(Panel):
 
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
-        data_dir = services.runtime.data_dir
-        self.service = TranslationService.for_data_dir(data_dir)
+        self.service = services.translation
         self.ready = None                       # EngineReady once loaded
         self.loading = False
         self.my_language = my_language(services.db, current_language())
