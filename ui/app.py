@@ -80,8 +80,6 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
 
     install_qt_translations(app, language)
 
-    from PySide6.QtCore import QThreadPool  # noqa: F401  (pool lives in services)
-
     from ui import clipboard
     from ui.context import CustomerContextHolder
     from ui.main_window import MainWindow

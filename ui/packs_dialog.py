@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout,
-                               QHeaderView, QInputDialog, QLabel, QMessageBox, QPlainTextEdit,
+                               QHeaderView, QMessageBox, QPlainTextEdit,
                                QPushButton, QSplitter, QTabWidget, QTextEdit, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -25,6 +25,7 @@ from assistant.i18n import _, ngettext
 from assistant.packs import format as fmt
 from assistant.packs import inbox, install, manage, signing, textsafety, trust
 from ui.services import Command
+from ui.widgets import plain_label
 from ui.workers import run_in_pool
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,6 @@ INBOX_FIRST_CHECK_MS = 4000
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.PlainText)
-    label.setWordWrap(True)
-    return label
 
 
 def _read_only_text() -> QPlainTextEdit:
@@ -122,7 +116,7 @@ class PacksDialog(QDialog):
         self.tabs.addTab(self._build_installed(), _("Installed"))
         self.tabs.addTab(self._build_conflicts(), _("Team updates"))
         self.tabs.addTab(self._build_keys(), _("Trusted keys"))
-        self.status = _plain_label()
+        self.status = plain_label()
         layout.addWidget(self.status)
         self.resize(920, 600)
         self.refresh()
@@ -362,7 +356,7 @@ class PacksDialog(QDialog):
     def _build_conflicts(self) -> QWidget:
         page = QWidget()
         outer = QVBoxLayout(page)
-        outer.addWidget(_plain_label(_("Your version stays in use until you choose. Left: yours; right: the "
+        outer.addWidget(plain_label(_("Your version stays in use until you choose. Left: yours; right: the "
                                        "team's new version.")))
         top = QHBoxLayout()
         self.conflict_list = QComboBox()
@@ -490,7 +484,7 @@ class PacksDialog(QDialog):
         buttons.addWidget(self.untrust_button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
-        outer.addWidget(_plain_label(_("Keys from the deployment policy are set by IT and cannot be removed here. "
+        outer.addWidget(plain_label(_("Keys from the deployment policy are set by IT and cannot be removed here. "
                                        "Trust a key only after checking its fingerprint with the publisher.")))
         return page
 

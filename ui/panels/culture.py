@@ -8,13 +8,14 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from assistant.countries import presentation
 from assistant.i18n import N_, _, current_language
 from ui.panels.base import Panel
 from ui.services import Command
+from ui.widgets import plain_label
 from ui.workers import run_in_pool
 
 log = logging.getLogger(__name__)
@@ -26,16 +27,6 @@ REFRESH_MS = 60_000
 
 def _minute_now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M")
-
-
-def _plain_label(text: str = "", object_name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.PlainText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-    if object_name:
-        label.setObjectName(object_name)
-    return label
 
 
 def _clear(layout) -> None:
@@ -63,13 +54,13 @@ class _SectionsView(QWidget):
         self.sections = list(sections)
         _clear(self._layout)
         for title, text in sections:
-            heading = _plain_label(title)
+            heading = plain_label(title)
             font = heading.font()
             font.setBold(True)
             heading.setFont(font)
             heading.setContentsMargins(0, 6, 0, 0)
             self._layout.addWidget(heading)
-            self._layout.addWidget(_plain_label(text))
+            self._layout.addWidget(plain_label(text))
 
     def text(self) -> str:
         return "\n\n".join(f"{t}\n{x}" for t, x in self.sections)
@@ -93,13 +84,13 @@ class _FactsView(QWidget):
         self.rows = list(rows)
         _clear(self._grid)
         for i, (label, value) in enumerate(rows):
-            key = _plain_label(label)
+            key = plain_label(label)
             key.setWordWrap(False)
             font = key.font()
             font.setBold(True)
             key.setFont(font)
             self._grid.addWidget(key, i, 0, Qt.AlignTop)
-            self._grid.addWidget(_plain_label(value), i, 1, Qt.AlignTop)
+            self._grid.addWidget(plain_label(value), i, 1, Qt.AlignTop)
 
     def text(self) -> str:
         return "\n".join(f"{label}: {value}" for label, value in self.rows)
@@ -173,20 +164,20 @@ class CulturePanel(Panel):
         self.body_layout = QVBoxLayout(body)
         self.body_layout.setContentsMargins(0, 0, 0, 0)
 
-        self.heading = _plain_label("", "culture-heading")
+        self.heading = plain_label("", "culture-heading")
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.heading.setFont(font)
         self.body_layout.addWidget(self.heading)
-        self.context_note = _plain_label("", "culture-context")
+        self.context_note = plain_label("", "culture-context")
         self.body_layout.addWidget(self.context_note)
 
-        self.compact_label = _plain_label("", "culture-compact")
+        self.compact_label = plain_label("", "culture-compact")
         self.compact_label.setFrameShape(QFrame.StyledPanel)
         self.compact_label.setMargin(8)
         self.body_layout.addWidget(self.compact_label)
-        self.no_card_label = _plain_label("", "culture-no-card")
+        self.no_card_label = plain_label("", "culture-no-card")
         self.body_layout.addWidget(self.no_card_label)
 
         self.expand_button = QPushButton(_("Show the whole card"))
@@ -198,16 +189,16 @@ class CulturePanel(Panel):
         self.details.setVisible(False)
         self.body_layout.addWidget(self.details)
 
-        self.tendencies = _plain_label(_(presentation.TENDENCIES), "culture-tendencies")
+        self.tendencies = plain_label(_(presentation.TENDENCIES), "culture-tendencies")
         self.body_layout.addWidget(self.tendencies)
 
-        self.facts_heading = _plain_label(_("Facts"), "culture-facts-heading")
+        self.facts_heading = plain_label(_("Facts"), "culture-facts-heading")
         bold = self.facts_heading.font()
         bold.setBold(True)
         self.facts_heading.setFont(bold)
         self.body_layout.addWidget(self.facts_heading)
         self.facts_view = _FactsView("culture-facts")
-        self.facts_status = _plain_label("", "culture-facts-status")
+        self.facts_status = plain_label("", "culture-facts-status")
         self.body_layout.addWidget(self.facts_status)
         self.body_layout.addWidget(self.facts_view)
         self.body_layout.addStretch(1)

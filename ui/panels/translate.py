@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMenu,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QMenu,
                                QInputDialog, QMessageBox, QPlainTextEdit, QProgressDialog,
                                QPushButton, QToolButton, QVBoxLayout)
 
@@ -24,22 +24,13 @@ from assistant.translation.languages import language_name
 from assistant.translation.service import customer_language, my_language, set_my_language
 from ui.panels.base import Panel
 from ui.services import Command
+from ui.widgets import plain_label
 from ui.workers import run_in_pool
 
 log = logging.getLogger(__name__)
 
 TRANSLATE_DELAY_MS = 350
 INCOMING, OUTGOING = "incoming", "outgoing"
-
-
-def _plain_label(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.PlainText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-    if name:
-        label.setObjectName(name)
-    return label
 
 
 class _Direction(QFrame):
@@ -52,7 +43,7 @@ class _Direction(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
-        title = _plain_label(heading)
+        title = plain_label(heading)
         font = title.font()
         font.setBold(True)
         title.setFont(font)
@@ -64,7 +55,7 @@ class _Direction(QFrame):
         self.input.setTabChangesFocus(True)
         layout.addWidget(self.input, 2)
         row = QHBoxLayout()
-        self.language_label = _plain_label("", f"translate-{key}-language")
+        self.language_label = plain_label("", f"translate-{key}-language")
         self.language_label.setWordWrap(False)
         row.addWidget(self.language_label, 1)
         self.override = QComboBox()
@@ -80,7 +71,7 @@ class _Direction(QFrame):
         self.output.setTabChangesFocus(True)
         layout.addWidget(self.output, 2)
         bottom = QHBoxLayout()
-        self.note = _plain_label("", f"translate-{key}-note")
+        self.note = plain_label("", f"translate-{key}-note")
         bottom.addWidget(self.note, 1)
         self.copy_button = QPushButton(_("Copy"))
         self.copy_button.setObjectName(f"translate-{key}-copy")
@@ -131,7 +122,7 @@ class TranslatePanel(Panel):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
         top = QHBoxLayout()
-        self.status = _plain_label(_("Loading translation models…"), "translate-status")
+        self.status = plain_label(_("Loading translation models…"), "translate-status")
         top.addWidget(self.status, 1)
         self.menu_button = QToolButton()
         self.menu_button.setObjectName("translate-menu")
@@ -144,7 +135,7 @@ class TranslatePanel(Panel):
         top.addWidget(self.menu_button, 0, Qt.AlignTop)
         outer.addLayout(top)
 
-        self.empty_state = _plain_label(directions.no_models_message(), "translate-empty")
+        self.empty_state = plain_label(directions.no_models_message(), "translate-empty")
         self.empty_state.setFrameShape(QFrame.StyledPanel)
         self.empty_state.setContentsMargins(8, 8, 8, 8)
         self.empty_state.setVisible(False)
