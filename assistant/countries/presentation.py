@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assistant.i18n import _
+from assistant.i18n import N_, _
 
-TENDENCIES = "Tendencies, not rules; follow the customer's lead."
+TENDENCIES = N_("Tendencies, not rules; follow the customer's lead.")  # shown as _(TENDENCIES)
 MAX_ZONES_SHOWN = 4
 
 
