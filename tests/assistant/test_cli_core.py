@@ -59,3 +59,24 @@ def test_newer_database_is_refused_with_a_message(run_cli, fresh_data_dir):
     code, out, err = run_cli("doctor")
     assert code == 2 and out == ""
     assert "newer version" in err
+
+
+def test_output_cut_short_by_a_pipe_is_not_a_traceback(fresh_data_dir, monkeypatch):
+    import os
+    import sys
+
+    from assistant.cli import main
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader (e.g. `head`) has gone
+    saved = os.dup(1)
+    out = open(1, "w", closefd=False)
+    try:
+        os.dup2(write_end, 1)
+        monkeypatch.setattr(sys, "stdout", out)
+        assert main(["doctor", "--json"]) == 141
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(write_end)
+        out.close()
