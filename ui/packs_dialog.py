@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
 from assistant.i18n import _, ngettext
 from assistant.packs import format as fmt
 from assistant.packs import inbox, install, manage, signing, textsafety, trust
+from ui import theme
 from ui.services import Command
 from ui.widgets import plain_label
 from ui.workers import run_in_pool
@@ -179,7 +180,7 @@ class PacksDialog(QDialog):
                                     str(pack.version), key, when(pack.updated_at), state])
             item.setData(0, Qt.UserRole, pack.pack_id)
             if not pack.signed and pack.source != "built-in":
-                item.setForeground(3, QColor("#b00020"))
+                item.setForeground(3, theme.alert_colour())
             self.pack_list.addTopLevelItem(item)
             if pack.pack_id == current:
                 self.pack_list.setCurrentItem(item)
@@ -434,8 +435,9 @@ class PacksDialog(QDialog):
             self.team_view.setPlainText("")
             return
         rows = conflict.side_by_side(language)
-        self._fill_side(self.mine_view, [(tag, left) for tag, left, _right in rows], QColor("#fde2e1"))
-        self._fill_side(self.team_view, [(tag, right) for tag, _left, right in rows], QColor("#dff5e1"))
+        mine_colour, team_colour = theme.diff_backgrounds()
+        self._fill_side(self.mine_view, [(tag, left) for tag, left, _right in rows], mine_colour)
+        self._fill_side(self.team_view, [(tag, right) for tag, _left, right in rows], team_colour)
 
     def _fill_side(self, view: QPlainTextEdit, lines: list[tuple[str, str]], colour: QColor) -> None:
         view.setPlainText("\n".join(textsafety.visible(text) for _tag, text in lines))

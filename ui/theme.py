@@ -44,3 +44,12 @@ def alert_colour(palette: QPalette | None = None) -> QColor:
     base = palette.color(QPalette.Base)
     colour = _ALERT[is_dark(palette)]
     return colour if contrast(colour, base) >= MIN_TEXT_CONTRAST else palette.color(QPalette.Text)
+
+
+# Background tints for "yours" / "the team's" lines of a side-by-side diff, per theme.
+_DIFF = {False: (QColor("#fde2e1"), QColor("#dff5e1")), True: (QColor("#5c2b29"), QColor("#1e4620"))}
+
+
+def diff_backgrounds(palette: QPalette | None = None) -> tuple[QColor, QColor]:
+    """Backgrounds for changed lines (mine, team's) under the palette's own text colour."""
+    return _DIFF[is_dark(palette or current_palette())]
