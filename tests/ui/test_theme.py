@@ -1,17 +1,73 @@
+"""Alert colours stay readable whatever the system palette (light, dark, high contrast)."""
+
+from __future__ import annotations
+
+import pytest
 from PySide6.QtGui import QColor, QPalette
 
-from ui import theme
+from ui.theme import MIN_TEXT_CONTRAST, alert_colour, contrast, is_dark
 
 
-def palette(base: str, text: str) -> QPalette:
-    p = QPalette()
-    p.setColor(QPalette.Base, QColor(base))
-    p.setColor(QPalette.Text, QColor(text))
-    return p
+def _palette(base: str, text: str) -> QPalette:
+    palette = QPalette()
+    palette.setColor(QPalette.Base, QColor(base))
+    palette.setColor(QPalette.Window, QColor(base))
+    palette.setColor(QPalette.Text, QColor(text))
+    return palette
 
 
-def test_diff_backgrounds_keep_the_palette_text_readable(qapp):
-    for base, text in (("#ffffff", "#000000"), ("#1e1e1e", "#f0f0f0")):
-        p = palette(base, text)
-        for background in theme.diff_backgrounds(p):
-            assert theme.contrast(background, QColor(text)) >= theme.MIN_TEXT_CONTRAST
+@pytest.mark.parametrize("base, text", [("#ffffff", "#000000"), ("#1e1e1e", "#eeeeee"), ("#000000", "#ffff00"),
+                                        ("#f0f0f0", "#202020"), ("#2b2b2b", "#ffffff")])
+def test_alert_colour_is_readable_on_every_palette(qapp, base, text):
+    palette = _palette(base, text)
+    assert contrast(alert_colour(palette), palette.color(QPalette.Base)) >= MIN_TEXT_CONTRAST
+
+
+def test_dark_palette_gets_the_light_red(qapp):
+    assert is_dark(_palette("#1e1e1e", "#eeeeee"))
+    assert alert_colour(_palette("#1e1e1e", "#eeeeee")) == QColor("#ef9a9a")
+    assert alert_colour(_palette("#ffffff", "#000000")) == QColor("#c62828")
+
+
+def test_a_theme_where_no_red_reads_falls_back_to_its_text_colour(qapp):
+    mid_grey = _palette("#888888", "#000000")
+    assert alert_colour(mid_grey) == QColor("#000000")
+
+
+def test_contrast_ratio_extremes():
+    assert contrast(QColor("#000000"), QColor("#ffffff")) == pytest.approx(21.0)
+    assert contrast(QColor("#777777"), QColor("#777777")) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("base, text", [("#ffffff", "#000000"), ("#1e1e1e", "#eeeeee")])
+def test_breached_countdown_in_the_queue_is_readable(qtbot, services, base, text):
+    """The queue's breach colour comes from the palette in force, light or dark."""
+    from datetime import datetime, timedelta, timezone
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from assistant.tasks.model import Task
+    from ui.panels.queue import QueuePanel
+
+    now = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)
+    original = QApplication.palette()
+    QApplication.setPalette(_palette(base, text))
+    try:
+        panel = QueuePanel(services, clock=lambda: now)
+        qtbot.addWidget(panel)
+        panel.store.add(Task("Breached", resolution_due_at=now - timedelta(hours=1),
+                             response_due_at=now - timedelta(hours=1)), now - timedelta(hours=5))
+        panel.reload()
+        brush = panel.model.index(0, 1).data(Qt.ForegroundRole)
+        assert contrast(brush.color(), QColor(base)) >= MIN_TEXT_CONTRAST
+    finally:
+        QApplication.setPalette(original)
+
+
+@pytest.mark.parametrize("base, text", [("#ffffff", "#000000"), ("#1e1e1e", "#f0f0f0")])
+def test_diff_backgrounds_keep_the_palette_text_readable(qapp, base, text):
+    from ui.theme import diff_backgrounds
+
+    for background in diff_backgrounds(_palette(base, text)):
+        assert contrast(background, QColor(text)) >= MIN_TEXT_CONTRAST
