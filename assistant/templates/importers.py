@@ -91,6 +91,17 @@ def _decode(raw: bytes) -> str:
     return text
 
 
+def _finish(items: list, problems: list, empty_message: str) -> list:
+    """Checks shared by every importer; all or nothing: any problem refuses the whole file."""
+    if not items and not problems:
+        problems.append(ImportProblem(None, empty_message))
+    _check_templates(items, problems)
+    _check_shortcuts(items, problems)
+    if problems:
+        raise ImportFailed(sorted(problems, key=lambda p: p.line or 0))
+    return items
+
+
 def _check_templates(items: list[ImportedTemplate], problems: list[ImportProblem]) -> list[Template]:
     """Validate each candidate with the model; problems carry the line of the template."""
     templates = []
@@ -196,13 +207,7 @@ def read_csv(raw: bytes, language: str = "en") -> list[ImportedTemplate]:
                                                 f"'{existing.data['shortcut']}' and '{shortcut}'"))
         elif shortcut:
             existing.data["shortcut"] = shortcut
-    if not items and not problems:
-        problems.append(ImportProblem(None, "the file has a header but no templates"))
-    _check_templates(items, problems)
-    _check_shortcuts(items, problems)
-    if problems:
-        raise ImportFailed(sorted(problems, key=lambda p: p.line or 0))
-    return items
+    return _finish(items, problems, "the file has a header but no templates")
 
 
 def _check_shortcuts(items: list[ImportedTemplate], problems: list[ImportProblem]) -> None:
@@ -310,13 +315,7 @@ def read_espanso(raw: bytes, language: str = "en") -> list[ImportedTemplate]:
         item = _espanso_match(match, line, lang, problems)
         if item is not None:
             items.append(item)
-    if not items and not problems:
-        problems.append(ImportProblem(None, "the file has no matches"))
-    _check_templates(items, problems)
-    _check_shortcuts(items, problems)
-    if problems:
-        raise ImportFailed(sorted(problems, key=lambda p: p.line or 0))
-    return items
+    return _finish(items, problems, "the file has no matches")
 
 
 def _espanso_match(match: dict, line: int | None, lang: str,
