@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
-def get(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:
-    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+def get(db: sqlite_utils.Database | sqlite3.Connection, key: str, default: Any = None) -> Any:
+    """``default`` when the key is unset, its value is not JSON, or (a database not yet
+    migrated, read before the first paint) there is no settings table yet."""
+    try:
+        row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        return default
     if row is None:
         return default
     try:

@@ -28,6 +28,20 @@ def settle_clipboard_at_exit():
 
 
 @pytest.fixture(autouse=True)
+def root_log_handlers_restored():
+    """Each start attaches its data folder's log file to the root logger: detach and close
+    the ones a test added, so files of earlier tests neither stay open nor get written."""
+    import logging
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    yield
+    for handler in [h for h in root.handlers if h not in before]:
+        root.removeHandler(handler)
+        handler.close()
+
+
+@pytest.fixture(autouse=True)
 def fresh_data_dir(tmp_path, monkeypatch) -> Path:
     data = tmp_path / "data"
     monkeypatch.setenv("AGENT_ASSISTANT_HOME", str(data))

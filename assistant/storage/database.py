@@ -6,6 +6,11 @@
   timestamp and reported; a fresh one is created. It is never silently replaced.
 - A database written by a newer version (a migration this version does not know) is refused.
 - Before any migration of an existing database, a copy is taken with the backup API.
+
+Opening is two steps so the window can paint before sqlite-utils and the feature schemas
+load: ``open_database(..., complete=False)`` checks the file and connects with plain
+``sqlite3`` (enough for ``assistant.settings.get``); ``OpenedDatabase.complete()`` then
+refuses a newer schema and migrates. ``OpenedDatabase.db`` completes on first use.
 """
 
 from __future__ import annotations
@@ -15,12 +20,12 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING
 
 from assistant.storage import backup
-from assistant.storage.schema import known_migrations, migration_sets
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -39,21 +44,52 @@ class CorruptDatabaseError(DatabaseError):
 
 @dataclass
 class OpenedDatabase:
-    db: sqlite_utils.Database
+    conn: sqlite3.Connection
     path: Path
+    backups_dir: Path
     notices: list[str] = field(default_factory=list)  # things the user must be told
     moved_aside: Path | None = None
     pre_migration_backup: Path | None = None
+    _db: sqlite_utils.Database | None = field(default=None, repr=False)
+    _failure: DatabaseError | None = field(default=None, repr=False)
+
+    @property
+    def completed(self) -> bool:
+        return self._db is not None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The database through sqlite-utils, its schema checked and migrated."""
+        self.complete()
+        return self._db
+
+    def complete(self) -> None:
+        """Refuse a database written by a newer version, else apply pending migrations.
+        Raises DatabaseError (every time it is called) when the database cannot be used."""
+        if self._db is not None:
+            return
+        if self._failure is not None:
+            raise self._failure
+        import sqlite_utils
+
+        db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        try:
+            _check_not_newer(db, self.path)
+            _migrate(self, db)
+        except DatabaseError as exc:
+            self._failure = exc
+            raise
+        self._db = db
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
 
 def timestamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
 
 
-def connect(path: Path) -> sqlite_utils.Database:
+def connect(path: Path) -> sqlite3.Connection:
     """A connection with the app's pragmas. The busy timeout lets a second reader
     (the CLI while the app runs) wait instead of failing."""
     conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
@@ -63,7 +99,7 @@ def connect(path: Path) -> sqlite_utils.Database:
         log.warning("SQLite refused WAL mode for %s (got %s)", path, mode)
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    return sqlite_utils.Database(conn, execute_plugins=False)
+    return conn
 
 
 def check_integrity(path: Path, full: bool = False) -> str:
@@ -94,6 +130,8 @@ def move_aside(path: Path, reason: str) -> Path:
 
 
 def applied_migrations(db: sqlite_utils.Database) -> set[tuple[str, str]]:
+    from sqlite_utils.migrations import Migrations
+
     table = Migrations.migrations_table
     if not db[table].exists():
         return set()
@@ -105,7 +143,9 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return len(applied_migrations(db))
 
 
-def open_database(path: Path, backups_dir: Path | None = None) -> OpenedDatabase:
+def open_database(path: Path, backups_dir: Path | None = None, complete: bool = True) -> OpenedDatabase:
+    """Check the file and connect; with ``complete`` also check the schema and migrate
+    (else that happens on the first use of ``.db`` or an explicit ``complete()``)."""
     path = Path(path)
     backups_dir = backups_dir or path.parent / "backups"
     notices: list[str] = []
@@ -118,20 +158,22 @@ def open_database(path: Path, backups_dir: Path | None = None) -> OpenedDatabase
                 f"The database was damaged ({problem}). It was moved aside to {moved} and a new, "
                 f"empty database was created. Restore a backup with 'assistant backup restore'.")
     try:
-        db = connect(path)
+        conn = connect(path)
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"Cannot open the database {path}: {exc}") from exc
-    opened = OpenedDatabase(db, path, notices, moved)
-    try:
-        _check_not_newer(db, path)
-        _migrate(opened, backups_dir)
-    except BaseException:
-        db.close()
-        raise
+    opened = OpenedDatabase(conn, path, backups_dir, notices, moved)
+    if complete:
+        try:
+            opened.complete()
+        except BaseException:
+            opened.close()
+            raise
     return opened
 
 
 def _check_not_newer(db: sqlite_utils.Database, path: Path) -> None:
+    from assistant.storage.schema import known_migrations
+
     unknown = applied_migrations(db) - known_migrations()
     if unknown:
         names = ", ".join(f"{s}/{n}" for s, n in sorted(unknown)[:5])
@@ -141,15 +183,16 @@ def _check_not_newer(db: sqlite_utils.Database, path: Path) -> None:
             f"data folder; the database was left untouched.")
 
 
-def _migrate(opened: OpenedDatabase, backups_dir: Path) -> None:
-    db = opened.db
+def _migrate(opened: OpenedDatabase, db: sqlite_utils.Database) -> None:
+    from assistant.storage.schema import migration_sets
+
     sets = migration_sets()
     pending = [(s, s.pending(db)) for s in sets]
     if not any(p for _, p in pending):
         return
     if db.table_names():  # an existing database: keep a copy before changing its schema
         opened.pre_migration_backup = backup.backup_to(
-            db.conn, backups_dir / f"pre-migration-{timestamp()}.db")
+            db.conn, opened.backups_dir / f"pre-migration-{timestamp()}.db")
         log.info("Backed up %s to %s before migrating", opened.path, opened.pre_migration_backup)
     for migration_set, _ in pending:
         migration_set.apply(db)

@@ -32,12 +32,7 @@ def extra_migration(monkeypatch):
         db["notes"].create({"id": int, "text": str}, pk="id")
 
     real = schema.migration_sets
-    monkeypatch.setattr(schema, "migration_sets", lambda: [*real(), extra])
-    import assistant.storage.database as database
-    monkeypatch.setattr(database, "migration_sets", schema.migration_sets)
-    original_known = schema.known_migrations
-    monkeypatch.setattr(database, "known_migrations",
-                        lambda: original_known() | {("test-extra", "m001_notes")})
+    monkeypatch.setattr(schema, "migration_sets", lambda: [*real(), extra])  # known_migrations follows
     return extra
 
 
@@ -159,3 +154,66 @@ def test_restore_refuses_a_damaged_backup(tmp_path):
     with pytest.raises(BackupError, match="damaged"):
         restore(bad, path, tmp_path / "b")
     assert path.read_bytes() == before
+
+
+def test_opening_in_two_steps_reads_settings_before_the_schema_check(tmp_path):
+    from assistant import settings
+
+    path = tmp_path / "a.db"
+    opened = open_database(path, complete=False)
+    try:
+        assert not opened.completed
+        assert settings.get(opened.conn, "ui.language", "en") == "en"  # no settings table yet
+        settings.put(opened.db, "ui.language", "fr")  # first use completes: migrated
+        assert opened.completed and schema_version(opened.db) > 0
+        assert settings.get(opened.conn, "ui.language") == "fr"
+    finally:
+        opened.close()
+
+
+def test_a_newer_database_opened_in_two_steps_is_refused_at_the_second(tmp_path):
+    path = tmp_path / "a.db"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('tasks', 'm999_from_the_future', 'x')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    opened = open_database(path, complete=False)
+    try:
+        for _attempt in range(2):  # refused every time it is asked for, never half-opened
+            with pytest.raises(NewerSchemaError):
+                opened.complete()
+        with pytest.raises(NewerSchemaError):
+            opened.db
+        assert not opened.completed
+    finally:
+        opened.close()
+    assert path.read_bytes() == before
+
+
+def test_settings_read_raises_other_database_errors(tmp_path):
+    from assistant import settings
+
+    conn = sqlite3.connect(tmp_path / "a.db")
+    conn.execute("CREATE TABLE settings (key TEXT)")  # no value column: not "no such table"
+    with pytest.raises(sqlite3.OperationalError):
+        settings.get(conn, "ui.language")
+    conn.close()
+
+
+def test_sqlite_utils_loads_without_numpy_wherever_it_is_first_imported():
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, sys, assistant\n"
+            "import sqlite_utils\n"
+            "first = {'numpy': 'numpy' in sys.modules, 'np': sqlite_utils.db.np is not None}\n"
+            "import numpy\n"
+            "print(json.dumps({'first': first, 'numpy_after': numpy.__name__}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result == {"first": {"numpy": False, "np": False}, "numpy_after": "numpy"}
