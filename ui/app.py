@@ -7,17 +7,17 @@ import logging
 import sys
 
 from PySide6.QtCore import QEvent, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from assistant import APP_NAME, __version__, i18n, settings
-from assistant.paths import DataDirError, resolve_data_dir
+from assistant.paths import DataDirError, ensure_writable, resolve_data_dir
 from assistant.policy import load_policy
-from assistant.storage.backup import rolling_backup
 from assistant.storage.database import DatabaseError
 
 log = logging.getLogger(__name__)
 BACKUP_CHECK_MS = 3600 * 1000
 INBOX_FIRST_CHECK_MS = 2000
+FIRST_PAINT_FALLBACK_MS = 2000  # a window that never paints (minimised at start) still starts
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -33,6 +33,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def fatal(message: str) -> int:
     """A clear message, no traceback: shown in a dialog and on stderr."""
+    from PySide6.QtWidgets import QMessageBox
+
     log.error(message)
     print(f"{APP_NAME}: {message}", file=sys.stderr)
     QMessageBox.critical(None, APP_NAME, message)
@@ -53,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(app: QApplication, args: argparse.Namespace) -> int:
-    from ui.single_instance import InstanceServer, server_name, signal_running_instance
+    """Start, show the window, run the event loop. Before the first paint only what the
+    window's shell needs happens; the rest follows in ``finish_start``."""
+    from ui.single_instance import acquire_lock, hand_over
 
     # Also here, not only in main(): when the window closes on quit, Qt would otherwise post a
     # Quit event that lands after exec() returns and leaves every later event loop of an
@@ -62,19 +66,31 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
 
     policy = load_policy()
     data_dir = resolve_data_dir(args.data_dir, policy.data_dir)
-    name = server_name(data_dir.path)
-    if signal_running_instance(name):
-        print(f"{APP_NAME} is already running; its window was brought forward.", file=sys.stderr)
+    try:
+        ensure_writable(data_dir)
+        lock = acquire_lock(data_dir.path)
+    except DataDirError as exc:
+        return fatal(str(exc))
+    if lock is None:
+        shown = hand_over(data_dir.path)
+        print(f"{APP_NAME} is already running" + ("; its window was brought forward." if shown else "."),
+              file=sys.stderr)
         return 0
+    try:
+        return _run_holding_lock(app, args, policy)
+    finally:
+        lock.unlock()
 
+
+def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> int:
     from assistant.runtime import start
 
-    try:
-        runtime = start(args.data_dir, policy)
+    try:  # the schema check and migrations wait until the window is on screen
+        runtime = start(args.data_dir, policy, complete=False)
     except (DataDirError, DatabaseError) as exc:
         return fatal(str(exc))
 
-    language = i18n.set_language(args.language or settings.get(runtime.db, "ui.language"))
+    language = i18n.set_language(args.language or settings.get(runtime.conn, "ui.language"))
     app.setLayoutDirection(_direction(language))
     from ui.qt_i18n import install_qt_translations
 
@@ -86,19 +102,60 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     from ui.services import AppServices
 
     services = AppServices(runtime, CustomerContextHolder())
-    instance = InstanceServer(name)
     window = MainWindow(services)
-    instance.show_requested.connect(window.bring_forward)
     window.show()
-
     # Timers use the window as context so none outlives this run (tests run the app in-process).
+    started = []
+
+    def after_first_paint():  # once, whichever comes first
+        if not started:
+            started.append(finish_start(app, runtime, window, services))
+
+    window.first_painted.connect(after_first_paint)
+    QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, window, after_first_paint)
+
+    if args.quit_after:
+        QTimer.singleShot(args.quit_after, window, window.quit)
+    app.aboutToQuit.connect(window.save_state)
+    app.aboutToQuit.connect(clipboard.settle)
+    try:
+        return app.exec()
+    finally:
+        app.aboutToQuit.disconnect(window.save_state)
+        app.aboutToQuit.disconnect(clipboard.settle)
+        if started and started[0] is not None:
+            started[0].close()
+        services.pool.waitForDone(5000)
+        app.processEvents()
+        window.deleteLater()  # with it every panel's timer, before the database closes
+        app.sendPostedEvents(None, QEvent.DeferredDelete)
+        runtime.close()
+
+
+def finish_start(app: QApplication, runtime, window, services):
+    """Right after the first paint: check and migrate the database (a database it cannot
+    use ends the app with a clear message), then the clocks, panels, the server a second
+    start talks to, and background work. Returns that server (None if the app ends)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from assistant.storage.backup import rolling_backup
+    from ui.single_instance import InstanceServer, server_name
+
+    try:
+        runtime.complete()
+    except DatabaseError as exc:
+        app.exit(fatal(str(exc)))
+        return None
+    window.start_deferred()
+    instance = InstanceServer(server_name(runtime.data_dir.path))
+    instance.show_requested.connect(window.bring_forward)
     for notice in runtime.opened.notices:
         QTimer.singleShot(0, window, lambda n=notice: QMessageBox.warning(window, APP_NAME, n))
     if runtime.policy.errors:  # IT's file is wrong: logged for IT, told to the agent without blocking
         for error in runtime.policy.errors:
             log.warning("deployment policy ignored, safest settings apply: %s", error)
-        QTimer.singleShot(0, window, lambda: window.notify(APP_NAME, i18n._(
-            "The deployment policy has errors, so the safest settings apply. Details: Settings (Ctrl+,).")))
+        window.notify(APP_NAME, i18n._(
+            "The deployment policy has errors, so the safest settings apply. Details: Settings (Ctrl+,)."))
 
     def backup_if_due():
         try:
@@ -110,27 +167,14 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     backup_timer = QTimer(window)
     backup_timer.timeout.connect(backup_if_due)
     backup_timer.start(5000)  # first check soon after start, then hourly
+
     def watch_pack_inbox():  # soon after start, then every 15 min; pack code loads only then
         from ui.packs_dialog import start_inbox_watch
 
         start_inbox_watch(window, services)
 
     QTimer.singleShot(INBOX_FIRST_CHECK_MS, window, watch_pack_inbox)
-    if args.quit_after:
-        QTimer.singleShot(args.quit_after, window, window.quit)
-    app.aboutToQuit.connect(window.save_state)
-    app.aboutToQuit.connect(clipboard.settle)
-    try:
-        return app.exec()
-    finally:
-        app.aboutToQuit.disconnect(window.save_state)
-        app.aboutToQuit.disconnect(clipboard.settle)
-        instance.close()
-        services.pool.waitForDone(5000)
-        app.processEvents()
-        window.deleteLater()  # with it every panel's timer, before the database closes
-        app.sendPostedEvents(None, QEvent.DeferredDelete)
-        runtime.close()
+    return instance
 
 
 def _direction(language: str):

@@ -3,7 +3,7 @@ wall-time converter. Layout and wiring only; every rule lives in assistant.clock
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QTime, QTimer, QTimeZone, Signal
@@ -16,14 +16,12 @@ from assistant.clock.details import (STATUS_SHORT, ClockDetails, convert_wall_ti
                                      status_text,
                                      weekday_name)
 from assistant.clock.errors import AmbiguousTimeError, ClockError
-from assistant.clock.ticks import minute_key, ms_to_next_minute
+from assistant.clock.ticks import minute_key, ms_to_next_minute, utc_now
 from assistant.clock.zones import country_of_zone, localized_city
 from assistant.customer import CustomerContext
 from assistant.i18n import _, current_language
+from ui.theme import set_error_style
 
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class MinuteTicker(QObject):
@@ -96,17 +94,6 @@ def style_status(label: QLabel, status: str) -> None:
     label.setAutoFillBackground(True)
     label.setMargin(2)
     label.setProperty("status", status)
-
-
-def set_error_style(label: QLabel, error: bool = True) -> None:
-    """Error text in red that stays readable on a dark theme; the theme's colour otherwise."""
-    if not error:
-        label.setPalette(QPalette())
-        return
-    palette = label.palette()
-    dark_theme = palette.color(QPalette.Window).lightness() < 128
-    palette.setColor(QPalette.WindowText, QColor("#ef9a9a" if dark_theme else "#c62828"))
-    label.setPalette(palette)
 
 
 class ClockCard(QFrame):

@@ -3,33 +3,34 @@
 One field takes a phone number, country, city or zone (optionally "Name, ..."); the bar
 says how it resolved, offers a choice when several time zones fit, keeps the previous
 customer when the input is not understood, and shows the customer's clock, the recent
-customers and the pinned clocks. Rules live in assistant.clock; this is wiring."""
+customers and the pinned clocks. Rules live in assistant.clock; this is wiring.
+
+The field and its buttons are built before the window's first paint; the clocks, their
+modules (zones, CLDR, holidays, phone numbers) and the store load in ``start()``, which
+the window calls right after that paint."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import Qt, QTimer, QTimeZone, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton,
                                QVBoxLayout, QWidget)
 
 from assistant import settings
-from assistant.clock import store
-from assistant.clock.agent import agent_zone
-from assistant.clock.convert import format_offset
-from assistant.clock.details import clock_details, customer_entry, format_time
-from assistant.clock.errors import ClockError
-from assistant.clock.resolve import Resolution, resolve_customer
-from assistant.clock.zones import country_of_zone, localized_city, zone_info
+from assistant.clock.ticks import utc_now
 from assistant.customer import CustomerContext
 from assistant.i18n import _, current_language
-from ui.clock_widget import (ClockCard, ConverterWidget, MinuteTicker, PinnedClock, set_error_style,
-                             utc_now)
 from ui.services import AppServices, Command
+from ui.theme import set_error_style
 from ui.workers import run_in_pool
+
+if TYPE_CHECKING:
+    from assistant.clock.resolve import Resolution
+    from ui.clock_widget import PinnedClock
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +40,12 @@ DEFAULT_REGION_SETTING = "customer.default_region"
 def _warm_up() -> None:
     """First use of phonenumbers, babel's locale data, holidays and the zone tables costs
     about half a second: pay it on the worker pool after the window shows."""
-    from datetime import timezone
-
     from assistant.clock.details import clock_details as details
     from assistant.clock.resolve import resolve
 
     resolve("+34 612 345 678")
     resolve("Manila")
-    details(CustomerContext(country="US", zone="America/New_York"), "Etc/UTC",
-            datetime.now(timezone.utc))
+    details(CustomerContext(country="US", zone="America/New_York"), "Etc/UTC", utc_now())
 
 
 class CustomerField(QLineEdit):
@@ -140,7 +138,19 @@ class CustomerBar(QWidget):
         set_error_style(self.error_label)
         self.error_label.hide()
         layout.addWidget(self.error_label)
+        self.clock = self.converter = self.pins_row = self.ticker = None  # built by start()
 
+        services.customer.changed.connect(self._context_changed)
+        self._update_pin_button()
+
+    def start(self) -> None:
+        """Build the clocks and warm up the slow first resolve and holiday lookup on the
+        worker pool (the window calls this right after its first paint)."""
+        if self.ticker is not None:
+            return
+        from ui.clock_widget import ClockCard, ConverterWidget, MinuteTicker
+
+        layout = self.layout()
         self.clock = ClockCard()
         layout.addWidget(self.clock)
         self.converter = ConverterWidget()
@@ -158,16 +168,20 @@ class CustomerBar(QWidget):
 
         self.ticker = MinuteTicker(self._now, self)
         self.ticker.tick.connect(self.refresh)
-        services.customer.changed.connect(self._context_changed)
         self._update_pin_button()
-        # the first resolve and holiday lookup are slow: warm them up once the window shows
-        QTimer.singleShot(0, self, self._start_warm_up)
+        # keep the task: its signals must outlive the call to reach us
+        self._warm_task = run_in_pool(_warm_up, lambda _result: self._warmed(),
+                                      lambda _exc: self._warmed(), pool=self.services.pool)
 
     # -- time and settings ---------------------------------------------------------
     def _now(self) -> datetime:
         return self.now()
 
     def agent_zone(self) -> str:
+        from PySide6.QtCore import QTimeZone
+
+        from assistant.clock.agent import agent_zone
+
         hint = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "ignore") or None
         return agent_zone(self.services.db, hint)
 
@@ -175,14 +189,11 @@ class CustomerBar(QWidget):
         region = settings.get(self.services.db, DEFAULT_REGION_SETTING)
         if isinstance(region, str) and len(region) == 2:
             return region.upper()
+        from assistant.clock.zones import country_of_zone
+
         return country_of_zone(self.agent_zone())
 
     # -- start-up ------------------------------------------------------------------
-    def _start_warm_up(self) -> None:
-        # keep the task: its signals must outlive the call to reach us
-        self._warm_task = run_in_pool(_warm_up, lambda _result: self._warmed(),
-                                      lambda _exc: self._warmed(), pool=self.services.pool)
-
     def _warmed(self) -> None:
         self._warm_task = None
         self.ready = True
@@ -216,6 +227,9 @@ class CustomerBar(QWidget):
         if not text.strip():
             self.clear_customer()
             return True
+        from assistant.clock.errors import ClockError
+        from assistant.clock.resolve import resolve_customer
+
         try:
             resolution = resolve_customer(text, current_language(), self.default_region())
         except ClockError as exc:
@@ -263,6 +277,10 @@ class CustomerBar(QWidget):
             self._choice_base = None
             self.zone_choice.hide()
             return
+        from assistant.clock.convert import format_offset
+        from assistant.clock.details import format_time
+        from assistant.clock.zones import localized_city, zone_info
+
         at = self._now()
         language = current_language()
         self.zone_choice.addItem(_("Choose the time zone…"), None)
@@ -299,6 +317,8 @@ class CustomerBar(QWidget):
         """Make ``context`` the current customer; remembered in recents once its zone
         is known."""
         if not context.needs_zone_choice and not context.is_empty:
+            from assistant.clock import store
+
             store.remember(self.services.db, context, self._now())
         self.services.customer.set(context)
         self._update_pin_button()
@@ -325,6 +345,9 @@ class CustomerBar(QWidget):
         self.set_context(context)
 
     def fill_recents_menu(self) -> None:
+        from assistant.clock import store
+        from assistant.clock.details import customer_entry
+
         self.recents_menu.clear()
         recents = store.recents(self.services.db)
         if not recents:
@@ -340,18 +363,26 @@ class CustomerBar(QWidget):
         self.recents_menu.addAction(_("Clear recent customers"), self.clear_recents)
 
     def clear_recents(self) -> None:
+        from assistant.clock import store
+
         store.clear_recents(self.services.db)
 
     # -- pins ----------------------------------------------------------------------
     def _update_pin_button(self) -> None:
         context = self.services.customer.context
-        pinned = bool(context.zone) and store.is_pinned(self.services.db, context.key)
+        pinned = False
+        if context.zone:
+            from assistant.clock import store
+
+            pinned = store.is_pinned(self.services.db, context.key)
         self.pin_button.setEnabled(bool(context.zone))
         self.pin_button.setChecked(pinned)
         self.pin_button.setText("★" if pinned else "☆")
         self.pin_button.setToolTip(_("Unpin this clock") if pinned else _("Pin this customer's clock"))
 
     def toggle_pin(self) -> None:
+        from assistant.clock import store
+
         context = self.services.customer.context
         if store.is_pinned(self.services.db, context.key):
             store.unpin(self.services.db, context.key)
@@ -365,11 +396,17 @@ class CustomerBar(QWidget):
         self.reload_pins()
 
     def unpin(self, context: CustomerContext) -> None:
+        from assistant.clock import store
+
         store.unpin(self.services.db, context.key)
         self._update_pin_button()
         self.reload_pins()
 
     def reload_pins(self) -> None:
+        from assistant.clock import store
+        from ui.clock_widget import PinnedClock
+
+        self.start()
         for widget in self._pin_widgets:
             self.pins_layout.removeWidget(widget)
             widget.hide()  # deleteLater waits for the event loop; do not show it meanwhile
@@ -391,6 +428,7 @@ class CustomerBar(QWidget):
 
     # -- the clock -----------------------------------------------------------------
     def show_converter(self, visible: bool) -> None:
+        self.start()
         self.converter.setVisible(visible)
         if visible:
             self.converter.set_zones(self.services.customer.context.zone, self.agent_zone(),
@@ -398,9 +436,13 @@ class CustomerBar(QWidget):
 
     def refresh(self, at: datetime | None = None) -> None:
         """Redraw every clock for the instant ``at`` (the ticker passes the minute). A
-        hidden bar skips the work; showing it again redraws."""
-        if not self.isVisible():
+        hidden bar skips the work, as does one whose clocks are not warmed up yet: they
+        draw everything once ready."""
+        if not self.isVisible() or not self.ready:
             return
+        from assistant.clock.details import clock_details
+        from assistant.clock.errors import ClockError
+
         at = at or self._now()
         context = self.services.customer.context
         agent = self.agent_zone()
@@ -421,6 +463,9 @@ class CustomerBar(QWidget):
         self._refresh_pins(at)
 
     def _refresh_pins(self, at: datetime) -> None:
+        from assistant.clock.details import clock_details
+        from assistant.clock.errors import ClockError
+
         agent = self.agent_zone() if self._pin_widgets else None
         for widget in self._pin_widgets:
             try:

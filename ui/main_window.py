@@ -6,7 +6,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QMainWindow, QMenu, QSystemTrayIcon,
                                QTabWidget, QToolButton, QVBoxLayout, QWidget)
@@ -15,7 +15,6 @@ from assistant import APP_NAME, settings
 from assistant.i18n import N_, _
 from assistant.paths import resource_path
 from ui.customer_bar import CustomerBar
-from ui.palette import CommandPalette
 from ui.services import AppServices, Command
 
 log = logging.getLogger(__name__)
@@ -47,6 +46,7 @@ def open_quick_add(window) -> None:
     from ui.quick_add import open_quick_add as open_dialog
 
     open_dialog(window)
+PANEL_BUILD_PAUSE_MS = 50
 NARROW_WIDTH = 420
 COMPACT_WIDTH = 300
 
@@ -56,6 +56,12 @@ def app_icon() -> QIcon:
 
 
 class MainWindow(QMainWindow):
+    """Built in two steps so it paints quickly: the constructor makes the shell (customer
+    field, tabs, menus) from settings alone; ``start_deferred()``, called once the first
+    paint is on screen (``first_painted``), builds the clocks and the panels."""
+
+    first_painted = Signal()
+
     def __init__(self, services: AppServices):
         super().__init__()
         self.services = services
@@ -83,8 +89,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.setAccessibleName(_("Panels"))
-        # Panels are built on demand: the remembered one before the first paint, the others
-        # right after, one per event-loop turn, so the window shows and responds quickly.
+        # Panels are built on demand or by start_deferred(), after the first paint: the
+        # visible one first, then the others, one per event-loop turn.
         self._panels: list = [None] * len(PANELS)
         for cls in PANELS:
             page = QWidget()
@@ -95,11 +101,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_actions()
-        self.tray = self._build_tray()
+        self.tray = None  # built by start_deferred()
         self.compact = False
         self.tabs.currentChanged.connect(self._panel_changed)
         self.restore_state()
-        self._deferred_build_started = False
+        self._painted = False
+        self._deferred_started = False
 
         # badges are cheap counts; refresh them once a minute without touching focus
         self.badge_timer = QTimer(self)
@@ -204,7 +211,8 @@ class MainWindow(QMainWindow):
         return [p for p in self._panels if p is not None]
 
     def _build_next_panel(self) -> None:
-        """After the first paint: the visible panel first, then the others, one per turn."""
+        """After the first paint: the visible panel first, then the others, one at a time
+        with a pause between them, so keys typed meanwhile wait for one panel at most."""
         current = self.tabs.currentIndex()
         missing = [i for i, p in enumerate(self._panels) if p is None]
         if missing:
@@ -212,7 +220,7 @@ class MainWindow(QMainWindow):
                 self.panel(current).activated()
             else:
                 self.panel(missing[0])
-            QTimer.singleShot(0, self, self._build_next_panel)
+            QTimer.singleShot(PANEL_BUILD_PAUSE_MS, self, self._build_next_panel)
         else:
             self.refresh_badges()
 
@@ -229,6 +237,8 @@ class MainWindow(QMainWindow):
             self.panel(index).activated()
 
     def open_palette(self) -> None:
+        from ui.palette import CommandPalette
+
         palette = CommandPalette(self.commands(), self)
         if palette.exec() and palette.chosen:
             palette.chosen.callback()
@@ -238,7 +248,7 @@ class MainWindow(QMainWindow):
         self.setWindowFlag(Qt.WindowStaysOnTopHint, on)
         if visible:
             self.show()  # changing flags hides the window; shown again without activation
-        settings.put(self.services.db, "ui.always_on_top", on)
+        self._remember("ui.always_on_top", on)
 
     def set_compact(self, on: bool) -> None:
         self.compact = on
@@ -249,7 +259,7 @@ class MainWindow(QMainWindow):
         self.setMinimumWidth(COMPACT_WIDTH if on else 0)
         if on:
             self.resize(COMPACT_WIDTH, self.height())
-        settings.put(self.services.db, "ui.compact", on)
+        self._remember("ui.compact", on)
 
     def refresh_badges(self) -> None:
         for index, panel in enumerate(self._panels):
@@ -289,7 +299,7 @@ class MainWindow(QMainWindow):
 
     # -- persistence ---------------------------------------------------------------
     def restore_state(self) -> None:
-        db = self.services.db
+        db = self.services.runtime.conn  # read before the database's schema check completes
         geometry = settings.get(db, "ui.geometry")
         if geometry:
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
@@ -304,16 +314,32 @@ class MainWindow(QMainWindow):
         if settings.get(db, "ui.compact", False):
             self.compact_action.setChecked(True)
 
+    def _remember(self, key: str, value) -> None:
+        """Store a setting that changed (restoring one at start writes nothing)."""
+        if settings.get(self.services.runtime.conn, key) != value:
+            settings.put(self.services.db, key, value)
+
     def save_state(self) -> None:
+        if not self.services.runtime.completed:  # closed before the database was checked, or refused
+            return
         db = self.services.db
         settings.put(db, "ui.geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
         settings.put(db, "ui.last_panel", self.current_panel_id())
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
-        if not self._deferred_build_started:  # the other panels wait for the first paint
-            self._deferred_build_started = True
-            QTimer.singleShot(0, self, self._build_next_panel)
+        if not self._painted:  # announced once the paint is done and the loop is free
+            self._painted = True
+            QTimer.singleShot(0, self, self.first_painted.emit)
+
+    def start_deferred(self) -> None:
+        """After the first paint (the database complete): the clocks, then the panels."""
+        if self._deferred_started:
+            return
+        self._deferred_started = True
+        self.tray = self._build_tray()
+        self.customer_bar.start()
+        QTimer.singleShot(0, self, self._build_next_panel)
 
     def closeEvent(self, event) -> None:
         self.save_state()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
                                QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from assistant.clock.ticks import utc_now
 from assistant.i18n import _
 from assistant.packs import build, editing, signing, textsafety
 from assistant.packs import format as fmt
@@ -25,9 +25,6 @@ from ui.packs_dialog import plain_message
 VALIDATE_DELAY_MS = 400
 VARIABLE_TYPES = ("text", "multiline", "choice", "date")
 
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class PackEditor(QDialog):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
                                QPushButton, QSplitter, QTabWidget, QTextEdit, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from assistant.clock.ticks import utc_now
 from assistant.i18n import _, ngettext
 from assistant.packs import format as fmt
 from assistant.packs import inbox, install, manage, signing, textsafety, trust
@@ -34,9 +34,6 @@ log = logging.getLogger(__name__)
 INBOX_CHECK_MS = inbox.CHECK_INTERVAL_S * 1000
 INBOX_FIRST_CHECK_MS = 4000
 
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _read_only_text() -> QPlainTextEdit:

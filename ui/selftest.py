@@ -191,6 +191,7 @@ class SelfTest:
             self.window = MainWindow(self.services)
             self.window.show()
             QApplication.processEvents()
+            self.window.start_deferred()  # what the app does after the first paint
             if not self.window.isVisible():
                 raise SelfTestFailure("the main window did not show")
             self.services.customer.set(CustomerContext(name="Self-test", country="JP", zone="Asia/Tokyo",

@@ -46,6 +46,16 @@ def alert_colour(palette: QPalette | None = None) -> QColor:
     return colour if contrast(colour, base) >= MIN_TEXT_CONTRAST else palette.color(QPalette.Text)
 
 
+def set_error_style(label, error: bool = True) -> None:
+    """A label's text in the alert colour, or (``error=False``) back to the theme's own."""
+    if not error:
+        label.setPalette(QPalette())
+        return
+    palette = label.palette()
+    palette.setColor(QPalette.WindowText, alert_colour(palette))
+    label.setPalette(palette)
+
+
 # Background tints for "yours" / "the team's" lines of a side-by-side diff, per theme.
 _DIFF = {False: (QColor("#fde2e1"), QColor("#dff5e1")), True: (QColor("#5c2b29"), QColor("#1e4620"))}
 

@@ -3,11 +3,16 @@ minute boundary, so an idle app costs one timer wake-up a minute and no polling.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 # Waking a little after the boundary keeps a timer that fires a few ms early from showing
 # the old minute; a person cannot see 50 ms.
 SLACK_MS = 50
+
+
+def utc_now() -> datetime:
+    """The current instant, aware, in UTC: the default clock every view takes as ``now``."""
+    return datetime.now(timezone.utc)
 
 
 def ms_to_next_minute(now: datetime) -> int:

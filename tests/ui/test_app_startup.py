@@ -1,13 +1,14 @@
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 
 from PySide6.QtWidgets import QMessageBox
 
-
 from ui import app as app_module
-from ui.single_instance import InstanceServer, server_name, signal_running_instance
+from ui.single_instance import LOCK_FILE, InstanceServer, acquire_lock, server_name, signal_running_instance
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
 
@@ -66,3 +67,103 @@ def test_corrupt_database_is_reported_after_the_window_shows(qapp, qtbot, fresh_
     assert code == 0
     assert warnings and "moved aside" in warnings[0]
     assert list(fresh_data_dir.glob("assistant.db.corrupt-*"))
+    # logged before the log file was attached (after the first paint), and written to it
+    assert "moved aside" in (fresh_data_dir / "logs" / "assistant.log").read_text(encoding="utf-8")
+
+
+def test_the_lock_admits_one_app_per_data_folder(tmp_path):
+    (tmp_path / "other").mkdir()
+    first = acquire_lock(tmp_path)
+    assert first is not None
+    try:
+        assert acquire_lock(tmp_path) is None
+        other = acquire_lock(tmp_path / "other")  # another data folder is another app
+        assert other is not None
+        other.unlock()
+    finally:
+        first.unlock()
+    again = acquire_lock(tmp_path)
+    assert again is not None
+    again.unlock()
+
+
+def test_a_lock_left_by_a_killed_app_is_taken_over(tmp_path):
+    with subprocess.Popen(
+            [sys.executable, "-c", "import sys, time\n"
+             "from ui.single_instance import acquire_lock\n"
+             "lock = acquire_lock(sys.argv[1]); print('locked', flush=True); time.sleep(60)", str(tmp_path)],
+            cwd=REPO, stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            assert acquire_lock(tmp_path) is None  # alive: held
+        finally:
+            holder.kill()
+            holder.wait(10)
+    assert (tmp_path / LOCK_FILE).exists()  # SIGKILL left it behind
+    taken = acquire_lock(tmp_path)
+    assert taken is not None
+    taken.unlock()
+
+
+def test_a_second_start_in_the_same_folder_leaves_the_database_alone(qapp, fresh_data_dir, capsys):
+    fresh_data_dir.mkdir(parents=True)
+    held = acquire_lock(fresh_data_dir)
+    try:
+        code = app_module.run(qapp, app_module.parse_args([]))
+    finally:
+        held.unlock()
+    assert code == 0
+    assert "already running" in capsys.readouterr().err
+    assert not (fresh_data_dir / "assistant.db").exists()
+
+
+def test_a_newer_database_is_refused_after_the_window_shows(qapp, fresh_data_dir, monkeypatch):
+    from assistant.storage.database import open_database
+
+    fresh_data_dir.mkdir(parents=True)
+    path = fresh_data_dir / "assistant.db"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('tasks', 'm999_from_the_future', 'x')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    code = app_module.run(qapp, app_module.parse_args(["--quit-after", "5000"]))
+    assert code == 2
+    assert shown and "newer version" in shown[0]
+    assert path.read_bytes() == before
+
+
+def test_the_window_paints_before_sqlite_utils_and_the_clock_modules_load(tmp_path):
+    """What the first paint waits for is kept small: the database's schema check (with
+    sqlite-utils), the clock modules, the network module and numpy load after it
+    (benchmarks/startup.py measures the effect)."""
+    probe = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+from ui import app as app_module, main_window
+qapp = QApplication([])
+heavy = ("sqlite_utils", "numpy", "assistant.clock.resolve", "ui.clock_widget", "PySide6.QtNetwork")
+before = {}
+build = main_window.MainWindow.__init__
+def init(self, services):
+    build(self, services)
+    self.first_painted.connect(lambda: before.update({m: m in sys.modules for m in heavy}))
+main_window.MainWindow.__init__ = init
+code = app_module.run(qapp, app_module.parse_args(["--quit-after", "1500"]))
+print(json.dumps({"code": code, "before": before, "after": {m: m in sys.modules for m in heavy},
+                  "numpy_types": sys.modules["sqlite_utils"].db.np is not None}))
+"""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "AGENT_ASSISTANT_HOME": str(tmp_path / "d")}
+    for _start in ("first: creates the database", "second: a warm start"):
+        out = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True,
+                             text=True, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        assert result["code"] == 0
+        assert not any(result["before"].values()), result["before"]
+        assert result["after"]["sqlite_utils"] and result["after"]["ui.clock_widget"]
+        assert not result["numpy_types"]  # sqlite-utils was imported with numpy hidden

@@ -21,6 +21,7 @@ def bar(qtbot, services):
     qtbot.addWidget(widget)
     widget.resize(460, 480)
     widget.show()
+    widget.start()  # what the window does after its first paint
     qtbot.waitUntil(lambda: widget.ready, timeout=10000)
     return widget
 

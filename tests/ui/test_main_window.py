@@ -39,10 +39,10 @@ def test_palette_finds_and_runs_a_command(main_window, qtbot, monkeypatch):
 
 
 def test_ctrl_k_opens_the_palette(main_window, press_shortcut, monkeypatch):
-    from ui import main_window as module
+    from ui.palette import CommandPalette
 
     opened = []
-    monkeypatch.setattr(module.CommandPalette, "exec", lambda self: opened.append(self) or 0)
+    monkeypatch.setattr(CommandPalette, "exec", lambda self: opened.append(self) or 0)
     press_shortcut(main_window, Qt.Key_K, Qt.ControlModifier)
     assert len(opened) == 1 and opened[0].list.count() >= 4
 

@@ -71,3 +71,17 @@ def test_diff_backgrounds_keep_the_palette_text_readable(qapp, base, text):
 
     for background in diff_backgrounds(_palette(base, text)):
         assert contrast(background, QColor(text)) >= MIN_TEXT_CONTRAST
+
+
+def test_error_labels_take_the_alert_colour_and_give_it_back(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from ui.theme import set_error_style
+
+    label = QLabel("Not a phone number")
+    qtbot.addWidget(label)
+    label.setPalette(_palette("#1e1e1e", "#eeeeee"))
+    set_error_style(label)
+    assert label.palette().color(QPalette.WindowText) == QColor("#ef9a9a")
+    set_error_style(label, False)
+    assert label.palette().color(QPalette.WindowText) != QColor("#ef9a9a")

@@ -10,13 +10,14 @@ before a breach, at follow-up time) without ever taking focus."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTabBar, QTreeView, QVBoxLayout, QWidget)
 
+from assistant.clock.ticks import utc_now
 from assistant.customer import CustomerContext
 from assistant.i18n import N_, _
 from assistant.tasks.config import SettingsError
@@ -35,9 +36,6 @@ UNDO_VISIBLE_MS = 15_000
 MAX_NOTICES_AT_ONCE = 3
 BREACHED = QColor("#b3261e")
 
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class QueueModel(QAbstractTableModel):
