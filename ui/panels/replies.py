@@ -17,6 +17,7 @@ import logging
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
@@ -31,17 +32,25 @@ from assistant.templates import store
 from assistant.templates.compose import FormField, Reply, compose
 from assistant.templates.draft import DraftError, find_translator, make_draft
 from assistant.templates.model import Template, base_language
-from assistant.templates.search import SearchIndex
 from assistant.templates.values import AGENT_NAME_KEY, COMPANY_KEY, Profile
 from ui import clipboard
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.workers import run_in_pool
 
+if TYPE_CHECKING:
+    from assistant.templates.search import SearchIndex
+
 log = logging.getLogger(__name__)
 
+
+def _build_index(templates: list[Template]) -> SearchIndex:
+    from assistant.templates.search import SearchIndex
+
+    return SearchIndex(templates)
+
 RICH_TEXT_KEY = "replies.copy_rich_text"
-SYNC_INDEX_LIMIT = 2000       # smaller libraries are indexed at once, larger ones in a worker
+SYNC_INDEX_LIMIT = 2000       # a rebuilt index of a smaller library is ready at once (see load)
 MAX_LISTED = 100
 CONFIRM_MS = 2500
 # values that belong to the conversation, not to one template: kept when switching templates
@@ -259,10 +268,13 @@ class RepliesPanel(Panel):
         entries = store.library(db)
         self.entries = {e.id: e for e in entries}
         templates = [e.template for e in entries]
-        if len(templates) <= SYNC_INDEX_LIMIT:
-            self._index_ready(SearchIndex(templates))
+        # The first index is built on the worker (with numpy's first import, ~120 ms, the
+        # window stays responsive); a rebuild after an edit or an import is in the list at
+        # once, unless the library is large.
+        if self.index is not None and len(templates) <= SYNC_INDEX_LIMIT:
+            self._index_ready(_build_index(templates))
         else:
-            self._pending_task = run_in_pool(lambda: SearchIndex(templates), self._index_ready,
+            self._pending_task = run_in_pool(lambda: _build_index(templates), self._index_ready,
                                              lambda exc: log.error("Indexing failed: %s", exc),
                                              pool=self.services.pool)
 
