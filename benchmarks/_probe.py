@@ -36,11 +36,41 @@ def main() -> None:
     def interactive() -> None:
         result["painted_at"] = time.time()
         result["rss_mb"] = rss_mb()
-        if idle_s <= 0:
-            idle_done(0.0)
-            return
-        # let deferred start-up work (engines, first backups) finish before measuring idle
-        QTimer.singleShot(5000, lambda: start_idle())
+        watch_after_paint(idle_s)
+
+    def watch_after_paint(idle_s: float) -> None:
+        """For 3 s after the first paint: the longest the event loop was busy (how long a key
+        press could wait while the rest of the app loads) and when the app was complete
+        (every panel built, the clocks ready)."""
+        ticker = QTimer()
+        ticker.setInterval(5)
+        last = [time.perf_counter()]
+        result["longest_stall_ms"] = 0.0
+
+        def tick() -> None:
+            now = time.perf_counter()
+            result["longest_stall_ms"] = max(result["longest_stall_ms"], (now - last[0]) * 1000)
+            last[0] = now
+            if "complete_at" not in result and complete():
+                result["complete_at"] = time.time()
+
+        def stop() -> None:
+            ticker.stop()
+            if idle_s <= 0:
+                idle_done(0.0)
+            else:  # deferred start-up work (engines, first backups) is done before measuring idle
+                QTimer.singleShot(2000, lambda: start_idle())
+
+        ticker.timeout.connect(tick)
+        ticker.start()
+        watch_after_paint.ticker = ticker
+        QTimer.singleShot(3000, stop)
+
+    def complete() -> bool:
+        windows = [w for w in app.topLevelWidgets() if w.objectName() == "main-window"]
+        if kind == "bare":
+            return True
+        return bool(windows) and windows[0].customer_bar.ready and None not in windows[0]._panels
 
     def start_idle() -> None:
         usage = resource.getrusage(resource.RUSAGE_SELF)
