@@ -217,3 +217,36 @@ def test_sqlite_utils_loads_without_numpy_wherever_it_is_first_imported():
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert result == {"first": {"numpy": False, "np": False}, "numpy_after": "numpy"}
+
+
+def test_numpy_imported_on_another_thread_meanwhile_is_unharmed():
+    """sqlite-utils' first import hides numpy from its own thread only: a worker importing
+    numpy at the same moment gets the real module."""
+    import json
+    import subprocess
+    import sys
+
+    code = """
+import json, sys, threading, assistant
+barrier = threading.Barrier(2)
+results = {}
+def load(name):
+    barrier.wait()
+    try:
+        __import__(name)
+        results[name] = "ok"
+    except BaseException as exc:
+        results[name] = repr(exc)
+threads = [threading.Thread(target=load, args=(n,)) for n in ("numpy", "sqlite_utils")]
+for t in threads: t.start()
+for t in threads: t.join()
+import numpy
+results["numpy works"] = float(numpy.arange(4).sum())
+results["module"] = type(sys.modules["numpy"]).__name__
+print(json.dumps(results))
+"""
+    for _attempt in range(3):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout) == {"numpy": "ok", "sqlite_utils": "ok", "numpy works": 6.0,
+                                          "module": "module"}
