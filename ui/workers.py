@@ -11,11 +11,6 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
-# Tasks in flight: a task dropped by its caller must live until its signal is delivered,
-# or Qt deletes the signal source under the worker thread.
-_in_flight: set["Task"] = set()
-
-
 class _Signals(QObject):
     done = Signal(object)
     failed = Signal(object)
@@ -37,7 +32,9 @@ class Task(QRunnable):
             self.signals.done.emit(result)
 
 
-_running: set = set()
+# Tasks in flight: a task dropped by its caller must live until its signal is delivered,
+# or Qt deletes the signal source under the worker thread.
+_running: set["Task"] = set()
 
 
 def run_in_pool(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,

@@ -20,3 +20,22 @@ def test_errors_come_back_as_exceptions(qtbot, services):
     gc.collect()
     qtbot.waitUntil(lambda: len(errors) == 1, timeout=5000)
     assert str(errors[0]) == "model file damaged"
+
+
+def test_none_and_booleans_survive_crossing_threads(qtbot, services):
+    """PySide6 6.12.0 dropped a reference to None (and True) for each task run on a pool
+    thread: a shift's worth of background tasks ends in "deallocating None" (pinned below
+    6.12 in pyproject.toml; this catches the bug in whatever version is installed)."""
+    import sys
+
+    received = []
+    before = {name: sys.getrefcount(value) for name, value in (("None", None), ("True", True), ("False", False))}
+    for value in (None, True, False) * 40:
+        run_in_pool(lambda v=value: v, received.append, pool=services.pool)
+    qtbot.waitUntil(lambda: len(received) == 120, timeout=10000)
+    assert received == [None, True, False] * 40
+    received.clear()
+    gc.collect()
+    after = {name: sys.getrefcount(value) for name, value in (("None", None), ("True", True), ("False", False))}
+    for name in before:  # other code may hold a few more or fewer meanwhile, never 40 fewer
+        assert after[name] > before[name] - 20, (name, before[name], after[name])
