@@ -98,6 +98,7 @@ def shoot_language(app, language: str, out: Path) -> list[Path]:
             window._quitting = True
             window.resize(*WINDOW_SIZE)
             window.show()
+            window.start_deferred()  # what the app does right after the first paint
             _settle(app, 1.0)
             bar = window.customer_bar
             if hasattr(bar, "apply_text"):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton,
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton,
                                QVBoxLayout, QWidget)
 
 from assistant import settings
@@ -139,6 +139,17 @@ class CustomerBar(QWidget):
         self.error_label.hide()
         layout.addWidget(self.error_label)
         self.clock = self.converter = self.pins_row = self.ticker = None  # built by start()
+        # the clock's place until then, looking as the clock does with no customer: nothing
+        # moves when the clock arrives
+        self._clock_placeholder = QFrame()
+        self._clock_placeholder.setFrameShape(QFrame.StyledPanel)
+        placeholder = QVBoxLayout(self._clock_placeholder)
+        placeholder.setContentsMargins(8, 8, 8, 6)  # the clock card with its empty rows
+        waiting = QLabel(_("Set the customer to see their local time."))
+        waiting.setTextFormat(Qt.PlainText)
+        waiting.setWordWrap(True)
+        placeholder.addWidget(waiting)
+        layout.addWidget(self._clock_placeholder)
 
         services.customer.changed.connect(self._context_changed)
         self._update_pin_button()
@@ -152,7 +163,10 @@ class CustomerBar(QWidget):
 
         layout = self.layout()
         self.clock = ClockCard()
-        layout.addWidget(self.clock)
+        layout.replaceWidget(self._clock_placeholder, self.clock)
+        self._clock_placeholder.hide()
+        self._clock_placeholder.deleteLater()
+        self._clock_placeholder = None
         self.converter = ConverterWidget()
         self.converter.hide()
         layout.addWidget(self.converter)

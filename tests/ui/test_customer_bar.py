@@ -260,3 +260,20 @@ def test_clear_recents_and_escape(qtbot, bar, services):
     qtbot.keyClicks(bar.input, "xyz")
     qtbot.keyClick(bar.input, Qt.Key_Escape)
     assert bar.input.text() == "Asia/Kathmandu"
+
+
+def test_the_clock_takes_the_place_kept_for_it_without_moving_anything(qtbot, services):
+    """The window paints before the clock is built: the bar keeps its place, so the tabs
+    below do not jump when it arrives."""
+    from ui.customer_bar import CustomerBar
+
+    widget = CustomerBar(services, now=lambda: NOW)
+    qtbot.addWidget(widget)
+    widget.resize(460, 200)
+    widget.show()
+    before = widget.sizeHint().height()
+    assert widget.clock is None
+    widget.start()
+    qtbot.waitUntil(lambda: widget.ready, timeout=10000)
+    assert widget.sizeHint().height() == before
+    assert widget.clock.message_label.text() == "Set the customer to see their local time."
