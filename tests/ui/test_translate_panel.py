@@ -235,3 +235,41 @@ def test_my_language_can_be_chosen(qtbot, services, with_models):
         mine.actions()[1].trigger()  # the agent reads Spanish: "me → customer" is now es → en
     assert settings.get(services.db, "translation.my_language") == "es"
     assert panel.outgoing.output.toPlainText() == "Thank you."
+
+
+def test_the_download_list_is_read_off_the_gui_thread(qtbot, services, monkeypatch):
+    import threading
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from assistant.translation import download
+
+    services.runtime.policy = replace(services.runtime.policy, allow_downloads=True)
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    gui_thread = threading.get_ident()
+    read_on, offered = [], []
+    package = download.AvailablePackage("en", "de", "English", "German", "1.9", ("https://example.invalid/x",))
+
+    def fetch(policy):
+        read_on.append(threading.get_ident())
+        return [package]
+
+    monkeypatch.setattr(download, "fetch_index", fetch)
+    monkeypatch.setattr(QInputDialog, "getItem",
+                        lambda parent, title, label, items, *rest: offered.append(list(items)) or ("", False))
+    panel.download_model()
+    assert panel.status.text() == "Reading the list of models…"
+    qtbot.waitUntil(lambda: bool(offered), timeout=5000)
+    assert read_on and read_on[0] != gui_thread
+    assert offered == [["English → German (v1.9)"]]
+    assert panel.status.text() == "No translation model installed"
+
+    warnings = []
+    monkeypatch.setattr(download, "fetch_index",
+                        lambda policy: (_ for _ in ()).throw(download.DownloadError("mirror unreachable")))
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    panel.download_model()
+    qtbot.waitUntil(lambda: bool(warnings), timeout=5000)
+    assert warnings == ["mirror unreachable"]

@@ -423,16 +423,30 @@ class TranslatePanel(Panel):
         run_in_pool(work, self._engine_loaded, self._install_failed, pool=self.services.pool)
 
     def download_model(self) -> None:
-        """Explicit user action, allowed by policy: pick a pair from the index, download with
-        progress and cancel, install through the same validation."""
+        """Explicit user action, allowed by policy: the package index is read on the worker
+        (a slow mirror never freezes the window), then the agent picks a pair; it downloads
+        with progress and cancel and installs through the same validation."""
         from assistant.translation import download
 
         policy = self.services.runtime.policy
         try:
-            available = download.fetch_index(policy)
-        except (download.DownloadForbidden, download.DownloadError) as exc:
+            download.check_allowed(policy)
+        except download.DownloadForbidden as exc:
             QMessageBox.warning(self, _("Download a model"), str(exc))
             return
+        self.status.setText(_("Reading the list of models…"))
+        run_in_pool(lambda: download.fetch_index(policy), self._choose_download,
+                    self._index_failed, pool=self.services.pool)
+
+    def _index_failed(self, exc: Exception) -> None:
+        self._refresh()
+        QMessageBox.warning(self, _("Download a model"), str(exc))
+
+    def _choose_download(self, available: list) -> None:
+        from assistant.translation import download
+
+        policy = self.services.runtime.policy
+        self._refresh()
         if not available:
             QMessageBox.information(self, _("Download a model"), _("The package index lists no models."))
             return
