@@ -94,6 +94,27 @@ def main_window(qtbot, services):
 
 
 @pytest.fixture
+def newer_database():
+    """Writes a database as a newer version of the app leaves it (a migration this version
+    does not know) at the given path; returns the path."""
+    def write(path: Path) -> Path:
+        import sqlite3
+
+        from assistant.storage.database import open_database
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        open_database(path).close()
+        conn = sqlite3.connect(path)
+        conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                     "VALUES ('tasks', 'm999_from_the_future', 'x')")
+        conn.commit()
+        conn.close()
+        return path
+
+    return write
+
+
+@pytest.fixture
 def run_cli(capsys):
     """Run the headless CLI in-process: returns (exit code, stdout, stderr)."""
     from assistant.cli import main

@@ -1,6 +1,5 @@
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -117,17 +116,8 @@ def test_a_second_start_in_the_same_folder_leaves_the_database_alone(qapp, fresh
     assert not (fresh_data_dir / "assistant.db").exists()
 
 
-def test_a_newer_database_is_refused_after_the_window_shows(qapp, fresh_data_dir, monkeypatch):
-    from assistant.storage.database import open_database
-
-    fresh_data_dir.mkdir(parents=True)
-    path = fresh_data_dir / "assistant.db"
-    open_database(path).close()
-    conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-                 "VALUES ('tasks', 'm999_from_the_future', 'x')")
-    conn.commit()
-    conn.close()
+def test_a_newer_database_is_refused_after_the_window_shows(qapp, fresh_data_dir, monkeypatch, newer_database):
+    path = newer_database(fresh_data_dir / "assistant.db")
     before = path.read_bytes()
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))

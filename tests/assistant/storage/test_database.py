@@ -63,14 +63,8 @@ def test_migration_takes_a_backup_first_and_keeps_data(tmp_path, extra_migration
         opened.close()
 
 
-def test_database_from_a_newer_version_is_refused_untouched(tmp_path):
-    path = tmp_path / "a.db"
-    open_database(path).close()
-    conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-                 "VALUES ('tasks', 'm999_from_the_future', 'x')")
-    conn.commit()
-    conn.close()
+def test_database_from_a_newer_version_is_refused_untouched(tmp_path, newer_database):
+    path = newer_database(tmp_path / "a.db")
     before = path.read_bytes()
     with pytest.raises(NewerSchemaError, match="newer version"):
         open_database(path)
@@ -171,14 +165,8 @@ def test_opening_in_two_steps_reads_settings_before_the_schema_check(tmp_path):
         opened.close()
 
 
-def test_a_newer_database_opened_in_two_steps_is_refused_at_the_second(tmp_path):
-    path = tmp_path / "a.db"
-    open_database(path).close()
-    conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-                 "VALUES ('tasks', 'm999_from_the_future', 'x')")
-    conn.commit()
-    conn.close()
+def test_a_newer_database_opened_in_two_steps_is_refused_at_the_second(tmp_path, newer_database):
+    path = newer_database(tmp_path / "a.db")
     before = path.read_bytes()
     opened = open_database(path, complete=False)
     try:
