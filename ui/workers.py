@@ -7,49 +7,57 @@ import logging
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
-class _Signals(QObject):
+
+class Task(QObject):
+    """One background job as the GUI thread sees it: its result or its error arrives by
+    signal. Created on the GUI thread, so the signals are delivered there."""
+
     done = Signal(object)
     failed = Signal(object)
 
 
-class Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any]):
-        super().__init__()
-        self.fn = fn
-        self.signals = _Signals()
-
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except Exception as exc:  # reported to the caller on the GUI thread
-            log.debug("worker failed: %s", traceback.format_exc())
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.done.emit(result)
-
-
-# Tasks in flight: a task dropped by its caller must live until its signal is delivered,
+# Jobs in flight: a task dropped by its caller must live until its signal is delivered,
 # or Qt deletes the signal source under the worker thread.
-_running: set["Task"] = set()
+_running: set[Task] = set()
 
 
 def run_in_pool(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                 on_error: Callable[[Exception], None] | None = None,
                 pool: QThreadPool | None = None) -> Task:
-    task = Task(fn)
-    task.setAutoDelete(False)  # the signals object must outlive run()
-    # Callers may drop the returned task: keep it alive until it has reported back, or its
-    # signals object is collected mid-run ("Signal source has been deleted") and the result lost.
+    task = Task()
     _running.add(task)
-    task.signals.done.connect(lambda _result, t=task: _running.discard(t))
-    task.signals.failed.connect(lambda _exc, t=task: _running.discard(t))
+    # Callbacks connected as given: a bound method of a widget is not called once the
+    # widget is deleted (Qt drops the connection with its receiver).
     if on_done:
-        task.signals.done.connect(on_done)
+        task.done.connect(on_done)
     if on_error:
-        task.signals.failed.connect(on_error)
-    (pool or QThreadPool.globalInstance()).start(task)
+        task.failed.connect(on_error)
+
+    def forget(_value) -> None:
+        # Connected last, so it runs after the callback. Qt holds the connections out of
+        # the garbage collector's sight: one still referring to the task would keep it,
+        # and all its job captured, for the whole shift.
+        _running.discard(task)
+        task.done.disconnect()
+        task.failed.disconnect()
+
+    task.done.connect(forget)
+    task.failed.connect(forget)
+
+    def job() -> None:
+        # A plain callable, not a QRunnable subclass: the pool keeps a Python runnable it
+        # does not delete (one per job, never freed) and releases a callable once it ran.
+        try:
+            result = fn()
+        except Exception as exc:  # reported to the caller on the GUI thread
+            log.debug("worker failed: %s", traceback.format_exc())
+            task.failed.emit(exc)
+        else:
+            task.done.emit(result)
+
+    (pool or QThreadPool.globalInstance()).start(job)
     return task

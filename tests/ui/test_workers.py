@@ -39,3 +39,27 @@ def test_none_and_booleans_survive_crossing_threads(qtbot, services):
     after = {name: sys.getrefcount(value) for name, value in (("None", None), ("True", True), ("False", False))}
     for name in before:  # other code may hold a few more or fewer meanwhile, never 40 fewer
         assert after[name] > before[name] - 20, (name, before[name], after[name])
+
+
+def test_finished_jobs_and_what_they_captured_are_freed(qtbot, services):
+    """All shift long, every background job must be released once it has reported."""
+    import weakref
+
+    from ui.workers import Task
+
+    class Payload:
+        pass
+
+    payloads, results = [], []
+    for index in range(30):
+        payload = Payload()
+        payloads.append(weakref.ref(payload))
+        run_in_pool(lambda p=payload, i=index: (p, i)[1], results.append, pool=services.pool)
+    del payload
+    qtbot.waitUntil(lambda: len(results) == 30, timeout=10000)
+    services.pool.waitForDone(5000)
+    qtbot.wait(10)
+    gc.collect()
+    assert sorted(results) == list(range(30))
+    assert not any(ref() for ref in payloads)
+    assert not [obj for obj in gc.get_objects() if isinstance(obj, Task)]
