@@ -388,9 +388,8 @@ class CulturePanel(Panel):
             from assistant.countries import search
 
             search.search("a", language)  # builds the name and city indexes
-            return True
 
-        self._warm_task = run_in_pool(build)  # kept: the runnable must outlive its run
+        run_in_pool(build)
 
     def _run_search(self) -> None:
         from assistant.countries.search import search
