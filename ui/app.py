@@ -135,7 +135,7 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> in
 def finish_start(app: QApplication, runtime, window, services):
     """Right after the first paint: check and migrate the database (a database it cannot
     use ends the app with a clear message), then the clocks, panels, the server a second
-    start talks to, and background work. Returns that server (None if the app ends)."""
+    start talks to, and background work. Returns that server (None if there is none)."""
     from PySide6.QtWidgets import QMessageBox
 
     from assistant.storage.backup import rolling_backup
@@ -147,8 +147,6 @@ def finish_start(app: QApplication, runtime, window, services):
         app.exit(fatal(str(exc)))
         return None
     window.start_deferred()
-    instance = InstanceServer(server_name(runtime.data_dir.path))
-    instance.show_requested.connect(window.bring_forward)
     for notice in runtime.opened.notices:
         QTimer.singleShot(0, window, lambda n=notice: QMessageBox.warning(window, APP_NAME, n))
     if runtime.policy.errors:  # IT's file is wrong: logged for IT, told to the agent without blocking
@@ -174,6 +172,12 @@ def finish_start(app: QApplication, runtime, window, services):
         start_inbox_watch(window, services)
 
     QTimer.singleShot(INBOX_FIRST_CHECK_MS, window, watch_pack_inbox)
+    try:  # the lock already keeps a second app out; the server only lets it hand over
+        instance = InstanceServer(server_name(runtime.data_dir.path))
+    except RuntimeError as exc:
+        log.warning("a second start will not bring this window forward: %s", exc)
+        return None
+    instance.show_requested.connect(window.bring_forward)
     return instance
 
 

@@ -76,7 +76,6 @@ class CustomerBar(QWidget):
         self._pin_widgets: list[PinnedClock] = []
         self._pins_loaded = False
         self._choice_base: CustomerContext | None = None
-        self._warm_task = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -183,9 +182,7 @@ class CustomerBar(QWidget):
         self.ticker = MinuteTicker(self._now, self)
         self.ticker.tick.connect(self.refresh)
         self._update_pin_button()
-        # keep the task: its signals must outlive the call to reach us
-        self._warm_task = run_in_pool(_warm_up, lambda _result: self._warmed(),
-                                      lambda _exc: self._warmed(), pool=self.services.pool)
+        run_in_pool(_warm_up, self._warmed, self._warmed, pool=self.services.pool)
 
     # -- time and settings ---------------------------------------------------------
     def _now(self) -> datetime:
@@ -208,8 +205,8 @@ class CustomerBar(QWidget):
         return country_of_zone(self.agent_zone())
 
     # -- start-up ------------------------------------------------------------------
-    def _warmed(self) -> None:
-        self._warm_task = None
+    def _warmed(self, _outcome=None) -> None:
+        """The warm-up finished (or failed: the first resolve is then just slower)."""
         self.ready = True
         self.ticker.start()
         if self.isVisible():

@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.setAccessibleName(_("Panels"))
         # Panels are built on demand or by start_deferred(), after the first paint: the
-        # visible one first, then the others, one per event-loop turn.
+        # visible one first, then the others (_build_next_panel).
         self._panels: list = [None] * len(PANELS)
         for cls in PANELS:
             page = QWidget()
@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self.first_painted.emit)
 
     def start_deferred(self) -> None:
-        """After the first paint (the database complete): the clocks, then the panels."""
+        """After the first paint (the database complete): the tray, the clocks, the panels."""
         if self._deferred_started:
             return
         self._deferred_started = True
