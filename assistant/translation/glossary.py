@@ -61,8 +61,12 @@ def find_protected_spans(text: str, terms: Iterable[str] = ()) -> list[tuple[int
                 end -= 1  # "see https://x.example/a." : the full stop ends the sentence
             candidates.append((start, end))
     for term in sorted({t for t in terms if t and t.strip()}, key=len, reverse=True):
-        # whole words only, case-sensitive: "Acme" is a name, "acme" may be a word
-        for m in re.finditer(r"(?<!\w)" + re.escape(term) + r"(?!\w)", text):
+        # whole words only, case-sensitive: "Acme" is a name, "acme" may be a word. The
+        # word boundary applies at an end that is a letter or digit: ".NET" in "on.NET" and
+        # "Yahoo!" in "Yahoo!Mail" are still the term.
+        before = r"(?<!\w)" if re.match(r"\w", term[0]) else ""
+        after = r"(?!\w)" if re.match(r"\w", term[-1]) else ""
+        for m in re.finditer(before + re.escape(term) + after, text):
             candidates.append(m.span())
     chosen: list[tuple[int, int]] = []
     for start, end in sorted(candidates, key=lambda s: (s[0], -(s[1] - s[0]))):

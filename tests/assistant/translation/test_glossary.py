@@ -25,6 +25,19 @@ def test_plain_numbers_and_partial_words_are_not_protected():
     assert p.text == "We will contact you within 24 hours. Acmeology is not ⟦0⟧."
 
 
+@pytest.mark.parametrize("text, term", [("Built on.NET today", ".NET"), ("Try Yahoo!Mail now", "Yahoo!"),
+                                        ("We use C++ daily", "C++"), ("(Acme) says hi", "(Acme)")])
+def test_terms_that_begin_or_end_with_punctuation_are_found_touching_a_word(text, term):
+    p = protect(text, [term])
+    assert p.originals == (term,)
+    assert restore(p.text, p) == text
+
+
+def test_a_term_inside_a_longer_word_is_left_alone_at_its_letter_ends():
+    assert protect("ASP.NETCore and NETwork", [".NET"]).originals == ()
+    assert protect("Acme!s and xAcme! too", ["Acme!"]).originals == ("Acme!",)
+
+
 def test_longest_term_wins_and_overlaps_are_resolved():
     p = protect("Acme Cloud Pro and Acme", ["Acme", "Acme Cloud Pro", "Cloud"])
     assert p.originals == ("Acme Cloud Pro", "Acme")
