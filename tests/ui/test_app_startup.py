@@ -157,3 +157,22 @@ print(json.dumps({"code": code, "before": before, "after": {m: m in sys.modules 
         assert not any(result["before"].values()), result["before"]
         assert result["after"]["sqlite_utils"] and result["after"]["ui.clock_widget"]
         assert not result["numpy_types"]  # sqlite-utils was imported with numpy hidden
+
+
+def test_a_window_that_never_paints_still_finishes_starting(qapp, fresh_data_dir, monkeypatch):
+    """Started minimised (or on a display that never exposes it): the rest of the start runs
+    after a fallback delay instead of waiting for a paint that does not come."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from ui.main_window import MainWindow
+
+    finished = []
+    monkeypatch.setattr(MainWindow, "paintEvent", lambda self, event: QMainWindow.paintEvent(self, event))
+    monkeypatch.setattr(app_module, "FIRST_PAINT_FALLBACK_MS", 300)
+    real_finish = app_module.finish_start
+    monkeypatch.setattr(app_module, "finish_start",
+                        lambda *args: finished.append(args[1]) or real_finish(*args))
+    code = app_module.run(qapp, app_module.parse_args(["--quit-after", "2500"]))
+    assert code == 0
+    assert len(finished) == 1 and finished[0].completed
+    assert (fresh_data_dir / "logs" / "assistant.log").exists()
