@@ -54,6 +54,7 @@ class SelfTest:
     def checks(self) -> list[tuple[str, Callable[[], str]]]:
         return [
             ("resources", self.check_resources),
+            ("storage", self.check_storage),
             ("languages", self.check_languages),
             ("time data", self.check_time_data),
             ("window", self.check_window),
@@ -138,6 +139,21 @@ class SelfTest:
             if stray:
                 raise SelfTestFailure(f"the bundle ships packages it must not: {', '.join(stray)}")
         return f"resources in {resource_path()}, catalogues in {locales_path()}"
+
+    def check_storage(self) -> str:
+        """The database opens and migrates; in a fresh process (the bundle's self-test) also
+        that sqlite-utils loaded without numpy, as the app's start-up needs."""
+        fresh = "sqlite_utils" not in sys.modules and "numpy" not in sys.modules
+        runtime = self.ensure_runtime()
+        from assistant.storage.database import schema_version
+
+        version = schema_version(runtime.db)
+        if not fresh:
+            return f"database at schema version {version}"
+        if sys.modules["sqlite_utils"].db.np is not None or "numpy" in sys.modules:
+            raise SelfTestFailure("opening the database loaded numpy (about 160 ms more at start-up): "
+                                  "the import hook in assistant/__init__.py did not apply in this build")
+        return f"database at schema version {version}, opened without loading numpy"
 
     def check_languages(self) -> str:
         from assistant import i18n

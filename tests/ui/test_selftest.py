@@ -36,7 +36,7 @@ def test_all_passing_checks_pass(tmp_path, qapp):
     assert out.getvalue().splitlines()[-1] == "self-test: 2/2 checks passed"
 
 
-@pytest.mark.parametrize("name", ["resources", "languages", "time data", "window", "card", "template", "translation", "task"])
+@pytest.mark.parametrize("name", ["resources", "storage", "languages", "time data", "window", "card", "template", "translation", "task"])
 def test_checks_pass_in_a_checkout(name, fresh_data_dir, qapp):
     test = SelfTest(fresh_data_dir.parent, io.StringIO())
     check = dict(test.checks())[name]
