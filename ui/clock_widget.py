@@ -294,6 +294,9 @@ class ConverterWidget(QFrame):
     def _edit(self, name: str) -> QDateTimeEdit:
         edit = QDateTimeEdit()
         edit.setTimeZone(QTimeZone.utc())
+        # before the format: a right-to-left edit would lay its sections out backwards
+        # ("30:18 05-01-2026 Mon" in Arabic)
+        edit.setLayoutDirection(Qt.LeftToRight)
         edit.setDisplayFormat("ddd yyyy-MM-dd HH:mm")
         edit.setCalendarPopup(True)
         edit.setAccessibleName(name)

@@ -277,3 +277,16 @@ def test_the_clock_takes_the_place_kept_for_it_without_moving_anything(qtbot, se
     qtbot.waitUntil(lambda: widget.ready, timeout=10000)
     assert widget.sizeHint().height() == before
     assert widget.clock.message_label.text() == "Set the customer to see their local time."
+
+
+def test_the_converter_reads_left_to_right_in_a_right_to_left_ui(qtbot, qapp):
+    from ui.clock_widget import ConverterWidget
+
+    qapp.setLayoutDirection(Qt.RightToLeft)
+    try:
+        converter = ConverterWidget()
+        qtbot.addWidget(converter)
+        converter.set_zones("Asia/Tokyo", "Europe/Paris", datetime(2026, 1, 5, 9, 30, tzinfo=UTC))
+        assert converter.theirs.text() == "Mon 2026-01-05 18:30"  # not "30:18 05-01-2026 Mon"
+    finally:
+        qapp.setLayoutDirection(Qt.LeftToRight)

@@ -15,7 +15,7 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QTabBar, QTreeView, QVBoxLayout, QWidget)
+                               QPushButton, QTabBar, QToolButton, QTreeView, QVBoxLayout, QWidget)
 
 from assistant.clock.ticks import utc_now
 from assistant.customer import CustomerContext
@@ -142,6 +142,12 @@ class QueuePanel(Panel):
         self.add_button.setToolTip(_("New task (Ctrl+N)"))
         self.add_button.clicked.connect(self.quick_add)
         top.addWidget(self.add_button)
+        self.settings_button = QToolButton()
+        self.settings_button.setText("⚙")
+        self.settings_button.setToolTip(_("Queue settings: team hours, targets, warnings"))
+        self.settings_button.setAccessibleName(_("Queue settings"))
+        self.settings_button.clicked.connect(self.open_settings)
+        top.addWidget(self.settings_button)
         layout.addLayout(top)
 
         filters = QHBoxLayout()
@@ -513,7 +519,17 @@ class QueuePanel(Panel):
                        lambda name=name: self._show_view(name), "", "tasks queue view")
                for name, label in VIEWS]
         own.append(Command(_("Undo task delete"), self.undo_delete, "Ctrl+Z", "tasks queue restore"))
+        own.append(Command(_("Queue settings…"), self.open_settings, "",
+                           "tasks sla targets team hours working days holidays warning"))
         return own
+
+    def open_settings(self) -> None:
+        from ui.queue_settings import QueueSettingsDialog
+
+        if QueueSettingsDialog(self.services.db, self).exec():
+            self.store.reload_config()
+            self._agent_zone = None
+            self.reload()
 
     def _show_view(self, name: str) -> None:
         window = self.window()
