@@ -273,3 +273,18 @@ def test_the_download_list_is_read_off_the_gui_thread(qtbot, services, monkeypat
     panel.download_model()
     qtbot.waitUntil(lambda: bool(warnings), timeout=5000)
     assert warnings == ["mirror unreachable"]
+
+
+def test_the_teams_preferred_words_are_shown_next_to_a_reply(qtbot, services, with_models):
+    from assistant.packs.install import store_glossary
+
+    with services.db.atomic():
+        store_glossary(services.db, "team", [{"term": "patience", "translations": {"es": "paciencia", "fr": "patience"}}])
+    services.customer.set(CustomerContext(name="Ana", country="ES", language="es"))
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    with qtbot.waitSignal(panel.translated, timeout=10000):
+        panel.outgoing.input.setPlainText("Thank you for your patience.")
+        panel.request(panel.outgoing)
+    assert panel.outgoing.output.toPlainText() == "Gracias por su paciencia."  # a hint, never substituted
+    assert panel.outgoing.note.text() == "Team terms: patience → paciencia"

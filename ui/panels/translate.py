@@ -312,6 +312,13 @@ class TranslatePanel(Panel):
         note = _("via {language}").format(language=self._name(result.pivot)) if result.pivot else ""
         if result.fallback:
             note = (note + " · " if note else "") + _("protected terms kept, translated around them")
+        if direction is self.outgoing:  # the team's words for the customer's language, as hints
+            from assistant.packs.terms import preferred_translations
+
+            hints = preferred_translations(self.services.db, text, result.target)
+            if hints:
+                note = (note + " · " if note else "") + _("Team terms: {terms}").format(
+                    terms=", ".join(f"{term} → {preferred}" for term, preferred in hints))
         direction.set_result(result.text, note)
         self._record(direction, text, result)
         self.translated.emit(direction.key, result)

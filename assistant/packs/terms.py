@@ -1,0 +1,54 @@
+"""The team's preferred translations of terms, from the glossaries of installed packs.
+
+They are offered as hints next to a machine translation ("refund → reembolso"), never
+substituted into it: a term replaced in place breaks the sentence wherever it is inflected
+or used as another part of speech ("We will refund you" is not "reembolso")."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+from assistant.templates.model import base_language
+
+
+def _mentions(text: str, term: str) -> bool:
+    """``term`` as a whole word (any case) in ``text``; the boundary applies at ends that
+    are letters or digits, as for protected terms."""
+    before = r"(?<!\w)" if re.match(r"\w", term[0]) else ""
+    after = r"(?!\w)" if re.match(r"\w", term[-1]) else ""
+    return re.search(before + re.escape(term) + after, text, re.IGNORECASE) is not None
+
+
+def _for_language(translations: dict, target: str) -> str | None:
+    if translations.get(target):
+        return translations[target]
+    base = base_language(target)
+    for code, value in sorted(translations.items()):
+        if value and base_language(code) == base:
+            return value
+    return None
+
+
+def preferred_translations(db, text: str, target: str) -> list[tuple[str, str]]:
+    """(term, the team's translation into ``target``) for each pack term ``text`` mentions,
+    in the order of the text; each term once."""
+    if not text.strip():
+        return []
+    try:
+        rows = db.execute("SELECT term, translations FROM pack_glossary "
+                          "WHERE translations IS NOT NULL AND translations != '{}'").fetchall()
+    except sqlite3.OperationalError:  # no packs table yet
+        return []
+    found: dict[str, tuple[int, str, str]] = {}
+    for term, raw in rows:
+        try:
+            translations = json.loads(raw)
+        except (TypeError, json.JSONDecodeError):
+            continue
+        preferred = _for_language(translations, target) if isinstance(translations, dict) else None
+        if not preferred or not term or term.lower() in found or not _mentions(text, term):
+            continue
+        found[term.lower()] = (text.lower().find(term.lower()), term, preferred)
+    return [(term, preferred) for _pos, term, preferred in sorted(found.values())]
