@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+from _measure import rss_mb  # this folder is on a script's import path
+
 LANGS = ("en", "es", "pt", "fr", "de", "it")
 
 # Short chat messages as customers write them: greetings, one-liners, no punctuation, typos.
@@ -115,14 +117,6 @@ def _make(name: str):
     raise ValueError(name)
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def _folder_mb(names: list[str]) -> float:
     total = 0
     for name in names:
@@ -138,7 +132,7 @@ def _folder_mb(names: list[str]) -> float:
 def measure_one(name: str) -> dict:
     import numpy  # noqa: F401  (the app has it loaded already, through CTranslate2: not counted)
 
-    before = _rss_mb()
+    before = rss_mb()
     start = time.perf_counter()
     try:
         detect, dists = _make(name)
@@ -146,7 +140,7 @@ def measure_one(name: str) -> dict:
     except ImportError as exc:
         return {"candidate": name, "error": f"not installed ({exc.name})"}
     load_s = time.perf_counter() - start
-    rss = _rss_mb() - before
+    rss = rss_mb() - before
     right = short_right = short_total = total = 0
     elapsed = 0.0
     for lang, phrases in PHRASES.items():

@@ -21,6 +21,8 @@ import threading
 import time
 from pathlib import Path
 
+from _measure import rss_mb  # this folder is on a script's import path
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -29,14 +31,6 @@ CUSTOMERS = ["+81 3-1234-5678", "Ana, +55 11 91234 5678", "Germany", "+1 800 555
              "+34 612 345 678", "Europe/Kyiv", "Sydney", "+971 4 123 4567", "not a place at all"]
 SEARCHES = ["refund", "sorry", ";hold", "order", "delay", "thank", ""]
 MESSAGES = ["Thank you for your patience.", "My order has not arrived.", "Gracias por su paciencia."]
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def sample() -> dict:

@@ -27,7 +27,6 @@ source length (1.5x + 20 tokens); the baseline uses exactly the same value.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -38,6 +37,8 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+
+from _measure import rss_mb  # this folder is on a script's import path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -63,14 +64,6 @@ SUPPORT_SENTENCES = [
     "We apologise for the delay caused by the holiday season.",
     "Have a wonderful day and thank you for your patience.",
 ]
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 # -- building the benchmark model -------------------------------------------------------
@@ -306,15 +299,15 @@ def bench_rss(package: Path) -> dict:
 
     home = Path(tempfile.mkdtemp(prefix="bench-rss-"))
     packages.install_archive(home / "models", package)
-    start = _rss_mb()
+    start = rss_mb()
     import ctranslate2  # noqa: F401
 
     import_argos(home / "models", home / "argos")
-    imported = _rss_mb()
+    imported = rss_mb()
     engine = TranslationEngine(home / "models", home / "argos")
     engine.warm_up()
     engine.translate("Thank you for contacting us about your order.", "en", "xx")
-    loaded = _rss_mb()
+    loaded = rss_mb()
     return {"python_mb": start, "imports_mb": imported, "one_pair_mb": loaded}
 
 
