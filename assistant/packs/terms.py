@@ -11,14 +11,7 @@ import re
 import sqlite3
 
 from assistant.templates.model import base_language
-
-
-def _mentions(text: str, term: str) -> bool:
-    """``term`` as a whole word (any case) in ``text``; the boundary applies at ends that
-    are letters or digits, as for protected terms."""
-    before = r"(?<!\w)" if re.match(r"\w", term[0]) else ""
-    after = r"(?!\w)" if re.match(r"\w", term[-1]) else ""
-    return re.search(before + re.escape(term) + after, text, re.IGNORECASE) is not None
+from assistant.translation.glossary import term_pattern
 
 
 def _for_language(translations: dict, target: str) -> str | None:
@@ -48,7 +41,7 @@ def preferred_translations(db, text: str, target: str) -> list[tuple[str, str]]:
         except (TypeError, json.JSONDecodeError):
             continue
         preferred = _for_language(translations, target) if isinstance(translations, dict) else None
-        if not preferred or not term or term.lower() in found or not _mentions(text, term):
+        if not preferred or not term or term.lower() in found or not re.search(term_pattern(term), text, re.IGNORECASE):
             continue
         found[term.lower()] = (text.lower().find(term.lower()), term, preferred)
     return [(term, preferred) for _pos, term, preferred in sorted(found.values())]

@@ -52,6 +52,15 @@ class Protected:
         return bool(self.originals)
 
 
+def term_pattern(term: str) -> str:
+    """A regular expression for ``term`` as a whole word. The word boundary applies at an
+    end that is a letter or digit: ".NET" in "on.NET" and "Yahoo!" in "Yahoo!Mail" are still
+    the term, "Acme" in "Acmeology" is not."""
+    before = r"(?<!\w)" if re.match(r"\w", term[0]) else ""
+    after = r"(?!\w)" if re.match(r"\w", term[-1]) else ""
+    return before + re.escape(term) + after
+
+
 def find_protected_spans(text: str, terms: Iterable[str] = ()) -> list[tuple[int, int]]:
     candidates: list[tuple[int, int]] = []
     for pattern in _PATTERNS:
@@ -61,12 +70,8 @@ def find_protected_spans(text: str, terms: Iterable[str] = ()) -> list[tuple[int
                 end -= 1  # "see https://x.example/a." : the full stop ends the sentence
             candidates.append((start, end))
     for term in sorted({t for t in terms if t and t.strip()}, key=len, reverse=True):
-        # whole words only, case-sensitive: "Acme" is a name, "acme" may be a word. The
-        # word boundary applies at an end that is a letter or digit: ".NET" in "on.NET" and
-        # "Yahoo!" in "Yahoo!Mail" are still the term.
-        before = r"(?<!\w)" if re.match(r"\w", term[0]) else ""
-        after = r"(?!\w)" if re.match(r"\w", term[-1]) else ""
-        for m in re.finditer(before + re.escape(term) + after, text):
+        # case-sensitive: "Acme" is a name, "acme" may be a word
+        for m in re.finditer(term_pattern(term), text):
             candidates.append(m.span())
     chosen: list[tuple[int, int]] = []
     for start, end in sorted(candidates, key=lambda s: (s[0], -(s[1] - s[0]))):
