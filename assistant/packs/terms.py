@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 
 from assistant.templates.model import base_language
 from assistant.translation.glossary import term_pattern
@@ -29,11 +28,8 @@ def preferred_translations(db, text: str, target: str) -> list[tuple[str, str]]:
     in the order of the text; each term once."""
     if not text.strip():
         return []
-    try:
-        rows = db.execute("SELECT term, translations FROM pack_glossary "
-                          "WHERE translations IS NOT NULL AND translations != '{}'").fetchall()
-    except sqlite3.OperationalError:  # no packs table yet
-        return []
+    rows = db.execute("SELECT term, translations FROM pack_glossary "
+                      "WHERE translations IS NOT NULL AND translations != '{}'").fetchall()
     found: dict[str, tuple[int, str, str]] = {}
     for term, raw in rows:
         try:
@@ -41,7 +37,8 @@ def preferred_translations(db, text: str, target: str) -> list[tuple[str, str]]:
         except (TypeError, json.JSONDecodeError):
             continue
         preferred = _for_language(translations, target) if isinstance(translations, dict) else None
-        if not preferred or not term or term.lower() in found or not re.search(term_pattern(term), text, re.IGNORECASE):
+        if (not preferred or not term or term.lower() in found
+                or not re.search(term_pattern(term), text, re.IGNORECASE)):
             continue
         found[term.lower()] = (text.lower().find(term.lower()), term, preferred)
     return [(term, preferred) for _pos, term, preferred in sorted(found.values())]
