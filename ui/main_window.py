@@ -20,7 +20,6 @@ from ui.services import AppServices, Command
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class PanelSpec:
     """A panel known by id and title before its module is imported: panel modules pull in
@@ -46,6 +45,8 @@ def open_quick_add(window) -> None:
     from ui.quick_add import open_quick_add as open_dialog
 
     open_dialog(window)
+
+
 PANEL_BUILD_PAUSE_MS = 50
 NARROW_WIDTH = 420
 COMPACT_WIDTH = 300

@@ -107,7 +107,6 @@ class PacksDialog(QDialog):
         self.now = now
         self.setObjectName("packs-dialog")
         self.setWindowTitle(_("Template packs"))
-        self._task = None
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
@@ -314,8 +313,8 @@ class PacksDialog(QDialog):
                 return
             self._apply(path, result, options)
 
-        self._task = run_in_pool(work, done, lambda exc: done(fmt.PackRejected([fmt.Problem("parse", str(exc))])),
-                                 self.services.pool)
+        run_in_pool(work, done, lambda exc: done(fmt.PackRejected([fmt.Problem("parse", str(exc))])),
+                    self.services.pool)
 
     def _apply(self, path: Path, verified, options) -> None:
         policy = self.services.runtime.policy
@@ -559,7 +558,6 @@ class InboxWatch(QObject):
         self.inbox = inbox.Inbox()
         self.busy = False
         self.last_report: inbox.InboxReport | None = None
-        self._task = None
         self.timer = QTimer(self)
         self.timer.setInterval(INBOX_CHECK_MS)
         self.timer.timeout.connect(self.check)
@@ -583,8 +581,8 @@ class InboxWatch(QObject):
             self.busy = False
             log.warning("Pack inbox check failed: %s", exc)
 
-        self._task = run_in_pool(lambda: self.inbox.collect(folder, snapshot, now),
-                                 lambda collected: self._install(collected, now), failed, self.services.pool)
+        run_in_pool(lambda: self.inbox.collect(folder, snapshot, now),
+                    lambda collected: self._install(collected, now), failed, self.services.pool)
 
     def _install(self, collected, now) -> None:
         self.busy = False

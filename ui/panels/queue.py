@@ -502,7 +502,9 @@ class QueuePanel(Panel):
 
     # -- panel hooks ---------------------------------------------------------------
     def activated(self) -> None:
-        # settings may have changed (settings dialog, CLI) since the panel was last shown
+        self._settings_changed()  # they may have (the CLI) since the panel was last shown
+
+    def _settings_changed(self) -> None:
         self.store.reload_config()
         self._agent_zone = None
         self.model.agent_zone = self.agent_zone
@@ -527,9 +529,7 @@ class QueuePanel(Panel):
         from ui.queue_settings import QueueSettingsDialog
 
         if QueueSettingsDialog(self.services.db, self).exec():
-            self.store.reload_config()
-            self._agent_zone = None
-            self.reload()
+            self._settings_changed()
 
     def _show_view(self, name: str) -> None:
         window = self.window()

@@ -84,7 +84,6 @@ class RepliesPanel(Panel):
         self.drafts: dict[tuple[str, str], object] = {}  # (id, language) -> Draft
         self.reply: Reply | None = None
         self.field_widgets: dict[str, QWidget] = {}
-        self._pending_task = None
         self._build()
         self.setFocusProxy(self.search)  # Ctrl+2 and the palette land in the search box
         services.customer.changed.connect(self._customer_changed)
@@ -274,9 +273,8 @@ class RepliesPanel(Panel):
         if self.index is not None and len(templates) <= SYNC_INDEX_LIMIT:
             self._index_ready(_build_index(templates))
         else:
-            self._pending_task = run_in_pool(lambda: _build_index(templates), self._index_ready,
-                                             lambda exc: log.error("Indexing failed: %s", exc),
-                                             pool=self.services.pool)
+            run_in_pool(lambda: _build_index(templates), self._index_ready,
+                        lambda exc: log.error("Indexing failed: %s", exc), pool=self.services.pool)
 
     def reload(self, select: str | None = None) -> None:
         self.loaded = True
@@ -675,8 +673,7 @@ class RepliesPanel(Panel):
             self.draft_button.setText(_("Machine-translate a draft"))
             self._confirm(str(exc) if isinstance(exc, DraftError) else _("The translation failed."))
 
-        self._pending_task = run_in_pool(lambda: make_draft(template, target, translate), done,
-                                         failed, pool=self.services.pool)
+        run_in_pool(lambda: make_draft(template, target, translate), done, failed, pool=self.services.pool)
 
     def _translation_service(self):
         """The app's translation service once its engine is loaded (by the Translate panel)."""
