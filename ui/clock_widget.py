@@ -21,6 +21,7 @@ from assistant.clock.zones import country_of_zone, localized_city
 from assistant.customer import CustomerContext
 from assistant.i18n import _, current_language
 from ui.theme import set_error_style
+from ui.widgets import plain_label
 
 
 
@@ -64,13 +65,8 @@ class MinuteTicker(QObject):
         self._arm()
 
 
-def _plain(text: str = "", object_name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.PlainText)  # customer and card text is never markup
-    label.setWordWrap(True)
-    if object_name:
-        label.setObjectName(object_name)
-    return label
+def _label(text: str = "", name: str = "") -> QLabel:
+    return plain_label(text, name, selectable=False)  # customer and card text is never markup
 
 
 # Colours carry meaning twice (the text says the same), so they only help a glance. Chips
@@ -109,7 +105,7 @@ class ClockCard(QFrame):
         grid.setContentsMargins(8, 6, 8, 6)
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(2)
-        self.time_label = _plain("", "clock-time")
+        self.time_label = _label("", "clock-time")
         self.time_label.setWordWrap(False)
         font = self.time_label.font()
         if font.pointSizeF() > 0:  # a pixel-sized application font has no point size
@@ -118,15 +114,15 @@ class ClockCard(QFrame):
             font.setPixelSize(font.pixelSize() * 2)
         font.setBold(True)
         self.time_label.setFont(font)
-        self.date_label = _plain("", "clock-date")
-        self.zone_label = _plain("", "clock-zone")
-        self.offset_label = _plain("", "clock-offset")
-        self.status_label = _plain("", "clock-status")
+        self.date_label = _label("", "clock-date")
+        self.zone_label = _label("", "clock-zone")
+        self.offset_label = _label("", "clock-offset")
+        self.status_label = _label("", "clock-status")
         self.status_label.setSizePolicy(QSizePolicy.Maximum, QSizePolicy.Preferred)
-        self.change_label = _plain("", "clock-change")
-        self.note_label = _plain("", "clock-note")
-        self.good_label = _plain("", "clock-next-good")
-        self.message_label = _plain("", "clock-message")
+        self.change_label = _label("", "clock-change")
+        self.note_label = _label("", "clock-note")
+        self.good_label = _label("", "clock-next-good")
+        self.message_label = _label("", "clock-message")
         grid.addWidget(self.time_label, 0, 0, 2, 1)
         grid.addWidget(self.date_label, 0, 1)
         grid.addWidget(self.offset_label, 1, 1)
@@ -198,7 +194,7 @@ class PinnedClock(QFrame):
         layout.setSpacing(0)
         top = QHBoxLayout()
         title = customer_title(context, current_language())
-        self.name_label = _plain(title, "pinned-name")
+        self.name_label = _label(title, "pinned-name")
         self.name_label.setWordWrap(False)
         # five pins share a narrow window: labels may be clipped, the tooltip has it all
         self.name_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
@@ -211,14 +207,14 @@ class PinnedClock(QFrame):
         self.unpin_button.clicked.connect(lambda: self.unpinned.emit(self.context))
         top.addWidget(self.unpin_button)
         layout.addLayout(top)
-        self.time_label = _plain("", "pinned-time")
+        self.time_label = _label("", "pinned-time")
         self.time_label.setWordWrap(False)
         self.time_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         font = self.time_label.font()
         font.setBold(True)
         self.time_label.setFont(font)
         layout.addWidget(self.time_label)
-        self.status_label = _plain("", "pinned-status")
+        self.status_label = _label("", "pinned-status")
         self.status_label.setWordWrap(False)
         self.status_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         layout.addWidget(self.status_label)
@@ -270,14 +266,14 @@ class ConverterWidget(QFrame):
         self.agent_zone: str | None = None
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 4)
-        self.theirs_label = _plain(_("Their time"))
+        self.theirs_label = _label(_("Their time"))
         self.theirs = self._edit(_("Customer's local time"))
-        self.mine_label = _plain(_("Your time"))
+        self.mine_label = _label(_("Your time"))
         self.mine = self._edit(_("Your local time"))
         self.fold_choice = QComboBox()
         self.fold_choice.setAccessibleName(_("Which occurrence"))
         self.fold_choice.hide()
-        self.result_label = _plain("", "converter-result")
+        self.result_label = _label("", "converter-result")
         grid.addWidget(self.theirs_label, 0, 0)
         grid.addWidget(self.theirs, 0, 1)
         grid.addWidget(self.mine_label, 1, 0)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton,
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLineEdit, QMenu, QToolButton,
                                QVBoxLayout, QWidget)
 
 from assistant import settings
@@ -26,6 +26,7 @@ from assistant.customer import CustomerContext
 from assistant.i18n import _, current_language
 from ui.services import AppServices, Command
 from ui.theme import set_error_style
+from ui.widgets import plain_label
 from ui.workers import run_in_pool
 
 if TYPE_CHECKING:
@@ -123,17 +124,11 @@ class CustomerBar(QWidget):
         # own row: the field keeps its width in a narrow (compact) window
         layout.addWidget(self.zone_choice)
 
-        self.how_label = QLabel()
-        self.how_label.setObjectName("customer-resolution")
-        self.how_label.setTextFormat(Qt.PlainText)
-        self.how_label.setWordWrap(True)
+        self.how_label = plain_label("", "customer-resolution", selectable=False)
         self.how_label.setForegroundRole(QPalette.PlaceholderText)  # secondary text, theme's colour
         self.how_label.hide()
         layout.addWidget(self.how_label)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("customer-error")
-        self.error_label.setTextFormat(Qt.PlainText)
-        self.error_label.setWordWrap(True)
+        self.error_label = plain_label("", "customer-error", selectable=False)
         set_error_style(self.error_label)
         self.error_label.hide()
         layout.addWidget(self.error_label)
@@ -144,10 +139,7 @@ class CustomerBar(QWidget):
         self._clock_placeholder.setFrameShape(QFrame.StyledPanel)
         placeholder = QVBoxLayout(self._clock_placeholder)
         placeholder.setContentsMargins(8, 8, 8, 6)  # the clock card with its empty rows
-        waiting = QLabel(_("Set the customer to see their local time."))
-        waiting.setTextFormat(Qt.PlainText)
-        waiting.setWordWrap(True)
-        placeholder.addWidget(waiting)
+        placeholder.addWidget(plain_label(_("Set the customer to see their local time."), selectable=False))
         layout.addWidget(self._clock_placeholder)
 
         services.customer.changed.connect(self._context_changed)

@@ -20,7 +20,7 @@ from assistant.clock.ticks import utc_now
 from assistant.i18n import _
 from assistant.packs import build, editing, signing, textsafety
 from assistant.packs import format as fmt
-from ui.packs_dialog import plain_message
+from ui.widgets import plain_message
 
 VALIDATE_DELAY_MS = 400
 VARIABLE_TYPES = ("text", "multiline", "choice", "date")

@@ -26,7 +26,7 @@ from assistant.packs import format as fmt
 from assistant.packs import inbox, install, manage, signing, textsafety, trust
 from ui import theme
 from ui.services import Command
-from ui.widgets import plain_label
+from ui.widgets import plain_label, plain_message
 from ui.workers import run_in_pool
 
 log = logging.getLogger(__name__)
@@ -41,17 +41,6 @@ def _read_only_text() -> QPlainTextEdit:
     box.setReadOnly(True)
     box.setLineWrapMode(QPlainTextEdit.WidgetWidth)
     return box
-
-
-def plain_message(parent, icon, title: str, text: str, buttons=QMessageBox.Ok, default=None) -> int:
-    """A message box that shows its text as plain text: pack titles, file names and problem
-    messages come from files and must never be read as HTML (the static QMessageBox helpers
-    guess the format)."""
-    box = QMessageBox(icon, title, text, buttons, parent)
-    box.setTextFormat(Qt.PlainText)
-    if default is not None:
-        box.setDefaultButton(default)
-    return box.exec()
 
 
 def when(text: str | None) -> str:

@@ -15,6 +15,7 @@ from assistant.i18n import _, current_language
 from assistant.tasks import config
 from assistant.tasks.model import PRIORITIES, PRIORITY_LABELS
 from ui.theme import set_error_style
+from ui.widgets import plain_label
 
 MAX_HOURS = 24 * 365
 
@@ -44,10 +45,7 @@ class QueueSettingsDialog(QDialog):
         self.setWindowTitle(_("Queue settings"))
         self.setObjectName("queue-settings")
         layout = QVBoxLayout(self)
-        self.error = QLabel("")
-        self.error.setObjectName("queue-settings-error")
-        self.error.setTextFormat(Qt.PlainText)
-        self.error.setWordWrap(True)
+        self.error = plain_label("", "queue-settings-error")
         set_error_style(self.error)
         self.error.hide()
         self.schedule, self.sla, self.notices = self._load()

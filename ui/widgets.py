@@ -17,3 +17,16 @@ def plain_label(text: str = "", name: str = "", selectable: bool = True) -> QLab
     if name:
         label.setObjectName(name)
     return label
+
+
+def plain_message(parent, icon, title: str, text: str, buttons=None, default=None) -> int:
+    """A message box that shows its text as plain text: pack titles, template text, file
+    names and problem messages come from files and must never be read as HTML (the static
+    QMessageBox helpers guess the format). ``buttons``: OK unless given."""
+    from PySide6.QtWidgets import QMessageBox  # not on the start-up path (labels are)
+
+    box = QMessageBox(icon, title, text, QMessageBox.Ok if buttons is None else buttons, parent)
+    box.setTextFormat(Qt.PlainText)
+    if default is not None:
+        box.setDefaultButton(default)
+    return box.exec()

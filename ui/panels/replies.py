@@ -36,6 +36,7 @@ from assistant.templates.values import AGENT_NAME_KEY, COMPANY_KEY, Profile
 from ui import clipboard
 from ui.panels.base import Panel
 from ui.services import Command
+from ui.widgets import plain_message
 from ui.workers import run_in_pool
 
 if TYPE_CHECKING:
@@ -802,17 +803,12 @@ class RepliesPanel(Panel):
         self._confirm(_("Usage report saved"))
 
     # -- messages: template and file text is shown as plain text, never as HTML -----------
-    def _message_box(self, icon, title: str, text: str, buttons) -> QMessageBox:
-        box = QMessageBox(icon, title, text, buttons, self)
-        box.setTextFormat(Qt.PlainText)
-        return box
-
     def _warn(self, title: str, text: str) -> None:
-        self._message_box(QMessageBox.Warning, title, text, QMessageBox.Ok).exec()
+        plain_message(self, QMessageBox.Warning, title, text)
 
     def _ask(self, title: str, text: str) -> bool:
-        box = self._message_box(QMessageBox.Question, title, text, QMessageBox.Yes | QMessageBox.No)
-        return box.exec() == QMessageBox.Yes
+        return plain_message(self, QMessageBox.Question, title, text,
+                             QMessageBox.Yes | QMessageBox.No) == QMessageBox.Yes
 
     # -- palette -------------------------------------------------------------------
     def commands(self) -> list[Command]:
