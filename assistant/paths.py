@@ -19,6 +19,7 @@ from pathlib import Path
 import platformdirs
 
 from assistant import APP_ID
+from assistant.errors import UserError
 
 ENV_HOME = "AGENT_ASSISTANT_HOME"
 PORTABLE_MARKER = "portable.txt"
@@ -68,7 +69,7 @@ def resolve_data_dir(argument: str | os.PathLike | None = None, policy_data_dir:
     return DataDir(Path(platformdirs.user_data_dir(APP_ID, appauthor=False, roaming=True)), "user")
 
 
-class DataDirError(Exception):
+class DataDirError(UserError):
     """The data directory cannot be created or written."""
 
 

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from assistant.errors import UserError
 from assistant.paths import executable_dir
 
 ENV_POLICY = "AGENT_ASSISTANT_POLICY"
@@ -68,7 +69,7 @@ class Policy:
 SAFEST = Policy(**_BOOL_KEYS)
 
 
-class PolicyError(ValueError):
+class PolicyError(UserError, ValueError):
     pass
 
 

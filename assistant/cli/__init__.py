@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from assistant import __version__
+from assistant.errors import UserError
 
 COMMAND_MODULES = [
     "assistant.cli.core",
@@ -27,7 +28,7 @@ COMMAND_MODULES = [
 ]
 
 
-class CommandError(Exception):
+class CommandError(UserError):
     def __init__(self, message: str, code: int = 2):
         super().__init__(message)
         self.code = code

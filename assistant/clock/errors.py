@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from assistant.errors import UserError
 from assistant.i18n import _
 
 
-class ClockError(ValueError):
+class ClockError(UserError, ValueError):
     """Base class: bad input for a clock operation (unknown zone, impossible time...)."""
 
 

@@ -13,6 +13,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from assistant.customer import CustomerContext
+from assistant.errors import UserError
 from assistant.i18n import _
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def m001_recents_and_pins(db):
                                pk="key")
 
 
-class PinError(ValueError):
+class PinError(UserError, ValueError):
     """A customer cannot be pinned (no zone chosen yet, or five pinned already)."""
 
 

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError, localedata
 from babel.core import get_global
 
+from assistant.errors import UserError
+
 log = logging.getLogger(__name__)
 
 # CLDR territory codes that are not places a customer lives in (groupings, pseudo-regions,
@@ -33,7 +35,7 @@ WIDELY_SPOKEN_SHARE = 10.0
 MAX_LANGUAGES = 6
 
 
-class UnknownCountryError(LookupError):
+class UnknownCountryError(UserError, LookupError):
     """The code is not a CLDR territory we describe."""
 
 

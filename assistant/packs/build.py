@@ -19,13 +19,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from assistant import __version__
+from assistant.errors import UserError
 from assistant.packs import format as fmt
 from assistant.packs import signing
 
 MAX_SOURCE_FILE = 2 * 1024 * 1024
 
 
-class BuildError(Exception):
+class BuildError(UserError):
     pass
 
 

@@ -8,6 +8,7 @@ import copy
 import re
 from datetime import datetime
 
+from assistant.errors import UserError
 from assistant.packs import format as fmt
 from assistant.packs.build import skeleton
 
@@ -19,7 +20,7 @@ SAMPLE_GREETINGS = {"en": "Good morning", "es": "Buenos días", "fr": "Bonjour",
                     "pt": "Bom dia", "it": "Buongiorno", "ar": "صباح الخير", "nl": "Goedemorgen"}
 
 
-class EditError(ValueError):
+class EditError(UserError, ValueError):
     pass
 
 

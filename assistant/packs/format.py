@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import UserError
 from assistant.packs import textsafety
 from assistant.paths import resource_path
 
@@ -63,7 +64,7 @@ class Problem:
                 "field": self.field, "message": self.message}
 
 
-class PackRejected(Exception):
+class PackRejected(UserError):
     """The pack was refused; nothing was changed. ``problems`` lists every reason found at
     the stage that failed (the first one is the headline)."""
 

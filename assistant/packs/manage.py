@@ -11,10 +11,11 @@ from datetime import datetime
 
 import sqlite_utils
 
+from assistant.errors import UserError
 from assistant.packs.install import apply_flags, store_cards, store_glossary, utc_text
 
 
-class ManageError(Exception):
+class ManageError(UserError):
     pass
 
 

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import minisign
 
+from assistant.errors import UserError
+
 SIG_SUFFIX = ".minisig"
 _STANDARD_COMMENT_RE = re.compile(r"^minisign public key [0-9A-Fa-f]{1,16}")
 MAX_SIGNATURE_BYTES = 16 * 1024
@@ -37,7 +39,7 @@ KEY_OPSLIMIT = minisign.OPSLIMIT
 KEY_MEMLIMIT = minisign.MEMLIMIT
 
 
-class SignatureError(ValueError):
+class SignatureError(UserError, ValueError):
     """A key or signature cannot be read, or the signature does not verify."""
 
 

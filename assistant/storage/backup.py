@@ -9,6 +9,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from assistant.errors import UserError
+
 log = logging.getLogger(__name__)
 
 AUTO_PREFIX = "auto-"
@@ -16,7 +18,7 @@ KEEP_AUTO = 7
 AUTO_INTERVAL_S = 24 * 3600
 
 
-class BackupError(Exception):
+class BackupError(UserError):
     pass
 
 

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.errors import UserError
 from assistant.storage import backup
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class DatabaseError(Exception):
+class DatabaseError(UserError):
     """The database cannot be used; the message says why and what to do."""
 
 

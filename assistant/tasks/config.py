@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant import settings
+from assistant.errors import UserError
 from assistant.tasks.model import PRIORITIES
 
 SCHEDULE_KEY = "tasks.schedule"
@@ -51,7 +52,7 @@ DEFAULT_URGENCY = {
 DEFAULT_NOTICES = {"enabled": True, "breach_lead_minutes": 15}
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     """A stored queue setting is invalid; the message names the key and the problem."""
 
 

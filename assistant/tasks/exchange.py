@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assistant.customer import CustomerContext
+from assistant.errors import UserError
 from assistant.tasks.model import Task, TaskError
 from assistant.tasks.store import _INSERT, TaskStore, _row
 from assistant.tasks.timeutil import from_iso, to_iso
@@ -31,7 +32,7 @@ MAX_ROWS = 200_000
 _UID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
 
-class TaskImportError(ValueError):
+class TaskImportError(UserError, ValueError):
     """The file cannot be imported; ``line`` is the 1-based line of the bad row, if any."""
 
     def __init__(self, message: str, line: int | None = None):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
 from assistant.customer import CustomerContext
+from assistant.errors import UserError
 from assistant.i18n import N_
 
 PRIORITIES = ("urgent", "high", "normal", "low")  # index = stored rank
@@ -24,7 +25,7 @@ MAX_TITLE = 500
 MAX_TAG = 40
 
 
-class TaskError(ValueError):
+class TaskError(UserError, ValueError):
     """A task value that cannot be stored; the message says which and why."""
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
+from assistant.errors import UserError
 from assistant.tasks.config import parse_hhmm
 from assistant.tasks.timeutil import UTC, wall_to_utc_lenient, zone
 
@@ -18,7 +19,7 @@ from assistant.tasks.timeutil import UTC, wall_to_utc_lenient, zone
 MAX_DAYS_SCANNED = 3 * 366
 
 
-class ScheduleError(ValueError):
+class ScheduleError(UserError, ValueError):
     pass
 
 

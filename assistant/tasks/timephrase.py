@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.tasks.timeutil import UTC, AmbiguousTimeError, NonexistentTimeError, local_to_utc, zone
 
@@ -19,7 +20,7 @@ __all__ = ["TimePhraseError", "NonexistentTimeError", "AmbiguousTimeError", "Par
            "parse_time_phrase"]
 
 
-class TimePhraseError(ValueError):
+class TimePhraseError(UserError, ValueError):
     """The text is not a time this parser understands; the message gives examples."""
 
 

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from assistant.errors import UserError
 from assistant.templates.model import Template, Variant, base_language
 from assistant.templates.render import TOKEN_RE
 
@@ -32,7 +33,7 @@ class Draft:
     target_language: str
 
 
-class DraftError(Exception):
+class DraftError(UserError):
     """The draft could not be made safely; the message says why."""
 
 

@@ -18,13 +18,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from assistant import __version__
+from assistant.errors import UserError
 from assistant.templates import store
 
 FORMAT_NAME = "agent-assistant-pack"
 FORMAT_VERSION = 1
 
 
-class ExportError(Exception):
+class ExportError(UserError):
     pass
 
 

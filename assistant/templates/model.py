@@ -41,6 +41,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from assistant.errors import UserError
+
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(_([A-Z]{2}|[A-Z][a-z]{3}|[0-9]{3}))?$")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -73,7 +75,7 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-class TemplateError(ValueError):
+class TemplateError(UserError, ValueError):
     """A template is not valid; ``problems`` lists every issue found."""
 
     def __init__(self, problems: list[Problem]):

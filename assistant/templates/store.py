@@ -52,6 +52,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
+from assistant.errors import UserError
 from assistant.templates.model import Template, TemplateError, content_hash
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ PERSONAL = "personal"
 OVERRIDE = "override"  # a personal version of a team template
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """A template operation cannot be done; the message says why."""
 
 

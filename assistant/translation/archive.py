@@ -17,6 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from assistant.errors import UserError
+
 MAX_ENTRIES = 5_000
 MAX_TOTAL_BYTES = 2 * 1024**3          # the largest Argos packages unpack to ~0.5 GB
 MAX_METADATA_BYTES = 256 * 1024
@@ -26,7 +28,7 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?$")
 TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
 
 
-class ArchiveError(ValueError):
+class ArchiveError(UserError, ValueError):
     """The archive is not an acceptable model package; the message says why."""
 
 

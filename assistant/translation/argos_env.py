@@ -13,11 +13,13 @@ import os
 import threading
 from pathlib import Path
 
+from assistant.errors import UserError
+
 _lock = threading.Lock()
 _imported = False
 
 
-class OfflineError(RuntimeError):
+class OfflineError(UserError, RuntimeError):
     """Something tried to download while translating; the app never does that."""
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from assistant.errors import UserError
 from assistant.translation import packages
 from assistant.translation.archive import LANGUAGE_CODE, MAX_TOTAL_BYTES
 
@@ -34,7 +35,7 @@ class DownloadCancelled(Exception):
     pass
 
 
-class DownloadError(Exception):
+class DownloadError(UserError):
     pass
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.translation import glossary, packages
 from assistant.translation.packages import InstalledPackage
@@ -39,7 +40,7 @@ MAX_INPUT_CHARS = 20_000
 MAX_DECODING_LENGTH = 256
 
 
-class NoModelError(LookupError):
+class NoModelError(UserError, LookupError):
     """No installed package (direct or via English) translates this pair."""
 
     def __init__(self, source: str, target: str, installed: Iterable[tuple[str, str]]):
