@@ -4,6 +4,7 @@ import subprocess
 import sys
 import time
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from ui import app as app_module
@@ -47,11 +48,25 @@ def test_second_start_hands_over_to_the_running_app(tmp_path):
         first.wait(10)
 
 
+def shown_boxes(monkeypatch) -> list[str]:
+    """Texts of the message boxes the app shows (modal or not), each checked to be plain
+    text: the app's messages quote paths and SQLite's words."""
+    shown = []
+
+    def record(box):
+        assert box.textFormat() == Qt.PlainText
+        shown.append(box.text())
+        return QMessageBox.Ok
+
+    monkeypatch.setattr(QMessageBox, "exec", record)
+    monkeypatch.setattr(QMessageBox, "show", record)
+    return shown
+
+
 def test_unusable_data_dir_shows_a_message_not_a_traceback(qapp, tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    shown = shown_boxes(monkeypatch)
     code = app_module.run(qapp, app_module.parse_args(["--data-dir", str(blocker / "data")]))
     assert code == 2
     assert shown and "not writable" in shown[0] and "Traceback" not in shown[0]
@@ -60,8 +75,7 @@ def test_unusable_data_dir_shows_a_message_not_a_traceback(qapp, tmp_path, monke
 def test_corrupt_database_is_reported_after_the_window_shows(qapp, qtbot, fresh_data_dir, monkeypatch):
     fresh_data_dir.mkdir(parents=True)
     (fresh_data_dir / "assistant.db").write_bytes(b"garbage" * 500)
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    warnings = shown_boxes(monkeypatch)
     code = app_module.run(qapp, app_module.parse_args(["--quit-after", "300"]))
     assert code == 0
     assert warnings and "moved aside" in warnings[0]
@@ -119,8 +133,7 @@ def test_a_second_start_in_the_same_folder_leaves_the_database_alone(qapp, fresh
 def test_a_newer_database_is_refused_after_the_window_shows(qapp, fresh_data_dir, monkeypatch, newer_database):
     path = newer_database(fresh_data_dir / "assistant.db")
     before = path.read_bytes()
-    shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    shown = shown_boxes(monkeypatch)
     code = app_module.run(qapp, app_module.parse_args(["--quit-after", "5000"]))
     assert code == 2
     assert shown and "newer version" in shown[0]

@@ -145,7 +145,7 @@ def test_restore_refuses_a_damaged_backup(tmp_path):
     path = tmp_path / "a.db"
     open_database(path).close()
     before = path.read_bytes()
-    with pytest.raises(BackupError, match="damaged"):
+    with pytest.raises(BackupError, match="it is not an SQLite database"):
         restore(bad, path, tmp_path / "b")
     assert path.read_bytes() == before
 
