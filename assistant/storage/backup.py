@@ -33,7 +33,7 @@ def backup_to(source: sqlite3.Connection, target: Path) -> Path:
     try:
         dest = sqlite3.connect(str(partial))
         try:
-            source.backup(dest)
+            copy_database(source, dest)
         finally:
             dest.close()
         partial.replace(target)
@@ -41,6 +41,23 @@ def backup_to(source: sqlite3.Connection, target: Path) -> Path:
         partial.unlink(missing_ok=True)
         raise
     return target
+
+
+def copy_database(source: sqlite3.Connection, dest: sqlite3.Connection) -> None:
+    """SQLite's online backup of ``source`` into ``dest``, waiting at most BUSY_TIMEOUT_S for
+    a lock another program holds on either: Python's own loop would wait forever (a rolling
+    backup behind a database browser's lock would freeze the window for good)."""
+    from assistant.storage.database import BUSY_TIMEOUT_S, SQLITE_BUSY, SQLITE_LOCKED
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+
+    def progress(status: int, _remaining: int, _total: int) -> None:
+        if status in (SQLITE_BUSY, SQLITE_LOCKED) and time.monotonic() > deadline:
+            locked = sqlite3.OperationalError("database is locked")
+            locked.sqlite_errorcode, locked.sqlite_errorname = SQLITE_BUSY, "SQLITE_BUSY"
+            raise locked
+
+    source.backup(dest, progress=progress, sleep=min(0.1, BUSY_TIMEOUT_S))
 
 
 def list_backups(backups_dir: Path) -> list[Path]:
@@ -100,7 +117,7 @@ def restore(backup_file: Path, database: Path, backups_dir: Path) -> Path | None
             shutil.copyfile(backup_file, staged)
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
-                raise fault(exc, staged) from exc
+                raise fault(exc, backups_dir) from exc
             raise refuse(backup_file, str(exc.strerror or exc)) from exc
         check_candidate(staged, shown_as=backup_file)
         try:
@@ -125,12 +142,18 @@ def _replace(staged: Path, database: Path, backups_dir: Path, stamp: str) -> Pat
         finally:
             current.close()
     src = sqlite3.connect(read_only_uri(staged, immutable=True), uri=True)
-    dst = sqlite3.connect(str(database), timeout=BUSY_TIMEOUT_S)
     try:
-        src.backup(dst)  # one transaction on the database: all of it or nothing
+        dst = sqlite3.connect(str(database), timeout=BUSY_TIMEOUT_S)
+        try:
+            copy_database(src, dst)  # one transaction on the database: all of it or nothing
+        finally:
+            dst.close()
+    except BaseException:
+        if saved:  # nothing was replaced: no copy of a replaced database either
+            saved.unlink(missing_ok=True)
+        raise
     finally:
         src.close()
-        dst.close()
     return saved
 
 

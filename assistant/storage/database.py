@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -69,10 +70,11 @@ APPLICATION_ID = 0x41674173
 BUSY_TIMEOUT_S = 10.0  # how long a lock held by another program is waited for
 
 # SQLite's primary result codes (the low byte of an extended code)
-SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_NOTADB = 5, 6, 11, 13, 26
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_NOTADB = 5, 6, 10, 11, 13, 26
 # ...and those that say the machine failed, not the app: permission, memory, read-only file,
 # input/output, damage, full disk, cannot open, locking protocol, not a database
-FAULT_CODES = {3, SQLITE_BUSY, SQLITE_LOCKED, 7, 8, 10, SQLITE_CORRUPT, SQLITE_FULL, 14, 15, SQLITE_NOTADB}
+FAULT_CODES = {3, SQLITE_BUSY, SQLITE_LOCKED, 7, 8, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, 14, 15, SQLITE_NOTADB}
+NO_SPACE_BELOW = 64 * 1024  # an I/O error with less free space than this is a full disk
 
 
 def result_code(exc: BaseException) -> int | None:
@@ -107,7 +109,7 @@ def fault(exc: BaseException, path: Path | str | None = None) -> DatabaseError:
             "The database is in use by another program: {path} stayed locked for {seconds} s. "
             "Close the program that holds it (a database browser, a backup or sync tool) and "
             "try again; nothing was changed.").format(path=where, seconds=f"{BUSY_TIMEOUT_S:g}"))
-    if code == SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC:
+    if code == SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC or (code == SQLITE_IOERR and _no_space(path)):
         return DiskFullError(_(
             "The disk is full: {path} could not be written ({error}). Free some space and try "
             "again; the change was rolled back and nothing was moved.").format(path=where, error=_reason(exc)))
@@ -118,6 +120,16 @@ def fault(exc: BaseException, path: Path | str | None = None) -> DatabaseError:
     return DatabaseError(_(
         "The database {path} cannot be used: {error}. Check the disk and the folder's "
         "permissions; nothing was changed.").format(path=where, error=_reason(exc)))
+
+
+def _no_space(path: Path | str | None) -> bool:
+    """SQLite reports a full disk met while growing its shared-memory file as an I/O error."""
+    if not path:
+        return False
+    try:
+        return shutil.disk_usage(Path(path).parent).free < NO_SPACE_BELOW
+    except OSError:
+        return False
 
 
 def _reason(exc: BaseException) -> str:
@@ -156,7 +168,7 @@ class OpenedDatabase:
 
         db = sqlite_utils.Database(self.conn, execute_plugins=False)
         try:
-            _check_marker(db, self.path)
+            _check_marker(application_id(db.conn), self.path)  # also what the WAL holds
             _check_not_newer(db, self.path)
             _claim(db)
             _migrate(self, db)
@@ -272,7 +284,9 @@ def open_database(path: Path, backups_dir: Path | None = None, complete: bool = 
         raise fault(exc, path) from exc
     if exists:
         problem = check_integrity(path)  # a lock or the disk raises: never moved aside
-        if problem != "ok":
+        if problem == "ok":
+            _check_marker(header_marker(path), path)  # before connecting turns on WAL
+        else:
             moved = move_aside(path, problem)
             notices.append(_(
                 "The database was damaged ({problem}). It was moved aside to {moved} and a new, "
@@ -296,8 +310,18 @@ def application_id(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA application_id").fetchone()[0] & 0xFFFFFFFF
 
 
-def _check_marker(db: sqlite_utils.Database, path: Path) -> None:
-    marker = application_id(db.conn)
+def header_marker(path: Path) -> int:
+    """The application id in the file's header (what ``PRAGMA application_id`` says once
+    the WAL is checkpointed), read without SQLite: reading changes nothing."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise fault(exc, path) from exc
+    return int.from_bytes(header[68:72], "big") if len(header) == 100 else 0
+
+
+def _check_marker(marker: int, path: Path) -> None:
     if marker not in (0, APPLICATION_ID):
         raise ForeignDatabaseError(_(
             "The database {path} belongs to another program (application id {marker}); it was "

@@ -204,7 +204,7 @@ def compare(actual: dict, expected: dict) -> str | None:
     if extra:
         kind, name = extra[0]
         return _("it has something Agent Assistant does not create: {kind} '{name}'").format(kind=kind, name=name)
-    missing = sorted(set(expected) - set(actual))
+    missing = sorted(set(expected) - set(actual), key=lambda k: (k[0] != "table", k))
     if missing:
         kind, name = missing[0]
         return _("something Agent Assistant creates is missing: {kind} '{name}'").format(kind=kind, name=name)
