@@ -27,6 +27,15 @@ log = logging.getLogger(__name__)
 NOTICE_CHECK_MS = 60_000
 
 
+def failure_text(services, exc: BaseException) -> str:
+    """The line to show for a failure a panel caught (a worker's error, say): the same words
+    as everywhere else, a bug logged and named "internal error", never its raw text."""
+    from assistant.faults import explain
+
+    runtime = services.runtime
+    return explain(exc, runtime.log_file, runtime.data_dir.database)
+
+
 class ErrorReporter(QObject):
     """Installed as ``sys.excepthook`` while the window runs (``install``/``uninstall``)."""
 

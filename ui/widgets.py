@@ -48,3 +48,18 @@ def plain_box(parent, icon, title: str, text: str, buttons=None, default=None):
 def plain_message(parent, icon, title: str, text: str, buttons=None, default=None) -> int:
     """``plain_box`` shown modally; returns the button chosen."""
     return plain_box(parent, icon, title, text, buttons, default).exec()
+
+
+def plain_password(parent, title: str, label: str) -> tuple[str, bool]:
+    """Ask for a password; the label (it names a file) is plain text, unlike
+    ``QInputDialog.getText``'s. Returns (text, accepted)."""
+    from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit
+
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)  # creates the dialog's label
+    for child in dialog.findChildren(QLabel):
+        child.setTextFormat(Qt.PlainText)
+    dialog.setTextEchoMode(QLineEdit.Password)
+    accepted = dialog.exec() == QDialog.Accepted
+    return dialog.textValue(), accepted

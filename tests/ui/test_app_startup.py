@@ -189,3 +189,20 @@ def test_a_window_that_never_paints_still_finishes_starting(qapp, fresh_data_dir
     assert code == 0
     assert len(finished) == 1 and finished[0].completed
     assert (fresh_data_dir / "logs" / "assistant.log").exists()
+
+
+def test_a_database_another_program_holds_ends_the_start_with_a_message_and_changes_nothing(
+        qapp, fresh_data_dir, monkeypatch, lock_from_another_process, short_busy_timeout, digest, capsys):
+    from assistant.runtime import start
+
+    start().close()
+    path = fresh_data_dir / "assistant.db"
+    lock_from_another_process(path, "PRAGMA locking_mode = EXCLUSIVE", "BEGIN EXCLUSIVE")
+    before = digest(path)
+    shown = shown_boxes(monkeypatch)
+    code = app_module.run(qapp, app_module.parse_args(["--quit-after", "5000"]))
+    message = (f"The database is in use by another program: {path} stayed locked for 0.5 s. Close the program "
+               "that holds it (a database browser, a backup or sync tool) and try again; nothing was changed.")
+    assert (code, shown) == (2, [message])
+    assert capsys.readouterr().err.splitlines()[-1] == f"Agent Assistant: {message}"
+    assert digest(path) == before and not list(fresh_data_dir.glob("*.corrupt-*"))
