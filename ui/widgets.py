@@ -63,3 +63,12 @@ def plain_password(parent, title: str, label: str) -> tuple[str, bool]:
     dialog.setTextEchoMode(QLineEdit.Password)
     accepted = dialog.exec() == QDialog.Accepted
     return dialog.textValue(), accepted
+
+
+def plain_notification(text: str) -> str:
+    """A tray message's body as plain text. Linux desktop notifications read markup in the
+    body (the freedesktop ``body-markup``: links, images) and Qt passes it on as is: escaped
+    there. Windows and macOS show the body as text."""
+    import sys
+
+    return html.escape(text, quote=False) if sys.platform.startswith("linux") else text
