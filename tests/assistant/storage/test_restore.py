@@ -172,10 +172,13 @@ def test_a_backup_the_app_wrote_is_restored_and_the_window_will_be_told(current,
     kept.close()
     run = start()
     try:
-        assert [n.text for n in notices.unshown(run.db)] == [
-            f"The database was restored from {good_backup}. The database it replaced was kept as {saved}."]
+        text = f"The database was restored from {good_backup}. The database it replaced was kept as {saved}."
+        assert [n.text for n in notices.unshown(run.db)] == [text]
     finally:
         run.close()
+    code, out, _err = run_cli("doctor", "--json")
+    [event] = __import__("json").loads(out)["database_events"]
+    assert event.endswith(f" {text} (not shown in the window yet)")
 
 
 def test_a_backup_from_before_the_marker_is_restored_and_then_marked(current, good_backup, tmp_path):
