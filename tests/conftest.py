@@ -94,6 +94,24 @@ def main_window(qtbot, services):
 
 
 @pytest.fixture
+def extra_migration(monkeypatch):
+    """A newer app version: one more migration set than databases written so far have seen."""
+    from sqlite_utils.migrations import Migrations
+
+    from assistant.storage import schema
+
+    extra = Migrations("test-extra")
+
+    @extra()
+    def m001_notes(db):
+        db["notes"].create({"id": int, "text": str}, pk="id")
+
+    real = schema.migration_sets
+    monkeypatch.setattr(schema, "migration_sets", lambda: [*real(), extra])  # known_migrations follows
+    return extra
+
+
+@pytest.fixture
 def newer_database():
     """Writes a database as a newer version of the app leaves it (a migration this version
     does not know) at the given path; returns the path."""

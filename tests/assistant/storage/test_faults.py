@@ -221,25 +221,6 @@ def test_every_database_and_backup_the_app_writes_carries_its_marker(app_db, run
     backup.close()
 
 
-def test_a_database_from_before_the_marker_is_marked_before_its_migration_backup(tmp_path):
-    path = tmp_path / "a.db"
-    conn = sqlite3.connect(path)  # what the first version wrote: the core set only, no marker
-    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT)")
-    conn.execute("CREATE TABLE _sqlite_migrations (id INTEGER PRIMARY KEY, migration_set TEXT, "
-                 "name TEXT, applied_at TEXT)")
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('core', 'm001_settings', 'x')")
-    conn.commit()
-    conn.close()
-    opened = open_database(path, tmp_path / "backups")
-    try:
-        assert application_id(opened.conn) == APPLICATION_ID
-        kept = sqlite3.connect(opened.pre_migration_backup)
-        assert application_id(kept) == APPLICATION_ID  # so our own backups can be told from others
-        kept.close()
-    finally:
-        opened.close()
-
-
 def test_a_database_marked_by_another_program_is_refused_untouched(tmp_path, digest):
     path = tmp_path / "a.db"
     conn = sqlite3.connect(path)

@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlite_utils.migrations import Migrations
 
 from assistant import settings
 from assistant.runtime import start
@@ -208,21 +207,8 @@ def test_a_backup_of_an_older_schema_is_restored_then_migrated(current, tmp_path
     assert list((current.parent / "backups").glob("pre-migration-*.db"))
 
 
-@pytest.fixture
-def later_migration(monkeypatch):
-    """A version after the marker: one migration set more than versions before it had."""
-    extra = Migrations("later")
-
-    @extra()
-    def m001_notes(db):
-        db["notes"].create({"id": int, "text": str}, pk="id")
-
-    real = schema.migration_sets
-    monkeypatch.setattr(schema, "migration_sets", lambda: [*real(), extra])
-
-
 def test_without_the_marker_only_a_schema_from_before_the_marker_is_accepted(
-        later_migration, fresh_data_dir, tmp_path, digest):
+        extra_migration, fresh_data_dir, tmp_path, digest):
     start().close()  # the current database, with the later set
     current = fresh_data_dir / "assistant.db"
     backup = tmp_path / "later.db"
