@@ -166,6 +166,8 @@ class OpenedDatabase:
             raise self._failure
         import sqlite_utils
 
+        from assistant.storage import notices as kept_notices
+
         db = sqlite_utils.Database(self.conn, execute_plugins=False)
         try:
             _check_marker(application_id(db.conn), self.path)  # also what the WAL holds
@@ -173,8 +175,6 @@ class OpenedDatabase:
             _claim(db)
             _migrate(self, db)
             for notice in self.notices:  # kept in the new database until the window has shown it
-                from assistant.storage import notices as kept_notices
-
                 kept_notices.record(db, notice)
         except (NewerSchemaError, ForeignDatabaseError) as exc:
             self._failure = exc  # a verdict on the file: the same every time
