@@ -217,8 +217,10 @@ def small_filesystem(tmp_path):
     import subprocess
     import sys
 
-    if not sys.platform.startswith("linux") or os.geteuid() != 0:
-        pytest.skip("mounting a small filesystem needs root on Linux")
+    import shutil
+
+    if not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small filesystem needs root on Linux and the mount command")
     mount = tmp_path / "small-fs"
     mount.mkdir()
     made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
