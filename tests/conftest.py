@@ -94,6 +94,24 @@ def main_window(qtbot, services):
 
 
 @pytest.fixture
+def extra_migration(monkeypatch):
+    """A newer app version: one more migration set than databases written so far have seen."""
+    from sqlite_utils.migrations import Migrations
+
+    from assistant.storage import schema
+
+    extra = Migrations("test-extra")
+
+    @extra()
+    def m001_notes(db):
+        db["notes"].create({"id": int, "text": str}, pk="id")
+
+    real = schema.migration_sets
+    monkeypatch.setattr(schema, "migration_sets", lambda: [*real(), extra])  # known_migrations follows
+    return extra
+
+
+@pytest.fixture
 def newer_database():
     """Writes a database as a newer version of the app leaves it (a migration this version
     does not know) at the given path; returns the path."""
@@ -140,3 +158,106 @@ def press_shortcut(qtbot):
         qtbot.keyClick(window.windowHandle(), key, modifiers)
 
     return press
+
+
+HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+for statement in sys.argv[2:]:
+    conn.execute(statement).fetchall()
+print("held", flush=True)
+sys.stdin.read()  # holds the lock until the test closes our stdin
+"""
+
+
+@pytest.fixture
+def lock_from_another_process():
+    """``hold(path, *statements)``: a second process (a database browser, a backup agent)
+    runs the statements on the database and keeps the lock they take until ``release()`` or
+    the end of the test."""
+    import subprocess
+    import sys
+
+    held = []
+
+    def hold(path: Path, *statements: str):
+        proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), *statements], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        held.append(proc)
+        line = proc.stdout.readline()
+        assert line.strip() == "held", proc.stderr.read()
+
+        def release():
+            if not proc.stdin.closed:
+                proc.stdin.close()
+                proc.wait(10)
+                proc.stdout.close()
+                proc.stderr.close()
+        proc.release = release
+        return proc
+
+    yield hold
+    for proc in held:
+        proc.release()
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch) -> float:
+    """Locks are waited for half a second instead of the app's 10 s."""
+    from assistant.storage import database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.5)
+    return 0.5
+
+
+@pytest.fixture
+def small_filesystem(tmp_path):
+    """A real 2 MB filesystem (tmpfs) the test can fill, where it may mount one (root on
+    Linux); the test is skipped elsewhere. Unmounted at the end."""
+    import subprocess
+    import sys
+
+    import shutil
+
+    if not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small filesystem needs root on Linux and the mount command")
+    mount = tmp_path / "small-fs"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+@pytest.fixture
+def fill_up():
+    """``fill_up(folder)``: write a file in the folder until its filesystem is full."""
+    import errno
+
+    def fill(folder: Path) -> Path:
+        filler = folder / "filler"
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+        try:
+            for block in (1 << 16, 4096, 1):
+                try:
+                    while True:
+                        os.write(fd, b"\0" * block)
+                except OSError as exc:
+                    assert exc.errno == errno.ENOSPC
+        finally:
+            os.close(fd)
+        return filler
+
+    return fill
+
+
+@pytest.fixture
+def digest():
+    """``digest(path)``: SHA-256 of a file's bytes, to show it is unchanged."""
+    import hashlib
+
+    return lambda path: hashlib.sha256(Path(path).read_bytes()).hexdigest()

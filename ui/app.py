@@ -32,12 +32,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def fatal(message: str) -> int:
-    """A clear message, no traceback: shown in a dialog and on stderr."""
+    """A clear message, no traceback: shown in a dialog (as plain text: it quotes paths and
+    SQLite's words) and on stderr."""
     from PySide6.QtWidgets import QMessageBox
+
+    from ui.widgets import plain_message
 
     log.error(message)
     print(f"{APP_NAME}: {message}", file=sys.stderr)
-    QMessageBox.critical(None, APP_NAME, message)
+    plain_message(None, QMessageBox.Critical, APP_NAME, message)
     return 2
 
 
@@ -101,15 +104,19 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> in
     from ui.main_window import MainWindow
     from ui.services import AppServices
 
+    from ui.error_report import ErrorReporter
+
     services = AppServices(runtime, CustomerContextHolder())
     window = MainWindow(services)
+    reporter = ErrorReporter(window, runtime)
+    reporter.install()  # from here on no traceback reaches the agent
     window.show()
     # Timers use the window as context so none outlives this run (tests run the app in-process).
     started = []
 
     def after_first_paint():  # once, whichever comes first
         if not started:
-            started.append(finish_start(app, runtime, window, services))
+            started.append(finish_start(app, runtime, window, services, reporter))
 
     window.first_painted.connect(after_first_paint)
     QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, window, after_first_paint)
@@ -121,6 +128,7 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> in
     try:
         return app.exec()
     finally:
+        reporter.uninstall()
         app.aboutToQuit.disconnect(window.save_state)
         app.aboutToQuit.disconnect(clipboard.settle)
         if started and started[0] is not None:
@@ -132,23 +140,21 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> in
         runtime.close()
 
 
-def finish_start(app: QApplication, runtime, window, services):
+def finish_start(app: QApplication, runtime, window, services, reporter):
     """Right after the first paint: check and migrate the database (a database it cannot
-    use ends the app with a clear message), then the clocks, panels, the server a second
-    start talks to, and background work. Returns that server (None if there is none)."""
-    from PySide6.QtWidgets import QMessageBox
-
+    use ends the app with a clear message), then the clocks, panels, the notices kept for
+    the agent, the server a second start talks to, and background work. Returns that server
+    (None if there is none)."""
     from assistant.storage.backup import rolling_backup
     from ui.single_instance import InstanceServer, server_name
 
     try:
         runtime.complete()
-    except DatabaseError as exc:
-        app.exit(fatal(str(exc)))
+    except DatabaseError as exc:  # what was moved aside meanwhile is said too
+        app.exit(fatal("\n\n".join([*runtime.opened.notices, str(exc)])))
         return None
     window.start_deferred()
-    for notice in runtime.opened.notices:
-        QTimer.singleShot(0, window, lambda n=notice: QMessageBox.warning(window, APP_NAME, n))
+    reporter.start_notices()  # a database moved aside at this start is among them
     if runtime.policy.errors:  # IT's file is wrong: logged for IT, told to the agent without blocking
         for error in runtime.policy.errors:
             log.warning("deployment policy ignored, safest settings apply: %s", error)

@@ -21,7 +21,7 @@ from assistant.clock.zones import country_of_zone, localized_city
 from assistant.customer import CustomerContext
 from assistant.i18n import _, current_language
 from ui.theme import set_error_style
-from ui.widgets import plain_label
+from ui.widgets import plain_label, plain_tooltip
 
 
 
@@ -172,7 +172,7 @@ class ClockCard(QFrame):
         self.note_label.setText(details.note or "")
         self.note_label.setVisible(bool(details.note))
         self.good_label.setText(next_good_text(details, at, language))
-        self.setToolTip(status.zone)
+        self.setToolTip(plain_tooltip(status.zone))
 
 
 class PinnedClock(QFrame):
@@ -227,8 +227,8 @@ class PinnedClock(QFrame):
             weekday=short_weekday(details.local_time, language, self.context.country)))
         self.status_label.setText(_(STATUS_SHORT[details.status.status]))
         style_status(self.status_label, details.status.status)
-        self.setToolTip("\n".join((self.context.label, details.status.zone,
-                                   status_text(details.status), details.offset.text)))
+        self.setToolTip(plain_tooltip("\n".join((self.context.label, details.status.zone,  # the customer's name
+                                                 status_text(details.status), details.offset.text))))
 
     def mouseReleaseEvent(self, event):
         if event.button() == Qt.LeftButton:

@@ -16,6 +16,7 @@ from assistant.i18n import N_, _
 from assistant.paths import resource_path
 from ui.customer_bar import CustomerBar
 from ui.services import AppServices, Command
+from ui.widgets import plain_notification
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +273,7 @@ class MainWindow(QMainWindow):
     def notify(self, title: str, message: str) -> None:
         """Tell the agent something without taking focus: a tray balloon, else the status bar."""
         if self.tray is not None and self.tray.supportsMessages():
-            self.tray.showMessage(title, message, QSystemTrayIcon.Information, 5000)
+            self.tray.showMessage(title, plain_notification(message), QSystemTrayIcon.Information, 5000)
         else:
             self.statusBar().showMessage(f"{title}: {message}", 5000)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
-                               QHeaderView, QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -20,7 +20,7 @@ from assistant.clock.ticks import utc_now
 from assistant.i18n import _
 from assistant.packs import build, editing, signing, textsafety
 from assistant.packs import format as fmt
-from ui.widgets import plain_message
+from ui.widgets import plain_message, plain_password
 
 VALIDATE_DELAY_MS = 400
 VARIABLE_TYPES = ("text", "multiline", "choice", "date")
@@ -473,8 +473,8 @@ class PackEditor(QDialog):
         password = None
         try:
             if signing.secret_key_is_encrypted(Path(key)):
-                password, ok = QInputDialog.getText(self, _("Secret key"), _("Password for {name}:").format(
-                    name=Path(key).name), QLineEdit.Password)
+                password, ok = plain_password(self, _("Secret key"), _("Password for {name}:").format(
+                    name=Path(key).name))
                 if not ok:
                     return
         except signing.SignatureError as exc:

@@ -26,7 +26,7 @@ from assistant.packs import format as fmt
 from assistant.packs import inbox, install, manage, signing, textsafety, trust
 from ui import theme
 from ui.services import Command
-from ui.widgets import plain_label, plain_message
+from ui.widgets import plain_label, plain_message, plain_tooltip
 from ui.workers import run_in_pool
 
 log = logging.getLogger(__name__)
@@ -210,7 +210,7 @@ class PacksDialog(QDialog):
                 title = template_id
             hidden, disabled = manage.template_flags(db, template_id)
             item = QTreeWidgetItem([textsafety.visible(title), "", ""])
-            item.setToolTip(0, template_id)
+            item.setToolTip(0, plain_tooltip(template_id))
             item.setData(0, Qt.UserRole, template_id)
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(1, Qt.Checked if hidden else Qt.Unchecked)

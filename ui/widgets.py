@@ -1,6 +1,14 @@
-"""Small widget helpers shared by the panels and dialogs."""
+"""Small widget helpers shared by the panels and dialogs.
+
+Outside text (customers, packs, templates, tasks, imports, model files, file names, error
+messages quoting them) reaches the screen only as plain text: labels through
+``plain_label`` (or ``setTextFormat(Qt.PlainText)``), message boxes through ``plain_message``
+or ``plain_box`` (never QMessageBox's static helpers, which guess rich text and open links),
+tooltips through ``plain_tooltip`` (Qt shows any tooltip that looks like HTML as HTML)."""
 
 from __future__ import annotations
+
+import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
@@ -19,7 +27,12 @@ def plain_label(text: str = "", name: str = "", selectable: bool = True) -> QLab
     return label
 
 
-def plain_message(parent, icon, title: str, text: str, buttons=None, default=None) -> int:
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` exactly: escaped, its line breaks kept."""
+    return "<span>" + html.escape(text).replace("\n", "<br>") + "</span>" if text else ""
+
+
+def plain_box(parent, icon, title: str, text: str, buttons=None, default=None):
     """A message box that shows its text as plain text: pack titles, template text, file
     names and problem messages come from files and must never be read as HTML (the static
     QMessageBox helpers guess the format). ``buttons``: OK unless given."""
@@ -29,4 +42,33 @@ def plain_message(parent, icon, title: str, text: str, buttons=None, default=Non
     box.setTextFormat(Qt.PlainText)
     if default is not None:
         box.setDefaultButton(default)
-    return box.exec()
+    return box
+
+
+def plain_message(parent, icon, title: str, text: str, buttons=None, default=None) -> int:
+    """``plain_box`` shown modally; returns the button chosen."""
+    return plain_box(parent, icon, title, text, buttons, default).exec()
+
+
+def plain_password(parent, title: str, label: str) -> tuple[str, bool]:
+    """Ask for a password; the label (it names a file) is plain text, unlike
+    ``QInputDialog.getText``'s. Returns (text, accepted)."""
+    from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit
+
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)  # creates the dialog's label
+    for child in dialog.findChildren(QLabel):
+        child.setTextFormat(Qt.PlainText)
+    dialog.setTextEchoMode(QLineEdit.Password)
+    accepted = dialog.exec() == QDialog.Accepted
+    return dialog.textValue(), accepted
+
+
+def plain_notification(text: str) -> str:
+    """A tray message's body as plain text. Linux desktop notifications read markup in the
+    body (the freedesktop ``body-markup``: links, images) and Qt passes it on as is: escaped
+    there. Windows and macOS show the body as text."""
+    import sys
+
+    return html.escape(text, quote=False) if sys.platform.startswith("linux") else text

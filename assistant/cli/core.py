@@ -26,6 +26,7 @@ def register(subparsers) -> None:
 
 
 def doctor_report(runtime) -> dict:
+    from assistant.storage import notices
     from assistant.storage.database import check_integrity, schema_version
     from assistant.versions import component_versions
 
@@ -36,7 +37,10 @@ def doctor_report(runtime) -> dict:
         "database": str(runtime.data_dir.database),
         "integrity": check_integrity(runtime.data_dir.database, full=True),
         "schema_version": schema_version(runtime.db),
-        "notices": runtime.opened.notices,
+        "notices": runtime.opened.notices,  # what this run did (moved aside)
+        "database_events": [  # kept for the window: moved aside, restored (the newest 20)
+            f"{n.at} {n.text}" + ("" if n.shown else " (not shown in the window yet)")
+            for n in notices.all_notices(runtime.db)],
         "versions": component_versions(),
         "translation_models": installed_models(runtime),
         "card_problems": card_problems(runtime),

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from assistant.cli import CommandError, emit_json
 
 UTC = timezone.utc
+YEARS = range(1900, 2200)  # wider than any customer call; the clock's date sums stay in range
 
 
 def register(subparsers) -> None:
@@ -47,7 +48,14 @@ def parse_instant(text: str | None) -> datetime:
                            f"(e.g. 2025-03-30T10:00Z).") from exc
     if value.tzinfo is None:
         raise CommandError(f"--at {text!r} has no UTC offset: add Z or e.g. +02:00.")
+    _check_year(value, "--at", text)
     return value.astimezone(UTC)
+
+
+def _check_year(value: datetime, option: str, text: str) -> None:
+    if value.year not in YEARS:
+        raise CommandError(f"{option} {text!r} is out of range: give a date from {YEARS.start} "
+                           f"to {YEARS.stop - 1}.")
 
 
 def parse_local(text: str) -> datetime:
@@ -59,6 +67,7 @@ def parse_local(text: str) -> datetime:
     if value.tzinfo is not None:
         raise CommandError(f"--local {text!r} has an offset: give the wall time only "
                            f"(the zone says the offset).")
+    _check_year(value, "--local", text)
     return value
 
 

@@ -8,7 +8,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from assistant.cli import CommandError, emit_json, open_runtime
+from assistant.cli import CommandError, counted, emit_json, open_runtime, row_id
 
 
 def register(subparsers) -> None:
@@ -44,17 +44,17 @@ def register(subparsers) -> None:
     p.add_argument("--channel")
     p.add_argument("--country")
     p.add_argument("--customer")
-    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--limit", type=counted, default=None)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_list)
 
     p = sub.add_parser("done", help="mark a task done")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=row_id)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_done)
 
     p = sub.add_parser("snooze", help="hide a task until a time (its SLA keeps running)")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=row_id)
     p.add_argument("until", help='"in 2h", "tomorrow 09:00", ISO-8601…')
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_snooze)
@@ -326,7 +326,7 @@ def cmd_settings(args) -> int:
             else:
                 try:
                     value = json.loads(args.value)
-                except json.JSONDecodeError as exc:
+                except (ValueError, RecursionError) as exc:  # also too many digits, too deep
                     raise CommandError(f"The value is not JSON: {exc}") from exc
                 try:
                     config.save(db, key, value)

@@ -20,7 +20,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from assistant.cli import CommandError, emit_json, open_runtime
+from assistant.cli import CommandError, counted, emit_json, open_runtime
 
 
 def register(subparsers) -> None:
@@ -32,7 +32,7 @@ def register(subparsers) -> None:
     p.add_argument("query")
     p.add_argument("--tag")
     p.add_argument("--lang", help="only templates with this language")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=counted, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_search)
 

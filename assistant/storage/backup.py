@@ -1,9 +1,12 @@
 """Backups with SQLite's online backup API: before migrations, rolling automatic
-copies, and restore (which itself keeps a copy of what it replaces)."""
+copies, and restore (which accepts only a database this app wrote, see ``verify``, and itself
+keeps a copy of what it replaces)."""
 
 from __future__ import annotations
 
+import errno
 import logging
+import shutil
 import sqlite3
 import time
 from datetime import datetime, timezone
@@ -23,15 +26,38 @@ class BackupError(UserError):
 
 
 def backup_to(source: sqlite3.Connection, target: Path) -> Path:
+    """Copy ``source`` to ``target``; a backup file exists only once it is complete (on a
+    failure, a full disk say, nothing is left behind). Raises sqlite3.Error or OSError."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    dest = sqlite3.connect(str(partial))
     try:
-        source.backup(dest)
-    finally:
-        dest.close()
-    partial.replace(target)  # a backup file exists only once it is complete
+        dest = sqlite3.connect(str(partial))
+        try:
+            copy_database(source, dest)
+        finally:
+            dest.close()
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return target
+
+
+def copy_database(source: sqlite3.Connection, dest: sqlite3.Connection) -> None:
+    """SQLite's online backup of ``source`` into ``dest``, waiting at most BUSY_TIMEOUT_S for
+    a lock another program holds on either: Python's own loop would wait forever (a rolling
+    backup behind a database browser's lock would freeze the window for good)."""
+    from assistant.storage.database import BUSY_TIMEOUT_S, SQLITE_BUSY, SQLITE_LOCKED
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+
+    def progress(status: int, _remaining: int, _total: int) -> None:
+        if status in (SQLITE_BUSY, SQLITE_LOCKED) and time.monotonic() > deadline:
+            locked = sqlite3.OperationalError("database is locked")
+            locked.sqlite_errorcode, locked.sqlite_errorname = SQLITE_BUSY, "SQLITE_BUSY"
+            raise locked
+
+    source.backup(dest, progress=progress, sleep=min(0.1, BUSY_TIMEOUT_S))
 
 
 def list_backups(backups_dir: Path) -> list[Path]:
@@ -73,29 +99,81 @@ def _taken_at(path: Path) -> float:
 
 
 def restore(backup_file: Path, database: Path, backups_dir: Path) -> Path | None:
-    """Replace ``database`` by ``backup_file``. The current database is first copied to
-    ``pre-restore-*.db``; returns that copy (None if there was no database)."""
-    from assistant.storage.database import check_integrity, timestamp
+    """Replace ``database`` by ``backup_file`` if it is a database this app wrote at a schema
+    this version knows (``verify.check_candidate``); else raise BackupError with the reason,
+    the database untouched. The file is checked and copied from a private copy, so what was
+    checked is what is restored. The current database is first copied to
+    ``pre-restore-*.db``; returns that copy (None if there was no database). A lock or a full
+    disk raises DatabaseError, nothing changed. The restore is kept as a notice for the window."""
+    from assistant.storage.database import fault, timestamp
+    from assistant.storage.verify import check_candidate, read_marker, refuse
 
-    backup_file = Path(backup_file)
-    if not backup_file.is_file():
-        raise BackupError(f"No backup file at {backup_file}")
-    problem = check_integrity(backup_file, full=True)
-    if problem != "ok":
-        raise BackupError(f"The backup {backup_file} is damaged ({problem}); nothing was changed.")
+    backup_file, database = Path(backup_file), Path(database)
+    read_marker(backup_file, backup_file)  # cheap refusals before any copy
+    staged = backups_dir / f".restoring-{timestamp()}.partial"
+    try:
+        try:
+            backups_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(backup_file, staged)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise fault(exc, backups_dir) from exc
+            raise refuse(backup_file, str(exc.strerror or exc)) from exc
+        check_candidate(staged, shown_as=backup_file)
+        try:
+            saved = _replace(staged, database, backups_dir, timestamp())
+        except (sqlite3.Error, OSError) as exc:
+            raise fault(exc, database) from exc
+    finally:
+        staged.unlink(missing_ok=True)
+    log.info("Restored %s from %s", database, backup_file)
+    _keep_notice(database, backups_dir, backup_file, saved)
+    return saved
+
+
+def _replace(staged: Path, database: Path, backups_dir: Path, stamp: str) -> Path | None:
+    from assistant.storage.database import BUSY_TIMEOUT_S, read_only_uri
+
     saved = None
     if database.exists():
-        current = sqlite3.connect(str(database), timeout=10)
+        current = sqlite3.connect(str(database), timeout=BUSY_TIMEOUT_S)
         try:
-            saved = backup_to(current, backups_dir / f"pre-restore-{timestamp()}.db")
+            saved = backup_to(current, backups_dir / f"pre-restore-{stamp}.db")
         finally:
             current.close()
-    src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
-    dst = sqlite3.connect(str(database), timeout=10)
+    src = sqlite3.connect(read_only_uri(staged, immutable=True), uri=True)
     try:
-        src.backup(dst)
+        dst = sqlite3.connect(str(database), timeout=BUSY_TIMEOUT_S)
+        try:
+            copy_database(src, dst)  # one transaction on the database: all of it or nothing
+        finally:
+            dst.close()
+    except BaseException:
+        if saved:  # nothing was replaced: no copy of a replaced database either
+            saved.unlink(missing_ok=True)
+        raise
     finally:
         src.close()
-        dst.close()
-    log.info("Restored %s from %s", database, backup_file)
     return saved
+
+
+def _keep_notice(database: Path, backups_dir: Path, backup_file: Path, saved: Path | None) -> None:
+    """Tell the window (running now or at its next start). Opening also marks and migrates
+    the restored database; a failure here leaves the restore done, and is logged."""
+    from assistant.i18n import _
+    from assistant.storage import notices
+    from assistant.storage.database import DatabaseError, open_database
+
+    if saved:
+        text = _("The database was restored from {backup}. The database it replaced was kept as {saved}.").format(
+            backup=backup_file, saved=saved)
+    else:
+        text = _("The database was restored from {backup}.").format(backup=backup_file)
+    try:
+        opened = open_database(database, backups_dir)
+        try:
+            notices.record(opened.db, text)
+        finally:
+            opened.close()
+    except (DatabaseError, sqlite3.Error, OSError) as exc:
+        log.warning("the restore of %s could not be noted for the window: %s", database, exc)

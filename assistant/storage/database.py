@@ -2,9 +2,15 @@
 
 - WAL journal, ``synchronous=NORMAL`` (a committed transaction survives a crash of the
   process; see the durability test), foreign keys on.
-- A database that is not SQLite or fails ``PRAGMA quick_check`` is moved aside with a
-  timestamp and reported; a fresh one is created. It is never silently replaced.
-- A database written by a newer version (a migration this version does not know) is refused.
+- Only damage is repaired: a file SQLite calls "not a database", or one whose ``PRAGMA
+  quick_check`` names a problem, is moved aside with a timestamp and reported; a fresh one is
+  created. It is never silently replaced.
+- A fault is not damage. A lock held by another program (a backup agent, a database browser)
+  is waited for ``BUSY_TIMEOUT_S``, then refused with "in use by another program"; a full or
+  failing disk, a missing permission: refused with the reason. Nothing is moved or changed.
+- Every database the app opens carries its marker (``PRAGMA application_id``), set before the
+  first migration backup so backups carry it too; a database marked by another program, or
+  written by a newer version (a migration this version does not know), is refused untouched.
 - Before any migration of an existing database, a copy is taken with the backup API.
 
 Opening is two steps so the window can paint before sqlite-utils and the feature schemas
@@ -15,7 +21,9 @@ refuses a newer schema and migrates. ``OpenedDatabase.db`` completes on first us
 
 from __future__ import annotations
 
+import errno
 import logging
+import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import UserError
+from assistant.i18n import _
 from assistant.storage import backup
 
 if TYPE_CHECKING:
@@ -41,6 +50,90 @@ class NewerSchemaError(DatabaseError):
 
 class CorruptDatabaseError(DatabaseError):
     pass
+
+
+class DatabaseBusyError(DatabaseError):
+    """Another program holds a lock on the database: a fault to report, not damage."""
+
+
+class DiskFullError(DatabaseError):
+    """The disk is full: the write was rolled back, nothing was moved."""
+
+
+class ForeignDatabaseError(DatabaseError):
+    """The file carries another program's marker (``application_id``)."""
+
+
+# "AgAs": stored in the database header (offset 68) by ``PRAGMA application_id``
+APPLICATION_ID = 0x41674173
+
+BUSY_TIMEOUT_S = 10.0  # how long a lock held by another program is waited for
+
+# SQLite's primary result codes (the low byte of an extended code)
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_NOTADB = 5, 6, 10, 11, 13, 26
+# ...and those that say the machine failed, not the app: permission, memory, read-only file,
+# input/output, damage, full disk, cannot open, locking protocol, not a database
+FAULT_CODES = {3, SQLITE_BUSY, SQLITE_LOCKED, 7, 8, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, 14, 15, SQLITE_NOTADB}
+NO_SPACE_BELOW = 64 * 1024  # an I/O error with less free space than this is a full disk
+
+
+def result_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code of ``exc``, or None when it has none."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+def is_fault(exc: BaseException) -> bool:
+    """An SQLite error caused by the machine or another program, not by the app's own SQL
+    (a wrong statement or value is a bug)."""
+    return result_code(exc) in FAULT_CODES
+
+
+def is_busy(exc: BaseException) -> bool:
+    """A lock held by another program, as SQLite reports it or as this module does."""
+    return isinstance(exc, DatabaseBusyError) or result_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED)
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True only for SQLite's own verdict that the file is damaged or not a database."""
+    return result_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB)
+
+
+def fault(exc: BaseException, path: Path | str | None = None) -> DatabaseError:
+    """The user's message for a database that cannot be used right now: a lock, a full or
+    failing disk, a permission. ``exc``: a ``sqlite3.Error`` or an ``OSError``."""
+    where = str(path) if path else _("the database")
+    code = result_code(exc)
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
+        return DatabaseBusyError(_(
+            "The database is in use by another program: {path} stayed locked for {seconds} s. "
+            "Close the program that holds it (a database browser, a backup or sync tool) and "
+            "try again; nothing was changed.").format(path=where, seconds=f"{BUSY_TIMEOUT_S:g}"))
+    if code == SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC or (code == SQLITE_IOERR and _no_space(path)):
+        return DiskFullError(_(
+            "The disk is full: {path} could not be written ({error}). Free some space and try "
+            "again; the change was rolled back and nothing was moved.").format(path=where, error=_reason(exc)))
+    if is_damage(exc):
+        return CorruptDatabaseError(_(
+            "The database {path} is damaged ({error}). Run 'assistant doctor', then restore a "
+            "backup with 'assistant backup restore'.").format(path=where, error=_reason(exc)))
+    return DatabaseError(_(
+        "The database {path} cannot be used: {error}. Check the disk and the folder's "
+        "permissions; nothing was changed.").format(path=where, error=_reason(exc)))
+
+
+def _no_space(path: Path | str | None) -> bool:
+    """SQLite reports a full disk met while growing its shared-memory file as an I/O error."""
+    if not path:
+        return False
+    try:
+        return shutil.disk_usage(Path(path).parent).free < NO_SPACE_BELOW
+    except OSError:
+        return False
+
+
+def _reason(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)) or type(exc).__name__
 
 
 @dataclass
@@ -73,13 +166,23 @@ class OpenedDatabase:
             raise self._failure
         import sqlite_utils
 
+        from assistant.storage import notices as kept_notices
+
         db = sqlite_utils.Database(self.conn, execute_plugins=False)
         try:
+            _check_marker(application_id(db.conn), self.path)  # also what the WAL holds
             _check_not_newer(db, self.path)
+            _claim(db)
             _migrate(self, db)
-        except DatabaseError as exc:
-            self._failure = exc
+            for notice in self.notices:  # kept in the new database until the window has shown it
+                kept_notices.record(db, notice)
+        except (NewerSchemaError, ForeignDatabaseError) as exc:
+            self._failure = exc  # a verdict on the file: the same every time
             raise
+        except (sqlite3.Error, OSError) as exc:  # a lock or the disk: may pass, not remembered
+            if self.conn.in_transaction:
+                self.conn.rollback()
+            raise fault(exc, self.path) from exc
         self._db = db
 
     def close(self) -> None:
@@ -91,41 +194,65 @@ def timestamp() -> str:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """A connection with the app's pragmas. The busy timeout lets a second reader
-    (the CLI while the app runs) wait instead of failing."""
-    conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 10000")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if mode.lower() != "wal":
-        log.warning("SQLite refused WAL mode for %s (got %s)", path, mode)
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
+    """A connection with the app's pragmas. The busy timeout lets a second reader (the CLI
+    while the app runs) wait for a lock instead of failing at once. Raises sqlite3.Error."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            log.warning("SQLite refused WAL mode for %s (got %s)", path, mode)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
+def read_only_uri(path: Path, immutable: bool = False) -> str:
+    """An SQLite URI that opens ``path`` read-only (whatever characters its name holds).
+    ``immutable``: no locks and no WAL, for a file no one else writes (a private copy)."""
+    return Path(path).absolute().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
+
+
 def check_integrity(path: Path, full: bool = False) -> str:
-    """'ok' or the first problem SQLite reports. Never raises for a bad file."""
+    """'ok', or the damage SQLite's own check names (or "file is not a database").
+    Anything else is a fault, not damage, and raises DatabaseError: a lock held by another
+    program past ``BUSY_TIMEOUT_S`` (DatabaseBusyError), a full or failing disk, a permission."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_S)
         try:
             pragma = "integrity_check" if full else "quick_check"
             rows = conn.execute(f"PRAGMA {pragma}").fetchall()
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
+    except sqlite3.Error as exc:
+        if is_damage(exc):
+            return str(exc)
+        raise fault(exc, path) from exc
     return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:5])
 
 
 def move_aside(path: Path, reason: str) -> Path:
-    """Rename a damaged database (and its WAL/SHM files) so nothing is lost."""
+    """Rename a damaged database (and its WAL/SHM files) so nothing is lost. Raises
+    DatabaseError (nothing renamed) when the file cannot be renamed."""
     stamp = timestamp()
     target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    path.rename(target)
+    try:
+        path.rename(target)
+    except OSError as exc:
+        raise DatabaseError(_(
+            "The database {path} is damaged ({problem}) but could not be moved aside: {error}. "
+            "Nothing was changed.").format(path=path, problem=reason, error=_reason(exc))) from exc
     for suffix in ("-wal", "-shm"):
         side = path.with_name(path.name + suffix)
-        if side.exists():
+        try:
             side.rename(path.with_name(f"{path.name}.corrupt-{stamp}{suffix}"))
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # the main file is aside already: a stale side file is harmless
+            log.warning("could not move %s aside: %s", side, exc)
     log.error("Database %s moved aside to %s: %s", path, target, reason)
     return target
 
@@ -151,17 +278,24 @@ def open_database(path: Path, backups_dir: Path | None = None, complete: bool = 
     backups_dir = backups_dir or path.parent / "backups"
     notices: list[str] = []
     moved: Path | None = None
-    if path.exists() and path.stat().st_size > 0:
-        problem = check_integrity(path)
-        if problem != "ok":
+    try:
+        exists = path.exists() and path.stat().st_size > 0
+    except OSError as exc:
+        raise fault(exc, path) from exc
+    if exists:
+        problem = check_integrity(path)  # a lock or the disk raises: never moved aside
+        if problem == "ok":
+            _check_marker(header_marker(path), path)  # before connecting turns on WAL
+        else:
             moved = move_aside(path, problem)
-            notices.append(
-                f"The database was damaged ({problem}). It was moved aside to {moved} and a new, "
-                f"empty database was created. Restore a backup with 'assistant backup restore'.")
+            notices.append(_(
+                "The database was damaged ({problem}). It was moved aside to {moved} and a new, "
+                "empty database was created. Restore a backup with 'assistant backup restore'."
+            ).format(problem=problem, moved=moved))
     try:
         conn = connect(path)
-    except sqlite3.OperationalError as exc:
-        raise DatabaseError(f"Cannot open the database {path}: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise fault(exc, path) from exc
     opened = OpenedDatabase(conn, path, backups_dir, notices, moved)
     if complete:
         try:
@@ -170,6 +304,36 @@ def open_database(path: Path, backups_dir: Path | None = None, complete: bool = 
             opened.close()
             raise
     return opened
+
+
+def application_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA application_id").fetchone()[0] & 0xFFFFFFFF
+
+
+def header_marker(path: Path) -> int:
+    """The application id in the file's header (what ``PRAGMA application_id`` says once
+    the WAL is checkpointed), read without SQLite: reading changes nothing."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise fault(exc, path) from exc
+    return int.from_bytes(header[68:72], "big") if len(header) == 100 else 0
+
+
+def _check_marker(marker: int, path: Path) -> None:
+    if marker not in (0, APPLICATION_ID):
+        raise ForeignDatabaseError(_(
+            "The database {path} belongs to another program (application id {marker}); it was "
+            "left untouched. Start the app with another data folder.").format(
+                path=path, marker=f"{marker:#010x}"))
+
+
+def _claim(db: sqlite_utils.Database) -> None:
+    """Mark the database as this app's (a new one, or one written before the marker existed)
+    before anything else writes to it, so every backup taken from now on carries it."""
+    if application_id(db.conn) != APPLICATION_ID:
+        db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
 def _check_not_newer(db: sqlite_utils.Database, path: Path) -> None:

@@ -75,16 +75,21 @@ def _merged(default: dict, stored: Any, key: str) -> dict:
     for name, value in stored.items():
         if name not in default:
             raise SettingsError(f"{key}: unknown setting {name!r}.")
-        if isinstance(default[name], dict) and isinstance(value, dict):
+        if isinstance(default[name], dict):
             result[name] = _merged(default[name], value, f"{key}.{name}")
         else:
             result[name] = value
     return result
 
 
+LARGEST = 1_000_000  # far beyond any sensible hours, minutes or weight; keeps date sums in range
+
+
 def _number(value: Any, key: str, minimum: float | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SettingsError(f"{key}: {value!r} is not a number.")
+    if not -LARGEST <= value <= LARGEST:  # also refuses NaN and the infinities JSON may carry
+        raise SettingsError(f"{key}: {value!r} is not a number between {-LARGEST} and {LARGEST}.")
     if minimum is not None and value < minimum:
         raise SettingsError(f"{key}: {value!r} is below {minimum}.")
     return float(value)

@@ -131,10 +131,10 @@ def _duration(text: str, original: str) -> timedelta:
         total += amount * unit_seconds
     if rest[position:].strip():
         raise _error(original)
-    delta = timedelta(seconds=round(total))
-    if delta <= timedelta(0) or delta > _MAX_RELATIVE:
+    # compared before building the timedelta: "in 99999999999 days" overflows it
+    if not 0 < total <= _MAX_RELATIVE.total_seconds():
         raise TimePhraseError(_("{text!r} is not between a minute and a year from now.").format(text=original))
-    return delta
+    return timedelta(seconds=round(total))
 
 
 def _iso(text: str) -> datetime | None:

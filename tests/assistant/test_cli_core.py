@@ -44,7 +44,8 @@ def test_backup_now_and_restore_from_the_cli(run_cli, fresh_data_dir):
 def test_restore_of_a_missing_file_fails_cleanly(run_cli, tmp_path):
     code, out, err = run_cli("backup", "restore", str(tmp_path / "nope.db"))
     assert code != 0 and out == ""
-    assert "No backup file" in err
+    assert err == (f"assistant: {tmp_path / 'nope.db'} was not restored: there is no such file. "
+                   "The current database was not changed.\n")
 
 
 def test_newer_database_is_refused_with_a_message(run_cli, fresh_data_dir):

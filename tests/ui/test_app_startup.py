@@ -4,6 +4,7 @@ import subprocess
 import sys
 import time
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from ui import app as app_module
@@ -47,11 +48,25 @@ def test_second_start_hands_over_to_the_running_app(tmp_path):
         first.wait(10)
 
 
+def shown_boxes(monkeypatch) -> list[str]:
+    """Texts of the message boxes the app shows (modal or not), each checked to be plain
+    text: the app's messages quote paths and SQLite's words."""
+    shown = []
+
+    def record(box):
+        assert box.textFormat() == Qt.PlainText
+        shown.append(box.text())
+        return QMessageBox.Ok
+
+    monkeypatch.setattr(QMessageBox, "exec", record)
+    monkeypatch.setattr(QMessageBox, "show", record)
+    return shown
+
+
 def test_unusable_data_dir_shows_a_message_not_a_traceback(qapp, tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    shown = shown_boxes(monkeypatch)
     code = app_module.run(qapp, app_module.parse_args(["--data-dir", str(blocker / "data")]))
     assert code == 2
     assert shown and "not writable" in shown[0] and "Traceback" not in shown[0]
@@ -60,8 +75,7 @@ def test_unusable_data_dir_shows_a_message_not_a_traceback(qapp, tmp_path, monke
 def test_corrupt_database_is_reported_after_the_window_shows(qapp, qtbot, fresh_data_dir, monkeypatch):
     fresh_data_dir.mkdir(parents=True)
     (fresh_data_dir / "assistant.db").write_bytes(b"garbage" * 500)
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    warnings = shown_boxes(monkeypatch)
     code = app_module.run(qapp, app_module.parse_args(["--quit-after", "300"]))
     assert code == 0
     assert warnings and "moved aside" in warnings[0]
@@ -119,8 +133,7 @@ def test_a_second_start_in_the_same_folder_leaves_the_database_alone(qapp, fresh
 def test_a_newer_database_is_refused_after_the_window_shows(qapp, fresh_data_dir, monkeypatch, newer_database):
     path = newer_database(fresh_data_dir / "assistant.db")
     before = path.read_bytes()
-    shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    shown = shown_boxes(monkeypatch)
     code = app_module.run(qapp, app_module.parse_args(["--quit-after", "5000"]))
     assert code == 2
     assert shown and "newer version" in shown[0]
@@ -176,3 +189,20 @@ def test_a_window_that_never_paints_still_finishes_starting(qapp, fresh_data_dir
     assert code == 0
     assert len(finished) == 1 and finished[0].completed
     assert (fresh_data_dir / "logs" / "assistant.log").exists()
+
+
+def test_a_database_another_program_holds_ends_the_start_with_a_message_and_changes_nothing(
+        qapp, fresh_data_dir, monkeypatch, lock_from_another_process, short_busy_timeout, digest, capsys):
+    from assistant.runtime import start
+
+    start().close()
+    path = fresh_data_dir / "assistant.db"
+    lock_from_another_process(path, "PRAGMA locking_mode = EXCLUSIVE", "BEGIN EXCLUSIVE")
+    before = digest(path)
+    shown = shown_boxes(monkeypatch)
+    code = app_module.run(qapp, app_module.parse_args(["--quit-after", "5000"]))
+    message = (f"The database is in use by another program: {path} stayed locked for 0.5 s. Close the program "
+               "that holds it (a database browser, a backup or sync tool) and try again; nothing was changed.")
+    assert (code, shown) == (2, [message])
+    assert capsys.readouterr().err.splitlines()[-1] == f"Agent Assistant: {message}"
+    assert digest(path) == before and not list(fresh_data_dir.glob("*.corrupt-*"))

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QDialogButtonBox
 
 from assistant import settings
@@ -56,7 +57,10 @@ def test_now_view_order_countdowns_and_both_times(panel):
     assert model.index(1, 0).data() == "Call back Mrs Ito about the refund — Ito Hana"
     # follow-up in the agent's and the customer's time
     assert model.index(1, 2).data() == "09:50 · their 17:50"
-    why = model.index(1, 0).data(Qt.ToolTipRole)
+    tooltip = model.index(1, 0).data(Qt.ToolTipRole)
+    document = QTextDocument()
+    document.setHtml(tooltip)  # escaped: a title or a note with markup is shown as written
+    why = document.toPlainText()
     assert why.startswith("Why it is here:") and "Follow-up due: +30.0" in why
     assert "Customer's business hours" not in why  # 18:00 in Tokyo: their day is over
     assert "Customer: Ito Hana" in panel.detail.text() or "Breached low" in panel.detail.text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from assistant.customer import CustomerContext
@@ -269,10 +270,10 @@ def test_the_download_list_is_read_off_the_gui_thread(qtbot, services, monkeypat
     warnings = []
     monkeypatch.setattr(download, "fetch_index",
                         lambda policy: (_ for _ in ()).throw(download.DownloadError("mirror unreachable")))
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: warnings.append((box.textFormat(), box.text())))
     panel.download_model()
     qtbot.waitUntil(lambda: bool(warnings), timeout=5000)
-    assert warnings == ["mirror unreachable"]
+    assert warnings == [(Qt.PlainText, "mirror unreachable")]
 
 
 def test_the_teams_preferred_words_are_shown_next_to_a_reply(qtbot, services, with_models):

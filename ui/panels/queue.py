@@ -27,6 +27,7 @@ from assistant.tasks.present import countdown, details, short_both
 from assistant.tasks.store import Filters, Ranked, TaskStore
 from ui.panels.base import Panel
 from ui.services import Command
+from ui.widgets import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +87,8 @@ class QueueModel(QAbstractTableModel):
             if column == 1:
                 return countdown(task, self.now) if task.status != "done" else ""
             return short_both(task.follow_up_at, self.agent_zone, task.customer.zone, self.now)
-        if role == Qt.ToolTipRole:
-            # plain text (no markup) so nothing in a title or note is interpreted
-            return _("Why it is here:") + "\n" + ranked.score.explain()
+        if role == Qt.ToolTipRole:  # escaped: nothing in a title or note is read as markup
+            return plain_tooltip(_("Why it is here:") + "\n" + ranked.score.explain())
         if role == Qt.ForegroundRole and column == 1 and ranked.score.breached:
             from ui.theme import alert_colour  # readable on light, dark and high-contrast palettes
 

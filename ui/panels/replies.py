@@ -36,7 +36,7 @@ from assistant.templates.values import AGENT_NAME_KEY, COMPANY_KEY, Profile
 from ui import clipboard
 from ui.panels.base import Panel
 from ui.services import Command
-from ui.widgets import plain_message
+from ui.widgets import plain_message, plain_tooltip
 from ui.workers import run_in_pool
 
 if TYPE_CHECKING:
@@ -62,11 +62,6 @@ NO_DATE = QDate(2000, 1, 1)   # shown blank: a date field the agent has not set
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def plain_tooltip(text: str) -> str:
-    """Qt shows a tooltip that looks like HTML as HTML: escape pack text so it stays text."""
-    return "<span>" + html.escape(text).replace("\n", "<br>") + "</span>"
 
 
 class RepliesPanel(Panel):

@@ -24,7 +24,8 @@ from assistant.translation.languages import language_name
 from assistant.translation.service import customer_language, my_language, set_my_language
 from ui.panels.base import Panel
 from ui.services import Command
-from ui.widgets import plain_label
+from ui.error_report import failure_text
+from ui.widgets import plain_label, plain_message
 from ui.workers import run_in_pool
 
 log = logging.getLogger(__name__)
@@ -412,13 +413,14 @@ class TranslatePanel(Panel):
         errors = [f"{r.source.name}: {r.error}" for r in results if r.error]
         done = [r.package.label for r in results if r.package and not r.skipped]
         if errors:
-            QMessageBox.warning(self, _("Install translation model"), "\n".join(errors))
+            # file and entry names come from the archive: plain text, never a link or an image
+            plain_message(self, QMessageBox.Warning, _("Install translation model"), "\n".join(errors))
         if done:
             self.services.notify(_("Translation"), _("Installed: {models}").format(models=", ".join(done)))
 
     def _install_failed(self, exc: Exception) -> None:
         self._refresh()
-        QMessageBox.warning(self, _("Install translation model"), str(exc))
+        plain_message(self, QMessageBox.Warning, _("Install translation model"), failure_text(self.services, exc))
 
     def remove_model(self, pair) -> None:
         service = self.service
@@ -439,7 +441,7 @@ class TranslatePanel(Panel):
         try:
             download.check_allowed(policy)
         except download.DownloadForbidden as exc:
-            QMessageBox.warning(self, _("Download a model"), str(exc))
+            plain_message(self, QMessageBox.Warning, _("Download a model"), str(exc))
             return
         self.status.setText(_("Reading the list of models…"))
         run_in_pool(lambda: download.fetch_index(policy), self._choose_download,
@@ -447,7 +449,7 @@ class TranslatePanel(Panel):
 
     def _index_failed(self, exc: Exception) -> None:
         self._refresh()
-        QMessageBox.warning(self, _("Download a model"), str(exc))
+        plain_message(self, QMessageBox.Warning, _("Download a model"), failure_text(self.services, exc))
 
     def _choose_download(self, available: list) -> None:
         from assistant.translation import download
@@ -455,14 +457,17 @@ class TranslatePanel(Panel):
         policy = self.services.runtime.policy
         self._refresh()
         if not available:
-            QMessageBox.information(self, _("Download a model"), _("The package index lists no models."))
+            plain_message(self, QMessageBox.Information, _("Download a model"), _("The package index lists no models."))
             return
         labels = [p.label for p in available]
         label, ok = QInputDialog.getItem(self, _("Download a model"), _("Model:"), labels, 0, False)
         if not ok:
             return
         package = available[labels.index(label)]
-        dialog = QProgressDialog(_("Downloading {model}…").format(model=package.label), _("Cancel"), 0, 100, self)
+        dialog = QProgressDialog(self)
+        dialog.setLabel(plain_label(_("Downloading {model}…").format(model=package.label), selectable=False))
+        dialog.setCancelButtonText(_("Cancel"))
+        dialog.setRange(0, 100)
         dialog.setWindowModality(Qt.WindowModal)
         state = {"cancel": False}
         dialog.canceled.connect(lambda: state.update(cancel=True))
@@ -502,7 +507,7 @@ class TranslatePanel(Panel):
         try:
             history.set_enabled(self.services.db, self.services.runtime.policy, on)
         except history.HistoryForbidden as exc:
-            QMessageBox.warning(self, _("Translation history"), str(exc))
+            plain_message(self, QMessageBox.Warning, _("Translation history"), str(exc))
 
     def clear_history(self) -> None:
         history.clear(self.services.db)
