@@ -23,6 +23,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.plaintext import describe
+from assistant.plaintext import is_surrogate as _is_surrogate
+
 # Explicit bidi formatting: embeddings, overrides, their terminator, and isolates.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Direction marks an Arabic or Hebrew writer uses in ordinary text.
@@ -56,23 +59,6 @@ class Finding:
     char: str
     index: int  # -1: the finding is about the whole text
     message: str
-
-
-_C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BACKSPACE TAB LINE-FEED VT FORM-FEED CARRIAGE-RETURN SO SI "
-             "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESCAPE FS GS RS US").split()
-
-
-def describe(char: str) -> str:
-    name = unicodedata.name(char, None)
-    if name is None:
-        code = ord(char)
-        name = (_C0_NAMES[code].replace("-", " ") if code < 32 else "DELETE" if code == 127
-                else "SURROGATE" if _is_surrogate(char) else "CONTROL")
-    return f"U+{ord(char):04X} {name}"
-
-
-def _is_surrogate(char: str) -> bool:
-    return "\ud800" <= char <= "\udfff"
 
 
 def _is_invisible(char: str) -> bool:
