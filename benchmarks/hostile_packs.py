@@ -2,8 +2,9 @@
 300 MB peak RSS (issue 13), on the paths a user feels: ``assistant pack validate``,
 ``assistant pack install`` and the inbox check the app runs in the background.
 
-Each file is built at the pack size cap (``assistant.packs.format.MAX_PACK_BYTES``) and run
-through each path in a fresh process; the parent measures the process's wall time and its
+Each file is built at the pack size cap (``assistant.packs.format.MAX_PACK_BYTES``), or just
+under the caps on values, objects and templates that the raw bytes are held to before parsing
+(those let the most work through), and run through each path in a fresh process; the parent measures the process's wall time and its
 peak RSS (``wait4``). Baselines measured in the same run: a bare ``assistant --version``
 (interpreter and command line) and a valid pack of the same size through the same path.
 Exits non-zero when any hostile file misses a bar.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -151,6 +153,56 @@ def many_problems(cap: int) -> bytes:
     return before + b",".join(items) + after
 
 
+# -- files just under the count caps (what the byte counts let through is the real worst
+#    case: each of these is far smaller than the size cap) --------------------------------
+
+def _items_cap() -> int:
+    from assistant.packs import format as fmt
+
+    return getattr(fmt, "MAX_JSON_ITEMS", 750_000) - 100  # (defaults: to measure older code too)
+
+
+def _containers_cap() -> int:
+    from assistant.packs import format as fmt
+
+    return getattr(fmt, "MAX_JSON_CONTAINERS", 200_000) - 100
+
+
+def _in_card(content: bytes) -> bytes:
+    before, after = _around(_head(cards=[{"country": "JP", "kind": "card", "content": {"x": "@"}}]), "@")
+    return before + content + after
+
+
+def issue_file(cap: int) -> bytes:
+    # as measured in the issue: 2 MB of 200,000 broken templates (25 s and 2.9 GB then)
+    return broken_templates(min(cap, 2_000_000))
+
+
+def hidden_strings_under_caps(cap: int) -> bytes:
+    return _in_card(b"[" + b",".join(['"a\u200bb"'.encode()] * _items_cap()) + b"]")
+
+
+def hidden_keys_under_caps(cap: int) -> bytes:
+    return _in_card(b"{" + b",".join(f'"k\u200b{i}":0'.encode() for i in range(_items_cap() // 2)) + b"}")
+
+
+def objects_under_caps(cap: int) -> bytes:
+    return _in_card(b"[" + b",".join([b"{}"] * _containers_cap()) + b"]")
+
+
+def numbers_under_caps(cap: int) -> bytes:
+    return _in_card(b"[" + b",".join([b"1.5"] * _items_cap()) + b"]")
+
+
+def templates_at_cap(hidden: bool) -> bytes:
+    from assistant.packs import format as fmt
+
+    title = "T\u200b" if hidden else "T"
+    items = [{"id": f"t{i}", "default_language": "en", "variants": {"en": {"title": title, "body": "B"}},
+              **({} if hidden else {"x": 1})} for i in range(getattr(fmt, "MAX_TEMPLATES", 20_000))]
+    return json.dumps(_head(templates=items), ensure_ascii=False).encode()
+
+
 def valid_pack(cap: int) -> bytes:
     # the baseline: a real pack as large as the cap allows (templates of 6 languages)
     sys.path.insert(0, str(REPO / "benchmarks"))
@@ -168,6 +220,7 @@ def valid_pack(cap: int) -> bytes:
 
 
 HOSTILE = {
+    "the issue's 2 MB file": issue_file,
     "broken templates": broken_templates,
     "zero-width body": zero_width_body,
     "zero-width strings": zero_width_strings,
@@ -181,6 +234,12 @@ HOSTILE = {
     "empty arrays": empty_containers,
     "empty objects": empty_objects,
     "many problems": many_problems,
+    "hidden strings, value cap": hidden_strings_under_caps,
+    "hidden keys, value cap": hidden_keys_under_caps,
+    "objects, container cap": objects_under_caps,
+    "numbers, value cap": numbers_under_caps,
+    "20,000 hidden titles": lambda cap: templates_at_cap(True),
+    "20,000 broken templates": lambda cap: templates_at_cap(False),
 }
 
 # How each file reaches a path: (path, signature) — "garbage": a .minisig that is not one;
@@ -266,7 +325,7 @@ def main() -> int:
         for name in names + ["valid pack (baseline)"]:
             raw = HOSTILE.get(name, valid_pack)(cap)
             assert len(raw) <= cap, (name, len(raw), cap)
-            folder = tmp / name.replace(" ", "-").replace("(", "").replace(")", "")
+            folder = tmp / re.sub(r"[^A-Za-z0-9]+", "-", name)
             folder.mkdir()
             files[name] = folder / "pack.agentpack.json"
             files[name].write_bytes(raw)

@@ -50,6 +50,8 @@ _SUSPECT_RANGES = tuple((m.group(1), m.group(2) or m.group(1))
 # before its characters are looked at one by one.
 MAX_IDENTIFIER_CHARS = 256
 _TEXT_SUSPECT_RE = re.compile(f"[{_SUSPECT}]")
+_ASCII_PRINTABLE_RUNS = re.compile("[\x20-\x7e]+")
+_ANY_CHAR = re.compile(".", re.DOTALL)
 _NAME_SUSPECT_RE = re.compile(f"[{_SUSPECT}\t\n\r]")
 
 
@@ -134,7 +136,7 @@ def scan(text: str, kind: str, limit: int | None = None) -> list[Finding]:
         candidates = ((m.start(), m.group()) for m in regex.finditer(text))
     findings: list[Finding] = []
     for index, char in candidates:
-        verdict = _judge(char, kind)
+        verdict = _verdict(char, kind)
         if verdict is not None:
             findings.append(Finding(verdict[0], char, index, verdict[1]))
             if limit is not None and len(findings) >= limit:
@@ -143,27 +145,43 @@ def scan(text: str, kind: str, limit: int | None = None) -> list[Finding]:
 
 
 def count(text: str, kind: str) -> tuple[int, int]:
-    """(errors, warnings) :func:`scan` would find in ``text``, counted at the regex engine's
-    speed: a hostile field of millions of flagged characters is counted, never listed."""
-    if kind == IDENTIFIER:
-        return len(scan(text, kind)), 0  # bounded by MAX_IDENTIFIER_CHARS
-    if _clean_for(text, kind):
-        return 0, 0
+    """(errors, warnings): the characters :func:`scan` would flag one by one in ``text`` (the
+    length rule for identifiers aside), counted at the regex engine's speed, so a hostile
+    field of millions of flagged characters is counted, never listed. Counts add up over
+    concatenation: many fields of one kind are counted in one call."""
     totals = {"error": 0, "warning": 0}
+    if kind == IDENTIFIER:
+        text = _ASCII_PRINTABLE_RUNS.sub("", text)  # what is left are the candidates
+        search = _ANY_CHAR.search
+    elif _clean_for(text, kind):
+        return 0, 0
+    else:
+        search = (_TEXT_SUSPECT_RE if kind == TEXT else _NAME_SUSPECT_RE).search
     # The few characters a hostile field repeats are counted with str.count (100x faster than
-    # a regex substitution per match); whatever else remains, by the regex.
+    # a regex substitution per match); whatever else remains, by the exact classes.
     for _ in range(8):
-        match = _TEXT_SUSPECT_RE.search(text) if kind == TEXT else _NAME_SUSPECT_RE.search(text)
+        match = search(text)
         if match is None:
             return totals["error"], totals["warning"]
         char = match.group()
-        verdict = _judge(char, kind)
+        verdict = _verdict(char, kind)
         if verdict is not None:
             totals[verdict[0]] += text.count(char)
         text = text.replace(char, "")
+    if kind == IDENTIFIER:  # candidates are not bounded to a small set: judged one by one
+        for char in text:
+            verdict = _verdict(char, kind)
+            if verdict is not None:
+                totals[verdict[0]] += 1
+        return totals["error"], totals["warning"]
     errors_re, warnings_re = _exact_classes(kind)
     return (totals["error"] + errors_re.subn("", text)[1],
             totals["warning"] + (warnings_re.subn("", text)[1] if warnings_re else 0))
+
+
+@lru_cache(maxsize=8192)
+def _verdict(char: str, kind: str) -> tuple[str, str] | None:
+    return _judge(char, kind)
 
 
 @lru_cache(maxsize=None)

@@ -146,6 +146,22 @@ def test_trust_a_key_after_seeing_its_fingerprint(qtbot, services, key, monkeypa
     dialog.grab().save(str(SHOTS / "packs-keys.png"))
 
 
+def test_a_key_whose_id_is_taken_is_refused_before_asking(qtbot, services, key, tmp_path, monkeypatch, no_popups):
+    import base64
+
+    other = signing.generate_keypair(tmp_path / "other.key", tmp_path / "other.pub", None)
+    forged = base64.b64encode(base64.b64decode(key.info.public_key)[:10]
+                              + base64.b64decode(other.info.public_key)[10:]).decode()
+    trust.add_key(services.db, key.public_path.read_text(), now=NOW)
+    dialog = _dialog(qtbot, services)
+    monkeypatch.setattr(dialog, "confirm_fingerprint", lambda info: pytest.fail("asked to trust a colliding key"))
+    monkeypatch.setattr("ui.packs_dialog.plain_message", lambda parent, icon, title, text, *a: no_popups.append(text))
+    assert dialog.trust_key_text(forged) is False
+    assert no_popups[-1].startswith(f"This key cannot be trusted: the key id {key.info.key_id} is already used by "
+                                    f"another trusted key (fingerprint {key.info.fingerprint})")
+    assert [k.fingerprint for k in trust.agent_keys(services.db)] == [key.info.fingerprint]
+
+
 def test_team_update_side_by_side_and_use_team_version(qtbot, services, key, write, no_popups):
     db = services.db
     trust.add_key(db, key.public_path.read_text(), now=NOW)
