@@ -14,8 +14,11 @@ import sys
 
 
 def _write_peak(out: str) -> None:
-    with open("/proc/self/status") as status:
-        peak = next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
+    try:
+        with open("/proc/self/status") as status:  # Linux
+            peak = next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        peak = float("nan")
     with open(out, "w") as handle:
         handle.write(f"{peak:.1f}\n")
 

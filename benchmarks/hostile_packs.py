@@ -369,7 +369,8 @@ def main() -> int:
         wall = statistics.median(r[0] for r in runs)
         rss = statistics.median(r[1] for r in runs)
         cpu = statistics.median(r[4] for r in runs)
-        verdict = "accepted" if runs[-1][2] == 0 else "refused"
+        code = runs[-1][2]
+        verdict = "accepted" if code == 0 else "killed" if code < 0 else "refused"  # killed: the timeout
         # Accepting a valid pack also merges it into the library (thousands of templates), which
         # benchmarks/packs.py measures; the bar here is on the check, so `validate` holds it.
         held = not (verdict == "accepted" and label != "validate")
