@@ -27,7 +27,7 @@ from assistant.packs import inbox, install, manage, signing, textsafety, trust
 from ui import theme
 from ui.services import Command
 from ui.widgets import plain_label, plain_message, plain_tooltip
-from ui.workers import run_in_pool
+from ui.workers import run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -271,17 +271,10 @@ class PacksDialog(QDialog):
         return answer == QMessageBox.Yes
 
     def install_path(self, path: Path, allow_unsigned: bool = False, allow_downgrade: bool = False) -> None:
-        """Read and verify in the worker pool, then merge here (the database's thread)."""
+        """Read and verify on a thread of their own (a file on a share that stopped answering
+        holds that thread, never the window nor the worker thread), then merge here (the
+        database's thread). An unsigned pack asks first, then is read again."""
         policy = self.services.runtime.policy
-        try:
-            raw, signature = install.read_files(path)
-        except fmt.PackRejected as exc:
-            self._show_rejection(path, exc)
-            return
-        if signature is None and not policy.require_signatures and not allow_unsigned:
-            if not self.confirm_unsigned(path):
-                return
-            allow_unsigned = True
         options = install.InstallOptions(allow_unsigned=allow_unsigned, allow_downgrade=allow_downgrade)
         keys = trust.trusted_keys(self.services.db, policy)
         now = self.now()
@@ -290,6 +283,9 @@ class PacksDialog(QDialog):
 
         def work():
             try:
+                raw, signature = install.read_files(path)
+                if signature is None and not policy.require_signatures and not allow_unsigned:
+                    return None  # the agent confirms first
                 return install.prepare(raw, signature, keys, policy, options, now, str(path))
             except fmt.PackRejected as exc:
                 return exc
@@ -297,13 +293,16 @@ class PacksDialog(QDialog):
         def done(result):
             self.install_button.setEnabled(True)
             self.status.setText("")
-            if isinstance(result, fmt.PackRejected):
+            if result is None:
+                if self.confirm_unsigned(path):
+                    self.install_path(path, True, allow_downgrade)
+            elif isinstance(result, fmt.PackRejected):
                 self._show_rejection(path, result)
-                return
-            self._apply(path, result, options)
+            else:
+                self._apply(path, result, options)
 
-        run_in_pool(work, done, lambda exc: done(fmt.PackRejected([fmt.Problem("parse", str(exc))])),
-                    self.services.pool)
+        run_in_thread(work, done, lambda exc: done(fmt.PackRejected([fmt.Problem(inbox.INTERNAL, str(exc))])),
+                      name="pack install check")
 
     def _apply(self, path: Path, verified, options) -> None:
         policy = self.services.runtime.policy
@@ -505,9 +504,17 @@ class PacksDialog(QDialog):
             plain_message(self, QMessageBox.Warning, _("Trust a key"),
                           _("This is not a publisher key: {error}").format(error=exc))
             return False
-        if not self.confirm_fingerprint(info):
+        policy = self.services.runtime.policy
+        try:  # checked before asking, and again when trusting
+            trust.refuse_key_id_collision(trust.trusted_keys(self.services.db, policy), info)
+            if not self.confirm_fingerprint(info):
+                return False
+            trust.add_key(self.services.db, text, info.comment, expected_fingerprint=info.fingerprint,
+                          now=self.now(), policy=policy)
+        except signing.SignatureError as exc:
+            plain_message(self, QMessageBox.Warning, _("Trust a key"),
+                          _("This key cannot be trusted: {error}").format(error=exc))
             return False
-        trust.add_key(self.services.db, text, info.comment, expected_fingerprint=info.fingerprint, now=self.now())
         self.refresh()
         return True
 
@@ -537,8 +544,8 @@ class PacksDialog(QDialog):
 
 class InboxWatch(QObject):
     """Checks the inbox folder soon after start and every 15 minutes: files are read and
-    verified in the worker pool, installed on the GUI thread, and the agent is told
-    quietly (services.notify never takes focus)."""
+    verified on a thread of the watch's own, installed on the GUI thread, and the agent is
+    told quietly (services.notify never takes focus)."""
 
     def __init__(self, services, parent: QObject, now=utc_now):
         super().__init__(parent)
@@ -556,7 +563,7 @@ class InboxWatch(QObject):
         QTimer.singleShot(first_after_ms, self, self.check)
 
     def check(self) -> None:
-        if self.busy:
+        if self.busy:  # the last check has not returned (e.g. a share that stopped answering)
             return
         db, policy = self.services.db, self.services.runtime.policy
         folder = inbox.inbox_folder(db, policy)
@@ -570,8 +577,10 @@ class InboxWatch(QObject):
             self.busy = False
             log.warning("Pack inbox check failed: %s", exc)
 
-        run_in_pool(lambda: self.inbox.collect(folder, snapshot, now),
-                    lambda collected: self._install(collected, now), failed, self.services.pool)
+        # A thread of its own, not the worker pool: listing or reading a share that stops
+        # answering must not hold the thread translation and indexing run on.
+        run_in_thread(lambda: self.inbox.collect(folder, snapshot, now),
+                      lambda collected: self._install(collected, now), failed, name="pack inbox")
 
     def _install(self, collected, now) -> None:
         self.busy = False

@@ -1,9 +1,10 @@
-"""Slow work off the GUI thread: a callable runs on a QThreadPool and its result (or
-error) comes back by signal, so widgets are only touched on the GUI thread."""
+"""Slow work off the GUI thread: a callable runs on a QThreadPool (or a thread of its own)
+and its result (or error) comes back by signal, so widgets are only touched on the GUI thread."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from typing import Any, Callable
 
@@ -28,6 +29,22 @@ _running: set[Task] = set()
 def run_in_pool(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                 on_error: Callable[[Exception], None] | None = None,
                 pool: QThreadPool | None = None) -> Task:
+    task, job = _task(fn, on_done, on_error)
+    (pool or QThreadPool.globalInstance()).start(job)
+    return task
+
+
+def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+                  on_error: Callable[[Exception], None] | None = None, name: str = "worker") -> Task:
+    """Like :func:`run_in_pool`, on a daemon thread of its own: for work that may block for
+    as long as the outside world decides (a share that stopped answering), so it never holds
+    the app's worker thread nor keeps the app from quitting."""
+    task, job = _task(fn, on_done, on_error)
+    threading.Thread(target=job, name=name, daemon=True).start()
+    return task
+
+
+def _task(fn, on_done, on_error) -> tuple[Task, Callable[[], None]]:
     task = Task()
     _running.add(task)
     # Callbacks connected as given: a bound method of a widget is not called once the
@@ -59,5 +76,4 @@ def run_in_pool(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = N
         else:
             task.done.emit(result)
 
-    (pool or QThreadPool.globalInstance()).start(job)
-    return task
+    return task, job

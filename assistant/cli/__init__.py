@@ -106,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from assistant.cli import terminal
+
+    # before anything is parsed, so argparse's own messages (which quote arguments) are safe too
+    sys.stdout, sys.stderr = terminal.protect(sys.stdout), terminal.protect(sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

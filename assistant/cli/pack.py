@@ -348,7 +348,8 @@ def cmd_trust(args) -> int:
                            f"publisher, then repeat with --fingerprint \"{info.fingerprint}\"")
     runtime = open_runtime(args)
     try:
-        trust.add_key(runtime.db, text, args.comment, expected_fingerprint=args.fingerprint)
+        trust.add_key(runtime.db, text, args.comment, expected_fingerprint=args.fingerprint,
+                      policy=runtime.policy)
     except signing.SignatureError as exc:
         raise CommandError(str(exc)) from exc
     finally:

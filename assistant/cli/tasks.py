@@ -101,6 +101,7 @@ def resolve_customer(text: str | None, zone_name: str | None, name: str | None):
     from assistant.clock.errors import ClockError
     from assistant.clock.resolve import resolve
     from assistant.clock.zones import canonical_zone
+    from assistant.plaintext import quoted
 
     try:
         if text:
@@ -108,11 +109,11 @@ def resolve_customer(text: str | None, zone_name: str | None, name: str | None):
             if zone_name:
                 chosen = canonical_zone(zone_name)
                 if resolution.zones and chosen not in resolution.zones:
-                    raise CommandError(f"{zone_name} is not one of the zones of {text!r}: "
+                    raise CommandError(f"{chosen} is not one of the zones of {quoted(text)}: "
                                        f"{', '.join(resolution.zones)}.")
                 context = resolution.choose(chosen)
             elif resolution.needs_choice:
-                raise CommandError(f"{text!r} has several time zones ({', '.join(resolution.zones)}); "
+                raise CommandError(f"{quoted(text)} has several time zones ({', '.join(resolution.zones)}); "
                                    f"add --zone with one of them.")
             else:
                 context = resolution.context
@@ -273,22 +274,29 @@ def cmd_export(args) -> int:
             _write_atomically(Path(args.output), text)
         except OSError as exc:
             raise CommandError(f"Cannot write {args.output}: {exc.strerror or exc}") from exc
-    else:
+    elif sys.stdout.isatty() or not hasattr(sys.stdout, "buffer"):
         sys.stdout.write(text)
+    else:  # the exact bytes: no newline translation of line breaks inside fields
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
     return 0
 
 
 def cmd_import(args) -> int:
-    from assistant.tasks.exchange import TaskImportError, import_tasks
+    from assistant.tasks.exchange import MAX_IMPORT_BYTES, TaskImportError, import_tasks
 
     path = Path(args.file)
     fmt = args.format or path.suffix.lower().lstrip(".")
     if fmt not in ("csv", "json"):
         raise CommandError(f"Cannot tell the format of {path.name}; add --format csv or --format json.")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # newline="": line breaks inside CSV fields (CR, LF, CRLF) arrive as they were written
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            text = handle.read(MAX_IMPORT_BYTES + 1)
     except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"Cannot read {path}: {exc}") from exc
+        raise CommandError(f"Cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    if len(text) > MAX_IMPORT_BYTES:
+        raise CommandError(f"{path.name} is larger than {MAX_IMPORT_BYTES // 1024**2} MB; nothing was imported.")
     runtime = open_runtime(args)
     try:
         try:

@@ -26,6 +26,7 @@ PHONE = "phone"
 COUNTRY = "country"
 CITY = "city"
 ZONE = "zone"
+MAX_QUERY_CHARS = 200  # the longest customer text read: a phone, country, city or zone is far shorter
 
 # Common ways of naming a country that are not ISO codes nor CLDR names.
 COUNTRY_ALIASES = {
@@ -210,14 +211,14 @@ def resolve_phone(text: str, ui_language: str = "en", default_region: str | None
     region = default_region.upper() if default_region else None
     if not raw.startswith("+") and not region:
         raise ResolveError(_("{text} has no country code: type it as +<country code> "
-                             "<number>, or set your default country.").format(text=text.strip()))
+                             "<number>, or set your default country.").format(text=echo(text)))
     try:
         number = phonenumbers.parse(raw, None if raw.startswith("+") else region)
     except phonenumbers.NumberParseException as exc:
         raise ResolveError(_("{text} is not a phone number ({reason}).").format(
-            text=text.strip(), reason=str(exc).split(") ", 1)[-1])) from exc
+            text=echo(text), reason=str(exc).split(") ", 1)[-1])) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ResolveError(_("{text} is not a valid phone number.").format(text=text.strip()))
+        raise ResolveError(_("{text} is not a valid phone number.").format(text=echo(text)))
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     country = phonenumbers.region_code_for_number(number)
@@ -257,6 +258,15 @@ def _number_kind(number) -> str:
     return kinds.get(phonenumbers.number_type(number), _("phone number"))
 
 
+def echo(text: str) -> str:
+    """What the agent typed, as a message repeats it: stripped, cut to 40 characters, with
+    anything a terminal or a label would act on shown as an escape."""
+    from assistant.plaintext import for_terminal
+
+    text = text.strip()
+    return for_terminal(text[:40]) + ("…" if len(text) > 40 else "")
+
+
 def resolve(text: str, ui_language: str = "en", default_region: str | None = None) -> Resolution:
     """Resolve what the agent typed (see the module docstring). ``ui_language`` names the
     language country and city names may be typed in (besides English); ``default_region``
@@ -264,6 +274,10 @@ def resolve(text: str, ui_language: str = "en", default_region: str | None = Non
     query = (text or "").strip()
     if not query:
         raise ResolveError(_("Type a phone number, a country, a city or a time zone."))
+    if len(query) > MAX_QUERY_CHARS:  # pasted by mistake, or hostile: refused unread, not echoed
+        raise ResolveError(_("That text is {count} characters long: type a phone number, a country, a "
+                             "city or a time zone (at most {limit} characters).").format(
+            count=f"{len(query):,}", limit=MAX_QUERY_CHARS))
     if looks_like_phone(query):
         return resolve_phone(query, ui_language, default_region)
     if "/" in query:
@@ -318,7 +332,7 @@ def _unknown_message(query: str, ui_language: str) -> str:
     pool = names + cities
     guesses = [pool[i] for i in rank(query, pool, limit=3, cutoff=75)]
     message = _("\"{text}\" is not a phone number, country, city or time zone we know.").format(
-        text=query)
+        text=echo(query))
     if guesses:
         message += " " + _("Did you mean {guesses}?").format(guesses=", ".join(guesses))
     return message

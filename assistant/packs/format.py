@@ -1,15 +1,23 @@
 """Reading and validating a pack file (docs/pack-format.md), without touching any state.
 
 Stages, in the order the installer runs them, each named in every problem it reports:
-``size`` (cap before reading), ``parse`` (strict UTF-8 JSON: no duplicate keys, no NaN,
-bounded nesting), ``schema`` (resources/schemas/pack.schema.json) and ``content`` (what a
-schema cannot say: duplicate ids and shortcuts, undeclared placeholders and languages,
-hidden characters, dates). A problem says which check, which template and which field.
+``read`` (a regular file, read with a stall timeout), ``size`` (caps on the raw bytes before
+anything is parsed), ``parse`` (strict UTF-8 JSON: no duplicate keys, no NaN or infinite
+numbers, bounded nesting, counts of templates and languages), ``schema``
+(resources/schemas/pack.schema.json) and ``content`` (what a schema cannot say: duplicate
+ids and shortcuts, undeclared placeholders and languages, hidden characters, dates, reserved
+ids). A problem says which check, which template and which field.
+
+A pack file is hostile until its signature is checked (assistant.packs.install checks it
+before parsing whenever there is one): every step here is bounded by the caps below, so any
+file up to the size cap is refused or accepted in bounded time and memory
+(benchmarks/hostile_packs.py holds the bar).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -25,12 +33,31 @@ from assistant.paths import resource_path
 FORMAT_NAME = "agent-assistant-pack"
 FORMAT_VERSION = 1
 PACK_SUFFIX = ".agentpack.json"
-MAX_PACK_BYTES = 64 * 1024 * 1024
+
+# -- caps: every bound a pack file is held to before it is trusted, in one place --------
+# (room for the 5,000-template, 6-language benchmark pack, 13 MB; any file within these caps
+# is judged in under 2 s and 300 MB on a 2-core machine: benchmarks/hostile_packs.py)
+MAX_PACK_BYTES = 14 * 1024 * 1024
+# Counted in the raw bytes before parsing: '{' and '[' (placeholders' '{{' excepted) bound the
+# objects and arrays parsing would build; with ',' and ':' they bound every value and key.
+MAX_JSON_CONTAINERS = 200_000
+MAX_JSON_ITEMS = 750_000
+MAX_NUMBER_DIGITS = 20
 MAX_DEPTH = 24
-MAX_PROBLEMS = 200
+MAX_TEMPLATES = 20_000  # the schema's maxItems (a test keeps them equal)
+MAX_LANGUAGES = 100  # languages of a pack, and variants of a template
+MAX_PROBLEMS = 200  # problems collected before the check stops
+MAX_SCHEMA_STRING = 20_000  # the longest string the schema allows (a body)
+MAX_FINDINGS = 200  # hidden characters listed; the rest are counted
+READ_STALL_S = 10.0  # a read that makes no progress this long is abandoned (a hung share)
 MAX_NOTE_CHARS = 2000  # as the culture feature shows them (assistant.countries.cards)
 
-SIZE, PARSE, SCHEMA, CONTENT = "size", "parse", "schema", "content"
+# The built-in starter pack's id and template ids (assistant.templates.starter): no other
+# pack may claim them, whatever its signature.
+RESERVED_PACK_ID = "starter"
+RESERVED_PREFIX = RESERVED_PACK_ID + "."
+
+READ, SIZE, PARSE, SCHEMA, CONTENT = "read", "size", "parse", "schema", "content"
 SIGNATURE, VERSION, EXPIRY, APP_VERSION, MERGE = "signature", "version", "expiry", "app_version", "merge"
 
 FALLBACK_BUILTINS = ("customer_name", "customer_first_name", "agent_name", "company", "greeting",
@@ -78,6 +105,11 @@ class PackRejected(UserError):
         return self.problems[0].check
 
 
+class ReadStalled(PackRejected):
+    """Reading the file stalled (a share that stopped answering): nothing is known about its
+    content, so it is worth trying again later."""
+
+
 def reject(check: str, message: str, template: str | None = None, field: str | None = None):
     raise PackRejected([Problem(check, message, template, field)])
 
@@ -121,22 +153,41 @@ class Pack:
         return parse_datetime(self.data["expires"]) if self.data.get("expires") else None
 
 
-# -- stage 1 and 2: size and parse -------------------------------------------------------
+# -- stage 1 and 2: read, size and parse -------------------------------------------------
 
-def read_capped(path: Path, max_bytes: int = MAX_PACK_BYTES) -> bytes:
-    """The file's bytes, refusing anything over the cap before reading it."""
-    path = Path(path)
+def read_capped(path: Path, max_bytes: int = MAX_PACK_BYTES, within: Path | None = None) -> bytes:
+    """The file's bytes: a regular file only (``within``: a link must stay inside that
+    folder), refused over the cap before reading, abandoned when the read stalls."""
+    from assistant import reading
+
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            reject(SIZE, f"the file is {size:,} bytes; packs are limited to {max_bytes:,} bytes")
-        with path.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except OSError as exc:
-        reject(SIZE, f"cannot read {path}: {exc.strerror or exc}")
-    if len(raw) > max_bytes:  # the file grew while we looked
-        reject(SIZE, f"the file is larger than {max_bytes:,} bytes")
-    return raw
+        return reading.read_untrusted(path, max_bytes, within=within, stall_s=READ_STALL_S)
+    except reading.TooLarge as exc:
+        reject(SIZE, f"the file is {exc.size:,} bytes; packs are limited to {max_bytes:,} bytes")
+    except reading.Stalled as exc:
+        raise ReadStalled([Problem(READ, str(exc))]) from None
+    except reading.UnreadableFile as exc:
+        reject(READ, str(exc))
+
+
+_NOT_SEPARATORS = bytes(c for c in range(256) if c not in b"{[,:")
+
+
+def check_bounds(raw: bytes, max_bytes: int = MAX_PACK_BYTES) -> None:
+    """Caps on what parsing ``raw`` would build, from byte counts alone (no parse): every
+    later step is bounded by them."""
+    if len(raw) > max_bytes:
+        reject(SIZE, f"the pack is {len(raw):,} bytes; packs are limited to {max_bytes:,} bytes")
+    marks = raw.translate(None, _NOT_SEPARATORS)  # one pass over the file, then small counts
+    # In valid JSON a structural '{' never touches another '{', so '{{' is always text.
+    containers = marks.count(b"{") - 2 * raw.count(b"{{") + marks.count(b"[")
+    if containers > MAX_JSON_CONTAINERS:
+        reject(SIZE, f"the file has {containers:,} brackets that may open objects or arrays; a pack "
+                     f"has at most {MAX_JSON_CONTAINERS:,}")
+    items = containers + marks.count(b",") + marks.count(b":")
+    if items > MAX_JSON_ITEMS:
+        reject(SIZE, f"the file has {items:,} brackets, commas and colons, each of which may start a "
+                     f"value; a pack has at most {MAX_JSON_ITEMS:,}")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
@@ -160,7 +211,37 @@ def _no_constants(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
+# Digits as '0', exponent marks as 'e', '+' kept, all else '.': a number that overflows a
+# float or has more than MAX_NUMBER_DIGITS digits leaves a tell-tale run (found at C speed).
+_NUMBER_SHAPES = bytes(0x30 if 0x30 <= c <= 0x39 else 0x65 if c in b"eE" else 0x2B if c == 0x2B else 0x2E
+                       for c in range(256))
+
+
+def _may_hold_big_numbers(raw: bytes) -> bool:
+    shapes = raw.translate(_NUMBER_SHAPES)
+    return b"0" * (MAX_NUMBER_DIGITS + 1) in shapes or b"0e000" in shapes or b"0e+000" in shapes
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:MAX_NUMBER_DIGITS]} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number of {len(text):,} digits (at most {MAX_NUMBER_DIGITS})")
+    return int(text)
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """Outside text quoted in a message: cut first, then hidden characters made visible."""
+    return textsafety.visible(text[:limit]) + ("…" if len(text) > limit else "")
+
+
 def parse(raw: bytes) -> dict:
+    check_bounds(raw)
     if raw.startswith(b"\xef\xbb\xbf"):
         reject(PARSE, "the file starts with a byte-order mark; save it as UTF-8 without BOM")
     try:
@@ -170,15 +251,19 @@ def parse(raw: bytes) -> dict:
     if not text.strip():
         reject(PARSE, "the file is empty")
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        # the number hooks cost a Python call per number: only when a number may need them
+        numbers = (dict(parse_float=_finite_float, parse_int=_bounded_int)
+                   if _may_hold_big_numbers(raw) else {})
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants, **numbers)
     except _DuplicateKey as exc:
-        reject(PARSE, f"the key '{textsafety.visible(exc.key)[:60]}' appears twice in one object")
+        reject(PARSE, f"the key '{shown(exc.key)}' appears twice in one object")
     except json.JSONDecodeError as exc:
         reject(PARSE, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
     except RecursionError:
         reject(PARSE, f"nested too deeply (at most {MAX_DEPTH} levels)")
     except ValueError as exc:
         reject(PARSE, f"not valid JSON: {exc}")
+    del text
     if not isinstance(data, dict):
         reject(PARSE, "a pack must be a JSON object")
     # Templates are held to a fixed shape by the schema (which refuses unknown fields without
@@ -186,7 +271,23 @@ def parse(raw: bytes) -> dict:
     depth = _depth({k: v for k, v in data.items() if k != "templates"})
     if depth > MAX_DEPTH:
         reject(PARSE, f"nested too deeply ({depth} levels, at most {MAX_DEPTH})")
+    _check_counts(data)
     return data
+
+
+def _check_counts(data: dict) -> None:
+    """The counts every later check loops over, before any of them runs."""
+    templates = data.get("templates")
+    if isinstance(templates, list) and len(templates) > MAX_TEMPLATES:
+        reject(PARSE, f"{len(templates):,} templates; a pack holds at most {MAX_TEMPLATES:,}", field="templates")
+    languages = data.get("languages")
+    if isinstance(languages, list) and len(languages) > MAX_LANGUAGES:
+        reject(PARSE, f"{len(languages):,} languages; a pack has at most {MAX_LANGUAGES}", field="languages")
+    for index, template in enumerate(templates if isinstance(templates, list) else ()):
+        variants = template.get("variants") if isinstance(template, dict) else None
+        if isinstance(variants, dict) and len(variants) > MAX_LANGUAGES:
+            reject(PARSE, f"{len(variants):,} variants; a template has at most {MAX_LANGUAGES}",
+                   _template_id_at(data, ["templates", index]), f"templates[{index}].variants")
 
 
 def _depth(value: Any) -> int:
@@ -244,15 +345,16 @@ def _template_id_at(data: dict, path: list) -> str | None:
         if isinstance(templates, list) and path[1] < len(templates):
             item = templates[path[1]]
             if isinstance(item, dict) and isinstance(item.get("id"), str):
-                return textsafety.visible(item["id"])[:80]
+                return shown(item["id"], 80)
     return None
 
 
 def _field_path(path: list) -> str:
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return textsafety.visible(out)
+        part = part if isinstance(part, int) else shown(str(part), 40)
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
 
 
 def schema_problems(data: dict) -> list[Problem]:
@@ -266,31 +368,48 @@ def schema_problems(data: dict) -> list[Problem]:
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(load_schema())
+    # the first MAX_PROBLEMS errors (iter_errors is lazy), then in document order; strings
+    # are clipped first because jsonschema quotes a whole too-long string in its message
+    errors = itertools.islice(validator.iter_errors(_clipped(data)), MAX_PROBLEMS)
     problems = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
         path = list(error.absolute_path)
         problems.append(Problem(SCHEMA, _schema_message(error), _template_id_at(data, path),
                                 _field_path(path) or None))
-        if len(problems) >= MAX_PROBLEMS:
-            break
     return problems or [Problem(SCHEMA, "does not match the pack schema")]
+
+
+def _clipped(node: Any) -> Any:
+    """``node`` with every string longer than any the schema allows cut just past that
+    length (still too long, so still refused); containers are copied only where needed."""
+    if isinstance(node, str):
+        return node[:MAX_SCHEMA_STRING + 1] if len(node) > MAX_SCHEMA_STRING else node
+    if isinstance(node, dict):
+        items = {_clipped(k): _clipped(v) for k, v in node.items()}
+        return node if all(items.get(k) is v for k, v in node.items()) else items
+    if isinstance(node, list):
+        items = [_clipped(v) for v in node]
+        return node if all(a is b for a, b in zip(items, node)) else items
+    return node
 
 
 def _schema_message(error) -> str:
     kind = error.validator
     value = error.instance
-    shown = textsafety.visible(json.dumps(value, ensure_ascii=False)[:80]) if not isinstance(
-        value, (dict, list)) else type(value).__name__
+    if isinstance(value, (dict, list)):
+        found = type(value).__name__
+    else:
+        found = shown(json.dumps(value[:100] if isinstance(value, str) else value, ensure_ascii=False), 80)
     if kind == "const":
-        return f"must be {json.dumps(error.validator_value)} (found {shown})"
+        return f"must be {json.dumps(error.validator_value)} (found {found})"
     if kind == "required":
         return error.message.replace("is a required property", "is missing")
     if kind == "additionalProperties":
         return error.message
     if kind == "type":
-        return f"must be of type {error.validator_value} (found {shown})"
+        return f"must be of type {error.validator_value} (found {found})"
     if kind == "pattern":
-        return f"has an invalid form: {shown}"
+        return f"has an invalid form: {found}"
     limits = {"maxLength": "is too long (at most {} characters)", "minLength": "is too short (at least {} characters)",
               "maxItems": "has too many entries (at most {})", "minItems": "has too few entries (at least {})",
               "maxProperties": "has too many entries (at most {})", "minProperties": "has too few entries (at least {})",
@@ -300,9 +419,9 @@ def _schema_message(error) -> str:
     if kind == "uniqueItems":
         return "has duplicate entries"
     if kind == "enum":
-        return f"must be one of {', '.join(map(str, error.validator_value))} (found {shown})"
+        return f"must be one of {', '.join(map(str, error.validator_value))} (found {found})"
     if kind == "oneOf":
-        return f"has an invalid value {shown}"
+        return f"has an invalid value {found}"
     return textsafety.visible(error.message[:300])
 
 
@@ -324,24 +443,64 @@ def _kind_for(path: tuple) -> str:
     return textsafety.NAME
 
 
+class _Findings:
+    """Hidden-character problems: the first MAX_FINDINGS listed with their place, the rest
+    counted (a hostile file may hold millions) in one pass per kind of field at the end."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.problems: list[Problem] = []
+        self.unlisted: dict[str, list[str]] = {}  # kind -> texts whose findings are counted
+        self.more = {"error": 0, "warning": 0}  # (minus those of these texts already listed)
+
+    def scan(self, path: tuple, text: str, kind: str, prefix: str = "") -> None:
+        room = MAX_FINDINGS - len(self.problems)
+        if room > 0:
+            listed = textsafety.scan(text, kind, limit=room)
+            for finding in listed:
+                where = f" at character {finding.index + 1}" if finding.index >= 0 else ""
+                self.problems.append(Problem(CONTENT, f"{prefix}{finding.message}{where}",
+                                             _template_id_at(self.data, list(path)), _field_path(list(path)),
+                                             finding.severity))
+            if len(listed) < room:
+                return  # all of this text's findings are listed
+            for finding in listed:
+                self.more[finding.severity] -= 1
+        if kind == textsafety.IDENTIFIER and len(text) > textsafety.MAX_IDENTIFIER_CHARS:
+            self.more["error"] += 1  # one finding: its length
+        else:
+            self.unlisted.setdefault(kind, []).append(text)
+
+    def result(self) -> list[Problem]:
+        problems = sorted(self.problems, key=lambda p: (p.severity != "error", p.field or ""))
+        for kind, texts in self.unlisted.items():
+            errors, warnings = textsafety.count("".join(texts), kind)
+            self.more["error"] += errors
+            self.more["warning"] += warnings
+        for severity, count in self.more.items():
+            if count > 0:
+                problems.append(Problem(CONTENT, f"and {count:,} more hidden or control characters "
+                                                 f"(only the first {MAX_FINDINGS} are listed)", severity=severity))
+        return problems
+
+
 def hidden_character_problems(data: Any) -> list[Problem]:
     """Scan every key and string of the document. Templates whose strings are all plainly
     printable (bodies: free of suspect characters) are cleared by a quick pass; the rest is
     walked with field paths so each finding says where it is."""
-    problems: list[Problem] = []
     if not isinstance(data, dict):
-        return problems
+        return []
+    findings = _Findings(data)
     templates = data.get("templates")
     if isinstance(templates, list):
         rest = {k: v for k, v in data.items() if k != "templates"}
         for index, template in enumerate(templates):
             if not _template_is_clean(template):
-                _walk(template, ("templates", index), data, problems)
+                _walk(template, ("templates", index), findings)
     else:
         rest = data
-    _walk(rest, (), data, problems)
-    problems.sort(key=lambda p: (p.severity != "error", p.field or ""))
-    return problems
+    _walk(rest, (), findings)
+    return findings.result()
 
 
 def _printable_tree(node: Any) -> bool:
@@ -375,7 +534,7 @@ def _template_is_clean(template: Any) -> bool:
                     if not isinstance(text, str) or not (part.isascii() and part.isprintable()):
                         return False
                     if part == "body":
-                        if textsafety.scan(text, textsafety.TEXT):  # fast for ordinary bodies
+                        if textsafety.scan(text, textsafety.TEXT, limit=1):  # fast for ordinary bodies
                             return False
                     elif not textsafety.is_plain(text):
                         return False
@@ -387,36 +546,30 @@ def _template_is_clean(template: Any) -> bool:
     return True
 
 
-def _walk(root: Any, prefix: tuple, data: dict, problems: list[Problem]) -> None:
+def _walk(root: Any, prefix: tuple, findings: _Findings) -> None:
     stack: list[tuple[Any, tuple]] = [(root, prefix)]
     while stack:
         node, path = stack.pop()
         if isinstance(node, dict):
             for key, value in node.items():
-                for finding in textsafety.scan(key, textsafety.IDENTIFIER):
-                    problems.append(_finding_problem(data, path + (key,), finding, "in a key: "))
+                if len(key) > textsafety.MAX_IDENTIFIER_CHARS or not (key.isascii() and key.isprintable()):
+                    findings.scan(path + (key,), key, textsafety.IDENTIFIER, "in a key: ")
                 if isinstance(value, str):
-                    _scan_value(problems, data, path + (key,), value)
+                    _scan_value(findings, path + (key,), value)
                 elif isinstance(value, (dict, list)):
                     stack.append((value, path + (key,)))
         elif isinstance(node, list):
             for index, value in enumerate(node):
                 if isinstance(value, str):
-                    _scan_value(problems, data, path + (index,), value)
+                    _scan_value(findings, path + (index,), value)
                 elif isinstance(value, (dict, list)):
                     stack.append((value, path + (index,)))
 
 
-def _scan_value(problems: list[Problem], data: dict, path: tuple, value: str) -> None:
+def _scan_value(findings: _Findings, path: tuple, value: str) -> None:
     if value.isascii() and value.isprintable():
         return
-    for finding in textsafety.scan(value, _kind_for(path)):
-        problems.append(_finding_problem(data, path, finding))
-
-
-def _finding_problem(data: dict, path: tuple, finding: textsafety.Finding, prefix: str = "") -> Problem:
-    return Problem(CONTENT, f"{prefix}{finding.message} at character {finding.index + 1}",
-                   _template_id_at(data, list(path)), _field_path(list(path)), finding.severity)
+    findings.scan(path, value, _kind_for(path))
 
 
 def builtin_names() -> frozenset[str]:
@@ -589,8 +742,29 @@ def _card_problems(cards: list[dict]) -> list[Problem]:
     return problems
 
 
-def validate_document(data: dict) -> list[Problem]:
-    """Every problem (errors and warnings) with a parsed document."""
+def is_reserved(identifier: str) -> bool:
+    return identifier == RESERVED_PACK_ID or identifier.startswith(RESERVED_PREFIX)
+
+
+def reserved_id_problems(data: dict) -> list[Problem]:
+    """A pack claiming the built-in starter pack's ids (on a document that passed the schema)."""
+    problems = []
+    if is_reserved(data["id"]):
+        problems.append(Problem(CONTENT, f"the pack id '{data['id']}' is reserved for the app's built-in "
+                                         f"starter pack", field="id"))
+    for index, template in enumerate(data["templates"]):
+        if is_reserved(template["id"]):
+            problems.append(Problem(CONTENT, f"the template id '{template['id']}' is reserved for the app's "
+                                             f"built-in starter pack (ids starting with '{RESERVED_PREFIX}')",
+                                    template["id"], f"templates[{index}].id"))
+            if len(problems) >= MAX_PROBLEMS:
+                break
+    return problems
+
+
+def validate_document(data: dict, builtin: bool = False) -> list[Problem]:
+    """Every problem (errors and warnings) with a parsed document. ``builtin``: the starter
+    pack shipped with the app, the one pack that may use the reserved ids."""
     hidden = hidden_character_problems(data)
     errors = [p for p in hidden if p.severity == "error"]
     if errors:
@@ -598,13 +772,14 @@ def validate_document(data: dict) -> list[Problem]:
     problems = schema_problems(data)
     if problems:
         return problems + hidden
-    return content_problems(data) + hidden
+    reserved = [] if builtin else reserved_id_problems(data)
+    return reserved + content_problems(data) + hidden
 
 
-def load_pack(raw: bytes) -> Pack:
+def load_pack(raw: bytes, builtin: bool = False) -> Pack:
     """Parse and validate pack bytes; raises PackRejected at the first failing stage."""
     data = parse(raw)
-    problems = validate_document(data)
+    problems = validate_document(data, builtin)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise PackRejected(errors)

@@ -1,12 +1,13 @@
 """Installing and updating a pack: all or nothing.
 
 Order (each stage names itself in a rejection):
-size cap → parse → schema and content → signature against trusted keys (or an explicit
-confirmation for an unsigned pack when no policy requires signatures) → expiry and minimum
-app version → version above the high-water mark for the pack id (a rollback needs both the
-policy's ``allow_downgrade`` and an explicit request) → three-way merge per template id with
-the agent's layer → glossary, cards, pack record, history. Every write happens inside one
-``db.atomic()``: a rejection raises :class:`PackRejected` and the database is unchanged.
+read (a regular file) and size caps → signature over the raw bytes against trusted keys, before
+anything is parsed (or, for an unsigned pack, the policy and an explicit confirmation) → parse
+→ schema and content → expiry and minimum app version → version above the high-water mark for
+the pack id (a rollback needs both the policy's ``allow_downgrade`` and an explicit request) →
+three-way merge per template id with the agent's layer → glossary, cards, pack record,
+history. Every write happens inside one ``db.atomic()``: a rejection raises
+:class:`PackRejected` and the database is unchanged.
 
 The first stages need no database (:func:`prepare`), so the inbox can run them on a worker
 thread and only :func:`apply` on the thread that owns the connection.
@@ -29,6 +30,7 @@ import hashlib
 import json
 import logging
 import marshal
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -61,6 +63,7 @@ class Verified:
     signed: bool
     key: trust.TrustedKey | None
     source: str = ""
+    builtin: bool = False  # the starter pack shipped with the app (assistant.templates.starter)
 
 
 @dataclass
@@ -127,18 +130,20 @@ def signature_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).name + signing.SIG_SUFFIX)
 
 
-def read_files(path: Path, max_bytes: int = fmt.MAX_PACK_BYTES) -> tuple[bytes, bytes | None]:
-    raw = fmt.read_capped(path, max_bytes)
+def read_files(path: Path, max_bytes: int = fmt.MAX_PACK_BYTES,
+               within: Path | None = None) -> tuple[bytes, bytes | None]:
+    """The pack's bytes and its signature's (None when there is no ``.minisig``), each read
+    as :func:`assistant.packs.format.read_capped` reads (``within``: the inbox folder)."""
+    raw = fmt.read_capped(path, max_bytes, within)
     sig_file = signature_path(path)
-    if not sig_file.exists():
+    if not os.path.lexists(sig_file):
         return raw, None
     try:
-        if sig_file.stat().st_size > signing.MAX_SIGNATURE_BYTES:
-            reject(fmt.SIGNATURE, f"the signature file {sig_file.name} is larger than "
-                                  f"{signing.MAX_SIGNATURE_BYTES // 1024} KB")
-        return raw, sig_file.read_bytes()
-    except OSError as exc:
-        reject(fmt.SIGNATURE, f"cannot read {sig_file.name}: {exc.strerror or exc}")
+        return raw, fmt.read_capped(sig_file, signing.MAX_SIGNATURE_BYTES, within)
+    except fmt.ReadStalled:
+        raise
+    except PackRejected as exc:
+        reject(fmt.SIGNATURE, f"the signature file {sig_file.name}: {exc.problems[0].message}")
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -146,8 +151,10 @@ def _version_tuple(text: str) -> tuple[int, ...]:
     return tuple(parts + [0] * (3 - len(parts)))
 
 
-def check_signature(pack: Pack, signature: bytes | None, keys: list[trust.TrustedKey],
+def check_signature(raw: bytes, signature: bytes | None, keys: list[trust.TrustedKey],
                     policy: Policy, options: InstallOptions) -> tuple[bool, trust.TrustedKey | None]:
+    """Whether the raw bytes are signed, and by which trusted key; runs before the bytes are
+    parsed, so an unsigned or forged file costs no more than hashing it."""
     if signature is None:
         if policy.require_signatures:
             reject(fmt.SIGNATURE, "the deployment policy requires signed packs and this pack has no "
@@ -160,20 +167,24 @@ def check_signature(pack: Pack, signature: bytes | None, keys: list[trust.Truste
         parsed = signing.parse_signature(signature)
     except signing.SignatureError as exc:
         reject(fmt.SIGNATURE, str(exc))
-    if pack.key_id and pack.key_id != parsed.key_id:
-        reject(fmt.SIGNATURE, f"the pack names the publisher key {pack.key_id} but is signed by key "
-                              f"{parsed.key_id}", field="publisher_key_id")
     key = trust.find_key(keys, parsed.key_id)
     if key is None:
         reject(fmt.SIGNATURE, f"signed by key {parsed.key_id}, which is not a trusted publisher key; "
                               f"check its fingerprint with the publisher and trust it first")
     minisign_key, _ = signing.parse_public_key(key.info.public_key)
     try:
-        signing.verify(pack.raw, parsed, minisign_key)
+        signing.verify(raw, parsed, minisign_key)
     except signing.SignatureError:
         reject(fmt.SIGNATURE, f"the signature by key {parsed.key_id} does not match this file: it "
                               f"was changed after signing, or the signature belongs to another file")
     return True, key
+
+
+def check_publisher_key(pack: Pack, key: trust.TrustedKey | None) -> None:
+    """The key the pack names (if any) is the one that signed it."""
+    if key is not None and pack.key_id and pack.key_id != key.key_id:
+        reject(fmt.SIGNATURE, f"the pack names the publisher key {pack.key_id} but is signed by key "
+                              f"{key.key_id}", field="publisher_key_id")
 
 
 def check_dates(pack: Pack, now: datetime) -> None:
@@ -189,11 +200,12 @@ def check_dates(pack: Pack, now: datetime) -> None:
 def prepare(raw: bytes, signature: bytes | None, keys: list[trust.TrustedKey], policy: Policy,
             options: InstallOptions = InstallOptions(), now: datetime | None = None,
             source: str = "") -> Verified:
-    """Parse, validate, check the signature and dates. Raises PackRejected."""
+    """Caps, signature, then parse and validate, and dates. Raises PackRejected."""
     if len(raw) > options.max_bytes:
         reject(fmt.SIZE, f"the pack is {len(raw):,} bytes; packs are limited to {options.max_bytes:,} bytes")
+    signed, key = check_signature(raw, signature, keys, policy, options)
     pack = fmt.load_pack(raw)
-    signed, key = check_signature(pack, signature, keys, policy, options)
+    check_publisher_key(pack, key)
     check_dates(pack, _now(now))
     return Verified(pack, signed, key, source)
 
@@ -211,6 +223,13 @@ def check_version(db: sqlite_utils.Database, verified: Verified, policy: Policy,
     pack = verified.pack
     row = db.execute("SELECT version FROM packs WHERE pack_id = ?", [pack.id]).fetchone()
     installed = row[0] if row else None
+    if verified.builtin:
+        # the app's own starter: the app decides when it changes (by its digest), and no mark
+        # left by a pack that claimed the reserved id can freeze it
+        return ("update" if installed is not None else "install"), installed
+    reserved = fmt.reserved_id_problems(pack.data)
+    if reserved:
+        raise PackRejected(reserved)
     high = _high_water(db, pack.id)
     if high is not None:
         mark, fingerprint = high
@@ -420,7 +439,8 @@ def apply(db: sqlite_utils.Database, verified: Verified, policy: Policy,
         apply_flags(db, pack.id)
         high = _high_water(db, pack.id)
         db["pack_high_water"].upsert({
-            "pack_id": pack.id, "version": max(pack.version, high[0]) if high else pack.version,
+            "pack_id": pack.id,
+            "version": max(pack.version, high[0]) if high and not verified.builtin else pack.version,
             "fingerprint": key.fingerprint if key else (high[1] if high else None),
             "updated_at": stamp}, pk="pack_id")
         db["pack_history"].insert({

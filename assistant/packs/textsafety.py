@@ -21,6 +21,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.plaintext import describe
+from assistant.plaintext import is_surrogate as _is_surrogate
 
 # Explicit bidi formatting: embeddings, overrides, their terminator, and isolates.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -39,8 +43,15 @@ IDENTIFIER, NAME, TEXT = "identifier", "name", "text"
 _SUSPECT = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
             "\u08e2\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufeff\uffa0"
             "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-            "\U0001d173-\U0001d17a\U000e0000-\U000e007f")
+            "\U0001d173-\U0001d17a\U000e0000-\U000e007f\ud800-\udfff")
+_SUSPECT_RANGES = tuple((m.group(1), m.group(2) or m.group(1))
+                        for m in re.finditer("(.)(?:-(.))?", _SUSPECT, re.DOTALL))
+# No identifier (ids, codes, keys) is longer than this; a longer one is refused for its length
+# before its characters are looked at one by one.
+MAX_IDENTIFIER_CHARS = 256
 _TEXT_SUSPECT_RE = re.compile(f"[{_SUSPECT}]")
+_ASCII_PRINTABLE_RUNS = re.compile("[\x20-\x7e]+")
+_ANY_CHAR = re.compile(".", re.DOTALL)
 _NAME_SUSPECT_RE = re.compile(f"[{_SUSPECT}\t\n\r]")
 
 
@@ -48,21 +59,8 @@ _NAME_SUSPECT_RE = re.compile(f"[{_SUSPECT}\t\n\r]")
 class Finding:
     severity: str  # "error" or "warning"
     char: str
-    index: int
+    index: int  # -1: the finding is about the whole text
     message: str
-
-
-_C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BACKSPACE TAB LINE-FEED VT FORM-FEED CARRIAGE-RETURN SO SI "
-             "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESCAPE FS GS RS US").split()
-
-
-def describe(char: str) -> str:
-    name = unicodedata.name(char, None)
-    if name is None:
-        code = ord(char)
-        name = (_C0_NAMES[code].replace("-", " ") if code < 32 else "DELETE" if code == 127
-                else "CONTROL")
-    return f"U+{ord(char):04X} {name}"
 
 
 def _is_invisible(char: str) -> bool:
@@ -92,43 +90,115 @@ def is_plain(text: str) -> bool:
     return text.isprintable() and (text.isascii() or not any(char in text for char in INVISIBLE_EXTRA))
 
 
-def scan(text: str, kind: str) -> list[Finding]:
-    """Problems with the hidden characters of ``text`` used as a field of ``kind``.
-    Fast path: plain printable text returns at once (the 5,000-template benchmark)."""
-    # Printable text (no Cc, Cf, Zl, Zp, nor spaces other than U+0020) is clean for every
+def _judge(char: str, kind: str) -> tuple[str, str] | None:
+    """(severity, message) when ``char`` is flagged in a field of ``kind``; None when it is fine."""
+    if _is_surrogate(char):
+        return "error", f"a lone surrogate {describe(char)}: not Unicode text, it cannot be stored as UTF-8"
+    if _is_control(char):
+        if kind == TEXT and char in TEXT_CONTROLS_ALLOWED:
+            return None
+        if kind == NAME and char == "\t":
+            return "error", f"a tab ({describe(char)}) is not allowed in a name"
+        return "error", f"control character {describe(char)}"
+    if char in BIDI_CONTROLS:
+        return ("warning" if kind == TEXT else "error"), f"bidirectional override character {describe(char)}"
+    if kind == IDENTIFIER and (not char.isprintable() or char.isspace()
+                               or char in DIRECTION_MARKS or char in JOINERS):
+        return "error", f"invisible or spacing character {describe(char)}"
+    if _is_invisible(char):
+        return ("warning" if kind == TEXT else "error"), f"invisible character {describe(char)}"
+    if unicodedata.category(char) in ("Zl", "Zp") and kind != TEXT:
+        return "error", f"line separator {describe(char)}"
+    return None
+
+
+def _clean_for(text: str, kind: str) -> bool:
+    # Printable text (no Cc, Cf, Cs, Zl, Zp, nor spaces other than U+0020) is clean for every
     # kind; so is text whose only non-printables are tabs and line breaks, in TEXT fields.
     # (A few invisible fillers are letters to Python, hence the second test.)
-    if (text.isprintable() or (kind == TEXT and _without_breaks(text).isprintable())) and (
-            text.isascii() or not any(char in text for char in INVISIBLE_EXTRA)):
+    return (text.isprintable() or (kind == TEXT and _without_breaks(text).isprintable())) and (
+        text.isascii() or not any(char in text for char in INVISIBLE_EXTRA))
+
+
+def scan(text: str, kind: str, limit: int | None = None) -> list[Finding]:
+    """Problems with the hidden characters of ``text`` used as a field of ``kind``, at most
+    ``limit`` of them (:func:`count` tells how many there are in all).
+    Fast path: plain printable text returns at once (the 5,000-template benchmark)."""
+    if kind == IDENTIFIER and len(text) > MAX_IDENTIFIER_CHARS:  # the length is the finding
+        return [Finding("error", "", -1, f"an identifier of {len(text):,} characters "
+                                         f"(at most {MAX_IDENTIFIER_CHARS})")]
+    if _clean_for(text, kind):
         return []
     if kind == IDENTIFIER:
         candidates = ((i, c) for i, c in enumerate(text) if not (c.isascii() and c.isprintable()))
     else:
         regex = _TEXT_SUSPECT_RE if kind == TEXT else _NAME_SUSPECT_RE
-        if regex.search(text) is None:
-            return []
         candidates = ((m.start(), m.group()) for m in regex.finditer(text))
     findings: list[Finding] = []
     for index, char in candidates:
-        if _is_control(char):
-            if kind == TEXT and char in TEXT_CONTROLS_ALLOWED:
-                continue
-            if kind == NAME and char == "\t":
-                findings.append(Finding("error", char, index, f"a tab ({describe(char)}) is not allowed in a name"))
-                continue
-            findings.append(Finding("error", char, index, f"control character {describe(char)}"))
-        elif char in BIDI_CONTROLS:
-            severity = "warning" if kind == TEXT else "error"
-            findings.append(Finding(severity, char, index, f"bidirectional override character {describe(char)}"))
-        elif kind == IDENTIFIER and (not char.isprintable() or char.isspace()
-                                     or char in DIRECTION_MARKS or char in JOINERS):
-            findings.append(Finding("error", char, index, f"invisible or spacing character {describe(char)}"))
-        elif _is_invisible(char):
-            severity = "warning" if kind == TEXT else "error"
-            findings.append(Finding(severity, char, index, f"invisible character {describe(char)}"))
-        elif unicodedata.category(char) in ("Zl", "Zp") and kind != TEXT:
-            findings.append(Finding("error", char, index, f"line separator {describe(char)}"))
+        verdict = _verdict(char, kind)
+        if verdict is not None:
+            findings.append(Finding(verdict[0], char, index, verdict[1]))
+            if limit is not None and len(findings) >= limit:
+                break
     return findings
+
+
+def count(text: str, kind: str) -> tuple[int, int]:
+    """(errors, warnings): the characters :func:`scan` would flag one by one in ``text`` (the
+    length rule for identifiers aside), counted at the regex engine's speed, so a hostile
+    field of millions of flagged characters is counted, never listed. Counts add up over
+    concatenation: many fields of one kind are counted in one call."""
+    totals = {"error": 0, "warning": 0}
+    if kind == IDENTIFIER:
+        text = _ASCII_PRINTABLE_RUNS.sub("", text)  # what is left are the candidates
+        search = _ANY_CHAR.search
+    elif _clean_for(text, kind):
+        return 0, 0
+    else:
+        search = (_TEXT_SUSPECT_RE if kind == TEXT else _NAME_SUSPECT_RE).search
+    # The few characters a hostile field repeats are counted with str.count (100x faster than
+    # a regex substitution per match); whatever else remains, by the exact classes.
+    for _ in range(8):
+        match = search(text)
+        if match is None:
+            return totals["error"], totals["warning"]
+        char = match.group()
+        verdict = _verdict(char, kind)
+        if verdict is not None:
+            totals[verdict[0]] += text.count(char)
+        text = text.replace(char, "")
+    if kind == IDENTIFIER:  # candidates are not bounded to a small set: judged one by one
+        for char in text:
+            verdict = _verdict(char, kind)
+            if verdict is not None:
+                totals[verdict[0]] += 1
+        return totals["error"], totals["warning"]
+    errors_re, warnings_re = _exact_classes(kind)
+    return (totals["error"] + errors_re.subn("", text)[1],
+            totals["warning"] + (warnings_re.subn("", text)[1] if warnings_re else 0))
+
+
+@lru_cache(maxsize=8192)
+def _verdict(char: str, kind: str) -> tuple[str, str] | None:
+    return _judge(char, kind)
+
+
+@lru_cache(maxsize=None)
+def _exact_classes(kind: str) -> tuple[re.Pattern, re.Pattern | None]:
+    """Regexes matching exactly the characters :func:`_judge` flags as errors, and as
+    warnings, in a TEXT or NAME field (every candidate is in the suspect set)."""
+    by_severity: dict[str, list[str]] = {"error": [], "warning": []}
+    for first, last in _SUSPECT_RANGES + (("\t", "\t"), ("\n", "\n"), ("\r", "\r")):
+        for code in range(ord(first), ord(last) + 1):
+            verdict = _judge(chr(code), kind)
+            if verdict is not None:
+                by_severity[verdict[0]].append(chr(code))
+
+    def klass(chars: list[str]) -> re.Pattern | None:
+        return re.compile("[" + "".join(re.escape(c) for c in chars) + "]") if chars else None
+
+    return klass(by_severity["error"]), klass(by_severity["warning"])
 
 
 def visible(text: str) -> str:
@@ -140,7 +210,7 @@ def visible(text: str) -> str:
     for char in text:
         if char in TEXT_CONTROLS_ALLOWED:
             out.append(char)
-        elif _is_control(char) or char in BIDI_CONTROLS or _is_invisible(char):
+        elif _is_control(char) or char in BIDI_CONTROLS or _is_invisible(char) or _is_surrogate(char):
             out.append(f"⟦{describe(char)}⟧")
         else:
             out.append(char)

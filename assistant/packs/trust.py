@@ -68,14 +68,27 @@ def find_key(keys: list[TrustedKey], key_id: str) -> TrustedKey | None:
     return None
 
 
+def refuse_key_id_collision(keys: list[TrustedKey], info: PublicKeyInfo) -> None:
+    """A signature names its key by key id only, so two trusted keys with one id would let
+    either stand for the other: a new key whose id is taken by another trusted key is refused."""
+    for key in keys:
+        if key.key_id == info.key_id and key.info.public_key != info.public_key:
+            raise SignatureError(f"the key id {info.key_id} is already used by another trusted key "
+                                 f"(fingerprint {key.fingerprint}); two trusted keys cannot share a key "
+                                 f"id. Ask the publisher to make a new key")
+
+
 def add_key(db: sqlite_utils.Database, public_key_text: str, comment: str = "",
-            expected_fingerprint: str | None = None, now: datetime | None = None) -> PublicKeyInfo:
+            expected_fingerprint: str | None = None, now: datetime | None = None,
+            policy: Policy | None = None) -> PublicKeyInfo:
     """Trust a key. ``expected_fingerprint`` (what the user was shown and confirmed) must
-    match the key, so a key swapped between showing and trusting is refused."""
+    match the key, so a key swapped between showing and trusting is refused; so is a key
+    whose id another trusted key (the policy's included) already has."""
     _, info = parse_public_key(public_key_text)
     if expected_fingerprint is not None and \
             "".join(expected_fingerprint.split()).upper() != "".join(info.fingerprint.split()):
         raise SignatureError(f"the key's fingerprint is {info.fingerprint}, not the one confirmed")
+    refuse_key_id_collision(trusted_keys(db, policy or Policy()), info)
     stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
     with db.atomic():
         db["trusted_keys"].upsert({"public_key": info.public_key, "key_id": info.key_id,

@@ -56,7 +56,7 @@ class SettingsError(UserError, ValueError):
     """A stored queue setting is invalid; the message names the key and the problem."""
 
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\Z")
 
 
 def parse_hhmm(value: Any, key: str) -> tuple[int, int]:

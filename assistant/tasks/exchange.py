@@ -1,10 +1,20 @@
 """CSV and JSON export and import of tasks.
 
-Both formats carry every stored field, so export → import → export gives the same file.
-Import validates the whole file first and writes in one transaction: a bad row is reported
-with its line number and nothing is imported. A task whose ``uid`` is already stored is
-replaced by the imported version (re-importing a file is harmless); others are added,
-keeping their ``id`` when it is free."""
+Both formats carry every stored field, so export → import → export gives the same file
+(line breaks inside a field, CR, LF or CRLF, included: read and write files with
+``newline=""``). Import validates the whole file first and writes in one transaction: a bad
+row is reported with its line number and field, and nothing is imported. Every value is
+checked (whole-number ids that fit SQLite, finite numbers, times between 1970 and 2999, no
+nesting where text belongs, no control characters other than tab and line breaks, no lone
+surrogates). A task whose ``uid`` is already stored is replaced by the imported version
+(re-importing a file is harmless); others are added, keeping their ``id`` when it is free.
+
+Spreadsheet safety (OWASP's advice on CSV injection): a CSV cell that a spreadsheet would read
+as a formula, one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, is
+written with a leading apostrophe (``'=SUM(A1)``, ``'+34 612 345 678``), which spreadsheets
+show as text and hide. So that the round trip stays exact, a cell that itself starts with an
+apostrophe gets one more; on import, one leading apostrophe is removed from every CSV cell (a
+hand-made file's ``'hello`` imports as ``hello``). JSON needs none of this."""
 
 from __future__ import annotations
 
@@ -17,7 +27,8 @@ from datetime import datetime
 
 from assistant.customer import CustomerContext
 from assistant.errors import UserError
-from assistant.tasks.model import Task, TaskError
+from assistant.plaintext import quoted
+from assistant.tasks.model import Task, TaskError, check_text
 from assistant.tasks.store import _INSERT, TaskStore, _row
 from assistant.tasks.timeutil import from_iso, to_iso
 
@@ -29,7 +40,12 @@ TIME_FIELDS = ("created_at", "updated_at", "response_due_at", "resolution_due_at
                "follow_up_at", "snoozed_until", "done_at")
 DERIVED = ("due_at",)  # exported for reading; recomputed on import
 MAX_ROWS = 200_000
-_UID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+MAX_IMPORT_BYTES = 128 * 1024 * 1024
+MAX_ID = 2**63 - 1  # SQLite's INTEGER
+MIN_YEAR, MAX_YEAR = 1970, 2999
+_UID = re.compile(r"[0-9A-Za-z_-]{1,64}")  # used with fullmatch
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
 
 
 class TaskImportError(UserError, ValueError):
@@ -68,14 +84,24 @@ def export_json(tasks: list[Task]) -> str:
     return f"[\n{body}\n]\n" if records else "[]\n"
 
 
+def csv_cell(value: str) -> str:
+    """A text cell no spreadsheet runs as a formula (see the module's note)."""
+    return TEXT_MARK + value if value.startswith(FORMULA_START + (TEXT_MARK,)) else value
+
+
+def from_csv_cell(cell: str) -> str:
+    return cell[1:] if cell.startswith(TEXT_MARK) else cell
+
+
 def export_csv(tasks: list[Task]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")  # RFC 4180; a CR in a field is then quoted too
     writer.writeheader()
     for task in tasks:
         record = task_record(task)
         record["tags"] = ",".join(record["tags"])
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        writer.writerow({k: "" if v is None else csv_cell(v) if isinstance(v, str) else v
+                         for k, v in record.items()})
     return out.getvalue()
 
 
@@ -94,40 +120,52 @@ def _text(value, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise TaskError(f"{name} must be text, not {type(value).__name__}.")
+    check_text(value, name)
     return value if value != "" else None
+
+
+def _task_id(raw_id) -> int | None:
+    if raw_id in (None, ""):
+        return None
+    if isinstance(raw_id, (bool, float)) or not isinstance(raw_id, (int, str)):
+        raise TaskError(f"id {quoted(raw_id)} is not a whole number.")
+    if isinstance(raw_id, str) and not re.fullmatch(r"[0-9]{1,19}", raw_id.strip()):
+        raise TaskError(f"id {quoted(raw_id)} is not a positive whole number of at most 19 digits.")
+    task_id = int(raw_id)
+    if not 1 <= task_id <= MAX_ID:
+        raise TaskError(f"id {quoted(raw_id)} is not between 1 and {MAX_ID}.")
+    return task_id
+
+
+def _instant(value: str | None, name: str) -> datetime | None:
+    try:
+        instant = from_iso(value)
+    except (ValueError, OverflowError):
+        raise TaskError(f"{name} {quoted(value)} is not an ISO-8601 time with a UTC offset "
+                        f"(e.g. 2026-11-24T09:00:00Z) between {MIN_YEAR} and {MAX_YEAR}.") from None
+    if instant is not None and not MIN_YEAR <= instant.year <= MAX_YEAR:
+        raise TaskError(f"{name} {quoted(value)} is outside the years {MIN_YEAR}-{MAX_YEAR}.")
+    return instant
 
 
 def record_to_task(record: dict) -> Task:
     """A validated Task from one exported record (CSV cells or JSON values)."""
     unknown = set(record) - set(FIELDS)
     if unknown:
-        raise TaskError(f"unknown field(s): {', '.join(sorted(unknown))}.")
-    raw_id = record.get("id")
-    if raw_id in (None, ""):
-        task_id = None
-    else:
-        try:
-            task_id = int(raw_id)
-        except (TypeError, ValueError):
-            raise TaskError(f"id {raw_id!r} is not a whole number.") from None
-        if isinstance(raw_id, (bool, float)) or task_id < 1:
-            raise TaskError(f"id {raw_id!r} is not a positive whole number.")
+        raise TaskError(f"unknown field(s): {', '.join(quoted(u) for u in sorted(unknown))}.")
+    task_id = _task_id(record.get("id"))
     uid = _text(record.get("uid"), "uid")
-    if uid is not None and not _UID.match(uid):
-        raise TaskError(f"uid {uid!r} must be 1-64 letters, digits, '-' or '_'.")
-    times: dict[str, datetime | None] = {}
-    for name in TIME_FIELDS:
-        value = _text(record.get(name), name)
-        try:
-            times[name] = from_iso(value)
-        except ValueError:
-            raise TaskError(f"{name} {value!r} is not an ISO-8601 time with a UTC offset "
-                            f"(e.g. 2026-11-24T09:00:00Z).") from None
+    if uid is not None and not _UID.fullmatch(uid):
+        raise TaskError(f"uid {quoted(uid)} must be 1-64 letters, digits, '-' or '_'.")
+    times = {name: _instant(_text(record.get(name), name), name) for name in TIME_FIELDS}
     if times["created_at"] is None:
         raise TaskError("created_at is missing.")
     tags = record.get("tags")
     if tags is not None and not isinstance(tags, (str, list)):
         raise TaskError("tags must be a list or comma-separated text.")
+    for name in ("priority", "status"):
+        if isinstance(record.get(name), str):
+            check_text(record[name], name)
     zone_name = _text(record.get("customer_zone"), "customer_zone")
     if zone_name is not None:
         from assistant.clock.zones import canonical_zone
@@ -136,7 +174,7 @@ def record_to_task(record: dict) -> Task:
     country = _text(record.get("customer_country"), "customer_country")
     if country is not None:
         if not re.fullmatch(r"[A-Za-z]{2}", country):
-            raise TaskError(f"customer_country {country!r} is not a two-letter country code.")
+            raise TaskError(f"customer_country {quoted(country)} is not a two-letter country code.")
         country = country.upper()
     customer = CustomerContext(
         name=_text(record.get("customer_name"), "customer_name"),
@@ -144,8 +182,9 @@ def record_to_task(record: dict) -> Task:
         country=country, zone=zone_name,
         language=_text(record.get("customer_language"), "customer_language"))
     title = record.get("title")
-    if not isinstance(title, str):
+    if title is None:
         raise TaskError("title is missing.")
+    _text(title, "title")
     task = Task(
         id=task_id, uid=uid, title=title,
         priority=record.get("priority") or "normal", status=record.get("status") or "open",
@@ -174,7 +213,7 @@ def _csv_records(text: str):
     if unknown or "title" not in header or len(set(header)) != len(header):
         raise TaskImportError(
             f"the header must name columns among: {', '.join(FIELDS)} (with title); "
-            f"unknown or repeated: {', '.join(unknown) or 'repeated column'}.", 1)
+            f"unknown or repeated: {', '.join(quoted(u) for u in unknown[:5]) or 'repeated column'}.", 1)
     line = reader.line_num + 1
     while True:
         try:
@@ -186,13 +225,13 @@ def _csv_records(text: str):
         if cells:  # csv yields [] for a blank line
             if len(cells) != len(header):
                 raise TaskImportError(f"{len(cells)} cells where the header has {len(header)}.", line)
-            yield line, dict(zip(header, cells))
+            yield line, {name: from_csv_cell(cell) for name, cell in zip(header, cells)}
         line = reader.line_num + 1
 
 
 def _json_records(text: str):
     """(line number, record) pairs from a JSON array, with each element's starting line."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
     position = _skip_space(text, 0)
     if position >= len(text) or text[position] != "[":
         raise TaskImportError("a JSON export is an array of tasks ([ … ]).", _line(text, position))
@@ -206,6 +245,10 @@ def _json_records(text: str):
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
             raise TaskImportError(f"not valid JSON ({exc.msg}).", exc.lineno) from None
+        except RecursionError:
+            raise TaskImportError("the task is nested too deeply (a task is one flat object).", line) from None
+        except ValueError as exc:  # a number JSON cannot hold, from the hooks below
+            raise TaskImportError(f"not valid JSON ({exc}).", line) from None
         if not isinstance(value, dict):
             raise TaskImportError("each task must be a JSON object.", line)
         yield line, value
@@ -217,6 +260,17 @@ def _json_records(text: str):
             _expect_end(text, position + 1)
             return
         raise TaskImportError("expected ',' or ']' after a task.", _line(text, position))
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
 
 
 def _skip_space(text: str, position: int) -> int:

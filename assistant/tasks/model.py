@@ -12,6 +12,7 @@ from datetime import datetime
 from assistant.customer import CustomerContext
 from assistant.errors import UserError
 from assistant.i18n import N_
+from assistant.plaintext import quoted, text_problem
 
 PRIORITIES = ("urgent", "high", "normal", "low")  # index = stored rank
 PRIORITY_LABELS = {"urgent": N_("Urgent"), "high": N_("High"), "normal": N_("Normal"), "low": N_("Low")}
@@ -35,7 +36,7 @@ def priority_rank(priority: str | int) -> int:
             return priority
     elif isinstance(priority, str) and priority.strip().lower() in PRIORITIES:
         return PRIORITIES.index(priority.strip().lower())
-    raise TaskError(f"Unknown priority {priority!r}; use one of: {', '.join(PRIORITIES)}.")
+    raise TaskError(f"Unknown priority {quoted(priority)}; use one of: {', '.join(PRIORITIES)}.")
 
 
 def normalise_channel(channel: str | None) -> str | None:
@@ -44,7 +45,7 @@ def normalise_channel(channel: str | None) -> str | None:
     value = str(channel).strip().lower()
     value = CHANNEL_ALIASES.get(value, value)
     if value not in CHANNELS:
-        raise TaskError(f"Unknown channel {channel!r}; use one of: {', '.join(CHANNELS)}.")
+        raise TaskError(f"Unknown channel {quoted(channel)}; use one of: {', '.join(CHANNELS)}.")
     return value
 
 
@@ -53,7 +54,7 @@ def normalise_status(status: str) -> str:
     if value in ("waiting on customer", "waiting-on-customer"):
         value = "waiting"
     if value not in STATUSES:
-        raise TaskError(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}.")
+        raise TaskError(f"Unknown status {quoted(status)}; use one of: {', '.join(STATUSES)}.")
     return value
 
 
@@ -65,13 +66,16 @@ def normalise_tags(tags) -> tuple[str, ...]:
         tags = tags.split(",")
     out: list[str] = []
     for raw in tags:
-        tag = " ".join(str(raw).split()).lower().lstrip("#")
+        if not isinstance(raw, str):
+            raise TaskError(f"A tag must be text, not {quoted(raw)}.")
+        tag = " ".join(raw.split()).lower().lstrip("#")
         if not tag:
             continue
         if "," in tag:
-            raise TaskError(f"A tag cannot contain a comma: {raw!r}.")
+            raise TaskError(f"A tag cannot contain a comma: {quoted(raw)}.")
         if len(tag) > MAX_TAG:
-            raise TaskError(f"The tag {raw!r} is longer than {MAX_TAG} characters.")
+            raise TaskError(f"The tag {quoted(raw)} is longer than {MAX_TAG} characters.")
+        check_text(tag, "a tag")
         if tag not in out:
             out.append(tag)
     return tuple(sorted(out))
@@ -125,6 +129,12 @@ class Task:
         return replace(self, **changes)
 
     def validated(self) -> "Task":
+        """The task as stored; TaskError names the first value that cannot be."""
+        for name, value in (("title", self.title), ("notes", self.notes), ("channel", self.channel),
+                            ("external_ref", self.external_ref), ("customer_name", self.customer.name),
+                            ("customer_phone", self.customer.phone)):
+            if value is not None:
+                check_text(str(value), name)
         title = " ".join(str(self.title or "").split())
         if not title:
             raise TaskError("A task needs a title.")
@@ -139,6 +149,14 @@ class Task:
             notes=str(self.notes or ""),
             tags=normalise_tags(self.tags),
         )
+
+
+def check_text(value: str, name: str) -> None:
+    """Text that cannot be stored, or would act on a terminal, is refused: lone surrogates,
+    and control characters other than tab and line breaks (in titles these become spaces)."""
+    problem = text_problem(value)
+    if problem:
+        raise TaskError(f"{name} {problem}.")
 
 
 TASK_FIELDS = tuple(f.name for f in fields(Task))

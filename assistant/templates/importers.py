@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.plaintext import first_text_problem
 from assistant.templates.model import (ID_RE, LANG_RE, Template, TemplateError,
                                        normalize_language)
 
@@ -106,6 +107,12 @@ def _check_templates(items: list[ImportedTemplate], problems: list[ImportProblem
     """Validate each candidate with the model; problems carry the line of the template."""
     templates = []
     for item in items:
+        # YAML escapes can make lone surrogates, which no database can store: named here,
+        # not a crash when saving
+        unencodable = first_text_problem(item.data, controls=False)
+        if unencodable:
+            problems.append(ImportProblem(item.line, f"{unencodable[0]}: {unencodable[1]}"))
+            continue
         data = dict(item.data)
         data["id"] = data.get("id") or "import.pending"  # real id assigned when saving
         try:

@@ -43,10 +43,11 @@ from typing import Any, Iterable
 
 from assistant.errors import UserError
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
-LANG_RE = re.compile(r"^[a-z]{2,3}(_([A-Z]{2}|[A-Z][a-z]{3}|[0-9]{3}))?$")
-NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-SHORTCUT_RE = re.compile(r"^\S{1,32}$")
+# \Z, not $: "$" also matches before a final newline ("en\n" is not a language code)
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}\Z")
+LANG_RE = re.compile(r"^[a-z]{2,3}(_([A-Z]{2}|[A-Z][a-z]{3}|[0-9]{3}))?\Z")
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
+SHORTCUT_RE = re.compile(r"^\S{1,32}\Z")
 VARIABLE_TYPES = ("text", "multiline", "choice", "date")
 ORIGINS = ("team", "personal", "import")
 # Placeholders filled by the app itself (see assistant.templates.values); any other name in a

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from assistant import settings
+from assistant.errors import UserError
 from assistant.paths import resource_path
 from assistant.templates import store
 from assistant.templates.model import Template, TemplateError
@@ -26,11 +27,12 @@ from assistant.templates.model import Template, TemplateError
 log = logging.getLogger(__name__)
 
 STARTER_FILE = "starter.agentpack.json"
-STARTER_PACK_ID = "starter"
+STARTER_PACK_ID = "starter"  # reserved: no other pack may use it or "starter.*" (assistant.packs.format)
+BUILTIN_SOURCE = "built-in"
 DIGEST_KEY = "templates.starter_sha256"
 
 
-class StarterPackError(Exception):
+class StarterPackError(UserError):
     """The shipped starter pack is broken (a packaging bug, reported, never fatal)."""
 
 
@@ -61,14 +63,18 @@ def _install_with_packs(db, raw: bytes, policy, now: datetime) -> str:
     from assistant.policy import Policy
 
     try:
-        pack = fmt.load_pack(raw)
+        pack = fmt.load_pack(raw, builtin=True)
     except fmt.PackRejected as exc:
         raise StarterPackError(f"The shipped starter pack is invalid: {exc}") from exc
-    row = db.execute("SELECT version FROM pack_high_water WHERE pack_id = ?", [pack.id]).fetchone()
+    row = db.execute("SELECT version FROM packs WHERE pack_id = ? AND source = ?",
+                     [pack.id, BUILTIN_SOURCE]).fetchone()
     if row is not None and row[0] >= pack.version:
-        return "skipped"  # this or a newer starter is (or was) installed: never roll back
-    verified = install.Verified(pack, signed=False, key=None, source="built-in")
-    result = install.apply(db, verified, policy or Policy(), install.InstallOptions(), now)
+        return "skipped"  # this or a newer starter is installed: never roll back
+    verified = install.Verified(pack, signed=False, key=None, source=BUILTIN_SOURCE, builtin=True)
+    try:
+        result = install.apply(db, verified, policy or Policy(), install.InstallOptions(), now)
+    except fmt.PackRejected as exc:  # e.g. a pack installed before ids were reserved owns one of ours
+        raise StarterPackError(f"The starter pack cannot be installed: {exc}") from exc
     return "installed" if result.previous_version is None else "updated"
 
 

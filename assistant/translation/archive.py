@@ -3,9 +3,14 @@
 Argos's own ``install_from_path`` extracts any zip unchecked, and one stray folder without
 ``metadata.json`` breaks every language. We accept an archive only if it is a zip with
 exactly one top-level folder holding a readable ``metadata.json`` that names the language
-codes, a ``model/`` and a tokenizer; with no absolute paths, no ``..``, no links, no
-device files; within caps on entry count, declared size and compression ratio. Extraction
-then re-checks the real sizes while writing, so a lying header cannot fill the disk.
+codes (exactly: ``"en\\n"`` is not ``"en"``), a ``model/`` and a tokenizer; with no absolute
+paths, no ``..``, no links, no device files, no two entries that would land on one path (a
+file and a folder of one name, or names that differ only in letter case, which Windows and
+macOS treat as one); within caps on entry count, declared size and compression ratio (per
+entry, and for the whole archive: many small entries that each compress well cannot add up
+to hundreds of MB). Extraction then re-checks the real sizes while writing, so a lying header
+cannot fill the disk; :mod:`assistant.translation.packages` then loads what was extracted with
+the engine before it replaces anything.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -24,7 +30,8 @@ MAX_TOTAL_BYTES = 2 * 1024**3          # the largest Argos packages unpack to ~0
 MAX_METADATA_BYTES = 256 * 1024
 MAX_RATIO = 200                          # int8 weights barely compress; a bomb compresses >1000x
 RATIO_CHECK_MIN_BYTES = 1024 * 1024      # small text files may compress well, that is fine
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?$")
+MAX_TOTAL_RATIO = 20                     # the whole package: real ones unpack to about 1.1x
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?")  # used with fullmatch
 TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
 
 
@@ -73,7 +80,7 @@ def validate_metadata(data, where: str) -> dict:
         raise ArchiveError(f"{where} must hold a JSON object")
     for key in ("from_code", "to_code"):
         value = data.get(key)
-        if not isinstance(value, str) or not LANGUAGE_CODE.match(value):
+        if not isinstance(value, str) or not LANGUAGE_CODE.fullmatch(value):
             raise ArchiveError(f"{where} does not name the language codes ('{key}' missing or not a "
                                f"language code like \"en\")")
     if data["from_code"] == data["to_code"]:
@@ -127,6 +134,11 @@ def inspect_archive(path: Path) -> ArchiveInfo:
                     and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
                 raise ArchiveError(f"entry {info.filename!r} is compressed {info.file_size // max(info.compress_size, 1)}"
                                    f" times: refusing a possible zip bomb")
+        allowed = max(MAX_TOTAL_RATIO * path.stat().st_size, RATIO_CHECK_MIN_BYTES)
+        if total > allowed:
+            raise ArchiveError(f"{path.name} would unpack to {total / 1024**2:,.1f} MB, more than {MAX_TOTAL_RATIO} "
+                               f"times its own size: refusing a possible zip bomb")
+        _refuse_clashes(members)
         if len(tops) != 1:
             shown = ", ".join(sorted(tops)[:5])
             raise ArchiveError(f"{path.name} must hold exactly one top-level folder, found {len(tops)} ({shown})")
@@ -148,6 +160,29 @@ def inspect_archive(path: Path) -> ArchiveInfo:
         if not any((name,) in files for name in TOKENIZER_FILES):
             raise ArchiveError(f"{path.name} has no tokenizer ({' or '.join(TOKENIZER_FILES)})")
     return ArchiveInfo(path, top, metadata, tuple(members), total)
+
+
+def _refuse_clashes(members: list[zipfile.ZipInfo]) -> None:
+    """Two entries that would be written to one place: a file and a folder of the same name,
+    or names equal once letter case (and Unicode normalisation) is ignored, as on Windows
+    and macOS, where one would silently replace the other."""
+    files: dict[tuple[str, ...], str] = {}
+    folders: dict[tuple[str, ...], str] = {}
+    for info in members:
+        parts = _parts(info.filename)
+        (folders if info.is_dir() else files).setdefault(parts, info.filename)
+        for depth in range(1, len(parts)):
+            folders.setdefault(parts[:depth], "/".join(parts[:depth]) + "/")
+    for parts, name in files.items():
+        if parts in folders:
+            raise ArchiveError(f"entry {name!r} is both a file and a folder ({folders[parts]!r})")
+    seen: dict[str, str] = {}
+    for parts, name in list(folders.items()) + list(files.items()):
+        key = unicodedata.normalize("NFC", "/".join(parts)).casefold()
+        other = seen.setdefault(key, name)
+        if other != name:
+            raise ArchiveError(f"entries {other!r} and {name!r} differ only in letter case: on Windows and "
+                               f"macOS one would overwrite the other")
 
 
 def extract(info: ArchiveInfo, destination: Path) -> None:

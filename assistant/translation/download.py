@@ -82,7 +82,7 @@ def parse_index(data: bytes) -> list[AvailablePackage]:
             continue
         codes = row.get("from_code"), row.get("to_code")
         links = tuple(link for link in row.get("links", []) if isinstance(link, str) and _allowed_url(link))
-        if not all(isinstance(c, str) and LANGUAGE_CODE.match(c) for c in codes) or not links:
+        if not all(isinstance(c, str) and LANGUAGE_CODE.fullmatch(c) for c in codes) or not links:
             continue
         out.append(AvailablePackage(codes[0], codes[1], str(row.get("from_name", "")), str(row.get("to_name", "")),
                                     str(row.get("package_version", "")), links))

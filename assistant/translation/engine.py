@@ -167,11 +167,7 @@ class TranslationEngine:
         loaded = self._pairs[pair]
         with loaded.lock:
             if loaded.translator is None:
-                import ctranslate2
-
-                loaded.translator = ctranslate2.Translator(
-                    str(loaded.info.path / "model"), device="cpu", compute_type="int8",
-                    inter_threads=1, intra_threads=self.threads)
+                loaded.translator = open_translator(loaded.info.path, self.threads)
                 if loaded.info.has_splitter_model:
                     from argostranslate.sbd import MiniSBDSentencizer
 
@@ -290,6 +286,14 @@ class TranslationEngine:
                 value = value[len(pkg.target_prefix):]
             out.append(value.strip())
         return out
+
+
+def open_translator(package: Path, threads: int):
+    """The CTranslate2 translator of an installed (or staged) package folder."""
+    import ctranslate2
+
+    return ctranslate2.Translator(str(Path(package) / "model"), device="cpu", compute_type="int8",
+                                  inter_threads=1, intra_threads=threads)
 
 
 def decoding_limit(tokenized: list[list[str]]) -> int:

@@ -2,9 +2,11 @@
 
 Packages live in ``<data dir>/models/<from>_<to>/`` (the folder Argos is pointed at). An
 install validates the archive (:mod:`assistant.translation.archive`), extracts it into a
-hidden staging folder beside the installed ones, and only then moves it into place with a
-rename; the package it replaces is renamed aside first and deleted last, and put back if
-anything fails. A bad archive therefore leaves the installed models exactly as they were.
+hidden staging folder beside the installed ones, loads it from there as the engine will (the
+tokenizer and the CTranslate2 model, translating one short sentence), and only then moves it
+into place with a rename; the package it replaces is renamed aside first and deleted last, and
+put back if anything fails. A bad archive, or one whose model does not load, therefore leaves
+the installed models exactly as they were.
 """
 
 from __future__ import annotations
@@ -89,6 +91,36 @@ def read_package(folder: Path) -> InstalledPackage:
         has_splitter_model=splitter.is_dir() and any(splitter.glob("*.onnx")))
 
 
+def check_loads(folder: Path, name: str) -> None:
+    """Load the package in ``folder`` with the engine's own libraries, the way the engine
+    will: its tokenizer (SentencePiece, or BPE as Argos picks), then the CTranslate2 model,
+    translating one short sentence. Raises ArchiveError; nothing is kept loaded."""
+    from argostranslate.tokenizer import BPETokenizer, SentencePieceTokenizer
+
+    from assistant.translation.engine import open_translator
+
+    meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    try:
+        if (folder / "sentencepiece.model").is_file():
+            tokenizer = SentencePieceTokenizer(folder / "sentencepiece.model")
+        else:
+            tokenizer = BPETokenizer(folder / "bpe.model", meta["from_code"], meta["to_code"])
+        tokens = tokenizer.encode("Hello.")
+    except Exception as exc:  # whatever the tokenizer library raises for a damaged file
+        raise ArchiveError(f"{name}: the tokenizer cannot be loaded: {_reason(exc)}") from exc
+    try:
+        translator = open_translator(folder, 1)
+        translator.translate_batch([tokens], beam_size=1, max_decoding_length=8)
+        del translator
+    except Exception as exc:  # CTranslate2 raises RuntimeError, ValueError... for a bad model
+        raise ArchiveError(f"{name}: the translation engine cannot load its model: {_reason(exc)}") from exc
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200] + ("…" if len(text) > 200 else "")
+
+
 def scan(models_dir: Path) -> ScanResult:
     result = ScanResult()
     if not models_dir.is_dir():
@@ -143,7 +175,8 @@ def install_archive(models_dir: Path, archive_path: Path, *, replace_same_versio
     staging = models_dir / f".staging-{token}"
     try:
         extract(info, staging)
-        package = read_package(staging)  # what Argos will load, checked once more on disk
+        read_package(staging)  # what Argos will load, checked once more on disk
+        check_loads(staging, archive_path.name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

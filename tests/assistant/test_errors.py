@@ -34,6 +34,8 @@ USER_ERRORS = [
     ("assistant.packs.format", "PackRejected"),
     ("assistant.policy", "PolicyError"),
     ("assistant.countries.facts", "UnknownCountryError"),
+    ("assistant.reading", "UnreadableFile"),
+    ("assistant.templates.starter", "StarterPackError"),
 ]
 
 

@@ -114,8 +114,10 @@ def test_installed_packs_show_publisher_fingerprint_changelog(qtbot, services, k
 def test_install_from_file_unsigned_needs_confirmation(qtbot, services, write, no_popups, monkeypatch):
     dialog = _dialog(qtbot, services)
     path = write(_pack(1, [_template("acme.a")]), sign=False)
-    monkeypatch.setattr(dialog, "confirm_unsigned", lambda p: False)
-    dialog.install_path(path)
+    asked = []
+    monkeypatch.setattr(dialog, "confirm_unsigned", lambda p: asked.append(p) or False)
+    dialog.install_path(path)  # the file is read off the GUI thread, then the agent is asked
+    qtbot.waitUntil(lambda: asked == [path] and dialog.install_button.isEnabled(), timeout=10000)
     assert manage.list_packs(services.db) == []
     monkeypatch.setattr(dialog, "confirm_unsigned", lambda p: True)
     dialog.install_path(path)
@@ -142,6 +144,22 @@ def test_trust_a_key_after_seeing_its_fingerprint(qtbot, services, key, monkeypa
     dialog.tabs.setCurrentIndex(2)
     dialog.show()
     dialog.grab().save(str(SHOTS / "packs-keys.png"))
+
+
+def test_a_key_whose_id_is_taken_is_refused_before_asking(qtbot, services, key, tmp_path, monkeypatch, no_popups):
+    import base64
+
+    other = signing.generate_keypair(tmp_path / "other.key", tmp_path / "other.pub", None)
+    forged = base64.b64encode(base64.b64decode(key.info.public_key)[:10]
+                              + base64.b64decode(other.info.public_key)[10:]).decode()
+    trust.add_key(services.db, key.public_path.read_text(), now=NOW)
+    dialog = _dialog(qtbot, services)
+    monkeypatch.setattr(dialog, "confirm_fingerprint", lambda info: pytest.fail("asked to trust a colliding key"))
+    monkeypatch.setattr("ui.packs_dialog.plain_message", lambda parent, icon, title, text, *a: no_popups.append(text))
+    assert dialog.trust_key_text(forged) is False
+    assert no_popups[-1].startswith(f"This key cannot be trusted: the key id {key.info.key_id} is already used by "
+                                    f"another trusted key (fingerprint {key.info.fingerprint})")
+    assert [k.fingerprint for k in trust.agent_keys(services.db)] == [key.info.fingerprint]
 
 
 def test_team_update_side_by_side_and_use_team_version(qtbot, services, key, write, no_popups):
@@ -180,6 +198,41 @@ def test_inbox_watch_installs_newer_signed_packs_quietly(qtbot, services, key, w
     qtbot.waitUntil(lambda: watch.last_report is not None, timeout=10000)
     assert [p.version for p in manage.list_packs(db)] == [3]
     assert told == [("Template packs", "Updated: ACME refunds <b>EU</b> 3.")]
+
+
+def test_a_stuck_inbox_never_holds_the_worker_thread(qtbot, services, key, write, tmp_path, monkeypatch):
+    """The inbox is read on a thread of its own: while a read hangs on a share that stopped
+    answering (or a FIFO sits in the folder), translation and indexing jobs still run on the
+    app's one worker thread, and the window stays responsive."""
+    import threading
+
+    from assistant import reading
+    from assistant.packs import format as fmt
+    from ui.packs_dialog import InboxWatch
+    from ui.workers import run_in_pool
+
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    services.runtime.policy = replace(Policy(), pack_inbox=str(tmp_path / "packs"))
+    write(_pack(3, [_template("acme.a")]), name="b-stuck.agentpack.json")
+    os.mkfifo(tmp_path / "packs" / "a-pipe.agentpack.json")
+    release = threading.Event()
+    real = reading._read_chunk
+    monkeypatch.setattr(reading, "_read_chunk", lambda fd, size: release.wait(30) and real(fd, size))
+    monkeypatch.setattr(fmt, "READ_STALL_S", 60.0)
+    watch = InboxWatch(services, None, now=lambda: NOW)
+    watch.check()
+    assert watch.busy
+    done = []
+    run_in_pool(lambda: "translated", done.append, pool=services.pool)
+    qtbot.waitUntil(lambda: done == ["translated"], timeout=3000)
+    assert watch.busy  # still reading
+    watch.check()  # a check while one is stuck does not start another
+    release.set()
+    qtbot.waitUntil(lambda: watch.last_report is not None, timeout=10000)
+    assert dict(watch.last_report.rejected) == {
+        "a-pipe.agentpack.json": "read: a-pipe.agentpack.json is a named pipe (FIFO), not a regular file"}
+    assert [p.version for p in manage.list_packs(db)] == [3]
 
 
 def test_palette_offers_the_pack_tools(main_window, monkeypatch):

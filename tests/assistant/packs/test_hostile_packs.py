@@ -167,6 +167,52 @@ def _owned_by_other_pack(ctx):
     return ctx.write(ctx.doc(version=1))
 
 
+def _ascii_json(ctx, data) -> bytes:
+    """JSON with non-ASCII written as \\u escapes: the only way a lone surrogate gets in."""
+    return ctx.raw(json.dumps(data).encode("ascii"))
+
+
+def _surrogate_title(ctx):
+    data = ctx.doc()
+    data["templates"][0]["variants"]["en"]["title"] = "Refund \ud800"
+    return _ascii_json(ctx, data)
+
+
+def _surrogate_key(ctx):
+    data = ctx.doc()
+    data["templates"][0]["variables"] = {"amo\udfffunt": {"label": "Amount"}}
+    return _ascii_json(ctx, data)
+
+
+def _surrogate_in_card(ctx):
+    data = ctx.doc()
+    data["cards"] = [{"country": "JP", "kind": "notes", "content": {"text": "Bow \udc00 politely"}}]
+    return _ascii_json(ctx, data)
+
+
+def _garbage_sig_on_broken_json(ctx):
+    path = ctx.raw(b'{"format": "agent-assistant-pack", "templates": [', sign=False)
+    path.with_name(path.name + ".minisig").write_bytes(b"untrusted comment: x\nnot base64!!\n")
+    return path
+
+
+def _untrusted_key_on_broken_json(ctx):
+    return ctx.packs.write(b"[" * 100, key=ctx.other_key)
+
+
+def _cards_of(ctx, content: bytes):
+    raw = json.dumps(ctx.doc(cards=[{"country": "JP", "kind": "card", "content": "@"}])).encode()
+    return ctx.raw(raw.replace(b'"@"', content))
+
+
+def _templates(count):
+    def build(ctx):
+        template = ctx.t("acme.x")
+        data = ctx.doc(templates=[dict(template, id=f"acme.t{i}") for i in range(count)])
+        return ctx.write(data)
+    return build
+
+
 def _ref_template(i=0):
     return lambda d: d["templates"][i]
 
@@ -185,6 +231,24 @@ CASES = [
     Case("infinity", fmt.PARSE, "Infinity is not a JSON number", lambda c: c.raw(json.dumps(c.doc()).encode().replace(b'"version": 1', b'"version": Infinity'))),
     Case("deep array", fmt.PARSE, "nested too deeply", _deep_array),
     Case("deep card", fmt.PARSE, "nested too deeply", _deep_card),
+    # -- bounded before parsing: counts in the raw bytes, then the counts every check loops over
+    Case("too many brackets", fmt.SIZE, "size: the file has 200,018 brackets that may open objects or arrays; "
+                                        "a pack has at most 200,000", lambda c: _cards_of(c, b"{\"x\": [" + b"[]," * 200_000 + b"[]]}")),
+    Case("too many values", fmt.SIZE, "size: the file has 750,092 brackets, commas and colons, each of which may start a value; a pack has "
+         "at most 750,000",
+         lambda c: _cards_of(c, b"{\"x\": [" + b"0," * 750_000 + b"0]}")),
+    Case("too many templates", fmt.PARSE, "parse (field templates): 20,001 templates; a pack holds at most 20,000", _templates(20_001),
+         field="templates"),
+    Case("too many languages", fmt.PARSE, "parse (field languages): 101 languages; a pack has at most 100",
+         _mutate(lambda d, c: d.update(languages=[f"a{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(101)])),
+         field="languages"),
+    Case("number out of range", fmt.PARSE, "parse: not valid JSON: the number 1e999 is out of range",
+         lambda c: _cards_of(c, b'{"x": 1e999}')),
+    Case("number with too many digits", fmt.PARSE, "parse: not valid JSON: a number of 30 digits (at most 20)",
+         lambda c: _cards_of(c, b'{"x": ' + b"9" * 30 + b"}")),
+    Case("identifier of a million characters", fmt.CONTENT, "content (field cards[0].content.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…): in a key: an "
+         "identifier of 1,000,000 characters (at most 256)",
+         lambda c: _cards_of(c, b'{"' + b"k" * 1_000_000 + b'": 1}')),
     # -- schema
     Case("wrong format", fmt.SCHEMA, 'must be "agent-assistant-pack"', _mutate(lambda d, c: d.update(format="zip")), field="format"),
     Case("format version 2", fmt.SCHEMA, "must be 1 (found 2)", _mutate(lambda d, c: d.update(format_version=2)), field="format_version"),
@@ -268,7 +332,32 @@ CASES = [
     Case("invisible in variable name", fmt.CONTENT, "U+2060 WORD JOINER",
          _mutate(lambda d, c: d["templates"][0].update(variables={"amo\u2060unt": {"label": "Amount"}})),
          template="acme.refund.ok"),
-    # -- signature
+    Case("lone surrogate in a title", fmt.CONTENT, "content (template 'acme.refund.ok', field "
+         "templates[0].variants.en.title): a lone surrogate U+D800 SURROGATE: not Unicode text, it cannot be "
+         "stored as UTF-8 at character 8", _surrogate_title,
+         template="acme.refund.ok", field="templates[0].variants.en.title"),
+    Case("lone surrogate in a key", fmt.CONTENT, "content (template 'acme.refund.ok', field "
+         "templates[0].variables.amo⟦U+DFFF SURROGATE⟧unt): in a key: a lone surrogate U+DFFF SURROGATE: not "
+         "Unicode text, it cannot be stored as UTF-8 at character 4", _surrogate_key,
+         template="acme.refund.ok"),
+    Case("lone surrogate in a note", fmt.CONTENT, "content (field cards[0].content.text): a lone surrogate U+DC00 "
+         "SURROGATE: not Unicode text, it cannot be stored as UTF-8 at character 5", _surrogate_in_card,
+         field="cards[0].content.text"),
+    # -- reserved for the built-in starter pack
+    Case("starter pack id", fmt.CONTENT, "content (field id): the pack id 'starter' is reserved for the app's "
+         "built-in starter pack",
+         _mutate(lambda d, c: d.update(id="starter")), field="id"),
+    Case("starter template id", fmt.CONTENT, "content (template 'starter.greeting.welcome', field "
+         "templates[0].id): the template id 'starter.greeting.welcome' is reserved for the app's built-in starter "
+         "pack (ids starting with 'starter.')",
+         _mutate(lambda d, c: d["templates"][0].update(id="starter.greeting.welcome")),
+         template="starter.greeting.welcome", field="templates[0].id"),
+    # -- signature (checked on the raw bytes, before anything is parsed)
+    Case("garbage signature on broken JSON", fmt.SIGNATURE, "signature: the signature file is not in "
+         "minisign format (invalid number of lines)", _garbage_sig_on_broken_json),
+    Case("untrusted key on broken JSON", fmt.SIGNATURE, "not a trusted publisher key", _untrusted_key_on_broken_json),
+    Case("unsigned broken JSON, not confirmed", fmt.SIGNATURE, "signature: the pack is not signed; an "
+         "unsigned pack installs only after you confirm it explicitly", lambda c: c.raw(b"[" * 100, sign=False)),
     Case("tampered after signing", fmt.SIGNATURE, "was changed after signing", _tampered),
     Case("garbage signature", fmt.SIGNATURE, "not in minisign format", _garbage_sig),
     Case("signature of another file", fmt.SIGNATURE, "does not match this file", _other_files_sig),
@@ -313,7 +402,10 @@ def test_hostile_pack_is_rejected_and_changes_nothing(case, runtime, trusted, pa
         install.install_file(runtime.db, case.policy, path, case.options, now=now)
     problem = caught.value.problems[0]
     assert problem.check == case.check, str(caught.value)
-    assert case.message in str(caught.value)
+    if case.message.startswith((case.check + ":", case.check + " (")):  # the whole message
+        assert str(caught.value) == case.message
+    else:
+        assert case.message in str(caught.value)
     if case.template:
         assert problem.template == case.template
     if case.field:

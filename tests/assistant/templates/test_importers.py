@@ -60,6 +60,8 @@ def test_bad_csv_imports_nothing_and_says_where(db, content, line, words):
 def test_hostile_csv_files():
     with pytest.raises(ImportFailed, match="not UTF-8"):
         read_csv(b"title,body\nA,\xff\xfe\n")
+    with pytest.raises(ImportFailed, match="line 2: the file is not UTF-8 text"):
+        read_csv(b"title,body\nA,\xed\xa0\x80\n")  # a surrogate encoded as if it were a character
     with pytest.raises(ImportFailed, match="NUL"):
         read_csv(b"title,body\nA,B\x00\n")
     with pytest.raises(ImportFailed, match="limited"):
@@ -140,6 +142,22 @@ def test_hostile_or_unsupported_espanso_files_import_nothing(yaml_text, line, wo
     with pytest.raises(ImportFailed) as info:
         read_espanso(yaml_text.encode())
     assert line in lines_of(info) and words in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("yaml_text, message", [
+    ('matches:\n  - trigger: ":hi"\n    replace: "Hello \\ud800 there"\n',
+     "line 2: variants.en.body: contains a lone surrogate U+D800 SURROGATE (not Unicode text) at character 7"),
+    ('matches:\n  - trigger: ":ok"\n    replace: fine\n  - trigger: ":x\\udfff"\n    replace: x\n',
+     "line 4: variants.en.title: contains a lone surrogate U+DFFF SURROGATE (not Unicode text) at character 3"),
+    ('matches:\n  - trigger: ":v"\n    replace: "{{v}}"\n    vars: [{name: v, type: echo, params: {echo: "\\udc00"}}]\n',
+     "line 2: variables.v.default: contains a lone surrogate U+DC00 SURROGATE (not Unicode text) at character 1"),
+])
+def test_lone_surrogates_are_refused_with_the_field_named(db, yaml_text, message):
+    before = db.execute("SELECT count(*) FROM personal_templates").fetchone()
+    with pytest.raises(ImportFailed) as info:
+        save_imported(db, read_espanso(yaml_text.encode()), now=T0)
+    assert str(info.value) == f"Nothing was imported: {message}"
+    assert db.execute("SELECT count(*) FROM personal_templates").fetchone() == before
 
 
 def test_deeply_nested_yaml_is_refused_cleanly():

@@ -85,3 +85,48 @@ def test_without_the_packs_feature_the_starter_goes_straight_to_the_team_layer(d
     monkeypatch.setattr(starter, "_install_with_packs", no_packs)
     assert starter.ensure_starter_pack(db, now=T0) == "installed"
     assert {e.pack_id for e in store.library(db)} == {"starter"}
+
+
+def _legacy_pack(db, pack_id: str, version: int, template_ids: list[str]):
+    """What a database holds when a pack claimed the starter's ids before they were reserved
+    (written as the merge wrote it then: pack record, mark and team templates)."""
+    db["packs"].insert({"pack_id": pack_id, "title": "Hijack", "publisher": "x", "version": version,
+                        "created": "2026-01-01", "min_app_version": "0.1", "default_language": "en",
+                        "languages": '["en"]', "source": "/tmp/hijack.agentpack.json"})
+    db["pack_high_water"].upsert({"pack_id": pack_id, "version": version}, pk="pack_id")
+    for tid in template_ids:
+        store.upsert_team_template(db, pack_id, Template.from_dict(
+            {"id": tid, "default_language": "en", "variants": {"en": {"title": "Hi", "body": "Evil"}}}), now=T0)
+
+
+def test_a_huge_version_from_elsewhere_does_not_freeze_the_shipped_starter(db):
+    _legacy_pack(db, "starter", 9007199254740991, ["starter.greeting.welcome"])
+    assert starter.ensure_starter_pack(db, now=T0) == "updated"
+    row = db.execute("SELECT version, source FROM packs WHERE pack_id = 'starter'").fetchone()
+    assert row == (shipped()["version"], "built-in")
+    assert db.execute("SELECT version FROM pack_high_water WHERE pack_id = 'starter'").fetchone()[0] == \
+        shipped()["version"]
+    assert store.get_entry(db, "starter.greeting.welcome").template.variants["en"].body != "Evil"
+
+
+def test_a_pack_owning_a_starter_id_is_reported_and_the_library_still_works(db, run_cli, tmp_path):
+    _legacy_pack(db, "evil.pack", 1, ["starter.greeting.welcome"])
+    with pytest.raises(starter.StarterPackError) as caught:
+        starter.ensure_starter_pack(db, now=T0)
+    assert str(caught.value) == (
+        "The starter pack cannot be installed: merge (template 'starter.greeting.welcome', field "
+        "templates[0].id): the template id 'starter.greeting.welcome' already belongs to the installed pack "
+        "'evil.pack'")
+    assert [e.id for e in store.library(db)] == ["starter.greeting.welcome"]  # nothing half-installed
+
+
+def test_templates_commands_survive_a_pack_owning_a_starter_id(runtime, run_cli):
+    _legacy_pack(runtime.db, "evil.pack", 1, ["starter.greeting.welcome"])
+    data_dir = str(runtime.data_dir.path)
+    runtime.close()
+    for argv in (["templates", "list"], ["templates", "search", "hi"]):
+        code, out, err = run_cli("--data-dir", data_dir, *argv)
+        assert code == 0, err
+        assert err.startswith("assistant: The starter pack cannot be installed: merge (template "
+                              "'starter.greeting.welcome'"), err
+        assert "starter.greeting.welcome" in out

@@ -193,6 +193,40 @@ def _nested_zip_bomb(folder):
     return make_zip(folder / "x.argosmodel", entries)
 
 
+def _case_clash(folder):
+    entries = good_entries()
+    entries["pkg/model/Model.bin"] = b"\0" * 10  # Windows and macOS: the same file as model.bin
+    return make_zip(folder / "x.argosmodel", entries)
+
+
+def _file_and_folder(folder):
+    entries = good_entries()
+    entries["pkg/model/model.bin/inner"] = b"x"  # model.bin is a file and a folder
+    return make_zip(folder / "x.argosmodel", entries)
+
+
+def _language_code_with_newline(folder):
+    meta = {"from_code": "pt\n", "to_code": "en", "package_version": "1.0"}
+    return make_zip(folder / "x.argosmodel", good_entries(meta=meta))
+
+
+def _many_small_compressed_entries(folder):
+    """Each entry is under the per-entry ratio check's floor; together they would write 60 MB
+    from an archive of about 60 KB."""
+    entries = good_entries()
+    entries.update({f"pkg/pad/{i}": b"\0" * (1024 * 1024 - 1) for i in range(60)})
+    return make_zip(folder / "x.argosmodel", entries)
+
+
+def _rebuilt(source: Path, target: Path, replace: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            name = info.filename.split("/", 1)[1] if "/" in info.filename else ""
+            data = replace.get(name, src.read(info)) if not info.is_dir() else b""
+            dst.writestr(info, data)
+    return target
+
+
 HOSTILE = {
     "not a zip": (_not_a_zip, "not a model package (not a zip archive)"),
     "two top-level folders": (_two_tops, "exactly one top-level folder, found 2 (a, b)"),
@@ -208,6 +242,15 @@ HOSTILE = {
     "too large": (_too_large, "would unpack to more than 2 GB"),
     "zip bomb": (_zip_bomb, "refusing a possible zip bomb"),
     "nested zip bomb": (_nested_zip_bomb, "refusing a possible zip bomb"),
+    "letter-case clash": (_case_clash, "entries 'pkg/model/model.bin' and 'pkg/model/Model.bin' differ only in "
+                                       "letter case: on Windows and macOS one would overwrite the other"),
+    "file and folder of one name": (_file_and_folder, "entry 'pkg/model/model.bin' is both a file and a folder "
+                                                      "('pkg/model/model.bin/')"),
+    "language code with a newline": (_language_code_with_newline, "pkg/metadata.json does not name the language "
+                                                                  "codes ('from_code' missing or not a language "
+                                                                  "code like \"en\")"),
+    "many small compressed entries": (_many_small_compressed_entries, "times its own size: refusing a possible "
+                                                                      "zip bomb"),
 }
 
 
@@ -238,3 +281,30 @@ def _shrunk(member: zipfile.ZipInfo) -> zipfile.ZipInfo:
     clone = copy.copy(member)
     clone.file_size = 3
     return clone
+
+
+@pytest.mark.parametrize("replaced, message", [
+    ({"model/model.bin": b"\x00garbage" * 4000}, "translate-en_es-test.argosmodel: the translation engine cannot "
+                                                  "load its model: "),
+    ({"sentencepiece.model": b"not a sentencepiece model"}, "translate-en_es-test.argosmodel: the tokenizer cannot "
+                                                            "be loaded: "),
+])
+def test_a_model_that_does_not_load_never_replaces_a_working_one(replaced, message, hostile, models_dir,
+                                                                  test_models):
+    packages.install_archive(models_dir, test_models["en_es"])
+    before = tree_digest(models_dir)
+    broken = _rebuilt(test_models["en_es"], hostile / test_models["en_es"].name, replaced)
+    archive_mod.inspect_archive(broken)  # a well-formed archive: only loading it shows the damage
+    with pytest.raises(ArchiveError) as info:
+        packages.install_archive(models_dir, broken)
+    assert str(info.value).startswith(message)
+    assert tree_digest(models_dir) == before
+    assert [p.pair for p in packages.list_installed(models_dir)] == [("en", "es")]
+
+
+def test_language_codes_match_exactly():
+    for code in ("en", "pt_BR", "zh-Hant"):
+        assert archive_mod.LANGUAGE_CODE.fullmatch(code)
+    for code in ("en\n", "en ", "e", "english", "en_"):
+        with pytest.raises(ArchiveError):
+            archive_mod.validate_metadata({"from_code": code, "to_code": "es"}, "metadata.json")
