@@ -2,7 +2,8 @@
 frozen bundle on a locked-down workstation as much as for a checkout.
 
 It runs offscreen against a temporary data folder (nothing of the agent's data is read or
-touched, no policy file applies), prints one line per check and exits 0 only if every check
+touched; the built-in policy defaults apply, not the machine's policy files, whose data folder
+or trust pin would otherwise reach the agent's data), prints one line per check and exits 0 only if every check
 passes. Each check calls the feature's public API, so a missing resource, catalogue, native
 library or data file in the bundle shows up as a failed line with the reason."""
 
@@ -114,9 +115,10 @@ class SelfTest:
     # -- shared state --------------------------------------------------------------
     def ensure_runtime(self):
         if self.runtime is None:
+            from assistant.policy import Policy
             from assistant.runtime import start
 
-            self.runtime = start()
+            self.runtime = start(policy=Policy())
             if self.runtime.data_dir.path != self.work_dir / "data":
                 raise SelfTestFailure(f"data folder is {self.runtime.data_dir.path}, not the temporary one")
         return self.runtime
@@ -338,7 +340,6 @@ def main(args=None) -> int:
     with tempfile.TemporaryDirectory(prefix="agent-assistant-selftest-") as tmp:
         work = Path(tmp)
         os.environ["AGENT_ASSISTANT_HOME"] = str(work / "data")
-        os.environ["AGENT_ASSISTANT_POLICY"] = str(work / "no-policy.json")
         timer = threading.Timer(WATCHDOG_SECONDS, _watchdog, [out])
         timer.daemon = True
         timer.start()

@@ -165,8 +165,9 @@ def check_signature(pack: Pack, signature: bytes | None, keys: list[trust.Truste
                               f"{parsed.key_id}", field="publisher_key_id")
     key = trust.find_key(keys, parsed.key_id)
     if key is None:
-        reject(fmt.SIGNATURE, f"signed by key {parsed.key_id}, which is not a trusted publisher key; "
-                              f"check its fingerprint with the publisher and trust it first")
+        reject(fmt.SIGNATURE, f"signed by key {parsed.key_id}, which is not a trusted publisher key; " + (
+            trust.pin_notice(policy) if policy.trust_only_policy_keys
+            else "check its fingerprint with the publisher and trust it first"))
     minisign_key, _ = signing.parse_public_key(key.info.public_key)
     try:
         signing.verify(pack.raw, parsed, minisign_key)
