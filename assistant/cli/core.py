@@ -1,4 +1,4 @@
-"""Core commands: ``doctor`` and ``backup``."""
+"""Core commands: ``doctor``, ``self-test`` and ``backup``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ def register(subparsers) -> None:
     doctor = subparsers.add_parser("doctor", help="check the installation and the data")
     doctor.add_argument("--json", action="store_true")
     doctor.set_defaults(handler=cmd_doctor)
+
+    self_test = subparsers.add_parser(
+        "self-test", help="check this installation end to end, offscreen, on a temporary data folder")
+    self_test.set_defaults(handler=cmd_self_test)
 
     backup = subparsers.add_parser("backup", help="list, take or restore database backups")
     sub = backup.add_subparsers(dest="backup_command", metavar="ACTION")
@@ -99,6 +103,17 @@ def print_policy(described: dict) -> None:
     for key, entry in described["effective"].items():
         origin = entry["from"]
         print(f"  {key}: {entry['value']}  [{', '.join(origin) if isinstance(origin, list) else origin}]")
+
+
+def cmd_self_test(args) -> int:
+    """The desktop app's own check (ui/selftest.py: window, card, templates, the test model, a
+    task), the same in a checkout, a wheel and the bundle. It needs the UI, so it is the one
+    command that imports it, and only here."""
+    try:
+        from ui.selftest import main as self_test
+    except ImportError as exc:
+        raise CommandError(f"the self-test needs the desktop app, which is not installed here ({exc})") from exc
+    return self_test()
 
 
 def cmd_backup_list(args) -> int:
