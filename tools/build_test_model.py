@@ -12,9 +12,11 @@ dependencies. The script:
    glossary's slot markers (⟦0⟧, ⟦1⟧, ...) as single user-defined pieces;
 2. for English→Spanish and Spanish→English trains a MarianMT transformer (d_model 64, 2+2
    layers, shared vocabulary) on the corpus until CTranslate2 reproduces every phrase exactly,
-   decoding the way the app does (no source EOS, beam 2), and on to a margin: at every step of
-   every phrase the right token must beat the runner-up by MIN_MARGIN in log-probability, so
-   int8 rounding in another CPU kernel cannot flip a word;
+   decoding the way the app does (no source EOS, beam 2). Every linear layer is trained
+   through an emulation of CTranslate2's int8 GEMMs (MKL's, and oneDNN's saturating kernel used
+   on AMD), and on to a margin: at every step of every phrase the right token must beat the
+   runner-up by MIN_MARGIN in log-probability under both, so the int8 kernel of another CPU
+   cannot flip a word;
 3. converts it with CTranslate2's ``TransformersConverter`` (int8) and packs it as an Argos
    package: one top-level folder with ``metadata.json``, ``model/`` and ``sentencepiece.model``,
    written with fixed timestamps so a rebuild from the same weights gives the same bytes;

@@ -481,7 +481,8 @@ class PacksDialog(QDialog):
     def _pin_message(self) -> str:
         return _("The deployment policy ({file}) trusts only its own publisher keys: no other key can be "
                  "trusted here, and keys you added are kept but inactive. Ask IT to add a key to the policy.").format(
-                     file=self.services.runtime.policy.origin("trust_only_policy_keys"))
+                     # isolated, so a path reads left to right inside Arabic text
+                     file="\u2068" + self.services.runtime.policy.origin("trust_only_policy_keys") + "\u2069")
 
     def _refresh_keys(self) -> None:
         self.key_list.clear()
