@@ -87,7 +87,7 @@ class Policy:
         effective = {key: {"value": getattr(self, key), "from": origins.get(key, DEFAULT)}
                      for key in (*BOOL_KEYS, *MACHINE_ONLY_KEYS)}
         effective[KEYS_KEY] = {"value": [key_id(k) for k in self.trusted_publisher_keys],
-                               "from": origins.get(KEYS_KEY, [])}
+                               "from": list(origins.get(KEYS_KEY, ()))}
         return {
             "sources": list(self.sources) or ["(none: built-in defaults)"],
             "errors": list(self.errors),
@@ -202,7 +202,8 @@ def read_policy_file(path: Path, kind: str, named: bool) -> tuple[PolicyFile, di
         return PolicyFile(str(path), kind, "error", error=f"{path}: cannot be read ({exc})"), {}
     except PolicyError as exc:
         return PolicyFile(str(path), kind, "error", error=str(exc)), {}
-    data = {k: v for k, v in data.items() if v is not None and v != []}  # null/empty: not set
+    data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()
+            if v is not None and v != []}  # null or an empty list: not set
     ignored = tuple(k for k in data if kind == USER and (k in MACHINE_ONLY_KEYS or k == KEYS_KEY))
     return PolicyFile(str(path), kind, "read", tuple(data.items()), ignored), data
 
@@ -230,7 +231,7 @@ def merge(read: list[tuple[PolicyFile, dict]]) -> Policy:
                 values[key], origins[key] = data[key], source.path
         if data.get(KEYS_KEY):
             values[KEYS_KEY] = tuple(dict.fromkeys([*values.get(KEYS_KEY, ()), *(k.strip() for k in data[KEYS_KEY])]))
-            origins[KEYS_KEY] = [*origins.get(KEYS_KEY, []), source.path]
+            origins[KEYS_KEY] = (*origins.get(KEYS_KEY, ()), source.path)
     errors = tuple(source.error for source, _ in read if source.error)
     if errors:
         # An error never loosens anything: the safest value of every true/false key, keeping

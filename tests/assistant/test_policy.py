@@ -132,7 +132,7 @@ def test_two_machine_files_keys_are_merged_and_the_system_wide_folders_win(write
                                    "data_dir": "/tmp/elsewhere", "pack_inbox": "/srv/inbox"})
     policy = load_policy([system, beside], None)
     assert policy.trusted_publisher_keys == (PUBLIC_KEY, OTHER_KEY)
-    assert policy.origin("trusted_publisher_keys") == [str(system), str(beside)]
+    assert policy.origin("trusted_publisher_keys") == (str(system), str(beside))
     assert policy.data_dir == "/srv/data" and policy.origin("data_dir") == str(system)
     assert policy.pack_inbox == "/srv/inbox" and policy.origin("pack_inbox") == str(beside)
 
@@ -256,6 +256,11 @@ def test_machine_locations_are_the_system_file_then_beside_the_executable(tmp_pa
 def test_parse_policy_rejects_before_anything_changes():
     with pytest.raises(PolicyError):
         parse_policy('{"allow_downloads": true, "unknown": 1}', "x")
+
+
+def test_a_policy_is_a_hashable_value(write):
+    path = write("policy.json", {**STRICT, "trusted_publisher_keys": [PUBLIC_KEY, OTHER_KEY]})
+    assert hash(load_policy([path], None)) == hash(load_policy([path], None))
 
 
 def test_key_id_of_a_malformed_key():
