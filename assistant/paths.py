@@ -1,12 +1,13 @@
 """Where the app keeps its data and finds its shipped resources.
 
 Data directory, in order of precedence:
-1. an explicit ``--data-dir`` (passed to :func:`resolve_data_dir`);
-2. the ``AGENT_ASSISTANT_HOME`` environment variable;
-3. portable mode: a file named ``portable.txt`` next to the executable puts data in ``data/`` beside it;
-4. the deployment policy's ``data_dir``;
+1. the deployment policy's ``data_dir`` (only IT's machine files set it, and nothing the
+   agent controls overrides it; an override given anyway is noted in ``DataDir.ignored``);
+2. an explicit ``--data-dir`` (passed to :func:`resolve_data_dir`);
+3. the ``AGENT_ASSISTANT_HOME`` environment variable;
+4. portable mode: a file named ``portable.txt`` next to the executable puts data in ``data/`` beside it;
 5. the per-user directory from platformdirs.
-Nothing here needs admin rights: every location is the user's own or one they chose.
+Nothing here needs admin rights: every location is the user's own or one IT chose.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ PORTABLE_MARKER = "portable.txt"
 @dataclass(frozen=True)
 class DataDir:
     path: Path
-    source: str  # "argument", "environment", "portable", "policy" or "user"
+    source: str  # "policy", "argument", "environment", "portable" or "user"
+    ignored: str | None = None  # an override the policy's data_dir took precedence over
 
     @property
     def database(self) -> Path:
@@ -56,16 +58,19 @@ def executable_dir() -> Path:
 
 def resolve_data_dir(argument: str | os.PathLike | None = None, policy_data_dir: str | None = None,
                      exe_dir: Path | None = None) -> DataDir:
+    exe_dir = exe_dir or executable_dir()
+    env = os.environ.get(ENV_HOME)
+    if policy_data_dir:
+        overrides = [f"--data-dir {argument}" if argument else "", f"{ENV_HOME}={env}" if env else "",
+                     str(exe_dir / PORTABLE_MARKER) if (exe_dir / PORTABLE_MARKER).is_file() else ""]
+        return DataDir(Path(os.path.expandvars(policy_data_dir)).expanduser(), "policy",
+                       ", ".join(o for o in overrides if o) or None)
     if argument:
         return DataDir(Path(argument).expanduser().resolve(), "argument")
-    env = os.environ.get(ENV_HOME)
     if env:
         return DataDir(Path(env).expanduser().resolve(), "environment")
-    exe_dir = exe_dir or executable_dir()
     if (exe_dir / PORTABLE_MARKER).is_file():
         return DataDir(exe_dir / "data", "portable")
-    if policy_data_dir:
-        return DataDir(Path(os.path.expandvars(policy_data_dir)).expanduser(), "policy")
     return DataDir(Path(platformdirs.user_data_dir(APP_ID, appauthor=False, roaming=True)), "user")
 
 

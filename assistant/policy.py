@@ -1,6 +1,11 @@
-"""Deployment policy set by IT: a JSON file read from a system-wide location and from
-beside the executable. When both exist the safer value of each restriction wins; an
-invalid file is reported and the safest settings apply (see docs/deployment.md)."""
+"""Deployment policy set by IT: JSON files that tighten what the app may do.
+
+Machine files (IT's): the system-wide file, then ``policy.json`` beside the executable.
+A user file (the ``AGENT_ASSISTANT_POLICY`` variable) may only tighten them: for every key
+the safer value wins, and the keys that name folders, servers or trusted publishers come
+from machine files only. A named file that is missing, unreadable, a folder or not a valid
+policy is an error in force: the safest settings apply. See docs/deployment.md for the table
+of which file wins for each key."""
 
 from __future__ import annotations
 
@@ -18,17 +23,35 @@ from assistant.paths import executable_dir
 ENV_POLICY = "AGENT_ASSISTANT_POLICY"
 POLICY_FILENAME = "policy.json"
 MAX_POLICY_BYTES = 256 * 1024
+MACHINE, USER = "machine", "user"
 
-_BOOL_KEYS = {
-    # key: the safe value (used when the policy is invalid, and winning when files disagree)
+BOOL_KEYS = {
+    # key: the safe value (in force when any policy file has an error; the safer value
+    # wins whenever files disagree, and a user file can only move a key towards it)
     "allow_downloads": False,
     "require_signatures": True,
     "allow_downgrade": False,
     "allow_translation_history": False,
+    "trust_only_policy_keys": True,
 }
-_PATH_KEYS = ("pack_inbox", "shared_models_dir", "data_dir")
-_KNOWN_KEYS = set(_BOOL_KEYS) | set(_PATH_KEYS) | {"trusted_publisher_keys", "download_mirror_url", "version"}
+# Folders and the mirror: where packs, models and data come from. Only machine files set
+# them (the system-wide file first); a user file cannot point them elsewhere.
+MACHINE_ONLY_KEYS = ("pack_inbox", "shared_models_dir", "data_dir", "download_mirror_url")
+KEYS_KEY = "trusted_publisher_keys"  # from machine files only, combined
+_KNOWN_KEYS = set(BOOL_KEYS) | set(MACHINE_ONLY_KEYS) | {KEYS_KEY, "version"}
 POLICY_VERSION = 1
+DEFAULT, SAFEST_SOURCE = "(default)", "(safest settings: a policy file has errors)"
+
+
+@dataclass(frozen=True)
+class PolicyFile:
+    """One place a policy was looked for, and what came of it."""
+    path: str
+    kind: str  # MACHINE or USER
+    status: str  # "read", "absent" (a standard location without a file) or "error"
+    values: tuple[tuple[str, object], ...] = ()  # what the file sets, in its order
+    ignored: tuple[str, ...] = ()  # keys a user file may not set
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,36 +60,49 @@ class Policy:
     require_signatures: bool = False
     allow_downgrade: bool = False
     allow_translation_history: bool = True
+    trust_only_policy_keys: bool = False
     trusted_publisher_keys: tuple[str, ...] = ()
     pack_inbox: str | None = None
     shared_models_dir: str | None = None
     data_dir: str | None = None
     download_mirror_url: str | None = None
-    sources: tuple[str, ...] = ()
+    files: tuple[PolicyFile, ...] = ()
+    origins: tuple[tuple[str, object], ...] = ()  # key -> the file (or files) its value came from
     errors: tuple[str, ...] = field(default=())
 
     @property
     def network_allowed(self) -> bool:
         return self.allow_downloads
 
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The files read and in force."""
+        return tuple(f.path for f in self.files if f.status == "read")
+
+    def origin(self, key: str):
+        return dict(self.origins).get(key, DEFAULT)
+
     def describe(self) -> dict:
+        origins = dict(self.origins)
+        effective = {key: {"value": getattr(self, key), "from": origins.get(key, DEFAULT)}
+                     for key in (*BOOL_KEYS, *MACHINE_ONLY_KEYS)}
+        effective[KEYS_KEY] = {"value": [key_id(k) for k in self.trusted_publisher_keys],
+                               "from": list(origins.get(KEYS_KEY, ()))}
         return {
             "sources": list(self.sources) or ["(none: built-in defaults)"],
             "errors": list(self.errors),
-            "allow_downloads": self.allow_downloads,
-            "require_signatures": self.require_signatures,
-            "allow_downgrade": self.allow_downgrade,
-            "allow_translation_history": self.allow_translation_history,
+            "files": [{"path": f.path, "kind": f.kind, "status": f.status, "error": f.error,
+                       "set": {k: (v if k != KEYS_KEY else [key_id(x) for x in v]) for k, v in f.values},
+                       "ignored": list(f.ignored)} for f in self.files],
+            "effective": effective,
+            **{key: getattr(self, key) for key in BOOL_KEYS},
             "trusted_publisher_keys": len(self.trusted_publisher_keys),
             "trusted_key_ids": [key_id(k) for k in self.trusted_publisher_keys],
-            "pack_inbox": self.pack_inbox,
-            "shared_models_dir": self.shared_models_dir,
-            "data_dir": self.data_dir,
-            "download_mirror_url": self.download_mirror_url,
+            **{key: getattr(self, key) for key in MACHINE_ONLY_KEYS},
         }
 
 
-SAFEST = Policy(**_BOOL_KEYS)
+SAFEST = Policy(**BOOL_KEYS)
 
 
 class PolicyError(UserError, ValueError):
@@ -97,32 +133,47 @@ def system_policy_paths() -> list[Path]:
     return [Path("/etc/agent-assistant") / POLICY_FILENAME]
 
 
-def candidate_paths(exe_dir: Path | None = None) -> list[Path]:
-    env = os.environ.get(ENV_POLICY)
-    if env:  # an explicit policy file replaces the standard locations (tests, special deployments)
-        return [Path(env)]
+def machine_policy_paths(exe_dir: Path | None = None) -> list[Path]:
+    """IT's files, in the order they are read: the system-wide one, then beside the executable."""
     return system_policy_paths() + [(exe_dir or executable_dir()) / POLICY_FILENAME]
+
+
+def user_policy_path() -> Path | None:
+    """The file the agent's environment names: it can only tighten the machine's policy."""
+    env = os.environ.get(ENV_POLICY)
+    return Path(env) if env else None
+
+
+def _no_duplicate_keys(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise PolicyError(f"the key '{key}' appears twice")
+        seen[key] = value
+    return seen
 
 
 def parse_policy(text: str, source: str) -> dict:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise PolicyError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    except PolicyError as exc:  # which value IT meant is unknowable: the file is not used
+        raise PolicyError(f"{source}: {exc}") from exc
     if not isinstance(data, dict):
         raise PolicyError(f"{source}: the policy must be a JSON object")
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
         raise PolicyError(f"{source}: unknown setting(s) {', '.join(unknown)}")
-    for key in _BOOL_KEYS:
+    for key in BOOL_KEYS:
         if key in data and not isinstance(data[key], bool):
             raise PolicyError(f"{source}: '{key}' must be true or false")
-    for key in (*_PATH_KEYS, "download_mirror_url"):
+    for key in MACHINE_ONLY_KEYS:
         if key in data and data[key] is not None and not (isinstance(data[key], str) and data[key].strip()):
             raise PolicyError(f"{source}: '{key}' must be a non-empty string or null")
     if "version" in data and (type(data["version"]) is not int or data["version"] != POLICY_VERSION):
         raise PolicyError(f"{source}: 'version' must be {POLICY_VERSION}")
-    keys = data.get("trusted_publisher_keys", [])
+    keys = data.get(KEYS_KEY, [])
     if not isinstance(keys, list) or not all(isinstance(k, str) and k.strip() for k in keys):
         raise PolicyError(f"{source}: 'trusted_publisher_keys' must be a list of minisign public keys")
     for index, key in enumerate(keys):
@@ -132,47 +183,72 @@ def parse_policy(text: str, source: str) -> dict:
     return data
 
 
-def _merge(policy: Policy, data: dict, already_set: set[str]) -> Policy:
-    changes: dict = {}
-    for key, safe in _BOOL_KEYS.items():
-        if key in data:
-            # the safer value wins when several files set the same restriction
-            earlier = getattr(policy, key)
-            changes[key] = safe if key in already_set and safe in (earlier, data[key]) else data[key]
-    for key in (*_PATH_KEYS, "download_mirror_url"):
-        # the system-wide file is read first and its folders win: a file beside the
-        # executable (often in a folder agents can write) must not redirect them
-        if data.get(key) and getattr(policy, key) is None:
-            changes[key] = data[key]
-    if data.get("trusted_publisher_keys"):
-        changes["trusted_publisher_keys"] = tuple(
-            dict.fromkeys([*policy.trusted_publisher_keys, *(k.strip() for k in data["trusted_publisher_keys"])]))
-    return replace(policy, **changes)
+def read_policy_file(path: Path, kind: str, named: bool) -> tuple[PolicyFile, dict]:
+    """One file and what it sets. ``named``: the path was given explicitly, so a missing
+    file is an error; a standard location may simply have none."""
+    try:
+        if not os.path.lexists(path):
+            if named:
+                raise PolicyError(f"{path}: named by {ENV_POLICY} but there is no such file")
+            return PolicyFile(str(path), kind, "absent"), {}
+        if not path.exists():
+            raise PolicyError(f"{path}: a link to a file that does not exist")
+        if path.is_dir():
+            raise PolicyError(f"{path}: a folder, not a policy file")
+        if path.stat().st_size > MAX_POLICY_BYTES:
+            raise PolicyError(f"{path}: larger than {MAX_POLICY_BYTES // 1024} KB")
+        data = parse_policy(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError) as exc:
+        return PolicyFile(str(path), kind, "error", error=f"{path}: cannot be read ({exc})"), {}
+    except PolicyError as exc:
+        return PolicyFile(str(path), kind, "error", error=str(exc)), {}
+    data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()
+            if v is not None and v != []}  # null or an empty list: not set
+    ignored = tuple(k for k in data if kind == USER and (k in MACHINE_ONLY_KEYS or k == KEYS_KEY))
+    return PolicyFile(str(path), kind, "read", tuple(data.items()), ignored), data
 
 
-def load_policy(paths: list[Path] | None = None) -> Policy:
-    policy = Policy()
-    set_keys: set[str] = set()
-    sources: list[str] = []
-    errors: list[str] = []
-    for path in paths if paths is not None else candidate_paths():
-        try:
-            if not path.is_file():
+def merge(read: list[tuple[PolicyFile, dict]]) -> Policy:
+    """The policy in force from files read in order (machine files first). Every rule of
+    which file wins lives here; docs/deployment.md has it as a table."""
+    values: dict = {}
+    origins: dict = {}
+    for source, data in read:
+        if source.status != "read":
+            continue
+        for key, safe in BOOL_KEYS.items():
+            if key not in data:
                 continue
-            if path.stat().st_size > MAX_POLICY_BYTES:
-                raise PolicyError(f"{path}: larger than {MAX_POLICY_BYTES // 1024} KB")
-            data = parse_policy(path.read_text(encoding="utf-8"), str(path))
-        except (OSError, UnicodeDecodeError) as exc:
-            errors.append(f"{path}: cannot be read ({exc})")
+            current = values.get(key, getattr(Policy(), key))
+            if source.kind == MACHINE and key not in origins:
+                values[key], origins[key] = data[key], source.path  # IT's first word on this key
+            elif data[key] == safe and current != safe:
+                values[key], origins[key] = safe, source.path  # tightening, by anyone
+        if source.kind != MACHINE:
             continue
-        except PolicyError as exc:
-            errors.append(str(exc))
-            continue
-        policy = _merge(policy, data, set_keys)
-        set_keys |= set(data)
-        sources.append(str(path))
+        for key in MACHINE_ONLY_KEYS:
+            if key in data and key not in values:  # the system-wide file is read first and wins
+                values[key], origins[key] = data[key], source.path
+        if data.get(KEYS_KEY):
+            values[KEYS_KEY] = tuple(dict.fromkeys([*values.get(KEYS_KEY, ()), *(k.strip() for k in data[KEYS_KEY])]))
+            origins[KEYS_KEY] = (*origins.get(KEYS_KEY, ()), source.path)
+    errors = tuple(source.error for source, _ in read if source.error)
     if errors:
-        # An invalid policy must never loosen anything: apply the safest settings,
-        # keeping only what valid files added to the trusted keys and folders.
-        policy = replace(policy, **_BOOL_KEYS)
-    return replace(policy, sources=tuple(sources), errors=tuple(errors))
+        # An error never loosens anything: the safest value of every true/false key, keeping
+        # only what valid machine files add (trusted keys, folders) so packs still arrive.
+        values.update(BOOL_KEYS)
+        origins.update({key: SAFEST_SOURCE for key in BOOL_KEYS})
+    return Policy(**values, files=tuple(source for source, _ in read), origins=tuple(origins.items()),
+                  errors=errors)
+
+
+def load_policy(machine_paths: list[Path] | None = None, user_path: Path | None | bool = True) -> Policy:
+    """The policy in force. Without arguments: the standard machine locations and the file
+    ``AGENT_ASSISTANT_POLICY`` names (``user_path=True``); ``None`` reads no user file."""
+    if user_path is True:
+        user_path = user_policy_path()
+    read = [read_policy_file(p, MACHINE, named=False) for p in
+            (machine_paths if machine_paths is not None else machine_policy_paths())]
+    if user_path is not None:
+        read.append(read_policy_file(Path(user_path), USER, named=True))
+    return merge(read)

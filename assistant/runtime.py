@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,8 @@ from assistant.storage.database import OpenedDatabase, open_database
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,5 +62,7 @@ def start(data_dir_argument: str | None = None, policy: Policy | None = None,
     data_dir = paths.resolve_data_dir(data_dir_argument, policy.data_dir)
     paths.ensure_writable(data_dir)
     log_file = configure_logging(data_dir.logs, hold=not complete)
+    if data_dir.ignored:
+        log.warning("the deployment policy sets the data folder %s; ignored: %s", data_dir.path, data_dir.ignored)
     opened = open_database(data_dir.database, data_dir.backups, complete)
     return Runtime(data_dir, policy, opened, log_file)

@@ -23,7 +23,8 @@ def component_versions() -> dict[str, str]:
         "Agent Assistant": __version__,
         "Python": platform.python_version(),
         "Time-zone data (tzdata)": f"{tzdata.IANA_VERSION} (package {_dist_version('tzdata')})",
-        "CLDR (Babel)": f"{babel.core.get_cldr_version()} (Babel {_dist_version('babel')})",
+        # get_cldr_version() exists since Babel 2.18
+        "CLDR (Babel)": f"{getattr(babel.core, 'get_cldr_version', lambda: '?')()} (Babel {_dist_version('babel')})",
         "holidays": _dist_version("holidays"),
         "phonenumbers": _dist_version("phonenumbers"),
         "SQLite": __import__("sqlite3").sqlite_version,

@@ -45,7 +45,7 @@ def main() -> int:
 
     home = tempfile.mkdtemp(prefix="clock-bench-")
     os.environ["AGENT_ASSISTANT_HOME"] = home
-    os.environ["AGENT_ASSISTANT_POLICY"] = str(Path(home) / "no-policy.json")
+    os.environ.pop("AGENT_ASSISTANT_POLICY", None)  # a user file could only tighten
 
     from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 

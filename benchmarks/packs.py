@@ -73,7 +73,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        os.environ["AGENT_ASSISTANT_POLICY"] = str(tmp / "no-policy.json")
+        os.environ.pop("AGENT_ASSISTANT_POLICY", None)  # a user file could only tighten
         from assistant.packs import format as fmt
         from assistant.packs import install, signing, trust
         from assistant.policy import Policy

@@ -239,7 +239,7 @@ def bench_window(runs: int = 1) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = Path(tempfile.mkdtemp(prefix="bench-window-"))
     os.environ["AGENT_ASSISTANT_HOME"] = str(home)
-    os.environ["AGENT_ASSISTANT_POLICY"] = str(home / "no-policy.json")
+    os.environ.pop("AGENT_ASSISTANT_POLICY", None)  # a user file could only tighten
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 

@@ -26,10 +26,6 @@ def _attach_parent_console(sink_if_none: bool = True) -> None:
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--cli":
         _attach_parent_console()
-        if sys.argv[2:3] == ["self-test"]:  # `assistant self-test`: the same end-to-end check
-            from ui.app import main as app_main
-
-            return app_main(["--self-test"])
         from assistant.cli import main as cli_main
 
         return cli_main(sys.argv[2:])

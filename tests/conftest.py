@@ -1,4 +1,5 @@
-"""Suite-wide rules: offscreen Qt, a fresh data folder and no policy file per test,
+"""Suite-wide rules: offscreen Qt, a fresh data folder and no policy file per test (the
+machine's own policy files are replaced by this test's empty locations, see machine_policy),
 no network (pytest-socket, see addopts), Qt and Python warnings fail the test.
 
 Our tests are not a package (no __init__.py, --import-mode=importlib): the translation
@@ -45,12 +46,33 @@ def root_log_handlers_restored():
 def fresh_data_dir(tmp_path, monkeypatch) -> Path:
     data = tmp_path / "data"
     monkeypatch.setenv("AGENT_ASSISTANT_HOME", str(data))
-    monkeypatch.setenv("AGENT_ASSISTANT_POLICY", str(tmp_path / "no-policy.json"))
+    monkeypatch.delenv("AGENT_ASSISTANT_POLICY", raising=False)
+    machine = tmp_path / "machine-policy"
+    monkeypatch.setattr("assistant.policy.system_policy_paths", lambda: [machine / "system" / "policy.json"])
+    monkeypatch.setattr("assistant.policy.executable_dir", lambda: machine / "beside-executable")
     monkeypatch.setenv("LANGUAGE", "en")
     from assistant import i18n
 
     i18n.set_language("en")
     return data
+
+
+@pytest.fixture
+def machine_policy(fresh_data_dir, tmp_path):
+    """Write this test's machine policy files: ``write("system", {...})`` for the system-wide
+    file, ``write("beside", {...})`` for the one beside the executable; returns the path."""
+    import json
+
+    folders = {"system": tmp_path / "machine-policy" / "system",
+               "beside": tmp_path / "machine-policy" / "beside-executable"}
+
+    def write(where: str, content) -> Path:
+        path = folders[where] / "policy.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+        return path
+
+    return write
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    os.environ["AGENT_ASSISTANT_POLICY"] = str(Path(tempfile.gettempdir()) / "aa-shots-no-policy.json")
+    os.environ.pop("AGENT_ASSISTANT_POLICY", None)  # a user file could only tighten
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from PySide6.QtCore import QEvent, QTimer
@@ -44,12 +45,30 @@ def fatal(message: str) -> int:
     return 2
 
 
+def missing_display(environ=None, platform: str | None = None) -> str | None:
+    """On Linux without a window system Qt fails with a misleading "xcb-cursor0 is needed";
+    say instead how to run without one."""
+    environ = os.environ if environ is None else environ
+    if not (platform or sys.platform).startswith("linux") or any(environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                                          "QT_QPA_PLATFORM")):
+        return None
+    return ("no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
+            "To run without a window system, use Qt's offscreen platform:\n"
+            "    QT_QPA_PLATFORM=offscreen make run      (or QT_QPA_PLATFORM=offscreen agent-assistant)\n"
+            "or a virtual display:  xvfb-run -a make run\n"
+            "To check an installation without a display: agent-assistant --self-test")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.self_test:  # before any QApplication: the self-test runs offscreen
         from ui.selftest import main as self_test
 
         return self_test(args)
+    problem = None if QApplication.instance() else missing_display()
+    if problem:
+        print(f"{APP_NAME}: {problem}", file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)

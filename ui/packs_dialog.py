@@ -472,20 +472,47 @@ class PacksDialog(QDialog):
         outer.addLayout(buttons)
         outer.addWidget(plain_label(_("Keys from the deployment policy are set by IT and cannot be removed here. "
                                        "Trust a key only after checking its fingerprint with the publisher.")))
+        self.pin_label = plain_label("")
+        self.pin_label.setObjectName("trust-pinned")
+        outer.addWidget(self.pin_label)
         return page
+
+    def _pin_message(self) -> str:
+        return _("The deployment policy ({file}) trusts only its own publisher keys: no other key can be "
+                 "trusted here, and keys you added are kept but inactive. Ask IT to add a key to the policy.").format(
+                     # isolated, so a path reads left to right inside Arabic text
+                     file="\u2068" + self.services.runtime.policy.origin("trust_only_policy_keys") + "\u2069")
 
     def _refresh_keys(self) -> None:
         self.key_list.clear()
-        for key in trust.trusted_keys(self.services.db, self.services.runtime.policy):
+        db, policy = self.services.db, self.services.runtime.policy
+        listed = [(key, True) for key in trust.trusted_keys(db, policy)]
+        listed += [(key, False) for key in trust.inactive_keys(db, policy)]
+        for key, active in listed:
             source = _("deployment policy") if key.source == trust.POLICY else _("you, {date}").format(
                 date=(key.added_at or "")[:10])
+            if not active:
+                source = _("{source} (inactive)").format(source=source)
             item = QTreeWidgetItem([key.key_id, key.fingerprint, source, textsafety.visible(key.info.comment)])
             item.setData(0, Qt.UserRole, key.key_id if key.source == trust.AGENT else None)
             self.key_list.addTopLevelItem(item)
+        self.pin_label.setText(self._pin_message() if policy.trust_only_policy_keys else "")
+        self.pin_label.setVisible(policy.trust_only_policy_keys)
         for column in range(3):
             self.key_list.resizeColumnToContents(column)
 
+    def refuse_if_pinned(self) -> bool:
+        """IT pinned trust to the policy's keys: say so, naming the policy file."""
+        try:
+            trust.ensure_keys_may_be_added(self.services.runtime.policy)
+        except trust.TrustPinned:
+            plain_message(self, QMessageBox.Warning, _("Trust a key"), self._pin_message())
+            return True
+        return False
+
     def choose_key(self) -> None:
+        if self.refuse_if_pinned():
+            return
         path, _filter = QFileDialog.getOpenFileName(self, _("Publisher public key"), "",
                                                     _("Public keys (*.pub);;All files (*)"))
         if path:
@@ -498,6 +525,8 @@ class PacksDialog(QDialog):
             self.trust_key_text(text)
 
     def trust_key_text(self, text: str) -> bool:
+        if self.refuse_if_pinned():
+            return False
         try:
             _key, info = signing.parse_public_key(text)
         except signing.SignatureError as exc:

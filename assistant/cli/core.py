@@ -1,4 +1,4 @@
-"""Core commands: ``doctor`` and ``backup``."""
+"""Core commands: ``doctor``, ``self-test`` and ``backup``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ def register(subparsers) -> None:
     doctor = subparsers.add_parser("doctor", help="check the installation and the data")
     doctor.add_argument("--json", action="store_true")
     doctor.set_defaults(handler=cmd_doctor)
+
+    self_test = subparsers.add_parser(
+        "self-test", help="check this installation end to end, offscreen, on a temporary data folder")
+    self_test.set_defaults(handler=cmd_self_test)
 
     backup = subparsers.add_parser("backup", help="list, take or restore database backups")
     sub = backup.add_subparsers(dest="backup_command", metavar="ACTION")
@@ -34,6 +38,7 @@ def doctor_report(runtime) -> dict:
     report = {
         "data_dir": str(runtime.data_dir.path),
         "data_dir_source": runtime.data_dir.source,
+        "data_dir_ignored": runtime.data_dir.ignored,
         "database": str(runtime.data_dir.database),
         "integrity": check_integrity(runtime.data_dir.database, full=True),
         "schema_version": schema_version(runtime.db),
@@ -77,7 +82,9 @@ def cmd_doctor(args) -> int:
         emit_json(report)
     else:
         for key, value in report.items():
-            if isinstance(value, dict):
+            if key == "policy":
+                print_policy(value)
+            elif isinstance(value, dict):
                 print(f"{key}:")
                 for k, v in value.items():
                     print(f"  {k}: {v}")
@@ -85,14 +92,41 @@ def cmd_doctor(args) -> int:
                 print(f"{key}: {', '.join(map(str, value)) or '(none)'}")
             else:
                 print(f"{key}: {value}")
-    return 0 if report["integrity"] == "ok" else 1
+    return 0 if report["integrity"] == "ok" and not report["policy"]["errors"] else 1
+
+
+def print_policy(described: dict) -> None:
+    """Every place a policy was looked for, then each key's value in force and its file."""
+    print("policy:")
+    for source in described["files"]:
+        line = f"  {source['kind']} file {source['path']}: {source['status']}"
+        if source["ignored"]:
+            line += f" (ignored, a user file cannot set: {', '.join(source['ignored'])})"
+        print(line)
+    print(f"  errors: {described['errors'] or '(none)'}")
+    for key, entry in described["effective"].items():
+        origin = entry["from"]
+        print(f"  {key}: {entry['value']}  [{', '.join(origin) if isinstance(origin, list) else origin}]")
+
+
+def cmd_self_test(args) -> int:
+    """The desktop app's own check (ui/selftest.py: window, card, templates, the test model, a
+    task), the same in a checkout, a wheel and the bundle. It needs the UI, so it is the one
+    command that imports it, and only here."""
+    try:
+        from ui.selftest import main as self_test
+    except ImportError as exc:
+        raise CommandError(f"the self-test needs the desktop app, which is not installed here ({exc})") from exc
+    return self_test()
 
 
 def cmd_backup_list(args) -> int:
     from assistant.storage.backup import list_backups
     from assistant.paths import resolve_data_dir
 
-    backups = list_backups(resolve_data_dir(args.data_dir).backups)
+    from assistant.policy import load_policy
+
+    backups = list_backups(resolve_data_dir(args.data_dir, load_policy().data_dir).backups)
     if args.json:
         emit_json([{"file": str(p), "bytes": p.stat().st_size} for p in backups])
     else:

@@ -336,7 +336,12 @@ def cmd_list(args) -> int:
 
 def cmd_trust(args) -> int:
     from assistant.packs import signing, trust
+    from assistant.policy import load_policy
 
+    try:
+        trust.ensure_keys_may_be_added(load_policy())
+    except trust.TrustPinned as exc:
+        raise CommandError(str(exc)) from exc
     source = Path(args.public_key)
     try:
         text = source.read_text(encoding="ascii") if source.is_file() else args.public_key
@@ -363,16 +368,21 @@ def cmd_keys(args) -> int:
 
     runtime = open_runtime(args)
     try:
-        keys = trust.trusted_keys(runtime.db, runtime.policy)
+        keys = [(k, True) for k in trust.trusted_keys(runtime.db, runtime.policy)]
+        keys += [(k, False) for k in trust.inactive_keys(runtime.db, runtime.policy)]
+        pinned = trust.pin_notice(runtime.policy) if runtime.policy.trust_only_policy_keys else None
     finally:
         runtime.close()
-    rows = [{"key_id": k.key_id, "fingerprint": k.fingerprint, "source": k.source,
-             "comment": k.info.comment, "public_key": k.info.public_key} for k in keys]
+    rows = [{"key_id": k.key_id, "fingerprint": k.fingerprint, "source": k.source, "active": active,
+             "comment": k.info.comment, "public_key": k.info.public_key} for k, active in keys]
     if args.json:
         emit_json(rows)
     else:
         for r in rows:
-            print(f"{r['key_id']}  {r['fingerprint']}  ({r['source']}) {r['comment']}")
+            print(f"{r['key_id']}  {r['fingerprint']}  ({r['source']}{'' if r['active'] else ', inactive'}) "
+                  f"{r['comment']}")
+        if pinned:
+            print(f"Inactive keys trust nothing: {pinned}.")
     return 0
 
 

@@ -146,10 +146,10 @@ def _holidays_for(country: str, year: int, language: str | None) -> dict[date, H
         return {}
     # Where the library estimates a date (Islamic and other lunar calendars beyond its
     # known dates) the name carries an "estimated" label; building the same calendar with
-    # the label switched off tells which names carry it, in any language.
+    # the label switched off tells which names carry it, in any language. (Through the
+    # country's class: country_holidays() passes the option on only since holidays 0.109.)
     try:
-        plain = holidays_lib.country_holidays(country, years=year, language=language,
-                                              islamic_show_estimated=False)
+        plain = type(shown)(years=year, language=language, islamic_show_estimated=False)
     except (TypeError, ValueError):  # a calendar with no estimated dates refuses the option
         plain = shown
     result = {}

@@ -169,8 +169,9 @@ def check_signature(raw: bytes, signature: bytes | None, keys: list[trust.Truste
         reject(fmt.SIGNATURE, str(exc))
     key = trust.find_key(keys, parsed.key_id)
     if key is None:
-        reject(fmt.SIGNATURE, f"signed by key {parsed.key_id}, which is not a trusted publisher key; "
-                              f"check its fingerprint with the publisher and trust it first")
+        reject(fmt.SIGNATURE, f"signed by key {parsed.key_id}, which is not a trusted publisher key; " + (
+            trust.pin_notice(policy) if policy.trust_only_policy_keys
+            else "check its fingerprint with the publisher and trust it first"))
     minisign_key, _ = signing.parse_public_key(key.info.public_key)
     try:
         signing.verify(raw, parsed, minisign_key)

@@ -1,6 +1,7 @@
 """Trusted publisher keys: the deployment policy's (``trusted_publisher_keys``, set by IT)
 plus the keys the agent added after seeing the fingerprint. A policy key cannot be removed
-from the app; an agent's key can."""
+from the app; an agent's key can. With ``trust_only_policy_keys`` IT pins trust to the
+policy's keys: the agent's keys stay listed but trust nothing, and none can be added."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from assistant.packs.signing import PublicKeyInfo, SignatureError, parse_public_key
+from assistant.errors import UserError
 from assistant.policy import Policy
 
 POLICY, AGENT = "policy", "agent"
@@ -56,7 +58,10 @@ def agent_keys(db: sqlite_utils.Database) -> list[TrustedKey]:
 
 
 def trusted_keys(db: sqlite_utils.Database, policy: Policy) -> list[TrustedKey]:
+    """The keys packs are checked against (install, inbox, verify)."""
     keys = policy_keys(policy)[0]
+    if policy.trust_only_policy_keys:
+        return keys
     seen = {k.info.public_key for k in keys}
     return keys + [k for k in agent_keys(db) if k.info.public_key not in seen]
 
@@ -106,3 +111,29 @@ def remove_key(db: sqlite_utils.Database, key_id_or_fingerprint: str) -> int:
                 db.execute("DELETE FROM trusted_keys WHERE public_key = ?", [key.info.public_key])
                 removed += 1
     return removed
+
+
+# -- IT's pin: trust_only_policy_keys ------------------------------------------------------
+
+class TrustPinned(UserError):
+    """The deployment policy trusts only its own publisher keys."""
+
+
+def pin_notice(policy: Policy) -> str:
+    return (f"the deployment policy ({policy.origin('trust_only_policy_keys')}) sets trust_only_policy_keys: "
+            f"only its own publisher keys are trusted")
+
+
+def ensure_keys_may_be_added(policy: Policy) -> None:
+    """Every way an agent trusts a key asks this first."""
+    if policy.trust_only_policy_keys:
+        raise TrustPinned(f"Cannot trust another key: {pin_notice(policy)}. Ask IT to add the key to the policy.")
+
+
+def inactive_keys(db: sqlite_utils.Database, policy: Policy) -> list[TrustedKey]:
+    """The agent's keys that trust nothing while the pin is on (kept, listed, and active
+    again if IT lifts it)."""
+    if not policy.trust_only_policy_keys:
+        return []
+    active = {k.info.public_key for k in policy_keys(policy)[0]}
+    return [k for k in agent_keys(db) if k.info.public_key not in active]

@@ -81,3 +81,39 @@ def test_output_cut_short_by_a_pipe_is_not_a_traceback(fresh_data_dir, monkeypat
         os.close(saved)
         os.close(write_end)
         out.close()
+
+
+def test_doctor_lists_every_policy_source_and_where_each_value_came_from(run_cli, machine_policy, tmp_path,
+                                                                         monkeypatch):
+    system = machine_policy("system", {"allow_downloads": True, "pack_inbox": "/srv/inbox"})
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps({"allow_downloads": True, "allow_translation_history": False,
+                                "data_dir": "/home/me"}), encoding="utf-8")
+    monkeypatch.setenv("AGENT_ASSISTANT_POLICY", str(mine))
+    code, out, err = run_cli("doctor", "--json")
+    assert code == 0, err
+    policy = json.loads(out)["policy"]
+    assert policy["errors"] == []
+    assert [(f["path"], f["kind"], f["status"]) for f in policy["files"]] == [
+        (str(system), "machine", "read"),
+        (str(system.parent.parent / "beside-executable" / "policy.json"), "machine", "absent"),
+        (str(mine), "user", "read")]
+    assert policy["files"][2]["ignored"] == ["data_dir"]
+    effective = policy["effective"]
+    assert effective["allow_downloads"] == {"value": True, "from": str(system)}
+    assert effective["allow_translation_history"] == {"value": False, "from": str(mine)}
+    assert effective["pack_inbox"] == {"value": "/srv/inbox", "from": str(system)}
+    assert effective["require_signatures"] == {"value": False, "from": "(default)"}
+    assert effective["data_dir"]["value"] is None
+    code, text, _ = run_cli("doctor")
+    assert f"machine file {system}: read" in text and f"user file {mine}: read" in text
+    assert f"allow_translation_history: False  [{mine}]" in text
+
+
+def test_doctor_fails_on_a_named_policy_that_is_missing(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("AGENT_ASSISTANT_POLICY", str(tmp_path / "polcy.json"))  # a typo
+    code, out, _err = run_cli("doctor", "--json")
+    report = json.loads(out)
+    assert code == 1
+    assert report["policy"]["errors"] and "polcy.json" in report["policy"]["errors"][0]
+    assert report["policy"]["require_signatures"] is True and report["policy"]["allow_translation_history"] is False

@@ -6,7 +6,7 @@ from assistant import paths
 from assistant.paths import DataDirError, ensure_writable, resolve_data_dir
 
 
-def test_precedence_argument_environment_portable_policy_user(tmp_path, monkeypatch):
+def test_precedence_argument_environment_portable_user(tmp_path, monkeypatch):
     exe = tmp_path / "app"
     exe.mkdir()
     monkeypatch.setenv(paths.ENV_HOME, str(tmp_path / "env"))
@@ -14,12 +14,34 @@ def test_precedence_argument_environment_portable_policy_user(tmp_path, monkeypa
     assert resolve_data_dir(None, exe_dir=exe).path == (tmp_path / "env").resolve()
     monkeypatch.delenv(paths.ENV_HOME)
     (exe / paths.PORTABLE_MARKER).write_text("")
-    portable = resolve_data_dir(None, policy_data_dir=str(tmp_path / "pol"), exe_dir=exe)
+    portable = resolve_data_dir(None, exe_dir=exe)
     assert (portable.source, portable.path) == ("portable", exe / "data")
     (exe / paths.PORTABLE_MARKER).unlink()
-    assert resolve_data_dir(None, policy_data_dir=str(tmp_path / "pol"), exe_dir=exe).source == "policy"
     user = resolve_data_dir(None, exe_dir=exe)
     assert user.source == "user" and "agent-assistant" in str(user.path)
+    assert user.ignored is None
+
+
+def test_the_policy_data_dir_wins_over_everything_the_agent_controls(tmp_path, monkeypatch):
+    exe = tmp_path / "app"
+    exe.mkdir()
+    (exe / paths.PORTABLE_MARKER).write_text("")
+    monkeypatch.setenv(paths.ENV_HOME, str(tmp_path / "env"))
+    chosen = resolve_data_dir(tmp_path / "arg", policy_data_dir=str(tmp_path / "pol"), exe_dir=exe)
+    assert (chosen.source, chosen.path) == ("policy", tmp_path / "pol")
+    assert f"--data-dir {tmp_path / 'arg'}" in chosen.ignored and paths.ENV_HOME in chosen.ignored
+    assert paths.PORTABLE_MARKER in chosen.ignored
+
+
+def test_a_machine_policy_data_dir_is_used_by_the_runtime_and_shown_by_doctor(machine_policy, tmp_path, run_cli):
+    machine_policy("system", {"data_dir": str(tmp_path / "it-chose")})
+    code, out, _err = run_cli("--data-dir", str(tmp_path / "mine"), "doctor", "--json")
+    import json
+
+    report = json.loads(out)
+    assert report["data_dir"] == str(tmp_path / "it-chose") and report["data_dir_source"] == "policy"
+    assert "--data-dir" in report["data_dir_ignored"]
+    assert not (tmp_path / "mine").exists()
 
 
 def test_portable_mode_keeps_everything_beside_the_executable(tmp_path, monkeypatch):

@@ -1,6 +1,9 @@
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from babel import Locale
+from babel.dates import get_day_names
 from PySide6.QtCore import Qt, QTimer
 
 from assistant import settings
@@ -66,7 +69,7 @@ def test_choosing_among_several_zones(qtbot, bar, services):
         bar.zone_choice.activated.emit(canary)
     assert changed.args[0].zone == "Atlantic/Canary"
     assert changed.args[0].phone == "+34612345678"
-    assert bar.clock.time_label.text() == "09:30"
+    assert re.fullmatch(r"0?9:30", bar.clock.time_label.text())  # 24-hour; a leading zero is CLDR's choice
     assert "time zone Atlantic/Canary" in bar.how_label.text()
     assert [c.zone for c in store.recents(services.db)] == ["Atlantic/Canary"]
 
@@ -91,8 +94,11 @@ def test_recents_can_be_picked_again(qtbot, bar, services):
     type_customer(qtbot, bar, "Kathmandu")
     bar.fill_recents_menu()
     actions = [a for a in bar.recents_menu.actions() if not a.isSeparator()]
-    assert [a.text() for a in actions] == ["Kathmandu, Nepal", "Ana Gómez — Sao Paulo, Brazil",
-                                           "Clear recent customers"]
+    en = Locale("en")
+    city = en.time_zones.get("America/Sao_Paulo", {}).get("city") or "Sao Paulo"  # CLDR's spelling ("São Paulo")
+    kathmandu = en.time_zones.get("Asia/Kathmandu", {}).get("city") or "Kathmandu"
+    assert [a.text() for a in actions] == [f"{kathmandu}, {en.territories['NP']}",
+                                           f"Ana Gómez — {city}, {en.territories['BR']}", "Clear recent customers"]
     actions[1].trigger()
     context = services.customer.context
     assert (context.name, context.zone) == ("Ana Gómez", "America/Sao_Paulo")
@@ -115,7 +121,12 @@ def test_pinned_clocks_row(qtbot, bar, services):
     assert bar.pins_row.isVisible() and len(clocks) == 3
     assert [c.name_label.text() for c in clocks] == ["Priya", "Sydney", "Kathmandu"]
     assert clocks[0].time_label.text().startswith("3:00")   # 09:30 UTC in India
-    assert clocks[1].time_label.text() == "8:30\u202fpm Thu"
+    # 20:30 in Sydney: Australian English's 12-hour clock, its PM marker and Thursday, as the
+    # installed CLDR spells them ("pm" or "PM", a narrow space or not)
+    sydney = Locale.parse("en_AU")
+    assert clocks[1].time_label.text().startswith("8:30")
+    assert sydney.day_periods["format"]["abbreviated"]["pm"] in clocks[1].time_label.text()
+    assert clocks[1].time_label.text().endswith(" " + get_day_names("abbreviated", locale=sydney)[3])
     assert clocks[2].time_label.text().startswith("15:15")
     # a pinned clock makes its customer current again
     qtbot.mouseClick(clocks[0], Qt.LeftButton)
@@ -157,7 +168,8 @@ def test_converter_both_ways_with_gap_and_fold(qtbot, bar, services):
     assert converter.isVisible()
     converter.set_their_time(datetime(2025, 1, 17, 15, 0))
     assert converter.mine.dateTime().time().hour() == 14
-    assert converter.result_label.text() == "Their Friday 15:00 is your Friday 14:00."
+    friday = get_day_names("wide", locale="en")[4]
+    assert converter.result_label.text() == f"Their {friday} 15:00 is your {friday} 14:00."
     converter.set_my_time(datetime(2025, 1, 17, 23, 30))
     assert converter.theirs.dateTime().date().day() == 18
     converter.set_their_time(datetime(2025, 3, 30, 2, 30))   # clocks jump 02:00 -> 03:00

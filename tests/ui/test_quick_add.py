@@ -1,9 +1,11 @@
 """Quick add (Ctrl+N from anywhere): pre-filled with the current customer, natural times
 previewed in both zones before saving, bad or ambiguous times caught."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import get_day_names, get_month_names
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -45,7 +47,13 @@ def test_ctrl_n_prefilled_with_customer_previews_and_saves(window, services, pre
     dialog.title.setText("Call back Mrs Ito about the refund")
     dialog.follow_up.input.setText("tomorrow 10:00 her time")
     preview = dialog.follow_up.preview.text()
-    assert "You: Wed 25 Nov 02:00 CET" in preview and "Customer: Wed 25 Nov 10:00 JST" in preview
+    # the customer's 10:00 tomorrow, and the agent's 02:00; names and zone abbreviations are the
+    # installed CLDR's and tz database's
+    paris = datetime(2026, 11, 25, 2, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    tokyo = paris.astimezone(ZoneInfo("Asia/Tokyo"))
+    wed, nov = get_day_names("abbreviated", locale="en")[2], get_month_names("abbreviated", locale="en")[11]
+    assert f"You: {wed} 25 {nov} 02:00 {paris.tzname()}" in preview
+    assert f"Customer: {wed} 25 {nov} 10:00 {tokyo.tzname()}" in preview and tokyo.hour == 10
     assert save.isEnabled()
     dialog.priority.setCurrentIndex(1)
     dialog.tags.setText("refund, VIP")
@@ -81,9 +89,12 @@ def test_nonexistent_and_ambiguous_times(window, press_shortcut, qtbot):
     assert not dialog.buttons.button(QDialogButtonBox.Save).isEnabled()
     dialog.follow_up.input.setText("2027-10-31T02:30")
     assert not dialog.follow_up.fold.isHidden()  # which of the two 02:30s?
-    assert "CEST" in dialog.follow_up.preview.text()  # the first, before the clocks go back
+    summer = datetime(2027, 10, 31, 2, 30, tzinfo=ZoneInfo("Europe/Paris")).tzname()  # "CEST"
+    winter = datetime(2027, 10, 31, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Paris")).tzname()  # "CET"
+    assert summer != winter
+    assert f" {summer}" in dialog.follow_up.preview.text()  # the first, before the clocks go back
     dialog.follow_up.fold.setCurrentIndex(1)
-    assert "CET" in dialog.follow_up.preview.text() and "CEST" not in dialog.follow_up.preview.text()
+    assert f" {winter}" in dialog.follow_up.preview.text() and f" {summer}" not in dialog.follow_up.preview.text()
     dialog.buttons.button(QDialogButtonBox.Save).click()
     assert panel.store.get(1).follow_up_at == utc(2027, 10, 31, 1, 30)
     dialog = None

@@ -61,3 +61,23 @@ def test_an_error_in_a_slot_fails_the_window_check(fresh_data_dir, qapp, monkeyp
             test.check_window()
     finally:
         test.close()
+
+
+def test_assistant_self_test_runs_every_check_in_a_development_install(tmp_path):
+    """`assistant self-test` (README, docs/deployment.md) works outside the bundle too: a fresh
+    process, as an agent or IT would start it, with no display."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["AGENT_ASSISTANT_HOME"] = str(tmp_path / "agent-data")  # must stay untouched
+    run = subprocess.run([sys.executable, "-m", "assistant", "self-test"], env=env, capture_output=True,
+                         text=True, timeout=600)
+    lines = run.stdout.splitlines()
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert lines[-1] == "self-test: 9/9 checks passed"
+    assert [line.split(":")[0] for line in lines[:-1]] == [
+        f"PASS  {name}" for name in ("resources", "storage", "languages", "time data", "window", "card",
+                                     "template", "translation", "task")]
+    assert not (tmp_path / "agent-data").exists()

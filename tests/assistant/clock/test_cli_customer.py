@@ -1,5 +1,7 @@
 import json
+from datetime import date
 
+import holidays
 import pytest
 
 KEYS = {"country", "zones", "zone", "languages", "local_time", "utc_offset", "abbreviation",
@@ -35,7 +37,8 @@ def test_customer_json_holiday_and_no_transition(run_cli):
     code, out, _ = run_cli("customer", "+1 212 555 0123", "--at", "2025-12-25T15:00Z", "--json")
     data = json.loads(out)
     assert data["zone"] == "America/New_York"
-    assert (data["status"], data["holiday"]) == ("holiday", "Christmas Day")
+    christmas = holidays.country_holidays("US", years=2025)[date(2025, 12, 25)]
+    assert (data["status"], data["holiday"]) == ("holiday", christmas)  # the installed release's name
     code, out, _ = run_cli("customer", "Asia/Calcutta", "--at", "2025-01-15T06:00Z", "--json")
     data = json.loads(out)
     assert data["zone"] == "Asia/Kolkata" and data["utc_offset"] == "+05:30"

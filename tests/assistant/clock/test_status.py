@@ -1,5 +1,6 @@
 from datetime import date, datetime, time, timezone
 
+import holidays
 import pytest
 
 from assistant.clock import status as status_module
@@ -19,7 +20,9 @@ def test_half_hour_zone_in_business_hours():
     s = customer_status("IN", "Asia/Calcutta", at(2025, 1, 15, 6, 0))  # Wednesday
     assert s.zone == "Asia/Kolkata"
     assert s.local_time.isoformat() == "2025-01-15T11:30:00+05:30"
-    assert (s.utc_offset, s.abbreviation, s.status) == ("+05:30", "IST", "business_hours")
+    # the abbreviation is the tz database's (its releases rename some): what zoneinfo says
+    assert (s.utc_offset, s.status) == ("+05:30", "business_hours")
+    assert s.abbreviation == s.local_time.tzname() and s.abbreviation
     assert s.holiday is None and s.next_transition is None and s.offset_after is None
 
 
@@ -68,7 +71,8 @@ def test_the_local_date_decides_the_weekend_not_utc():
 
 def test_public_holiday_with_its_name():
     s = customer_status("US", "America/New_York", at(2025, 12, 25, 15, 0))
-    assert (s.status, s.holiday, s.approximate) == ("holiday", "Christmas Day", False)
+    christmas = holidays.country_holidays("US", years=2025)[date(2025, 12, 25)]  # this release's name
+    assert (s.status, s.holiday, s.approximate) == ("holiday", christmas, False)
     cny = customer_status("CN", "Asia/Shanghai", at(2025, 1, 29, 3, 0))
     assert cny.status == "holiday" and "Spring Festival" in cny.holiday
 
@@ -76,7 +80,9 @@ def test_public_holiday_with_its_name():
 def test_estimated_lunar_holiday_is_marked_approximate():
     s = customer_status("EG", "Africa/Cairo", at(2045, 8, 14, 10, 0))
     assert s.status == "holiday"
-    assert s.holiday == "Eid al-Fitr"  # the "(estimated)" label becomes the flag
+    # the "(estimated)" label becomes the flag: the name is the one without it
+    labelled = holidays.country_holidays("EG", years=2045)[date(2045, 8, 14)]
+    assert "Fitr" in s.holiday and s.holiday != labelled and s.holiday in labelled
     assert s.approximate is True
 
 

@@ -1,6 +1,9 @@
 """What the agent reads: countdowns, times in both zones, the typed-time preview."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import get_day_names, get_month_names
 
 from assistant.customer import CustomerContext
 from assistant.tasks.model import Task
@@ -9,6 +12,16 @@ from assistant.tasks.timeutil import utc
 
 NOW = utc(2026, 11, 24, 9)  # Tuesday 10:00 Paris, 18:00 Tokyo
 H = timedelta(hours=1)
+
+
+def wall(instant, zone: str, day: bool = True, month: bool = True, abbreviation: bool = True) -> str:
+    """"Tue 24 Nov 10:00 CET" from the installed CLDR's English names and the tz database's
+    abbreviation (both belong to data releases, so they are read, not spelled out here)."""
+    local = instant.astimezone(ZoneInfo(zone))
+    parts = [get_day_names("abbreviated", locale="en")[local.weekday()]] if day else []
+    parts += [str(local.day), get_month_names("abbreviated", locale="en")[local.month]] if month else []
+    parts.append(f"{local:%H:%M}")
+    return " ".join(parts + ([local.tzname()] if abbreviation else []))
 
 
 def test_countdown_shows_real_remaining_time_or_breach_age():
@@ -21,18 +34,26 @@ def test_countdown_shows_real_remaining_time_or_breach_age():
 
 
 def test_times_in_both_zones():
-    assert both_times(NOW, "Europe/Paris", "Asia/Tokyo") == "Tue 24 Nov 10:00 CET · customer Tue 24 Nov 18:00 JST"
-    assert both_times(NOW, "Europe/Paris", "Europe/Berlin") == "Tue 24 Nov 10:00 CET"  # same clock
-    assert both_times(NOW, "Europe/Paris", None) == "Tue 24 Nov 10:00 CET"
-    assert short_both(NOW + 20 * H, "Europe/Paris", "Asia/Tokyo", NOW) == "Wed 06:00 · their Wed 14:00"
+    paris, tokyo = wall(NOW, "Europe/Paris"), wall(NOW, "Asia/Tokyo")
+    assert paris.split()[1] == "24" and paris.split()[-2] == "10:00"
+    assert both_times(NOW, "Europe/Paris", "Asia/Tokyo") == f"{paris} · customer {tokyo}"
+    assert tokyo.split()[-2] == "18:00"
+    assert both_times(NOW, "Europe/Paris", "Europe/Berlin") == paris  # same clock
+    assert both_times(NOW, "Europe/Paris", None) == paris
+    later = NOW + 20 * H
+    assert short_both(later, "Europe/Paris", "Asia/Tokyo", NOW) == \
+        f"{wall(later, 'Europe/Paris', month=False, abbreviation=False)} · their " \
+        f"{wall(later, 'Asia/Tokyo', month=False, abbreviation=False)}"
     assert short_both(NOW - 10 * timedelta(minutes=1), "Europe/Paris", "Asia/Tokyo", NOW) == "09:50 · their 17:50"
-    assert short_both(NOW + 30 * 24 * H, "Europe/Paris", None, NOW) == "24 Dec 10:00"
+    assert short_both(NOW + 30 * 24 * H, "Europe/Paris", None, NOW) == \
+        wall(NOW + 30 * 24 * H, "Europe/Paris", day=False, abbreviation=False)
 
 
 def test_typed_time_preview():
     parsed, text, twice = read_time_input("tomorrow 10:00 their time", NOW, "Europe/Paris", "Asia/Tokyo")
     assert parsed.instant == utc(2026, 11, 25, 1) and not twice
-    assert text == "You: Wed 25 Nov 02:00 CET\nCustomer: Wed 25 Nov 10:00 JST\nin 16 h 00 min"
+    instant = utc(2026, 11, 25, 1)
+    assert text == f"You: {wall(instant, 'Europe/Paris')}\nCustomer: {wall(instant, 'Asia/Tokyo')}\nin 16 h 00 min"
     assert read_time_input("", NOW, "Europe/Paris", None) == (None, "", False)
     parsed, text, twice = read_time_input("2026-10-25T02:30", NOW, "Europe/Paris", None)
     assert parsed is None and twice and "twice" in text
@@ -49,6 +70,6 @@ def test_details_are_complete():
                 snoozed_until=NOW + H)
     assert details(task, NOW, "Europe/Paris").split("\n") == [
         "Refund", "Customer: Ito · JP · Asia/Tokyo", "High · Open · Call · T-1",
-        "SLA: 1 h 00 min left (due Tue 24 Nov 11:00 CET · customer Tue 24 Nov 19:00 JST)",
-        "Follow-up: Tue 24 Nov 12:00 CET · customer Tue 24 Nov 20:00 JST",
-        "Snoozed until Tue 24 Nov 11:00 CET", "Tags: a, b", "note"]
+        f"SLA: 1 h 00 min left (due {wall(NOW + H, 'Europe/Paris')} · customer {wall(NOW + H, 'Asia/Tokyo')})",
+        f"Follow-up: {wall(NOW + 2 * H, 'Europe/Paris')} · customer {wall(NOW + 2 * H, 'Asia/Tokyo')}",
+        f"Snoozed until {wall(NOW + H, 'Europe/Paris')}", "Tags: a, b", "note"]
