@@ -125,6 +125,7 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> in
         app.aboutToQuit.disconnect(clipboard.settle)
         if started and started[0] is not None:
             started[0].close()
+        services.hall.stop()
         services.pool.waitForDone(5000)
         app.processEvents()
         window.deleteLater()  # with it every panel's timer, before the database closes
@@ -146,6 +147,7 @@ def finish_start(app: QApplication, runtime, window, services):
     except DatabaseError as exc:
         app.exit(fatal(str(exc)))
         return None
+    feed_system_zone()
     window.start_deferred()
     for notice in runtime.opened.notices:
         QTimer.singleShot(0, window, lambda n=notice: QMessageBox.warning(window, APP_NAME, n))
@@ -179,6 +181,16 @@ def finish_start(app: QApplication, runtime, window, services):
         return None
     instance.show_requested.connect(window.bring_forward)
     return instance
+
+
+def feed_system_zone() -> None:
+    """Give the one agent-zone detector (assistant.clock.agent) the platform's own answer,
+    once: Qt knows the zone on Windows, where no TZ variable or /etc/localtime says it."""
+    from PySide6.QtCore import QTimeZone
+
+    from assistant.clock.agent import use_system_hint
+
+    use_system_hint(bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "ignore") or None)
 
 
 def _direction(language: str):

@@ -30,3 +30,16 @@ def plain_message(parent, icon, title: str, text: str, buttons=None, default=Non
     if default is not None:
         box.setDefaultButton(default)
     return box.exec()
+
+
+def zone_completer(parent):
+    """Completion for a time-zone field: the IANA zones a person would pick (zone.tab) and
+    Etc/UTC, matched anywhere in the name, any case ("paris" finds Europe/Paris)."""
+    from PySide6.QtWidgets import QCompleter  # not on the start-up path
+
+    from assistant.clock.zones import zone_countries
+
+    completer = QCompleter(sorted([*zone_countries(), "Etc/UTC"]), parent)
+    completer.setCaseSensitivity(Qt.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchContains)
+    return completer

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "assistant.cli.country",
     "assistant.cli.templates",
     "assistant.cli.translate",
+    "assistant.cli.settings",
 ]
 
 

@@ -23,7 +23,7 @@ USER_ERRORS = [
     ("assistant.templates.draft", "DraftError"),
     ("assistant.templates.store", "StoreError"),
     ("assistant.clock.errors", "ClockError"),
-    ("assistant.clock.store", "PinError"),
+    ("assistant.customer.memory", "PinError"),
     ("assistant.storage.backup", "BackupError"),
     ("assistant.storage.database", "DatabaseError"),
     ("assistant.cli", "CommandError"),
@@ -34,6 +34,11 @@ USER_ERRORS = [
     ("assistant.packs.format", "PackRejected"),
     ("assistant.policy", "PolicyError"),
     ("assistant.countries.facts", "UnknownCountryError"),
+    ("assistant.settings", "SettingError"),
+    ("assistant.translation.history", "HistoryForbidden"),
+    ("assistant.translation.download", "DownloadForbidden"),
+    ("assistant.templates.importers", "ImportFailed"),
+    ("assistant.tasks.store", "TaskNotFound"),
 ]
 
 

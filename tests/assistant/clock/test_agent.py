@@ -8,12 +8,26 @@ def test_setting_wins_and_is_canonicalised(db):
     assert agent_zone(db) == "Asia/Kolkata"
 
 
-def test_invalid_setting_is_ignored(db, monkeypatch):
+def test_invalid_setting_is_refused_and_a_stored_one_ignored(db, monkeypatch, hand_edit_setting):
+    import pytest
+
     monkeypatch.setenv("TZ", "America/Santiago")
-    settings.put(db, SETTING, "Mars/Olympus")
+    with pytest.raises(settings.SettingError, match="Mars/Olympus"):
+        settings.put(db, SETTING, "Mars/Olympus")
+    hand_edit_setting(db, SETTING, "Mars/Olympus")
     assert agent_zone(db) == "America/Santiago"
-    settings.put(db, SETTING, 42)
+    assert "Mars/Olympus" in settings.problem(db, SETTING)
+    hand_edit_setting(db, SETTING, 42)
     assert agent_zone(db) == "America/Santiago"
+
+
+def test_the_hint_given_once_at_start_is_the_system_zone(monkeypatch):
+    from assistant.clock import agent
+
+    monkeypatch.setenv("TZ", "not a zone")
+    monkeypatch.setattr(agent, "_system_hint", None)
+    agent.use_system_hint("Europe/Berlin")  # what Qt finds on Windows, where TZ says nothing
+    assert system_zone() == "Europe/Berlin" == agent_zone()
 
 
 def test_system_zone_from_hint_or_tz(monkeypatch):
