@@ -120,7 +120,9 @@ class SettingsDialog(QDialog):
             self.region.addItem(f"{name} ({code})", code)
         saved_region = settings.get(db, DEFAULT_REGION_SETTING)
         self.region.setCurrentIndex(max(self.region.findData(saved_region), 0) if saved_region else 0)
-        form.addRow(_("Phone numbers without +code are &from:"), self.region)
+        self.region.setToolTip(_("Phone numbers typed without +country code are read as numbers "
+                                 "of this country."))
+        form.addRow(_("&Default country:"), self.region)
         for row in range(form.rowCount()):  # so &-mnemonics move focus to the field
             label = form.itemAt(row, QFormLayout.LabelRole)
             field = form.itemAt(row, QFormLayout.FieldRole)
