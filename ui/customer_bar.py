@@ -251,9 +251,6 @@ class CustomerBar(QWidget):
         self.input.setText(self.session.text)
         self.error_label.hide()
 
-    def clear_customer(self) -> None:
-        self.session.clear()
-
     def show_error(self, message: str) -> None:
         keep = self.services.customer.context
         if not keep.is_empty:
@@ -298,10 +295,6 @@ class CustomerBar(QWidget):
             self.session.choose_zone(zone)
 
     # -- the current customer ------------------------------------------------------
-    def set_context(self, context: CustomerContext) -> None:
-        """Make ``context`` the current customer (through the session)."""
-        self.session.set(context)
-
     def _context_changed(self, context: CustomerContext) -> None:
         """The current customer changed, whoever set it: the field, the zone choice, the
         description, the pin button and the clocks follow."""

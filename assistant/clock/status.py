@@ -3,8 +3,9 @@ holidays for a country at an instant, and the next good time to call.
 
 The one business-hours provider of the app (:func:`business_hours_for`, and
 :class:`BusinessHoursCache` for views that ask about many customers): the country's
-etiquette card when it has a valid ``business_hours`` entry -- a card shipped by a team pack
-first, then the app's own --, else CLDR week data (babel) with 09:00-18:00. The clock and
+etiquette card when it has a valid ``business_hours`` entry (the app's own card, else one a
+team pack brought; assistant.countries.cards.load_card), else CLDR week data (babel) with
+09:00-18:00. The clock and
 the queue's urgency both ask here, so they agree. Public holidays come from the ``holidays``
 package. Everything takes the instant as an argument.
 """
