@@ -3,10 +3,11 @@ when set, else the system's. The clock, the queue (its times and the team hours'
 zone), the CLI and task times all ask here, so they never disagree.
 
 The system zone is found without tzlocal: the hint the window gives once at start (Qt's
-``QTimeZone.systemTimeZoneId``, which also works on Windows, see :func:`use_system_hint`),
-the TZ variable, /etc/localtime's link target, then /etc/timezone. Failing all of those, the
-fixed offset of datetime.now().astimezone() is used (as an Etc/GMT zone when it is a whole
-hour, else UTC)."""
+``QTimeZone.systemTimeZoneId``, see :func:`use_system_hint`), the TZ variable, on Windows the
+registry's zone name through CLDR's Windows-to-IANA table (so the CLI, which has no Qt, finds
+the same zone as the window), /etc/localtime's link target, then /etc/timezone. Failing all
+of those, the fixed offset of datetime.now().astimezone() is used (as an Etc/GMT zone when it
+is a whole hour, else UTC)."""
 
 from __future__ import annotations
 
@@ -41,10 +42,29 @@ def _valid(name: str | None) -> str | None:
         return None
 
 
+def windows_zone(name: str | None = None) -> str | None:
+    """The IANA zone of a Windows zone name ("W. Europe Standard Time" -> Europe/Berlin), by
+    CLDR's table; without ``name``, this Windows machine's own (None elsewhere)."""
+    if name is None:
+        if os.name != "nt":
+            return None
+        try:
+            import winreg
+
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE,
+                                r"SYSTEM\CurrentControlSet\Control\TimeZoneInformation") as key:
+                name = str(winreg.QueryValueEx(key, "TimeZoneKeyName")[0]).strip("\x00 ")
+        except OSError:
+            return None
+    from babel.core import get_global
+
+    return get_global("windows_zone_mapping").get(name)
+
+
 def system_zone(hint: str | None = None) -> str:
     """The IANA id of the machine's zone. ``hint`` (default: the one given at start) wins
     when it is a zone we know."""
-    candidates = [hint or _system_hint, os.environ.get("TZ", "").lstrip(":")]
+    candidates = [hint or _system_hint, os.environ.get("TZ", "").lstrip(":"), windows_zone()]
     localtime = Path("/etc/localtime")
     try:
         if localtime.is_symlink():
