@@ -96,6 +96,7 @@ def services(qapp, runtime):
 
     svc = AppServices(runtime, CustomerContextHolder())
     yield svc
+    svc.hall.stop()
     svc.pool.waitForDone(10000)
     qapp.processEvents()  # deliver finished workers' results while the database is still open
     # pytest-qt has closed and deleteLater()'d the test's widgets: delete them now, with their
@@ -152,6 +153,20 @@ def newer_database():
         return path
 
     return write
+
+
+@pytest.fixture
+def hand_edit_setting():
+    """Store a setting as a hand edit (IT's script, an older version) would: past the
+    registry's checks. ``raw``: the stored text as is, not JSON-encoded."""
+    def store(db, key: str, value=None, raw: str | None = None) -> None:
+        import json
+
+        with db.atomic():
+            db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                       [key, raw if raw is not None else json.dumps(value)])
+
+    return store
 
 
 @pytest.fixture

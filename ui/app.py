@@ -152,6 +152,7 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> in
         app.aboutToQuit.disconnect(clipboard.settle)
         if started and started[0] is not None:
             started[0].close()
+        services.hall.stop()
         services.pool.waitForDone(5000)
         app.processEvents()
         window.deleteLater()  # with it every panel's timer, before the database closes
@@ -172,6 +173,7 @@ def finish_start(app: QApplication, runtime, window, services, reporter):
     except DatabaseError as exc:  # what was moved aside meanwhile is said too
         app.exit(fatal("\n\n".join([*runtime.opened.notices, str(exc)])))
         return None
+    feed_system_zone()
     window.start_deferred()
     reporter.start_notices()  # a database moved aside at this start is among them
     if runtime.policy.errors:  # IT's file is wrong: logged for IT, told to the agent without blocking
@@ -204,6 +206,16 @@ def finish_start(app: QApplication, runtime, window, services, reporter):
         return None
     instance.show_requested.connect(window.bring_forward)
     return instance
+
+
+def feed_system_zone() -> None:
+    """Give the one agent-zone detector (assistant.clock.agent) the platform's own answer,
+    once: Qt knows the zone on Windows, where no TZ variable or /etc/localtime says it."""
+    from PySide6.QtCore import QTimeZone
+
+    from assistant.clock.agent import use_system_hint
+
+    use_system_hint(bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "ignore") or None)
 
 
 def _direction(language: str):

@@ -15,7 +15,8 @@ from assistant.clock.details import (STATUS_SHORT, ClockDetails, convert_wall_ti
                                      customer_title, format_time, next_good_text, short_weekday,
                                      status_text,
                                      weekday_name)
-from assistant.clock.errors import AmbiguousTimeError, ClockError
+from assistant.clock.errors import AmbiguousTimeError
+from assistant.errors import UserError
 from assistant.clock.ticks import minute_key, ms_to_next_minute, utc_now
 from assistant.clock.zones import country_of_zone, localized_city
 from assistant.customer import CustomerContext
@@ -342,7 +343,7 @@ class ConverterWidget(QFrame):
         except AmbiguousTimeError as exc:
             self._offer_folds(exc)
             return
-        except ClockError as exc:
+        except UserError as exc:
             self._show_result(str(exc), error=True)
             return
         self._updating = True

@@ -3,7 +3,10 @@
 One field takes a phone number, country, city or zone (optionally "Name, ..."); the bar
 says how it resolved, offers a choice when several time zones fit, keeps the previous
 customer when the input is not understood, and shows the customer's clock, the recent
-customers and the pinned clocks. Rules live in assistant.clock; this is wiring.
+customers and the pinned clocks. Every rule lives in the core's customer session
+(``services.session``, assistant.customer.session) and assistant.clock; this is wiring. The
+field, the zone choice, the pin button and the clocks follow the current customer whoever set
+it (a task, a pin, a recent, a call pop), through ``services.customer.changed``.
 
 The field and its buttons are built before the window's first paint; the clocks, their
 modules (zones, CLDR, holidays, phone numbers) and the store load in ``start()``, which
@@ -20,7 +23,6 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLineEdit, QMenu, QToolButton,
                                QVBoxLayout, QWidget)
 
-from assistant import settings
 from assistant.clock.ticks import utc_now
 from assistant.customer import CustomerContext
 from assistant.i18n import _, current_language
@@ -34,8 +36,6 @@ if TYPE_CHECKING:
     from ui.clock_widget import PinnedClock
 
 log = logging.getLogger(__name__)
-
-DEFAULT_REGION_SETTING = "customer.default_region"
 
 
 def _warm_up() -> None:
@@ -71,12 +71,12 @@ class CustomerBar(QWidget):
                  now: Callable[[], datetime] = utc_now):
         super().__init__(parent)
         self.services = services
+        self.session = services.session
         self.now = now
-        self.resolution: Resolution | None = None
         self.ready = False
         self._pin_widgets: list[PinnedClock] = []
         self._pins_loaded = False
-        self._choice_base: CustomerContext | None = None
+        self._offered: tuple[str, ...] = ()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -143,6 +143,10 @@ class CustomerBar(QWidget):
         layout.addWidget(self._clock_placeholder)
 
         services.customer.changed.connect(self._context_changed)
+        services.hall.customers_changed.connect(self._memory_changed)
+        # the clocks show business hours from cards (team packs' too) and the agent's zone
+        services.hall.packs_changed.connect(self._packs_changed)
+        services.hall.settings_changed.connect(self._setting_changed)
         self._update_pin_button()
 
     def start(self) -> None:
@@ -181,20 +185,14 @@ class CustomerBar(QWidget):
         return self.now()
 
     def agent_zone(self) -> str:
-        from PySide6.QtCore import QTimeZone
+        return self.session.agent_zone()
 
-        from assistant.clock.agent import agent_zone
+    def _setting_changed(self, key: str) -> None:
+        if key == "clock.agent_zone":
+            self.refresh()
 
-        hint = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "ignore") or None
-        return agent_zone(self.services.db, hint)
-
-    def default_region(self) -> str | None:
-        region = settings.get(self.services.db, DEFAULT_REGION_SETTING)
-        if isinstance(region, str) and len(region) == 2:
-            return region.upper()
-        from assistant.clock.zones import country_of_zone
-
-        return country_of_zone(self.agent_zone())
+    def _packs_changed(self) -> None:
+        self.refresh()
 
     # -- start-up ------------------------------------------------------------------
     def _warmed(self, _outcome=None) -> None:
@@ -206,7 +204,6 @@ class CustomerBar(QWidget):
 
     def _show_all(self) -> None:
         if not self._pins_loaded:
-            self._pins_loaded = True
             self.reload_pins()
         self.refresh()
 
@@ -221,47 +218,38 @@ class CustomerBar(QWidget):
         self.input.selectAll()
 
     def apply_text(self, text: str | None = None) -> bool:
-        """Resolve ``text`` (default: the field) and make it the current customer. On
-        failure the message is shown and the current customer stays; returns success.
-        An empty field clears the customer (the call is over)."""
+        """Read ``text`` (default: the field) and make it the current customer. On failure
+        the message is shown and the current customer stays; returns success. An empty field
+        clears the customer (the call is over)."""
+        from assistant.errors import UserError
+
         text = self.input.text() if text is None else text
         if text != self.input.text():
             self.input.setText(text)
-        if not text.strip():
-            self.clear_customer()
-            return True
-        from assistant.clock.errors import ClockError
-        from assistant.clock.resolve import resolve_customer
-
+        before = self.services.customer.context
         try:
-            resolution = resolve_customer(text, current_language(), self.default_region())
-        except ClockError as exc:
+            resolution = self.session.set_text(text)
+        except UserError as exc:
             self.show_error(str(exc))
             return False
         self.error_label.hide()
-        self.resolution = resolution
-        self.how_label.setText(resolution.description)
-        self.how_label.show()
-        self._offer_zones(resolution.context if resolution.needs_choice else None)
-        self.set_context(resolution.context)
-        if resolution.needs_choice:
-            self.zone_choice.setFocus()
-        self.resolved.emit(resolution)
+        if self.session.context == before:  # the same customer again: nothing was announced
+            self._context_changed(before)
+        if resolution is not None:
+            if resolution.needs_choice:
+                self.zone_choice.setFocus()
+            self.resolved.emit(resolution)
         return True
+
+    @property
+    def resolution(self) -> Resolution | None:
+        """How the field's text was read, while it is the current customer's."""
+        return self.session.resolution
 
     def revert_text(self) -> None:
         """Undo unsent typing: the field shows the current customer again."""
-        context = self.services.customer.context
-        self.input.setText("" if context.is_empty else context.label)
+        self.input.setText(self.session.text)
         self.error_label.hide()
-
-    def clear_customer(self) -> None:
-        self.resolution = None
-        self._offer_zones(None)
-        self.error_label.hide()
-        self.how_label.hide()
-        self.input.clear()
-        self.set_context(CustomerContext())
 
     def show_error(self, message: str) -> None:
         keep = self.services.customer.context
@@ -271,30 +259,27 @@ class CustomerBar(QWidget):
         self.error_label.show()
         self.failed.emit(message)
 
-    def _offer_zones(self, base: CustomerContext | None) -> None:
-        """Show the zone choice for ``base`` (a customer whose input fits several zones),
-        or hide it (None). It stays after a choice so the agent can change it."""
-        self._choice_base = base
+    def _offer_zones(self) -> None:
+        """Show the session's zone choice for the current customer, or hide it. It stays
+        after a choice so the agent can change it."""
+        offered = self.session.zone_options
+        if offered and offered == self._offered:
+            self._select_offered()
+            return
+        self._offered = offered
         self.zone_choice.clear()
-        if base is None or len(base.zones) < 2:
-            self._choice_base = None
+        if len(offered) < 2:
             self.zone_choice.hide()
             return
-        from assistant.clock.convert import format_offset
-        from assistant.clock.details import format_time
-        from assistant.clock.zones import localized_city, zone_info
-
-        at = self._now()
-        language = current_language()
         self.zone_choice.addItem(_("Choose the time zone…"), None)
-        for zone in base.zones:
-            local = at.astimezone(zone_info(zone))
-            self.zone_choice.addItem(
-                _("{city} · UTC{offset} · {time}").format(
-                    city=localized_city(zone, language), offset=format_offset(local.utcoffset()),
-                    time=format_time(local, language, base.country)), zone)
-        self.zone_choice.setCurrentIndex(0)
+        for choice in self.session.zone_choices(self._now()):
+            self.zone_choice.addItem(choice.label, choice.zone)
+        self._select_offered()
         self.zone_choice.show()
+
+    def _select_offered(self) -> None:
+        index = self.zone_choice.findData(self.services.customer.context.zone)
+        self.zone_choice.setCurrentIndex(max(index, 0))
 
     def choose_zone(self, zone: str) -> None:
         """Pick one of the candidate zones (what the combo box does)."""
@@ -306,53 +291,34 @@ class CustomerBar(QWidget):
 
     def _zone_chosen(self, index: int) -> None:
         zone = self.zone_choice.itemData(index)
-        base = self._choice_base
-        if not zone or base is None:
-            return
-        if self.resolution is not None and self.resolution.context == base:
-            context = self.resolution.choose(zone)
-        else:
-            context = base.with_zone(zone)
-        self.set_context(context)
+        if zone and zone != self.services.customer.context.zone:
+            self.session.choose_zone(zone)
 
     # -- the current customer ------------------------------------------------------
-    def set_context(self, context: CustomerContext) -> None:
-        """Make ``context`` the current customer; remembered in recents once its zone
-        is known."""
-        if not context.needs_zone_choice and not context.is_empty:
-            from assistant.clock import store
-
-            store.remember(self.services.db, context, self._now())
-        self.services.customer.set(context)
-        self._update_pin_button()
-
     def _context_changed(self, context: CustomerContext) -> None:
-        base = self._choice_base
-        if base is None or context.key not in {base.key, *(base.with_zone(z).key for z in base.zones)}:
-            # set from elsewhere (a task, a pinned clock): offer its own choice, if any
-            self.resolution = None
-            self._offer_zones(context if context.needs_zone_choice else None)
+        """The current customer changed, whoever set it: the field, the zone choice, the
+        description, the pin button and the clocks follow."""
+        if self.input.text() != self.session.text:
+            self.input.setText(self.session.text)
+        self._offer_zones()
         if context.resolved_from:
             self.how_label.setText(context.resolved_from)
             self.how_label.show()
-        elif context.is_empty:
+        else:
             self.how_label.hide()
+        self.error_label.hide()  # a message about earlier typing no longer applies
         self._update_pin_button()
         self.refresh()
 
     def pick_recent(self, context: CustomerContext) -> None:
-        self.resolution = None
-        self._offer_zones(None)
         self.error_label.hide()
-        self.input.setText(context.label)
-        self.set_context(context)
+        self.session.set(context)
 
     def fill_recents_menu(self) -> None:
-        from assistant.clock import store
         from assistant.clock.details import customer_entry
 
         self.recents_menu.clear()
-        recents = store.recents(self.services.db)
+        recents = self.session.recents()
         if not recents:
             action = self.recents_menu.addAction(_("No recent customers yet"))
             action.setEnabled(False)
@@ -366,56 +332,48 @@ class CustomerBar(QWidget):
         self.recents_menu.addAction(_("Clear recent customers"), self.clear_recents)
 
     def clear_recents(self) -> None:
-        from assistant.clock import store
-
-        store.clear_recents(self.services.db)
+        self.session.clear_recents()
 
     # -- pins ----------------------------------------------------------------------
     def _update_pin_button(self) -> None:
         context = self.services.customer.context
-        pinned = False
-        if context.zone:
-            from assistant.clock import store
-
-            pinned = store.is_pinned(self.services.db, context.key)
+        pinned = bool(context.zone) and self.session.is_pinned(context)
         self.pin_button.setEnabled(bool(context.zone))
         self.pin_button.setChecked(pinned)
         self.pin_button.setText("★" if pinned else "☆")
         self.pin_button.setToolTip(_("Unpin this clock") if pinned else _("Pin this customer's clock"))
 
     def toggle_pin(self) -> None:
-        from assistant.clock import store
+        from assistant.errors import UserError
 
-        context = self.services.customer.context
-        if store.is_pinned(self.services.db, context.key):
-            store.unpin(self.services.db, context.key)
-        else:
-            try:
-                store.pin(self.services.db, context, self._now())
-            except store.PinError as exc:
-                self.error_label.setText(str(exc))
-                self.error_label.show()
+        try:
+            self.session.toggle_pin()
+        except UserError as exc:  # no zone yet, or five pinned already
+            self.error_label.setText(str(exc))
+            self.error_label.show()
         self._update_pin_button()
-        self.reload_pins()
 
     def unpin(self, context: CustomerContext) -> None:
-        from assistant.clock import store
+        self.session.unpin(context)
 
-        store.unpin(self.services.db, context.key)
+    def _memory_changed(self) -> None:
+        """Recents or pins changed (here or elsewhere): the pins row and button follow."""
         self._update_pin_button()
-        self.reload_pins()
+        if self.pins_row is not None and self._pins_loaded:
+            if [w.context.key for w in self._pin_widgets] != [c.key for c in self.session.pins()]:
+                self.reload_pins()
 
     def reload_pins(self) -> None:
-        from assistant.clock import store
         from ui.clock_widget import PinnedClock
 
         self.start()
+        self._pins_loaded = True
         for widget in self._pin_widgets:
             self.pins_layout.removeWidget(widget)
             widget.hide()  # deleteLater waits for the event loop; do not show it meanwhile
             widget.deleteLater()
         self._pin_widgets = []
-        for context in store.pins(self.services.db):
+        for context in self.session.pins():
             widget = PinnedClock(context)
             widget.selected.connect(self.pick_recent)
             widget.unpinned.connect(self.unpin)

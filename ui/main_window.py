@@ -6,7 +6,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QMainWindow, QMenu, QSystemTrayIcon,
                                QTabWidget, QToolButton, QVBoxLayout, QWidget)
@@ -110,12 +110,16 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._deferred_started = False
 
-        # badges are cheap counts; refresh them once a minute without touching focus
+        # badges are cheap counts; refresh them once a minute without touching focus, and
+        # whenever the tasks change (whoever changed them)
         self.badge_timer = QTimer(self)
         self.badge_timer.setInterval(60_000)
         self.badge_timer.timeout.connect(self.refresh_badges)
         self.badge_timer.start()
         self.refresh_badges()
+        # (bound methods, not lambdas: the hall outlives the window and must not keep it)
+        services.hall.tasks_changed.connect(self._tasks_changed)
+        services.hall.settings_changed.connect(self._setting_changed)
 
     # -- actions -------------------------------------------------------------------
     def _action(self, text: str, shortcut: str | QKeySequence | None, slot, checkable=False) -> QAction:
@@ -319,14 +323,23 @@ class MainWindow(QMainWindow):
     def _remember(self, key: str, value) -> None:
         """Store a setting that changed (restoring one at start writes nothing)."""
         if settings.get(self.services.runtime.conn, key) != value:
-            settings.put(self.services.db, key, value)
+            self.services.put_setting(key, value)
+
+    def _tasks_changed(self, _ids) -> None:
+        self.refresh_badges()
+
+    def _setting_changed(self, key: str) -> None:
+        """Window settings changed elsewhere (``assistant settings set ui.compact true``)."""
+        action = {"ui.compact": self.compact_action, "ui.always_on_top": self.on_top_action}.get(key)
+        if action is not None:
+            action.setChecked(bool(settings.get(self.services.db, key)))
 
     def save_state(self) -> None:
         if not self.services.runtime.completed:  # closed before the database was checked, or refused
             return
-        db = self.services.db
-        settings.put(db, "ui.geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
-        settings.put(db, "ui.last_panel", self.current_panel_id())
+        self.services.put_settings({
+            "ui.geometry": bytes(self.saveGeometry().toBase64()).decode("ascii"),
+            "ui.last_panel": self.current_panel_id()})
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -335,13 +348,35 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self.first_painted.emit)
 
     def start_deferred(self) -> None:
-        """After the first paint (the database complete): the tray, the clocks, the panels."""
+        """After the first paint (the database complete): the tray, the clocks, the panels,
+        and the hall's watch for writes made by other programs."""
         if self._deferred_started:
             return
         self._deferred_started = True
         self.tray = self._build_tray()
         self.customer_bar.start()
+        self.services.hall.watch(self.services.runtime.conn)
+        self._update_watching()
         QTimer.singleShot(0, self, self._build_next_panel)
+
+    # -- the hall's watch: about once a second while shown, and on activation -------
+    def _update_watching(self) -> None:
+        self.services.hall.set_active(self.isVisible() and not self.isMinimized())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._update_watching()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self._update_watching()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.WindowStateChange:
+            self._update_watching()
+        elif event.type() == QEvent.ActivationChange and self.isActiveWindow():
+            self.services.hall.check()  # the agent is back: show what changed meanwhile
 
     def closeEvent(self, event) -> None:
         self.save_state()

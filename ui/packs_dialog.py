@@ -4,7 +4,10 @@ updated": side by side, use the team version or keep mine), trusted keys (trust 
 seeing its fingerprint), install from a file (explicit confirmation for unsigned packs).
 Also the inbox watch the app starts (:func:`start_inbox_watch`) and the palette commands.
 
-Every rule lives in ``assistant.packs``; pack text is shown as plain text only.
+Every rule lives in ``assistant.packs``; pack text is shown as plain text only. Every change
+made here or by the inbox watch is announced in the hall (``packs_changed`` and, when
+templates change, ``library_changed``), so Replies, Culture and the clocks follow; an open
+window refreshes when others announce.
 """
 
 from __future__ import annotations
@@ -105,7 +108,27 @@ class PacksDialog(QDialog):
         self.status = plain_label()
         layout.addWidget(self.status)
         self.resize(920, 600)
+        self._announcing = False
+        services.hall.packs_changed.connect(self._changed_elsewhere)
+        services.hall.library_changed.connect(self._changed_elsewhere)
         self.refresh()
+
+    def _announce(self, packs: bool = True, templates=None, refresh: bool = True) -> None:
+        """Tell the app what this window changed (``templates``: ids, None for any)."""
+        hall = self.services.hall
+        self._announcing = True
+        try:
+            if packs:
+                hall.packs_changed.emit()
+            hall.library_changed.emit(templates)
+        finally:
+            self._announcing = False
+        if refresh:
+            self.refresh()
+
+    def _changed_elsewhere(self, *_args) -> None:
+        if not self._announcing:
+            self.refresh()
 
     # -- installed -----------------------------------------------------------------
     def _build_installed(self) -> QWidget:
@@ -196,20 +219,14 @@ class PacksDialog(QDialog):
             return
         self.hide_button.setText(_("Show") if pack.hidden else _("Hide"))
         self.disable_button.setText(_("Enable") if pack.disabled else _("Disable"))
+        from assistant.templates import store
+
         db = self.services.db
         self.details.setPlainText(describe_pack(pack, manage.history(db, pack.pack_id)))
-        rows = db.execute("SELECT template_id, data FROM team_templates WHERE pack_id = ? AND retired_at IS NULL "
-                          "ORDER BY template_id", [pack.pack_id]).fetchall()
-        import json
-
-        for template_id, data in rows:
-            try:
-                parsed = json.loads(data)
-                title = parsed["variants"][parsed["default_language"]]["title"]
-            except (ValueError, KeyError, TypeError):
-                title = template_id
+        for record in store.list_team(db, pack.pack_id):
+            template_id = record.template_id
             hidden, disabled = manage.template_flags(db, template_id)
-            item = QTreeWidgetItem([textsafety.visible(title), "", ""])
+            item = QTreeWidgetItem([textsafety.visible(record.template.title), "", ""])
             item.setToolTip(0, plain_tooltip(template_id))
             item.setData(0, Qt.UserRole, template_id)
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
@@ -227,6 +244,7 @@ class PacksDialog(QDialog):
             manage.set_template_flags(self.services.db, template_id, hidden=on)
         else:
             manage.set_template_flags(self.services.db, template_id, disabled=on)
+        self._announce(packs=False, templates=frozenset({template_id}), refresh=False)
 
     def _toggle_pack(self, flag: str) -> None:
         pack = self._selected_pack()
@@ -234,7 +252,7 @@ class PacksDialog(QDialog):
             return
         value = not getattr(pack, flag)
         manage.set_pack_flags(self.services.db, pack.pack_id, **{flag: value})
-        self.refresh()
+        self._announce()
 
     def remove_selected(self) -> None:
         pack = self._selected_pack()
@@ -247,7 +265,7 @@ class PacksDialog(QDialog):
         if answer != QMessageBox.Yes:
             return
         manage.remove_pack(self.services.db, pack.pack_id, self.now())
-        self.refresh()
+        self._announce()
 
     # -- install -------------------------------------------------------------------
     def choose_and_install(self) -> None:
@@ -316,7 +334,7 @@ class PacksDialog(QDialog):
                 return
             self._show_rejection(path, exc)
             return
-        self.refresh()
+        self._announce()
         self.last_result = result
         lines = [_("{title} version {version} installed: {summary}.").format(
             title=textsafety.visible(result.title), version=result.version, summary=result.merge.summary())]
@@ -443,13 +461,13 @@ class PacksDialog(QDialog):
         conflict = self._current_conflict()
         if conflict is not None:
             manage.use_team_version(self.services.db, conflict.template_id)
-            self.refresh()
+            self._announce(packs=False, templates=frozenset({conflict.template_id}))
 
     def keep_mine(self) -> None:
         conflict = self._current_conflict()
         if conflict is not None:
             manage.keep_mine(self.services.db, conflict.template_id, self.now())
-            self.refresh()
+            self._announce(packs=False, templates=frozenset({conflict.template_id}))
 
     # -- keys ----------------------------------------------------------------------
     def _build_keys(self) -> QWidget:
@@ -544,7 +562,7 @@ class PacksDialog(QDialog):
             plain_message(self, QMessageBox.Warning, _("Trust a key"),
                           _("This key cannot be trusted: {error}").format(error=exc))
             return False
-        self.refresh()
+        self.services.hall.packs_changed.emit()
         return True
 
     def confirm_fingerprint(self, info: signing.PublicKeyInfo) -> bool:
@@ -566,7 +584,7 @@ class PacksDialog(QDialog):
             plain_message(self, QMessageBox.Information, _("Trusted keys"), _("This key comes from the deployment policy."))
             return
         trust.remove_key(self.services.db, key_id)
-        self.refresh()
+        self.services.hall.packs_changed.emit()
 
 
 # -- the inbox watch and palette commands ----------------------------------------------
@@ -622,7 +640,9 @@ class InboxWatch(QObject):
             self.inbox.forget([item.path for item in collected])
             return
         self.last_report = report
-        if report.installed:
+        if report.installed:  # announced: Replies, Culture and the clocks follow
+            self.services.hall.packs_changed.emit()
+            self.services.hall.library_changed.emit(None)
             titles = ", ".join(f"{textsafety.visible(r.title)} {r.version}" for r in report.installed)
             conflicts = sum(len(r.merge.conflicts) for r in report.installed)
             message = _("Updated: {packs}.").format(packs=titles)
@@ -650,6 +670,7 @@ def open_packs_dialog(window, template_id: str | None = None) -> PacksDialog:
     if template_id:
         dialog.focus_conflict(template_id)
     dialog.exec()
+    dialog.deleteLater()  # closed: it stops listening to the hall
     return dialog
 
 

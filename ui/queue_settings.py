@@ -1,6 +1,8 @@
 """Queue settings: the team's working hours, the SLA targets per priority and the breach
-warning. The same settings as ``assistant tasks config``; assistant.tasks.config validates
-all of them before anything is stored, so an invalid entry changes nothing."""
+warning. The same settings as ``assistant tasks settings``, through the settings registry
+(assistant.settings, whose validators are assistant.tasks.config's): all of them are checked
+before anything is stored, so an invalid entry changes nothing; a save is announced in the
+hall (``settings_changed``), so the queue follows."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QSpinBox, QTimeEdit, QVBoxLayout, QWidget)
 
+from assistant import settings
 from assistant.i18n import _, current_language
 from assistant.tasks import config
 from assistant.tasks.model import PRIORITIES, PRIORITY_LABELS
 from ui.theme import set_error_style
-from ui.widgets import plain_label
+from ui.widgets import plain_label, zone_completer
 
 MAX_HOURS = 24 * 365
 
@@ -39,9 +42,10 @@ def _hours_box(value: float, name: str) -> QDoubleSpinBox:
 
 
 class QueueSettingsDialog(QDialog):
-    def __init__(self, db, parent=None):
+    def __init__(self, services, parent=None):
         super().__init__(parent)
-        self.db = db
+        self.services = services
+        self.db = services.db
         self.setWindowTitle(_("Queue settings"))
         self.setObjectName("queue-settings")
         layout = QVBoxLayout(self)
@@ -53,8 +57,11 @@ class QueueSettingsDialog(QDialog):
         hours = QGroupBox(_("Team hours"))
         form = QFormLayout(hours)
         self.zone = QLineEdit(self.schedule["zone"] or "")
-        self.zone.setPlaceholderText(_("This computer's time zone"))
+        from assistant.clock.agent import agent_zone
+
+        self.zone.setPlaceholderText(_("Your time zone ({zone})").format(zone=agent_zone(self.db)))
         self.zone.setAccessibleName(_("Team time zone"))
+        self.zone.setCompleter(zone_completer(self.zone))
         form.addRow(_("Time zone:"), self.zone)
         span = QHBoxLayout()
         self.start = self._time_edit(self.schedule["start"], _("Working day starts"))
@@ -126,14 +133,13 @@ class QueueSettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _load(self) -> tuple[dict, dict, dict]:
-        """The stored settings; defaults (and a note) if what is stored is invalid."""
+        """The settings in effect; a note when a stored one is invalid (its defaults apply)."""
         keys = (config.SCHEDULE_KEY, config.SLA_KEY, config.NOTICES_KEY)
-        try:
-            return tuple(copy.deepcopy(config.load(self.db, key)) for key in keys)
-        except config.SettingsError as exc:
+        problems = [p for p in (settings.problem(self.db, key) for key in keys) if p]
+        if problems:
             self._show_error(_("The stored queue settings are invalid, so the defaults are shown: "
-                               "{problem}").format(problem=exc))
-            return tuple(copy.deepcopy(config.resolve(key, None)) for key in keys)
+                               "{problem}").format(problem="; ".join(problems)))
+        return tuple(copy.deepcopy(config.load(self.db, key)) for key in keys)
 
     @staticmethod
     def _time_edit(hhmm: str, name: str) -> QTimeEdit:
@@ -164,16 +170,12 @@ class QueueSettingsDialog(QDialog):
 
     def save(self) -> None:
         """Store all three, or (any invalid) none and say why."""
-        pairs = list(zip((config.SCHEDULE_KEY, config.SLA_KEY, config.NOTICES_KEY), self.values()))
+        values = dict(zip((config.SCHEDULE_KEY, config.SLA_KEY, config.NOTICES_KEY), self.values()))
         try:
-            for key, value in pairs:
-                config.resolve(key, value)
-        except config.SettingsError as exc:
+            self.services.put_settings(values)
+        except settings.SettingError as exc:
             self._show_error(str(exc))
             return
-        with self.db.atomic():
-            for key, value in pairs:
-                config.save(self.db, key, value)
         self.accept()
 
     def _show_error(self, text: str) -> None:

@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
 from assistant.customer import CustomerContext
+from assistant.customer.session import for_task
+from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.tasks.model import (CHANNEL_LABELS, CHANNELS, PRIORITIES, PRIORITY_LABELS, STATUS_LABELS,
-                                   STATUSES, Task, TaskError)
+                                   STATUSES, Task)
 from assistant.tasks.present import read_time_input
 
 
@@ -95,7 +97,7 @@ class TaskDialog(QDialog):
         self.setObjectName("task-dialog")
         self.setWindowTitle(_("Edit task") if task else _("New task"))
         self.customer = task.customer if task else customer
-        agent_zone = store.config.team_zone
+        agent_zone = store.config.agent_zone
 
         form = QFormLayout()
         self.title = QLineEdit(task.title if task else "")
@@ -177,8 +179,7 @@ class TaskDialog(QDialog):
             title=self.title.text(), priority=self.priority.currentData(),
             channel=self.channel.currentData(), external_ref=self.reference.text(),
             notes=self.notes.toPlainText(), tags=self.tags.text(),
-            customer=CustomerContext(name=customer.name, phone=customer.phone, country=customer.country,
-                                     zone=customer.zone, language=customer.language),
+            customer=for_task(customer),
             follow_up_at=self.follow_up.instant(),
             status=self.status.currentData() if self.status else base.status)
 
@@ -189,7 +190,7 @@ class TaskDialog(QDialog):
             task = self.values()
             now = self.clock()
             stored = self.store.update(task, now) if self.task else self.store.add(task, now)
-        except (TaskError, ValueError) as exc:
+        except UserError as exc:
             self.problem.setText(str(exc))
             return
         self.saved.emit(stored)
@@ -210,7 +211,7 @@ class SnoozeDialog(QDialog):
         label.setTextFormat(Qt.PlainText)
         label.setWordWrap(True)
         layout.addWidget(label)
-        self.when = TimeField(store.config.team_zone, task.customer.zone,
+        self.when = TimeField(store.config.agent_zone, task.customer.zone,
                               _("in 1h · tomorrow 09:00 · mon 10:00"), clock=clock)
         self.when.input.setText(_("in 1h"))
         layout.addWidget(self.when)

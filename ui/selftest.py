@@ -108,6 +108,7 @@ class SelfTest:
             self.window.deleteLater()
             QApplication.processEvents()
         if self.services is not None:
+            self.services.hall.stop()
             self.services.pool.waitForDone(10_000)
         if self.runtime is not None:
             self.runtime.close()

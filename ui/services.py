@@ -1,15 +1,22 @@
-"""What every panel is given: the runtime (data, policy, database), the current customer,
-the worker pool and a way to tell the user something without stealing focus."""
+"""What every panel is given: the runtime (data, policy, database), the current customer (the
+core's customer session and the holder that announces it), the hall (app-level signals for
+the template library, tasks, packs, settings and recents), the worker pool and a way to tell
+the user something without stealing focus.
+
+Whoever writes announces it in the hall (``services.hall``) and every view that shows the data
+listens there; see ``ui/hall.py`` and docs/development.md."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import QThreadPool
 
+from assistant.customer.session import CustomerSession
 from assistant.runtime import Runtime
 from ui.context import CustomerContextHolder
+from ui.hall import Hall
 
 
 @dataclass
@@ -27,15 +34,39 @@ class AppServices:
     customer: CustomerContextHolder
     pool: QThreadPool = field(default_factory=QThreadPool)
     notify: Callable[[str, str], None] = lambda title, message: None  # set by the main window
+    hall: Hall = field(default_factory=Hall)
     _translation: object = field(default=None, repr=False)
 
     def __post_init__(self):
         # one worker thread: the translation engine and the database are not shared across threads
         self.pool.setMaxThreadCount(1)
+        # the one customer session; the holder follows it, the hall hears its recents and pins
+        self.session = CustomerSession(lambda: self.runtime.db)
+        self.customer.bind(self.session)
+        self.session.subscribe(memory=self.hall.customers_changed.emit)
 
     @property
     def db(self):
         return self.runtime.db
+
+    def put_setting(self, key: str, value: Any) -> bool:
+        """Store a setting (checked by the settings registry; SettingError if refused) and
+        announce it when its value changed. Returns whether it changed."""
+        from assistant import settings
+
+        changed = settings.put(self.db, key, value)
+        if changed:
+            self.hall.settings_changed.emit(key)
+        return changed
+
+    def put_settings(self, values: dict[str, Any]) -> list[str]:
+        """Several settings, all checked first and stored together (or none); announced."""
+        from assistant import settings
+
+        changed = settings.put_many(self.db, values)
+        for key in changed:
+            self.hall.settings_changed.emit(key)
+        return changed
 
     @property
     def translation(self):

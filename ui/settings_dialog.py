@@ -1,6 +1,11 @@
 """Settings (Ctrl+,): UI language, the agent's name and company for templates (the same
-settings the Replies panel fills, ``profile.agent_name``/``profile.company``), and the
-deployment policy in force, read-only (IT sets it; see docs/deployment.md)."""
+settings the Replies panel fills, ``profile.agent_name``/``profile.company``), the agent's
+own time zone and the country for phone numbers typed without +code, and the deployment
+policy in force, read-only (IT sets it; see docs/deployment.md).
+
+Every value goes through the settings registry (assistant.settings): all are checked before
+any is stored, a refused one is explained here and nothing changes; what changed is announced
+in the hall (``settings_changed``), so the clock, the queue and the replies follow at once."""
 
 from __future__ import annotations
 
@@ -9,10 +14,17 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QLineEdit, QVBoxLayout)
 
 from assistant import APP_NAME, i18n, settings
+from assistant.clock.agent import SETTING as AGENT_ZONE_KEY
+from assistant.clock.agent import agent_zone, system_zone
+from assistant.clock.resolve import country_name
+from assistant.clock.zones import countries, country_of_zone
+from assistant.customer.session import DEFAULT_REGION_SETTING
 from assistant.i18n import _
 from assistant.policy import Policy
 # the keys reply templates read {{agent_name}} and {{company}} from: one source of truth
 from assistant.templates.values import AGENT_NAME_KEY, COMPANY_KEY
+from ui.theme import set_error_style
+from ui.widgets import plain_label, zone_completer
 
 MAX_FIELD = 120
 
@@ -23,6 +35,14 @@ def language_name(code: str) -> str:
 
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
+
+
+def region_choices(language: str) -> list[tuple[str, str]]:
+    """(name, code) of every country with a time zone, named in the UI language, by name."""
+    from assistant.fuzzy import fold
+
+    named = [(country_name(code, language), code) for code in countries()]
+    return sorted(named, key=lambda item: fold(item[0]))
 
 
 def _yes_no(value: bool) -> str:
@@ -71,16 +91,39 @@ class SettingsDialog(QDialog):
         self.language.setCurrentIndex(max(index, 0))
         form.addRow(_("&Language:"), self.language)
 
-        self.agent_name = QLineEdit(settings.get(db, AGENT_NAME_KEY, "") or "")
+        self.agent_name = QLineEdit(settings.get(db, AGENT_NAME_KEY))
         self.agent_name.setMaxLength(MAX_FIELD)
         self.agent_name.setAccessibleName(_("Your name"))
         self.agent_name.setPlaceholderText(_("Used in reply templates"))
         form.addRow(_("Your &name:"), self.agent_name)
-        self.company = QLineEdit(settings.get(db, COMPANY_KEY, "") or "")
+        self.company = QLineEdit(settings.get(db, COMPANY_KEY))
         self.company.setMaxLength(MAX_FIELD)
         self.company.setAccessibleName(_("Company"))
         self.company.setPlaceholderText(_("Used in reply templates"))
         form.addRow(_("&Company:"), self.company)
+
+        self.agent_zone = QLineEdit(settings.get(db, AGENT_ZONE_KEY) or "")
+        self.agent_zone.setAccessibleName(_("Your time zone"))
+        self.agent_zone.setPlaceholderText(_("This computer's: {zone}").format(zone=system_zone()))
+        self.agent_zone.setToolTip(_("Leave empty to follow this computer. Type a city or region "
+                                     "to find a zone, e.g. Europe/Berlin."))
+        self.agent_zone.setCompleter(zone_completer(self.agent_zone))
+        form.addRow(_("Your &time zone:"), self.agent_zone)
+
+        language = i18n.current_language()
+        self.region = QComboBox()
+        self.region.setAccessibleName(_("Country for phone numbers without +code"))
+        # unset: the country of the agent's zone (assistant.customer.session.default_region)
+        zone_country = country_of_zone(agent_zone(db))
+        self.region.addItem(_("Your time zone's ({country})").format(
+            country=country_name(zone_country, language)) if zone_country else _("None"), None)
+        for name, code in region_choices(language):
+            self.region.addItem(f"{name} ({code})", code)
+        saved_region = settings.get(db, DEFAULT_REGION_SETTING)
+        self.region.setCurrentIndex(max(self.region.findData(saved_region), 0) if saved_region else 0)
+        self.region.setToolTip(_("Phone numbers typed without +country code are read as numbers "
+                                 "of this country."))
+        form.addRow(_("&Default country:"), self.region)
         for row in range(form.rowCount()):  # so &-mnemonics move focus to the field
             label = form.itemAt(row, QFormLayout.LabelRole)
             field = form.itemAt(row, QFormLayout.FieldRole)
@@ -116,6 +159,10 @@ class SettingsDialog(QDialog):
         self.note.setTextFormat(Qt.PlainText)
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
+        self.error = plain_label("", "settings-error")
+        set_error_style(self.error)
+        self.error.hide()
+        layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -131,9 +178,19 @@ class SettingsDialog(QDialog):
         else:
             self.note.setText("")
 
+    def values(self) -> dict:
+        return {"ui.language": self.language.currentData(),
+                AGENT_NAME_KEY: self.agent_name.text(),
+                COMPANY_KEY: self.company.text(),
+                AGENT_ZONE_KEY: self.agent_zone.text().strip() or None,
+                DEFAULT_REGION_SETTING: self.region.currentData()}
+
     def save(self) -> None:
-        db = self.services.db
-        settings.put(db, "ui.language", self.language.currentData())
-        settings.put(db, AGENT_NAME_KEY, self.agent_name.text().strip())
-        settings.put(db, COMPANY_KEY, self.company.text().strip())
+        """Store everything, or (one value refused) nothing and say why."""
+        try:
+            self.services.put_settings(self.values())
+        except settings.SettingError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
         self.accept()

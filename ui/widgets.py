@@ -72,3 +72,16 @@ def plain_notification(text: str) -> str:
     import sys
 
     return html.escape(text, quote=False) if sys.platform.startswith("linux") else text
+
+
+def zone_completer(parent):
+    """Completion for a time-zone field: the IANA zones a person would pick (zone.tab) and
+    Etc/UTC, matched anywhere in the name, any case ("paris" finds Europe/Paris)."""
+    from PySide6.QtWidgets import QCompleter  # not on the start-up path
+
+    from assistant.clock.zones import zone_countries
+
+    completer = QCompleter(sorted([*zone_countries(), "Etc/UTC"]), parent)
+    completer.setCaseSensitivity(Qt.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchContains)
+    return completer

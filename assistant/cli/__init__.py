@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "assistant.cli.country",
     "assistant.cli.templates",
     "assistant.cli.translate",
+    "assistant.cli.settings",
 ]
 
 

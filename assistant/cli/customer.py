@@ -14,11 +14,13 @@ YEARS = range(1900, 2200)  # wider than any customer call; the clock's date sums
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "customer", help="resolve a phone number, country, city or zone; show their clock")
-    p.add_argument("text", help='what the agent typed, e.g. "+34 612 345 678" or "Manila"')
+    p.add_argument("text", help='what the agent typed, e.g. "+34 612 345 678", "Manila" or '
+                                '"Lucía, +52 55 1234 5678"')
     p.add_argument("--at", help="instant to show the clock at, ISO-8601 with an offset "
                                 "(e.g. 2025-03-30T10:00Z); default: now")
     p.add_argument("--zone", help="choose this zone when the input maps to several")
-    p.add_argument("--region", help="country (ISO alpha-2) for numbers typed without +code")
+    p.add_argument("--region", help="country (ISO alpha-2) for numbers typed without +code "
+                                    "(default: setting customer.default_region, else your zone's)")
     p.add_argument("--language", default="en", help="language country/city names are typed in")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_customer)
@@ -72,17 +74,21 @@ def parse_local(text: str) -> datetime:
 
 
 def customer_report(text: str, at: datetime, zone: str | None = None,
-                    region: str | None = None, language: str = "en") -> dict:
-    """The JSON the ``customer`` command prints (raises ClockError for bad input)."""
-    from assistant.clock.resolve import resolve
-    from assistant.clock.status import customer_status
+                    region: str | None = None, language: str = "en", db=None) -> dict:
+    """The JSON the ``customer`` command prints (raises ClockError for bad input). The text
+    is read as the customer bar reads it (assistant.customer.session), with the default
+    region and business hours (team packs' cards included) of ``db``."""
+    from assistant.clock.status import business_hours_for, customer_status
+    from assistant.customer import session
 
-    resolution = resolve(text, ui_language=language, default_region=region)
-    context = resolution.choose(zone) if zone else resolution.context
+    region = region or (session.default_region(db) if db is not None else None)
+    resolution = session.read(text, region=region, ui_language=language, zone=zone)
+    context = resolution.context
     report = {
         "query": text,
         "kind": resolution.kind,
         "description": resolution.description,
+        "name": context.name,
         "phone": context.phone,
         "country": context.country,
         "zones": list(resolution.zones) if resolution.zones else ([context.zone] if context.zone else []),
@@ -94,7 +100,8 @@ def customer_report(text: str, at: datetime, zone: str | None = None,
         "offset_after": None,
     }
     if context.zone:
-        status = customer_status(context.country, context.zone, at)
+        status = customer_status(context.country, context.zone, at,
+                                 hours=business_hours_for(context.country, db))
         report.update(
             local_time=status.local_time.isoformat(),
             utc_offset=status.utc_offset,
@@ -109,13 +116,17 @@ def customer_report(text: str, at: datetime, zone: str | None = None,
 
 
 def cmd_customer(args) -> int:
+    from assistant.cli import open_runtime
     from assistant.clock.errors import ClockError
 
     at = parse_instant(args.at)
+    runtime = open_runtime(args)
     try:
-        report = customer_report(args.text, at, args.zone, args.region, args.language)
+        report = customer_report(args.text, at, args.zone, args.region, args.language, runtime.db)
     except ClockError as exc:
         raise CommandError(str(exc)) from exc
+    finally:
+        runtime.close()
     if args.json:
         emit_json(report)
         return 0

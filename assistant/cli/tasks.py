@@ -19,9 +19,10 @@ def register(subparsers) -> None:
     p = sub.add_parser("add", help="add a task")
     p.add_argument("title")
     p.add_argument("--priority", default="normal", help="urgent, high, normal (default) or low")
-    p.add_argument("--customer", help="the customer: phone number, country, city or time zone")
+    p.add_argument("--customer", help='the customer: phone number, country, city or time zone, '
+                                      'optionally after a name ("Ana, +34 612 345 678")')
     p.add_argument("--zone", help="the customer's time zone when --customer fits several")
-    p.add_argument("--name", help="the customer's name")
+    p.add_argument("--name", help="the customer's name (instead of a name in --customer)")
     p.add_argument("--follow-up", dest="follow_up",
                    help='when to follow up: "YYYY-MM-DDTHH:MM", "in 2h", "tomorrow 10:00"…')
     p.add_argument("--customer-time", action="store_true",
@@ -82,53 +83,30 @@ def _now() -> datetime:
 
 
 def _store(runtime):
-    from assistant.tasks.config import SettingsError
+    from assistant.tasks import config
     from assistant.tasks.store import TaskStore
 
-    store = TaskStore(runtime.db)
-    try:
-        store.config
-    except SettingsError as exc:
-        raise CommandError(f"The queue settings are invalid: {exc}") from exc
-    return store
+    for problem in config.problems(runtime.db):  # the defaults apply meanwhile
+        print(f"assistant: ignoring an invalid queue setting, the default applies: {problem}",
+              file=sys.stderr)
+    return TaskStore(runtime.db)
 
 
-def resolve_customer(text: str | None, zone_name: str | None, name: str | None):
-    from assistant.customer import CustomerContext
-
-    if not text and not zone_name:
-        return CustomerContext(name=name) if name else CustomerContext()
+def read_customer(args, db):
+    """--customer/--zone/--name read as the customer bar reads them (assistant.customer.session):
+    "Name, phone" works, national numbers use the default region; the task keeps a snapshot."""
     from assistant.clock.errors import ClockError
-    from assistant.clock.resolve import resolve
-    from assistant.clock.zones import canonical_zone
     from assistant.plaintext import quoted
+    from assistant.customer import session
 
     try:
-        if text:
-            resolution = resolve(text)
-            if zone_name:
-                chosen = canonical_zone(zone_name)
-                if resolution.zones and chosen not in resolution.zones:
-                    raise CommandError(f"{chosen} is not one of the zones of {quoted(text)}: "
-                                       f"{', '.join(resolution.zones)}.")
-                context = resolution.choose(chosen)
-            elif resolution.needs_choice:
-                raise CommandError(f"{quoted(text)} has several time zones ({', '.join(resolution.zones)}); "
-                                   f"add --zone with one of them.")
-            else:
-                context = resolution.context
-        else:
-            from assistant.clock.zones import country_of_zone
-
-            chosen = canonical_zone(zone_name)
-            context = CustomerContext(zone=chosen, country=country_of_zone(chosen))
+        context = session.read_customer(args.customer, db, zone=args.zone, name=args.name)
     except ClockError as exc:
-        raise CommandError(str(exc)) from exc
-    if name:
-        from dataclasses import replace
-
-        context = replace(context, name=name)
-    return context
+        raise CommandError(f"--customer: {exc}" if args.customer else str(exc)) from exc
+    if context.needs_zone_choice:
+        raise CommandError(f"{quoted(args.customer)} has several time zones ({', '.join(context.zones)}); "
+                           f"add --zone with one of them.")
+    return session.for_task(context)
 
 
 def task_json(task, ranked_score=None, now=None) -> dict:
@@ -158,18 +136,17 @@ def _print_task(task, score, now, agent_zone) -> None:
 def cmd_add(args) -> int:
     from assistant.tasks.model import Task, TaskError
     from assistant.tasks.timephrase import parse_time_phrase
-    from assistant.tasks.urgency import UrgencyModel
 
-    customer = resolve_customer(args.customer, args.zone, args.name)
     runtime = open_runtime(args)
     try:
+        customer = read_customer(args, runtime.db)
         store = _store(runtime)
         now = _now()
         follow_up = None
         if args.follow_up:
             try:
                 follow_up = parse_time_phrase(
-                    args.follow_up, now, store.config.team_zone, customer.zone,
+                    args.follow_up, now, store.config.agent_zone, customer.zone,
                     default_side="customer" if args.customer_time else "agent",
                     fold=args.fold).instant
             except ValueError as exc:
@@ -182,11 +159,11 @@ def cmd_add(args) -> int:
                                   external_ref=args.ref, tags=tuple(args.tag), notes=args.notes), now)
         except TaskError as exc:
             raise CommandError(str(exc)) from exc
-        score = UrgencyModel(store.config.urgency, now).score(task)
+        score = store.urgency_model(now).score(task)
         if args.json:
             emit_json(task_json(task, score, now))
         else:
-            _print_task(task, score, now, store.config.team_zone)
+            _print_task(task, score, now, store.config.agent_zone)
     finally:
         runtime.close()
     return 0
@@ -209,7 +186,7 @@ def cmd_list(args) -> int:
             emit_json([task_json(r.task, r.score, now) for r in ranked])
         else:
             for r in ranked:
-                _print_task(r.task, r.score, now, store.config.team_zone)
+                _print_task(r.task, r.score, now, store.config.agent_zone)
     finally:
         runtime.close()
     return 0
@@ -246,7 +223,7 @@ def cmd_snooze(args) -> int:
 
     def snooze(store, now):
         task = store.get(args.id)
-        until = parse_time_phrase(args.until, now, store.config.team_zone, task.customer.zone).instant
+        until = parse_time_phrase(args.until, now, store.config.agent_zone, task.customer.zone).instant
         return store.snooze(args.id, until, now)
 
     return _change(args, snooze)
@@ -317,6 +294,7 @@ def cmd_settings(args) -> int:
     a value, validate the value first and store it only if it is valid."""
     import json
 
+    from assistant import settings
     from assistant.tasks import config
 
     keys = {"schedule": config.SCHEDULE_KEY, "sla": config.SLA_KEY, "urgency": config.URGENCY_KEY,
@@ -329,8 +307,7 @@ def cmd_settings(args) -> int:
                 raise CommandError("Name the part to change: schedule, sla, urgency or notifications.")
             key = keys[args.part]
             if args.value == "default":
-                with db.atomic():
-                    db.execute("DELETE FROM settings WHERE key = ?", [key])
+                settings.reset(db, key)
             else:
                 try:
                     value = json.loads(args.value)
@@ -341,10 +318,11 @@ def cmd_settings(args) -> int:
                 except config.SettingsError as exc:
                     raise CommandError(f"{exc} Nothing was changed.") from exc
         parts = [args.part] if args.part else list(keys)
-        try:
-            emit_json({part: config.load(db, keys[part]) for part in parts})
-        except config.SettingsError as exc:
-            raise CommandError(f"The stored queue settings are invalid: {exc}") from exc
+        for key in (keys[part] for part in parts):
+            if settings.problem(db, key):
+                print(f"assistant: ignoring an invalid queue setting, the default applies: "
+                      f"{settings.problem(db, key)}", file=sys.stderr)
+        emit_json({part: config.load(db, keys[part]) for part in parts})
     finally:
         runtime.close()
     return 0

@@ -2,7 +2,7 @@
 
     templates search "refund" [--tag T] [--lang es] [--limit N] [--json]
     templates render ID [--lang es] [--set name=value ...] [--section id=on|off ...]
-                     [--customer "+34 612 345 678" | "Spain" | "Europe/Madrid"] [--zone Z]
+                     [--customer "Ana, +34 612 345 678" | "Spain" | "Europe/Madrid"] [--zone Z]
                      [--at 2026-01-15T14:00Z] [--json]
     templates list [--json]
     templates import FILE [--language en] [--json]     (CSV or Espanso .yml; all or nothing)
@@ -43,7 +43,8 @@ def register(subparsers) -> None:
                    help="a value for a placeholder (repeatable)")
     p.add_argument("--section", action="append", default=[], metavar="ID=on|off",
                    help="tick an optional section in or out (repeatable)")
-    p.add_argument("--customer", help="phone number, country, city or time zone")
+    p.add_argument("--customer", help='phone number, country, city or time zone, optionally '
+                                      'after a name ("Ana, +34 612 345 678")')
     p.add_argument("--zone", help="the customer's zone when --customer maps to several")
     p.add_argument("--at", help="instant, ISO-8601 with an offset (default: now)")
     p.add_argument("--json", action="store_true")
@@ -116,28 +117,15 @@ def _parse_pairs(items: list[str], option: str) -> dict[str, str]:
     return pairs
 
 
-def _customer(args):
-    from assistant.customer import CustomerContext
+def _customer(args, db):
+    """--customer/--zone read as the customer bar reads them (assistant.customer.session)."""
+    from assistant.clock.errors import ClockError
+    from assistant.customer import session
 
-    if not args.customer:
-        return CustomerContext(zone=args.zone) if args.zone else CustomerContext()
     try:
-        from assistant.clock.errors import ClockError
-        from assistant.clock.resolve import resolve
-    except ImportError:  # without the clock feature: a country code or a zone only
-        text = args.customer.strip()
-        if "/" in text:
-            return CustomerContext(zone=text)
-        if len(text) == 2 and text.isalpha():
-            return CustomerContext(country=text.upper(), zone=args.zone)
-        raise CommandError(f"--customer {text!r}: give a country code (ES) or a zone (Europe/Madrid).")
-    try:
-        resolution = resolve(args.customer)
-        if args.zone:
-            return resolution.choose(args.zone)
-        return resolution.context
-    except (ClockError, ValueError) as exc:
-        raise CommandError(f"--customer {args.customer!r}: {exc}") from exc
+        return session.read_customer(args.customer, db, zone=args.zone)
+    except ClockError as exc:
+        raise CommandError(f"--customer {args.customer!r}: {exc}" if args.customer else str(exc)) from exc
 
 
 def cmd_render(args) -> int:
@@ -154,9 +142,9 @@ def cmd_render(args) -> int:
             raise CommandError(f"--section {name}={value}: use on or off.")
         sections[name] = value.lower() in ("on", "yes", "true", "1")
     at = parse_instant(args.at)
-    customer = _customer(args)
     runtime = _library_runtime(args)
     try:
+        customer = _customer(args, runtime.db)
         entry = store.get_entry(runtime.db, args.template_id)
         if entry is None:
             raise CommandError(f"There is no template '{args.template_id}'. "

@@ -1,9 +1,13 @@
-"""The agent's own time zone: the setting ``clock.agent_zone`` when set, else the system's.
+"""The agent's own time zone, one detector for the whole app: the setting ``clock.agent_zone``
+when set, else the system's. The clock, the queue (its times and the team hours' default
+zone), the CLI and task times all ask here, so they never disagree.
 
-The system zone is found without tzlocal: the TZ variable, then /etc/localtime's link
-target, then /etc/timezone; the UI may pass Qt's system zone id (which also works on
-Windows). Failing all of those, the fixed offset of datetime.now().astimezone() is used
-(as an Etc/GMT zone when it is a whole hour, else UTC)."""
+The system zone is found without tzlocal: the hint the window gives once at start (Qt's
+``QTimeZone.systemTimeZoneId``, see :func:`use_system_hint`), the TZ variable, on Windows the
+registry's zone name through CLDR's Windows-to-IANA table (so the CLI, which has no Qt, finds
+the same zone as the window), /etc/localtime's link target, then /etc/timezone. Failing all
+of those, the fixed offset of datetime.now().astimezone() is used (as an Etc/GMT zone when it
+is a whole hour, else UTC)."""
 
 from __future__ import annotations
 
@@ -19,6 +23,15 @@ log = logging.getLogger(__name__)
 
 SETTING = "clock.agent_zone"
 
+_system_hint: str | None = None
+
+
+def use_system_hint(hint: str | None) -> None:
+    """Remember the platform's own answer (the GUI passes Qt's system zone id once at start);
+    :func:`system_zone` prefers it from then on."""
+    global _system_hint
+    _system_hint = hint or None
+
 
 def _valid(name: str | None) -> str | None:
     if not name:
@@ -29,10 +42,29 @@ def _valid(name: str | None) -> str | None:
         return None
 
 
+def windows_zone(name: str | None = None) -> str | None:
+    """The IANA zone of a Windows zone name ("W. Europe Standard Time" -> Europe/Berlin), by
+    CLDR's table; without ``name``, this Windows machine's own (None elsewhere)."""
+    if name is None:
+        if os.name != "nt":
+            return None
+        try:
+            import winreg
+
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE,
+                                r"SYSTEM\CurrentControlSet\Control\TimeZoneInformation") as key:
+                name = str(winreg.QueryValueEx(key, "TimeZoneKeyName")[0]).strip("\x00 ")
+        except OSError:
+            return None
+    from babel.core import get_global
+
+    return get_global("windows_zone_mapping").get(name)
+
+
 def system_zone(hint: str | None = None) -> str:
-    """The IANA id of the machine's zone. ``hint`` (e.g. Qt's systemTimeZoneId) wins when
-    it is a zone we know."""
-    candidates = [hint, os.environ.get("TZ", "").lstrip(":")]
+    """The IANA id of the machine's zone. ``hint`` (default: the one given at start) wins
+    when it is a zone we know."""
+    candidates = [hint or _system_hint, os.environ.get("TZ", "").lstrip(":"), windows_zone()]
     localtime = Path("/etc/localtime")
     try:
         if localtime.is_symlink():
@@ -59,15 +91,13 @@ def system_zone(hint: str | None = None) -> str:
 
 
 def agent_zone(db=None, hint: str | None = None) -> str:
-    """The zone the agent's clock shows: the ``clock.agent_zone`` setting when it names a
-    valid zone (an invalid one is logged and ignored), else :func:`system_zone`."""
+    """The zone the agent's clock shows: the ``clock.agent_zone`` setting when set (a stored
+    value that is not a zone is logged and ignored by the settings registry), else
+    :func:`system_zone`."""
     if db is not None:
         from assistant import settings
 
         configured = settings.get(db, SETTING)
-        zone = _valid(configured) if isinstance(configured, str) else None
-        if configured and not zone:
-            log.warning("Ignoring the setting %s=%r: not a time zone", SETTING, configured)
-        if zone:
-            return zone
+        if configured:
+            return configured
     return system_zone(hint)

@@ -336,24 +336,3 @@ def _unknown_message(query: str, ui_language: str) -> str:
     if guesses:
         message += " " + _("Did you mean {guesses}?").format(guesses=", ".join(guesses))
     return message
-
-
-def resolve_customer(text: str, ui_language: str = "en", default_region: str | None = None
-                     ) -> Resolution:
-    """Like :func:`resolve`, but also accepts a name before a comma: "Ana Gómez, +34 612
-    345 678" gives a customer named Ana Gómez. The whole text is tried first, so a city
-    or country with a comma in it still works."""
-    try:
-        return resolve(text, ui_language, default_region)
-    except ResolveError:
-        if "," not in (text or ""):
-            raise
-    name, _sep, rest = text.rpartition(",")
-    name = " ".join(name.split())
-    resolution = resolve(rest, ui_language, default_region)
-    if not name:
-        return resolution
-    named = _("{name}: {how}").format(name=name, how=resolution.description)
-    context = replace(resolution.context, name=name, resolved_from=named)
-    return replace(resolution, context=context, description=named,
-                   summary=_("{name}: {how}").format(name=name, how=resolution.summary))

@@ -1,9 +1,13 @@
 """Is it a good moment to reach this customer? Business hours, weekend, night and public
 holidays for a country at an instant, and the next good time to call.
 
-Business hours and the working week come from the country's etiquette card when it has a
-valid ``business_hours`` entry, else from CLDR week data (babel) with 09:00-18:00; public
-holidays come from the ``holidays`` package. Everything takes the instant as an argument.
+The one business-hours provider of the app (:func:`business_hours_for`, and
+:class:`BusinessHoursCache` for views that ask about many customers): the country's
+etiquette card when it has a valid ``business_hours`` entry (the app's own card, else one a
+team pack brought; assistant.countries.cards.load_card), else CLDR week data (babel) with
+09:00-18:00. The clock and
+the queue's urgency both ask here, so they agree. Public holidays come from the ``holidays``
+package. Everything takes the instant as an argument.
 """
 
 from __future__ import annotations
@@ -118,6 +122,24 @@ def business_hours_for(country: str | None, db=None) -> BusinessHours:
             except ValueError as exc:
                 log.warning("Ignoring business_hours of the %s card: %s", country, exc)
     return BusinessHours(cldr_working_days(country), source="cldr" if country else "default")
+
+
+class BusinessHoursCache:
+    """:func:`business_hours_for` with its answers kept, for a view that asks about many
+    customers (the queue). Call :meth:`forget` when packs change (their cards may)."""
+
+    def __init__(self, db=None):
+        self.db = db
+        self._known: dict[str | None, BusinessHours] = {}
+
+    def __call__(self, country: str | None) -> BusinessHours:
+        key = country.upper() if country else None
+        if key not in self._known:
+            self._known[key] = business_hours_for(key, self.db)
+        return self._known[key]
+
+    def forget(self) -> None:
+        self._known.clear()
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,13 @@ from sqlite_utils.migrations import Migrations
 # Each module defines ``migrations = Migrations("<set name>")``. Append new features here.
 MIGRATION_MODULES = [
     "assistant.storage.core_schema",
-    "assistant.clock.store",
+    "assistant.customer.memory",
     "assistant.templates.schema",
     "assistant.packs.storage",
     "assistant.tasks.schema",
     "assistant.translation.schema",
+    # last: its triggers watch tables of the sets above (assistant/storage/changes.py)
+    "assistant.storage.changes",
 ]
 
 

@@ -1,7 +1,9 @@
 """The queue's settings, with shipped defaults: the team schedule, SLA targets, urgency
-coefficients and notification lead time. Stored through ``assistant.settings`` (one JSON
-value per key); a stored value is merged over the defaults and validated, so a hand-edited
-setting with a mistake gets a clear message instead of a wrong deadline."""
+coefficients and notification lead time. Stored through the settings registry
+(``assistant.settings``, one JSON value per key) whose validators are the ones here: a value
+is merged over the defaults and validated before it is stored. A stored value that is no
+longer valid (a hand edit) reads as the defaults, and :func:`problems` says why, so the queue
+shows a clear note instead of computing a wrong deadline."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ URGENCY_KEY = "tasks.urgency"
 NOTICES_KEY = "tasks.notifications"
 
 DEFAULT_SCHEDULE = {
-    "zone": None,               # None: the computer's own zone
+    "zone": None,               # None: the agent's own zone (assistant.clock.agent)
     "start": "09:00",
     "end": "17:00",
     "workdays": [0, 1, 2, 3, 4],  # Monday = 0
@@ -171,8 +173,18 @@ def resolve(key: str, stored: Any) -> dict:
     return validate(_merged(default, stored, key))
 
 
+KEYS = tuple(_SPECS)
+
+
 def load(db, key: str) -> dict:
+    """The effective value: what is stored merged over the defaults (the defaults alone when
+    what is stored is invalid; see :func:`problems`)."""
     return resolve(key, settings.get(db, key))
+
+
+def problems(db) -> list[str]:
+    """Why stored queue settings are ignored (empty when all are valid or unset)."""
+    return [p for p in (settings.problem(db, key) for key in KEYS) if p]
 
 
 def save(db, key: str, value: dict) -> dict:
@@ -188,21 +200,33 @@ class QueueConfig:
     sla: dict
     urgency: dict
     notices: dict
+    # the agent's own zone (assistant.clock.agent, the clock's): times shown and typed in the
+    # queue are the agent's, and the team hours default to it
+    agent_zone: str = ""
+
+    def __post_init__(self):
+        if not self.agent_zone:
+            from assistant.clock.agent import system_zone
+
+            object.__setattr__(self, "agent_zone", system_zone())
 
     @classmethod
     def defaults(cls, **overrides) -> "QueueConfig":
         return cls(schedule=resolve(SCHEDULE_KEY, overrides.get("schedule")),
                    sla=resolve(SLA_KEY, overrides.get("sla")),
                    urgency=resolve(URGENCY_KEY, overrides.get("urgency")),
-                   notices=resolve(NOTICES_KEY, overrides.get("notices")))
+                   notices=resolve(NOTICES_KEY, overrides.get("notices")),
+                   agent_zone=overrides.get("agent_zone") or "")
 
     @classmethod
     def load(cls, db) -> "QueueConfig":
+        from assistant.clock.agent import agent_zone
+
         return cls(schedule=load(db, SCHEDULE_KEY), sla=load(db, SLA_KEY),
-                   urgency=load(db, URGENCY_KEY), notices=load(db, NOTICES_KEY))
+                   urgency=load(db, URGENCY_KEY), notices=load(db, NOTICES_KEY),
+                   agent_zone=agent_zone(db))
 
     @property
     def team_zone(self) -> str:
-        from assistant.tasks.timeutil import system_zone_name
-
-        return self.schedule["zone"] or system_zone_name()
+        """The zone of the team's working hours (SLA clocks): the schedule's, else the agent's."""
+        return self.schedule["zone"] or self.agent_zone

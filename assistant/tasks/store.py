@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from assistant.customer import CustomerContext
+from assistant.errors import UserError
 from assistant.tasks import sla
 from assistant.tasks.config import QueueConfig
 from assistant.tasks.model import PRIORITIES, Task, TaskError
@@ -40,7 +41,7 @@ _APPEARS_SQL = (
     "min(ifnull(unixepoch(follow_up_at), 1e18), ifnull(unixepoch(due_at) - :win_s, 1e18)))")
 
 
-class TaskNotFound(LookupError):
+class TaskNotFound(UserError, LookupError):
     pass
 
 
@@ -127,6 +128,9 @@ class TaskStore:
         self._pairs: set[tuple[str, str | None]] | None = None  # customers' (zone, country)
         self._schedule_cache = None
         self._schedule_config = None
+        from assistant.clock.status import BusinessHoursCache
+
+        self.hours = BusinessHoursCache(db)  # customers' business hours, as on the clock
 
     @property
     def config(self) -> QueueConfig:
@@ -138,8 +142,13 @@ class TaskStore:
         self._config = None
 
     def forget_caches(self) -> None:
-        """After writes that bypass the store's methods (a bulk import)."""
+        """After writes that bypass the store's methods (a bulk import, another process), or
+        when packs changed (their cards give customers' business hours)."""
         self._pairs = None
+        self.hours.forget()
+
+    def urgency_model(self, now: datetime) -> UrgencyModel:
+        return UrgencyModel(self.config.urgency, now, self.hours)
 
     # -- writes --------------------------------------------------------------------
     def add(self, task: Task, now: datetime) -> Task:
@@ -280,7 +289,7 @@ class TaskStore:
         if name not in VIEWS:
             raise ValueError(f"Unknown view {name!r}; use one of: {', '.join(VIEWS)}.")
         filters = filters or Filters()
-        model = UrgencyModel(self.config.urgency, now)
+        model = self.urgency_model(now)
         where, params = self._view_condition(name, now)
         f_where, f_params = self._filter_condition(filters)
         params.update(f_params)

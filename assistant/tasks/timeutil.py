@@ -5,10 +5,8 @@ order: indexes on them answer range queries without parsing."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 UTC = timezone.utc
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -56,34 +54,6 @@ def wall_to_utc_lenient(tz_name: str, naive: datetime) -> datetime:
         return exc.transition.astimezone(UTC)
 
 
-def system_zone_name() -> str:
-    """The computer's own IANA zone (the agent's zone when none is configured)."""
-    tz = os.environ.get("TZ", "").lstrip(":")
-    if tz:
-        try:
-            ZoneInfo(tz)
-            return tz
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    localtime = Path("/etc/localtime")
-    try:
-        target = str(localtime.resolve())
-        if "zoneinfo/" in target:
-            candidate = target.split("zoneinfo/", 1)[1]
-            ZoneInfo(candidate)
-            return candidate
-    except (OSError, ZoneInfoNotFoundError, ValueError):
-        pass
-    try:
-        tzname = datetime.now().astimezone().tzname()
-        if tzname:
-            ZoneInfo(tzname)
-            return tzname
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    return "UTC"
-
-
 def format_duration(seconds: float) -> str:
     """A compact human duration: '2 d 3 h', '1 h 05 min', '12 min', '< 1 min'."""
     seconds = abs(int(seconds))
@@ -106,5 +76,5 @@ def utc(year, month, day, hour=0, minute=0, second=0) -> datetime:
 
 
 __all__ = ["UTC", "AmbiguousTimeError", "NonexistentTimeError", "to_iso", "from_iso", "zone",
-           "local_to_utc", "wall_to_utc_lenient", "system_zone_name", "format_duration", "utc",
+           "local_to_utc", "wall_to_utc_lenient", "format_duration", "utc",
            "timedelta"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from typing import Callable
 
 from assistant.i18n import N_, _
 from assistant.tasks.model import PRIORITIES, PRIORITY_LABELS, Task
@@ -73,19 +73,17 @@ class Score:
         return "\n".join(lines)
 
 
-@lru_cache(maxsize=512)
-def _business_hours(country: str | None):
-    """The clock's working week for a country; cached because it reads the country's card
-    (a card update shows here after a restart)."""
-    from assistant.clock.status import business_hours_for
-
-    return business_hours_for(country)
-
-
 class UrgencyModel:
-    """Scores tasks at one instant. Cheap to build; build one per refresh."""
+    """Scores tasks at one instant. Cheap to build; build one per refresh. ``hours`` gives a
+    country's business hours: the clock's provider (assistant.clock.status), which the task
+    store binds to the database so team packs' cards count here as on the clock."""
 
-    def __init__(self, urgency: dict, now: datetime):
+    def __init__(self, urgency: dict, now: datetime, hours: Callable | None = None):
+        if hours is None:
+            from assistant.clock.status import BusinessHoursCache
+
+            hours = BusinessHoursCache()
+        self.hours = hours
         self.c = urgency
         # whole seconds, as stored: scores then match the SQL arithmetic exactly
         self.now = now.replace(microsecond=0)
@@ -112,8 +110,8 @@ class UrgencyModel:
         return self._open_cache[key]
 
     def _customer_open(self, zone_name, country) -> tuple[bool, str]:
-        """Business hours as the clock panel sees them: the country's card or CLDR working
-        week, and its public holidays."""
+        """Business hours as the clock panel sees them: the country's card (a pack's first)
+        or CLDR working week, and its public holidays."""
         from assistant.clock.status import holiday_on
 
         if not zone_name:
@@ -122,7 +120,7 @@ class UrgencyModel:
             local = self.now.astimezone(zone(zone_name))
         except ValueError:
             return False, ""
-        hours = _business_hours(country.upper() if country else None)
+        hours = self.hours(country.upper() if country else None)
         is_open = (local.isoweekday() in hours.days and hours.is_open_at(local.time().replace(tzinfo=None))
                    and holiday_on(country, local.date()) is None)
         return is_open, local.strftime("%H:%M")

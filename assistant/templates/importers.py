@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.errors import UserError
 from assistant.plaintext import first_text_problem
 from assistant.templates.model import (ID_RE, LANG_RE, Template, TemplateError,
                                        normalize_language)
@@ -58,7 +59,7 @@ class ImportProblem:
         return f"line {self.line}: {self.message}" if self.line else self.message
 
 
-class ImportFailed(Exception):
+class ImportFailed(UserError):
     """Nothing was imported; ``problems`` says why, with line numbers."""
 
     def __init__(self, problems: list[ImportProblem]):

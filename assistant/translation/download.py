@@ -27,7 +27,7 @@ CHUNK = 256 * 1024
 TIMEOUT_S = 30
 
 
-class DownloadForbidden(PermissionError):
+class DownloadForbidden(UserError, PermissionError):
     pass
 
 

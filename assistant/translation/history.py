@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from assistant import settings
+from assistant.errors import UserError
 
 ENABLED_KEY = "translation.history.enabled"
 RETENTION_KEY = "translation.history.retention_days"
@@ -20,7 +21,7 @@ DEFAULT_RETENTION_DAYS = 7
 MAX_ENTRIES = 1000
 
 
-class HistoryForbidden(PermissionError):
+class HistoryForbidden(UserError, PermissionError):
     pass
 
 

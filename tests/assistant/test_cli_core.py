@@ -20,13 +20,13 @@ def test_backup_now_and_restore_from_the_cli(run_cli, fresh_data_dir):
     from assistant.runtime import start
 
     rt = start()
-    settings.put(rt.db, "who", "first")
+    settings.put(rt.db, "profile.agent_name", "first")
     rt.close()
     code, out, _ = run_cli("backup", "now")
     assert code == 0
     backup_file = out.strip()
     rt = start()
-    settings.put(rt.db, "who", "second")
+    settings.put(rt.db, "profile.agent_name", "second")
     rt.close()
     code, listing, _ = run_cli("backup", "list", "--json")
     assert backup_file in [b["file"] for b in json.loads(listing)]
@@ -36,7 +36,7 @@ def test_backup_now_and_restore_from_the_cli(run_cli, fresh_data_dir):
     assert "kept as" in out
     rt = start()
     try:
-        assert settings.get(rt.db, "who") == "first"
+        assert settings.get(rt.db, "profile.agent_name") == "first"
     finally:
         rt.close()
 

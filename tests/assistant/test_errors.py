@@ -23,7 +23,7 @@ USER_ERRORS = [
     ("assistant.templates.draft", "DraftError"),
     ("assistant.templates.store", "StoreError"),
     ("assistant.clock.errors", "ClockError"),
-    ("assistant.clock.store", "PinError"),
+    ("assistant.customer.memory", "PinError"),
     ("assistant.storage.backup", "BackupError"),
     ("assistant.storage.database", "DatabaseError"),
     ("assistant.cli", "CommandError"),
@@ -36,6 +36,11 @@ USER_ERRORS = [
     ("assistant.countries.facts", "UnknownCountryError"),
     ("assistant.reading", "UnreadableFile"),
     ("assistant.templates.starter", "StarterPackError"),
+    ("assistant.settings", "SettingError"),
+    ("assistant.translation.history", "HistoryForbidden"),
+    ("assistant.translation.download", "DownloadForbidden"),
+    ("assistant.templates.importers", "ImportFailed"),
+    ("assistant.tasks.store", "TaskNotFound"),
 ]
 
 

@@ -24,6 +24,7 @@ def panel(qtbot, services):
     from ui.panels.queue import QueuePanel
 
     settings.put(services.db, "tasks.schedule", {"zone": "Europe/Paris", "holidays_country": "FR"})
+    settings.put(services.db, "clock.agent_zone", "Europe/Paris")  # the agent works in Paris too
     p = QueuePanel(services, clock=lambda: NOW)
     qtbot.addWidget(p)
     p.resize(460, 520)

@@ -22,6 +22,7 @@ def window(main_window, services, monkeypatch):
     import ui.panels.queue as queue
 
     settings.put(services.db, "tasks.schedule", {"zone": "Europe/Paris"})
+    settings.put(services.db, "clock.agent_zone", "Europe/Paris")  # the agent's times
     monkeypatch.setattr(queue, "utc_now", lambda: NOW)
     return main_window
 

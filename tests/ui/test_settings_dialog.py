@@ -44,7 +44,8 @@ def test_cancel_changes_nothing(qtbot, services):
     qtbot.addWidget(dialog)
     dialog.agent_name.setText("Someone")
     dialog.buttons.button(QDialogButtonBox.Cancel).click()
-    assert settings.get(services.db, AGENT_NAME_KEY) is None
+    assert settings.get(services.db, AGENT_NAME_KEY) == ""
+    assert not settings.is_set(services.db, AGENT_NAME_KEY)
 
 
 def test_policy_in_force_is_shown_with_its_errors(qtbot, tmp_path, monkeypatch, qapp):

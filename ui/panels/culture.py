@@ -1,6 +1,7 @@
 """Culture panel: the current customer's etiquette card first (compact, expandable), the
 country's computed facts, and a search for any other country. Everything from cards, packs
-and data is shown as plain text."""
+and data is shown as plain text. Cards and notes from team packs follow the hall's
+``packs_changed`` (a pack installed from anywhere shows here at once)."""
 
 from __future__ import annotations
 
@@ -116,6 +117,7 @@ class CulturePanel(Panel):
         self._search_warm = False
         self._build()
         services.customer.changed.connect(self._customer_changed)
+        services.hall.packs_changed.connect(self._packs_changed)  # packs ship cards and notes
         self._customer_changed(services.customer.context)
 
     # ------------------------------------------------------------------ layout
@@ -248,6 +250,12 @@ class CulturePanel(Panel):
         self.search_box.blockSignals(False)
         self.results.setVisible(False)
         self.show_country(code)
+
+    def _packs_changed(self) -> None:
+        """A pack brought, changed or took away a card or notes: show the country afresh."""
+        expanded = self._expanded
+        self.show_country(self.shown_code)
+        self.set_expanded(expanded)
 
     def show_customer_country(self) -> None:
         self.search_box.clear()

@@ -5,7 +5,10 @@ task store, search and filters, SLA countdowns with the agent's and the customer
 J/K move · Enter open (sets the customer) · Space done · S snooze · E edit · Delete (Ctrl+Z undoes)
 
 A minute timer refreshes countdowns and order and raises tray notifications (shortly
-before a breach, at follow-up time) without ever taking focus."""
+before a breach, at follow-up time) without ever taking focus. Every change to the tasks is
+announced in the hall (``services.hall.tasks_changed``) by whoever made it -- this panel,
+quick add, another process --, and the panel reloads when it hears one; it also follows the
+queue settings, the agent's zone and packs (their cards give customers' business hours)."""
 
 from __future__ import annotations
 
@@ -18,9 +21,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QPushButton, QTabBar, QToolButton, QTreeView, QVBoxLayout, QWidget)
 
 from assistant.clock.ticks import utc_now
-from assistant.customer import CustomerContext
 from assistant.i18n import N_, _
-from assistant.tasks.config import SettingsError
+from assistant.tasks import config
 from assistant.tasks.model import CHANNEL_LABELS, CHANNELS
 from assistant.tasks.notices import mark_shown, pending_notices
 from assistant.tasks.present import countdown, details, short_both
@@ -116,14 +118,17 @@ class QueuePanel(Panel):
         self.view_name = "now"
         self.deleted: list = []          # undo stack of deleted tasks
         self.active_dialog = None        # the open quick-add / edit / snooze dialog
-        self._agent_zone = None
         self._build()
         # first read after the window shows: the constructor stays cheap
-        QTimer.singleShot(0, self, self.reload)
+        QTimer.singleShot(0, self, self._settings_changed)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
+        hall = services.hall
+        hall.tasks_changed.connect(self._tasks_changed)
+        hall.settings_changed.connect(self._setting_changed)
+        hall.packs_changed.connect(self._packs_changed)
 
     # -- layout --------------------------------------------------------------------
     def _build(self) -> None:
@@ -247,14 +252,8 @@ class QueuePanel(Panel):
 
     @property
     def agent_zone(self) -> str:
-        if self._agent_zone is None:
-            try:
-                self._agent_zone = self.store.config.team_zone
-            except SettingsError:
-                from assistant.tasks.timeutil import system_zone_name
-
-                self._agent_zone = system_zone_name()
-        return self._agent_zone
+        """The agent's zone (the clock's): times are shown and typed in it."""
+        return self.store.config.agent_zone
 
     # -- reading -------------------------------------------------------------------
     def filters(self) -> Filters:
@@ -268,11 +267,7 @@ class QueuePanel(Panel):
         choices: tags and countries only change when tasks do."""
         now = self.clock()
         keep = self.current_task_id()
-        try:
-            rows = self.store.view(self.view_name, now, self.filters())
-        except SettingsError as exc:
-            self.status.setText(_("The queue settings are invalid: {problem}").format(problem=exc))
-            rows = []
+        rows = self.store.view(self.view_name, now, self.filters())
         self.model.set_rows(rows, now)
         if refresh_choices:
             self._refresh_filter_choices()
@@ -347,10 +342,7 @@ class QueuePanel(Panel):
             self.model.index(row, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
 
     def badge(self) -> int:
-        try:
-            return self.store.count_now(self.clock())
-        except SettingsError:
-            return 0
+        return self.store.count_now(self.clock())
 
     # -- the minute ----------------------------------------------------------------
     def tick(self) -> None:
@@ -360,10 +352,7 @@ class QueuePanel(Panel):
     def notify_due(self) -> None:
         """Tray notifications for deadlines about to pass and follow-ups now due."""
         now = self.clock()
-        try:
-            notices = pending_notices(self.store, now)
-        except SettingsError:
-            return
+        notices = pending_notices(self.store, now)
         if not notices:
             return
         for notice in notices[:MAX_NOTICES_AT_ONCE]:
@@ -396,21 +385,23 @@ class QueuePanel(Panel):
 
     def open_selected(self) -> None:
         """Make the task's customer the current customer: clock, card and language follow."""
+        from assistant.customer.session import from_task
+
         task = self.current_task()
         if task is None:
             return
-        if not task.customer.is_empty:
-            c = task.customer
-            self.services.customer.set(CustomerContext(
-                name=c.name, phone=c.phone, country=c.country, zone=c.zone, language=c.language,
-                resolved_from=_("task: {title}").format(title=task.title)))
+        if not task.customer.is_empty:  # through the session: field, recents and clock follow
+            self.services.session.set(from_task(task.customer, task.title))
         self.status.setText(_("Opened “{title}”.").format(title=task.title))
 
-    def _changed(self) -> None:
+    def _changed(self, *task_ids: int) -> None:
+        """Announce a change this panel made (the panel, like every view, reloads on it)."""
+        self.services.hall.tasks_changed.emit(frozenset(task_ids) if task_ids else None)
+
+    def _tasks_changed(self, _ids) -> None:
+        if _ids is None:  # another process, or a bulk change: the store's caches may be stale
+            self.store.forget_caches()
         self.reload()
-        refresh = getattr(self.window(), "refresh_badges", None)
-        if callable(refresh):
-            refresh()
 
     def toggle_done(self) -> None:
         task = self.current_task()
@@ -421,7 +412,7 @@ class QueuePanel(Panel):
         self.store.set_status(task.id, status, self.clock())
         self.status.setText((_("Done: “{title}”.") if status == "done" else _("Reopened “{title}”."))
                             .format(title=task.title))
-        self._changed()
+        self._changed(task.id)
         self.select_row(row)
 
     def delete_selected(self) -> None:
@@ -433,7 +424,7 @@ class QueuePanel(Panel):
         self.undo_label.setText(_("Deleted “{title}”.").format(title=task.title))
         self.undo_bar.setVisible(True)
         self._undo_timer.start()
-        self._changed()
+        self._changed(task.id)
         self.select_row(row)
 
     def undo_delete(self) -> None:
@@ -442,7 +433,7 @@ class QueuePanel(Panel):
         task = self.store.restore(self.deleted.pop())
         self.undo_bar.setVisible(bool(self.deleted) and self.undo_bar.isVisible())
         self.status.setText(_("Restored “{title}”.").format(title=task.title))
-        self._changed()
+        self._changed(task.id)
         row = self.model.row_of(task.id)
         if row >= 0:
             self.select_row(row)
@@ -468,7 +459,7 @@ class QueuePanel(Panel):
 
     def _added(self, task) -> None:
         self.status.setText(_("Added “{title}”.").format(title=task.title))
-        self._changed()
+        self._changed(task.id)
         row = self.model.row_of(task.id)
         if row >= 0:
             self.select_row(row)
@@ -482,7 +473,7 @@ class QueuePanel(Panel):
         dialog = TaskDialog(self.store, self.services.customer.context, task, parent=self.window(),
                             clock=self.clock)
         dialog.saved.connect(lambda saved: (self.status.setText(
-            _("Saved “{title}”.").format(title=saved.title)), self._changed()))
+            _("Saved “{title}”.").format(title=saved.title)), self._changed(saved.id)))
         self._open_dialog(dialog)
 
     def snooze_selected(self) -> None:
@@ -498,16 +489,23 @@ class QueuePanel(Panel):
     def _snooze(self, task, until: datetime) -> None:
         self.store.snooze(task.id, until, self.clock())
         self.status.setText(_("Snoozed “{title}”.").format(title=task.title))
-        self._changed()
+        self._changed(task.id)
 
     # -- panel hooks ---------------------------------------------------------------
-    def activated(self) -> None:
-        self._settings_changed()  # they may have (the CLI) since the panel was last shown
+    def _setting_changed(self, key: str) -> None:
+        if key in config.KEYS or key == "clock.agent_zone":
+            self._settings_changed()
+
+    def _packs_changed(self) -> None:
+        self.store.forget_caches()  # a pack's card may give a customer new business hours
+        self.reload()
 
     def _settings_changed(self) -> None:
         self.store.reload_config()
-        self._agent_zone = None
         self.model.agent_zone = self.agent_zone
+        problems = config.problems(self.services.db)
+        self.status.setText(_("Invalid queue settings are ignored, the defaults apply: {problem}").format(
+            problem="; ".join(problems)) if problems else "")
         self.reload()
 
     def set_compact(self, compact: bool) -> None:
@@ -528,8 +526,7 @@ class QueuePanel(Panel):
     def open_settings(self) -> None:
         from ui.queue_settings import QueueSettingsDialog
 
-        if QueueSettingsDialog(self.services.db, self).exec():
-            self._settings_changed()
+        QueueSettingsDialog(self.services, self).exec()  # its saves are announced: we follow
 
     def _show_view(self, name: str) -> None:
         window = self.window()

@@ -7,7 +7,10 @@ missing, Enter goes to that field first; Ctrl+Enter copies anyway). A small "Cop
 confirms without taking focus.
 
 All rules (ranking, rendering, values, layers) live in ``assistant.templates``; this module
-lays widgets out and wires them. Template text is always shown as plain text.
+lays widgets out and wires them. Template text is always shown as plain text. The library
+follows the hall: whoever changes templates (this panel, the packs window, the inbox, the
+CLI in another process) announces ``library_changed`` and the list reloads, keeping the
+selected reply; the agent's name, company and the rich-text choice follow ``settings_changed``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QFo
                                QTextEdit, QToolButton, QVBoxLayout, QWidget)
 
 from assistant import settings
+from assistant.errors import UserError
 from assistant.i18n import N_, _, ngettext
 from assistant.templates import store
 from assistant.templates.compose import FormField, Reply, compose
@@ -82,7 +86,10 @@ class RepliesPanel(Panel):
         self.field_widgets: dict[str, QWidget] = {}
         self._build()
         self.setFocusProxy(self.search)  # Ctrl+2 and the palette land in the search box
+        self._loading = False
         services.customer.changed.connect(self._customer_changed)
+        services.hall.library_changed.connect(self._library_changed)
+        services.hall.settings_changed.connect(self._setting_changed)
         # The library (and, on first start, the starter pack) loads once the event loop runs,
         # i.e. after the window is shown, even if this tab is not the visible one.
         QTimer.singleShot(0, self, self._load_once)
@@ -229,7 +236,7 @@ class RepliesPanel(Panel):
         menu.addSeparator()
         self.rich_action = menu.addAction(_("Also copy as rich text"))
         self.rich_action.setCheckable(True)
-        self.rich_action.toggled.connect(lambda on: settings.put(self.services.db, RICH_TEXT_KEY, on))
+        self.rich_action.toggled.connect(lambda on: self.services.put_setting(RICH_TEXT_KEY, on))
         return menu
 
     # -- loading -------------------------------------------------------------------
@@ -250,13 +257,24 @@ class RepliesPanel(Panel):
 
     def load(self) -> None:
         """Install the starter pack on first start, read the library, build the index."""
-        from assistant.templates.starter import StarterPackError, ensure_starter_pack
+        from assistant.templates.starter import DIGEST_KEY, StarterPackError, ensure_starter_pack
 
         db = self.services.db
         try:
-            ensure_starter_pack(db, policy=self.services.runtime.policy)
+            outcome = ensure_starter_pack(db, policy=self.services.runtime.policy)
         except StarterPackError as exc:
             log.error("%s", exc)
+        else:
+            if outcome != "current":  # installed or updated (or a newer one kept): announced
+                self._loading = True
+                try:
+                    hall = self.services.hall
+                    hall.settings_changed.emit(DIGEST_KEY)
+                    if outcome != "skipped":
+                        hall.packs_changed.emit()
+                        hall.library_changed.emit(None)
+                finally:
+                    self._loading = False
         self.rich_action.blockSignals(True)
         self.rich_action.setChecked(bool(settings.get(db, RICH_TEXT_KEY, False)))
         self.rich_action.blockSignals(False)
@@ -278,6 +296,23 @@ class RepliesPanel(Panel):
         self.load()
         if select:
             self.select_template(select)
+
+    def _library_changed(self, _ids) -> None:
+        """Templates changed (here or anywhere): the list reloads, the selection stays."""
+        if self.loaded and not self._loading:
+            self.reload()
+
+    def _announce(self, template_id: str | None = None) -> None:
+        """Tell the app this panel changed the library (the panel reloads on it, too)."""
+        self.services.hall.library_changed.emit(frozenset({template_id}) if template_id else None)
+
+    def _setting_changed(self, key: str) -> None:
+        if key == RICH_TEXT_KEY:
+            self.rich_action.blockSignals(True)
+            self.rich_action.setChecked(bool(settings.get(self.services.db, RICH_TEXT_KEY)))
+            self.rich_action.blockSignals(False)
+        elif key in (AGENT_NAME_KEY, COMPANY_KEY) and self.current_entry() is not None:
+            self.update_preview()
 
     def _index_ready(self, index: SearchIndex) -> None:
         self.index = index
@@ -601,7 +636,7 @@ class RepliesPanel(Panel):
                     self._confirm(_("Fill in: {field}").format(field=widget.accessibleName()))
                     return
         rich = None
-        if settings.get(self.services.db, RICH_TEXT_KEY, False):
+        if settings.get(self.services.db, RICH_TEXT_KEY):
             rich = "<p>" + html.escape(reply.text).replace("\n", "<br>") + "</p>"
         clipboard.copy(reply.text, rich)
         self._save_profile_values()
@@ -611,11 +646,13 @@ class RepliesPanel(Panel):
         self._confirm(_("Copied ✓") if reply.complete else _("Copied, with placeholders left"))
 
     def _save_profile_values(self) -> None:
-        db = self.services.db
         for name, key in (("agent_name", AGENT_NAME_KEY), ("company", COMPANY_KEY)):
             value = self.shared.get(name, "").strip()
-            if value and value != settings.get(db, key, ""):
-                settings.put(db, key, value)
+            if value:
+                try:
+                    self.services.put_setting(key, value)
+                except settings.SettingError as exc:  # too long: the reply is copied anyway
+                    self._confirm(str(exc))
 
     def _confirm(self, message: str) -> None:
         self.confirmation.setText(message)
@@ -717,17 +754,19 @@ class RepliesPanel(Panel):
             result = result.copy(id=store.new_personal_id(self.services.db, result.title))
         try:
             store.save_personal(self.services.db, result)
-        except (store.StoreError, ValueError) as exc:
+        except UserError as exc:
             self._warn(_("Reply template"), str(exc))
             return
-        self.reload(select=result.id)
+        self._announce(result.id)
+        self.select_template(result.id)
 
     def duplicate_current(self) -> None:
         entry = self.current_entry()
         if entry is None:
             return
         copy = store.duplicate(self.services.db, entry.id, suffix=" " + _("(copy)"))
-        self.reload(select=copy.id)
+        self._announce(copy.id)
+        self.select_template(copy.id)
         self._confirm(_("Duplicated"))
 
     def delete_current(self) -> None:
@@ -741,7 +780,9 @@ class RepliesPanel(Panel):
             return
         store.delete_personal(self.services.db, entry.id)
         self.current_id = None
-        self.reload(select=entry.id if entry.layer == store.OVERRIDE else None)
+        self._announce(entry.id)
+        if entry.layer == store.OVERRIDE:  # the team's version is back: show it
+            self.select_template(entry.id)
 
     def import_file(self, path: str | None = None) -> None:
         from assistant.templates.importers import ImportFailed, read_file, save_imported
@@ -762,7 +803,9 @@ class RepliesPanel(Panel):
         except OSError as exc:
             self._warn(_("Import"), str(exc))
             return
-        self.reload(select=ids[0] if ids else None)
+        self.services.hall.library_changed.emit(frozenset(ids))
+        if ids:
+            self.select_template(ids[0])
         self._confirm(ngettext("Imported {count} template", "Imported {count} templates",
                                len(ids)).format(count=len(ids)))
 

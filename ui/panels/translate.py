@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QMen
                                QInputDialog, QMessageBox, QPlainTextEdit, QProgressDialog,
                                QPushButton, QToolButton, QVBoxLayout)
 
+from assistant.errors import UserError
 from assistant.i18n import N_, _, current_language
 from assistant.translation import directions, glossary, history
 from assistant.translation.languages import language_name
-from assistant.translation.service import customer_language, my_language, set_my_language
+from assistant.translation.service import (MY_LANGUAGE_KEY, customer_language, my_language,
+                                           set_my_language)
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.error_report import failure_text
@@ -114,6 +116,7 @@ class TranslatePanel(Panel):
             direction.copy_button.clicked.connect(lambda _c=False, d=direction: self.copy(d))
             direction.override.activated.connect(lambda _i, d=direction: self.request(d))
         services.customer.changed.connect(self._customer_changed)
+        services.hall.settings_changed.connect(self._setting_changed)
         self._refresh()
         # Runs once the event loop does, i.e. after the window is shown: never delays it.
         QTimer.singleShot(0, self, self.start_engine)
@@ -440,7 +443,7 @@ class TranslatePanel(Panel):
         policy = self.services.runtime.policy
         try:
             download.check_allowed(policy)
-        except download.DownloadForbidden as exc:
+        except UserError as exc:  # the policy forbids downloads
             plain_message(self, QMessageBox.Warning, _("Download a model"), str(exc))
             return
         self.status.setText(_("Reading the list of models…"))
@@ -497,7 +500,13 @@ class TranslatePanel(Panel):
     def set_my_language(self, code: str) -> None:
         """The language the agent reads and writes in: the target of "customer → me"."""
         set_my_language(self.services.db, code)
-        self.my_language = code
+        self.services.hall.settings_changed.emit(MY_LANGUAGE_KEY)  # we follow it below
+
+    def _setting_changed(self, key: str) -> None:
+        if key != MY_LANGUAGE_KEY:
+            return
+        self.my_language = my_language(self.services.db, current_language(),
+                                       self.ready.languages if self.ready else ())
         self._update_language_labels()
         for direction in (self.incoming, self.outgoing):
             if direction.input.toPlainText().strip():
@@ -506,8 +515,10 @@ class TranslatePanel(Panel):
     def set_history(self, on: bool) -> None:
         try:
             history.set_enabled(self.services.db, self.services.runtime.policy, on)
-        except history.HistoryForbidden as exc:
+        except UserError as exc:  # the policy forbids a history
             plain_message(self, QMessageBox.Warning, _("Translation history"), str(exc))
+            return
+        self.services.hall.settings_changed.emit(history.ENABLED_KEY)
 
     def clear_history(self) -> None:
         history.clear(self.services.db)

@@ -33,6 +33,21 @@ def test_customer_json_ambiguous_phone_leaves_zone_null(run_cli):
     assert data["zone"] == "Atlantic/Canary" and data["utc_offset"] == "+00:00"
 
 
+def test_the_cli_reads_a_customer_as_the_customer_bar_does(run_cli, runtime):
+    """A name before a comma, and a national number read in the default region."""
+    from assistant import settings
+
+    code, out, err = run_cli("customer", "Lucía, +52 55 1234 5678", "--at", "2025-01-15T18:00Z", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["name"], data["phone"], data["country"]) == ("Lucía", "+525512345678", "MX")
+    assert data["zone"] == "America/Mexico_City" and data["description"].startswith("Lucía: ")
+    settings.put(runtime.db, "customer.default_region", "MX")
+    code, out, err = run_cli("customer", "55 1234 5678", "--json")
+    assert code == 0, err
+    assert json.loads(out)["phone"] == "+525512345678"
+
+
 def test_customer_json_holiday_and_no_transition(run_cli):
     code, out, _ = run_cli("customer", "+1 212 555 0123", "--at", "2025-12-25T15:00Z", "--json")
     data = json.loads(out)

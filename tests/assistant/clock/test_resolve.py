@@ -152,17 +152,6 @@ def test_languages_for_country():
     assert languages_for_country(None) == ()
 
 
-def test_name_before_a_comma():
-    from assistant.clock.resolve import resolve_customer
-
-    r = resolve_customer("Ana Gómez, +34 612 345 678")
-    assert r.context.name == "Ana Gómez" and r.context.phone == "+34612345678"
-    assert r.choose("Europe/Madrid").name == "Ana Gómez"
-    assert resolve_customer("Manila").context.zone == "Asia/Manila"
-    with pytest.raises(ResolveError):
-        resolve_customer("Ana, Atlantis")
-
-
 @pytest.mark.parametrize("text, zone, country", [
     ("Mumbai", "Asia/Kolkata", "IN"),
     ("barcelona", "Europe/Madrid", "ES"),

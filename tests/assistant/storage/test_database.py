@@ -110,19 +110,19 @@ def test_restore_keeps_the_replaced_database(tmp_path):
     path, backups = tmp_path / "a.db", tmp_path / "b"
     opened = open_database(path)
     from assistant import settings
-    settings.put(opened.db, "who", "before")
+    settings.put(opened.db, "profile.agent_name", "before")
     snapshot = rolling_backup(opened.db.conn, backups, min_interval_s=0)
-    settings.put(opened.db, "who", "after")
+    settings.put(opened.db, "profile.agent_name", "after")
     opened.close()
 
     saved = restore(snapshot, path, backups)
     reopened = open_database(path)
     try:
-        assert settings.get(reopened.db, "who") == "before"
+        assert settings.get(reopened.db, "profile.agent_name") == "before"
     finally:
         reopened.close()
     kept = sqlite3.connect(saved)
-    assert kept.execute("SELECT value FROM settings WHERE key='who'").fetchone()[0] == '"after"'
+    assert kept.execute("SELECT value FROM settings WHERE key='profile.agent_name'").fetchone()[0] == '"after"'
     kept.close()
 
 

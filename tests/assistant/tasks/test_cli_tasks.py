@@ -15,6 +15,7 @@ def add(run_cli, *argv):
 
 def test_add_prints_the_task_in_utc(run_cli, db):
     settings.put(db, "tasks.schedule", {"zone": "Europe/Paris"})
+    settings.put(db, "clock.agent_zone", "Europe/Lisbon")  # the agent works from Lisbon
     task = add(run_cli, "Call back Mrs Ito", "--priority", "high", "--customer", "Asia/Tokyo",
                "--name", "Ito", "--follow-up", "2026-11-25T10:00", "--customer-time",
                "--tag", "refund", "--channel", "call")
@@ -24,9 +25,10 @@ def test_add_prints_the_task_in_utc(run_cli, db):
     assert task["customer_name"] == "Ito" and task["tags"] == ["refund"]
     assert task["due_at"].endswith("Z") and task["created_at"].endswith("Z")
     assert task["breached"] is False and "urgency" in task
-    # without --customer-time the same text is read in the agent's (team's) zone
+    # without --customer-time the same text is read in the agent's zone (the clock's), not
+    # in the team's (Paris, for SLA hours)
     mine = add(run_cli, "x", "--follow-up", "2026-11-25T10:00")
-    assert mine["follow_up_at"] == "2026-11-25T09:00:00Z"
+    assert mine["follow_up_at"] == "2026-11-25T10:00:00Z"
 
 
 def test_add_refusals(run_cli):
@@ -41,6 +43,14 @@ def test_add_refusals(run_cli):
     assert code == 2 and out == ""
     code, out, err = run_cli("tasks", "list", "--json")
     assert json.loads(out) == []
+
+
+def test_a_customer_is_read_as_the_customer_bar_reads_it(run_cli, db):
+    settings.put(db, "customer.default_region", "MX")
+    task = add(run_cli, "x", "--customer", "Lucía, 55 1234 5678")  # a name, a national number
+    assert (task["customer_name"], task["customer_phone"], task["customer_country"]) == \
+        ("Lucía", "+525512345678", "MX")
+    assert task["customer_zone"] == "America/Mexico_City"
 
 
 def test_customer_with_several_zones_and_a_choice(run_cli):

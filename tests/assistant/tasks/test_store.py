@@ -117,16 +117,19 @@ def test_filters(store):
     assert store.countries() == ["FR", "JP"]
 
 
-def test_invalid_stored_settings_are_reported(db):
+def test_invalid_stored_settings_read_as_the_defaults_and_are_reported(db, hand_edit_setting):
     from assistant import settings
+    from assistant.tasks import config
     from assistant.tasks.config import SCHEDULE_KEY, QueueConfig, SettingsError
 
-    settings.put(db, SCHEDULE_KEY, {"zone": "Mars/Olympus"})
     with pytest.raises(SettingsError, match="Mars/Olympus"):
-        QueueConfig.load(db)
-    settings.put(db, SCHEDULE_KEY, {"start": "18:00", "end": "09:00"})
-    with pytest.raises(SettingsError, match="end after it starts"):
-        QueueConfig.load(db)
+        config.save(db, SCHEDULE_KEY, {"zone": "Mars/Olympus"})
+    with pytest.raises(settings.SettingError, match="end after it starts"):
+        settings.put(db, SCHEDULE_KEY, {"start": "18:00", "end": "09:00"})
+    hand_edit_setting(db, SCHEDULE_KEY, {"zone": "Mars/Olympus"})  # e.g. an IT script's edit
+    assert QueueConfig.load(db).schedule == config.DEFAULT_SCHEDULE
+    [problem] = config.problems(db)
+    assert "Mars/Olympus" in problem and problem.startswith(SCHEDULE_KEY)
 
 
 def test_search_box_tokens():

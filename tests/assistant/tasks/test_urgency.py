@@ -170,3 +170,32 @@ def test_filters_narrow_the_now_view_in_the_same_order(store):
     everything = store.view("now", NOW, limit=None)
     japan = store.view("now", NOW, Filters(country="jp"))
     assert [r.task.id for r in japan] == [r.task.id for r in everything if r.task.customer.country == "JP"][:200]
+
+
+def test_the_queue_and_the_clock_read_business_hours_from_the_same_place(db, store):
+    """A Portugal card from a team pack (Mon-Sat 08:00-20:00) counts for the clock and for
+    the queue's "customer's business hours" alike (there is no shipped card for Portugal)."""
+    import json
+
+    from assistant.clock.details import clock_details
+    from assistant.clock.status import BUSINESS_HOURS, business_hours_for
+    from assistant.countries.cards import cards_dir
+    from assistant.packs.install import store_cards
+
+    card = json.loads((cards_dir() / "ES.json").read_text(encoding="utf-8"))
+    card.update(code="PT", business_hours={"days": [1, 2, 3, 4, 5, 6], "open": "08:00", "close": "20:00",
+                                           "lunch": None})
+    with db.atomic():
+        store_cards(db, "acme.pt", [{"country": "PT", "kind": "card", "content": card}])
+    lisbon = CustomerContext(name="João", country="PT", zone="Europe/Lisbon")
+    saturday = utc(2026, 11, 28, 10)  # 10:00 in Lisbon, a Saturday: open by the pack's card
+    assert business_hours_for("PT", db).days == frozenset(range(1, 7))
+    clock = clock_details(lisbon, "Europe/Paris", saturday, "en", db)
+    assert clock.status.status == BUSINESS_HOURS
+    store.add(task("call João", customer=lisbon), saturday)
+    [ranked] = store.view("active", saturday)
+    assert "customer_open_now" in {t.name for t in ranked.score.terms}
+    assert store.urgency_model(saturday).hours("PT") == clock.status.hours
+    monday_7 = utc(2026, 11, 30, 7, 30)  # 07:30: the card's hours start at 08:00
+    assert clock_details(lisbon, "Europe/Paris", monday_7, "en", db).status.status != BUSINESS_HOURS
+    assert "customer_open_now" not in {t.name for t in store.view("active", monday_7)[0].score.terms}

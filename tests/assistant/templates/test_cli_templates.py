@@ -22,6 +22,14 @@ def test_render_for_a_spanish_phone_number(run_cli):
     assert data["unresolved"] == ["ticket_id"]
 
 
+def test_render_reads_the_customer_as_the_customer_bar_does(run_cli):
+    code, out, err = run_cli("templates", "render", "starter.followup.check_in", "--lang", "es",
+                             "--customer", "Ana María, +34 612 345 678", "--zone", "Europe/Madrid",
+                             "--at", "2026-01-15T18:00Z", "--json")
+    assert code == 0, err
+    assert json.loads(out)["text"].startswith("Buenas tardes, Ana. ")
+
+
 def test_render_falls_back_and_reports_missing(run_cli):
     code, out, err = run_cli("templates", "render", "starter.hold.request", "--lang", "ja",
                              "--at", "2026-01-15T18:00Z", "--set", "wait_minutes=", "--json")

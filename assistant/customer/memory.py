@@ -1,4 +1,5 @@
-"""Recent customers (the last 20) and pinned clocks (up to 5), stored in SQLite.
+"""Recent customers (the last 20) and pinned clocks (up to 5), stored in SQLite: the customer
+session's memory (:mod:`assistant.customer.session` decides when to remember).
 
 Each row keeps the whole CustomerContext as JSON under its identity key, so picking a
 recent customer again restores exactly what was set. Times are UTC ISO-8601."""
@@ -18,6 +19,8 @@ from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
+# the set keeps the name it shipped with (these tables began in the clock feature): a
+# migration set is known by its name in every database already created
 migrations = Migrations("clock")
 
 MAX_RECENTS = 20

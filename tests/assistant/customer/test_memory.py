@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from assistant.clock import store
+from assistant.customer import memory as store
 from assistant.customer import CustomerContext
 
 T0 = datetime(2025, 1, 15, 10, 0, tzinfo=timezone.utc)

@@ -1,4 +1,6 @@
-"""The customer the agent is talking to: the hub every panel reads."""
+"""The customer the agent is talking to: the value every panel reads. Import-free on
+purpose (the bottom of the hub); the rules for setting it live in
+:mod:`assistant.customer.session`."""
 
 from __future__ import annotations
 

@@ -1,0 +1,80 @@
+"""The change counters: which topics another process changed, seen on the app's connection."""
+
+import logging
+import sqlite3
+
+import pytest
+
+from assistant.storage import changes
+from assistant.storage.changes import ChangeWatch
+
+
+@pytest.fixture
+def other(runtime):
+    """A second connection to the same file: the CLI or an IT script."""
+    conn = sqlite3.connect(runtime.data_dir.database, timeout=10)
+    yield conn
+    conn.close()
+
+
+def test_the_migration_creates_the_triggers_and_nothing_else_does(db):
+    triggers = {name: table for name, table in db.execute(
+        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")}
+    watched = {"tasks", "team_templates", "personal_templates", "pack_template_prefs", "packs",
+               "pack_cards", "pack_glossary", "trusted_keys", "settings", "customer_recents",
+               "customer_pins"}
+    assert set(triggers.values()) == watched
+    assert set(triggers) == {f"changes_{t}_{e}" for t in watched for e in ("insert", "update", "delete")}
+    assert {t for (t,) in db.execute("SELECT topic FROM change_counters")} == set(changes.TOPICS)
+    assert ("changes", "m001_change_counters") in {
+        (r["migration_set"], r["name"]) for r in db["_sqlite_migrations"].rows}
+
+
+def test_another_process_s_writes_are_found_by_topic(runtime, other):
+    watch = ChangeWatch(runtime.conn)
+    assert not watch.look()
+    other.execute("INSERT INTO settings (key, value) VALUES ('ui.compact', 'true')")
+    other.execute("INSERT INTO customer_pins (key, context, position, pinned_at) VALUES ('k', '{}', 0, 'x')")
+    other.commit()
+    found = watch.look()
+    assert found.external and found.topics == {"settings", "customers"}
+    assert found.settings_keys == {"ui.compact"}
+    assert not watch.look()  # each change is reported once
+    other.execute("UPDATE settings SET value = 'false' WHERE key = 'ui.compact'")
+    other.execute("DELETE FROM customer_pins")
+    other.commit()
+    found = watch.look()
+    assert found.topics == {"settings", "customers"} and found.settings_keys == {"ui.compact"}
+
+
+def test_own_announced_writes_are_not_reported_again(runtime, db):
+    from assistant import settings
+
+    watch = ChangeWatch(runtime.conn)
+    settings.put(db, "ui.compact", True)
+    assert not watch.look(announced={"settings"}, announced_keys={"ui.compact"})
+
+
+def test_an_own_write_nobody_announced_is_reported_and_logged(runtime, db, caplog):
+    from assistant import settings
+
+    watch = ChangeWatch(runtime.conn)
+    settings.put(db, "ui.compact", True)
+    settings.put(db, "profile.company", "Acme")
+    with caplog.at_level(logging.ERROR, logger="assistant.storage.changes"):
+        found = watch.look(announced={"settings"}, announced_keys={"ui.compact"})
+    assert not found.external and found.settings_keys == {"profile.company"}
+    assert "not announced" in caplog.text and "profile.company" in caplog.text
+
+
+def test_own_and_external_writes_together_report_everything(runtime, db, other):
+    from assistant import settings
+
+    watch = ChangeWatch(runtime.conn)
+    settings.put(db, "ui.compact", True)
+    other.execute("INSERT INTO pack_template_prefs (template_id, hidden) VALUES ('t', 1)")
+    other.execute("INSERT INTO tasks (uid, title, priority_rank, status, created_at, updated_at) "
+                  "VALUES ('u', 'From a script', 2, 'open', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")
+    other.commit()
+    found = watch.look(announced={"settings"}, announced_keys={"ui.compact"})
+    assert found.external and {"tasks", "library"} <= found.topics
