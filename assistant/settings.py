@@ -293,6 +293,15 @@ def queue_part(key: str) -> Callable[[Any], dict | None]:
     return check
 
 
+def notice_list(value: Any) -> list[dict]:
+    """The storage notices (assistant.storage.notices): a list of {at, text, shown}."""
+    if not isinstance(value, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("text"), str) and isinstance(item.get("at"), str)
+            for item in value):
+        raise SettingError("not a list of notices")
+    return [{"at": item["at"], "text": item["text"], "shown": bool(item.get("shown"))} for item in value]
+
+
 def _history_policy(policy: Policy, value: Any) -> str | None:
     if value and not policy.allow_translation_history:
         return "the deployment policy does not allow a translation history"
@@ -324,6 +333,8 @@ declare("clock.agent_zone", None, "Your time zone (IANA, e.g. Europe/Berlin); no
 declare("replies.copy_rich_text", False, "Also copy replies as rich text", boolean)
 declare("templates.starter_sha256", None, "Digest of the installed starter pack",
         optional_text(64), internal=True)
+declare("storage.notices", [], "What happened to the database (moved aside, restored) and "
+        "whether the window has shown it", notice_list, internal=True)
 declare("packs.inbox", None, "Folder checked for team packs every 15 minutes",
         optional_text(1024), policy=_inbox_policy)
 declare("translation.my_language", None, "The language you read and write in translations",

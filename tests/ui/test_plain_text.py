@@ -183,7 +183,7 @@ def test_no_outside_text_is_ever_rendered_as_rich_text(qtbot, main_window, servi
     assert editor.open_path(outside_text["pack_file"])
     dialogs = [SettingsDialog(services, window), AboutDialog(window), PacksDialog(services, window), editor,
                TaskDialog(task_store, outside_text["customer"], outside_text["task"], window),
-               SnoozeDialog(task_store, outside_text["task"], window), QueueSettingsDialog(services.db, window),
+               SnoozeDialog(task_store, outside_text["task"], window), QueueSettingsDialog(services, window),
                CommandPalette(window.commands(), window),
                TemplateEditor(store.get_entry(services.db, "my.html").template, notice=payload("notice"),
                               parent=window)]

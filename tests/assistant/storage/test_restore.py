@@ -25,7 +25,7 @@ def current(fresh_data_dir):
     """The agent's database, holding what a restore must not lose by mistake."""
     run = start()
     try:
-        settings.put(run.db, "who", "current")
+        settings.put(run.db, "profile.agent_name", "current")
     finally:
         run.close()
     return fresh_data_dir / "assistant.db"
@@ -36,7 +36,7 @@ def good_backup(current, run_cli, tmp_path):
     """A backup the app wrote (``backup now``) of a database that said "backed up"."""
     run = start()
     try:
-        settings.put(run.db, "who", "backed up")
+        settings.put(run.db, "profile.agent_name", "backed up")
     finally:
         run.close()
     code, out, err = run_cli("backup", "now")
@@ -45,7 +45,7 @@ def good_backup(current, run_cli, tmp_path):
     made.write_bytes(Path(out.strip()).read_bytes())
     run = start()
     try:
-        settings.put(run.db, "who", "current")
+        settings.put(run.db, "profile.agent_name", "current")
     finally:
         run.close()
     return made
@@ -59,6 +59,30 @@ def edited(source: Path, target: Path, *statements: str, marker: int | None = No
             conn.execute(statement)
         if marker is not None:
             conn.execute(f"PRAGMA application_id = {marker}")
+        conn.commit()
+    finally:
+        conn.close()
+    return target
+
+
+def before_the_marker(source: Path, target: Path, *statements: str) -> Path:
+    """What a version without the marker wrote: ``source`` cut back to the migrations of
+    those versions (later objects and their schema records dropped), marker 0."""
+    from assistant.storage.verify import MIGRATIONS_BEFORE_THE_MARKER, expected_schema, schema_of
+
+    target.write_bytes(source.read_bytes())
+    conn = sqlite3.connect(target)
+    try:
+        keep = expected_schema(MIGRATIONS_BEFORE_THE_MARKER)
+        for kind, name in sorted(set(schema_of(conn)) - set(keep), key=lambda o: o[0] != "trigger"):
+            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        for migration_set, name in conn.execute("SELECT migration_set, name FROM _sqlite_migrations").fetchall():
+            if (migration_set, name) not in MIGRATIONS_BEFORE_THE_MARKER:
+                conn.execute("DELETE FROM _sqlite_migrations WHERE migration_set = ? AND name = ?",
+                             [migration_set, name])
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute("PRAGMA application_id = 0")
         conn.commit()
     finally:
         conn.close()
@@ -100,8 +124,8 @@ CANDIDATES = {
     "a view": (lambda good, t: edited(good, t, "CREATE VIEW everything AS SELECT * FROM settings"),
                "it has something Agent Assistant does not create: view 'everything'"),
     "a trigger in a backup from before the marker": (
-        lambda good, t: edited(good, t, "CREATE TRIGGER wipe AFTER INSERT ON tasks BEGIN DELETE FROM tasks; END",
-                               marker=0),
+        lambda good, t: before_the_marker(good, t, "CREATE TRIGGER wipe AFTER INSERT ON tasks "
+                                                   "BEGIN DELETE FROM tasks; END"),
         "it has something Agent Assistant does not create: trigger 'wipe'"),
     "an extra table": (lambda good, t: edited(good, t, "CREATE TABLE payload (x)"),
                        "it has something Agent Assistant does not create: table 'payload'"),
@@ -153,7 +177,7 @@ def who(path: Path) -> str:
     run = start()
     try:
         assert run.data_dir.database == path
-        return settings.get(run.db, "who")
+        return settings.get(run.db, "profile.agent_name")
     finally:
         run.close()
 
@@ -167,7 +191,7 @@ def test_a_backup_the_app_wrote_is_restored_and_the_window_will_be_told(current,
     assert who(current) == "backed up"
     kept = sqlite3.connect(saved)
     assert application_id(kept) == APPLICATION_ID
-    assert kept.execute("SELECT value FROM settings WHERE key = 'who'").fetchone()[0] == '"current"'
+    assert kept.execute("SELECT value FROM settings WHERE key = 'profile.agent_name'").fetchone()[0] == '"current"'
     kept.close()
     run = start()
     try:
@@ -181,7 +205,7 @@ def test_a_backup_the_app_wrote_is_restored_and_the_window_will_be_told(current,
 
 
 def test_a_backup_from_before_the_marker_is_restored_and_then_marked(current, good_backup, tmp_path):
-    legacy = edited(good_backup, tmp_path / "legacy.db", marker=0)
+    legacy = before_the_marker(good_backup, tmp_path / "legacy.db")
     restore(legacy, current, current.parent / "backups")
     assert who(current) == "backed up"
     conn = sqlite3.connect(current)
@@ -198,9 +222,9 @@ def test_a_backup_of_an_older_schema_is_restored_then_migrated(current, tmp_path
     for migration_set in schema.migration_sets():
         if migration_set.name == "packs":
             migration_set.apply(db, stop_before="m002_template_fingerprints")
-        elif migration_set.name != "translation":
+        elif migration_set.name not in ("translation", "changes"):
             migration_set.apply(db)
-    settings.put(db, "who", "older")
+    settings.put(db, "profile.agent_name", "older")
     db.close()
     restore(older, current, current.parent / "backups")
     assert who(current) == "older"
@@ -246,7 +270,7 @@ def test_restoring_onto_a_full_disk_changes_nothing(small_filesystem, monkeypatc
     monkeypatch.setenv("AGENT_ASSISTANT_HOME", str(data))
     run = start()
     try:
-        settings.put(run.db, "who", "current")
+        settings.put(run.db, "profile.agent_name", "current")
         big = tmp_path / "big.db"  # a backup larger than the room left, on another disk
         run.db.conn.execute(f"VACUUM INTO '{big}'")
     finally:
