@@ -4,6 +4,7 @@ and its result (or error) comes back by signal, so widgets are only touched on t
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import traceback
 from typing import Any, Callable
@@ -44,6 +45,10 @@ def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None] | None =
     return task
 
 
+def _unhandled(exc: Exception) -> None:
+    sys.excepthook(type(exc), exc, exc.__traceback__)
+
+
 def _task(fn, on_done, on_error) -> tuple[Task, Callable[[], None]]:
     task = Task()
     _running.add(task)
@@ -51,8 +56,9 @@ def _task(fn, on_done, on_error) -> tuple[Task, Callable[[], None]]:
     # widget is deleted (Qt drops the connection with its receiver).
     if on_done:
         task.done.connect(on_done)
-    if on_error:
-        task.failed.connect(on_error)
+    # A job nobody listens to for failures still reports them: as an exception no slot
+    # caught (the window's error report logs it and tells the agent), never dropped.
+    task.failed.connect(on_error or _unhandled)
 
     def forget(_value) -> None:
         # Connected last, so it runs after the callback. Qt holds the connections out of

@@ -22,6 +22,22 @@ def test_errors_come_back_as_exceptions(qtbot, services):
     assert str(errors[0]) == "model file damaged"
 
 
+def test_a_failure_nobody_handles_reaches_the_error_report(qtbot, services, monkeypatch):
+    """A job started without on_error does not drop its failure: it goes where every
+    uncaught exception goes (the window's error report), with its traceback."""
+    import sys
+
+    seen = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, exc, tb: seen.append((kind, str(exc), tb is not None)))
+
+    def fail():
+        raise OSError("share stopped answering")
+
+    run_in_pool(fail, lambda _result: None, pool=services.pool)
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=5000)
+    assert seen == [(OSError, "share stopped answering", True)]
+
+
 def test_none_and_booleans_survive_crossing_threads(qtbot, services):
     """PySide6 6.12.0 dropped a reference to None (and True) for each task run on a pool
     thread: a shift's worth of background tasks ends in "deallocating None" (pinned below
