@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QMainWindow, QMenu, QSystemTrayIcon,
                                QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.tray = None  # built by start_deferred()
         self.compact = False
+        self._held_keys: list | None = None  # keys typed before the visible panel was built
         self.tabs.currentChanged.connect(self._panel_changed)
         self.restore_state()
         self._painted = False
@@ -201,6 +202,8 @@ class MainWindow(QMainWindow):
             self.tabs.widget(index).layout().addWidget(panel)
             if self.compact:
                 panel.set_compact(True)
+            if index == self.tabs.currentIndex() and self._held_keys is not None:
+                QTimer.singleShot(0, self, self._release_held_keys)
         return self._panels[index]
 
     def panel_index(self, panel_id: str) -> int:
@@ -233,7 +236,12 @@ class MainWindow(QMainWindow):
     # -- behaviour -----------------------------------------------------------------
     def show_panel(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
-        self.panel(index).setFocus()
+        self.focus_panel()
+
+    def focus_panel(self) -> None:
+        """The cursor where the agent types next in the visible panel: its focus proxy
+        (Translate's customer-message box, Replies' and Culture's search, the Queue's list)."""
+        self.panel(self.tabs.currentIndex()).setFocus(Qt.ShortcutFocusReason)
 
     def current_panel_id(self) -> str:
         return PANELS[self.tabs.currentIndex()].panel_id
@@ -250,11 +258,18 @@ class MainWindow(QMainWindow):
             palette.chosen.callback()
 
     def set_always_on_top(self, on: bool) -> None:
-        visible = self.isVisible()
+        visible, active, focus = self.isVisible(), self.isActiveWindow(), self.focusWidget()
         self.setWindowFlag(Qt.WindowStaysOnTopHint, on)
         if visible:
-            self.show()  # changing flags hides the window; shown again without activation
+            self.show()  # changing flags hides the window; shown again without activation,
+            if active:   # unless the agent was in it: then it stays where they type
+                QTimer.singleShot(0, self, lambda: self._reactivate(focus))
         self._remember("ui.always_on_top", on)
+
+    def _reactivate(self, focus) -> None:
+        self.activateWindow()
+        if focus is not None and focus.window() is self:
+            focus.setFocus(Qt.ActiveWindowFocusReason)
 
     def set_compact(self, on: bool) -> None:
         self.compact = on
@@ -288,10 +303,34 @@ class MainWindow(QMainWindow):
             self.bring_forward()
 
     def bring_forward(self) -> None:
-        """Explicit user request (tray click, second launch): the one time we may activate."""
-        self.showNormal()
+        """Explicit user request (launch, tray click, second launch): the one time we may
+        activate. The visible panel's input takes the keys typed next; if that panel is not
+        built yet, keys typed meanwhile are held and replayed into it once it is."""
+        self.showNormal() if self.isMinimized() else self.show()
         self.raise_()
         self.activateWindow()
+        if self._panels[self.tabs.currentIndex()] is not None:
+            self.focus_panel()
+        else:
+            self._held_keys = []
+            self.setFocus(Qt.ActiveWindowFocusReason)  # keys come here until the panel exists
+
+    def keyPressEvent(self, event) -> None:
+        if self._held_keys is not None and event.text() and self.focusWidget() in (None, self):
+            self._held_keys.append(QKeyEvent(event.type(), event.key(), event.modifiers(), event.text()))
+            return
+        super().keyPressEvent(event)
+
+    def _release_held_keys(self) -> None:
+        """The visible panel exists now: it takes focus (unless the agent went elsewhere
+        meanwhile) and the keys typed before it existed."""
+        held, self._held_keys = self._held_keys, None
+        if held is None or self.focusWidget() not in (None, self):
+            return
+        self.focus_panel()
+        target = QApplication.focusWidget()
+        for event in held if target is not None else ():
+            QApplication.sendEvent(target, event)
 
     def show_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog

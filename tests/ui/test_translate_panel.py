@@ -14,14 +14,6 @@ REPO = Path(__file__).resolve().parents[2]
 MODELS = REPO / "resources" / "models"
 
 
-@pytest.fixture
-def with_models(fresh_data_dir):
-    from assistant.translation import packages
-
-    for path in sorted(MODELS.glob("*.argosmodel")):
-        packages.install_archive(fresh_data_dir / "models", path)
-
-
 def make_panel(qtbot, services):
     from ui.panels.translate import TranslatePanel
 

@@ -1,0 +1,101 @@
+"""Issue 16, "Focus and keys" and "Stable, legible": the window as an agent on a live call
+drives it -- one chord puts the cursor where they type next, keys typed as the window
+appears are not lost, the window keeps its size, and every key has a visible twin."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+
+def focused_name() -> str:
+    widget = QApplication.focusWidget()
+    return widget.objectName() if widget is not None else ""
+
+
+def test_each_panel_chord_puts_the_cursor_where_the_agent_types_next(with_models, main_window, press_shortcut):
+    expected = {Qt.Key_1: "translate-incoming-input", Qt.Key_2: "replies-search",
+                Qt.Key_3: "culture-search", Qt.Key_4: "queue-list"}
+    for key in (Qt.Key_2, Qt.Key_1, Qt.Key_4, Qt.Key_3, Qt.Key_1):  # also a chord for the panel shown
+        press_shortcut(main_window, key, Qt.ControlModifier)
+        assert focused_name() == expected[key], key
+
+
+def test_ctrl_1_then_paste_lands_in_the_customer_message_box(with_models, main_window, press_shortcut, qtbot):
+    QApplication.clipboard().setText("Mi pedido no ha llegado.")
+    press_shortcut(main_window, Qt.Key_3, Qt.ControlModifier)
+    press_shortcut(main_window, Qt.Key_1, Qt.ControlModifier)
+    assert focused_name() == "translate-incoming-input"
+    qtbot.keyClick(main_window.windowHandle(), Qt.Key_V, Qt.ControlModifier)  # to whatever has focus
+    assert main_window.panel_by_id("translate").incoming.input.toPlainText() == "Mi pedido no ha llegado."
+
+
+def test_ctrl_l_goes_to_the_customer_field(main_window, press_shortcut):
+    press_shortcut(main_window, Qt.Key_4, Qt.ControlModifier)
+    press_shortcut(main_window, Qt.Key_L, Qt.ControlModifier)
+    assert QApplication.focusWidget() is main_window.customer_bar.input
+
+
+def test_keys_typed_at_launch_before_the_panel_exists_are_not_lost(with_models, qtbot, services):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    window._quitting = True
+    window.tabs.setCurrentIndex(0)
+    window.bring_forward()  # what the launch, the tray and a second launch do
+    qtbot.waitUntil(window.isActiveWindow)
+    assert window.built_panels() == []
+    for key in (Qt.Key_H, Qt.Key_O, Qt.Key_L, Qt.Key_A):  # typed while the panel is being built
+        qtbot.keyClick(window.windowHandle(), key)
+    window.start_deferred()
+    panel = window.panel_by_id("translate")
+    qtbot.waitUntil(lambda: panel.incoming.input.toPlainText() == "hola")
+    assert QApplication.focusWidget() is panel.incoming.input
+
+
+def test_bringing_the_window_forward_focuses_the_panel_input(main_window, qtbot):
+    main_window.show_panel(1)
+    main_window.customer_bar.input.setFocus()
+    main_window.hide()
+    main_window.bring_forward()  # the tray's "Show"
+    qtbot.waitUntil(main_window.isActiveWindow)
+    assert main_window.isActiveWindow() and focused_name() == "replies-search"
+
+
+def test_always_on_top_keeps_the_window_active_and_the_cursor_in_place(with_models, main_window, press_shortcut,
+                                                                        qtbot):
+    press_shortcut(main_window, Qt.Key_1, Qt.ControlModifier)
+    activated = []
+    original = main_window.activateWindow
+    main_window.activateWindow = lambda: (activated.append(True), original())  # offscreen cannot
+    press_shortcut(main_window, Qt.Key_T, Qt.ControlModifier | Qt.ShiftModifier)  # re-activate
+    assert main_window.windowFlags() & Qt.WindowStaysOnTopHint
+    qtbot.waitUntil(lambda: len(activated) == 2)  # the test's own, then the window's
+    assert main_window.focusWidget().objectName() == "translate-incoming-input"
+
+
+def test_without_models_ctrl_1_lands_on_the_install_button(main_window, press_shortcut, qtbot):
+    panel = main_window.panel_by_id("translate")
+    qtbot.waitUntil(lambda: panel.ready is not None, timeout=30000)
+    press_shortcut(main_window, Qt.Key_1, Qt.ControlModifier)
+    assert QApplication.focusWidget() is panel.install_button
+
+
+def test_ctrl_enter_copies_the_translation_of_the_reply(with_models, main_window, press_shortcut, qtbot):
+    from assistant.customer import CustomerContext
+
+    panel = main_window.panel_by_id("translate")
+    qtbot.waitUntil(lambda: panel.ready is not None, timeout=30000)
+    main_window.services.customer.set(CustomerContext(language="es"))
+    QApplication.clipboard().setText("")
+    press_shortcut(main_window, Qt.Key_1, Qt.ControlModifier)
+    panel.outgoing.input.setPlainText("Thank you.")
+    panel.outgoing.input.setFocus()
+    press_shortcut(main_window, Qt.Key_Return, Qt.ControlModifier)  # translated first, then copied
+    qtbot.waitUntil(lambda: QApplication.clipboard().text() == panel.outgoing.output.toPlainText() != "",
+                    timeout=10000)
+    assert panel.outgoing.note.text() == "Translation copied."
+    QApplication.clipboard().setText("")
+    press_shortcut(main_window, Qt.Key_Return, Qt.ControlModifier)  # up to date: copied at once
+    assert QApplication.clipboard().text() == panel.outgoing.output.toPlainText()
