@@ -25,7 +25,7 @@ from assistant.i18n import N_, _, ltr
 from assistant.tasks import config
 from assistant.tasks.model import CHANNEL_LABELS, CHANNELS
 from assistant.tasks.notices import mark_shown, pending_notices
-from assistant.tasks.present import countdown, details, short_both
+from assistant.tasks.present import added_message, countdown, details, short_both
 from assistant.tasks.store import Filters, Ranked, TaskStore
 from ui.panels.base import Panel
 from ui.services import Command
@@ -513,7 +513,18 @@ class QueuePanel(Panel):
         dialog.title.setFocus()
 
     def _added(self, task) -> None:
-        self.status.setText(_("Added “{title}”.").format(title=task.title))
+        """Says where the task went, and shows it there, selected (also when added with
+        Ctrl+N from another panel: the agent finds it in the queue where they were told)."""
+        now = self.clock()
+        view = self.store.view_of(task, now)
+        label = _(dict(VIEWS)[view])
+        message = added_message(task, label, now, self.agent_zone)
+        self.status.setText(message)
+        if not self.isVisible():  # added from another panel: said where the agent is
+            self.services.notify(_("Queue"), message)
+        if view != self.view_name:
+            self.search.clear()  # a search that hides it would contradict the message
+            self.set_view(view)
         self._changed(task.id)
         row = self.model.row_of(task.id)
         if row >= 0:
