@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import (QApplication, QHBoxLayout, QMainWindow, QMenu, QSystemTrayIcon,
-                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QMenu, QScrollArea,
+                               QSystemTrayIcon, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from assistant import APP_NAME, settings
 from assistant.i18n import N_, _
@@ -57,6 +57,14 @@ def app_icon() -> QIcon:
     return QIcon(str(resource_path("icons", "app.svg")))
 
 
+class _FillingLayout(QVBoxLayout):
+    """The window's content fills the window (wrapped labels would otherwise have the
+    scroll area around it grow the content to their preferred height, not the window's)."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt naming)
+        return False
+
+
 class MainWindow(QMainWindow):
     """Built in two steps so it paints quickly: the constructor makes the shell (customer
     field, tabs, menus) from settings alone; ``start_deferred()``, called once the first
@@ -75,7 +83,7 @@ class MainWindow(QMainWindow):
         self.setAttribute(Qt.WA_ShowWithoutActivating, True)
 
         central = QWidget()
-        outer = QVBoxLayout(central)
+        outer = _FillingLayout(central)
         outer.setContentsMargins(6, 6, 6, 6)
         top = QHBoxLayout()
         self.customer_bar = CustomerBar(services)
@@ -100,7 +108,19 @@ class MainWindow(QMainWindow):
             page.layout().setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(page, _(cls.title))
         outer.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        # The window never changes its own size as content changes (a clock card, a long
+        # name, a note): what does not fit scrolls inside, and the window's minimum is the
+        # scroll area's, not the content's.
+        self.content = central
+        scroller = QScrollArea()
+        scroller.setObjectName("main-scroller")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.NoFrame)
+        scroller.setWidget(central)
+        # see-through: the window paints its own background (and so sees its first paint)
+        scroller.viewport().setAutoFillBackground(False)
+        central.setAutoFillBackground(False)
+        self.setCentralWidget(scroller)
 
         self._build_actions()
         self.tray = None  # built by start_deferred()
@@ -274,7 +294,7 @@ class MainWindow(QMainWindow):
     def set_compact(self, on: bool) -> None:
         self.compact = on
         self.tabs.tabBar().setVisible(True)
-        self.centralWidget().layout().setContentsMargins(*(2,) * 4 if on else (6,) * 4)
+        self.content.layout().setContentsMargins(*(2,) * 4 if on else (6,) * 4)
         for panel in self.built_panels():
             panel.set_compact(on)
         self.setMinimumWidth(COMPACT_WIDTH if on else 0)

@@ -4,6 +4,7 @@ appears are not lost, the window keeps its size, and every key has a visible twi
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -99,3 +100,65 @@ def test_ctrl_enter_copies_the_translation_of_the_reply(with_models, main_window
     QApplication.clipboard().setText("")
     press_shortcut(main_window, Qt.Key_Return, Qt.ControlModifier)  # up to date: copied at once
     assert QApplication.clipboard().text() == panel.outgoing.output.toPlainText()
+
+
+def started(window, qtbot, width=420, height=720):
+    window.resize(width, height)
+    window.show()
+    window.start_deferred()
+    qtbot.waitUntil(lambda: len(window.built_panels()) == 4, timeout=20000)
+    qtbot.wait(50)
+    return window
+
+
+def test_the_window_never_changes_its_own_size(main_window, qtbot):
+    """Several zones, a long name, a clock card, an error, an empty field, every panel:
+    the window stays 420 x 720; what does not fit scrolls inside."""
+    window = started(main_window, qtbot)
+    scroller = window.centralWidget()
+    for text in ("+34 612 345 678", "+81 3-1234-5678", "Australia",
+                 "Mrs Antonia Fernández-Villaverde de la Concepción, +7 912 345 6789", "Tokyo",
+                 "no such place 123", ""):
+        window.customer_bar.input.setText(text)
+        window.customer_bar.apply_text()
+        qtbot.wait(20)
+        assert (window.width(), window.height()) == (420, 720), text
+        assert not scroller.horizontalScrollBar().isVisible(), text
+    for index in (0, 1, 2, 3, 0):
+        window.show_panel(index)
+        qtbot.wait(20)
+        assert (window.width(), window.height()) == (420, 720), index
+
+
+@pytest.fixture
+def large_font(qapp):
+    original = qapp.font()
+    font = qapp.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    qapp.setFont(font)
+    yield
+    qapp.setFont(original)
+
+
+def test_at_150_percent_font_five_queue_rows_show_at_420_by_720(main_window, services, qtbot, large_font):
+    from datetime import datetime, timedelta, timezone
+
+    from assistant.tasks.model import Task
+    from assistant.tasks.store import TaskStore
+
+    store, now = TaskStore(services.db), datetime.now(timezone.utc)
+    for minutes in range(30, 38):
+        due = now + timedelta(minutes=minutes)
+        store.add(Task(f"Call back customer {minutes}", resolution_due_at=due, response_due_at=due), now)
+    window = started(main_window, qtbot)
+    window.show_panel(3)
+    queue = window.panel_by_id("queue")
+    queue.reload()
+    qtbot.wait(50)
+    scroller = window.centralWidget()
+    assert not scroller.horizontalScrollBar().isVisible()
+    shown = [row for row in range(queue.model.rowCount())
+             if (rect := queue.tree.visualRect(queue.model.index(row, 0))).isValid()
+             and rect.bottom() <= queue.tree.viewport().height()
+             and queue.tree.viewport().mapTo(scroller.viewport(), rect.bottomLeft()).y() <= scroller.viewport().height()]
+    assert len(shown) >= 5, shown

@@ -212,10 +212,10 @@ def test_every_task_key_has_a_visible_twin(panel, qtbot):
     panel.active_dialog.reject()
 
     commands = {c.title: c for c in panel.commands()}
-    for title in ("Selected task: Done", "Selected task: Snooze", "Selected task: Edit",
-                  "Selected task: Open customer"):
+    for title in ("Queue: Mark the task done", "Queue: Snooze the task", "Queue: Edit the task",
+                  "Queue: Open the task's customer"):
         assert title in commands
-    assert commands["Selected task: Done"].shortcut == "Space"
+    assert commands["Queue: Mark the task done"].shortcut == "Space"
 
 
 def test_task_buttons_follow_the_selection(panel):

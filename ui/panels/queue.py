@@ -247,21 +247,25 @@ class QueuePanel(Panel):
     def _build_task_actions(self) -> QWidget:
         """The visible twins of the list's keys, for the selected task: buttons under the
         list, the same actions in its context menu and in the palette (``commands``)."""
-        specs = [("done", _("Done"), "Space", self.toggle_done),
-                 ("snooze", _("Snooze…"), "S", self.snooze_selected),
-                 ("edit", _("Edit…"), "E", self.edit_selected),
-                 ("open", _("Open customer"), "Enter", self.open_selected),
-                 ("delete", _("Delete"), "Del", self.delete_selected)]
+        specs = [("done", _("Done"), _("Mark the task done"), Qt.Key_Space, self.toggle_done),
+                 ("snooze", _("Snooze…"), _("Snooze the task"), Qt.Key_S, self.snooze_selected),
+                 ("edit", _("Edit…"), _("Edit the task"), Qt.Key_E, self.edit_selected),
+                 ("open", _("Open"), _("Open the task's customer"), Qt.Key_Return, self.open_selected),
+                 ("delete", _("Delete"), _("Delete the task"), Qt.Key_Delete, self.delete_selected)]
         self.task_actions: dict[str, QAction] = {}
         bar = QWidget()
         bar.setObjectName("queue-task-actions")
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
-        for name, text, key, slot in specs:
+        for name, text, tip, key, slot in specs:
             action = QAction(text, self)
             action.setObjectName(f"queue-{name}")
-            action.setToolTip(_("{action} ({key})").format(action=text.rstrip("…"), key=ltr(key)))
-            action.setData(key)
+            action.setShortcut(QKeySequence(key))  # while the list has the focus (as the
+            action.setShortcutContext(Qt.WidgetShortcut)  # key handling in eventFilter)
+            self.tree.addAction(action)
+            shown = action.shortcut().toString(QKeySequence.NativeText)
+            action.setToolTip(_("{action} ({key})").format(action=tip, key=ltr(shown)))
+            action.setData(shown)
             action.triggered.connect(lambda _checked=False, slot=slot: slot())
             self.task_actions[name] = action
             if name != "delete":  # Delete stays in the menu: one slip must not cost a task
@@ -300,7 +304,9 @@ class QueuePanel(Panel):
         combo.addItem(everything, None)
         combo.setAccessibleName(name)
         combo.setToolTip(name)
-        combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        # as narrow as a short word: a long tag or country name must not widen the window
+        combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(5)
         combo.currentIndexChanged.connect(lambda _i: self.reload(refresh_choices=False))
         return combo
 
@@ -585,7 +591,7 @@ class QueuePanel(Panel):
         own = [Command(_("Queue: {view}").format(view=_(label)),
                        lambda name=name: self._show_view(name), "", "tasks queue view")
                for name, label in VIEWS]
-        own += [Command(_("Selected task: {action}").format(action=action.text().rstrip("…")),
+        own += [Command(_("Queue: {action}").format(action=action.toolTip().rsplit(" (", 1)[0]),
                         lambda name=name: self._from_palette(name), action.data(), "tasks queue selected")
                 for name, action in self.task_actions.items()]
         own.append(Command(_("Undo task delete"), self.undo_delete, "Ctrl+Z", "tasks queue restore"))

@@ -59,12 +59,13 @@ class _Direction(QFrame):
         layout.addWidget(self.input, 2)
         row = QHBoxLayout()
         self.language_label = plain_label("", f"translate-{key}-language")
-        self.language_label.setWordWrap(False)
+        self.language_label.setWordWrap(True)  # wraps at a large font rather than widen the window
         row.addWidget(self.language_label, 1)
         self.override = QComboBox()
         self.override.setObjectName(f"translate-{key}-override")
         self.override.setAccessibleName(_("Language"))
-        self.override.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.override.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.override.setMinimumContentsLength(6)  # a long language name must not widen the window
         row.addWidget(self.override)
         layout.addLayout(row)
         self.output = QPlainTextEdit()
