@@ -6,7 +6,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QMenu, QScrollArea,
                                QSystemTrayIcon, QTabWidget, QToolButton, QVBoxLayout, QWidget)
@@ -51,6 +51,7 @@ def open_quick_add(window) -> None:
 PANEL_BUILD_PAUSE_MS = 50
 NARROW_WIDTH = 420
 COMPACT_WIDTH = 300
+COMPACT_MIN_NORMAL_HEIGHT = 300  # a size below this was the compact one: not restored
 
 
 def app_icon() -> QIcon:
@@ -86,6 +87,9 @@ class MainWindow(QMainWindow):
         outer = _FillingLayout(central)
         outer.setContentsMargins(6, 6, 6, 6)
         top = QHBoxLayout()
+        self.top_row = top  # compact mode puts its one-line bar here
+        self.compact_bar = None
+        self._normal_size = None
         self.customer_bar = CustomerBar(services)
         top.addWidget(self.customer_bar, 1)
         self.menu_button = QToolButton()
@@ -120,6 +124,7 @@ class MainWindow(QMainWindow):
         # see-through: the window paints its own background (and so sees its first paint)
         scroller.viewport().setAutoFillBackground(False)
         central.setAutoFillBackground(False)
+        scroller.setMinimumSize(1, 1)  # not the scroll area's own 68 px: compact mode is one line
         self.setCentralWidget(scroller)
 
         self._build_actions()
@@ -160,7 +165,7 @@ class MainWindow(QMainWindow):
                                   lambda _checked=False, i=index: self.show_panel(i))
             self.panel_actions.append(action)
         self.palette_action = self._action(_("Command palette…"), "Ctrl+K", self.open_palette)
-        self.customer_action = self._action(_("Set customer…"), "Ctrl+L", self.customer_bar.focus_input)
+        self.customer_action = self._action(_("Set customer…"), "Ctrl+L", self.focus_customer)
         self.on_top_action = self._action(_("Always on top"), "Ctrl+Shift+T", self.set_always_on_top, True)
         self.compact_action = self._action(_("Compact mode"), "Ctrl+Shift+M", self.set_compact, True)
         self.about_action = self._action(_("About…"), "F1", self.show_about)
@@ -198,7 +203,7 @@ class MainWindow(QMainWindow):
         own = [Command(_(p.title), lambda i=i: self.show_panel(i), f"Ctrl+{i + 1}")
                for i, p in enumerate(PANELS)]
         own += [
-            Command(_("Set customer…"), self.customer_bar.focus_input, "Ctrl+L", "customer phone country"),
+            Command(_("Set customer…"), self.focus_customer, "Ctrl+L", "customer phone country"),
             Command(_("Always on top"), self.on_top_action.toggle, "Ctrl+Shift+T", "pin"),
             Command(_("Compact mode"), self.compact_action.toggle, "Ctrl+Shift+M", "small narrow"),
             Command(_("About…"), self.show_about, "F1", "version"),
@@ -255,8 +260,14 @@ class MainWindow(QMainWindow):
 
     # -- behaviour -----------------------------------------------------------------
     def show_panel(self, index: int) -> None:
+        self._leave_compact()
         self.tabs.setCurrentIndex(index)
         self.focus_panel()
+
+    def focus_customer(self) -> None:
+        """Ctrl+L: the customer field (out of compact mode, where it is hidden)."""
+        self._leave_compact()
+        self.customer_bar.focus_input()
 
     def focus_panel(self) -> None:
         """The cursor where the agent types next in the visible panel: its focus proxy
@@ -292,15 +303,38 @@ class MainWindow(QMainWindow):
             focus.setFocus(Qt.ActiveWindowFocusReason)
 
     def set_compact(self, on: bool) -> None:
+        """Compact mode is one line: the customer's clock and status and the four panel
+        chords (and the menu). A chord, Ctrl+L or a chord button leaves it, back to the
+        size the window had."""
+        if on == self.compact:
+            return
+        if on:
+            self._normal_size = self.size()
+            if self.compact_bar is None:
+                from ui.compact_bar import CompactBar
+
+                self.compact_bar = CompactBar(self.services, [_(p.title) for p in PANELS], self.customer_bar)
+                self.compact_bar.panel_requested.connect(self.show_panel)
+                self.top_row.insertWidget(0, self.compact_bar, 1)
         self.compact = on
-        self.tabs.tabBar().setVisible(True)
+        self.customer_bar.setVisible(not on)
+        self.tabs.setVisible(not on)
+        if self.compact_bar is not None:
+            self.compact_bar.setVisible(on)
         self.content.layout().setContentsMargins(*(2,) * 4 if on else (6,) * 4)
         for panel in self.built_panels():
             panel.set_compact(on)
-        self.setMinimumWidth(COMPACT_WIDTH if on else 0)
         if on:
-            self.resize(COMPACT_WIDTH, self.height())
+            self.resize(COMPACT_WIDTH, self.content.minimumSizeHint().height() + 4)
+        else:
+            size = self._normal_size
+            self.resize(size if size is not None and size.height() >= COMPACT_MIN_NORMAL_HEIGHT
+                        else QSize(NARROW_WIDTH, 720))  # started compact: the default size
         self._remember("ui.compact", on)
+
+    def _leave_compact(self) -> None:
+        if self.compact:
+            self.compact_action.setChecked(False)
 
     def refresh_badges(self) -> None:
         for index, panel in enumerate(self._panels):

@@ -162,3 +162,33 @@ def test_at_150_percent_font_five_queue_rows_show_at_420_by_720(main_window, ser
              and rect.bottom() <= queue.tree.viewport().height()
              and queue.tree.viewport().mapTo(scroller.viewport(), rect.bottomLeft()).y() <= scroller.viewport().height()]
     assert len(shown) >= 5, shown
+
+
+def test_compact_mode_is_one_line_with_the_clock_status_and_the_four_chords(main_window, services, qtbot,
+                                                                            press_shortcut):
+    from assistant.customer import CustomerContext
+
+    window = started(main_window, qtbot)
+    qtbot.waitUntil(lambda: window.customer_bar.ready, timeout=20000)
+    services.customer.set(CustomerContext(name="Ito", country="JP", zone="Asia/Tokyo"))
+    press_shortcut(window, Qt.Key_M, Qt.ControlModifier | Qt.ShiftModifier)
+    bar = window.compact_bar
+    assert window.compact and bar.isVisible()
+    assert not window.tabs.isVisible() and not window.customer_bar.isVisible()
+    line = bar.time_label.height()
+    assert window.height() <= 3 * line + 24, (window.height(), line)  # one line, not a narrow window
+    assert ":" in bar.time_label.text() and bar.status_label.isVisible() and bar.status_label.text()
+    assert bar.modifier_label.text() == "Ctrl+" and [b.text() for b in bar.chord_buttons] == ["1", "2", "3", "4"]
+    assert [b.toolTip() for b in bar.chord_buttons] == [
+        "Translate (Ctrl+1)", "Replies (Ctrl+2)", "Culture (Ctrl+3)", "Queue (Ctrl+4)"]
+    assert not window.centralWidget().horizontalScrollBar().isVisible()
+    # a chord leaves it, back to the size the window had, on that panel with the cursor in place
+    press_shortcut(window, Qt.Key_2, Qt.ControlModifier)
+    assert not window.compact and (window.width(), window.height()) == (420, 720)
+    assert focused_name() == "replies-search"
+    window.compact_action.setChecked(True)
+    qtbot.mouseClick(bar.chord_buttons[3], Qt.LeftButton)
+    assert not window.compact and window.current_panel_id() == "queue"
+    window.compact_action.setChecked(True)
+    press_shortcut(window, Qt.Key_L, Qt.ControlModifier)
+    assert not window.compact and QApplication.focusWidget() is window.customer_bar.input
