@@ -45,7 +45,8 @@ def test_no_model_state_says_what_to_install_and_how(qtbot, services):
     wait_ready(qtbot, panel)
     assert panel.empty_state.isVisible() and panel.install_button.isVisible()
     assert "No translation model is installed" in panel.empty_state.text()
-    assert "assistant models install FILE.argosmodel" in panel.empty_state.text()
+    assert "Install model…" in panel.empty_state.text()
+    assert "assistant " not in panel.empty_state.text()  # an agent is never sent to a command line
     assert panel.empty_state.textFormat() == panel.empty_state.textFormat().PlainText
     assert not panel.incoming.isEnabled()
 

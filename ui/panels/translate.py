@@ -65,7 +65,7 @@ class _Direction(QFrame):
         self.override.setObjectName(f"translate-{key}-override")
         self.override.setAccessibleName(_("Language"))
         self.override.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.override.setMinimumContentsLength(6)  # a long language name must not widen the window
+        self.override.setMinimumContentsLength(9)  # a long language name must not widen the window
         row.addWidget(self.override)
         layout.addLayout(row)
         self.output = QPlainTextEdit()
