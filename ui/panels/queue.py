@@ -250,7 +250,7 @@ class QueuePanel(Panel):
         specs = [("done", _("Done"), _("Mark the task done"), Qt.Key_Space, self.toggle_done),
                  ("snooze", _("Snooze…"), _("Snooze the task"), Qt.Key_S, self.snooze_selected),
                  ("edit", _("Edit…"), _("Edit the task"), Qt.Key_E, self.edit_selected),
-                 ("open", _("Open"), _("Open the task's customer"), Qt.Key_Return, self.open_selected),
+                 ("open", _("Customer"), _("Open the task's customer"), Qt.Key_Return, self.open_selected),
                  ("delete", _("Delete"), _("Delete the task"), Qt.Key_Delete, self.delete_selected)]
         self.task_actions: dict[str, QAction] = {}
         bar = QWidget()
