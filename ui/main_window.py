@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         scroller.viewport().setAutoFillBackground(False)
         central.setAutoFillBackground(False)
         scroller.setMinimumSize(1, 1)  # not the scroll area's own 68 px: compact mode is one line
+        scroller.setFocusPolicy(Qt.NoFocus)  # not a stop of its own for Tab
         self.setCentralWidget(scroller)
 
         self._build_actions()
@@ -470,6 +471,8 @@ class MainWindow(QMainWindow):
             self._update_watching()
         elif event.type() == QEvent.ActivationChange and self.isActiveWindow():
             self.services.hall.check()  # the agent is back: show what changed meanwhile
+            if QApplication.focusWidget() is None and self._panels[self.tabs.currentIndex()] is not None:
+                self.focus_panel()  # activated with nowhere to type: the panel's input
 
     def closeEvent(self, event) -> None:
         self.save_state()

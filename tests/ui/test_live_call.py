@@ -192,3 +192,21 @@ def test_compact_mode_is_one_line_with_the_clock_status_and_the_four_chords(main
     window.compact_action.setChecked(True)
     press_shortcut(window, Qt.Key_L, Qt.ControlModifier)
     assert not window.compact and QApplication.focusWidget() is window.customer_bar.input
+
+
+def test_activated_with_nowhere_to_type_the_panel_input_takes_the_keys(main_window, qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    main_window.show_panel(2)
+    main_window.show()
+    main_window.activateWindow()
+    qtbot.waitUntil(main_window.isActiveWindow)
+    QApplication.focusWidget().clearFocus()
+    other = QWidget()  # the agent goes to another window...
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: not main_window.isActiveWindow())
+    main_window.activateWindow()  # ...and comes back (Alt+Tab)
+    qtbot.waitUntil(main_window.isActiveWindow)
+    assert focused_name() == "culture-search"  # not the first field of the window
