@@ -210,3 +210,22 @@ def test_activated_with_nowhere_to_type_the_panel_input_takes_the_keys(main_wind
     main_window.activateWindow()  # ...and comes back (Alt+Tab)
     qtbot.waitUntil(main_window.isActiveWindow)
     assert focused_name() == "culture-search"  # not the first field of the window
+
+
+def test_list_keys_pressed_for_real_act_once(main_window, services, press_shortcut):
+    """Space on the list, as the window system delivers it (through the shortcut map, where
+    the task actions carry their keys): the task is done once, not done and reopened."""
+    from datetime import datetime, timedelta, timezone
+
+    from assistant.tasks.model import Task
+    from assistant.tasks.store import TaskStore
+
+    now = datetime.now(timezone.utc)
+    task = TaskStore(services.db).add(Task("Call back", resolution_due_at=now + timedelta(minutes=5),
+                                           response_due_at=now + timedelta(minutes=5)), now)
+    press_shortcut(main_window, Qt.Key_4, Qt.ControlModifier)
+    queue = main_window.panel_by_id("queue")
+    queue.reload()
+    assert queue.current_task().id == task.id and focused_name() == "queue-list"
+    press_shortcut(main_window, Qt.Key_Space)
+    assert TaskStore(services.db).get(task.id).status == "done"
