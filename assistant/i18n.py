@@ -110,6 +110,25 @@ def is_rtl(code: str | None = None) -> bool:
     return (code or _current).split("_")[0] in RTL_LANGUAGES
 
 
+# Left-to-right embedding (LRE ... PDF). Not the isolates (U+2066...U+2069) Unicode now
+# prefers: Qt 6.11's text engine does not honour them (it still paints "+81 3-1234-5678"
+# backwards in Arabic, and drops the glyphs after the isolate), while embeddings lay out
+# correctly. Catalogues use the same marks around such placeholders (tests/test_catalogues.py).
+LTR_START, LTR_END = "\u202a", "\u202c"
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def ltr(text: str) -> str:
+    """``text`` (a phone number, a time, a shortcut, a code) as one left-to-right run, so a
+    right-to-left UI shows "+81 3-1234-5678" and "Ctrl+K", not "5678-1234-3 81+" and ",Ctrl+".
+    In a left-to-right UI the text is returned as it is. Bidi controls already in the text
+    are dropped, so outside text cannot unbalance the run. The one place for this rule."""
+    text = str(text)
+    if not is_rtl() or not text:
+        return text
+    return LTR_START + text.translate(_BIDI_CONTROLS) + LTR_END
+
+
 def _(message: str) -> str:
     return _translation.gettext(message)
 

@@ -107,6 +107,15 @@ def services(qapp, runtime):
 
 
 @pytest.fixture
+def with_models(fresh_data_dir):
+    """The committed test models (en<->es) installed in the test's data directory."""
+    from assistant.translation import packages
+
+    for path in sorted((REPO / "resources" / "models").glob("*.argosmodel")):
+        packages.install_archive(fresh_data_dir / "models", path)
+
+
+@pytest.fixture
 def main_window(qtbot, services):
     from ui.main_window import MainWindow
 

@@ -101,3 +101,14 @@ def test_placeholder_parsing():
     assert _placeholders("{name} at {time:%H}") == {"name", "time"}
     assert _placeholders("no fields {{literal}}") == set()
     assert _placeholders("broken {") == set()
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_no_catalogue_uses_bidi_isolates(code):
+    """Qt 6.11 does not honour the isolates (U+2066...U+2069): it paints a number inside them
+    backwards and drops the glyphs after them. Placeholders meant to read left to right are
+    wrapped in embeddings (U+202A...U+202C), as ``assistant.i18n.ltr`` does for the code's own."""
+    isolates = re.compile("[\u2066-\u2069]")
+    bad = [m.id for m in _catalog(code) if m.id and any(
+        isolates.search(text) for text in (m.string if isinstance(m.string, tuple) else (m.string,)))]
+    assert not bad, bad[:5]

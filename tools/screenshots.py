@@ -111,6 +111,12 @@ def shoot_language(app, language: str, out: Path) -> list[Path]:
                 path = folder / f"{panel.panel_id}.png"
                 window.grab().save(str(path))
                 written.append(path)
+            window.compact_action.setChecked(True)  # compact mode: the one-line bar
+            _settle(app, 0.4)
+            path = folder / "compact.png"
+            window.grab().save(str(path))
+            written.append(path)
+            window.compact_action.setChecked(False)
             written += _dialogs(app, window, services, folder)
             services.pool.waitForDone(10_000)
             _settle(app, 0.2)

@@ -129,7 +129,7 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> in
     window = MainWindow(services)
     reporter = ErrorReporter(window, runtime)
     reporter.install()  # from here on no traceback reaches the agent
-    window.show()
+    window.bring_forward()  # launched by the agent: active, its input takes the first keys
     # Timers use the window as context so none outlives this run (tests run the app in-process).
     started = []
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Callable
 
 from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QTime, QTimer, QTimeZone, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QFrame, QGridLayout, QHBoxLayout,
                                QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
@@ -74,19 +74,14 @@ def _label(text: str = "", name: str = "") -> QLabel:
 # set both their background and their text, so they read the same on light, dark and
 # high-contrast themes; they go through QPalette, not style sheets, so a theme can still
 # restyle everything else.
-STATUS_COLOURS = {
-    "business_hours": "#2e7d32",
-    "outside_hours": "#8a5300",
-    "night": "#37474f",
-    "weekend": "#5d4037",
-    "holiday": "#6a1b9a",
-}
-
-
+# The colours come from ui.theme, per palette (light, dark, high contrast).
 def style_status(label: QLabel, status: str) -> None:
+    from ui.theme import status_chip_colours
+
     palette = label.palette()
-    palette.setColor(QPalette.Window, QColor(STATUS_COLOURS.get(status, "#555555")))
-    palette.setColor(QPalette.WindowText, QColor("#ffffff"))
+    background, text = status_chip_colours(status)  # on the window the chip sits on
+    palette.setColor(QPalette.Window, background)
+    palette.setColor(QPalette.WindowText, text)
     label.setPalette(palette)
     label.setAutoFillBackground(True)
     label.setMargin(2)

@@ -6,10 +6,10 @@ import importlib
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import (QApplication, QHBoxLayout, QMainWindow, QMenu, QSystemTrayIcon,
-                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QMenu, QScrollArea,
+                               QSystemTrayIcon, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from assistant import APP_NAME, settings
 from assistant.i18n import N_, _
@@ -51,10 +51,19 @@ def open_quick_add(window) -> None:
 PANEL_BUILD_PAUSE_MS = 50
 NARROW_WIDTH = 420
 COMPACT_WIDTH = 300
+COMPACT_MIN_NORMAL_HEIGHT = 300  # a size below this was the compact one: not restored
 
 
 def app_icon() -> QIcon:
     return QIcon(str(resource_path("icons", "app.svg")))
+
+
+class _FillingLayout(QVBoxLayout):
+    """The window's content fills the window (wrapped labels would otherwise have the
+    scroll area around it grow the content to their preferred height, not the window's)."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt naming)
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -75,9 +84,12 @@ class MainWindow(QMainWindow):
         self.setAttribute(Qt.WA_ShowWithoutActivating, True)
 
         central = QWidget()
-        outer = QVBoxLayout(central)
+        outer = _FillingLayout(central)
         outer.setContentsMargins(6, 6, 6, 6)
         top = QHBoxLayout()
+        self.top_row = top  # compact mode puts its one-line bar here
+        self.compact_bar = None
+        self._normal_size = None
         self.customer_bar = CustomerBar(services)
         top.addWidget(self.customer_bar, 1)
         self.menu_button = QToolButton()
@@ -100,11 +112,26 @@ class MainWindow(QMainWindow):
             page.layout().setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(page, _(cls.title))
         outer.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        # The window never changes its own size as content changes (a clock card, a long
+        # name, a note): what does not fit scrolls inside, and the window's minimum is the
+        # scroll area's, not the content's.
+        self.content = central
+        scroller = QScrollArea()
+        scroller.setObjectName("main-scroller")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.NoFrame)
+        scroller.setWidget(central)
+        # see-through: the window paints its own background (and so sees its first paint)
+        scroller.viewport().setAutoFillBackground(False)
+        central.setAutoFillBackground(False)
+        scroller.setMinimumSize(1, 1)  # not the scroll area's own 68 px: compact mode is one line
+        scroller.setFocusPolicy(Qt.NoFocus)  # not a stop of its own for Tab
+        self.setCentralWidget(scroller)
 
         self._build_actions()
         self.tray = None  # built by start_deferred()
         self.compact = False
+        self._held_keys: list | None = None  # keys typed before the visible panel was built
         self.tabs.currentChanged.connect(self._panel_changed)
         self.restore_state()
         self._painted = False
@@ -139,7 +166,7 @@ class MainWindow(QMainWindow):
                                   lambda _checked=False, i=index: self.show_panel(i))
             self.panel_actions.append(action)
         self.palette_action = self._action(_("Command palette…"), "Ctrl+K", self.open_palette)
-        self.customer_action = self._action(_("Set customer…"), "Ctrl+L", self.customer_bar.focus_input)
+        self.customer_action = self._action(_("Set customer…"), "Ctrl+L", self.focus_customer)
         self.on_top_action = self._action(_("Always on top"), "Ctrl+Shift+T", self.set_always_on_top, True)
         self.compact_action = self._action(_("Compact mode"), "Ctrl+Shift+M", self.set_compact, True)
         self.about_action = self._action(_("About…"), "F1", self.show_about)
@@ -177,7 +204,7 @@ class MainWindow(QMainWindow):
         own = [Command(_(p.title), lambda i=i: self.show_panel(i), f"Ctrl+{i + 1}")
                for i, p in enumerate(PANELS)]
         own += [
-            Command(_("Set customer…"), self.customer_bar.focus_input, "Ctrl+L", "customer phone country"),
+            Command(_("Set customer…"), self.focus_customer, "Ctrl+L", "customer phone country"),
             Command(_("Always on top"), self.on_top_action.toggle, "Ctrl+Shift+T", "pin"),
             Command(_("Compact mode"), self.compact_action.toggle, "Ctrl+Shift+M", "small narrow"),
             Command(_("About…"), self.show_about, "F1", "version"),
@@ -201,6 +228,8 @@ class MainWindow(QMainWindow):
             self.tabs.widget(index).layout().addWidget(panel)
             if self.compact:
                 panel.set_compact(True)
+            if index == self.tabs.currentIndex() and self._held_keys is not None:
+                QTimer.singleShot(0, self, self._release_held_keys)
         return self._panels[index]
 
     def panel_index(self, panel_id: str) -> int:
@@ -232,8 +261,19 @@ class MainWindow(QMainWindow):
 
     # -- behaviour -----------------------------------------------------------------
     def show_panel(self, index: int) -> None:
+        self._leave_compact()
         self.tabs.setCurrentIndex(index)
-        self.panel(index).setFocus()
+        self.focus_panel()
+
+    def focus_customer(self) -> None:
+        """Ctrl+L: the customer field (out of compact mode, where it is hidden)."""
+        self._leave_compact()
+        self.customer_bar.focus_input()
+
+    def focus_panel(self) -> None:
+        """The cursor where the agent types next in the visible panel: its focus proxy
+        (Translate's customer-message box, Replies' and Culture's search, the Queue's list)."""
+        self.panel(self.tabs.currentIndex()).setFocus(Qt.ShortcutFocusReason)
 
     def current_panel_id(self) -> str:
         return PANELS[self.tabs.currentIndex()].panel_id
@@ -250,22 +290,52 @@ class MainWindow(QMainWindow):
             palette.chosen.callback()
 
     def set_always_on_top(self, on: bool) -> None:
-        visible = self.isVisible()
+        visible, active, focus = self.isVisible(), self.isActiveWindow(), self.focusWidget()
         self.setWindowFlag(Qt.WindowStaysOnTopHint, on)
         if visible:
-            self.show()  # changing flags hides the window; shown again without activation
+            self.show()  # changing flags hides the window; shown again without activation,
+            if active:   # unless the agent was in it: then it stays where they type
+                QTimer.singleShot(0, self, lambda: self._reactivate(focus))
         self._remember("ui.always_on_top", on)
 
+    def _reactivate(self, focus) -> None:
+        self.activateWindow()
+        if focus is not None and focus.window() is self:
+            focus.setFocus(Qt.ActiveWindowFocusReason)
+
     def set_compact(self, on: bool) -> None:
+        """Compact mode is one line: the customer's clock and status and the four panel
+        chords (and the menu). A chord, Ctrl+L or a chord button leaves it, back to the
+        size the window had."""
+        if on == self.compact:
+            return
+        if on:
+            self._normal_size = self.size()
+            if self.compact_bar is None:
+                from ui.compact_bar import CompactBar
+
+                self.compact_bar = CompactBar(self.services, [_(p.title) for p in PANELS], self.customer_bar)
+                self.compact_bar.panel_requested.connect(self.show_panel)
+                self.top_row.insertWidget(0, self.compact_bar, 1)
         self.compact = on
-        self.tabs.tabBar().setVisible(True)
-        self.centralWidget().layout().setContentsMargins(*(2,) * 4 if on else (6,) * 4)
+        self.customer_bar.setVisible(not on)
+        self.tabs.setVisible(not on)
+        if self.compact_bar is not None:
+            self.compact_bar.setVisible(on)
+        self.content.layout().setContentsMargins(*(2,) * 4 if on else (6,) * 4)
         for panel in self.built_panels():
             panel.set_compact(on)
-        self.setMinimumWidth(COMPACT_WIDTH if on else 0)
         if on:
-            self.resize(COMPACT_WIDTH, self.height())
+            self.resize(COMPACT_WIDTH, self.content.minimumSizeHint().height() + 4)
+        else:
+            size = self._normal_size
+            self.resize(size if size is not None and size.height() >= COMPACT_MIN_NORMAL_HEIGHT
+                        else QSize(NARROW_WIDTH, 720))  # started compact: the default size
         self._remember("ui.compact", on)
+
+    def _leave_compact(self) -> None:
+        if self.compact:
+            self.compact_action.setChecked(False)
 
     def refresh_badges(self) -> None:
         for index, panel in enumerate(self._panels):
@@ -288,10 +358,34 @@ class MainWindow(QMainWindow):
             self.bring_forward()
 
     def bring_forward(self) -> None:
-        """Explicit user request (tray click, second launch): the one time we may activate."""
-        self.showNormal()
+        """Explicit user request (launch, tray click, second launch): the one time we may
+        activate. The visible panel's input takes the keys typed next; if that panel is not
+        built yet, keys typed meanwhile are held and replayed into it once it is."""
+        self.showNormal() if self.isMinimized() else self.show()
         self.raise_()
         self.activateWindow()
+        if self._panels[self.tabs.currentIndex()] is not None:
+            self.focus_panel()
+        else:
+            self._held_keys = []
+            self.setFocus(Qt.ActiveWindowFocusReason)  # keys come here until the panel exists
+
+    def keyPressEvent(self, event) -> None:
+        if self._held_keys is not None and event.text() and self.focusWidget() in (None, self):
+            self._held_keys.append(QKeyEvent(event.type(), event.key(), event.modifiers(), event.text()))
+            return
+        super().keyPressEvent(event)
+
+    def _release_held_keys(self) -> None:
+        """The visible panel exists now: it takes focus (unless the agent went elsewhere
+        meanwhile) and the keys typed before it existed."""
+        held, self._held_keys = self._held_keys, None
+        if held is None or self.focusWidget() not in (None, self):
+            return
+        self.focus_panel()
+        target = QApplication.focusWidget()
+        for event in held if target is not None else ():
+            QApplication.sendEvent(target, event)
 
     def show_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog
@@ -377,6 +471,8 @@ class MainWindow(QMainWindow):
             self._update_watching()
         elif event.type() == QEvent.ActivationChange and self.isActiveWindow():
             self.services.hall.check()  # the agent is back: show what changed meanwhile
+            if QApplication.focusWidget() is None and self._panels[self.tabs.currentIndex()] is not None:
+                self.focus_panel()  # activated with nowhere to type: the panel's input
 
     def closeEvent(self, event) -> None:
         self.save_state()

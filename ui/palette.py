@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
 from assistant.fuzzy import rank
-from assistant.i18n import _
+from assistant.i18n import _, ltr
 from ui.services import Command
 
 
@@ -35,7 +35,7 @@ class CommandPalette(QDialog):
         labels = [f"{c.title} {c.keywords}" for c in self.commands]
         for index in rank(text, labels):
             command = self.commands[index]
-            label = f"{command.title}    {command.shortcut}" if command.shortcut else command.title
+            label = f"{command.title}    {ltr(command.shortcut)}" if command.shortcut else command.title
             item = QListWidgetItem(label)
             item.setData(Qt.UserRole, index)
             self.list.addItem(item)

@@ -19,7 +19,7 @@ from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.tasks.model import (CHANNEL_LABELS, CHANNELS, PRIORITIES, PRIORITY_LABELS, STATUS_LABELS,
                                    STATUSES, Task)
-from assistant.tasks.present import read_time_input
+from assistant.tasks.present import late_follow_up, read_time_input
 
 
 def _now() -> datetime:
@@ -152,17 +152,24 @@ class TaskDialog(QDialog):
         self.problem.setTextFormat(Qt.PlainText)
         self.problem.setWordWrap(True)
         self.problem.setObjectName("task-dialog-problem")
+        self.late = QLabel()  # flagged before saving: a follow-up the SLA will not wait for
+        self.late.setTextFormat(Qt.PlainText)
+        self.late.setWordWrap(True)
+        self.late.setObjectName("task-dialog-late")
+        self.late.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.late)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
 
         self.title.textChanged.connect(self._update_state)
         self.follow_up.changed.connect(self._update_state)
+        self.priority.currentIndexChanged.connect(self._update_state)
         self.link_customer.toggled.connect(
             lambda on: self.follow_up.set_customer_zone(self.customer.zone if on else None))
         self._update_state()
@@ -171,6 +178,20 @@ class TaskDialog(QDialog):
     def _update_state(self) -> None:
         ok = bool(self.title.text().strip()) and self.follow_up.valid
         self.buttons.button(QDialogButtonBox.Save).setEnabled(ok)
+        self._flag_late_follow_up()
+
+    def _flag_late_follow_up(self) -> None:
+        from ui.theme import set_error_style
+
+        follow_up, now = self.follow_up.instant(), self.clock()
+        base = self.task or Task(title="")
+        deadline = (self.store.deadline_for(base.with_changes(priority=self.priority.currentData()), now)
+                    if follow_up is not None else None)
+        customer_zone = self.customer.zone if self.link_customer.isChecked() else None
+        warning = late_follow_up(follow_up, deadline, self.store.config.agent_zone, customer_zone, now)
+        self.late.setText(warning)
+        self.late.setVisible(bool(warning))
+        set_error_style(self.late, bool(warning))
 
     def values(self) -> Task:
         customer = self.customer if self.link_customer.isChecked() else CustomerContext()

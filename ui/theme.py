@@ -63,3 +63,32 @@ _DIFF = {False: (QColor("#fde2e1"), QColor("#dff5e1")), True: (QColor("#5c2b29")
 def diff_backgrounds(palette: QPalette | None = None) -> tuple[QColor, QColor]:
     """Backgrounds for changed lines (mine, team's) under the palette's own text colour."""
     return _DIFF[is_dark(palette or current_palette())]
+
+
+# Business-hours status chips: (light-theme background, dark-theme background). On a light
+# window a deep colour under white text; on a dark one a light tint under black text, so the
+# chip neither vanishes into the window (the "Night" chip on dark) nor loses its words.
+_CHIPS = {
+    "business_hours": ("#2e7d32", "#81c784"),
+    "outside_hours": ("#8a5300", "#ffb74d"),
+    "night": ("#37474f", "#b0bec5"),
+    "weekend": ("#5d4037", "#bcaaa4"),
+    "holiday": ("#6a1b9a", "#ce93d8"),
+}
+_OTHER_CHIP = ("#555555", "#bdbdbd")
+_CHIP_TEXT = {False: QColor("#ffffff"), True: QColor("#000000")}
+MIN_SHAPE_CONTRAST = 3.0  # WCAG 2.1 non-text contrast: the chip against the window
+
+
+def status_chip_colours(status: str, palette: QPalette | None = None) -> tuple[QColor, QColor]:
+    """(background, text) of a status chip on the palette's window: text at AA contrast
+    (4.5:1) on the chip, the chip at 3:1 against the window. A palette where the themed
+    chip fails either (high-contrast themes) gets its own text and window colours, swapped."""
+    palette = palette or current_palette()
+    window = palette.color(QPalette.Window)
+    dark = window.lightness() < 128
+    background = QColor(_CHIPS.get(status, _OTHER_CHIP)[dark])
+    text = _CHIP_TEXT[dark]
+    if contrast(text, background) >= MIN_TEXT_CONTRAST and contrast(background, window) >= MIN_SHAPE_CONTRAST:
+        return background, text
+    return palette.color(QPalette.WindowText), window

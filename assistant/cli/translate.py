@@ -85,7 +85,7 @@ def cmd_translate(args) -> int:
                 if detection.language is None:
                     raise CommandError("no translation model is installed: see 'assistant models install'")
         except NoModelError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(f"{exc} On the command line: assistant models install FILE.argosmodel") from exc
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         from datetime import datetime, timezone

@@ -98,6 +98,32 @@ def short_both(instant: datetime | None, agent_zone: str, customer_zone: str | N
     return _("{mine} · their {theirs}").format(mine=mine, theirs=short_time(instant, customer_zone, now))
 
 
+def _follow_up_words(instant: datetime, agent_zone: str, customer_zone: str | None, now: datetime) -> str:
+    """"Fri 10:00 their time" when the customer's clock differs from the agent's, else "Fri 10:00"."""
+    if customer_zone and zone(customer_zone).utcoffset(instant) != zone(agent_zone).utcoffset(instant):
+        return _("{time} their time").format(time=short_time(instant, customer_zone, now))
+    return short_time(instant, agent_zone, now)
+
+
+def added_message(task: Task, view_label: str, now: datetime, agent_zone: str) -> str:
+    """What the agent reads once a task is added: where it went and, if any, when its
+    follow-up is ("Added to Upcoming — follow-up Fri 10:00 their time")."""
+    if task.follow_up_at is None:
+        return _("Added to {view}: “{title}”.").format(view=view_label, title=task.title)
+    return _("Added to {view} — follow-up {when}").format(
+        view=view_label, when=_follow_up_words(task.follow_up_at, agent_zone, task.customer.zone, now))
+
+
+def late_follow_up(follow_up: datetime | None, deadline: datetime | None, agent_zone: str,
+                   customer_zone: str | None, now: datetime) -> str:
+    """A warning before saving when the follow-up is promised after the SLA deadline, or ""."""
+    if follow_up is None or deadline is None or follow_up <= deadline:
+        return ""
+    return _("This follow-up is after the SLA deadline ({deadline}): the target will be missed. "
+             "Choose an earlier time, or save anyway.").format(
+        deadline=_follow_up_words(deadline, agent_zone, customer_zone, now))
+
+
 def details(task: Task, now: datetime, agent_zone: str) -> str:
     """The selected task in full, as plain text."""
     from assistant.tasks.model import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS

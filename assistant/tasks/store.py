@@ -319,6 +319,23 @@ class TaskStore:
             ranked.sort(key=lambda r: model.sort_key(r.task, r.score))
         return ranked if limit is None else ranked[:limit]
 
+    def view_of(self, task: Task, now: datetime) -> str:
+        """The view ``task`` shows in now: the rule of ``_view_condition``, for one task."""
+        if task.status != "open":
+            return task.status
+        in_now = ((task.due_at is not None and task.due_at <= self._window(now))
+                  or (task.follow_up_at is not None and task.follow_up_at <= now))
+        return "now" if in_now and not task.is_snoozed(now) else "upcoming"
+
+    def deadline_for(self, task: Task, now: datetime) -> datetime | None:
+        """The resolution deadline ``task`` will have once saved (added now, or edited: a new
+        priority re-computes it from the creation time, as ``add`` and ``update`` do)."""
+        if task.id is not None and task.resolution_due_at is not None and task.priority == self.get(task.id).priority:
+            return task.resolution_due_at
+        if task.id is None and task.resolution_due_at is not None:
+            return task.resolution_due_at
+        return sla.deadlines(self.config, task.priority, task.created_at or now, self._schedule()).resolution_due_at
+
     def appears_at(self, task: Task, now: datetime) -> float:
         """When an upcoming task enters Now (epoch seconds), for ordering Upcoming."""
         window = (self._window(now) - now).total_seconds()

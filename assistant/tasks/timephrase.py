@@ -4,11 +4,17 @@ Understood: "in 2h", "in 30 min", "in 1h30", "in 2 days"; "10:00", "3pm", "tomor
 "today 17:30", "fri 15:00", "next monday 9"; any of those followed by "their time" (also
 "her", "his", "customer('s) time") or "my time"; ISO-8601 ("2026-11-24T10:00", with or
 without an offset). A wall time that a clock change skips or repeats is reported, never
-guessed (pass ``fold`` to pick one of a repeated time)."""
+guessed (pass ``fold`` to pick one of a repeated time).
+
+Days, weekdays, "in …" and hour marks are also understood in every UI language, whichever
+is set ("morgen 10:00", "mañana 10:00", "demain 10h", "amanhã 10:00", "कल 10 बजे",
+"غدًا 10:00", "vendredi 15h", "in 2 Std", "dans 30 min"), with their own digits (٠١٢…,
+०१२…); accents and Arabic vowel marks are optional."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -35,40 +41,80 @@ class ParsedTime:
         return self.instant.astimezone(zone(zone_name))
 
 
-WEEKDAYS = {
-    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
-    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
-    "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
-}
+def _fold(text: str) -> str:
+    """Lower case, digits of any script as ASCII, accents and Arabic vowel marks dropped:
+    "Mañana" and "manana", "غدًا" and "غدا", "١٠:٠٠" and "10:00" read the same."""
+    text = unicodedata.normalize("NFD", str(text).lower())
+    text = "".join(str(unicodedata.decimal(c)) if unicodedata.category(c) == "Nd" else c for c in text
+                   if unicodedata.category(c) != "Mn" and c != "\u0640")  # tatweel: a stretch, no letter
+    return unicodedata.normalize("NFC", text)
+
+
+def _words(*groups: str) -> dict[str, int]:
+    """{word: index of its group} for space-separated groups of words, folded."""
+    return {_fold(word): index for index, group in enumerate(groups) for word in group.split()}
+
+
+# English first, then the UI languages (de, es, fr, pt, hi, ar): full names and the usual
+# abbreviations, Monday first.
+WEEKDAYS = _words(
+    "mon monday montag mo lunes lun lundi segunda segunda-feira seg सोमवार الاثنين اثنين",
+    "tue tues tuesday dienstag di martes mar mardi terça terça-feira ter मंगलवार الثلاثاء ثلاثاء",
+    "wed wednesday mittwoch mi miércoles mié mercredi mer quarta quarta-feira qua बुधवार الأربعاء أربعاء",
+    "thu thur thurs thursday donnerstag do jueves jue jeudi jeu quinta quinta-feira qui गुरुवार الخميس خميس",
+    "fri friday freitag fr viernes vie vendredi ven sexta sexta-feira sex शुक्रवार الجمعة جمعة",
+    "sat saturday samstag sa sábado sáb samedi sam शनिवार السبت سبت",
+    "sun sunday sonntag so domingo dom dimanche dim रविवार الأحد أحد",
+)
+TODAY, TOMORROW = 0, 1
+DAYS = _words("today heute hoy aujourd'hui hoje आज اليوم",
+              "tomorrow tmrw tomorow morgen mañana demain amanhã कल غدا بكرة")
+NEXT = {_fold(w) for w in "next nächsten nächster kommenden próximo próxima prochain prochaine".split()}
+# Words around a day or an hour that say nothing more: "am Freitag um 10", "a las 10",
+# "à 10h", "às 10:00", "le vendredi", "el viernes", "غدًا الساعة 10".
+FILLERS = {_fold(w) for w in "um a las la le el à às o de الساعة".split()}
 UNITS = {
     "d": 86400, "day": 86400, "days": 86400,
     "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
     "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
     "w": 604800, "week": 604800, "weeks": 604800,
+    # the UI languages ("in 2 Std", "en 2 horas", "dans 30 minutes", "em 2 dias")
+    **{_fold(word): seconds for seconds, words in (
+        (86400, "tag tage tagen día días dia dias jour jours"),
+        (3600, "std stunde stunden hora horas heure heures"),
+        (60, "minuten minuto minutos"),
+        (604800, "woche wochen semana semanas semaine semaines"),
+    ) for word in words.split()},
 }
 _CUSTOMER_SUFFIX = re.compile(
     r"\s*(?:(?:in|at)\s+)?(?:their|her|his|the\s+customer'?s?|customer'?s?|client'?s?)\s+(?:local\s+)?time$")
 _AGENT_SUFFIX = re.compile(r"\s*(?:(?:in|at)\s+)?(?:my|our|agent'?s?)\s+(?:local\s+)?time$")
-_RELATIVE = re.compile(r"^in\s+(.+)$")
+_RELATIVE = re.compile(r"^(?:in|en|dans|em)\s+(.+)$")
 _AMOUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)?")
-_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
+# an hour, with minutes after ":" or "." (required) or after an hour mark ("10h", "10h30",
+# "10 Uhr", "10 बजे"), then am/pm
+_CLOCK = re.compile(r"^(\d{1,2})(?:\s*(?:([:.])|(h|uhr|heures?|horas?|hs|" + _fold("बजे") + r"))\s*(\d{2})?)?"
+                    r"\s*(am|pm|a\.m\.|p\.m\.)?$")
 _MAX_RELATIVE = timedelta(days=366)
 
-EXAMPLES = "in 2h, in 30 min, tomorrow 10:00, fri 15:00, 10:00 their time, 2026-11-24T10:00"
+
+def examples() -> str:
+    """Examples of times the agent can type, in the UI language."""
+    return _("in 2h, in 30 min, tomorrow 10:00, fri 15:00, 10:00 their time, 2026-11-24T10:00")
 
 
 def _error(text: str) -> TimePhraseError:
     return TimePhraseError(_("Cannot read {text!r} as a time. Try: {examples}.").format(
-        text=text, examples=EXAMPLES))
+        text=text, examples=examples()))
 
 
 def parse_time_phrase(text: str, now: datetime, agent_zone: str, customer_zone: str | None = None,
                       default_side: str = "agent", fold: int | None = None) -> ParsedTime:
     """Resolve ``text`` to a UTC instant. ``now`` is a UTC-aware instant."""
     original = text
-    text = " ".join(str(text).strip().lower().split())
+    text = " ".join(_fold(text).split())
     if not text:
-        raise TimePhraseError(_("Type a time, e.g. {examples}.").format(examples=EXAMPLES))
+        raise TimePhraseError(_("Type a time, e.g. {examples}.").format(examples=examples()))
     side = default_side
     if _CUSTOMER_SUFFIX.search(text):
         side, text = "customer", _CUSTOMER_SUFFIX.sub("", text).strip()
@@ -153,16 +199,14 @@ def _iso(text: str) -> datetime | None:
 
 def _clock(text: str, original: str) -> time:
     match = _CLOCK.match(text)
-    if not match:
+    if not match or (match.group(2) and match.group(4) is None):  # "10:" has no minutes
         raise _error(original)
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    suffix = (match.group(3) or "").replace(".", "")
+    hour, minute = int(match.group(1)), int(match.group(4) or 0)
+    suffix = (match.group(5) or "").replace(".", "")
     if suffix:
         if not 1 <= hour <= 12:
             raise _error(original)
         hour = hour % 12 + (12 if suffix == "pm" else 0)
-    elif match.group(2) is None and not text.isdigit():
-        raise _error(original)
     if hour > 23 or minute > 59:
         raise TimePhraseError(_("{text!r} is not a time of day.").format(text=original))
     return time(hour, minute)
@@ -170,15 +214,18 @@ def _clock(text: str, original: str) -> time:
 
 def _day_and_clock(text: str, local_now: datetime, original: str, zone_name: str) -> datetime:
     words = text.replace(" at ", " ").split()
-    if words and words[0] == "next":
+    if words and words[0] in NEXT:
         words = words[1:]
     day_word = None
     clock_words = []
-    for word in words:
-        if word in ("today", "tomorrow", "tmrw", "tomorow") or word in WEEKDAYS:
+    for index, word in enumerate(words):
+        word = word.rstrip(".,")  # "ven.", "Fr.," as abbreviated
+        if word in DAYS or word in WEEKDAYS:
             if day_word is not None:
                 raise _error(original)
             day_word = word
+        elif word in FILLERS or word in NEXT or (word == "am" and not (index and words[index - 1][-1:].isdigit())):
+            continue  # "am" is German ("am Freitag") unless it follows an hour ("10 am")
         else:
             clock_words.append(word)
     if not clock_words:
@@ -188,9 +235,9 @@ def _day_and_clock(text: str, local_now: datetime, original: str, zone_name: str
     if day_word is None:
         # a bare time means its next occurrence
         day = today if at > local_now.time().replace(tzinfo=None) else today + timedelta(days=1)
-    elif day_word == "today":
+    elif DAYS.get(day_word) == TODAY:
         day = today
-    elif day_word in ("tomorrow", "tmrw", "tomorow"):
+    elif DAYS.get(day_word) == TOMORROW:
         day = today + timedelta(days=1)
     else:
         ahead = (WEEKDAYS[day_word] - today.weekday()) % 7

@@ -38,8 +38,7 @@ def _route(source, target, pairs) -> tuple[str | None, str | None]:
 
 def no_models_message() -> str:
     return _("No translation model is installed. Install a language pair (.argosmodel file) with "
-             "Install model…, or from the shared models folder your IT team prepared; on the "
-             "command line: assistant models install FILE.argosmodel")
+             "Install model…, or from the shared models folder your IT team prepared.")
 
 
 def plan_incoming(pairs, my_language: str, detected: str | None, override: str | None) -> Plan:

@@ -56,9 +56,9 @@ def missing_model_message(source: str, target: str, installed) -> str:
     if PIVOT not in (source, target):
         needs = _("{pair} (or {first} and {second})").format(
             pair=pair, first=f"{source}→{PIVOT}", second=f"{PIVOT}→{target}")
-    return _("No translation model for {pair}. Install {needs} with Models ▸ Install model…, or on the "
-             "command line: assistant models install FILE.argosmodel (installed: {installed}).").format(
-        pair=pair, needs=needs, installed=have)
+    # the agent's words: no command line (the CLI adds its own command, see cli/translate.py)
+    return _("No translation model for {pair}. Install {needs} with Models ▸ Install model… "
+             "(installed: {installed}).").format(pair=pair, needs=needs, installed=have)
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,44 @@ def test_focus_lands_on_the_list_and_search_hands_over(panel, qtbot):
     assert panel.tree.hasFocus()
     panel.setFocus()
     assert panel.tree.hasFocus()
+
+
+def test_every_task_key_has_a_visible_twin(panel, qtbot):
+    """A button marks the selected task done (Space stays), the row's context menu offers
+    done, snooze, edit, open customer, and each is in the palette."""
+    from PySide6.QtWidgets import QToolButton
+
+    buttons = {b.defaultAction().objectName(): b for b in panel.task_bar.findChildren(QToolButton)}
+    assert {"queue-done", "queue-snooze", "queue-edit", "queue-open"} <= set(buttons)
+    assert all(b.isVisible() for b in buttons.values())
+    assert "(Space)" in buttons["queue-done"].toolTip()
+    panel.select_row(1)
+    qtbot.mouseClick(buttons["queue-done"], Qt.LeftButton)
+    assert panel.store.get(2).status == "done"
+
+    rect = panel.tree.visualRect(panel.model.index(0, 0))
+    panel.tree.customContextMenuRequested.emit(rect.center())
+    menu = panel.context_menu
+    names = [a.objectName() for a in menu.actions() if not a.isSeparator()]
+    assert names == ["queue-done", "queue-snooze", "queue-edit", "queue-open", "queue-delete"]
+    menu.close()
+    next(a for a in menu.actions() if a.objectName() == "queue-edit").trigger()
+    assert panel.active_dialog.objectName() == "task-dialog"
+    panel.active_dialog.reject()
+
+    commands = {c.title: c for c in panel.commands()}
+    for title in ("Queue: Mark the task done", "Queue: Snooze the task", "Queue: Edit the task",
+                  "Queue: Open the task's customer"):
+        assert title in commands
+    assert commands["Queue: Mark the task done"].shortcut == "Space"
+
+
+def test_task_buttons_follow_the_selection(panel):
+    panel.set_view("done")
+    assert not panel.task_actions["done"].isEnabled()  # nothing done yet: nothing selected
+    panel.set_view("now")
+    panel.select_row(0)  # no customer on this task
+    assert panel.task_actions["done"].isEnabled() and not panel.task_actions["open"].isEnabled()
+    panel.toggle_done()
+    panel.set_view("done")
+    assert panel.task_actions["done"].text() == "Reopen" and not panel.task_actions["snooze"].isEnabled()

@@ -117,3 +117,29 @@ def test_unchecking_the_customer_saves_without_one(window, services, press_short
 def test_palette_offers_new_task(window):
     titles = [c.title for c in window.commands()]
     assert "New task…" in titles and "Queue: Done" in titles
+
+
+def test_adding_says_where_it_went_and_selects_it_there(window, services, press_shortcut, qtbot):
+    services.customer.set(ITO)
+    panel, dialog = open_with_ctrl_n(window, press_shortcut, qtbot)
+    dialog.title.setText("Send the refund form")
+    dialog.follow_up.input.setText("fri 10:00 their time")
+    dialog.priority.setCurrentIndex(3)  # low: the deadline is days away
+    assert not dialog.late.isVisible()
+    qtbot.keyClick(dialog.title, Qt.Key_Return, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: panel.active_dialog is None)
+    fri = get_day_names("abbreviated", locale="en")[4]
+    assert panel.status.text() == f"Added to Upcoming — follow-up {fri} 10:00 their time"
+    assert panel.view_name == "upcoming" and panel.current_task().title == "Send the refund form"
+
+
+def test_a_follow_up_after_the_sla_deadline_is_flagged_before_saving(window, press_shortcut, qtbot):
+    _panel, dialog = open_with_ctrl_n(window, press_shortcut, qtbot)
+    dialog.title.setText("Urgent callback")
+    dialog.priority.setCurrentIndex(0)  # urgent: a deadline within hours
+    dialog.follow_up.input.setText("in 3 days")
+    assert dialog.late.isVisibleTo(dialog) and "after the SLA deadline" in dialog.late.text()
+    assert dialog.buttons.button(QDialogButtonBox.Save).isEnabled()  # flagged, not forbidden
+    dialog.follow_up.input.setText("in 10 min")
+    assert not dialog.late.isVisibleTo(dialog)
+    dialog.reject()

@@ -85,3 +85,48 @@ def test_error_labels_take_the_alert_colour_and_give_it_back(qtbot):
     assert label.palette().color(QPalette.WindowText) == QColor("#ef9a9a")
     set_error_style(label, False)
     assert label.palette().color(QPalette.WindowText) != QColor("#ef9a9a")
+
+
+def _full_palette(window: str, text: str) -> QPalette:
+    palette = _palette(window, text)
+    palette.setColor(QPalette.WindowText, QColor(text))
+    return palette
+
+
+PALETTES = {  # light, dark, and the two usual high-contrast themes
+    "light": ("#efefef", "#000000"), "white": ("#ffffff", "#1e1e1e"), "dark": ("#353535", "#ffffff"),
+    "darker": ("#1e1e1e", "#eeeeee"), "high-contrast black": ("#000000", "#ffffff"),
+    "high-contrast white": ("#ffffff", "#000000"), "mid grey": ("#808080", "#000000"),
+}
+
+
+@pytest.mark.parametrize("name", PALETTES)
+@pytest.mark.parametrize("status", ["business_hours", "outside_hours", "night", "weekend", "holiday", "unknown"])
+def test_status_chips_keep_aa_contrast_on_every_palette(qapp, name, status):
+    """The chip's words at 4.5:1 on the chip, the chip at 3:1 on the window: the "Night"
+    chip no longer vanishes on a dark theme."""
+    from ui.theme import MIN_SHAPE_CONTRAST, status_chip_colours
+
+    palette = _full_palette(*PALETTES[name])
+    background, text = status_chip_colours(status, palette)
+    assert contrast(text, background) >= MIN_TEXT_CONTRAST
+    assert contrast(background, palette.color(QPalette.Window)) >= MIN_SHAPE_CONTRAST
+
+
+def test_the_clock_card_chip_follows_the_palette(qapp, qtbot):
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    from ui.clock_widget import style_status
+
+    original = QApplication.palette()
+    try:
+        for window, text in (PALETTES["light"], PALETTES["darker"]):
+            QApplication.setPalette(_full_palette(window, text))
+            label = QLabel("Night")
+            qtbot.addWidget(label)
+            style_status(label, "night")
+            chip = label.palette().color(QPalette.Window)
+            assert contrast(label.palette().color(QPalette.WindowText), chip) >= MIN_TEXT_CONTRAST
+            assert contrast(chip, QColor(window)) >= 3.0
+    finally:
+        QApplication.setPalette(original)

@@ -14,14 +14,6 @@ REPO = Path(__file__).resolve().parents[2]
 MODELS = REPO / "resources" / "models"
 
 
-@pytest.fixture
-def with_models(fresh_data_dir):
-    from assistant.translation import packages
-
-    for path in sorted(MODELS.glob("*.argosmodel")):
-        packages.install_archive(fresh_data_dir / "models", path)
-
-
 def make_panel(qtbot, services):
     from ui.panels.translate import TranslatePanel
 
@@ -53,7 +45,8 @@ def test_no_model_state_says_what_to_install_and_how(qtbot, services):
     wait_ready(qtbot, panel)
     assert panel.empty_state.isVisible() and panel.install_button.isVisible()
     assert "No translation model is installed" in panel.empty_state.text()
-    assert "assistant models install FILE.argosmodel" in panel.empty_state.text()
+    assert "Install model…" in panel.empty_state.text()
+    assert "assistant " not in panel.empty_state.text()  # an agent is never sent to a command line
     assert panel.empty_state.textFormat() == panel.empty_state.textFormat().PlainText
     assert not panel.incoming.isEnabled()
 

@@ -158,6 +158,7 @@ class CulturePanel(Panel):
         self._search_timer.timeout.connect(self._run_search)
         self.search_box.textChanged.connect(lambda _text: self._search_timer.start())
         self.search_box.returnPressed.connect(self._search_enter)
+        self.setFocusProxy(self.search_box)  # Ctrl+3 lands in the search
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

@@ -16,16 +16,16 @@ import logging
 from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QTabBar, QToolButton, QTreeView, QVBoxLayout, QWidget)
+                               QMenu, QPushButton, QTabBar, QToolButton, QTreeView, QVBoxLayout, QWidget)
 
 from assistant.clock.ticks import utc_now
-from assistant.i18n import N_, _
+from assistant.i18n import N_, _, ltr
 from assistant.tasks import config
 from assistant.tasks.model import CHANNEL_LABELS, CHANNELS
 from assistant.tasks.notices import mark_shown, pending_notices
-from assistant.tasks.present import countdown, details, short_both
+from assistant.tasks.present import added_message, countdown, details, short_both
 from assistant.tasks.store import Filters, Ranked, TaskStore
 from ui.panels.base import Panel
 from ui.services import Command
@@ -199,7 +199,10 @@ class QueuePanel(Panel):
         self.setFocusProxy(self.tree)  # Ctrl+4 lands on the list: J/K work at once
         self.tree.doubleClicked.connect(lambda _index: self.open_selected())
         self.tree.selectionModel().currentRowChanged.connect(lambda *_args: self._show_details())
+        self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.tree, 1)
+        layout.addWidget(self._build_task_actions())
 
         self.empty = QLabel()
         self.empty.setObjectName("queue-empty")
@@ -241,12 +244,69 @@ class QueuePanel(Panel):
         shortcut = QShortcut(QKeySequence.Undo, self, activated=self.undo_delete)
         shortcut.setContext(Qt.WidgetWithChildrenShortcut)
 
+    def _build_task_actions(self) -> QWidget:
+        """The visible twins of the list's keys, for the selected task: buttons under the
+        list, the same actions in its context menu and in the palette (``commands``)."""
+        specs = [("done", _("Done"), _("Mark the task done"), Qt.Key_Space, self.toggle_done),
+                 ("snooze", _("Snooze…"), _("Snooze the task"), Qt.Key_S, self.snooze_selected),
+                 ("edit", _("Edit…"), _("Edit the task"), Qt.Key_E, self.edit_selected),
+                 ("open", _("Customer"), _("Open the task's customer"), Qt.Key_Return, self.open_selected),
+                 ("delete", _("Delete"), _("Delete the task"), Qt.Key_Delete, self.delete_selected)]
+        self.task_actions: dict[str, QAction] = {}
+        bar = QWidget()
+        bar.setObjectName("queue-task-actions")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        for name, text, tip, key, slot in specs:
+            action = QAction(text, self)
+            action.setObjectName(f"queue-{name}")
+            action.setShortcut(QKeySequence(key))  # while the list has the focus (as the
+            action.setShortcutContext(Qt.WidgetShortcut)  # key handling in eventFilter)
+            self.tree.addAction(action)
+            shown = action.shortcut().toString(QKeySequence.NativeText)
+            action.setToolTip(_("{action} ({key})").format(action=tip, key=ltr(shown)))
+            action.setData(shown)
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
+            self.task_actions[name] = action
+            if name != "delete":  # Delete stays in the menu: one slip must not cost a task
+                button = QToolButton()
+                button.setDefaultAction(action)
+                button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+                row.addWidget(button)
+        row.addStretch(1)
+        self.task_bar = bar
+        return bar
+
+    def _update_task_actions(self) -> None:
+        task = self.current_task()
+        done = task is not None and task.status == "done"
+        self.task_actions["done"].setText(_("Reopen") if done else _("Done"))
+        for name, action in self.task_actions.items():
+            action.setEnabled(task is not None and not (name == "snooze" and done)
+                              and not (name == "open" and task.customer.is_empty))
+
+    def _context_menu(self, position) -> None:
+        index = self.tree.indexAt(position)
+        if index.isValid():
+            self.select_row(index.row())
+        if self.current_task() is None:
+            return
+        menu = QMenu(self)
+        for name, action in self.task_actions.items():
+            if name == "delete":
+                menu.addSeparator()
+            menu.addAction(action)
+        self.context_menu = menu  # kept for tests; shown at the row
+        menu.popup(self.tree.viewport().mapToGlobal(position))
+
     def _combo(self, everything: str, name: str) -> QComboBox:
         combo = QComboBox()
         combo.addItem(everything, None)
         combo.setAccessibleName(name)
         combo.setToolTip(name)
-        combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        # as narrow as a short word: a long tag or country name must not widen the window
+        combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(5)
         combo.currentIndexChanged.connect(lambda _i: self.reload(refresh_choices=False))
         return combo
 
@@ -305,6 +365,7 @@ class QueuePanel(Panel):
             combo.blockSignals(False)
 
     def _show_details(self) -> None:
+        self._update_task_actions()
         row = self.current_row()
         if not 0 <= row < self.model.rowCount():
             self.detail.setText("")
@@ -458,7 +519,18 @@ class QueuePanel(Panel):
         dialog.title.setFocus()
 
     def _added(self, task) -> None:
-        self.status.setText(_("Added “{title}”.").format(title=task.title))
+        """Says where the task went, and shows it there, selected (also when added with
+        Ctrl+N from another panel: the agent finds it in the queue where they were told)."""
+        now = self.clock()
+        view = self.store.view_of(task, now)
+        label = _(dict(VIEWS)[view])
+        message = added_message(task, label, now, self.agent_zone)
+        self.status.setText(message)
+        if not self.isVisible():  # added from another panel: said where the agent is
+            self.services.notify(_("Queue"), message)
+        if view != self.view_name:
+            self.search.clear()  # a search that hides it would contradict the message
+            self.set_view(view)
         self._changed(task.id)
         row = self.model.row_of(task.id)
         if row >= 0:
@@ -512,16 +584,27 @@ class QueuePanel(Panel):
         for combo in (self.tag_filter, self.channel_filter, self.country_filter):
             combo.setVisible(not compact)
         self.detail.setVisible(not compact)
+        self.task_bar.setVisible(not compact)  # the context menu and the keys remain
         self.tree.setColumnHidden(2, compact)
 
     def commands(self) -> list[Command]:
         own = [Command(_("Queue: {view}").format(view=_(label)),
                        lambda name=name: self._show_view(name), "", "tasks queue view")
                for name, label in VIEWS]
+        own += [Command(_("Queue: {action}").format(action=action.toolTip().rsplit(" (", 1)[0]),
+                        lambda name=name: self._from_palette(name), action.data(), "tasks queue selected")
+                for name, action in self.task_actions.items()]
         own.append(Command(_("Undo task delete"), self.undo_delete, "Ctrl+Z", "tasks queue restore"))
         own.append(Command(_("Queue settings…"), self.open_settings, "",
                            "tasks sla targets team hours working days holidays warning"))
         return own
+
+    def _from_palette(self, name: str) -> None:
+        """A task action chosen in the palette: on the queue's selected task, queue shown."""
+        window = self.window()
+        if hasattr(window, "show_panel"):
+            window.show_panel(window.panel_index(self.panel_id))
+        self.task_actions[name].trigger()
 
     def open_settings(self) -> None:
         from ui.queue_settings import QueueSettingsDialog

@@ -59,12 +59,13 @@ class _Direction(QFrame):
         layout.addWidget(self.input, 2)
         row = QHBoxLayout()
         self.language_label = plain_label("", f"translate-{key}-language")
-        self.language_label.setWordWrap(False)
+        self.language_label.setWordWrap(True)  # wraps at a large font rather than widen the window
         row.addWidget(self.language_label, 1)
         self.override = QComboBox()
         self.override.setObjectName(f"translate-{key}-override")
         self.override.setAccessibleName(_("Language"))
-        self.override.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.override.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.override.setMinimumContentsLength(9)  # a long language name must not widen the window
         row.addWidget(self.override)
         layout.addLayout(row)
         self.output = QPlainTextEdit()
@@ -82,6 +83,7 @@ class _Direction(QFrame):
         bottom.addWidget(self.copy_button, 0, Qt.AlignTop)
         layout.addLayout(bottom)
         self.generation = 0     # discards results of requests superseded by newer text
+        self.done = 0           # the generation the output shows
 
     def set_result(self, text: str, note: str = "") -> None:
         self.output.setPlainText(text)
@@ -154,8 +156,12 @@ class TranslatePanel(Panel):
         self.outgoing = _Direction(OUTGOING, _("Me → customer"), _("Write your reply"))
         outer.addWidget(self.incoming, 1)
         outer.addWidget(self.outgoing, 1)
-        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
-        shortcut.activated.connect(self._translate_focused)
+        self.setFocusProxy(self.incoming.input)  # Ctrl+1 then Ctrl+V pastes the customer's message
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):  # the main and the keypad Enter
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(self.copy_reply_translation)
+        self.outgoing.copy_button.setToolTip(_("Copy the translation of your reply (Ctrl+Enter)"))
+        self._copy_when_translated = False
 
     # ------------------------------------------------------------------ engine
     def start_engine(self) -> None:
@@ -216,6 +222,7 @@ class TranslatePanel(Panel):
                 self.status.setText(_("No translation model installed"))
         for direction in (self.incoming, self.outgoing):
             direction.setEnabled(not no_models)
+        self.setFocusProxy(self.install_button if no_models else self.incoming.input)
         self._fill_combo(self.incoming.override, self.incoming.override.currentData(), _("Detect"))
         self._fill_combo(self.outgoing.override, self.outgoing.override.currentData(), _("Customer's language"))
         self._update_language_labels()
@@ -258,8 +265,24 @@ class TranslatePanel(Panel):
             self.request(self.outgoing)
 
     # ------------------------------------------------------------------ translating
-    def _translate_focused(self) -> None:
-        self.request(self.outgoing if self.outgoing.input.hasFocus() else self.incoming)
+    def copy_reply_translation(self) -> None:
+        """Ctrl+Enter: copy the translation of the agent's reply, translating it first if
+        the text changed since (the copy follows the result)."""
+        direction = self.outgoing
+        if not direction.input.toPlainText().strip():
+            direction.note.setText(_("Write your reply first: its translation is what Ctrl+Enter copies."))
+            return
+        if not self._timers[direction.key].isActive() and direction.done == direction.generation:
+            self._copy_reply()
+            return
+        self._copy_when_translated = True
+        self.request(direction)
+
+    def _copy_reply(self) -> None:
+        self._copy_when_translated = False
+        if self.outgoing.output.toPlainText():
+            self.copy(self.outgoing)
+            self.outgoing.note.setText(_("Translation copied."))
 
     def request(self, direction: _Direction) -> None:
         """Translate the direction's text on the worker (newest request wins)."""
@@ -272,6 +295,7 @@ class TranslatePanel(Panel):
                 self.detection = None
                 self._update_language_labels()
             direction.set_result("")
+            direction.done = generation
             return
         if self.ready is None:
             direction.note.setText(_("Loading translation models…"))
@@ -296,12 +320,25 @@ class TranslatePanel(Panel):
                     return None, plan, None
                 return None, plan, service.translate(text, plan.source, plan.target, terms)
 
-        run_in_pool(work, lambda out, d=direction, g=generation, t=text: self._translated(d, g, t, out),
-                    lambda exc, d=direction: d.set_result("", str(exc)), pool=self.services.pool)
+        key = direction.key
 
-    def _translated(self, direction: _Direction, generation: int, text: str, out) -> None:
+        def job():  # what it was for travels with the result: the callback is a bound method,
+            try:       # which Qt drops if the panel is deleted before the result arrives
+                return key, generation, text, work()
+            except Exception as exc:
+                return key, generation, text, exc
+
+        run_in_pool(job, self._translated, pool=self.services.pool)
+
+    def _translated(self, job) -> None:
+        key, generation, text, out = job
+        direction = self.incoming if key == INCOMING else self.outgoing
         if generation != direction.generation:
             return  # superseded by newer text
+        direction.done = generation
+        if isinstance(out, Exception):
+            direction.set_result("", str(out))
+            return
         detection, plan, result = out
         if direction is self.incoming and detection is not None:
             self.detection = detection
@@ -325,6 +362,8 @@ class TranslatePanel(Panel):
                     terms=", ".join(f"{term} → {preferred}" for term, preferred in hints))
         direction.set_result(result.text, note)
         self._record(direction, text, result)
+        if direction is self.outgoing and self._copy_when_translated:
+            self._copy_reply()
         self.translated.emit(direction.key, result)
 
     def _record(self, direction: _Direction, text: str, result) -> None:
@@ -528,6 +567,8 @@ class TranslatePanel(Panel):
     def commands(self) -> list[Command]:
         return [
             Command(_("Translate clipboard"), self.translate_clipboard, "", "translate paste customer message"),
+            Command(_("Copy the translation of your reply"), self.copy_reply_translation, "Ctrl+Enter",
+                    "translate clipboard reply outgoing"),
             Command(_("Install translation model…"), self.install_file, "", "argos model language pair"),
         ]
 

@@ -73,3 +73,25 @@ def test_details_are_complete():
         f"SLA: 1 h 00 min left (due {wall(NOW + H, 'Europe/Paris')} · customer {wall(NOW + H, 'Asia/Tokyo')})",
         f"Follow-up: {wall(NOW + 2 * H, 'Europe/Paris')} · customer {wall(NOW + 2 * H, 'Asia/Tokyo')}",
         f"Snoozed until {wall(NOW + H, 'Europe/Paris')}", "Tags: a, b", "note"]
+
+
+def test_added_message_says_where_and_when_in_the_customers_time():
+    from assistant.tasks.present import added_message
+
+    tokyo = CustomerContext(name="Ito", zone="Asia/Tokyo")
+    task = Task("Call back", customer=tokyo, follow_up_at=utc(2026, 11, 27, 1))  # Fri 10:00 in Tokyo
+    fri = get_day_names("abbreviated", locale="en")[4]
+    assert added_message(task, "Upcoming", NOW, "Europe/Paris") == f"Added to Upcoming — follow-up {fri} 10:00 their time"
+    same_clock = Task("Call back", follow_up_at=utc(2026, 11, 27, 9))
+    assert added_message(same_clock, "Upcoming", NOW, "Europe/Paris") == f"Added to Upcoming — follow-up {fri} 10:00"
+    assert added_message(Task("Call back"), "Now", NOW, "Europe/Paris") == "Added to Now: “Call back”."
+
+
+def test_a_follow_up_after_the_deadline_is_flagged():
+    from assistant.tasks.present import late_follow_up
+
+    deadline = NOW + 4 * H
+    assert late_follow_up(NOW + 3 * H, deadline, "Europe/Paris", None, NOW) == ""
+    assert late_follow_up(None, deadline, "Europe/Paris", None, NOW) == ""
+    warning = late_follow_up(NOW + 5 * H, deadline, "Europe/Paris", "Asia/Tokyo", NOW)
+    assert "after the SLA deadline" in warning and "22:00 their time" in warning  # 14:00 Paris = 22:00 Tokyo

@@ -138,3 +138,39 @@ def test_search_box_tokens():
     assert Filters.parse("#vip late") == Filters(text="late", tag="vip")
     assert Filters.parse("time:10 x") == Filters(text="time:10 x")
     assert Filters.parse("tag:a").merged(tag="b", channel=None) == Filters(tag="b")
+
+
+def test_view_of_agrees_with_the_views(store):
+    """The one-task rule used to say where an added task went matches the views' SQL."""
+    from datetime import timedelta
+
+    from assistant.tasks.model import Task
+    from assistant.tasks.timeutil import utc
+
+    now = utc(2026, 11, 24, 9)
+    h = timedelta(hours=1)
+    tasks = [Task("due soon", resolution_due_at=now + h, response_due_at=now + h),
+             Task("follow-up later", follow_up_at=now + 30 * h, resolution_due_at=now + 99 * h,
+                  response_due_at=now + 99 * h),
+             Task("follow-up passed", follow_up_at=now - h, resolution_due_at=now + 99 * h,
+                  response_due_at=now + 99 * h),
+             Task("snoozed", snoozed_until=now + 2 * h, resolution_due_at=now + h, response_due_at=now + h),
+             Task("waiting", status="waiting"), Task("done", status="done")]
+    stored = [store.add(task, now) for task in tasks]
+    for task in stored:
+        members = {name for name in ("now", "upcoming", "waiting", "done")
+                   if task.id in {r.task.id for r in store.view(name, now)}}
+        assert members == {store.view_of(task, now)}, task.title
+
+
+def test_deadline_for_a_new_task_is_the_one_it_gets(store):
+    from assistant.tasks.model import Task
+    from assistant.tasks.timeutil import utc
+
+    now = utc(2026, 11, 24, 9)
+    for priority in ("urgent", "low"):
+        task = Task("x", priority=priority)
+        assert store.deadline_for(task, now) == store.add(task, now).resolution_due_at
+    saved = store.add(Task("y", priority="low"), now)
+    assert store.deadline_for(saved, now) == saved.resolution_due_at
+    assert store.deadline_for(saved.with_changes(priority="urgent"), now) < saved.resolution_due_at

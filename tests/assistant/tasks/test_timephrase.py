@@ -114,3 +114,59 @@ def test_customer_clock_change_is_checked_in_their_zone():
     with pytest.raises(NonexistentTimeError):
         parse_time_phrase("sun 02:30 their time", now, PARIS, "America/New_York")
     assert parse_time_phrase("sun 02:30", now, PARIS, "America/New_York").instant == utc(2026, 3, 8, 1, 30)
+
+
+# Monday 17:00 in Paris: "tomorrow 10:00" is Tuesday 09:00 UTC in every UI language
+@pytest.mark.parametrize("text", [
+    "morgen 10:00", "Morgen um 10 Uhr", "mañana 10:00", "mañana a las 10", "manana 10:00",
+    "demain 10h", "Demain à 10h00", "amanhã 10:00", "amanha às 10h", "कल 10:00", "कल 10 बजे",
+    "غدًا 10:00", "غدا الساعة 10:00", "غدًا ١٠:٠٠", "कल १०:००",
+])
+def test_tomorrow_in_every_ui_language(text):
+    assert at(text) == utc(2026, 11, 24, 9)
+
+
+@pytest.mark.parametrize("text", [
+    "vendredi 15h", "ven. 15h", "am Freitag um 15 Uhr", "Fr 15:00", "viernes 15:00", "el viernes a las 15",
+    "sexta 15:00", "sexta-feira 15h", "शुक्रवार 15:00", "الجمعة 15:00",
+])
+def test_weekdays_in_every_ui_language(text):
+    assert at(text) == utc(2026, 11, 27, 14)
+
+
+@pytest.mark.parametrize("text", ["heute 17:30", "hoy 17:30", "aujourd'hui 17h30", "hoje 17:30",
+                                  "आज 17:30", "اليوم 17:30"])
+def test_today_in_every_ui_language(text):
+    assert at(text) == utc(2026, 11, 23, 16, 30)
+
+
+@pytest.mark.parametrize("text, delta", [
+    ("in 2 Std", timedelta(hours=2)), ("en 2 horas", timedelta(hours=2)),
+    ("dans 30 minutes", timedelta(minutes=30)), ("em 2 dias", timedelta(days=2)),
+])
+def test_in_some_time_in_the_ui_languages(text, delta):
+    assert at(text) == NOW + delta
+
+
+def test_10_am_is_still_english_and_am_freitag_german():
+    assert at("tomorrow 10 am") == utc(2026, 11, 24, 9)
+    assert at("am Freitag 10:00") == utc(2026, 11, 27, 9)
+
+
+@pytest.mark.parametrize("language", ["de", "es", "fr", "pt_BR", "hi", "ar"])
+def test_error_notes_give_examples_in_the_ui_language_and_no_command_line(language):
+    from assistant import i18n
+    from assistant.tasks.timephrase import examples
+
+    english = examples()
+    i18n.set_language(language)
+    try:
+        with pytest.raises(TimePhraseError) as info:
+            at("soon")
+        message = str(info.value)
+        assert examples() in message and examples() != english
+        assert "assistant " not in message and "--" not in message
+        for example in examples().split(", "):  # each example given is one the parser reads
+            assert parse_time_phrase(example, NOW, PARIS, TOKYO)
+    finally:
+        i18n.set_language("en")

@@ -13,7 +13,7 @@ def test_incoming_pivot_and_missing_model():
     plan = plan_incoming(PAIRS, "es", "pt", None)
     assert (plan.source, plan.target, plan.via, plan.problem) == ("pt", "es", "en", None)
     missing = plan_incoming(PAIRS, "en", "de", None)
-    assert "No translation model for de→en" in missing.problem and "assistant models install" in missing.problem
+    assert "No translation model for de→en" in missing.problem and "Install model…" in missing.problem
 
 
 def test_outgoing_target_is_override_then_customer_then_last_incoming():
@@ -36,4 +36,4 @@ def test_same_language_needs_no_model():
 def test_nothing_installed_says_what_to_install_and_how():
     for plan in (plan_incoming([], "en", None, None), plan_outgoing([], "en", "es", None, None)):
         assert "No translation model is installed" in plan.problem
-        assert "assistant models install FILE.argosmodel" in plan.problem
+        assert "Install model…" in plan.problem and "assistant " not in plan.problem  # no command line

@@ -68,7 +68,7 @@ def test_routes_direct_pivot_and_missing(engine, installed_models, tmp_path, tes
         engine.route("pt", "es")
     message = str(info.value)
     assert "No translation model for pt→es" in message
-    assert "pt→es (or pt→en and en→es)" in message and "assistant models install" in message
+    assert "pt→es (or pt→en and en→es)" in message and "Install model…" in message and "assistant " not in message
 
 
 def test_pivot_through_english_is_reported(tmp_path, installed_models, test_models):
