@@ -340,9 +340,10 @@ class TranslatePanel(Panel):
         if text:
             QGuiApplication.clipboard().setText(text)
 
-    def translate_clipboard(self) -> None:
-        """Put the clipboard's text in "customer → me" and translate it now."""
-        text = QGuiApplication.clipboard().text()
+    def translate_clipboard(self, text: str | None = None) -> None:
+        """Put the clipboard's text (or ``text``: the selection a global shortcut read) in
+        "customer → me" and translate it now."""
+        text = QGuiApplication.clipboard().text() if text is None else text
         if not text.strip():
             self.services.notify(_("Translate"), _("The clipboard holds no text."))
             return
