@@ -210,3 +210,69 @@ def test_paste_back_types_into_the_window_that_had_focus(xsession, x11, qtbot):
     x11.paste_into(target)  # timers of the app's event loop: qtbot waits while it runs
     qtbot.waitUntil(lambda: text.read_text(encoding="utf-8") == "Gracias por su paciencia.", timeout=10000)
     assert xsession.active() == target
+
+
+# -- the whole app, under xcb, in its own process ------------------------------------------------
+
+@pytest.fixture
+def running_app(xsession, fresh_data_dir):
+    """The app in a subprocess on the test's X server, with a reply to find and paste back on;
+    yields (process, data folder) once every shortcut is reported registered."""
+    from assistant import settings
+    from assistant.integration.shortcuts import reported
+    from assistant.runtime import start
+    from assistant.templates import store
+
+    runtime = start()
+    store.save_personal(runtime.db, store.Template.from_dict({
+        "id": "my.zebra", "default_language": "en",
+        "variants": {"en": {"title": "Zebra crossing", "body": "Kind regards, {{agent_name}}"}}}))
+    settings.put_many(runtime.db, {"shortcuts.paste_back": True, "profile.agent_name": "Maya"})
+    data_dir = runtime.data_dir.path
+    runtime.close()
+    log = open(xsession.tmp / "app.log", "w")
+    app = xsession.spawn([sys.executable, "-c", "import sys; from ui.app import main; sys.exit(main())"],
+                         env={"LANGUAGE": "en"}, stderr=log)
+    try:
+        wait_for(lambda: all(item["registered"] for item in reported(data_dir)), timeout=60,
+                 what="the app's shortcuts")
+        yield app, data_dir
+    finally:
+        log.close()
+
+
+def visible(xsession, title: str) -> list[str]:
+    return xsession.xdotool("search", "--onlyvisible", "--name", f"^{title}$").split()
+
+
+def test_the_app_answers_its_chords_from_another_application_and_pastes_the_reply_back(xsession, running_app):
+    from assistant.integration.shortcuts import reported
+
+    app, data_dir = running_app
+    status = {item["action"]: item for item in reported(data_dir)}
+    assert status["show_hide"] == {"action": "show_hide", "chord": "Ctrl+Alt+Space", "registered": True,
+                                   "running": True, "backend": "x11"}
+    wait_for(lambda: visible(xsession, "Agent Assistant"), what="the window")
+    target, text = xsession.field("crm-reply")
+
+    # show/hide while the CRM has focus
+    xsession.xdotool("key", "ctrl+alt+space")
+    wait_for(lambda: not visible(xsession, "Agent Assistant"), what="the window to hide")
+    xsession.xdotool("key", "ctrl+alt+space")
+    wait_for(lambda: visible(xsession, "Agent Assistant"), what="the window to come back")
+
+    # the reply search popup over the CRM: find, Enter, and the reply lands in the CRM's field
+    xsession.focus(target)
+    xsession.xdotool("key", "ctrl+alt+r")
+    popup = int(wait_for(lambda: visible(xsession, "Search replies"), what="the popup")[0])
+    wait_for(lambda: xsession.active() == popup, what="the popup to take the keys")
+    xsession.xdotool("type", "--delay", "30", "zebra")
+    time.sleep(0.3)
+    xsession.xdotool("key", "Return")
+    wait_for(lambda: text.read_text(encoding="utf-8") == "Kind regards, Maya", what="the pasted reply")
+    assert xsession.active() == target
+    assert not visible(xsession, "Search replies")
+
+    app.kill()  # a crash: the status file stays, and says nobody holds the chords any more
+    app.wait(10)
+    assert [(item["registered"], item["running"]) for item in reported(data_dir)] == [(False, False)] * 4
