@@ -319,6 +319,9 @@ class RepliesPanel(Panel):
         index.set_usage(store.usage(self.services.db), utc_now())
         self._fill_filters()
         self.refilter()
+        waiting, self._select_when_ready = getattr(self, "_select_when_ready", None), None
+        if waiting:
+            self.select_template(waiting)
 
     def _fill_filters(self) -> None:
         tag = self.tag_filter.currentData()
@@ -414,6 +417,10 @@ class RepliesPanel(Panel):
 
     # -- the selected template -----------------------------------------------------
     def select_template(self, template_id: str) -> None:
+        if self.index is None:  # still loading: selected once the list is there
+            self._select_when_ready = template_id
+            self._load_once()
+            return
         for i in range(self.results.count()):
             if self.results.item(i).data(Qt.UserRole) == template_id:
                 self.results.setCurrentRow(i)
