@@ -421,9 +421,9 @@ class MacHotkeys(HotkeyBackend):
 # -- choosing ----------------------------------------------------------------------------------
 
 def wayland_note() -> str:
-    return _("On Wayland, applications cannot take global keys themselves; this desktop offers no "
-             "global-shortcut portal the app can use. Set shortcuts in your desktop's keyboard "
-             "settings to run: agent-assistant (brings the window forward).")
+    return _("On Wayland, applications cannot register global keys themselves, and this version "
+             "does not use the desktop portal's global shortcuts yet. Set a shortcut in your "
+             "desktop's keyboard settings that runs agent-assistant (it brings the window forward).")
 
 
 def choose(platform_name: str, parent=None) -> HotkeyBackend:
