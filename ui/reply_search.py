@@ -22,6 +22,7 @@ from assistant.templates.values import Profile
 from ui.widgets import plain_label
 
 MAX_LISTED = 12
+PREVIEW_CHARS = 400
 
 
 class ReplySearchPopup(QDialog):
@@ -46,7 +47,12 @@ class ReplySearchPopup(QDialog):
         self.results.setObjectName("reply-search-results")
         self.results.setAccessibleName(_("Replies"))
         self.results.itemActivated.connect(lambda _item: self.take())
-        layout.addWidget(self.results)
+        self.results.currentItemChanged.connect(self._preview)
+        layout.addWidget(self.results, 2)
+        self.preview = plain_label("", "reply-search-preview")
+        self.preview.setWordWrap(True)
+        self.preview.setAccessibleName(_("Preview"))
+        layout.addWidget(self.preview, 1)
         context = services.customer.context
         self.language = context.language
         hint = (_("Enter: the reply for {customer} · Esc: close").format(customer=context.label)
@@ -56,7 +62,7 @@ class ReplySearchPopup(QDialog):
         self.entries = {entry.id: entry for entry in store.library(services.db)}
         self.index = SearchIndex([entry.template for entry in self.entries.values()])
         self.search.textChanged.connect(self.refilter)
-        self.resize(self.fontMetrics().averageCharWidth() * 60, self.fontMetrics().height() * 18)
+        self.resize(self.fontMetrics().averageCharWidth() * 60, self.fontMetrics().height() * 24)
         self.refilter()
 
     def refilter(self, _text: str = "") -> None:
@@ -69,6 +75,15 @@ class ReplySearchPopup(QDialog):
             self.results.addItem(item)
         if self.results.count():
             self.results.setCurrentRow(0)
+
+    def _compose(self, template_id: str):
+        return compose(self.entries[template_id].template, at=datetime.now(timezone.utc),
+                       customer=self.services.customer.context, language=self.language,
+                       profile=Profile.from_settings(self.services.db))
+
+    def _preview(self, item) -> None:
+        text = self._compose(item.data(Qt.UserRole)).text if item is not None else ""
+        self.preview.setText(text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…")
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.search and event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Up, Qt.Key_Down):
@@ -89,9 +104,7 @@ class ReplySearchPopup(QDialog):
         if item is None:
             return
         template_id = item.data(Qt.UserRole)
-        template = self.entries[template_id].template
-        reply = compose(template, at=datetime.now(timezone.utc), customer=self.services.customer.context,
-                        language=self.language, profile=Profile.from_settings(self.services.db))
+        reply = self._compose(template_id)
         self.hide()
         if reply.complete:
             store.record_use(self.services.db, template_id)
