@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
 
 from assistant import settings
@@ -205,10 +205,17 @@ class GlobalKeys(QObject):
         return (self.services.runtime.policy.allow_synthetic_paste and self.backend.can_paste
                 and settings.get(self.services.db, "shortcuts.paste_back"))
 
+    @staticmethod
+    def _own_windows() -> set:
+        """Handles of the app's own windows: a chord pressed in the app pastes nothing into it."""
+        from PySide6.QtWidgets import QApplication
+
+        return {int(w.winId()) for w in QApplication.topLevelWidgets() if w.testAttribute(Qt.WA_WState_Created)}
+
     def deliver(self, text: str, previous, title: str) -> None:
         """Copy ``text``; with paste back on, paste it into the window that had focus."""
         clipboard.copy(text)
-        if previous is not None and self.paste_enabled():
+        if previous is not None and previous not in self._own_windows() and self.paste_enabled():
             self.backend.paste_into(previous)
         else:
             self.services.notify(title, _("Copied: paste it with Ctrl+V."))

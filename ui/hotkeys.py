@@ -137,12 +137,17 @@ class X11Hotkeys(HotkeyBackend):
         self.display.sync()
 
     def _read_events(self) -> None:
-        while self.display.pending_events():
-            event = self.display.next_event()
-            if event.type == self._X.KeyPress:
-                action = self._grabs.get((event.detail, event.state & self._relevant))
-                if action is not None:
-                    self.activated.emit(action)
+        try:
+            while self.display.pending_events():
+                event = self.display.next_event()
+                if event.type == self._X.KeyPress:
+                    action = self._grabs.get((event.detail, event.state & self._relevant))
+                    if action is not None:
+                        self.activated.emit(action)
+        except Exception:  # the X server went away (the session ends): no more global keys
+            log.warning("the X connection for global shortcuts closed", exc_info=True)
+            self.notifier.setEnabled(False)
+            self._grabs.clear()
 
     def focused_window(self):
         active = self._net_active_window()

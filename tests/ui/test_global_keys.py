@@ -191,6 +191,7 @@ def test_reply_search_fills_the_reply_for_the_customer_and_pastes_it_back(keys, 
     qtbot.keyClicks(popup.search, "cebra")
     assert popup.results.currentItem().text() == "Paso de cebra"  # titled in the customer's language
     assert "Lucía Pérez" in popup.hint.text()
+    assert popup.preview.text() == "Hola Lucía, soy Maya."  # what will be pasted, before Enter
     qtbot.keyClick(popup.search, Qt.Key_Return)
     assert QGuiApplication.clipboard().text() == "Hola Lucía, soy Maya."
     assert backend.pasted == ["the CRM"]
@@ -252,3 +253,12 @@ def test_the_settings_show_what_the_policy_forbids(services, main_window, qtbot)
     dialog = SettingsDialog(services, main_window)
     qtbot.addWidget(dialog)
     assert not dialog.shortcuts.enabled.isEnabled() and not dialog.shortcuts.chords["show_hide"].isEnabled()
+
+
+def test_a_chord_pressed_in_the_app_itself_pastes_nothing_into_it(keys, backend, services, main_window):
+    services.put_setting("shortcuts.paste_back", True)
+    main_window.show()
+    keys.deliver("Hola", int(main_window.winId()), "Reply")
+    assert QGuiApplication.clipboard().text() == "Hola" and backend.pasted == []
+    keys.deliver("Hola", "the CRM", "Reply")
+    assert backend.pasted == ["the CRM"]
