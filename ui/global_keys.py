@@ -157,6 +157,7 @@ class GlobalKeys(QObject):
         panel = self.window.panel_by_id("translate")
         if self._awaiting is None:
             panel.translated.connect(self._reply_translated)
+            panel.not_translated.connect(self._reply_not_translated)
         self._awaiting = (text, self._previous)
         self._reply_timer.start(REPLY_WAIT_MS)
         panel.outgoing.input.setPlainText(text)
@@ -172,11 +173,24 @@ class GlobalKeys(QObject):
         self._stop_awaiting()
         self.deliver(result.text, previous, _("Translated reply"))
 
+    def _reply_not_translated(self, key: str, why: str) -> None:
+        """No model for the customer's language (say): the agent sees why, in the panel."""
+        from ui.panels.translate import OUTGOING
+
+        if key != OUTGOING or self._awaiting is None:
+            return
+        self._stop_awaiting()
+        self.window.tabs.setCurrentIndex(self.window.panel_index("translate"))
+        self._show_without_focus()
+        self.services.notify(_("Translate"), why or _("The reply could not be translated."))
+
     def _stop_awaiting(self) -> None:
         if self._awaiting is not None:
             self._awaiting = None
             self._reply_timer.stop()
-            self.window.panel_by_id("translate").translated.disconnect(self._reply_translated)
+            panel = self.window.panel_by_id("translate")
+            panel.translated.disconnect(self._reply_translated)
+            panel.not_translated.disconnect(self._reply_not_translated)
 
     def reply_search(self) -> None:
         from ui.reply_search import ReplySearchPopup

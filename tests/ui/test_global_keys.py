@@ -262,3 +262,19 @@ def test_a_chord_pressed_in_the_app_itself_pastes_nothing_into_it(keys, backend,
     assert QGuiApplication.clipboard().text() == "Hola" and backend.pasted == []
     keys.deliver("Hola", "the CRM", "Reply")
     assert backend.pasted == ["the CRM"]
+
+
+def test_translate_reply_without_a_model_for_the_customer_says_why_and_pastes_nothing(
+        keys, backend, services, main_window, qtbot, with_models, monkeypatch):
+    services.put_setting("shortcuts.paste_back", True)
+    services.customer.set(CustomerContext(name="Jo", country="BR", language="pt_BR"))
+    ready_translate(main_window, qtbot)
+    main_window.hide()
+    told = []
+    monkeypatch.setattr(main_window.services, "notify", lambda title, text: told.append(text))
+    QGuiApplication.clipboard().setText("Thank you.")
+    backend.activated.emit("translate_reply")
+    qtbot.waitUntil(lambda: bool(told), timeout=10000)
+    assert "No translation model for en→pt" in told[0]
+    assert main_window.isVisible() and main_window.current_panel_id() == "translate"
+    assert QGuiApplication.clipboard().text() == "Thank you." and backend.pasted == []

@@ -95,6 +95,7 @@ class TranslatePanel(Panel):
 
     engine_ready = Signal(object)      # EngineReady, or an Exception
     translated = Signal(str, object)   # direction, TranslationResult
+    not_translated = Signal(str, str)  # direction, why (no model for the pair, …)
 
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
@@ -312,6 +313,7 @@ class TranslatePanel(Panel):
         self._update_language_labels()
         if plan.problem or result is None:
             direction.set_result("", plan.problem or "")
+            self.not_translated.emit(direction.key, plan.problem or "")
             return
         note = _("via {language}").format(language=self._name(result.pivot)) if result.pivot else ""
         if result.fallback:
