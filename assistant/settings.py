@@ -373,13 +373,13 @@ declare("shortcuts.enabled", True, "Global shortcuts: keys that work while anoth
         "has focus (see the shortcuts.* chords)", boolean, policy=_shortcuts_policy)
 declare("shortcuts.show_hide", "Ctrl+Alt+Space", "Global shortcut: show or hide the window; empty: off",
         chord, policy=_shortcuts_policy)
-declare("shortcuts.translate_clipboard", "Ctrl+Alt+E", "Global shortcut: translate the selected "
+declare("shortcuts.translate_clipboard", "Ctrl+Alt+Shift+E", "Global shortcut: translate the selected "
         "text (or the clipboard) into your language and show it; empty: off", chord,
         policy=_shortcuts_policy)
-declare("shortcuts.translate_reply", "Ctrl+Alt+O", "Global shortcut: translate your selected text "
+declare("shortcuts.translate_reply", "Ctrl+Alt+Shift+T", "Global shortcut: translate your selected text "
         "(or the clipboard) into the customer's language and copy it (and paste it back when "
         "shortcuts.paste_back is on); empty: off", chord, policy=_shortcuts_policy)
-declare("shortcuts.reply_search", "Ctrl+Alt+R", "Global shortcut: a reply search popup over any "
+declare("shortcuts.reply_search", "Ctrl+Alt+Shift+R", "Global shortcut: a reply search popup over any "
         "application; the chosen reply is filled for the customer and copied (and pasted back "
         "when shortcuts.paste_back is on); empty: off", chord, policy=_shortcuts_policy)
 declare("shortcuts.use_selection", True, "Global shortcuts read the selected text where the "

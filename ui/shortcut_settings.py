@@ -6,7 +6,8 @@ the deployment policy forbids is shown disabled, saying so."""
 from __future__ import annotations
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QKeySequenceEdit, QWidget
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QKeySequenceEdit, QLineEdit,
+                               QWidget)
 
 from assistant import settings
 from assistant.i18n import _
@@ -43,6 +44,9 @@ class ShortcutSettings(QGroupBox):
             edit.setMaximumSequenceLength(1)
             edit.setClearButtonEnabled(True)
             edit.setAccessibleName(name)
+            inner = edit.findChild(QLineEdit)  # the field a screen reader lands in
+            if inner is not None:
+                inner.setAccessibleName(name)
             edit.setObjectName(f"shortcut-{action}")
             state = plain_label("", f"shortcut-{action}-state")
             row = QWidget()

@@ -62,9 +62,9 @@ def keys(main_window, services, backend):
 
 def test_every_chord_is_registered_and_reported_and_follows_the_settings(keys, backend, services):
     assert set(backend.bound) == {"show_hide", "translate_clipboard", "translate_reply", "reply_search"}
-    assert backend.bound["reply_search"] == (frozenset({"Ctrl", "Alt"}), "R")
+    assert backend.bound["reply_search"] == (frozenset({"Ctrl", "Alt", "Shift"}), "R")
     status = {r["action"]: r for r in reported(services.runtime.data_dir.path)}
-    assert status["reply_search"] == {"action": "reply_search", "chord": "Ctrl+Alt+R", "registered": True,
+    assert status["reply_search"] == {"action": "reply_search", "chord": "Ctrl+Alt+Shift+R", "registered": True,
                                       "running": True, "backend": "recording"}
     services.put_setting("shortcuts.reply_search", "Ctrl+Shift+F9")  # re-registered at once
     assert backend.bound["reply_search"] == (frozenset({"Ctrl", "Shift"}), "F9")
@@ -80,7 +80,7 @@ def test_every_chord_is_registered_and_reported_and_follows_the_settings(keys, b
 def test_a_taken_chord_is_reported_as_taken(main_window, services, backend):
     from ui.global_keys import GlobalKeys
 
-    backend.taken = {(frozenset({"Ctrl", "Alt"}), "E")}
+    backend.taken = {(frozenset({"Ctrl", "Alt", "Shift"}), "E")}
     keys = GlobalKeys(main_window, services, backend)
     keys.start()
     try:
@@ -225,14 +225,14 @@ def test_escape_closes_the_popup_and_nothing_is_copied(keys, backend, qtbot):
 def test_the_settings_show_each_registration_and_record_new_chords(keys, backend, services, main_window, qtbot):
     from ui.settings_dialog import SettingsDialog
 
-    backend.taken = {(frozenset({"Ctrl", "Alt"}), "E")}
+    backend.taken = {(frozenset({"Ctrl", "Alt", "Shift"}), "E")}
     keys.register()
     dialog = SettingsDialog(services, main_window)
     qtbot.addWidget(dialog)
     group = dialog.shortcuts
     assert group.states["show_hide"].text() == "Registered"
     assert group.states["translate_clipboard"].text() == "Not registered: taken by another application"
-    assert group.chords["reply_search"].keySequence().toString() == "Ctrl+Alt+R"
+    assert group.chords["reply_search"].keySequence().toString() == "Ctrl+Alt+Shift+R"
     group.chords["translate_clipboard"].setKeySequence("Ctrl+Alt+.")
     dialog.save()
     assert settings.get(services.db, "shortcuts.translate_clipboard") == "Ctrl+Alt+Period"

@@ -263,7 +263,7 @@ def test_the_app_answers_its_chords_from_another_application_and_pastes_the_repl
 
     # the reply search popup over the CRM: find, Enter, and the reply lands in the CRM's field
     xsession.focus(target)
-    xsession.xdotool("key", "ctrl+alt+r")
+    xsession.xdotool("key", "ctrl+alt+shift+r")
     popup = int(wait_for(lambda: visible(xsession, "Search replies"), what="the popup")[0])
     wait_for(lambda: xsession.active() == popup, what="the popup to take the keys")
     xsession.xdotool("type", "--delay", "30", "zebra")

@@ -50,7 +50,7 @@ def test_chords_that_cannot_be_global_say_why(typed, why):
 
 
 def test_chords_are_settings_stored_canonical_and_empty_turns_one_off(db):
-    assert settings.get(db, "shortcuts.reply_search") == "Ctrl+Alt+R"
+    assert settings.get(db, "shortcuts.reply_search") == "Ctrl+Alt+Shift+R"
     settings.put(db, "shortcuts.reply_search", "alt+ctrl+j")
     assert settings.get(db, "shortcuts.reply_search") == "Ctrl+Alt+J"
     settings.put(db, "shortcuts.reply_search", "")
