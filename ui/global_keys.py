@@ -198,7 +198,7 @@ class GlobalKeys(QObject):
         if self._popup is not None:
             self._popup.close()
         previous = self._previous
-        self._popup = ReplySearchPopup(self.services, self.window)
+        self._popup = ReplySearchPopup(self.services, self.window.panel_by_id("replies"), self.window)
         self._popup.chosen.connect(lambda text, p=previous: self.deliver(text, p, _("Reply")))
         self._popup.needs_fields.connect(self._open_in_replies)
         self._popup.finished.connect(self._popup_closed)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QDialog, QLineEdit, QListWidget, QListWidgetItem, 
 from assistant.i18n import _
 from assistant.templates import store
 from assistant.templates.compose import compose
-from assistant.templates.search import SearchIndex
 from assistant.templates.values import Profile
 from ui.widgets import plain_label
 
@@ -29,7 +28,9 @@ class ReplySearchPopup(QDialog):
     chosen = Signal(str)         # the composed reply, complete
     needs_fields = Signal(str)   # a template id whose reply has fields to fill
 
-    def __init__(self, services, parent=None):
+    def __init__(self, services, replies, parent=None):
+        """``replies``: the Replies panel, whose library and search index (kept current as the
+        library changes) the popup searches: one index per session, built off the GUI thread."""
         super().__init__(parent, Qt.Tool | Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
         self.services = services
         self.setObjectName("reply-search")
@@ -59,14 +60,24 @@ class ReplySearchPopup(QDialog):
                 if context.label else _("Enter: take the reply · Esc: close"))
         self.hint = plain_label(hint, "reply-search-hint")
         layout.addWidget(self.hint)
-        self.entries = {entry.id: entry for entry in store.library(services.db)}
-        self.index = SearchIndex([entry.template for entry in self.entries.values()])
+        self.replies = replies
+        self.entries, self.index = {}, None
         self.search.textChanged.connect(self.refilter)
         self.resize(self.fontMetrics().averageCharWidth() * 60, self.fontMetrics().height() * 24)
+        replies.index_ready.connect(self._index_ready)
+        if replies.index is not None:
+            self._index_ready()
+        else:
+            replies.ensure_loaded()
+
+    def _index_ready(self) -> None:
+        self.entries, self.index = self.replies.entries, self.replies.index
         self.refilter()
 
     def refilter(self, _text: str = "") -> None:
         self.results.clear()
+        if self.index is None:
+            return
         for hit in self.index.search(self.search.text(), limit=MAX_LISTED, display_language=self.language):
             template = self.entries[hit.template_id].template
             title = template.variants[template.variant_language(self.language)].title

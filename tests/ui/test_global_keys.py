@@ -175,7 +175,8 @@ def test_translate_reply_with_nothing_to_translate_says_so(keys, backend, main_w
 
 
 def popup_of(keys, qtbot):
-    qtbot.waitUntil(lambda: keys._popup is not None and keys._popup.isVisible())
+    """The popup once shown and its index ready (built on the worker pool)."""
+    qtbot.waitUntil(lambda: keys._popup is not None and keys._popup.isVisible() and keys._popup.index is not None)
     return keys._popup
 
 
@@ -278,3 +279,20 @@ def test_translate_reply_without_a_model_for_the_customer_says_why_and_pastes_no
     assert "No translation model for en→pt" in told[0]
     assert main_window.isVisible() and main_window.current_panel_id() == "translate"
     assert QGuiApplication.clipboard().text() == "Thank you." and backend.pasted == []
+
+
+def test_the_popup_searches_the_replies_panels_own_index_when_it_has_one(keys, backend, services, main_window,
+                                                                        qtbot):
+    replies = main_window.panel_by_id("replies")
+    replies.reload()
+    qtbot.waitUntil(lambda: replies.index is not None)
+    store.save_personal(services.db, store.Template.from_dict({
+        "id": "my.late", "default_language": "en",
+        "variants": {"en": {"title": "Late delivery", "body": "Sorry for the wait."}}}))
+    services.hall.library_changed.emit(["my.late"])  # as every writer announces it
+    qtbot.waitUntil(lambda: "my.late" in replies.entries)
+    backend.activated.emit("reply_search")
+    popup = popup_of(keys, qtbot)
+    assert popup.index is replies.index  # no second index built for a library already indexed
+    qtbot.keyClicks(popup.search, "late delivery")
+    assert popup.results.currentItem().data(Qt.UserRole) == "my.late"
