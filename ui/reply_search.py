@@ -62,6 +62,7 @@ class ReplySearchPopup(QDialog):
         layout.addWidget(self.hint)
         self.replies = replies
         self.entries, self.index = {}, None
+        self._take_when_ready = False
         self.search.textChanged.connect(self.refilter)
         self.resize(self.fontMetrics().averageCharWidth() * 60, self.fontMetrics().height() * 24)
         replies.index_ready.connect(self._index_ready)
@@ -73,6 +74,9 @@ class ReplySearchPopup(QDialog):
     def _index_ready(self) -> None:
         self.entries, self.index = self.replies.entries, self.replies.index
         self.refilter()
+        if self._take_when_ready:  # Enter was pressed while the library was still loading
+            self._take_when_ready = False
+            self.take()
 
     def refilter(self, _text: str = "") -> None:
         self.results.clear()
@@ -111,6 +115,9 @@ class ReplySearchPopup(QDialog):
         super().keyPressEvent(event)  # Escape closes
 
     def take(self) -> None:
+        if self.index is None:
+            self._take_when_ready = True
+            return
         item = self.results.currentItem()
         if item is None:
             return

@@ -296,3 +296,18 @@ def test_the_popup_searches_the_replies_panels_own_index_when_it_has_one(keys, b
     assert popup.index is replies.index  # no second index built for a library already indexed
     qtbot.keyClicks(popup.search, "late delivery")
     assert popup.results.currentItem().data(Qt.UserRole) == "my.late"
+
+
+def test_enter_typed_before_the_library_is_ready_takes_the_reply_once_it_is(keys, backend, services, main_window,
+                                                                           qtbot):
+    store.save_personal(services.db, store.Template.from_dict({
+        "id": "my.zebra", "default_language": "en",
+        "variants": {"en": {"title": "Zebra crossing", "body": "Mind the zebra."}}}))
+    services.put_setting("shortcuts.paste_back", True)
+    backend.activated.emit("reply_search")
+    popup = keys._popup
+    assert popup.index is None  # the Replies panel's index is being built on the pool
+    qtbot.keyClicks(popup.search, "zebra")
+    qtbot.keyClick(popup.search, Qt.Key_Return)
+    qtbot.waitUntil(lambda: backend.pasted == ["the CRM"], timeout=10000)
+    assert QGuiApplication.clipboard().text() == "Mind the zebra."
