@@ -5,6 +5,7 @@ the deployment policy forbids is shown disabled, saying so."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QKeySequenceEdit, QLineEdit,
                                QWidget)
@@ -48,11 +49,13 @@ class ShortcutSettings(QGroupBox):
             if inner is not None:
                 inner.setAccessibleName(name)
             edit.setObjectName(f"shortcut-{action}")
+            edit.setLayoutDirection(Qt.LeftToRight)  # a chord reads "Ctrl+Alt+…" in every language
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("Ctrl+Alt+Shift+PgDown") + 48)
             state = plain_label("", f"shortcut-{action}-state")
             row = QWidget()
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
-            line.addWidget(edit, 1)
+            line.addWidget(edit)
             line.addWidget(state, 1)
             form.addRow(name + ":", row)
             self.chords[action], self.states[action] = edit, state
