@@ -33,6 +33,8 @@ BOOL_KEYS = {
     "allow_downgrade": False,
     "allow_translation_history": False,
     "trust_only_policy_keys": True,
+    "allow_global_shortcuts": False,
+    "allow_synthetic_paste": False,
 }
 # Folders and the mirror: where packs, models and data come from. Only machine files set
 # them (the system-wide file first); a user file cannot point them elsewhere.
@@ -61,6 +63,8 @@ class Policy:
     allow_downgrade: bool = False
     allow_translation_history: bool = True
     trust_only_policy_keys: bool = False
+    allow_global_shortcuts: bool = True
+    allow_synthetic_paste: bool = True
     trusted_publisher_keys: tuple[str, ...] = ()
     pack_inbox: str | None = None
     shared_models_dir: str | None = None

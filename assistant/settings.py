@@ -314,6 +314,24 @@ def _inbox_policy(policy: Policy, value: Any) -> str | None:
     return None
 
 
+def _shortcuts_policy(policy: Policy, value: Any) -> str | None:
+    if value and not policy.allow_global_shortcuts:
+        return "the deployment policy does not allow global shortcuts"
+    return None
+
+
+def _paste_policy(policy: Policy, value: Any) -> str | None:
+    if value and not policy.allow_synthetic_paste:
+        return "the deployment policy does not allow pasting into other applications"
+    return None
+
+
+def chord(value: Any) -> str:
+    from assistant.integration.shortcuts import chord_setting
+
+    return chord_setting(value)
+
+
 # -- the settings ------------------------------------------------------------------------------
 
 declare("ui.language", None, "UI language (en, es, fr, de, pt_BR, hi, ar); none: the system's",
@@ -351,3 +369,20 @@ declare("tasks.urgency", None, "Urgency coefficients (JSON over the defaults)",
         queue_part("tasks.urgency"), group="queue")
 declare("tasks.notifications", None, "Breach warnings (JSON over the defaults)",
         queue_part("tasks.notifications"), group="queue")
+declare("shortcuts.enabled", True, "Global shortcuts: keys that work while another application "
+        "has focus (see the shortcuts.* chords)", boolean, policy=_shortcuts_policy)
+declare("shortcuts.show_hide", "Ctrl+Alt+Space", "Global shortcut: show or hide the window; empty: off",
+        chord, policy=_shortcuts_policy)
+declare("shortcuts.translate_clipboard", "Ctrl+Alt+Shift+E", "Global shortcut: translate the selected "
+        "text (or the clipboard) into your language and show it; empty: off", chord,
+        policy=_shortcuts_policy)
+declare("shortcuts.translate_reply", "Ctrl+Alt+Shift+T", "Global shortcut: translate your selected text "
+        "(or the clipboard) into the customer's language and copy it (and paste it back when "
+        "shortcuts.paste_back is on); empty: off", chord, policy=_shortcuts_policy)
+declare("shortcuts.reply_search", "Ctrl+Alt+Shift+R", "Global shortcut: a reply search popup over any "
+        "application; the chosen reply is filled for the customer and copied (and pasted back "
+        "when shortcuts.paste_back is on); empty: off", chord, policy=_shortcuts_policy)
+declare("shortcuts.use_selection", True, "Global shortcuts read the selected text where the "
+        "system has a selection (X11), and the clipboard when nothing is selected", boolean)
+declare("shortcuts.paste_back", False, "Paste the result into the application that had focus "
+        "(one paste keystroke: Ctrl+V, Cmd+V on macOS), not only copy it", boolean, policy=_paste_policy)

@@ -152,6 +152,8 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> in
         app.aboutToQuit.disconnect(clipboard.settle)
         if started and started[0] is not None:
             started[0].close()
+        if window.global_keys is not None:
+            window.global_keys.stop()
         services.hall.stop()
         services.pool.waitForDone(5000)
         app.processEvents()
@@ -175,6 +177,7 @@ def finish_start(app: QApplication, runtime, window, services, reporter):
         return None
     feed_system_zone()
     window.start_deferred()
+    start_global_keys(window, services)
     reporter.start_notices()  # a database moved aside at this start is among them
     if runtime.policy.errors:  # IT's file is wrong: logged for IT, told to the agent without blocking
         for error in runtime.policy.errors:
@@ -206,6 +209,18 @@ def finish_start(app: QApplication, runtime, window, services, reporter):
         return None
     instance.show_requested.connect(window.bring_forward)
     return instance
+
+
+def start_global_keys(window, services) -> None:
+    """The global shortcuts (ui/global_keys.py): registered after the first paint; a hotkey
+    service that fails is logged and shown in the settings, never fatal."""
+    from ui.global_keys import GlobalKeys
+
+    window.global_keys = GlobalKeys(window, services)
+    try:
+        window.global_keys.start()
+    except Exception:
+        log.exception("global shortcuts could not start")
 
 
 def feed_system_zone() -> None:

@@ -63,6 +63,7 @@ class SelfTest:
             ("template", self.check_template),
             ("translation", self.check_translation),
             ("task", self.check_task),
+            ("global shortcuts", self.check_hotkeys),
         ]
 
     def run(self) -> bool:
@@ -306,6 +307,25 @@ class SelfTest:
                 task.title, task.priority, customer.zone, task.follow_up_at):
             raise SelfTestFailure(f"task read back differs: {back}")
         return f"task {stored.id} written and read back (SLA response due {back.response_due_at:%Y-%m-%d %H:%M} UTC)"
+
+
+    def check_hotkeys(self) -> str:
+        """The platform's hotkey API is there to be called (on Linux: python-xlib with the
+        keysym tables and the XTest extension it loads by name); no key is grabbed here."""
+        from assistant.integration.shortcuts import ACTIONS, parse_chord
+        from assistant import settings
+
+        for action in ACTIONS:
+            parse_chord(settings.spec(f"shortcuts.{action}").default)
+        if sys.platform.startswith("linux"):
+            from Xlib import XK, __version__
+            from Xlib.ext import xtest  # noqa: F401  (paste back)
+            from Xlib.support import connect  # noqa: F401
+
+            if not (XK.string_to_keysym("r") and XK.string_to_keysym("Control_L") and XK.string_to_keysym("Prior")):
+                raise SelfTestFailure("python-xlib's keysym tables are missing")
+            return f"X11 (python-xlib {'.'.join(map(str, __version__))}): {len(ACTIONS)} default chords valid"
+        return f"{sys.platform}: {len(ACTIONS)} default chords valid"
 
 
 def _qt_catalogue(folder: Path, code: str) -> bool:

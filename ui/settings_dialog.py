@@ -58,6 +58,8 @@ def policy_rows(policy: Policy, data_dir=None) -> list[tuple[str, str]]:
         (_("Signed packs required"), _yes_no(policy.require_signatures)),
         (_("Older pack versions allowed"), _yes_no(policy.allow_downgrade)),
         (_("Translation history allowed"), _yes_no(policy.allow_translation_history)),
+        (_("Global shortcuts allowed"), _yes_no(policy.allow_global_shortcuts)),
+        (_("Pasting into other applications allowed"), _yes_no(policy.allow_synthetic_paste)),
         (_("Trusted publisher keys"), ", ".join(policy.describe()["trusted_key_ids"]) or _("None")),
         (_("Only the policy's keys trusted"), _yes_no(policy.trust_only_policy_keys)),
         (_("Pack inbox folder"), policy.pack_inbox or unset),
@@ -131,6 +133,11 @@ class SettingsDialog(QDialog):
                 label.widget().setBuddy(field.widget())
         layout.addLayout(form)
 
+        from ui.shortcut_settings import ShortcutSettings
+
+        self.shortcuts = ShortcutSettings(services, getattr(parent, "global_keys", None))
+        layout.addWidget(self.shortcuts)
+
         policy = services.runtime.policy
         box = QGroupBox(_("Deployment policy (set by IT, read-only)"))
         box_layout = QFormLayout(box)
@@ -183,7 +190,8 @@ class SettingsDialog(QDialog):
                 AGENT_NAME_KEY: self.agent_name.text(),
                 COMPANY_KEY: self.company.text(),
                 AGENT_ZONE_KEY: self.agent_zone.text().strip() or None,
-                DEFAULT_REGION_SETTING: self.region.currentData()}
+                DEFAULT_REGION_SETTING: self.region.currentData(),
+                **self.shortcuts.values()}
 
     def save(self) -> None:
         """Store everything, or (one value refused) nothing and say why."""

@@ -17,7 +17,8 @@ KEY_ID = bytes.fromhex("0102030405060708")
 PUBLIC_KEY = base64.b64encode(b"Ed" + KEY_ID + bytes(range(32))).decode()
 OTHER_KEY = base64.b64encode(b"Ed" + bytes(8) + bytes(32)).decode()
 LOOSE = {"allow_downloads": True, "require_signatures": False, "allow_downgrade": True,
-         "allow_translation_history": True, "trust_only_policy_keys": False}
+         "allow_translation_history": True, "trust_only_policy_keys": False,
+         "allow_global_shortcuts": True, "allow_synthetic_paste": True}
 STRICT = {key: safe for key, safe in BOOL_KEYS.items()}
 FOLDERS = {"pack_inbox": "/srv/inbox", "shared_models_dir": "/srv/models", "data_dir": "/srv/data",
            "download_mirror_url": "https://mirror.example/models"}
@@ -51,6 +52,7 @@ def test_valid_file_applies_every_key(write, tmp_path):
     path = write("policy.json", {
         "version": 1, "allow_downloads": True, "require_signatures": True, "allow_downgrade": True,
         "allow_translation_history": False, "trust_only_policy_keys": True, "trusted_publisher_keys": [PUBLIC_KEY],
+        "allow_global_shortcuts": False, "allow_synthetic_paste": False,
         "pack_inbox": r"\\server\packs", "shared_models_dir": "/srv/models", "data_dir": "%APPDATA%/AA",
         "download_mirror_url": "https://mirror.example/models",
     })
@@ -58,7 +60,8 @@ def test_valid_file_applies_every_key(write, tmp_path):
     assert policy.errors == ()
     assert policy.sources == (str(path),)
     assert _bools(policy) == {"allow_downloads": True, "require_signatures": True, "allow_downgrade": True,
-                              "allow_translation_history": False, "trust_only_policy_keys": True}
+                              "allow_translation_history": False, "trust_only_policy_keys": True,
+                              "allow_global_shortcuts": False, "allow_synthetic_paste": False}
     assert policy.trusted_publisher_keys == (PUBLIC_KEY,)
     assert policy.pack_inbox == r"\\server\packs"
     assert policy.shared_models_dir == "/srv/models"
@@ -265,3 +268,17 @@ def test_a_policy_is_a_hashable_value(write):
 
 def test_key_id_of_a_malformed_key():
     assert key_id("garbage") == "?"
+
+
+def test_a_user_file_can_switch_global_shortcuts_and_paste_off_never_on(write):
+    machine = write("machine.json", {"allow_global_shortcuts": False})
+    user_off = write("user-off.json", {"allow_synthetic_paste": False})
+    user_on = write("user-on.json", {"allow_global_shortcuts": True, "allow_synthetic_paste": True})
+    assert Policy().allow_global_shortcuts and Policy().allow_synthetic_paste  # allowed unless IT says no
+    tightened = load_policy([], user_off)
+    assert (tightened.allow_global_shortcuts, tightened.allow_synthetic_paste) == (True, False)
+    kept = load_policy([machine], user_on)  # the agent's file cannot turn IT's "no" into a yes
+    assert (kept.allow_global_shortcuts, kept.allow_synthetic_paste) == (False, True)
+    assert kept.origin("allow_global_shortcuts") == str(machine)
+    broken = load_policy([write("broken.json", "{")], None)  # an error: the safest value, both off
+    assert (broken.allow_global_shortcuts, broken.allow_synthetic_paste) == (False, False)

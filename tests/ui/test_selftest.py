@@ -76,8 +76,8 @@ def test_assistant_self_test_runs_every_check_in_a_development_install(tmp_path)
                          text=True, timeout=600)
     lines = run.stdout.splitlines()
     assert run.returncode == 0, run.stdout + run.stderr
-    assert lines[-1] == "self-test: 9/9 checks passed"
+    assert lines[-1] == "self-test: 10/10 checks passed"
     assert [line.split(":")[0] for line in lines[:-1]] == [
         f"PASS  {name}" for name in ("resources", "storage", "languages", "time data", "window", "card",
-                                     "template", "translation", "task")]
+                                     "template", "translation", "task", "global shortcuts")]
     assert not (tmp_path / "agent-data").exists()

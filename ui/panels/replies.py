@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
@@ -71,6 +71,8 @@ def utc_now() -> datetime:
 class RepliesPanel(Panel):
     panel_id = "replies"
     title = N_("Replies")
+
+    index_ready = Signal()  # the library's search index is (re)built: entries and index match
 
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
@@ -319,6 +321,10 @@ class RepliesPanel(Panel):
         index.set_usage(store.usage(self.services.db), utc_now())
         self._fill_filters()
         self.refilter()
+        self.index_ready.emit()
+        waiting, self._select_when_ready = getattr(self, "_select_when_ready", None), None
+        if waiting:
+            self.select_template(waiting)
 
     def _fill_filters(self) -> None:
         tag = self.tag_filter.currentData()
@@ -413,7 +419,15 @@ class RepliesPanel(Panel):
         return super().eventFilter(watched, event)
 
     # -- the selected template -----------------------------------------------------
+    def ensure_loaded(self) -> None:
+        """Read the library and index it now (normally done when the panel is first shown)."""
+        self._load_once()
+
     def select_template(self, template_id: str) -> None:
+        if self.index is None:  # still loading: selected once the list is there
+            self._select_when_ready = template_id
+            self._load_once()
+            return
         for i in range(self.results.count()):
             if self.results.item(i).data(Qt.UserRole) == template_id:
                 self.results.setCurrentRow(i)

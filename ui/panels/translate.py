@@ -97,6 +97,7 @@ class TranslatePanel(Panel):
 
     engine_ready = Signal(object)      # EngineReady, or an Exception
     translated = Signal(str, object)   # direction, TranslationResult
+    not_translated = Signal(str, str)  # direction, why (no model for the pair, …)
 
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
@@ -349,6 +350,7 @@ class TranslatePanel(Panel):
         self._update_language_labels()
         if plan.problem or result is None:
             direction.set_result("", plan.problem or "")
+            self.not_translated.emit(direction.key, plan.problem or "")
             return
         note = _("via {language}").format(language=self._name(result.pivot)) if result.pivot else ""
         if result.fallback:
@@ -379,9 +381,10 @@ class TranslatePanel(Panel):
         if text:
             QGuiApplication.clipboard().setText(text)
 
-    def translate_clipboard(self) -> None:
-        """Put the clipboard's text in "customer → me" and translate it now."""
-        text = QGuiApplication.clipboard().text()
+    def translate_clipboard(self, text: str | None = None) -> None:
+        """Put the clipboard's text (or ``text``: the selection a global shortcut read) in
+        "customer → me" and translate it now."""
+        text = QGuiApplication.clipboard().text() if text is None else text
         if not text.strip():
             self.services.notify(_("Translate"), _("The clipboard holds no text."))
             return

@@ -1,0 +1,1 @@
+"""Working beside the agent's other applications (docs/integration.md)."""
