@@ -33,6 +33,7 @@ BOOL_KEYS = {
     "allow_downgrade": False,
     "allow_translation_history": False,
     "trust_only_policy_keys": True,
+    "allow_link_handler": False,  # call pop by link (agent-assistant://, tel:, callto:)
 }
 # Folders and the mirror: where packs, models and data come from. Only machine files set
 # them (the system-wide file first); a user file cannot point them elsewhere.
@@ -61,6 +62,7 @@ class Policy:
     allow_downgrade: bool = False
     allow_translation_history: bool = True
     trust_only_policy_keys: bool = False
+    allow_link_handler: bool = True
     trusted_publisher_keys: tuple[str, ...] = ()
     pack_inbox: str | None = None
     shared_models_dir: str | None = None

@@ -1,0 +1,94 @@
+"""Call pop in the window: a customer handed over by a softphone or a CRM (a second start
+with ``--customer``, an ``agent-assistant://customer?q=`` link, or on macOS a link the system
+delivers as an open-URL event) becomes the current customer, through the customer bar and so
+the one customer session, exactly as if the agent had typed it.
+
+The window comes forward without taking the keyboard from the call unless ``focus`` was asked
+for: shown if hidden or minimised, raised where the window system allows it, and a notice
+says who was set. What a link may carry is decided in assistant.integration.links."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, Qt
+
+from assistant import APP_NAME
+from assistant.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+def pop_customer(window, text: str, focus: bool = False) -> bool:
+    """Make ``text`` (checked plain text) the customer; returns whether it was understood
+    (when not, the customer bar shows why and the previous customer stays)."""
+    understood = window.customer_bar.apply_text(text)
+    if focus:
+        window.bring_forward()
+    else:
+        show_without_focus(window)
+    window.notify(APP_NAME, (_("Customer from a call: {customer}") if understood else
+                             _("A call's customer was not understood: {customer}")).format(customer=text))
+    return understood
+
+
+def show_without_focus(window) -> None:
+    """Show and raise ``window`` without activating it: the agent keeps typing in the call."""
+    before = window.testAttribute(Qt.WA_ShowWithoutActivating)
+    window.setAttribute(Qt.WA_ShowWithoutActivating, True)
+    try:
+        if window.isMinimized():
+            window.showNormal()
+        elif not window.isVisible():
+            window.show()
+        window.raise_()
+    finally:
+        window.setAttribute(Qt.WA_ShowWithoutActivating, before)
+
+
+class CallPops(QObject):
+    """Where call pops arrive in the app: from the start's own ``--customer`` or link, from a
+    second start (:meth:`take`), and as the open-URL events the system sends the application
+    (macOS delivers a link to the bundle's CFBundleURLTypes this way, even at launch). They
+    wait until the database is ready (:meth:`start`); then the latest one is applied. Other
+    links are refused and logged."""
+
+    def __init__(self, allowed: bool, parent: QObject | None = None):
+        super().__init__(parent)
+        self.allowed = allowed  # the policy's allow_link_handler
+        self.window = None
+        self.pending: tuple[str, bool] | None = None
+
+    def start(self, window) -> None:
+        """The window can take customers now: the call that came before is applied."""
+        self.window = window
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pop_customer(window, *pending)
+
+    def take(self, text: str, focus: bool = False) -> None:
+        """A checked customer text: applied now, or when the window is ready (the latest
+        call is the one that matters)."""
+        if self.window is None:
+            self.pending = (text, focus)
+        else:
+            pop_customer(self.window, text, focus)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() != QEvent.FileOpen or not event.url().isValid() or event.url().isLocalFile():
+            return False
+        self.open_link(bytes(event.url().toEncoded()).decode("ascii", "replace"))
+        return True
+
+    def open_link(self, link: str) -> None:
+        from assistant.integration.links import LinkError, customer_from_link
+
+        if not self.allowed:
+            log.warning("a link was refused: the deployment policy forbids links (allow_link_handler)")
+            return
+        try:
+            text = customer_from_link(link)
+        except LinkError as exc:
+            log.warning("a link was refused: %s", exc)
+            return
+        self.take(text)
