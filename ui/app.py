@@ -34,22 +34,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--focus", action="store_true",
                         help="with --customer or a link: also give the window the keyboard focus")
     parser.add_argument("link", nargs="?", metavar="LINK",
-                        help="an agent-assistant://customer?q=TEXT link (or tel:/callto:), as a link handler")
+                        help="an agent-assistant://customer?q=TEXT link (or tel:/callto:), as a link "
+                             "handler; or a caller id, as softphones append it to a command")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
 
 
 def call_pop(args: argparse.Namespace, policy) -> str | None:
-    """The customer text a start was asked to set (``--customer`` or a link), checked;
-    LinkError (a UserError) when it is refused."""
-    from assistant.integration.links import LinkError, customer_from_link, customer_text
+    """The customer text a start was asked to set (``--customer``, or the argument: a link or
+    a caller id), checked; LinkError (a UserError) when it is refused."""
+    from assistant.integration.links import LinkError, customer_from_argument, customer_text
 
     if args.link is not None:
         if args.customer is not None:
             raise LinkError("Give either --customer or a link, not both.")
-        if not policy.allow_link_handler:
-            raise LinkError("The deployment policy does not allow links to set the customer.")
-        return customer_from_link(args.link)
+        return customer_from_argument(args.link, policy.allow_link_handler)
     return customer_text(args.customer) if args.customer is not None else None
 
 

@@ -62,6 +62,20 @@ def customer_text(text: str) -> str:
     return plain
 
 
+_SCHEME_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def customer_from_argument(text: str, links_allowed: bool = True) -> str:
+    """The customer a start's argument carries: a link (anything that starts as an address
+    does, ``file:`` and ``C:\\`` included, is read as one and refused unless it is ours) or
+    the caller id a softphone appends to its command ("+44 20 7946 0958")."""
+    if _SCHEME_PREFIX.match(text or ""):
+        if not links_allowed:
+            raise LinkError("The deployment policy does not allow links to set the customer.")
+        return customer_from_link(text)
+    return customer_text(text)
+
+
 def customer_from_link(link: str) -> str:
     """The customer text an ``agent-assistant://customer?q=...``, ``tel:`` or ``callto:`` link
     carries; LinkError for any other link, or any link that asks for more."""

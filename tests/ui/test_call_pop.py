@@ -152,12 +152,13 @@ def test_a_policy_that_forbids_links_leaves_open_events_alone(main_window, qapp)
 # -- starting the app -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("argv", [["--customer", "Lucía, +52 55 1234 5678"],
-                                  ["agent-assistant://customer?q=Luc%C3%ADa%2C%20%2B52%2055%201234%205678"]])
+                                  ["agent-assistant://customer?q=Luc%C3%ADa%2C%20%2B52%2055%201234%205678"],
+                                  ["--", "Lucía, +52 55 1234 5678"]])  # a caller id a softphone appends
 def test_a_start_with_a_customer_sets_it(qapp, fresh_data_dir, monkeypatch, argv):
     popped = []
     real = call_pop.pop_customer
     monkeypatch.setattr(call_pop, "pop_customer", lambda w, t, f=False: popped.append((t, f)) or real(w, t, f))
-    code = app_module.run(qapp, app_module.parse_args([*argv, "--quit-after", "2500"]))
+    code = app_module.run(qapp, app_module.parse_args(["--quit-after", "2500", *argv]))
     assert code == 0
     assert popped == [("Lucía, +52 55 1234 5678", False)]
     assert [c.name for c in recents(fresh_data_dir)] == ["Lucía"]

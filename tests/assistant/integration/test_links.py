@@ -5,7 +5,7 @@ import pytest
 from assistant.customer import session
 from assistant.errors import UserError
 from assistant.integration.links import (MAX_CUSTOMER_CHARS, MAX_LINK_CHARS, LinkError, customer_from_link,
-                                         customer_text, link_for)
+                                         customer_text, customer_from_argument, link_for)
 
 
 def test_a_customer_link_carries_the_text_the_customer_bar_reads():
@@ -104,3 +104,26 @@ def test_customer_text_refuses_empty_or_long(text):
 def test_the_cap_counts_what_is_left():
     assert customer_text("\u200b" * 300 + "Tokyo") == "Tokyo"
     assert len(customer_text("x" * MAX_CUSTOMER_CHARS)) == MAX_CUSTOMER_CHARS
+
+
+@pytest.mark.parametrize("argument, customer", [
+    ("+44 20 7946 0958", "+44 20 7946 0958"),        # a softphone appends the caller id
+    ("Ana, +34 612 345 678", "Ana, +34 612 345 678"),
+    ("agent-assistant://customer?q=Tokyo", "Tokyo"),
+    ("tel:+81-3-1234-5678", "+81-3-1234-5678"),
+])
+def test_a_start_argument_is_a_link_or_a_caller_id(argument, customer):
+    assert customer_from_argument(argument) == customer
+
+
+@pytest.mark.parametrize("argument", ["file:///etc/passwd", "C:\\Windows\\x.exe", "https://evil.example/?q=1",
+                                      "agent-assistant://settings?q=x", "\u202e\x00"])
+def test_a_start_argument_that_is_another_address_is_refused(argument):
+    with pytest.raises(LinkError):
+        customer_from_argument(argument)
+
+
+def test_a_policy_without_links_still_takes_a_caller_id():
+    assert customer_from_argument("+44 20 7946 0958", links_allowed=False) == "+44 20 7946 0958"
+    with pytest.raises(LinkError, match="policy"):
+        customer_from_argument("agent-assistant://customer?q=Tokyo", links_allowed=False)
