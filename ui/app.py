@@ -162,7 +162,8 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy, pop: 
     from ui.call_pop import CallPops
 
     calls = CallPops(policy.allow_link_handler, window)
-    app.installEventFilter(calls)  # macOS delivers links as events, even at launch
+    if sys.platform == "darwin":  # macOS delivers links as events, even at launch (elsewhere: argv);
+        app.installEventFilter(calls)  # an application-wide filter sees every event: only where needed
     if pop is not None:
         calls.take(pop, args.focus)
     # started by a call: the call keeps the keyboard
@@ -187,7 +188,8 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy, pop: 
         return app.exec()
     finally:
         reporter.uninstall()
-        app.removeEventFilter(calls)
+        if sys.platform == "darwin":
+            app.removeEventFilter(calls)
         app.aboutToQuit.disconnect(window.save_state)
         app.aboutToQuit.disconnect(clipboard.settle)
         if started and started[0] is not None:
