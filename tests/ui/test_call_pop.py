@@ -217,3 +217,11 @@ def test_a_second_start_hands_the_customer_to_the_running_app(qapp, fresh_data_d
     assert "the customer was handed to it" in err
     assert popped == [("Ana, +81 3-1234-5678", False)]
     assert [(c.name, c.country) for c in recents(fresh_data_dir)] == [("Ana", "JP")]
+
+
+def test_the_settings_show_whether_links_may_set_the_customer():
+    from assistant.policy import Policy
+    from ui.settings_dialog import policy_rows
+
+    assert ("Links may set the customer", "Yes") in policy_rows(Policy())
+    assert ("Links may set the customer", "No") in policy_rows(Policy(allow_link_handler=False))
