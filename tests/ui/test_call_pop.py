@@ -1,10 +1,9 @@
 """Call pop: a softphone or CRM sets the customer through --customer or a link, in the running
 app over the single-instance channel, or in a new app (ui.call_pop, ui.single_instance)."""
 
-import json
+import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -225,3 +224,48 @@ def test_the_settings_show_whether_links_may_set_the_customer():
 
     assert ("Links may set the customer", "Yes") in policy_rows(Policy())
     assert ("Links may set the customer", "No") in policy_rows(Policy(allow_link_handler=False))
+
+
+@pytest.mark.skipif(not (shutil.which("xdg-open") and shutil.which("xdg-mime")), reason="needs xdg-utils")
+def test_a_link_opened_with_xdg_open_reaches_the_running_app(qapp, fresh_data_dir, tmp_path, monkeypatch):
+    """The real route on Linux: `assistant integration install` writes the desktop file,
+    xdg-open (as a browser or CRM calls it) runs it, the second start hands the customer over."""
+    import os
+
+    from assistant.integration import desktop
+    from assistant.policy import Policy
+
+    home = tmp_path / "home"
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "KDE_FULL_SESSION", "GNOME_DESKTOP_SESSION_ID",
+                          "WAYLAND_DISPLAY", "BROWSER")}
+    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "share"), XDG_CONFIG_HOME=str(home / "config"),
+               AGENT_ASSISTANT_HOME=str(fresh_data_dir), QT_QPA_PLATFORM="offscreen",
+               DISPLAY=":no-such-display")  # xdg-open consults the scheme handlers only "with a display"
+    for key in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+        monkeypatch.setenv(key, env[key])
+    found = desktop.install(Policy(), system=desktop.System(platform="linux"))
+    assert found.registered and found.default is True  # what the real xdg-mime answers
+    if not Path(desktop.app_command()[0]).name.startswith("agent-assistant"):
+        pytest.skip("no agent-assistant launcher in this environment")
+
+    popped, opened = [], []
+    real = call_pop.pop_customer
+
+    def pop(window, text, focus=False):
+        popped.append((text, focus))
+        real(window, text, focus)
+        window.quit()
+
+    monkeypatch.setattr(call_pop, "pop_customer", pop)
+
+    def browser():
+        opened.append(subprocess.Popen(["xdg-open", "agent-assistant://customer?q=Ana%2C%20%2B81%203-1234-5678"],
+                                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+
+    QTimer.singleShot(1500, browser)
+    assert app_module.run(qapp, app_module.parse_args(["--quit-after", "60000"])) == 0
+    _out, err = opened[0].communicate(timeout=30)
+    assert opened[0].returncode == 0, err
+    assert popped == [("Ana, +81 3-1234-5678", False)]
+    assert [(c.name, c.country) for c in recents(fresh_data_dir)] == [("Ana", "JP")]
