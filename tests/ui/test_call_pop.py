@@ -269,3 +269,15 @@ def test_a_link_opened_with_xdg_open_reaches_the_running_app(qapp, fresh_data_di
     assert opened[0].returncode == 0, err
     assert popped == [("Ana, +81 3-1234-5678", False)]
     assert [(c.name, c.country) for c in recents(fresh_data_dir)] == [("Ana", "JP")]
+
+
+@pytest.mark.parametrize("argv", [
+    # a link with a quote that a browser passed raw, splitting the handler's command line:
+    # everything after the handler's "--" is an argument, never an option
+    ["--", 'agent-assistant://customer?q=x"', "--data-dir", "/tmp/elsewhere"],
+    ["--", "agent-assistant://customer?q=x", "--focus"],
+])
+def test_a_link_cannot_add_options_to_the_command(argv, capsys):
+    with pytest.raises(SystemExit) as exited:
+        app_module.parse_args(argv)
+    assert exited.value.code == 2 and "unrecognized arguments" in capsys.readouterr().err
