@@ -170,3 +170,11 @@ def test_cli_import_reports_what_was_skipped(run_cli, db):
     assert {"line": 78, "reason": "':ord(?P<num>\\\\d+)': regex triggers are not supported"} in report["skipped"]
     code, out, err = run_cli("templates", "import", str(ACCENTS))
     assert out.splitlines() == [f"Imported 6 templates from {ACCENTS}."]
+
+
+def test_cli_dry_run_of_a_csv_file(run_cli, fresh_data_dir, tmp_path):
+    source = tmp_path / "mine.csv"
+    source.write_text("title,body\nThanks,Thank you!\nBye,Goodbye!\n", encoding="utf-8")
+    code, out, err = run_cli("templates", "import", str(source), "--dry-run")
+    assert (code, out) == (0, "2 replies will be imported.\nNothing was written (--dry-run).\n")
+    assert not (fresh_data_dir / "assistant.db").exists()
