@@ -4,7 +4,7 @@ delivers as an open-URL event) becomes the current customer, through the custome
 the one customer session, exactly as if the agent had typed it.
 
 The window comes forward without taking the keyboard from the call unless ``focus`` was asked
-for: shown if hidden or minimised, raised where the window system allows it, and a notice
+for: shown if hidden, raised if behind, its taskbar entry flashing if minimised, and a notice
 says who was set. What a link may carry is decided in assistant.integration.links."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication
 
 from assistant import APP_NAME
 from assistant.i18n import _
@@ -33,17 +34,30 @@ def pop_customer(window, text: str, focus: bool = False) -> bool:
 
 
 def show_without_focus(window) -> None:
-    """Show and raise ``window`` without activating it: the agent keeps typing in the call."""
-    before = window.testAttribute(Qt.WA_ShowWithoutActivating)
-    window.setAttribute(Qt.WA_ShowWithoutActivating, True)
-    try:
-        if window.isMinimized():
-            window.showNormal()
-        elif not window.isVisible():
+    """Bring ``window`` forward without activating it: the agent keeps typing in the call.
+
+    Hidden (in the tray): shown as a new window that asks not to be activated. Behind other
+    windows: raised. Minimised: its taskbar entry asks for attention, and it stays minimised,
+    because window managers give the focus to a window that is restored (openbox does even
+    when asked not to; see tests/ui/test_call_pop.py). Qt reads "do not activate" from the
+    native window's ``_q_showWithoutActivating`` property (xcb: _NET_WM_USER_TIME 0; Windows:
+    SW_SHOWNOACTIVATE); ``Qt.WA_ShowWithoutActivating`` only sets it when the native window is
+    created, so both are set here."""
+    if window.isMinimized():
+        QApplication.alert(window)
+        return
+    if not window.isVisible():
+        handle = window.windowHandle()
+        window.setAttribute(Qt.WA_ShowWithoutActivating, True)
+        if handle is not None:
+            handle.setProperty("_q_showWithoutActivating", True)
+        try:
             window.show()
-        window.raise_()
-    finally:
-        window.setAttribute(Qt.WA_ShowWithoutActivating, before)
+        finally:
+            window.setAttribute(Qt.WA_ShowWithoutActivating, False)
+            if handle is not None:
+                handle.setProperty("_q_showWithoutActivating", False)
+    window.raise_()
 
 
 class CallPops(QObject):

@@ -281,3 +281,14 @@ def test_a_link_cannot_add_options_to_the_command(argv, capsys):
     with pytest.raises(SystemExit) as exited:
         app_module.parse_args(argv)
     assert exited.value.code == 2 and "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_a_minimised_window_asks_for_attention_instead_of_taking_focus(main_window, monkeypatch):
+    alerts = []
+    monkeypatch.setattr(call_pop.QApplication, "alert", lambda window, msec=0: alerts.append(window))
+    monkeypatch.setattr(main_window, "notify", lambda title, text: None)
+    main_window.showMinimized()
+    assert main_window.isMinimized()
+    call_pop.pop_customer(main_window, "Japan")
+    assert alerts == [main_window] and main_window.isMinimized()
+    assert main_window.services.customer.context.country == "JP"
