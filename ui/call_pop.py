@@ -39,7 +39,7 @@ def show_without_focus(window) -> None:
     Hidden (in the tray): shown as a new window that asks not to be activated. Behind other
     windows: raised. Minimised: its taskbar entry asks for attention, and it stays minimised,
     because window managers give the focus to a window that is restored (openbox does even
-    when asked not to; see tests/ui/test_call_pop.py). Qt reads "do not activate" from the
+    when asked not to; see tests/ui/test_call_pop_x11.py). Qt reads "do not activate" from the
     native window's ``_q_showWithoutActivating`` property (xcb: _NET_WM_USER_TIME 0; Windows:
     SW_SHOWNOACTIVATE); ``Qt.WA_ShowWithoutActivating`` only sets it when the native window is
     created, so both are set here."""
