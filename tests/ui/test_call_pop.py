@@ -30,6 +30,20 @@ def recents(data_dir):
         runtime.close()
 
 
+def quit_after_pop(monkeypatch) -> list:
+    """The app running in this test quits once a call pop is applied; returns the list of
+    (text, focus) applied."""
+    popped, real = [], call_pop.pop_customer
+
+    def pop(window, text, focus=False):
+        popped.append((text, focus))
+        real(window, text, focus)
+        window.quit()
+
+    monkeypatch.setattr(call_pop, "pop_customer", pop)
+    return popped
+
+
 # -- the channel ----------------------------------------------------------------------------------
 
 def test_the_channel_hands_a_customer_over(qtbot, tmp_path):
@@ -192,15 +206,7 @@ def test_a_second_start_hands_the_customer_to_the_running_app(qapp, fresh_data_d
     """The app runs here; a softphone starts ``agent-assistant --customer`` as a real process."""
     import os
 
-    popped, second = [], []
-    real = call_pop.pop_customer
-
-    def pop(window, text, focus=False):
-        popped.append((text, focus))
-        real(window, text, focus)
-        window.quit()
-
-    monkeypatch.setattr(call_pop, "pop_customer", pop)
+    popped, second = quit_after_pop(monkeypatch), []
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "AGENT_ASSISTANT_HOME": str(fresh_data_dir)}
 
     def softphone():
@@ -249,15 +255,7 @@ def test_a_link_opened_with_xdg_open_reaches_the_running_app(qapp, fresh_data_di
     if not Path(desktop.app_command()[0]).name.startswith("agent-assistant"):
         pytest.skip("no agent-assistant launcher in this environment")
 
-    popped, opened = [], []
-    real = call_pop.pop_customer
-
-    def pop(window, text, focus=False):
-        popped.append((text, focus))
-        real(window, text, focus)
-        window.quit()
-
-    monkeypatch.setattr(call_pop, "pop_customer", pop)
+    popped, opened = quit_after_pop(monkeypatch), []
 
     def browser():
         opened.append(subprocess.Popen(["xdg-open", "agent-assistant://customer?q=Ana%2C%20%2B81%203-1234-5678"],
