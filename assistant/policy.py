@@ -35,6 +35,7 @@ BOOL_KEYS = {
     "trust_only_policy_keys": True,
     "allow_global_shortcuts": False,
     "allow_synthetic_paste": False,
+    "allow_link_handler": False,  # call pop by link (agent-assistant://, tel:, callto:)
 }
 # Folders and the mirror: where packs, models and data come from. Only machine files set
 # them (the system-wide file first); a user file cannot point them elsewhere.
@@ -65,6 +66,7 @@ class Policy:
     trust_only_policy_keys: bool = False
     allow_global_shortcuts: bool = True
     allow_synthetic_paste: bool = True
+    allow_link_handler: bool = True
     trusted_publisher_keys: tuple[str, ...] = ()
     pack_inbox: str | None = None
     shared_models_dir: str | None = None

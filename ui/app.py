@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from assistant import APP_NAME, __version__, i18n, settings
@@ -28,8 +28,28 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation offscreen on a temporary data folder and exit")
+    parser.add_argument("--customer", metavar="TEXT",
+                        help='set the customer (as typed in the customer bar: "Name, +81 3-1234-5678", '
+                             'a country, a city), in the running app if there is one (call pop)')
+    parser.add_argument("--focus", action="store_true",
+                        help="with --customer or a link: also give the window the keyboard focus")
+    parser.add_argument("link", nargs="?", metavar="LINK",
+                        help="an agent-assistant://customer?q=TEXT link (or tel:/callto:), as a link "
+                             "handler; or a caller id, as softphones append it to a command")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
+
+
+def call_pop(args: argparse.Namespace, policy) -> str | None:
+    """The customer text a start was asked to set (``--customer``, or the argument: a link or
+    a caller id), checked; LinkError (a UserError) when it is refused."""
+    from assistant.integration.links import LinkError, customer_from_argument, customer_text
+
+    if args.link is not None:
+        if args.customer is not None:
+            raise LinkError("Give either --customer or a link, not both.")
+        return customer_from_argument(args.link, policy.allow_link_handler)
+    return customer_text(args.customer) if args.customer is not None else None
 
 
 def fatal(message: str) -> int:
@@ -79,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 def run(app: QApplication, args: argparse.Namespace) -> int:
     """Start, show the window, run the event loop. Before the first paint only what the
     window's shell needs happens; the rest follows in ``finish_start``."""
-    from ui.single_instance import acquire_lock, hand_over
+    from assistant.errors import UserError
+    from ui.single_instance import MESSAGE_SHOW, acquire_lock, customer_message, hand_over
 
     # Also here, not only in main(): when the window closes on quit, Qt would otherwise post a
     # Quit event that lands after exec() returns and leaves every later event loop of an
@@ -87,6 +108,10 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     app.setQuitOnLastWindowClosed(False)
 
     policy = load_policy()
+    try:
+        pop = call_pop(args, policy)
+    except UserError as exc:  # a refused link sets nothing and starts nothing
+        return fatal(str(exc))
     data_dir = resolve_data_dir(args.data_dir, policy.data_dir)
     try:
         ensure_writable(data_dir)
@@ -94,17 +119,22 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     except DataDirError as exc:
         return fatal(str(exc))
     if lock is None:
-        shown = hand_over(data_dir.path)
-        print(f"{APP_NAME} is already running" + ("; its window was brought forward." if shown else "."),
-              file=sys.stderr)
-        return 0
+        if pop is None:
+            shown = hand_over(data_dir.path, MESSAGE_SHOW)
+            print(f"{APP_NAME} is already running" + ("; its window was brought forward." if shown else "."),
+                  file=sys.stderr)
+            return 0
+        if hand_over(data_dir.path, customer_message(pop, args.focus)):
+            print(f"{APP_NAME} is already running; the customer was handed to it.", file=sys.stderr)
+            return 0
+        return fatal("The running app did not answer, so the customer was not set. Try again.")
     try:
-        return _run_holding_lock(app, args, policy)
+        return _run_holding_lock(app, args, policy, pop)
     finally:
         lock.unlock()
 
 
-def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> int:
+def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy, pop: str | None = None) -> int:
     from assistant.runtime import start
 
     try:  # the schema check and migrations wait until the window is on screen
@@ -129,13 +159,25 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> in
     window = MainWindow(services)
     reporter = ErrorReporter(window, runtime)
     reporter.install()  # from here on no traceback reaches the agent
-    window.bring_forward()  # launched by the agent: active, its input takes the first keys
+    from ui.call_pop import CallPops
+
+    calls = CallPops(policy.allow_link_handler, window)
+    if sys.platform == "darwin":  # macOS delivers links as events, even at launch (elsewhere: argv);
+        app.installEventFilter(calls)  # an application-wide filter sees every event: only where needed
+    if pop is not None:
+        calls.take(pop, args.focus)
+    if pop is not None and not args.focus:  # started by a call: the call keeps the keyboard
+        window.setAttribute(Qt.WA_ShowWithoutActivating, True)
+        window.show()
+        window.setAttribute(Qt.WA_ShowWithoutActivating, False)
+    else:
+        window.bring_forward()  # launched by the agent: active, its input takes the first keys
     # Timers use the window as context so none outlives this run (tests run the app in-process).
     started = []
 
     def after_first_paint():  # once, whichever comes first
         if not started:
-            started.append(finish_start(app, runtime, window, services, reporter))
+            started.append(finish_start(app, runtime, window, services, reporter, calls))
 
     window.first_painted.connect(after_first_paint)
     QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, window, after_first_paint)
@@ -148,6 +190,8 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> in
         return app.exec()
     finally:
         reporter.uninstall()
+        if sys.platform == "darwin":
+            app.removeEventFilter(calls)
         app.aboutToQuit.disconnect(window.save_state)
         app.aboutToQuit.disconnect(clipboard.settle)
         if started and started[0] is not None:
@@ -162,11 +206,11 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy) -> in
         runtime.close()
 
 
-def finish_start(app: QApplication, runtime, window, services, reporter):
+def finish_start(app: QApplication, runtime, window, services, reporter, calls=None):
     """Right after the first paint: check and migrate the database (a database it cannot
     use ends the app with a clear message), then the clocks, panels, the notices kept for
-    the agent, the server a second start talks to, and background work. Returns that server
-    (None if there is none)."""
+    the agent, a call pop that came meanwhile (``calls``, ui.call_pop.CallPops), the server a
+    second start talks to, and background work. Returns that server (None if there is none)."""
     from assistant.storage.backup import rolling_backup
     from ui.single_instance import InstanceServer, server_name
 
@@ -178,6 +222,8 @@ def finish_start(app: QApplication, runtime, window, services, reporter):
     feed_system_zone()
     window.start_deferred()
     start_global_keys(window, services)
+    if calls is not None:
+        calls.start(window)
     reporter.start_notices()  # a database moved aside at this start is among them
     if runtime.policy.errors:  # IT's file is wrong: logged for IT, told to the agent without blocking
         for error in runtime.policy.errors:
@@ -208,6 +254,8 @@ def finish_start(app: QApplication, runtime, window, services, reporter):
         log.warning("a second start will not bring this window forward: %s", exc)
         return None
     instance.show_requested.connect(window.bring_forward)
+    if calls is not None:
+        instance.customer_requested.connect(calls.take)
     return instance
 
 

@@ -60,6 +60,7 @@ def policy_rows(policy: Policy, data_dir=None) -> list[tuple[str, str]]:
         (_("Translation history allowed"), _yes_no(policy.allow_translation_history)),
         (_("Global shortcuts allowed"), _yes_no(policy.allow_global_shortcuts)),
         (_("Pasting into other applications allowed"), _yes_no(policy.allow_synthetic_paste)),
+        (_("Links may set the customer"), _yes_no(policy.allow_link_handler)),
         (_("Trusted publisher keys"), ", ".join(policy.describe()["trusted_key_ids"]) or _("None")),
         (_("Only the policy's keys trusted"), _yes_no(policy.trust_only_policy_keys)),
         (_("Pack inbox folder"), policy.pack_inbox or unset),

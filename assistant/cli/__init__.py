@@ -35,6 +35,7 @@ COMMAND_MODULES = [
     "assistant.cli.templates",
     "assistant.cli.translate",
     "assistant.cli.settings",
+    "assistant.cli.integration",
 ]
 
 

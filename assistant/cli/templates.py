@@ -5,7 +5,9 @@
                      [--customer "Ana, +34 612 345 678" | "Spain" | "Europe/Madrid"] [--zone Z]
                      [--at 2026-01-15T14:00Z] [--json]
     templates list [--json]
-    templates import FILE [--language en] [--json]     (CSV or Espanso .yml; all or nothing)
+    templates import FILE [--language en] [--dry-run] [--json]
+                                 (CSV: all or nothing; Espanso .yml: what can be, the rest
+                                  listed by line and reason; --dry-run previews, writes nothing)
     templates export FILE                                (personal templates as a pack file)
     templates usage [--json | --csv]                     (usage counts, for the team lead)
 
@@ -57,6 +59,8 @@ def register(subparsers) -> None:
     p = sub.add_parser("import", help="import personal templates from CSV or an Espanso file")
     p.add_argument("file")
     p.add_argument("--language", default="en", help="language of rows that name none")
+    p.add_argument("--dry-run", action="store_true",
+                   help="show what would be imported and skipped, and write nothing")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_import)
 
@@ -198,18 +202,32 @@ def cmd_import(args) -> int:
         raw = path.read_bytes()
     except OSError as exc:
         raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        plan = read_file(path.name, raw, args.language)
+    except ImportFailed as exc:
+        raise CommandError(f"{path}: {exc}") from exc
+    skipped = [{"line": p.line, "reason": p.message} for p in plan.skipped]
+    if args.dry_run:  # the file is read, the database not even opened
+        if args.json:
+            emit_json({"dry_run": True, "skipped": skipped, "would_import": [
+                {"line": i.line, "title": i.title, "shortcut": i.data.get("shortcut")} for i in plan.items]})
+        else:
+            print(plan.preview(limit=len(plan.skipped)))
+            print("Nothing was written (--dry-run).")
+        return 0
     runtime = open_runtime(args)
     try:
-        items = read_file(path.name, raw, args.language)
-        ids = save_imported(runtime.db, items)
+        ids = save_imported(runtime.db, plan.items)
     except ImportFailed as exc:
         raise CommandError(f"{path}: {exc}") from exc
     finally:
         runtime.close()
     if args.json:
-        emit_json({"imported": ids})
+        emit_json({"imported": ids, "skipped": skipped})
     else:
         print(f"Imported {len(ids)} templates from {path}.")
+        for problem in plan.skipped:
+            print(f"  skipped {problem}")
     return 0
 
 

@@ -1,5 +1,10 @@
-"""Import personal templates from CSV files and Espanso match files. All or nothing: a file
-with any problem imports nothing, and every problem names its line.
+"""Import personal templates from CSV files and Espanso match files, in one transaction.
+
+A CSV file is all or nothing: a file with any problem imports nothing, and every problem
+names its line. An Espanso file imports what can be imported and skips the rest, each skipped
+match listed by line and reason (:class:`ImportPlan`, previewed before anything is written:
+"41 replies will be imported, 3 skipped: ..."); a file that cannot be read at all (not YAML,
+not a match file, hostile constructs) or where nothing can be imported imports nothing.
 
 CSV (UTF-8, a byte-order mark is fine; comma, semicolon or tab separated; first row = header)
 ---------------------------------------------------------------------------------------------
@@ -23,10 +28,15 @@ trigger), ``search_terms`` the tags, ``replace`` (or ``form``, whose ``[[field]]
 ``{{field}}``) the body; ``{{var}}`` placeholders are kept (dots become ``_``). Variables:
 ``echo`` -> text with that default, ``choice``/``random`` -> a choice, ``clipboard`` -> text,
 each field of a ``form`` variable (``{{form1.name}}``) -> a text, multiline or choice field
-``form1_name``, ``date`` -> the built-in ``{{date}}``. Refused with a message:
-``shell`` and ``script`` variables (they run programs), ``match`` variables, regex triggers,
-``html``/``image_path`` replacements, anchors/aliases, and any non-plain YAML tag. Only
-``yaml.safe_load``-level constructs are read (PyYAML's SafeLoader), never Python objects.
+``form1_name``, ``date`` -> the built-in ``{{date}}``; ``global_vars`` serve the matches that
+use them. Options of how Espanso expands (``word``, ``propagate_case``, ...) do not matter
+here. Skipped, each with its line and reason: matches with ``shell`` or ``script`` variables
+(never run, never imported; also through a global variable), nested matches (``match``
+variables), regex triggers, ``html``/``image_path`` replacements, unknown variable types,
+matches without text, a trigger that appears again in the file (the first is kept), and what
+the template validator refuses. The whole file is refused for anchors/aliases and any
+non-plain YAML tag: only ``yaml.safe_load``-level constructs are read (PyYAML's SafeLoader),
+never Python objects.
 """
 
 from __future__ import annotations
@@ -38,7 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.errors import UserError
-from assistant.plaintext import first_text_problem
+from assistant.plaintext import first_text_problem, quoted
 from assistant.templates.model import (ID_RE, LANG_RE, Template, TemplateError,
                                        normalize_language)
 
@@ -76,6 +86,37 @@ class ImportedTemplate:
     line: int
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def title(self) -> str:
+        return next(iter(self.data["variants"].values()))["title"]
+
+
+@dataclass
+class ImportPlan:
+    """What an import will do, before anything is written: the templates to import and what
+    is skipped (each with its line and reason)."""
+    items: list[ImportedTemplate]
+    skipped: list[ImportProblem] = field(default_factory=list)
+
+    def headline(self) -> str:
+        """"41 replies will be imported, 3 skipped" (in the UI language)."""
+        from assistant.i18n import ngettext
+
+        will = ngettext("{count} reply will be imported", "{count} replies will be imported",
+                        len(self.items)).format(count=len(self.items))
+        if not self.skipped:
+            return will
+        return ngettext("{will}, {count} skipped", "{will}, {count} skipped",
+                        len(self.skipped)).format(will=will, count=len(self.skipped))
+
+    def preview(self, limit: int = 15) -> str:
+        """The headline, then one line per skipped match (at most ``limit``)."""
+        lines = [self.headline() + (":" if self.skipped else ".")]
+        lines += [f"  {problem}" for problem in self.skipped[:limit]]
+        if len(self.skipped) > limit:
+            lines.append(f"  … (+{len(self.skipped) - limit})")
+        return "\n".join(lines)
+
 
 def _decode(raw: bytes) -> str:
     if len(raw) > MAX_IMPORT_BYTES:
@@ -102,6 +143,34 @@ def _finish(items: list, problems: list, empty_message: str) -> list:
     if problems:
         raise ImportFailed(sorted(problems, key=lambda p: p.line or 0))
     return items
+
+
+def _finish_partly(items: list[ImportedTemplate], skipped: list[ImportProblem],
+                   empty_message: str) -> ImportPlan:
+    """The same checks, but a template they refuse is skipped with its reason; nothing left
+    to import refuses the file with every reason."""
+    kept = []
+    for item in items:
+        problems: list[ImportProblem] = []
+        _check_templates([item], problems)
+        skipped.extend(problems)
+        if not problems:
+            kept.append(item)
+    seen: dict[str, int] = {}
+    items = []
+    for item in kept:
+        shortcut = item.data.get("shortcut")
+        if shortcut and shortcut in seen:
+            skipped.append(ImportProblem(item.line, f"the trigger '{shortcut}' is also on line "
+                                                    f"{seen[shortcut]}, which is imported"))
+            continue
+        if shortcut:
+            seen[shortcut] = item.line
+        items.append(item)
+    skipped.sort(key=lambda p: p.line or 0)
+    if not items:
+        raise ImportFailed(skipped or [ImportProblem(None, empty_message)])
+    return ImportPlan(items, skipped)
 
 
 def _check_templates(items: list[ImportedTemplate], problems: list[ImportProblem]) -> list[Template]:
@@ -280,50 +349,119 @@ def _safe_yaml(text: str) -> Any:
     return data, node
 
 
-def _match_lines(node) -> list[int]:
-    """The line of each item of the top-level ``matches`` list (1-based)."""
+def _item_lines(node, name: str) -> list[int]:
+    """The line of each item of the top-level list ``name`` (1-based)."""
     import yaml
 
     if not isinstance(node, yaml.MappingNode):
         return []
     for key, value in node.value:
-        if getattr(key, "value", None) == "matches" and isinstance(value, yaml.SequenceNode):
+        if getattr(key, "value", None) == name and isinstance(value, yaml.SequenceNode):
             return [item.start_mark.line + 1 for item in value.value]
     return []
+
+
+def _key_line(node, name: str) -> int | None:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for key, _value in node.value:
+            if getattr(key, "value", None) == name:
+                return key.start_mark.line + 1
+    return None
 
 
 def _var_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
-def read_espanso(raw: bytes, language: str = "en") -> list[ImportedTemplate]:
-    """Parse an Espanso match file into template candidates; raises :class:`ImportFailed`."""
+def read_espanso(raw: bytes, language: str = "en") -> ImportPlan:
+    """Parse an Espanso match file (a hub package's ``package.yml`` or a ``match/*.yml``)
+    into the templates it can give and the matches it skips; raises :class:`ImportFailed`
+    when the file cannot be read or nothing in it can be imported."""
     if len(raw) > MAX_YAML_BYTES:
         raise ImportFailed([ImportProblem(None, f"the file is {len(raw):,} bytes; Espanso files "
                                                 f"are limited to {MAX_YAML_BYTES:,} bytes")])
     text = _decode(raw)
     data, node = _safe_yaml(text)
+    if isinstance(data, dict) and "matches" not in data and {"name", "version", "author"} <= set(data):
+        raise ImportFailed([ImportProblem(None, "this is an Espanso package's manifest; import "
+                                                "the package.yml beside it")])
     if not isinstance(data, dict) or not isinstance(data.get("matches"), list):
         raise ImportFailed([ImportProblem(None, "an Espanso match file needs a 'matches:' list")])
-    lines = _match_lines(node)
     lang = normalize_language(language)
-    problems: list[ImportProblem] = []
+    skipped: list[ImportProblem] = []
+    if data.get("imports"):
+        skipped.append(ImportProblem(_key_line(node, "imports"), "the other files this one imports "
+                                                                 "(imports:) are not followed; import them "
+                                                                 "one by one"))
+    shared, running = {}, {}  # global variables: usable by every match; those that run a program
+    global_lines = _item_lines(node, "global_vars")
+    for index, var in enumerate(data.get("global_vars") if isinstance(data.get("global_vars"), list) else []):
+        if isinstance(var, dict) and isinstance(var.get("name"), str):
+            if var.get("type") in EXECUTABLE_VARS:
+                running[var["name"]] = var.get("type")
+                skipped.append(ImportProblem(global_lines[index] if index < len(global_lines) else None,
+                                             f"the global variable '{var['name']}' runs a program "
+                                             f"({var.get('type')}): it is never run nor imported"))
+            else:
+                shared[var["name"]] = var
     items: list[ImportedTemplate] = []
-    if isinstance(data.get("global_vars"), list):
-        for var in data["global_vars"]:
-            if isinstance(var, dict) and var.get("type") in EXECUTABLE_VARS:
-                problems.append(ImportProblem(None, f"the global variable '{var.get('name')}' "
-                                                    f"runs a program ({var.get('type')}); such "
-                                                    f"variables are never imported"))
+    lines = _item_lines(node, "matches")
     for index, match in enumerate(data["matches"]):
         line = lines[index] if index < len(lines) else None
         if not isinstance(match, dict):
-            problems.append(ImportProblem(line, "each match must be a mapping"))
+            skipped.append(ImportProblem(line, "each match must be a mapping"))
             continue
-        item = _espanso_match(match, line, lang, problems)
-        if item is not None:
+        problems: list[ImportProblem] = []
+        item = _espanso_match(_with_globals(match, shared, running, line, problems), line, lang, problems)
+        label = _match_label(match)
+        skipped.extend(ImportProblem(p.line, f"{label}: {p.message}" if label else p.message) for p in problems)
+        if item is not None and not problems:
             items.append(item)
-    return _finish(items, problems, "the file has no matches")
+    return _finish_partly(items, skipped, "the file has no matches")
+
+
+def _with_globals(match: dict, shared: dict, running: dict, line: int | None,
+                  problems: list[ImportProblem]) -> dict:
+    """``match`` with the global variables its text uses (its own variables of the same name
+    win); a global variable that runs a program is a problem."""
+    body = next((match[k] for k in ("replace", "markdown", "form") if isinstance(match.get(k), str)), "")
+    own = {v.get("name") for v in match.get("vars") or [] if isinstance(v, dict)}
+    used = [name.split(".")[0] for name in _ESPANSO_VAR_RE.findall(body)]
+    for name in dict.fromkeys(used):
+        if name in running and name not in own:
+            problems.append(ImportProblem(line, f"uses the global variable '{name}', which runs a "
+                                                f"program ({running[name]}): never run nor imported"))
+    extra = [shared[name] for name in dict.fromkeys(used) if name in shared and name not in own]
+    return {**match, "vars": [*extra, *(match.get("vars") or [])]} if extra else match
+
+
+def _match_label(match: dict) -> str:
+    """How a skipped match is named in the list: its trigger (or first trigger, or regex)."""
+    for key in ("trigger", "regex"):
+        if isinstance(match.get(key), str):
+            return quoted(match[key])
+    triggers = match.get("triggers")
+    if isinstance(triggers, list) and triggers and isinstance(triggers[0], str):
+        return quoted(triggers[0])
+    return ""
+
+
+def _form_variables(layout, specs, lang: str, prefix: str = "") -> dict[str, dict]:
+    """Our variables for the ``[[field]]`` of a form layout: a choice when the field lists
+    values, else a text (multiline when the field says so)."""
+    layout = layout if isinstance(layout, str) else ""
+    specs = specs if isinstance(specs, dict) else {}
+    variables = {}
+    for field_name in dict.fromkeys(_FORM_FIELD_RE.findall(layout)):
+        spec = specs.get(field_name) if isinstance(specs.get(field_name), dict) else {}
+        values = spec.get("values") if isinstance(spec.get("values"), list) else []
+        options = [str(v).strip()[:120] for v in values if str(v).strip()][:50]
+        variables[_var_name(prefix + field_name)] = (
+            {"label": field_name, "type": "choice", "choices": {lang: options}} if options
+            else {"label": field_name, "type": "multiline" if spec.get("multiline") else "text"})
+    return variables
 
 
 def _espanso_match(match: dict, line: int | None, lang: str,
@@ -350,6 +488,8 @@ def _espanso_match(match: dict, line: int | None, lang: str,
         return None
 
     variables: dict[str, dict] = {}
+    if "replace" not in match and "markdown" not in match:  # an inline form: its fields are the variables
+        variables.update(_form_variables(match.get("form"), match.get("form_fields"), lang))
     renames: dict[str, str] = {}
     for var in match.get("vars") or []:
         if not isinstance(var, dict) or not isinstance(var.get("name"), str):
@@ -358,8 +498,8 @@ def _espanso_match(match: dict, line: int | None, lang: str,
         name, kind = var["name"], var.get("type")
         params = var.get("params") if isinstance(var.get("params"), dict) else {}
         if kind in EXECUTABLE_VARS:
-            problems.append(ImportProblem(line, f"the variable '{name}' runs a program ({kind}); "
-                                                f"such variables are never imported"))
+            problems.append(ImportProblem(line, f"the variable '{name}' runs a program ({kind}): "
+                                                f"it is never run nor imported"))
         elif kind == "match":
             problems.append(ImportProblem(line, f"the variable '{name}' expands another match; "
                                                 f"nested matches are not supported"))
@@ -382,15 +522,7 @@ def _espanso_match(match: dict, line: int | None, lang: str,
                                               "choices": {lang: options[:50]}}
         elif kind == "form":
             # each [[field]] of the layout is referenced as {{form.field}} in the text
-            layout = params.get("layout") if isinstance(params.get("layout"), str) else ""
-            specs = params.get("fields") if isinstance(params.get("fields"), dict) else {}
-            for field_name in dict.fromkeys(_FORM_FIELD_RE.findall(layout)):
-                spec = specs.get(field_name) if isinstance(specs.get(field_name), dict) else {}
-                values = spec.get("values") if isinstance(spec.get("values"), list) else []
-                options = [str(v).strip()[:120] for v in values if str(v).strip()][:50]
-                variables[_var_name(f"{name}.{field_name}")] = (
-                    {"label": field_name, "type": "choice", "choices": {lang: options}} if options
-                    else {"label": field_name, "type": "multiline" if spec.get("multiline") else "text"})
+            variables.update(_form_variables(params.get("layout"), params.get("fields"), lang, f"{name}."))
         elif kind in ("clipboard", None):
             variables[_var_name(name)] = {"label": name, "type": "text"}
         else:
@@ -413,11 +545,12 @@ def _espanso_match(match: dict, line: int | None, lang: str,
                              "tags": tags, "shortcut": trigger, "variables": variables}, line or 0)
 
 
-def read_file(name: str, raw: bytes, language: str = "en") -> list[ImportedTemplate]:
-    """Pick the reader by file name: ``.csv`` / ``.tsv`` or ``.yml`` / ``.yaml``."""
+def read_file(name: str, raw: bytes, language: str = "en") -> ImportPlan:
+    """Pick the reader by file name: ``.csv`` / ``.tsv`` or ``.yml`` / ``.yaml``; what the
+    import will do, before anything is written."""
     lower = name.lower()
     if lower.endswith((".csv", ".tsv", ".txt")):
-        return read_csv(raw, language)
+        return ImportPlan(read_csv(raw, language))
     if lower.endswith((".yml", ".yaml")):
         return read_espanso(raw, language)
     raise ImportFailed([ImportProblem(None, "import a .csv file or an Espanso .yml match file")])
@@ -439,8 +572,7 @@ def save_imported(db, items: list[ImportedTemplate], *, now=None) -> list[str]:
     with db.atomic():
         for item in items:
             data = dict(item.data)
-            title = next(iter(data["variants"].values()))["title"]
-            data["id"] = data.get("id") or store.new_personal_id(db, title)
+            data["id"] = data.get("id") or store.new_personal_id(db, item.title)
             template = Template.from_dict(data, origin="personal")
             store.save_personal(db, template, now=now)
             saved.append(template.id)

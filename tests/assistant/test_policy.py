@@ -18,7 +18,7 @@ PUBLIC_KEY = base64.b64encode(b"Ed" + KEY_ID + bytes(range(32))).decode()
 OTHER_KEY = base64.b64encode(b"Ed" + bytes(8) + bytes(32)).decode()
 LOOSE = {"allow_downloads": True, "require_signatures": False, "allow_downgrade": True,
          "allow_translation_history": True, "trust_only_policy_keys": False,
-         "allow_global_shortcuts": True, "allow_synthetic_paste": True}
+         "allow_global_shortcuts": True, "allow_synthetic_paste": True, "allow_link_handler": True}
 STRICT = {key: safe for key, safe in BOOL_KEYS.items()}
 FOLDERS = {"pack_inbox": "/srv/inbox", "shared_models_dir": "/srv/models", "data_dir": "/srv/data",
            "download_mirror_url": "https://mirror.example/models"}
@@ -53,6 +53,7 @@ def test_valid_file_applies_every_key(write, tmp_path):
         "version": 1, "allow_downloads": True, "require_signatures": True, "allow_downgrade": True,
         "allow_translation_history": False, "trust_only_policy_keys": True, "trusted_publisher_keys": [PUBLIC_KEY],
         "allow_global_shortcuts": False, "allow_synthetic_paste": False,
+        "allow_link_handler": False,
         "pack_inbox": r"\\server\packs", "shared_models_dir": "/srv/models", "data_dir": "%APPDATA%/AA",
         "download_mirror_url": "https://mirror.example/models",
     })
@@ -61,7 +62,7 @@ def test_valid_file_applies_every_key(write, tmp_path):
     assert policy.sources == (str(path),)
     assert _bools(policy) == {"allow_downloads": True, "require_signatures": True, "allow_downgrade": True,
                               "allow_translation_history": False, "trust_only_policy_keys": True,
-                              "allow_global_shortcuts": False, "allow_synthetic_paste": False}
+                              "allow_global_shortcuts": False, "allow_synthetic_paste": False, "allow_link_handler": False}
     assert policy.trusted_publisher_keys == (PUBLIC_KEY,)
     assert policy.pack_inbox == r"\\server\packs"
     assert policy.shared_models_dir == "/srv/models"

@@ -170,7 +170,10 @@ def test_import_duplicate_and_delete(qtbot, panel, services, tmp_path, monkeypat
 
     source = tmp_path / "mine.csv"
     source.write_text("title,body,shortcut\nMy thanks,Thanks a lot {{customer_first_name|}}!,;ty\n", encoding="utf-8")
+    previews = []
+    monkeypatch.setattr(type(panel), "_ask", lambda self, title, text: previews.append(text) or True)
     panel.import_file(str(source))
+    assert previews == ["1 reply will be imported.\n\nImport them?"]
     assert current_id(panel) == "my.my-thanks"
     assert panel.confirmation.text() == "Imported 1 template"
     panel.duplicate_current()
@@ -184,6 +187,26 @@ def test_import_duplicate_and_delete(qtbot, panel, services, tmp_path, monkeypat
     bad.write_text("matches:\n  - trigger: ':x'\n    replace: '{{o}}'\n    vars: [{name: o, type: shell}]\n")
     panel.import_file(str(bad))
     assert warnings and "runs a program" in warnings[0]
+
+
+def test_an_espanso_import_is_previewed_before_anything_is_written(panel, services, monkeypatch):
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[1] / "assistant" / "templates" / "espanso_hub"
+              / "support-replies" / "0.2.1" / "package.yml")
+    before = len(store.library(services.db))
+    previews = []
+    monkeypatch.setattr(type(panel), "_ask", lambda self, title, text: previews.append(text) or False)
+    panel.import_file(str(source))
+    assert len(store.library(services.db)) == before  # cancelled: nothing written
+    preview = previews[0].splitlines()
+    assert preview[0] == "7 replies will be imported, 10 skipped:"
+    assert "  line 78: ':ord(?P<num>\\\\d+)': regex triggers are not supported" in preview
+    assert preview[-1] == "Import them?"
+    monkeypatch.setattr(type(panel), "_ask", lambda self, title, text: True)
+    panel.import_file(str(source))
+    assert len(store.library(services.db)) == before + 7
+    assert panel.confirmation.text() == "Imported 7 templates"
 
 
 def test_machine_translated_draft_with_the_test_model(qtbot, main_window, services, fresh_data_dir):

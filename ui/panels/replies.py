@@ -809,8 +809,11 @@ class RepliesPanel(Panel):
         lang = self.language.currentData() or base_language(
             self.services.customer.context.language or "en") or "en"
         try:
-            raw = Path(path).read_bytes()
-            ids = save_imported(self.services.db, read_file(Path(path).name, raw, lang))
+            plan = read_file(Path(path).name, Path(path).read_bytes(), lang)
+            # the preview before anything is written: what is imported, what is skipped and why
+            if not self._ask(_("Import"), plan.preview() + "\n\n" + _("Import them?")):
+                return
+            ids = save_imported(self.services.db, plan.items)
         except ImportFailed as exc:
             self._warn(_("Import"), "\n".join(str(p) for p in exc.problems[:15]))
             return

@@ -55,7 +55,7 @@ def test_import_export_and_usage(run_cli, tmp_path):
     source.write_text("title,body,shortcut\nThanks,Thanks {{customer_first_name|}}!,;ty\n", encoding="utf-8")
     code, out, err = run_cli("templates", "import", str(source), "--json")
     assert code == 0, err
-    assert json.loads(out) == {"imported": ["my.thanks"]}
+    assert json.loads(out) == {"imported": ["my.thanks"], "skipped": []}
     bad = tmp_path / "bad.yml"
     bad.write_text("matches:\n  - trigger: ':x'\n    replace: '{{o}}'\n    vars: [{name: o, type: shell}]\n")
     code, out, err = run_cli("templates", "import", str(bad))

