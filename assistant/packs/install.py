@@ -63,7 +63,7 @@ class Verified:
     signed: bool
     key: trust.TrustedKey | None
     source: str = ""
-    builtin: bool = False  # the starter pack shipped with the app (assistant.templates.starter)
+    builtin: bool = False  # the starter pack shipped with the app (assistant.packs.starter)
 
 
 @dataclass
@@ -275,7 +275,7 @@ def raw_fingerprint(data: dict) -> str:
 
 def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> MergeReport:
     from assistant.templates import store
-    from assistant.templates.model import Template, TemplateError, content_hash
+    from assistant.templates.model import Template, content_hash
 
     report = MergeReport()
     team = {r[0]: r[1:] for r in db.execute(
@@ -299,10 +299,8 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> Mer
             # the same JSON as last time and the team row untouched since: nothing to rebuild
             digest, locked, outcome = source[2], bool(existing[3]), "unchanged"
         else:
-            try:
-                template = Template.from_dict(data, origin=store.TEAM)
-            except TemplateError as exc:  # validated before; kept so a model change cannot slip through
-                reject(fmt.MERGE, str(exc), tid, f"templates[{index}]")
+            # judged by the same validator when the pack was loaded (format.content_problems)
+            template = Template.from_dict(data, origin=store.TEAM, validate=False)
             digest, locked = content_hash(template), template.locked
             unchanged = (existing is not None and existing[0] == pack.id and existing[1] == digest
                          and existing[2] is None and bool(existing[3]) == locked)
@@ -352,9 +350,9 @@ def _count(report: MergeReport, outcome: str, tid: str) -> None:
 
 def _keep_as_personal_copy(db, data_json: str, now: datetime) -> str:
     from assistant.templates import store
-    from assistant.templates.model import Template
+    from assistant.templates.model import Template, declare_placeholders
 
-    data = json.loads(data_json)
+    data = declare_placeholders(json.loads(data_json))  # a row saved before names were declared
     data["id"] = store.new_personal_id(db, Template.from_dict(data).title)
     data["shortcut"] = None  # the team template keeps the shortcut
     data["locked"] = False

@@ -53,7 +53,8 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from assistant.errors import UserError
-from assistant.templates.model import Template, TemplateError, content_hash
+from assistant.templates import validation
+from assistant.templates.model import Template, TemplateError, content_hash, declare_placeholders
 
 log = logging.getLogger(__name__)
 
@@ -312,7 +313,7 @@ def save_personal(db: sqlite_utils.Database, template: Template,
     """Save the agent's template. If its id is an active team template, this is a personal
     version of it: the first save records the team content as its base; later saves keep
     that base (so a three-way merge stays possible). Locked team templates refuse."""
-    problems = template.validate()
+    problems = validation.errors(template.validate())
     if problems:
         raise TemplateError(problems)
     stamp = _now(now)
@@ -397,7 +398,7 @@ def duplicate(db: sqlite_utils.Database, template_id: str, *, suffix: str = " (c
     data["id"] = new_personal_id(db, entry.template.title)
     data["shortcut"] = None  # two templates answering the same shortcut would be ambiguous
     data["locked"] = False
-    copy = Template.from_dict(data, origin=PERSONAL)
+    copy = Template.from_dict(declare_placeholders(data), origin=PERSONAL)
     save_personal(db, copy, now=now)
     return copy
 

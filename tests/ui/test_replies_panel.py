@@ -136,7 +136,8 @@ def test_text_is_plain_never_html(qtbot, panel, services, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
     template = store.Template.from_dict({"id": "my.html", "default_language": "en", "tags": ["<i>x</i>"],
-                                         "variants": {"en": {"title": "<b>Bold</b>", "body": "<img src=x onerror=alert(1)> {{x}}"}}})
+                                         "variants": {"en": {"title": "<b>Bold</b>", "body": "<img src=x onerror=alert(1)> {{x}}"}},
+                                         "variables": {"x": {"label": "<u>x</u>"}}})
     store.save_personal(services.db, template)
     panel.reload(select="my.html")
     assert panel.preview.toPlainText() == "<img src=x onerror=alert(1)> {{x}}"

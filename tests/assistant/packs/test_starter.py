@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 import pytest
 
 from assistant.customer import CustomerContext
-from assistant.templates import starter, store
+from assistant.packs import starter
+from assistant.templates import store
 from assistant.templates.compose import compose
 from assistant.templates.model import Template, undeclared_placeholders
 
@@ -76,15 +77,6 @@ def test_the_built_in_starter_installs_even_when_the_policy_requires_signatures(
 
     assert starter.ensure_starter_pack(db, policy=Policy(require_signatures=True), now=T0) == "installed"
     assert len(store.library(db)) >= 40
-
-
-def test_without_the_packs_feature_the_starter_goes_straight_to_the_team_layer(db, monkeypatch):
-    def no_packs(*args):
-        raise ImportError("no packs feature")
-
-    monkeypatch.setattr(starter, "_install_with_packs", no_packs)
-    assert starter.ensure_starter_pack(db, now=T0) == "installed"
-    assert {e.pack_id for e in store.library(db)} == {"starter"}
 
 
 def _legacy_pack(db, pack_id: str, version: int, template_ids: list[str]):
