@@ -134,6 +134,19 @@ def _check_text(found: list[Problem], path: str, value: Any, limit: int,
         found.append(Problem(path, f"is too long ({len(value):,} characters, at most {limit:,})"))
 
 
+def _bounded(found: list[Problem], path: str, value: Any, kind: type, limit: int, noun: str,
+             wrong: str, empty: bool = True):
+    """``value`` when it is a ``kind`` of at most ``limit`` entries (and not empty unless
+    ``empty``); else the problem is noted and an empty ``kind`` stands in for it."""
+    if not isinstance(value, kind) or (not empty and not value):
+        found.append(Problem(path, wrong))
+        return kind()
+    if len(value) > limit:
+        found.append(Problem(path, f"at most {limit} {noun}"))
+        return kind()
+    return value
+
+
 def _check_bool(found: list[Problem], path: str, value: Any) -> None:
     if not isinstance(value, bool):
         found.append(Problem(path, "must be true or false"))
@@ -282,14 +295,9 @@ def problems(data: Any, *, hidden: bool = True) -> list[Problem]:
     if "locked" in data:
         _check_bool(found, "locked", data["locked"])
 
-    variants = data.get("variants")
+    variants = _bounded(found, "variants", data.get("variants"), dict, MAX_LANGUAGES, "languages",
+                        "must be an object with at least one language", empty=False)
     languages: list[str] = []
-    if not isinstance(variants, dict) or not variants:
-        found.append(Problem("variants", "must be an object with at least one language"))
-        variants = {}
-    elif len(variants) > MAX_LANGUAGES:
-        found.append(Problem("variants", f"at most {MAX_LANGUAGES} languages"))
-        variants = {}
     for lang, variant in variants.items():
         path = f"variants.{textsafety.visible(str(lang)[:40])}"
         if not _language(found, path, lang):
@@ -306,13 +314,8 @@ def problems(data: Any, *, hidden: bool = True) -> list[Problem]:
     if _language(found, "default_language", default) and languages and default not in languages:
         found.append(Problem("default_language", f"the default language '{default}' has no variant"))
 
-    variables = data.get("variables", {})
-    if not isinstance(variables, dict):
-        found.append(Problem("variables", "must be an object of name -> definition"))
-        variables = {}
-    elif len(variables) > MAX_VARIABLES:
-        found.append(Problem("variables", f"at most {MAX_VARIABLES} variables"))
-        variables = {}
+    variables = _bounded(found, "variables", data.get("variables", {}), dict, MAX_VARIABLES, "variables",
+                         "must be an object of name -> definition")
     for name, spec in variables.items():
         path = f"variables.{textsafety.visible(str(name)[:40])}"
         if not isinstance(name, str) or not NAME_RE.match(name):
@@ -344,14 +347,8 @@ def problems(data: Any, *, hidden: bool = True) -> list[Problem]:
         if vtype == "choice" and not choices:
             found.append(Problem(f"{path}.choices", "a choice variable needs choices"))
 
-    sections = data.get("sections", [])
+    sections = _bounded(found, "sections", data.get("sections", []), list, MAX_SECTIONS, "sections", "must be a list")
     section_ids: list[str] = []
-    if not isinstance(sections, list):
-        found.append(Problem("sections", "must be a list"))
-        sections = []
-    elif len(sections) > MAX_SECTIONS:
-        found.append(Problem("sections", f"at most {MAX_SECTIONS} sections"))
-        sections = []
     for i, section in enumerate(sections):
         path = f"sections[{i}]"
         if not isinstance(section, dict):
