@@ -152,6 +152,13 @@ def _check_bool(found: list[Problem], path: str, value: Any) -> None:
         found.append(Problem(path, "must be true or false"))
 
 
+def _key(key: Any) -> str:
+    """A key as a field path shows it: cut, hidden characters made visible."""
+    if isinstance(key, str) and len(key) <= 40 and key.isascii() and key.isprintable():
+        return key
+    return textsafety.visible(str(key)[:40])
+
+
 def _unknown(found: list[Problem], prefix: str, data: dict, known: tuple) -> None:
     for key in data:
         if key not in known:
@@ -190,9 +197,15 @@ def section_marker_problems(body: str, declared: Iterable[str], path: str) -> li
     return found
 
 
-def placeholder_problems(body: str, declared: Iterable[str], path: str) -> list[Problem]:
-    """What between double braces is not a placeholder, and placeholders that are neither
-    built-in nor declared (a pack must not make the form ask for, say, a password)."""
+_BUILTINS = frozenset(BUILTIN_NAMES)
+
+
+def placeholder_problems(body: str, declared: Iterable[str], path: str,
+                         sections: Iterable[str] | None = None) -> list[Problem]:
+    """What between double braces is not a placeholder, placeholders that are neither
+    built-in nor declared (a pack must not make the form ask for, say, a password), and,
+    given the declared ``sections``, section markers that are not declared, balanced and
+    nested. One pass over the body's tokens when all is well (thousands of pack templates)."""
     if "{{" not in body:
         return []
     found: list[Problem] = []
@@ -202,12 +215,32 @@ def placeholder_problems(body: str, declared: Iterable[str], path: str) -> list[
             if not NAME_RE.match(match.group(2)):
                 found.append(Problem(path, f"'{textsafety.visible(match.group(0))[:60]}' is not a "
                                            f"placeholder (names are letters, digits and '_')"))
-    known = set(declared) | set(BUILTIN_NAMES)
-    names = dict.fromkeys(name for sigil, name, _ in tokens if not sigil)
-    for name in sorted(set(names) - known):
+    names = {name for sigil, name, _ in tokens if not sigil}
+    unknown = names - _BUILTINS
+    if unknown:
+        unknown.difference_update(declared)
+    for name in sorted(unknown):
         found.append(Problem(path, f"placeholder '{{{{{name}}}}}' is not declared in variables "
                                    f"and is not a built-in value"))
+    if sections is not None and len(names) != len(tokens):
+        sections = set(sections)
+        if not _sections_nest(tokens, sections):
+            found.extend(section_marker_problems(body, sections, path))
     return found
+
+
+def _sections_nest(tokens: list[tuple[str, str, str]], declared: set[str]) -> bool:
+    """Whether section markers are declared and properly nested (quick; the messages come
+    from :func:`section_marker_problems`)."""
+    stack: list[str] = []
+    for sigil, name, _ in tokens:
+        if sigil == "#":
+            if name not in declared or name in stack:
+                return False
+            stack.append(name)
+        elif sigil == "/" and (not stack or stack.pop() != name):
+            return False
+    return not stack
 
 
 def used_names(data: dict) -> list[str]:
@@ -299,7 +332,7 @@ def problems(data: Any, *, hidden: bool = True) -> list[Problem]:
                         "must be an object with at least one language", empty=False)
     languages: list[str] = []
     for lang, variant in variants.items():
-        path = f"variants.{textsafety.visible(str(lang)[:40])}"
+        path = f"variants.{_key(lang)}"
         if not _language(found, path, lang):
             continue
         languages.append(lang)
@@ -317,7 +350,7 @@ def problems(data: Any, *, hidden: bool = True) -> list[Problem]:
     variables = _bounded(found, "variables", data.get("variables", {}), dict, MAX_VARIABLES, "variables",
                          "must be an object of name -> definition")
     for name, spec in variables.items():
-        path = f"variables.{textsafety.visible(str(name)[:40])}"
+        path = f"variables.{_key(name)}"
         if not isinstance(name, str) or not NAME_RE.match(name):
             found.append(Problem(path, "name must be letters, digits or '_', not starting with a digit"))
             continue
@@ -337,7 +370,7 @@ def problems(data: Any, *, hidden: bool = True) -> list[Problem]:
             found.append(Problem(f"{path}.choices", "must be an object of language -> list"))
             choices = {}
         for lang, options in list(choices.items())[:MAX_LANGUAGES + 1]:
-            cpath = f"{path}.choices.{textsafety.visible(str(lang)[:40])}"
+            cpath = f"{path}.choices.{_key(lang)}"
             _language(found, cpath, lang)
             if not isinstance(options, list) or not options or len(options) > MAX_CHOICES:
                 found.append(Problem(cpath, f"must be a list of 1-{MAX_CHOICES} options"))
@@ -369,9 +402,7 @@ def problems(data: Any, *, hidden: bool = True) -> list[Problem]:
     for lang in languages:
         body = variants[lang].get("body") if isinstance(variants[lang], dict) else None
         if isinstance(body, str) and "{{" in body:
-            path = f"variants.{lang}.body"
-            found.extend(placeholder_problems(body, variables, path))
-            found.extend(section_marker_problems(body, section_ids, path))
+            found.extend(placeholder_problems(body, variables, f"variants.{lang}.body", section_ids))
 
     if hidden:
         found.extend(hidden_problems(data))
