@@ -206,13 +206,6 @@ class Template:
         return validate_dict(self.to_dict())
 
 
-def undeclared_placeholders(template: "Template") -> list[Problem]:
-    """Placeholders used in a body that are neither built-in nor declared variables."""
-    return [p for lang, variant in template.variants.items()
-            for p in validation.placeholder_problems(variant.body, template.variables, f"variants.{lang}.body")
-            if "is not declared" in p.message]
-
-
 def content_dict(data: dict) -> dict:
     """The part of a template dict an agent edits (what hashes and merges compare)."""
     return {k: v for k, v in data.items() if k not in ("locked", "origin")}

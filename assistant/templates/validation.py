@@ -1,10 +1,10 @@
 """The one template validator: every rule a reply template is held to, wherever it comes from.
 
 The personal template editor, the pack editor, ``assistant pack build|validate|sign``, every
-install (inbox, packs window, command line), the three-way merge and template imports all
-judge a template with :func:`problems`, so whatever a team lead's tools accept, every agent's
-install accepts, and the reverse (tests/assistant/templates/test_agreement.py feeds a fuzz
-corpus to every entry point). A pack adds only what is about the pack as a whole (languages
+install (inbox, packs window, command line) and the template imports all judge a template
+with :func:`problems`, so whatever a team lead's tools accept, every agent's
+install accepts, and the reverse (tests/assistant/packs/test_template_agreement.py feeds a
+fuzz corpus to every entry point). A pack adds only what is about the pack as a whole (languages
 declared by the pack, ids and shortcuts unique across its templates, reserved ids; see
 :mod:`assistant.packs.format`), and bounds the file before any of this runs.
 
