@@ -54,7 +54,7 @@ import json
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import sqlite_utils
@@ -220,7 +220,7 @@ def upsert_team_template(db: sqlite_utils.Database, pack_id: str, template: Temp
     """Install or update one team template. ``template.locked`` is stored as the lock flag;
     ``disabled``/``hidden`` keep their current values. Returns what happened."""
     stamp = _now(now)
-    template = template.copy(origin=TEAM)
+    template = replace(template, origin=TEAM)  # judged already: no second validation
     digest = content_hash(template)
     with db.atomic():
         existing = db.execute(
@@ -378,7 +378,7 @@ def save_personal(db: sqlite_utils.Database, template: Template,
     if problems:
         raise TemplateError(problems)
     stamp = _now(now)
-    template = template.copy(origin=PERSONAL, locked=False)
+    template = replace(template, origin=PERSONAL, locked=False)
     with db.atomic():
         team = get_team(db, template.id)
         if team is not None and team.active and team.locked:
