@@ -71,7 +71,7 @@ def populate(runtime, tasks: int) -> None:
     from assistant.customer import CustomerContext
     from assistant.tasks.model import Task
     from assistant.tasks.store import TaskStore
-    from assistant.templates.starter import ensure_starter_pack
+    from assistant.packs.starter import ensure_starter_pack
 
     db = runtime.db
     ensure_starter_pack(db)

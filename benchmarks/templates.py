@@ -31,7 +31,7 @@ from assistant.templates.compose import compose  # noqa: E402
 from assistant.templates.model import Template  # noqa: E402
 from assistant.templates.render import render  # noqa: E402
 from assistant.templates.search import SearchIndex  # noqa: E402
-from assistant.templates.starter import starter_path  # noqa: E402
+from assistant.packs.starter import starter_path  # noqa: E402
 
 LANGS = ("en", "es", "fr")
 

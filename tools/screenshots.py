@@ -87,7 +87,7 @@ def shoot_language(app, language: str, out: Path) -> list[Path]:
         runtime = start()
         try:
             try:
-                from assistant.templates.starter import ensure_starter_pack
+                from assistant.packs.starter import ensure_starter_pack
 
                 ensure_starter_pack(runtime.db, policy=runtime.policy)
             except Exception as exc:

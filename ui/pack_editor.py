@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
                                QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from assistant import textsafety
 from assistant.clock.ticks import utc_now
 from assistant.i18n import _
-from assistant.packs import build, editing, signing, textsafety
+from assistant.packs import build, editing, signing
 from assistant.packs import format as fmt
 from ui.widgets import plain_message, plain_password
 

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
                                QPushButton, QSplitter, QTabWidget, QTextEdit, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from assistant import textsafety
 from assistant.clock.ticks import utc_now
 from assistant.i18n import _, ngettext
 from assistant.packs import format as fmt
-from assistant.packs import inbox, install, manage, signing, textsafety, trust
+from assistant.packs import inbox, install, manage, signing, trust
 from ui import theme
 from ui.services import Command
 from ui.widgets import plain_label, plain_message, plain_tooltip

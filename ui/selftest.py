@@ -243,7 +243,7 @@ class SelfTest:
         """The shipped starter pack installs and one of its replies renders for a customer."""
         from assistant.customer import CustomerContext
         from assistant.templates.compose import compose
-        from assistant.templates.starter import ensure_starter_pack
+        from assistant.packs.starter import ensure_starter_pack
         from assistant.templates.store import library
 
         db = self.ensure_runtime().db

@@ -78,7 +78,7 @@ def register(subparsers) -> None:
 
 
 def _library_runtime(args):
-    from assistant.templates.starter import StarterPackError, ensure_starter_pack
+    from assistant.packs.starter import StarterPackError, ensure_starter_pack
 
     runtime = open_runtime(args)
     try:
@@ -232,7 +232,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from assistant.templates.export import ExportError, write_personal_pack
+    from assistant.packs.build import write_personal_pack
+    from assistant.templates.export import ExportError
 
     runtime = open_runtime(args)
     try:

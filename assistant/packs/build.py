@@ -9,12 +9,15 @@ A source folder (kept in version control by a lead who prefers files to the edit
     cards/*.json         optional: {"country", "kind", "content"} per file
 
 ``build`` validates the result as an installer would, writes ``NAME.agentpack.json`` and,
-given a secret key, the ``.minisig`` beside it.
+given a secret key, the ``.minisig`` beside it. :func:`write_personal_pack` exports the
+agent's personal templates the same way (e.g. to hand them to a team lead who signs them).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -117,3 +120,50 @@ def write_pack(data: dict, output: Path, secret_key: Path | None = None, passwor
 
 def default_output_name(data: dict) -> str:
     return f"{data.get('id', 'pack')}{fmt.PACK_SUFFIX}"
+
+
+def personal_pack(db, *, pack_id: str = "personal", title: str = "My templates",
+                  publisher: str = "", ids: list[str] | None = None,
+                  now: datetime | None = None) -> dict:
+    """The pack document for the personal templates (all, or those in ``ids``); personal
+    versions of team templates are left out (their ids belong to the team's pack)."""
+    from assistant.templates import store
+    from assistant.templates.export import ExportError
+    from assistant.templates.model import declare_placeholders
+
+    now = now or datetime.now(timezone.utc)
+    records = [r for r in store.list_personal(db) if not r.is_override
+               and (ids is None or r.template_id in ids)]
+    if not records:
+        raise ExportError("There are no personal templates to export.")
+    templates = []
+    for record in records:
+        data = declare_placeholders(record.template.to_dict())  # saved before names were declared
+        data.pop("origin", None)
+        data["locked"] = False
+        templates.append(data)
+    languages = sorted({lang for t in templates for lang in t["variants"]})
+    default = Counter(t["default_language"] for t in templates).most_common(1)[0][0]
+    return {
+        "format": fmt.FORMAT_NAME, "format_version": fmt.FORMAT_VERSION, "id": pack_id,
+        "title": title, "publisher": publisher or "Agent Assistant user",
+        "publisher_key_id": None, "version": 1, "created": created_stamp(now),
+        "min_app_version": re.match(r"\d+\.\d+(\.\d+)?", __version__).group(0),
+        "default_language": default, "languages": languages, "templates": templates,
+    }
+
+
+def write_personal_pack(db, output: Path, **options) -> int:
+    """Write the personal templates as a pack file, validated as an installer reads it and
+    written atomically; returns the number of templates. Raises ExportError."""
+    from assistant.templates.export import ExportError
+
+    data = personal_pack(db, **options)
+    output = Path(output)
+    try:
+        write_pack(data, output)
+    except fmt.PackRejected as exc:
+        raise ExportError(f"The export would not be a valid pack: {exc}") from exc
+    except OSError as exc:
+        raise ExportError(f"Cannot write {output}: {exc.strerror or exc}") from exc
+    return len(data["templates"])

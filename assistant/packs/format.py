@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -27,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import UserError
-from assistant.packs import textsafety
+from assistant import textsafety
 from assistant.paths import resource_path
+from assistant.templates import validation
 
 FORMAT_NAME = "agent-assistant-pack"
 FORMAT_VERSION = 1
@@ -52,22 +52,13 @@ MAX_FINDINGS = 200  # hidden characters listed; the rest are counted
 READ_STALL_S = 10.0  # a read that makes no progress this long is abandoned (a hung share)
 MAX_NOTE_CHARS = 2000  # as the culture feature shows them (assistant.countries.cards)
 
-# The built-in starter pack's id and template ids (assistant.templates.starter): no other
+# The built-in starter pack's id and template ids (assistant.packs.starter): no other
 # pack may claim them, whatever its signature.
 RESERVED_PACK_ID = "starter"
 RESERVED_PREFIX = RESERVED_PACK_ID + "."
 
 READ, SIZE, PARSE, SCHEMA, CONTENT = "read", "size", "parse", "schema", "content"
 SIGNATURE, VERSION, EXPIRY, APP_VERSION, MERGE = "signature", "version", "expiry", "app_version", "merge"
-
-FALLBACK_BUILTINS = ("customer_name", "customer_first_name", "agent_name", "company", "greeting",
-                     "date", "time", "order_id", "ticket_id")
-_PLACEHOLDER_RE = re.compile(r"\{\{\s*([#/]?)\s*([^{}|]*?)\s*(?:\|[^{}]*)?\}\}")
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-# The renderer's own token syntax (assistant.templates.render.TOKEN_RE): what it substitutes
-# is exactly what must be declared.
-_TOKEN_RE = re.compile(r"\{\{\s*([#/]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|([^{}]*))?\}\}")
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -431,6 +422,8 @@ _TEXT_FIELDS = {"body", "description", "release_notes", "note", "default"}
 
 
 def _kind_for(path: tuple) -> str:
+    if len(path) > 2 and path[0] == "templates":
+        return validation.field_kind(path[2:])  # one table of field kinds for templates
     if path and path[0] == "cards":
         return textsafety.TEXT
     last = next((p for p in reversed(path) if isinstance(p, str)), "")
@@ -572,16 +565,6 @@ def _scan_value(findings: _Findings, path: tuple, value: str) -> None:
     findings.scan(path, value, _kind_for(path))
 
 
-def builtin_names() -> frozenset[str]:
-    try:
-        from assistant.templates import model
-
-        names = getattr(model, "BUILTIN_NAMES", None)
-    except ImportError:
-        names = None
-    return frozenset(names or FALLBACK_BUILTINS)
-
-
 def parse_datetime(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is None:
@@ -589,27 +572,10 @@ def parse_datetime(text: str) -> datetime:
     return value
 
 
-def _sections_nest(tokens: list[tuple[str, str, str]], declared: set[str]) -> bool:
-    """Quick check that section markers are declared and properly nested (the replies
-    feature's ``section_marker_problems`` explains what is wrong when they are not)."""
-    stack: list[str] = []
-    for sigil, name, _ in tokens:
-        if sigil == "#":
-            if name not in declared or name in stack:
-                return False
-            stack.append(name)
-        elif sigil == "/":
-            if not stack or stack.pop() != name:
-                return False
-    return not stack
-
-
 def content_problems(data: dict) -> list[Problem]:
-    """Checks beyond the schema, on a document that passed it. Together with the schema they
-    cover what the replies feature's ``validate_dict`` checks, more cheaply; the merge still
-    builds every template through ``Template.from_dict``, so nothing invalid can slip in."""
-    from assistant.templates.model import section_marker_problems
-
+    """Checks beyond the schema, on a document that passed it: each template judged by the
+    templates' own validator (:mod:`assistant.templates.validation`), then what is about the
+    pack as a whole (unique ids and shortcuts, languages declared, dates, glossary, cards)."""
     problems: list[Problem] = []
     if type(data["version"]) is not int:  # JSON Schema counts 2.0 as an integer; we store whole numbers
         problems.append(Problem(CONTENT, f"must be a whole number such as 2, not {data['version']!r}", field="version"))
@@ -627,7 +593,6 @@ def content_problems(data: dict) -> list[Problem]:
         if parse_datetime(data["expires"]) <= parse_datetime(data["created"]):
             problems.append(Problem(CONTENT, "the pack expires before it was created", field="expires"))
 
-    builtins = builtin_names()
     ids: dict[str, int] = {}
     shortcuts: dict[str, str] = {}
     for index, template in enumerate(data["templates"]):
@@ -643,48 +608,20 @@ def content_problems(data: dict) -> list[Problem]:
                 problems.append(Problem(CONTENT, f"the shortcut '{shortcut}' is also used by "
                                                  f"'{shortcuts[shortcut]}'", tid, f"{where}.shortcut"))
             shortcuts.setdefault(shortcut, tid)
-        variants = template["variants"]
-        if template["default_language"] not in variants:
-            problems.append(Problem(CONTENT, f"the default language '{template['default_language']}' "
-                                             f"has no variant", tid, f"{where}.default_language"))
-        declared = set(template.get("variables") or {})
-        section_list = [s["id"] for s in template.get("sections") or []]
-        section_ids = set(section_list)
-        if len(section_ids) != len(section_list):
-            problems.append(Problem(CONTENT, "a section id is used twice", tid, f"{where}.sections"))
-        for lang, variant in variants.items():
+        # the template itself: the one validator the editors, imports and the merge use
+        # (hidden characters were scanned over the whole document, with the same field kinds)
+        for problem in validation.problems(template, hidden=False):
+            problems.append(Problem(CONTENT, problem.message, tid, f"{where}.{problem.path}",
+                                    problem.severity))
+        for lang in template["variants"]:
             if lang not in languages:
                 problems.append(Problem(CONTENT, f"language '{lang}' is not declared in the pack's "
                                                  f"languages", tid, f"{where}.variants.{lang}"))
-            for part in ("title", "body"):
-                if variant[part].isspace():  # (empty strings are refused by the schema)
-                    problems.append(Problem(CONTENT, "must not be blank", tid, f"{where}.variants.{lang}.{part}"))
-            body = variant["body"]
-            if "{{" not in body:
-                continue
-            tokens = _TOKEN_RE.findall(body)
-            field_name = f"{where}.variants.{lang}.body"
-            if body.count("{{") != len(tokens):  # something between braces that is not a token
-                for match in _PLACEHOLDER_RE.finditer(body):
-                    if not _NAME_RE.match(match.group(2)):
-                        problems.append(Problem(CONTENT, f"'{textsafety.visible(match.group(0))[:60]}' is not a "
-                                                         f"placeholder (names are letters, digits and '_')",
-                                                tid, field_name))
-            names = {name for sigil, name, _ in tokens if not sigil}
-            for name in sorted(names - declared - builtins):
-                problems.append(Problem(CONTENT, f"placeholder '{{{{{name}}}}}' is not declared in "
-                                                 f"variables and is not a built-in value", tid, field_name))
-            if len(names) != len(tokens) and not _sections_nest(tokens, section_ids):
-                for problem in section_marker_problems(body, section_ids, ""):
-                    problems.append(Problem(CONTENT, problem.message, tid, field_name))
         for name, spec in (template.get("variables") or {}).items():
             for lang in (spec.get("choices") or {}):
                 if lang not in languages:
                     problems.append(Problem(CONTENT, f"language '{lang}' is not declared in the pack's "
                                                      f"languages", tid, f"{where}.variables.{name}.choices.{lang}"))
-            if spec.get("type") == "choice" and not spec.get("choices"):
-                problems.append(Problem(CONTENT, "a choice variable needs choices", tid,
-                                        f"{where}.variables.{name}.choices"))
         if len(problems) >= MAX_PROBLEMS:
             return problems
     seen_terms: dict[str, str] = {}

@@ -63,7 +63,7 @@ class Verified:
     signed: bool
     key: trust.TrustedKey | None
     source: str = ""
-    builtin: bool = False  # the starter pack shipped with the app (assistant.templates.starter)
+    builtin: bool = False  # the starter pack shipped with the app (assistant.packs.starter)
 
 
 @dataclass
@@ -260,11 +260,6 @@ def check_version(db: sqlite_utils.Database, verified: Verified, policy: Policy,
     return ("update" if installed is not None else "install"), installed
 
 
-def _personal_rows(db: sqlite_utils.Database) -> dict[str, tuple]:
-    return {r[0]: r[1:] for r in db.execute(
-        "SELECT template_id, content_hash, base_pack_id, base_hash, data FROM personal_templates")}
-
-
 def raw_fingerprint(data: dict) -> str:
     """A digest of a template as parsed from the pack file. ``marshal`` (format 2: no
     back-references, so the bytes depend only on the values and key order) is exact for JSON
@@ -275,14 +270,13 @@ def raw_fingerprint(data: dict) -> str:
 
 def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> MergeReport:
     from assistant.templates import store
-    from assistant.templates.model import Template, TemplateError, content_hash
+    from assistant.templates.model import Template, content_hash
 
     report = MergeReport()
-    team = {r[0]: r[1:] for r in db.execute(
-        "SELECT template_id, pack_id, content_hash, retired_at, locked FROM team_templates")}
+    team = store.team_index(db)
     sources = {r[0]: r[1:] for r in db.execute(
         "SELECT template_id, pack_id, fingerprint, content_hash FROM pack_template_sources")}
-    personal = _personal_rows(db)
+    personal = store.personal_index(db)
     new_ids = set()
     new_sources = []
     for index, data in enumerate(pack.templates):
@@ -299,10 +293,8 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> Mer
             # the same JSON as last time and the team row untouched since: nothing to rebuild
             digest, locked, outcome = source[2], bool(existing[3]), "unchanged"
         else:
-            try:
-                template = Template.from_dict(data, origin=store.TEAM)
-            except TemplateError as exc:  # validated before; kept so a model change cannot slip through
-                reject(fmt.MERGE, str(exc), tid, f"templates[{index}]")
+            # judged by the same validator when the pack was loaded (format.content_problems)
+            template = Template.from_dict(data, origin=store.TEAM, validate=False)
             digest, locked = content_hash(template), template.locked
             unchanged = (existing is not None and existing[0] == pack.id and existing[1] == digest
                          and existing[2] is None and bool(existing[3]) == locked)
@@ -352,9 +344,9 @@ def _count(report: MergeReport, outcome: str, tid: str) -> None:
 
 def _keep_as_personal_copy(db, data_json: str, now: datetime) -> str:
     from assistant.templates import store
-    from assistant.templates.model import Template
+    from assistant.templates.model import Template, declare_placeholders
 
-    data = json.loads(data_json)
+    data = declare_placeholders(json.loads(data_json))  # a row saved before names were declared
     data["id"] = store.new_personal_id(db, Template.from_dict(data).title)
     data["shortcut"] = None  # the team template keeps the shortcut
     data["locked"] = False
@@ -397,14 +389,39 @@ def store_cards(db: sqlite_utils.Database, pack_id: str, cards: list[dict]) -> N
 def apply_flags(db: sqlite_utils.Database, pack_id: str) -> None:
     """Write the effective hidden/disabled flags of a pack's templates: the pack's flag or
     the agent's per-template choice."""
+    from assistant.templates import store
+
     row = db.execute("SELECT hidden, disabled FROM packs WHERE pack_id = ?", [pack_id]).fetchone()
     if row is None:
         return
-    db.execute(
-        "UPDATE team_templates SET "
-        "hidden = MAX(?, COALESCE((SELECT hidden FROM pack_template_prefs p WHERE p.template_id = team_templates.template_id), 0)), "
-        "disabled = MAX(?, COALESCE((SELECT disabled FROM pack_template_prefs p WHERE p.template_id = team_templates.template_id), 0)) "
-        "WHERE pack_id = ?", [row[0] or 0, row[1] or 0, pack_id])
+    prefs = {r[0]: (bool(r[1]), bool(r[2])) for r in db.execute(
+        "SELECT template_id, hidden, disabled FROM pack_template_prefs WHERE hidden OR disabled")}
+    store.set_pack_flags(db, pack_id, bool(row[0]), bool(row[1]), prefs)
+
+
+def set_flags(db: sqlite_utils.Database, pack_id: str, *, hidden: bool | None = None,
+              disabled: bool | None = None) -> None:
+    """The pack-wide hidden/disabled flags, and the effective flags of its templates."""
+    with db.atomic():
+        changes = {k: int(v) for k, v in (("hidden", hidden), ("disabled", disabled)) if v is not None}
+        if changes:
+            db["packs"].update(pack_id, changes)
+        apply_flags(db, pack_id)
+
+
+def forget(db: sqlite_utils.Database, pack_id: str, template_ids: list[str], now: datetime) -> None:
+    """The records of an uninstalled pack (its templates already left the template store);
+    the high-water mark stays, so reinstalling an old version is still a rollback."""
+    with db.atomic():
+        row = db.execute("SELECT version, signed, fingerprint FROM packs WHERE pack_id = ?", [pack_id]).fetchone()
+        db.execute("DELETE FROM pack_template_sources WHERE pack_id = ?", [pack_id])
+        store_cards(db, pack_id, [])
+        store_glossary(db, pack_id, [])
+        db.execute("DELETE FROM packs WHERE pack_id = ?", [pack_id])
+        db["pack_history"].insert({"pack_id": pack_id, "action": "remove", "version": None,
+                                   "previous_version": row[0] if row else None, "at": utc_text(now),
+                                   "signed": row[1] if row else 0, "fingerprint": row[2] if row else None,
+                                   "changes": json.dumps({"removed": template_ids})})
 
 
 def apply(db: sqlite_utils.Database, verified: Verified, policy: Policy,

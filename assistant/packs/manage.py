@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlite_utils
 
 from assistant.errors import UserError
-from assistant.packs.install import apply_flags, store_cards, store_glossary, utc_text
+from assistant.packs import install
 
 
 class ManageError(UserError):
@@ -109,17 +109,16 @@ def set_pack_flags(db: sqlite_utils.Database, pack_id: str, *, hidden: bool | No
     with db.atomic():
         if db.execute("SELECT 1 FROM packs WHERE pack_id = ?", [pack_id]).fetchone() is None:
             raise ManageError(f"There is no installed pack '{pack_id}'.")
-        changes = {k: int(v) for k, v in (("hidden", hidden), ("disabled", disabled)) if v is not None}
-        if changes:
-            db["packs"].update(pack_id, changes)
-        apply_flags(db, pack_id)
+        install.set_flags(db, pack_id, hidden=hidden, disabled=disabled)
 
 
 def set_template_flags(db: sqlite_utils.Database, template_id: str, *, hidden: bool | None = None,
                        disabled: bool | None = None) -> None:
+    from assistant.templates import store
+
     with db.atomic():
-        row = db.execute("SELECT pack_id FROM team_templates WHERE template_id = ?", [template_id]).fetchone()
-        if row is None:
+        team = store.team_index(db).get(template_id)
+        if team is None:
             raise ManageError(f"There is no team template '{template_id}'.")
         current = db.execute("SELECT hidden, disabled FROM pack_template_prefs WHERE template_id = ?",
                              [template_id]).fetchone() or (0, 0)
@@ -127,7 +126,7 @@ def set_template_flags(db: sqlite_utils.Database, template_id: str, *, hidden: b
             "template_id": template_id,
             "hidden": int(hidden) if hidden is not None else current[0],
             "disabled": int(disabled) if disabled is not None else current[1]}, pk="template_id")
-        apply_flags(db, row[0])
+        install.apply_flags(db, team[0])
 
 
 def template_flags(db: sqlite_utils.Database, template_id: str) -> tuple[bool, bool]:
@@ -142,22 +141,14 @@ def remove_pack(db: sqlite_utils.Database, pack_id: str, now: datetime) -> None:
     from assistant.templates import store
 
     with db.atomic():
-        row = db.execute("SELECT version, signed, fingerprint FROM packs WHERE pack_id = ?", [pack_id]).fetchone()
-        if row is None:
+        if db.execute("SELECT 1 FROM packs WHERE pack_id = ?", [pack_id]).fetchone() is None:
             raise ManageError(f"There is no installed pack '{pack_id}'.")
-        ids = [r[0] for r in db.execute("SELECT template_id FROM team_templates WHERE pack_id = ?", [pack_id])]
+        ids = store.team_ids(db, pack_id)
         store.remove_pack(db, pack_id)
-        db.execute("DELETE FROM pack_template_sources WHERE pack_id = ?", [pack_id])
-        db.execute("UPDATE personal_templates SET base_pack_id = NULL, base_hash = NULL, base_data = NULL, "
-                   "team_updated = 0 WHERE base_pack_id = ?", [pack_id])
+        store.detach_personal(db, pack_id)
         if ids:
             db.execute(f"DELETE FROM pack_template_prefs WHERE template_id IN ({','.join('?' * len(ids))})", ids)
-        store_cards(db, pack_id, [])
-        store_glossary(db, pack_id, [])
-        db.execute("DELETE FROM packs WHERE pack_id = ?", [pack_id])
-        db["pack_history"].insert({"pack_id": pack_id, "action": "remove", "version": None,
-                                   "previous_version": row[0], "at": utc_text(now), "signed": row[1],
-                                   "fingerprint": row[2], "changes": json.dumps({"removed": ids})})
+        install.forget(db, pack_id, ids, now)
 
 
 # -- conflicts ---------------------------------------------------------------------------
@@ -199,11 +190,9 @@ def _variant_lines(data: dict, language: str) -> list[str]:
 
 
 def conflicts(db: sqlite_utils.Database) -> list[Conflict]:
-    rows = db.execute(
-        "SELECT p.template_id, t.pack_id, p.data, t.data, p.base_data FROM personal_templates p "
-        "JOIN team_templates t ON t.template_id = p.template_id "
-        "WHERE p.team_updated = 1 AND t.retired_at IS NULL ORDER BY p.template_id").fetchall()
-    return [Conflict(r[0], r[1], json.loads(r[2]), json.loads(r[3]), _json(r[4], None)) for r in rows]
+    from assistant.templates import store
+
+    return [Conflict(*row) for row in store.team_updates(db)]
 
 
 def use_team_version(db: sqlite_utils.Database, template_id: str) -> None:

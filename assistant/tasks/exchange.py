@@ -29,7 +29,7 @@ from assistant.customer import CustomerContext
 from assistant.errors import UserError
 from assistant.plaintext import quoted
 from assistant.tasks.model import Task, TaskError, check_text
-from assistant.tasks.store import _INSERT, TaskStore, _row
+from assistant.tasks.store import TaskStore
 from assistant.tasks.timeutil import from_iso, to_iso
 
 FIELDS = ("id", "uid", "title", "priority", "status", "channel", "external_ref", "notes", "tags",
@@ -312,32 +312,6 @@ def parse_tasks(text: str, fmt: str) -> list[Task]:
 
 
 def import_tasks(store: TaskStore, text: str, fmt: str) -> ImportResult:
-    """Validate everything, then write everything in one transaction."""
-    import uuid
-
-    tasks = parse_tasks(text, fmt)
-    conn = store.conn
-    added = replaced = 0
-    with store.db.atomic():
-        taken_ids = {r[0] for r in conn.execute("SELECT id FROM tasks")}
-        existing = {r[0]: r[1] for r in conn.execute("SELECT uid, id FROM tasks")}
-        for task in tasks:
-            uid = task.uid or uuid.uuid4().hex
-            updated_at = task.updated_at or task.created_at
-            if uid in existing:
-                task = task.with_changes(id=existing[uid], uid=uid, updated_at=updated_at)
-                conn.execute("DELETE FROM tasks WHERE id = ?", (task.id,))
-                conn.execute(_INSERT, _row(task))
-                replaced += 1
-                continue
-            task_id = task.id if task.id is not None and task.id not in taken_ids else None
-            if task.response_due_at is None or task.resolution_due_at is None:
-                task = store._prepared_new(task, task.created_at)
-            task = task.with_changes(id=task_id, uid=uid, updated_at=updated_at)
-            cursor = conn.execute(_INSERT, _row(task))
-            taken_ids.add(cursor.lastrowid)
-            existing[uid] = cursor.lastrowid
-            added += 1
-    store.forget_caches()
-    return ImportResult(added, replaced)
+    """Validate everything, then write everything in one transaction (the store's)."""
+    return ImportResult(*store.import_all(parse_tasks(text, fmt)))
 

@@ -241,6 +241,35 @@ class TaskStore:
         self._remember_customer(task)
         return task
 
+    def import_all(self, tasks: list[Task]) -> tuple[int, int]:
+        """Write imported tasks in one transaction: a task whose ``uid`` is already here
+        replaces it (same id), the others are added (their id kept when free).
+        Returns (added, replaced)."""
+        conn = self.conn
+        added = replaced = 0
+        with self.db.atomic():
+            taken_ids = {r[0] for r in conn.execute("SELECT id FROM tasks")}
+            existing = {r[0]: r[1] for r in conn.execute("SELECT uid, id FROM tasks")}
+            for task in tasks:
+                uid = task.uid or uuid.uuid4().hex
+                updated_at = task.updated_at or task.created_at
+                if uid in existing:
+                    task = task.with_changes(id=existing[uid], uid=uid, updated_at=updated_at)
+                    conn.execute("DELETE FROM tasks WHERE id = ?", (task.id,))
+                    conn.execute(_INSERT, _row(task))
+                    replaced += 1
+                    continue
+                task_id = task.id if task.id is not None and task.id not in taken_ids else None
+                if task.response_due_at is None or task.resolution_due_at is None:
+                    task = self._prepared_new(task, task.created_at)
+                task = task.with_changes(id=task_id, uid=uid, updated_at=updated_at)
+                cursor = conn.execute(_INSERT, _row(task))
+                taken_ids.add(cursor.lastrowid)
+                existing[uid] = cursor.lastrowid
+                added += 1
+        self.forget_caches()
+        return added, replaced
+
     # -- reads ---------------------------------------------------------------------
     def get(self, task_id: int) -> Task:
         row = self.conn.execute(f"{_SELECT} WHERE id = ?", (task_id,)).fetchone()

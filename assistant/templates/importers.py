@@ -50,7 +50,7 @@ from typing import Any
 from assistant.errors import UserError
 from assistant.plaintext import first_text_problem, quoted
 from assistant.templates.model import (ID_RE, LANG_RE, Template, TemplateError,
-                                       normalize_language)
+                                       declare_placeholders, normalize_language)
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -183,6 +183,7 @@ def _check_templates(items: list[ImportedTemplate], problems: list[ImportProblem
         if unencodable:
             problems.append(ImportProblem(item.line, f"{unencodable[0]}: {unencodable[1]}"))
             continue
+        item.data = declare_placeholders(item.data)  # one's own names are meant to be asked for
         data = dict(item.data)
         data["id"] = data.get("id") or "import.pending"  # real id assigned when saving
         try:

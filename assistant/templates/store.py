@@ -28,7 +28,14 @@ savepoints, so a failure anywhere rolls the whole install back):
 * :func:`retire_team_template`, :func:`retire_missing` (db, pack_id, keep_ids, now=) -> retired ids,
   :func:`remove_pack` (delete a pack's team rows; personal versions survive).
 * :func:`get_team`, :func:`list_team` -> :class:`TeamRecord`;
-  :func:`set_team_flags` (db, template_id, locked=, disabled=, hidden=).
+  :func:`set_team_flags` (db, template_id, locked=, disabled=, hidden=);
+  :func:`set_pack_flags` (a pack's hidden/disabled flags with the agent's per-template ones).
+* For a merge of thousands of templates, without parsing them: :func:`team_index`,
+  :func:`personal_index`, :func:`team_ids`; :func:`detach_personal` (a pack was removed:
+  its personal versions become plain personal templates); :func:`team_updates` (personal
+  versions whose team version changed, with both contents and the base).
+
+Only this module writes the template tables (tests/test_layers.py holds it).
 * :func:`personal_overrides` -> :class:`PersonalRecord` list (``base_hash``, ``base_data``,
   ``team_updated``); :func:`rebase_personal` (db, template, now=) stores a merged personal
   version and records the *current* team content as its new base (clears ``team_updated``);
@@ -47,13 +54,14 @@ import json
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import sqlite_utils
 
 from assistant.errors import UserError
-from assistant.templates.model import Template, TemplateError, content_hash
+from assistant.templates import validation
+from assistant.templates.model import Template, TemplateError, content_hash, declare_placeholders
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +220,7 @@ def upsert_team_template(db: sqlite_utils.Database, pack_id: str, template: Temp
     """Install or update one team template. ``template.locked`` is stored as the lock flag;
     ``disabled``/``hidden`` keep their current values. Returns what happened."""
     stamp = _now(now)
-    template = template.copy(origin=TEAM)
+    template = replace(template, origin=TEAM)  # judged already: no second validation
     digest = content_hash(template)
     with db.atomic():
         existing = db.execute(
@@ -290,6 +298,60 @@ def set_team_flags(db: sqlite_utils.Database, template_id: str, *, locked: bool 
         db["team_templates"].update(template_id, changes)
 
 
+def set_pack_flags(db: sqlite_utils.Database, pack_id: str, hidden: bool, disabled: bool,
+                   per_template: dict[str, tuple[bool, bool]]) -> None:
+    """The effective hidden/disabled flags of a pack's team templates: the pack's own, or
+    the agent's choice for one template (``per_template``: id -> (hidden, disabled))."""
+    with db.atomic():
+        db.execute("UPDATE team_templates SET hidden = ?, disabled = ? WHERE pack_id = ?",
+                   [int(hidden), int(disabled), pack_id])
+        db.conn.executemany("UPDATE team_templates SET hidden = MAX(hidden, ?), disabled = MAX(disabled, ?) "
+                            "WHERE template_id = ? AND pack_id = ?",
+                            [(int(h), int(d), tid, pack_id) for tid, (h, d) in per_template.items() if h or d])
+
+
+def team_index(db: sqlite_utils.Database) -> dict[str, tuple[str, str, str | None, bool]]:
+    """Every team row, unparsed: id -> (pack_id, content_hash, retired_at, locked)."""
+    return {r[0]: (r[1], r[2], r[3], bool(r[4])) for r in db.execute(
+        "SELECT template_id, pack_id, content_hash, retired_at, locked FROM team_templates")}
+
+
+def personal_index(db: sqlite_utils.Database) -> dict[str, tuple[str, str | None, str | None, str]]:
+    """Every personal row, unparsed: id -> (content_hash, base_pack_id, base_hash, data JSON)."""
+    return {r[0]: r[1:] for r in db.execute(
+        "SELECT template_id, content_hash, base_pack_id, base_hash, data FROM personal_templates")}
+
+
+def team_ids(db: sqlite_utils.Database, pack_id: str) -> list[str]:
+    """The ids of a pack's team templates, retired ones included."""
+    return [r[0] for r in db.execute("SELECT template_id FROM team_templates WHERE pack_id = ? "
+                                     "ORDER BY template_id", [pack_id])]
+
+
+def detach_personal(db: sqlite_utils.Database, pack_id: str) -> None:
+    """The pack is gone: personal versions based on it become plain personal templates."""
+    with db.atomic():
+        db.execute("UPDATE personal_templates SET base_pack_id = NULL, base_hash = NULL, base_data = NULL, "
+                   "team_updated = 0 WHERE base_pack_id = ?", [pack_id])
+
+
+def team_updates(db: sqlite_utils.Database) -> list[tuple[str, str, dict, dict, dict | None]]:
+    """Personal versions whose active team version changed since they were made:
+    (template id, pack id, personal data, team data, base data or None)."""
+    rows = db.execute(
+        "SELECT p.template_id, t.pack_id, p.data, t.data, p.base_data FROM personal_templates p "
+        "JOIN team_templates t ON t.template_id = p.template_id "
+        "WHERE p.team_updated = 1 AND t.retired_at IS NULL ORDER BY p.template_id").fetchall()
+    return [(r[0], r[1], json.loads(r[2]), json.loads(r[3]), _json_or_none(r[4])) for r in rows]
+
+
+def _json_or_none(text: str | None):
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
 # -- personal layer ----------------------------------------------------------------------
 
 def get_personal(db: sqlite_utils.Database, template_id: str) -> PersonalRecord | None:
@@ -312,11 +374,11 @@ def save_personal(db: sqlite_utils.Database, template: Template,
     """Save the agent's template. If its id is an active team template, this is a personal
     version of it: the first save records the team content as its base; later saves keep
     that base (so a three-way merge stays possible). Locked team templates refuse."""
-    problems = template.validate()
+    problems = validation.errors(template.validate())
     if problems:
         raise TemplateError(problems)
     stamp = _now(now)
-    template = template.copy(origin=PERSONAL, locked=False)
+    template = replace(template, origin=PERSONAL, locked=False)
     with db.atomic():
         team = get_team(db, template.id)
         if team is not None and team.active and team.locked:
@@ -397,7 +459,7 @@ def duplicate(db: sqlite_utils.Database, template_id: str, *, suffix: str = " (c
     data["id"] = new_personal_id(db, entry.template.title)
     data["shortcut"] = None  # two templates answering the same shortcut would be ambiguous
     data["locked"] = False
-    copy = Template.from_dict(data, origin=PERSONAL)
+    copy = Template.from_dict(declare_placeholders(data), origin=PERSONAL)
     save_personal(db, copy, now=now)
     return copy
 

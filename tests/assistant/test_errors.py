@@ -35,7 +35,7 @@ USER_ERRORS = [
     ("assistant.policy", "PolicyError"),
     ("assistant.countries.facts", "UnknownCountryError"),
     ("assistant.reading", "UnreadableFile"),
-    ("assistant.templates.starter", "StarterPackError"),
+    ("assistant.packs.starter", "StarterPackError"),
     ("assistant.settings", "SettingError"),
     ("assistant.translation.history", "HistoryForbidden"),
     ("assistant.translation.download", "DownloadForbidden"),

@@ -94,6 +94,27 @@ def test_a_pack_from_the_inbox_reaches_replies(window, qtbot, tmp_path):
     assert listed(replies)[0] == "acme.refund.inbox"
 
 
+def test_a_pack_from_the_packs_window_reaches_replies(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from assistant.packs import signing, trust
+    from ui.packs_dialog import PacksDialog
+
+    services = window.services
+    key = signing.generate_keypair(tmp_path / "lead.key", tmp_path / "lead.pub", None)
+    trust.add_key(services.db, key.public_path.read_text(), now=NOW)
+    path = write_pack(tmp_path / "downloads", pack(1, "acme.refund.window", "Refund from the packs window"), key)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.Ok)  # the "installed" note
+    replies = window.panel_by_id("replies")
+    dialog = PacksDialog(services, window, now=lambda: NOW)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignals([services.hall.packs_changed, services.hall.library_changed], timeout=10000):
+        dialog.install_path(path)
+    assert "acme.refund.window" in replies.entries
+    replies.search.setText("Refund from the packs window")
+    assert listed(replies)[0] == "acme.refund.window"
+
+
 def test_a_pack_installed_by_the_cli_in_another_process_reaches_replies_within_2_s(window, qtbot, tmp_path):
     services = window.services
     replies = window.panel_by_id("replies")

@@ -134,6 +134,30 @@ def test_install_refusal_names_the_problem_and_changes_nothing(qtbot, services, 
     assert manage.list_packs(services.db) == []
 
 
+@pytest.mark.parametrize("change, accepted", [
+    (lambda t: t.update(tags=["refund", " "]), False),  # the blank tag of issue 15
+    (lambda t: t.update(variables={"amount": {"label": None}}), False),
+    (lambda t: t["variants"]["en"].update(body="Your code: {{password}}"), False),
+    (lambda t: t["variants"]["en"].update(title="Refund\tapproved"), False),
+    (lambda t: t["variants"]["en"].update(body="Total \u202e 10"), True),  # flagged, installed
+    (lambda t: t.update(tags=["refund", "billing"]), True),
+], ids=["blank tag", "null label", "undeclared placeholder", "tab in a title", "bidi in a body", "valid"])
+def test_the_packs_window_gives_the_lead_s_tools_verdict(qtbot, services, key, write, no_popups, change, accepted):
+    from assistant.packs import format as fmt
+
+    template = _template("acme.a")
+    change(template)
+    path = write(_pack(1, [template]))
+    lead_verdict, _problems = fmt.check_file(path)  # what `pack validate` and `pack sign` read
+    assert (lead_verdict is not None) == accepted
+    trust.add_key(services.db, key.public_path.read_text(), now=NOW)
+    dialog = _dialog(qtbot, services)
+    dialog.install_path(path)
+    qtbot.waitUntil(lambda: dialog.install_button.isEnabled() and bool(no_popups), timeout=10000)
+    assert (manage.get_pack(services.db, "acme.refunds") is not None) == accepted, no_popups
+    assert (store.get_entry(services.db, "acme.a") is not None) == accepted
+
+
 def test_trust_a_key_after_seeing_its_fingerprint(qtbot, services, key, monkeypatch, no_popups):
     dialog = _dialog(qtbot, services)
     seen = []

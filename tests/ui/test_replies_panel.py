@@ -136,7 +136,8 @@ def test_text_is_plain_never_html(qtbot, panel, services, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
     template = store.Template.from_dict({"id": "my.html", "default_language": "en", "tags": ["<i>x</i>"],
-                                         "variants": {"en": {"title": "<b>Bold</b>", "body": "<img src=x onerror=alert(1)> {{x}}"}}})
+                                         "variants": {"en": {"title": "<b>Bold</b>", "body": "<img src=x onerror=alert(1)> {{x}}"}},
+                                         "variables": {"x": {"label": "<u>x</u>"}}})
     store.save_personal(services.db, template)
     panel.reload(select="my.html")
     assert panel.preview.toPlainText() == "<img src=x onerror=alert(1)> {{x}}"
@@ -256,3 +257,19 @@ def test_usage_report_export(qtbot, panel, services, tmp_path):
     assert lines[0] == "id,title,layer,pack_id,count,last_used,favourite"
     assert lines[1].startswith("starter.closing.anything_else,Anything else?,team,starter,1,")
     assert panel.confirmation.text() == "Usage report saved"
+
+
+def test_the_editor_declares_the_names_typed_and_judges_as_a_pack_would(qtbot):
+    from ui.panels.replies_editor import TemplateEditor
+
+    editor = TemplateEditor(store.Template.from_dict({"id": "my.t", "default_language": "en",
+                                                      "variants": {"en": {"title": "T", "body": "b"}}}))
+    qtbot.addWidget(editor)
+    editor.editors["en"].body.setPlainText("Refund of {{amount}}, {{customer_first_name|}}")
+    editor.save()
+    assert editor.result_template.variables["amount"].label == "Amount"
+    assert "customer_first_name" not in editor.result_template.variables  # built in
+    editor.result_template = None
+    editor.editors["en"].title.setText("Re\tfund")  # a pack refuses it: so does the editor
+    editor.save()
+    assert editor.result_template is None and "variants.en.title" in editor.problems.text()

@@ -259,7 +259,7 @@ class RepliesPanel(Panel):
 
     def load(self) -> None:
         """Install the starter pack on first start, read the library, build the index."""
-        from assistant.templates.starter import DIGEST_KEY, StarterPackError, ensure_starter_pack
+        from assistant.packs.starter import DIGEST_KEY, StarterPackError, ensure_starter_pack
 
         db = self.services.db
         try:
@@ -827,7 +827,8 @@ class RepliesPanel(Panel):
                                len(ids)).format(count=len(ids)))
 
     def export_pack(self) -> None:
-        from assistant.templates.export import ExportError, write_personal_pack
+        from assistant.packs.build import write_personal_pack
+        from assistant.templates.export import ExportError
 
         path, _filter = QFileDialog.getSaveFileName(
             self, _("Export my templates"), "my-templates.agentpack.json", _("Pack (*.agentpack.json)"))

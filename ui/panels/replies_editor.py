@@ -10,7 +10,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QVBoxLayout, QWidget)
 
 from assistant.i18n import _
-from assistant.templates.model import LANG_RE, Template, TemplateError, normalize_language
+from assistant.templates.model import (LANG_RE, Template, TemplateError, declare_placeholders,
+                                       normalize_language)
 
 COMMON_LANGUAGES = ["en", "es", "fr", "de", "pt_BR", "it", "nl", "pt", "ar", "hi"]
 
@@ -134,14 +135,15 @@ class TemplateEditor(QDialog):
         self._refresh_default()
 
     def build(self) -> Template:
-        """The edited template; raises TemplateError with the model's problems."""
+        """The edited template (the names typed in its bodies declared); raises TemplateError
+        with the validator's problems."""
         data = self.original.to_dict()
         data["tags"] = [t.strip() for t in self.tags.text().replace(";", ",").split(",") if t.strip()]
         data["shortcut"] = self.shortcut.text().strip() or None
         data["default_language"] = self.default_language.currentText()
         data["variants"] = {lang: {"title": e.title.text().strip(), "body": e.body.toPlainText()}
                             for lang, e in self.editors.items()}
-        return Template.from_dict(data, origin="personal")
+        return Template.from_dict(declare_placeholders(data, drop_unused=True), origin="personal")
 
     def save(self) -> None:
         try:

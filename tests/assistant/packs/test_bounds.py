@@ -9,7 +9,8 @@ import json
 import pytest
 
 from assistant.packs import format as fmt
-from assistant.packs import install, manage, textsafety
+from assistant import textsafety
+from assistant.packs import install, manage
 from assistant.policy import Policy
 
 

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from assistant.packs import format as fmt
-from assistant.packs import install, manage, signing, textsafety, trust
+from assistant import textsafety
+from assistant.packs import install, manage, signing, trust
 from assistant.policy import Policy
 from assistant.templates import store
 

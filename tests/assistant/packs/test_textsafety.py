@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-from assistant.packs import textsafety
+from assistant import textsafety
 
 
 def test_fast_regex_covers_every_control_and_format_character():

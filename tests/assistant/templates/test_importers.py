@@ -4,7 +4,8 @@ from datetime import datetime, timezone
 import pytest
 
 from assistant.templates import store
-from assistant.templates.export import ExportError, personal_pack, write_personal_pack
+from assistant.packs.build import personal_pack, write_personal_pack
+from assistant.templates.export import ExportError
 from assistant.templates.importers import (ImportFailed, read_csv, read_espanso, read_file,
                                            save_imported)
 

@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta, timezone
 
-from assistant.templates.model import Template
+from assistant.templates.model import Template, declare_placeholders
 from assistant.templates.search import SearchIndex
 from assistant.templates.store import Usage
 
@@ -11,8 +11,8 @@ def tpl(tid, title, body="Some text.", tags=(), shortcut=None, **langs):
     variants = {"en": {"title": title, "body": body}}
     for lang, (t, b) in langs.items():
         variants[lang] = {"title": t, "body": b}
-    return Template.from_dict({"id": tid, "default_language": "en", "tags": list(tags),
-                               "shortcut": shortcut, "variants": variants})
+    return Template.from_dict(declare_placeholders({"id": tid, "default_language": "en", "tags": list(tags),
+                                                    "shortcut": shortcut, "variants": variants}))
 
 
 LIBRARY = [

@@ -5,9 +5,11 @@ from datetime import datetime, timezone
 import pytest
 
 from assistant.customer import CustomerContext
-from assistant.templates import starter, store
+from assistant.packs import starter
+from assistant.templates import store
 from assistant.templates.compose import compose
-from assistant.templates.model import Template, undeclared_placeholders
+from assistant.templates import validation
+from assistant.templates.model import Template
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 LANGS = {"en", "es", "fr", "de", "pt_BR"}
@@ -26,7 +28,7 @@ def test_shipped_pack_is_complete_and_valid():
     for item in data["templates"]:
         template = Template.from_dict(item, origin="team")
         assert set(template.variants) == LANGS, template.id
-        assert undeclared_placeholders(template) == [], template.id
+        assert validation.undeclared_names(template.to_dict()) == [], template.id
         tags.update(template.tags)
     assert CATEGORIES <= tags
 
@@ -76,15 +78,6 @@ def test_the_built_in_starter_installs_even_when_the_policy_requires_signatures(
 
     assert starter.ensure_starter_pack(db, policy=Policy(require_signatures=True), now=T0) == "installed"
     assert len(store.library(db)) >= 40
-
-
-def test_without_the_packs_feature_the_starter_goes_straight_to_the_team_layer(db, monkeypatch):
-    def no_packs(*args):
-        raise ImportError("no packs feature")
-
-    monkeypatch.setattr(starter, "_install_with_packs", no_packs)
-    assert starter.ensure_starter_pack(db, now=T0) == "installed"
-    assert {e.pack_id for e in store.library(db)} == {"starter"}
 
 
 def _legacy_pack(db, pack_id: str, version: int, template_ids: list[str]):

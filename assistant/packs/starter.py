@@ -3,16 +3,14 @@ team layer on first start, so the app is useful before any team pack arrives, an
 when a new app version ships a newer starter pack (personal edits are kept by the merge).
 
 The file is part of the application, so it is trusted without a signature. It goes through
-the packs feature's validation and three-way merge when that feature is installed
-(:mod:`assistant.packs`); otherwise each template is validated by our model and upserted
-directly. A digest of the installed file is kept in settings so the check at start costs one
+the same validation and three-way merge as any pack (a pack feature: templates know nothing
+of packs). A digest of the installed file is kept in settings so the check at start costs one
 file read and one settings lookup.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from datetime import datetime, timezone
 
@@ -20,14 +18,15 @@ import sqlite_utils
 
 from assistant import settings
 from assistant.errors import UserError
+from assistant.packs import format as fmt
+from assistant.packs import install
 from assistant.paths import resource_path
-from assistant.templates import store
-from assistant.templates.model import Template, TemplateError
+from assistant.policy import Policy
 
 log = logging.getLogger(__name__)
 
 STARTER_FILE = "starter.agentpack.json"
-STARTER_PACK_ID = "starter"  # reserved: no other pack may use it or "starter.*" (assistant.packs.format)
+STARTER_PACK_ID = fmt.RESERVED_PACK_ID  # no other pack may use it or "starter.*"
 BUILTIN_SOURCE = "built-in"
 DIGEST_KEY = "templates.starter_sha256"
 
@@ -47,21 +46,13 @@ def ensure_starter_pack(db: sqlite_utils.Database, *, policy=None, now: datetime
     digest = hashlib.sha256(raw).hexdigest()
     if settings.get(db, DIGEST_KEY) == digest:
         return "current"
-    now = now or datetime.now(timezone.utc)
-    try:
-        outcome = _install_with_packs(db, raw, policy, now)
-    except ImportError:
-        outcome = _install_directly(db, raw, now)
+    outcome = _install(db, raw, policy, now or datetime.now(timezone.utc))
     settings.put(db, DIGEST_KEY, digest)
     log.info("Starter pack: %s", outcome)
     return outcome
 
 
-def _install_with_packs(db, raw: bytes, policy, now: datetime) -> str:
-    from assistant.packs import format as fmt
-    from assistant.packs import install
-    from assistant.policy import Policy
-
+def _install(db, raw: bytes, policy, now: datetime) -> str:
     try:
         pack = fmt.load_pack(raw, builtin=True)
     except fmt.PackRejected as exc:
@@ -76,17 +67,3 @@ def _install_with_packs(db, raw: bytes, policy, now: datetime) -> str:
     except fmt.PackRejected as exc:  # e.g. a pack installed before ids were reserved owns one of ours
         raise StarterPackError(f"The starter pack cannot be installed: {exc}") from exc
     return "installed" if result.previous_version is None else "updated"
-
-
-def _install_directly(db, raw: bytes, now: datetime) -> str:
-    try:
-        data = json.loads(raw.decode("utf-8"))
-        templates = [Template.from_dict(t, origin=store.TEAM) for t in data["templates"]]
-    except (ValueError, KeyError, TypeError, TemplateError) as exc:
-        raise StarterPackError(f"The shipped starter pack is invalid: {exc}") from exc
-    had_any = bool(store.list_team(db, STARTER_PACK_ID, include_retired=True))
-    with db.atomic():
-        for template in templates:
-            store.upsert_team_template(db, STARTER_PACK_ID, template, now=now)
-        store.retire_missing(db, STARTER_PACK_ID, {t.id for t in templates}, now=now)
-    return "updated" if had_any else "installed"
