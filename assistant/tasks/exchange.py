@@ -27,8 +27,9 @@ from datetime import datetime
 
 from assistant.customer import CustomerContext
 from assistant.errors import UserError
-from assistant.plaintext import quoted
-from assistant.tasks.model import Task, TaskError, check_text
+from assistant.plaintext import quoted, text_problem
+from assistant.storage import changes
+from assistant.tasks.model import Task, TaskError, check_text, normalise_tags
 from assistant.tasks.store import _INSERT, TaskStore, _row
 from assistant.tasks.timeutil import from_iso, to_iso
 
@@ -45,6 +46,8 @@ MAX_ID = 2**63 - 1  # SQLite's INTEGER
 MIN_YEAR, MAX_YEAR = 1970, 2999
 _UID = re.compile(r"[0-9A-Za-z_-]{1,64}")  # used with fullmatch
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 5_000  # rows per statement on import, and between two progress reports
+PARSING, WRITING = "parsing", "writing"
 TEXT_MARK = "'"
 
 
@@ -115,12 +118,14 @@ def export_tasks(store: TaskStore, fmt: str) -> str:
 
 
 # -- import ---------------------------------------------------------------------------------
-def _text(value, name: str) -> str | None:
+def _text(value, name: str, checked: bool = False) -> str | None:
+    """``checked``: the record's text is known to be clean (see record_to_task)."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise TaskError(f"{name} must be text, not {type(value).__name__}.")
-    check_text(value, name)
+    if not checked:
+        check_text(value, name)
     return value if value != "" else None
 
 
@@ -153,44 +158,48 @@ def record_to_task(record: dict) -> Task:
     unknown = set(record) - set(FIELDS)
     if unknown:
         raise TaskError(f"unknown field(s): {', '.join(quoted(u) for u in sorted(unknown))}.")
+    # one scan of all the record's text; only a record with a problem is checked field by
+    # field, for a message naming the field
+    clean = text_problem("\n".join(v for v in record.values() if isinstance(v, str))) is None
+    text = lambda name: _text(record.get(name), name, clean)  # noqa: E731
     task_id = _task_id(record.get("id"))
-    uid = _text(record.get("uid"), "uid")
+    uid = text("uid")
     if uid is not None and not _UID.fullmatch(uid):
         raise TaskError(f"uid {quoted(uid)} must be 1-64 letters, digits, '-' or '_'.")
-    times = {name: _instant(_text(record.get(name), name), name) for name in TIME_FIELDS}
+    times = {name: _instant(text(name), name) for name in TIME_FIELDS}
     if times["created_at"] is None:
         raise TaskError("created_at is missing.")
     tags = record.get("tags")
     if tags is not None and not isinstance(tags, (str, list)):
         raise TaskError("tags must be a list or comma-separated text.")
     for name in ("priority", "status"):
-        if isinstance(record.get(name), str):
+        if isinstance(record.get(name), str) and not clean:
             check_text(record[name], name)
-    zone_name = _text(record.get("customer_zone"), "customer_zone")
+    zone_name = text("customer_zone")
     if zone_name is not None:
         from assistant.clock.zones import canonical_zone
 
         zone_name = canonical_zone(zone_name)  # UnknownZoneError is a ValueError with a message
-    country = _text(record.get("customer_country"), "customer_country")
+    country = text("customer_country")
     if country is not None:
         if not re.fullmatch(r"[A-Za-z]{2}", country):
             raise TaskError(f"customer_country {quoted(country)} is not a two-letter country code.")
         country = country.upper()
     customer = CustomerContext(
-        name=_text(record.get("customer_name"), "customer_name"),
-        phone=_text(record.get("customer_phone"), "customer_phone"),
+        name=text("customer_name"),
+        phone=text("customer_phone"),
         country=country, zone=zone_name,
-        language=_text(record.get("customer_language"), "customer_language"))
+        language=text("customer_language"))
     title = record.get("title")
     if title is None:
         raise TaskError("title is missing.")
-    _text(title, "title")
+    _text(title, "title", clean)
     task = Task(
         id=task_id, uid=uid, title=title,
         priority=record.get("priority") or "normal", status=record.get("status") or "open",
-        channel=_text(record.get("channel"), "channel"),
-        external_ref=_text(record.get("external_ref"), "external_ref"),
-        notes=_text(record.get("notes"), "notes") or "", tags=tags or (), customer=customer,
+        channel=text("channel"),
+        external_ref=text("external_ref"),
+        notes=text("notes") or "", tags=normalise_tags(tags), customer=customer,
         **times).validated()
     if task.status == "done" and task.done_at is None:
         raise TaskError("a done task needs done_at.")
@@ -239,8 +248,10 @@ def _json_records(text: str):
     if position < len(text) and text[position] == "]":
         _expect_end(text, position + 1)
         return
+    line, counted_to = 1, 0  # lines counted up to a position, forward only: linear in the file
     while True:
-        line = _line(text, position)
+        line += text.count("\n", counted_to, position)
+        counted_to = position
         try:
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
@@ -289,8 +300,9 @@ def _line(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
-def parse_tasks(text: str, fmt: str) -> list[Task]:
-    """Every task of the file, validated; TaskImportError on the first bad row."""
+def parse_tasks(text: str, fmt: str, progress=None) -> list[Task]:
+    """Every task of the file, validated; TaskImportError on the first bad row.
+    ``progress(PARSING, rows read so far, None)`` is called every ``BATCH`` rows."""
     if fmt not in ("csv", "json"):
         raise TaskImportError(f"Unknown import format {fmt!r}; use csv or json.")
     records = _csv_records(text) if fmt == "csv" else _json_records(text)
@@ -308,36 +320,64 @@ def parse_tasks(text: str, fmt: str) -> list[Task]:
                 raise TaskImportError(f"uid {task.uid} already appears on line {seen[task.uid]}.", line)
             seen[task.uid] = line
         tasks.append(task)
+        if progress is not None and len(tasks) % BATCH == 0:
+            progress(PARSING, len(tasks), None)
     return tasks
 
 
-def import_tasks(store: TaskStore, text: str, fmt: str) -> ImportResult:
-    """Validate everything, then write everything in one transaction."""
-    import uuid
-
-    tasks = parse_tasks(text, fmt)
+def import_tasks(store: TaskStore, text: str, fmt: str, progress=None) -> ImportResult:
+    """Validate everything, then write everything in one transaction, ``BATCH`` rows per
+    statement: linear in the number of tasks (one pass to read, one lookup per task, one
+    change notice for the whole import). ``progress(phase, done, total)`` is called after
+    every batch: PARSING (total None: not known until the end of the file), then WRITING."""
+    tasks = parse_tasks(text, fmt, progress)
     conn = store.conn
-    added = replaced = 0
     with store.db.atomic():
         taken_ids = {r[0] for r in conn.execute("SELECT id FROM tasks")}
         existing = {r[0]: r[1] for r in conn.execute("SELECT uid, id FROM tasks")}
-        for task in tasks:
+        with changes.one_bump_per_write(conn, changes.TASKS, ("tasks",)):
+            result = _write(store, tasks, taken_ids, existing, progress)
+    store.forget_caches()
+    return result
+
+
+def _write(store: TaskStore, tasks: list[Task], taken_ids: set[int], existing: dict[str, int],
+           progress) -> ImportResult:
+    """A task whose uid is stored replaces it (same id); a new one keeps its id when it is
+    free, else gets the one SQLite would give it (one above the highest)."""
+    import uuid
+
+    conn = store.conn
+    total = len(tasks)
+    highest = max(taken_ids, default=0)
+    added = replaced = 0
+    for start in range(0, total, BATCH):
+        replacing, adding = [], []
+        for task in tasks[start:start + BATCH]:
             uid = task.uid or uuid.uuid4().hex
             updated_at = task.updated_at or task.created_at
             if uid in existing:
-                task = task.with_changes(id=existing[uid], uid=uid, updated_at=updated_at)
-                conn.execute("DELETE FROM tasks WHERE id = ?", (task.id,))
-                conn.execute(_INSERT, _row(task))
-                replaced += 1
+                replacing.append(task.with_changes(id=existing[uid], uid=uid, updated_at=updated_at))
                 continue
-            task_id = task.id if task.id is not None and task.id not in taken_ids else None
+            task_id = task.id if task.id is not None and task.id not in taken_ids else highest + 1
             if task.response_due_at is None or task.resolution_due_at is None:
-                task = store._prepared_new(task, task.created_at)
+                task = store.completed_new(task, task.created_at)  # validated by parse_tasks
             task = task.with_changes(id=task_id, uid=uid, updated_at=updated_at)
-            cursor = conn.execute(_INSERT, _row(task))
-            taken_ids.add(cursor.lastrowid)
-            existing[uid] = cursor.lastrowid
+            if task_id > MAX_ID:  # SQLite picks a free id at random then: ask it
+                task = task.with_changes(id=conn.execute(_INSERT, _row(task.with_changes(id=None))).lastrowid)
+            else:
+                adding.append(task)
+            highest = max(highest, task.id)
+            taken_ids.add(task.id)
+            existing[uid] = task.id
             added += 1
-    store.forget_caches()
+        if replacing:
+            conn.executemany("DELETE FROM tasks WHERE id = ?", [(t.id,) for t in replacing])
+            conn.executemany(_INSERT, [_row(t) for t in replacing])
+        if adding:
+            conn.executemany(_INSERT, [_row(t) for t in adding])
+        replaced += len(replacing)
+        if progress is not None:
+            progress(WRITING, added + replaced, total)
     return ImportResult(added, replaced)
 

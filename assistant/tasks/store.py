@@ -160,7 +160,11 @@ class TaskStore:
         return replace(task, id=cursor.lastrowid)
 
     def _prepared_new(self, task: Task, now: datetime) -> Task:
-        task = task.validated()
+        return self.completed_new(task.validated(), now)
+
+    def completed_new(self, task: Task, now: datetime) -> Task:
+        """A validated new task with what it lacks filled in as of ``now``: its SLA deadlines,
+        uid, times at the stored precision (an import calls this for rows without deadlines)."""
         now = _second(now)
         created = _second(task.created_at) or now
         if task.response_due_at is None or task.resolution_due_at is None:
