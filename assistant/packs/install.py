@@ -43,6 +43,7 @@ from assistant.packs import format as fmt
 from assistant.packs import signing, trust
 from assistant.packs.format import Pack, PackRejected, Problem, reject
 from assistant.policy import Policy
+from assistant.storage import changes
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,9 @@ def _now(now: datetime | None) -> datetime:
         raise ValueError("now must be timezone-aware")
     return moment
 
+
+# the tables a merge writes whose change triggers count for the library topic
+_LIBRARY_TABLES = ("team_templates", "personal_templates")
 
 # -- stages without the database ---------------------------------------------------------
 
@@ -285,6 +289,7 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> Mer
     personal = _personal_rows(db)
     new_ids = set()
     new_sources = []
+    fresh = []  # templates with no row at all (a first install): inserted together at the end
     for index, data in enumerate(pack.templates):
         tid = data["id"]
         new_ids.add(tid)
@@ -306,7 +311,11 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> Mer
             digest, locked = content_hash(template), template.locked
             unchanged = (existing is not None and existing[0] == pack.id and existing[1] == digest
                          and existing[2] is None and bool(existing[3]) == locked)
-            outcome = "unchanged" if unchanged else store.upsert_team_template(db, pack.id, template, now=now)
+            if existing is None and tid not in personal:  # ids are unique in a valid pack
+                fresh.append(template)
+                outcome = "added"
+            else:
+                outcome = "unchanged" if unchanged else store.upsert_team_template(db, pack.id, template, now=now)
             new_sources.append({"template_id": tid, "pack_id": pack.id, "fingerprint": fingerprint,
                                 "content_hash": digest})
         mine = personal.get(tid)
@@ -330,6 +339,8 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> Mer
         else:
             store.mark_team_updated(db, tid, True)
             report.conflicts.append(tid)
+    if fresh:
+        store.insert_new_team_templates(db, pack.id, fresh, now=now)
     if new_sources:
         db["pack_template_sources"].upsert_all(new_sources, pk="template_id")
     for tid, (owner, _, retired_at, _) in team.items():
@@ -413,7 +424,8 @@ def apply(db: sqlite_utils.Database, verified: Verified, policy: Policy,
     now = _now(now)
     pack = verified.pack
     stamp = utc_text(now)
-    with db.atomic():
+    # one library notice for the thousands of rows a merge may write (not one per row)
+    with db.atomic(), changes.one_bump_per_write(db.conn, changes.LIBRARY, _LIBRARY_TABLES):
         action, installed = check_version(db, verified, policy, options)
         report = merge_templates(db, pack, now)
         store_glossary(db, pack.id, pack.data.get("glossary") or [])
