@@ -47,6 +47,7 @@ def main() -> None:
             last[0] = now
             if "complete_at" not in result and complete():
                 result["complete_at"] = time.time()
+                result["rss_ready_mb"] = rss_mb()
 
         def stop() -> None:
             ticker.stop()
