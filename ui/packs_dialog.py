@@ -301,7 +301,7 @@ class PacksDialog(QDialog):
 
         def work():
             try:
-                raw, signature = install.read_files(path)
+                raw, signature = install.read_files(path, policy)
                 if signature is None and not policy.require_signatures and not allow_unsigned:
                     return None  # the agent confirms first
                 return install.prepare(raw, signature, keys, policy, options, now, str(path))

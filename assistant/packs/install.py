@@ -54,7 +54,6 @@ GLOSSARY_SOURCE_PREFIX = "pack:"
 class InstallOptions:
     allow_unsigned: bool = False  # the user explicitly confirmed an unsigned pack
     allow_downgrade: bool = False  # the user explicitly asked for an older version
-    max_bytes: int = fmt.MAX_PACK_BYTES
 
 
 @dataclass
@@ -134,11 +133,11 @@ def signature_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).name + signing.SIG_SUFFIX)
 
 
-def read_files(path: Path, max_bytes: int = fmt.MAX_PACK_BYTES,
-               within: Path | None = None) -> tuple[bytes, bytes | None]:
+def read_files(path: Path, policy: Policy, within: Path | None = None) -> tuple[bytes, bytes | None]:
     """The pack's bytes and its signature's (None when there is no ``.minisig``), each read
-    as :func:`assistant.packs.format.read_capped` reads (``within``: the inbox folder)."""
-    raw = fmt.read_capped(path, max_bytes, within)
+    as :func:`assistant.packs.format.read_capped` reads, the pack under the policy's size cap
+    (``within``: the inbox folder)."""
+    raw = fmt.read_capped(path, fmt.caps_for(policy).max_bytes, within)
     sig_file = signature_path(path)
     if not os.path.lexists(sig_file):
         return raw, None
@@ -205,11 +204,12 @@ def check_dates(pack: Pack, now: datetime) -> None:
 def prepare(raw: bytes, signature: bytes | None, keys: list[trust.TrustedKey], policy: Policy,
             options: InstallOptions = InstallOptions(), now: datetime | None = None,
             source: str = "") -> Verified:
-    """Caps, signature, then parse and validate, and dates. Raises PackRejected."""
-    if len(raw) > options.max_bytes:
-        reject(fmt.SIZE, f"the pack is {len(raw):,} bytes; packs are limited to {options.max_bytes:,} bytes")
+    """Caps (the policy's), signature, then parse and validate, and dates. Raises PackRejected."""
+    caps = fmt.caps_for(policy)
+    if len(raw) > caps.max_bytes:
+        reject(fmt.SIZE, f"the pack is {len(raw):,} bytes; packs are limited to {caps.max_bytes:,} bytes")
     signed, key = check_signature(raw, signature, keys, policy, options)
-    pack = fmt.load_pack(raw)
+    pack = fmt.load_pack(raw, caps=caps)
     check_publisher_key(pack, key)
     check_dates(pack, _now(now))
     return Verified(pack, signed, key, source)
@@ -470,7 +470,7 @@ def install_file(db: sqlite_utils.Database, policy: Policy, path: Path,
                  options: InstallOptions = InstallOptions(), now: datetime | None = None) -> InstallResult:
     """The whole pipeline for a file (and its ``.minisig`` beside it)."""
     path = Path(path)
-    raw, signature = read_files(path, options.max_bytes)
+    raw, signature = read_files(path, policy)
     verified = prepare(raw, signature, trust.trusted_keys(db, policy), policy, options, now, str(path))
     return apply(db, verified, policy, options, now)
 
