@@ -8,7 +8,7 @@ cost: the same command importing a file with no tasks). Both formats (CSV, JSON)
 import is into a queue that already holds tasks (a second import of the same file replaces
 every task: re-importing is harmless).
 
-    .venv/bin/python benchmarks/tasks_import.py [--tasks 100000] [--runs 3] [--quick]
+    .venv/bin/python benchmarks/tasks_import.py [--tasks 100000] [--runs 1] [--quick]
 
 --quick: 20,000 tasks, bar scaled to 2 s (the same rate).
 """
@@ -97,7 +97,7 @@ def bare_insert(tasks: list, tmp: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=1, help="repeat and take medians (make bench: 1)")
     add_quick(parser)
     args = parser.parse_args()
     count = args.tasks or (20_000 if args.quick else 100_000)
