@@ -30,7 +30,7 @@ from assistant.packs import inbox, install, manage, signing, textsafety, trust
 from ui import theme
 from ui.services import Command
 from ui.widgets import plain_label, plain_message, plain_tooltip
-from ui.workers import run_in_thread
+from ui.workers import Progress, run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -323,10 +323,47 @@ class PacksDialog(QDialog):
                       name="pack install check")
 
     def _apply(self, path: Path, verified, options) -> None:
+        """The merge, on a thread of its own with its own connection (thousands of templates
+        take seconds), its progress shown; the result comes back here."""
         policy = self.services.runtime.policy
-        try:
-            result = install.apply(self.services.db, verified, policy, options, self.now())
-        except fmt.PackRejected as exc:
+        data_dir = self.services.runtime.data_dir
+        now = self.now()
+        total = len(verified.pack.templates)
+        self.install_button.setEnabled(False)
+        self.status.setText(_("Installing {name}…").format(name=path.name))
+        progress = Progress(self)
+        progress.moved.connect(lambda _phase, done, _total: self.status.setText(
+            _("Installing {name}: {done} of {total} templates…").format(
+                name=path.name, done=f"{done:,}", total=f"{total:,}")))
+
+        def work():
+            from assistant.storage.database import open_database
+
+            opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
+            try:
+                return install.apply(opened.db, verified, policy, options, now, progress=progress.report)
+            except fmt.PackRejected as exc:
+                return exc
+            finally:
+                opened.close()
+
+        def failed(exc: Exception) -> None:
+            from assistant.storage.database import fault, is_fault
+
+            reason = str(fault(exc, data_dir.database)) if is_fault(exc) else str(exc)
+            merged(fmt.PackRejected([fmt.Problem(inbox.INTERNAL, reason)]))
+
+        def merged(result) -> None:
+            self.install_button.setEnabled(True)
+            self.status.setText("")
+            self._applied(path, result, options)
+
+        run_in_thread(work, merged, failed, name="pack merge")
+
+    def _applied(self, path: Path, result, options) -> None:
+        policy = self.services.runtime.policy
+        if isinstance(result, fmt.PackRejected):
+            exc = result
             if exc.check == fmt.VERSION and policy.allow_downgrade and not options.allow_downgrade \
                     and "asked for explicitly" in str(exc):
                 if self.confirm_downgrade(str(exc.problems[0].message)):

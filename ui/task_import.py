@@ -7,20 +7,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from assistant.errors import UserError
 from assistant.i18n import _
 from ui.widgets import plain_message
-from ui.workers import run_in_thread
+from ui.workers import Progress, run_in_thread
 
 log = logging.getLogger(__name__)
-
-
-class _Progress(QObject):
-    """Carries the worker's progress to the GUI thread (a queued signal)."""
-    moved = Signal(str, int, int)  # phase, done, total (-1: not known yet)
 
 
 def read_export(path: Path) -> tuple[str, str]:
@@ -61,7 +56,7 @@ def import_tasks_file(window, path: str | Path | None = None):
     dialog.setRange(0, 0)
     dialog.setMinimumDuration(0)
     dialog.show()
-    progress = _Progress(dialog)
+    progress = Progress(dialog)
 
     def moved(phase: str, done: int, total: int) -> None:
         from assistant.tasks.exchange import PARSING
@@ -84,9 +79,7 @@ def import_tasks_file(window, path: str | Path | None = None):
         text, fmt = read_export(path)
         opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
         try:
-            return import_tasks(TaskStore(opened.db), text, fmt,
-                                progress=lambda phase, done, total: progress.moved.emit(
-                                    phase, done, -1 if total is None else total))
+            return import_tasks(TaskStore(opened.db), text, fmt, progress=progress.report)
         finally:
             opened.close()
 

@@ -277,7 +277,12 @@ def raw_fingerprint(data: dict) -> str:
     return hashlib.blake2b(marshal.dumps(data, 2), digest_size=16).hexdigest()
 
 
-def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> MergeReport:
+MERGE_PROGRESS_EVERY = 500  # templates between two progress reports of a merge
+MERGING = "merging"
+
+
+def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progress=None) -> MergeReport:
+    """``progress(MERGING, templates done, total)``: every MERGE_PROGRESS_EVERY templates."""
     from assistant.templates import store
     from assistant.templates.model import Template, TemplateError, content_hash
 
@@ -290,7 +295,10 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> Mer
     new_ids = set()
     new_sources = []
     fresh = []  # templates with no row at all (a first install): inserted together at the end
+    total = len(pack.templates)
     for index, data in enumerate(pack.templates):
+        if progress is not None and index % MERGE_PROGRESS_EVERY == 0 and index:
+            progress(MERGING, index, total)
         tid = data["id"]
         new_ids.add(tid)
         existing = team.get(tid)
@@ -419,15 +427,17 @@ def apply_flags(db: sqlite_utils.Database, pack_id: str) -> None:
 
 
 def apply(db: sqlite_utils.Database, verified: Verified, policy: Policy,
-          options: InstallOptions = InstallOptions(), now: datetime | None = None) -> InstallResult:
-    """Version check, merge and records, in one transaction."""
+          options: InstallOptions = InstallOptions(), now: datetime | None = None,
+          progress=None) -> InstallResult:
+    """Version check, merge and records, in one transaction. ``progress``: see
+    :func:`merge_templates` (the app runs this on a thread of its own and shows it)."""
     now = _now(now)
     pack = verified.pack
     stamp = utc_text(now)
     # one library notice for the thousands of rows a merge may write (not one per row)
     with db.atomic(), changes.one_bump_per_write(db.conn, changes.LIBRARY, _LIBRARY_TABLES):
         action, installed = check_version(db, verified, policy, options)
-        report = merge_templates(db, pack, now)
+        report = merge_templates(db, pack, now, progress)
         store_glossary(db, pack.id, pack.data.get("glossary") or [])
         store_cards(db, pack.id, pack.data.get("cards") or [])
         key = verified.key

@@ -121,7 +121,7 @@ def test_install_from_file_unsigned_needs_confirmation(qtbot, services, write, n
     assert manage.list_packs(services.db) == []
     monkeypatch.setattr(dialog, "confirm_unsigned", lambda p: True)
     dialog.install_path(path)
-    qtbot.waitUntil(lambda: manage.list_packs(services.db) != [], timeout=10000)
+    qtbot.waitUntil(lambda: manage.list_packs(services.db) != [] and bool(no_popups), timeout=10000)
     assert not manage.list_packs(services.db)[0].signed
     assert "ACME refunds <b>EU</b> version 1 installed" in no_popups[-1]
 
@@ -244,3 +244,26 @@ def test_palette_offers_the_pack_tools(main_window, monkeypatch):
     commands["Template packs…"].callback()
     commands["Pack editor (team leads)…"].callback()
     assert opened == ["packs-dialog", "pack-editor"]
+
+
+def test_the_merge_runs_off_the_gui_thread_and_shows_its_progress(qtbot, services, key, write, no_popups,
+                                                                  monkeypatch):
+    import threading
+
+    trust.add_key(services.db, key.public_path.read_text(), now=NOW)
+    dialog = _dialog(qtbot, services)
+    monkeypatch.setattr(install, "MERGE_PROGRESS_EVERY", 2)
+    threads, statuses = [], []
+    real_apply = install.apply
+    monkeypatch.setattr(install, "apply", lambda *a, **k: threads.append(threading.current_thread())
+                        or real_apply(*a, **k))
+    real_set_text = dialog.status.setText
+    monkeypatch.setattr(dialog.status, "setText", lambda text: statuses.append(text) or real_set_text(text))
+    path = write(_pack(1, [_template(f"acme.t{i}") for i in range(5)]))
+    dialog.install_path(path)
+    qtbot.waitUntil(lambda: bool(no_popups) and dialog.install_button.isEnabled(), timeout=20000)
+    assert threads and threads[0] is not threading.main_thread(), no_popups
+    assert f"Installing {path.name}: 2 of 5 templates…" in statuses
+    assert f"Installing {path.name}: 4 of 5 templates…" in statuses
+    assert len(manage.list_packs(services.db)) == 1
+    assert "version 1 installed" in no_popups[-1]
