@@ -627,9 +627,9 @@ class PacksDialog(QDialog):
 # -- the inbox watch and palette commands ----------------------------------------------
 
 class InboxWatch(QObject):
-    """Checks the inbox folder soon after start and every 15 minutes: files are read and
-    verified on a thread of the watch's own, installed on the GUI thread, and the agent is
-    told quietly (services.notify never takes focus)."""
+    """Checks the inbox folder soon after start and every 15 minutes: files are read,
+    verified and installed on a thread of the watch's own (with its own connection), and
+    the agent is told quietly (services.notify never takes focus)."""
 
     def __init__(self, services, parent: QObject, now=utc_now):
         super().__init__(parent)
@@ -663,17 +663,33 @@ class InboxWatch(QObject):
 
         # A thread of its own, not the worker pool: listing or reading a share that stops
         # answering must not hold the thread translation and indexing run on.
-        run_in_thread(lambda: self.inbox.collect(folder, snapshot, now),
-                      lambda collected: self._install(collected, now), failed, name="pack inbox")
+        # The merge too (thousands of templates take seconds), on a connection of the thread's own.
+        data_dir = self.services.runtime.data_dir
 
-    def _install(self, collected, now) -> None:
+        def work():
+            collected = self.inbox.collect(folder, snapshot, now)
+            if not collected:
+                return collected, None
+            from assistant.storage.database import DatabaseError, open_database
+
+            try:
+                opened = open_database(data_dir.database, data_dir.backups)
+                try:
+                    return collected, self.inbox.install(opened.db, policy, collected, now)
+                finally:
+                    opened.close()
+            except (sqlite3.Error, DatabaseError) as exc:
+                return collected, exc
+
+        run_in_thread(work, self._installed, failed, name="pack inbox")
+
+    def _installed(self, outcome) -> None:
         self.busy = False
+        collected, report = outcome
         if not collected:
             return
-        try:
-            report = self.inbox.install(self.services.db, self.services.runtime.policy, collected, now)
-        except sqlite3.Error as exc:  # e.g. the database is busy: the files are looked at again next time
-            log.warning("Pack inbox install failed: %s", exc)
+        if isinstance(report, Exception):  # e.g. the database is busy: the files are looked at again next time
+            log.warning("Pack inbox install failed: %s", report)
             self.inbox.forget([item.path for item in collected])
             return
         self.last_report = report

@@ -184,7 +184,7 @@ def test_team_update_side_by_side_and_use_team_version(qtbot, services, key, wri
     assert dialog.tabs.tabText(1) == "Team updates"
 
 
-def test_inbox_watch_installs_newer_signed_packs_quietly(qtbot, services, key, write, tmp_path):
+def test_inbox_watch_installs_newer_signed_packs_quietly(qtbot, services, key, write, tmp_path, monkeypatch):
     from ui.packs_dialog import InboxWatch
 
     db = services.db
@@ -193,11 +193,18 @@ def test_inbox_watch_installs_newer_signed_packs_quietly(qtbot, services, key, w
     write(_pack(3, [_template("acme.a")]))
     told = []
     services.notify = lambda title, message: told.append((title, message))
+    import threading
+
+    merged_on = []
+    real_apply = install.apply
+    monkeypatch.setattr(install, "apply", lambda *a, **k: merged_on.append(threading.current_thread())
+                        or real_apply(*a, **k))
     watch = InboxWatch(services, None, now=lambda: NOW)
     watch.check()
     qtbot.waitUntil(lambda: watch.last_report is not None, timeout=10000)
     assert [p.version for p in manage.list_packs(db)] == [3]
     assert told == [("Template packs", "Updated: ACME refunds <b>EU</b> 3.")]
+    assert merged_on and merged_on[0] is not threading.main_thread()  # the merge is off the GUI thread
 
 
 def test_a_stuck_inbox_never_holds_the_worker_thread(qtbot, services, key, write, tmp_path, monkeypatch):
