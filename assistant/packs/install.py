@@ -320,7 +320,7 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
             unchanged = (existing is not None and existing[0] == pack.id and existing[1] == digest
                          and existing[2] is None and bool(existing[3]) == locked)
             if existing is None and tid not in personal:  # ids are unique in a valid pack
-                fresh.append(template)
+                fresh.append((template, digest))
                 outcome = "added"
             else:
                 outcome = "unchanged" if unchanged else store.upsert_team_template(db, pack.id, template, now=now)
