@@ -2,7 +2,9 @@
 
     .venv/bin/python benchmarks/translation.py [--sentences 12] [--repeat 10] [--skip-window] [--quick]
 
---quick: 4 paired runs, no window part (the model is built once and cached in the temp folder).
+--quick: 6 sentences, 3 paired runs, no window part (the model is built once and cached in the
+temp folder); the bar is then checked on the pipeline's own work timed directly (raw time +
+the time outside ``translate_batch``), which the machine's load does not blur.
 
 1. Pipeline overhead: our engine (sentence splitting, glossary protection, tokenization,
    decoding, layout) versus raw CTranslate2 ``translate_batch`` on the already-tokenized
@@ -331,7 +333,7 @@ def bench_rss(package: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sentences", type=int, default=12)
+    parser.add_argument("--sentences", type=int)
     parser.add_argument("--repeat", type=int)
     add_quick(parser)
     # 1 by default: with 2 intra-op threads on a shared 2-core machine both timings mostly
@@ -340,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-window", action="store_true")
     parser.add_argument("--part", choices=["overhead", "window", "rss"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    args.repeat = args.repeat or (4 if args.quick else 10)
+    args.repeat = args.repeat or (3 if args.quick else 10)
+    args.sentences = args.sentences or (6 if args.quick else 12)
     args.skip_window = args.skip_window or args.quick
     package = CACHE / f"translate-en_xx-bench-eos{EOS_BIAS}.argosmodel"
     if args.part:  # each part in its own process: clean memory and Qt state
@@ -387,7 +390,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   (first translation: {w['text']!r})")
 
     bars = Bars("translation")
-    bars.check("pipeline / raw CTranslate2", o["ratio"], 1.15, "x")
+    if args.quick:  # three pairs cannot outvote a shared machine's noise: time the pipeline's own work
+        bars.check("pipeline / raw CTranslate2 (raw + the pipeline's own work, timed directly)",
+                   (o["raw_s"] + o["own_s"]) / o["raw_s"], 1.15, "x")
+    else:
+        bars.check("pipeline / raw CTranslate2 (median of paired runs)", o["ratio"], 1.15, "x")
     bars.require("output lengths vary (not every sentence decoded to the length limit)",
                  len(set(o["lengths"])) > 1 and ended > 0, f"{ended} of {len(o['lengths'])} ended before the limit")
 
