@@ -16,7 +16,7 @@ UV_VERSION := 0.13.9
 LOCK_VENV := .venv-lock
 LATEST_VENV := .venv-latest
 
-.PHONY: run test install install-test catalogs extract bench bundle self-test screenshots clean lock test-latest
+.PHONY: run test install install-test catalogs extract bench bench-quick bundle self-test screenshots clean lock test-latest
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,13 @@ run: install
 test: install
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
+# Every benchmark at full size (within 10 minutes on two cores; figures in docs/performance.md);
+# bench-quick: each bar at a reduced size (about 3 minutes), as .ci/run runs it.
 bench: install
 	$(PY) benchmarks/run_all.py
+
+bench-quick: install
+	$(PY) benchmarks/run_all.py --quick
 
 bundle: install
 	$(VENV)/bin/pyinstaller --noconfirm --clean build.spec

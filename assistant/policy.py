@@ -37,11 +37,19 @@ BOOL_KEYS = {
     "allow_synthetic_paste": False,
     "allow_link_handler": False,  # call pop by link (agent-assistant://, tel:, callto:)
 }
+# Caps IT may raise (only machine files) and anyone may lower: key -> (default, lowest,
+# highest). Lower is safer; the default is also what holds when any policy file has an error.
+PACK_CAP_KEY = "max_pack_mb"
+INT_KEYS = {
+    # the pack size cap, MB; the pack format's other caps grow with it in proportion
+    # (assistant.packs.format.Caps): 14 MB is the 5,000-template, 6-language benchmark pack
+    PACK_CAP_KEY: (14, 1, 512),
+}
 # Folders and the mirror: where packs, models and data come from. Only machine files set
 # them (the system-wide file first); a user file cannot point them elsewhere.
 MACHINE_ONLY_KEYS = ("pack_inbox", "shared_models_dir", "data_dir", "download_mirror_url")
 KEYS_KEY = "trusted_publisher_keys"  # from machine files only, combined
-_KNOWN_KEYS = set(BOOL_KEYS) | set(MACHINE_ONLY_KEYS) | {KEYS_KEY, "version"}
+_KNOWN_KEYS = set(BOOL_KEYS) | set(INT_KEYS) | set(MACHINE_ONLY_KEYS) | {KEYS_KEY, "version"}
 POLICY_VERSION = 1
 DEFAULT, SAFEST_SOURCE = "(default)", "(safest settings: a policy file has errors)"
 
@@ -68,6 +76,7 @@ class Policy:
     allow_synthetic_paste: bool = True
     allow_link_handler: bool = True
     trusted_publisher_keys: tuple[str, ...] = ()
+    max_pack_mb: int = INT_KEYS[PACK_CAP_KEY][0]
     pack_inbox: str | None = None
     shared_models_dir: str | None = None
     data_dir: str | None = None
@@ -91,7 +100,7 @@ class Policy:
     def describe(self) -> dict:
         origins = dict(self.origins)
         effective = {key: {"value": getattr(self, key), "from": origins.get(key, DEFAULT)}
-                     for key in (*BOOL_KEYS, *MACHINE_ONLY_KEYS)}
+                     for key in (*BOOL_KEYS, *INT_KEYS, *MACHINE_ONLY_KEYS)}
         effective[KEYS_KEY] = {"value": [key_id(k) for k in self.trusted_publisher_keys],
                                "from": list(origins.get(KEYS_KEY, ()))}
         return {
@@ -102,6 +111,7 @@ class Policy:
                        "ignored": list(f.ignored)} for f in self.files],
             "effective": effective,
             **{key: getattr(self, key) for key in BOOL_KEYS},
+            **{key: getattr(self, key) for key in INT_KEYS},
             "trusted_publisher_keys": len(self.trusted_publisher_keys),
             "trusted_key_ids": [key_id(k) for k in self.trusted_publisher_keys],
             **{key: getattr(self, key) for key in MACHINE_ONLY_KEYS},
@@ -174,6 +184,10 @@ def parse_policy(text: str, source: str) -> dict:
     for key in BOOL_KEYS:
         if key in data and not isinstance(data[key], bool):
             raise PolicyError(f"{source}: '{key}' must be true or false")
+    for key, (_, lowest, highest) in INT_KEYS.items():
+        value = data.get(key)
+        if value is not None and (type(value) is not int or not lowest <= value <= highest):
+            raise PolicyError(f"{source}: '{key}' must be a whole number from {lowest} to {highest}")
     for key in MACHINE_ONLY_KEYS:
         if key in data and data[key] is not None and not (isinstance(data[key], str) and data[key].strip()):
             raise PolicyError(f"{source}: '{key}' must be a non-empty string or null")
@@ -230,6 +244,13 @@ def merge(read: list[tuple[PolicyFile, dict]]) -> Policy:
                 values[key], origins[key] = data[key], source.path  # IT's first word on this key
             elif data[key] == safe and current != safe:
                 values[key], origins[key] = safe, source.path  # tightening, by anyone
+        for key, (default, _, _) in INT_KEYS.items():
+            if key not in data:
+                continue
+            if source.kind == MACHINE and key not in origins:
+                values[key], origins[key] = data[key], source.path  # IT's first word: may raise the cap
+            elif data[key] < values.get(key, default):
+                values[key], origins[key] = data[key], source.path  # lowering, by anyone
         if source.kind != MACHINE:
             continue
         for key in MACHINE_ONLY_KEYS:
@@ -244,6 +265,9 @@ def merge(read: list[tuple[PolicyFile, dict]]) -> Policy:
         # only what valid machine files add (trusted keys, folders) so packs still arrive.
         values.update(BOOL_KEYS)
         origins.update({key: SAFEST_SOURCE for key in BOOL_KEYS})
+        for key, (default, _, _) in INT_KEYS.items():  # a cap a valid file lowered stays lower
+            if values.get(key, default) >= default:
+                values[key], origins[key] = default, SAFEST_SOURCE
     return Policy(**values, files=tuple(source for source, _ in read), origins=tuple(origins.items()),
                   errors=errors)
 

@@ -2,10 +2,14 @@
 five pinned clocks, against a bare Qt event loop measured in the same run, plus the cost of
 one minute's redraw and the number of timer wake-ups.
 
-    python benchmarks/clock_idle.py [--seconds 30]
+    python benchmarks/clock_idle.py [--seconds 20] [--quick]
 
 The bar wakes once a minute (a single-shot timer aimed just past the minute boundary), so
 over a short run its idle CPU should be indistinguishable from the baseline.
+
+Bars: idle CPU with the customer bar and five pins at most the same-run baseline plus 0.2 %
+of one core (focused and not); at most one clock tick per minute boundary crossed; one
+minute's redraw within one frame (16 ms). --quick: 4 s per measured line.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _bars import Bars, add_quick  # noqa: E402  (this folder is on a script's import path)
 
 
 def cpu_seconds() -> float:
@@ -40,8 +46,10 @@ def idle(app, seconds: float) -> tuple[float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20.0, help="per measured line")
+    parser.add_argument("--seconds", type=float, help="per measured line (default 20, --quick 4)")
+    add_quick(parser)
     args = parser.parse_args()
+    args.seconds = args.seconds or (4.0 if args.quick else 20.0)
 
     home = tempfile.mkdtemp(prefix="clock-bench-")
     os.environ["AGENT_ASSISTANT_HOME"] = home
@@ -77,7 +85,12 @@ def main() -> int:
     bar = CustomerBar(services)
     bar.resize(460, 400)
     bar.show()
+    bar.start()  # as the window does after its first paint: clocks built, warm-up on the pool
+    deadline = time.perf_counter() + 60
     while not bar.ready:
+        if time.perf_counter() > deadline:
+            print("the customer bar never became ready (warm-up did not finish in 60 s)")
+            return 1
         app.processEvents()
         time.sleep(0.01)
     for text in ("Priya, +91 98765 43210", "Sydney", "Kathmandu", "Santiago", "Tokyo"):
@@ -115,10 +128,18 @@ def main() -> int:
     print(f"  one minute's redraw    : {redraw_ms:8.2f} ms (customer clock + 5 pinned clocks)")
     print(f"  timer interval now     : {bar.ticker.timer.interval()} ms, single-shot "
           f"{bar.ticker.timer.isSingleShot()}")
+    bars = Bars("clock_idle")
+    slack = 0.2  # % of one core: what a 20 s line can tell apart on a shared machine
+    bars.check("idle CPU, customer bar + 5 pins, nothing focused, over the empty window",
+               (bar_cpu / bar_wall - base_cpu / base_wall) * 100, slack, "% of a core")
+    bars.check("idle CPU, customer bar + 5 pins, field focused, over the focused-field window",
+               (focused_cpu / focused_wall - blink_cpu / blink_wall) * 100, slack, "% of a core")
+    bars.check("clock ticks", ticks, int(2 * args.seconds // 60) + 1)
+    bars.check("one minute's redraw", redraw_ms, 16.0, "ms")
     bar.close()
     services.pool.waitForDone(10_000)
     runtime.close()
-    return 0
+    return bars.exit_code()
 
 
 if __name__ == "__main__":

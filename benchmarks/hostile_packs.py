@@ -9,7 +9,9 @@ peak RSS (``wait4``). Baselines measured in the same run: a bare ``assistant --v
 (interpreter and command line) and a valid pack of the same size through the same path.
 Exits non-zero when any hostile file misses a bar.
 
-    .venv/bin/python benchmarks/hostile_packs.py [--runs 3] [--cap BYTES] [--only NAME]
+    .venv/bin/python benchmarks/hostile_packs.py [--runs 1] [--cap BYTES] [--only NAME] [--quick]
+
+--quick: every file once, through ``assistant pack validate`` only (the same cap and bars).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
+
+from _bars import Bars, add_quick  # noqa: E402  (this folder is on a script's import path)
 
 BAR_SECONDS = 2.0
 BAR_RSS_MB = 300.0
@@ -295,13 +299,16 @@ def child_inbox(data_dir: str, folder: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int)
+    add_quick(parser)
     parser.add_argument("--cap", type=int, help="file size (default: the pack size cap)")
     parser.add_argument("--only", action="append", help="run only these hostile files (repeatable)")
     parser.add_argument("--child-inbox", nargs=2, metavar=("DATA", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_inbox:
         return child_inbox(*args.child_inbox)
+    args.runs = args.runs or 1  # a verdict per file and path in make bench's 10 minutes; --runs 3 for medians
+    plans = PLANS[:1] if args.quick else PLANS  # quick: every file through `pack validate`, once
 
     from assistant.packs import format as fmt
     from assistant.packs import signing
@@ -353,7 +360,7 @@ def main() -> int:
         bare = [run_child(["-m", "assistant", "--version"], env) for _ in range(args.runs)]
         for run in range(args.runs):  # interleaved, so every file sees the same machine load
             for name in files:
-                for plan, signature in PLANS:
+                for plan, signature in plans:
                     label = plan if signature is None else f"{plan} ({signature} signature)"
                     argv = plan_argv(name, plan, signature, run)
                     results.setdefault((name, label), []).append(run_child(argv, env))
@@ -382,9 +389,10 @@ def main() -> int:
               f"{rss:5.0f} ({max(r[1] for r in runs):4.0f})  {verdict:<8} {mark}")
         if runs[-1][3]:
             print(f"{'':<{width}}   {runs[-1][3]}")
-    print(f"bar: every file up to the cap refused or accepted within {BAR_SECONDS:.0f} s and "
-          f"{BAR_RSS_MB:.0f} MB peak RSS (medians) -> {'PASS' if not failed else 'FAIL: ' + '; '.join(failed)}")
-    return 1 if failed else 0
+    bars = Bars("hostile_packs")
+    bars.require(f"every file up to the cap refused or accepted within {BAR_SECONDS:.0f} s and "
+                 f"{BAR_RSS_MB:.0f} MB peak RSS (medians)", not failed, "; ".join(failed))
+    return bars.exit_code()
 
 
 if __name__ == "__main__":

@@ -1,25 +1,128 @@
-"""Run every benchmark script in this folder, one after the other (``make bench``).
-Each prints its own figures next to a baseline measured in the same run."""
+"""Run every benchmark script in this folder (``make bench``; ``make bench-quick`` and
+``.ci/run`` pass ``--quick``). Each prints its figures next to a baseline measured in the
+same run and exits non-zero, naming the bar, when it misses one; this exits non-zero when
+any script failed, timed out or could not run, and lists them.
+
+    .venv/bin/python benchmarks/run_all.py [--quick] [--only NAME ...]
+
+Every ``benchmarks/*.py`` not starting with ``_`` is run, with ``--quick`` in quick mode (a
+convention every benchmark accepts: each bar at a reduced size). A script that prints the
+line ``IDLE_PHASE_STARTED`` (startup.py, before its long idle wait) goes on in the background
+while the others run: its idle processes only sit and wait, and their memory is what is
+measured, so the full run keeps within 10 minutes on two cores.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+IDLE_MARK = "IDLE_PHASE_STARTED"
+TIMEOUT_S = {True: 150, False: 900}
+QT_NOISE = {"This plugin does not support propagateSizeHints()"}  # the offscreen platform, per window  # per script: quick, full (startup's idle included)
 
 
-def main() -> int:
-    failed = []
-    for script in sorted(HERE.glob("*.py")):
-        if script.name.startswith("_") or script.name == Path(__file__).name:
+class Script:
+    def __init__(self, path: Path, quick: bool):
+        self.path = path
+        self.name = path.name
+        argv = [sys.executable, "-u", str(path)] + (["--quick"] if quick else [])
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1"}
+        self.started = time.perf_counter()
+        self.deadline = self.started + TIMEOUT_S[quick]
+        self.proc = subprocess.Popen(argv, cwd=HERE.parent, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
+        self.lines: list[str] = []
+        self.mark_index = 0
+        self.idle = threading.Event()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            if line.strip() == IDLE_MARK:
+                self.mark_index = len(self.lines)
+                self.idle.set()
+                continue
+            if line.strip() in QT_NOISE:
+                continue
+            if not self.idle.is_set():
+                print(line, end="", flush=True)  # in the foreground: show it as it comes
+            self.lines.append(line)
+        self.idle.set()
+
+    def wait_foreground(self) -> None:
+        """Until the script ends or goes idle in the background."""
+        while not self.idle.wait(0.5):
+            if time.perf_counter() > self.deadline:
+                self.proc.kill()
+                break
+
+    def finish(self) -> int | None:
+        """Its exit code, None when it timed out (and was stopped)."""
+        try:
+            code = self.proc.wait(timeout=max(1.0, self.deadline - time.perf_counter()))
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            code = None
+        self.reader.join(5)
+        return code
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def scripts(only: list[str] | None) -> list[Path]:
+    found = [p for p in sorted(HERE.glob("*.py"))
+             if not p.name.startswith("_") and p.name != Path(__file__).name]
+    if only:
+        found = [p for p in found if p.stem in only or p.name in only]
+    # startup first: its timed part runs alone, then its idle part overlaps the others
+    return sorted(found, key=lambda p: p.name != "startup.py")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="each benchmark at a reduced size (CI)")
+    parser.add_argument("--only", action="append", help="run only this benchmark (repeatable)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    background: list[Script] = []
+    results: dict[str, tuple[int | None, float]] = {}
+    for path in scripts(args.only):
+        print(f"\n== {path.name}{' --quick' if args.quick else ''} ==", flush=True)
+        script = Script(path, args.quick)
+        script.wait_foreground()
+        if script.proc.poll() is None and script.idle.is_set() and script.reader.is_alive():
+            print(f"({path.name} goes on idling in the background; its figures follow at the end)", flush=True)
+            background.append(script)
             continue
-        print(f"\n== {script.name} ==", flush=True)
-        if subprocess.run([sys.executable, str(script)], cwd=HERE.parent).returncode != 0:
-            failed.append(script.name)
+        results[path.name] = (script.finish(), script.elapsed)
+    for script in background:
+        code = script.finish()
+        print(f"\n== {script.name} (after its idle phase) ==", flush=True)
+        print("".join(script.lines[script.mark_index:]), end="", flush=True)
+        results[script.name] = (code, script.elapsed)
+    total = time.perf_counter() - started
+    print(f"\n{'benchmark':<26} {'result':<10} {'seconds':>8}")
+    failed = []
+    for name, (code, elapsed) in results.items():
+        verdict = "ok" if code == 0 else "TIMEOUT" if code is None else f"FAILED ({code})"
+        if code != 0:
+            failed.append(name)
+        print(f"{name:<26} {verdict:<10} {elapsed:8.0f}")
+    print(f"total {total:.0f} s ({'quick' if args.quick else 'full'} run); load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if failed:
-        print(f"\nfailed: {', '.join(failed)}")
+        print(f"failed: {', '.join(failed)}")
     return 1 if failed else 0
 
 

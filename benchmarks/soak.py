@@ -5,10 +5,12 @@ first round of actions (everything loaded), in the same run.
 
     .venv/bin/python benchmarks/soak.py               # 60 s
     .venv/bin/python benchmarks/soak.py --minutes 10
+    .venv/bin/python benchmarks/soak.py --quick       # 24 s
 
 Prints each sample and the growth per hour of driving; a product kept open all shift wants
 RSS and objects flat once warm, and the singletons' counts stable (a C extension that drops
-references to None ends in 'deallocating None')."""
+references to None ends in 'deallocating None'). Bars: RSS grows at most 25 MB and threads
+by at most 4 from the warm baseline to the end, and those reference counts do not fall."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ import threading
 import time
 from pathlib import Path
 
-from _measure import rss_mb  # this folder is on a script's import path
+from _bars import Bars, add_quick  # this folder is on a script's import path
+from _measure import rss_mb
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -94,9 +97,10 @@ class Driver:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--minutes", type=float, default=1.0)
+    parser.add_argument("--minutes", type=float, help="default 1, --quick 0.4")
+    add_quick(parser)
     args = parser.parse_args()
-    seconds = args.minutes * 60
+    seconds = (args.minutes or (0.4 if args.quick else 1.0)) * 60
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -116,9 +120,10 @@ def main() -> int:
 
         code = run(app, parse_args([]))
         timer.stop()
-    if len(driver.samples) < 3:
-        print("too short to compare")
-        return code
+    bars = Bars("soak")
+    if not bars.require("the app ran and was sampled at least 3 times", code == 0 and len(driver.samples) >= 3,
+                        f"exit code {code}, {len(driver.samples)} samples"):
+        return bars.exit_code()
     (t0, first), (t1, last) = driver.samples[1], driver.samples[-1]  # [0] is before the first round
     hours = (t1 - t0) / 3600
     print(f"\n{driver.step} actions in {t1:.0f} s. From {t0:.0f} s (everything loaded, the baseline) to "
@@ -127,7 +132,12 @@ def main() -> int:
           f"{first['objects']} -> {last['objects']} ({(last['objects'] - first['objects']) / hours:+.0f} per hour), "
           f"threads {first['threads']} -> {last['threads']}, references to None {first['none']} -> "
           f"{last['none']}, True {first['true']} -> {last['true']}, False {first['false']} -> {last['false']}")
-    return code
+    # flat once warm: what a short run can tell apart from noise (caches filling, the pool)
+    bars.check(f"RSS growth over {t1 - t0:.0f} s of driving, once warm", last["rss"] - first["rss"], 25.0, "MB")
+    bars.check("threads added once warm", last["threads"] - first["threads"], 4)
+    bars.require("no reference count of None, True or False falling (a C extension dropping them)",
+                 all(last[k] >= first[k] - 1000 for k in ("none", "true", "false")))
+    return bars.exit_code()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from assistant.storage.database import DatabaseError
 log = logging.getLogger(__name__)
 BACKUP_CHECK_MS = 3600 * 1000
 INBOX_FIRST_CHECK_MS = 2000
+INBOX_SETTING = "packs.inbox"  # assistant.packs.inbox.SETTING_KEY (not imported: it loads the pack code)
 FIRST_PAINT_FALLBACK_MS = 2000  # a window that never paints (minimised at start) still starts
 
 
@@ -243,11 +244,19 @@ def finish_start(app: QApplication, runtime, window, services, reporter, calls=N
     backup_timer.start(5000)  # first check soon after start, then hourly
 
     def watch_pack_inbox():  # soon after start, then every 15 min; pack code loads only then
+        if getattr(window, "pack_inbox_watch", None) is not None:
+            return
         from ui.packs_dialog import start_inbox_watch
 
         start_inbox_watch(window, services)
 
-    QTimer.singleShot(INBOX_FIRST_CHECK_MS, window, watch_pack_inbox)
+    # With no inbox folder (the policy's or the agent's setting) the pack code (signatures,
+    # ~16 MB) is not loaded at all; choosing a folder later starts the watch then.
+    if runtime.policy.pack_inbox or settings.get(runtime.db, INBOX_SETTING):
+        QTimer.singleShot(INBOX_FIRST_CHECK_MS, window, watch_pack_inbox)
+    else:
+        services.hall.settings_changed.connect(
+            lambda key: watch_pack_inbox() if key == INBOX_SETTING and settings.get(runtime.db, key) else None)
     try:  # the lock already keeps a second app out; the server only lets it hand over
         instance = InstanceServer(server_name(runtime.data_dir.path))
     except RuntimeError as exc:

@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
             Command(_("About…"), self.show_about, "F1", "version"),
             Command(_("Settings…"), self.show_settings, "Ctrl+,", "language name company policy preferences"),
             Command(_("New task…"), lambda: open_quick_add(self), "Ctrl+N", "task follow-up queue add"),
+            Command(_("Import tasks…"), self.import_tasks, "", "tasks import csv json export queue"),
         ]
         from ui.packs_dialog import pack_commands  # lazy: pack tools load only when asked for
 
@@ -219,6 +220,11 @@ class MainWindow(QMainWindow):
         for panel in self.panels:
             own += panel.commands()
         return own
+
+    def import_tasks(self, path=None):
+        from ui.task_import import import_tasks_file  # lazy: loaded when asked for
+
+        return import_tasks_file(self, path)
 
     # -- panels --------------------------------------------------------------------
     def panel(self, index: int):

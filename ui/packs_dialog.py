@@ -31,7 +31,7 @@ from assistant.packs import inbox, install, manage, signing, trust
 from ui import theme
 from ui.services import Command
 from ui.widgets import plain_label, plain_message, plain_tooltip
-from ui.workers import run_in_thread
+from ui.workers import Progress, run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +302,7 @@ class PacksDialog(QDialog):
 
         def work():
             try:
-                raw, signature = install.read_files(path)
+                raw, signature = install.read_files(path, policy)
                 if signature is None and not policy.require_signatures and not allow_unsigned:
                     return None  # the agent confirms first
                 return install.prepare(raw, signature, keys, policy, options, now, str(path))
@@ -324,10 +324,47 @@ class PacksDialog(QDialog):
                       name="pack install check")
 
     def _apply(self, path: Path, verified, options) -> None:
+        """The merge, on a thread of its own with its own connection (thousands of templates
+        take seconds), its progress shown; the result comes back here."""
         policy = self.services.runtime.policy
-        try:
-            result = install.apply(self.services.db, verified, policy, options, self.now())
-        except fmt.PackRejected as exc:
+        data_dir = self.services.runtime.data_dir
+        now = self.now()
+        total = len(verified.pack.templates)
+        self.install_button.setEnabled(False)
+        self.status.setText(_("Installing {name}…").format(name=path.name))
+        progress = Progress(self)
+        progress.moved.connect(lambda _phase, done, _total: self.status.setText(
+            _("Installing {name}: {done} of {total} templates…").format(
+                name=path.name, done=f"{done:,}", total=f"{total:,}")))
+
+        def work():
+            from assistant.storage.database import open_database
+
+            opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
+            try:
+                return install.apply(opened.db, verified, policy, options, now, progress=progress.report)
+            except fmt.PackRejected as exc:
+                return exc
+            finally:
+                opened.close()
+
+        def failed(exc: Exception) -> None:
+            from assistant.storage.database import fault, is_fault
+
+            reason = str(fault(exc, data_dir.database)) if is_fault(exc) else str(exc)
+            merged(fmt.PackRejected([fmt.Problem(inbox.INTERNAL, reason)]))
+
+        def merged(result) -> None:
+            self.install_button.setEnabled(True)
+            self.status.setText("")
+            self._applied(path, result, options)
+
+        run_in_thread(work, merged, failed, name="pack merge")
+
+    def _applied(self, path: Path, result, options) -> None:
+        policy = self.services.runtime.policy
+        if isinstance(result, fmt.PackRejected):
+            exc = result
             if exc.check == fmt.VERSION and policy.allow_downgrade and not options.allow_downgrade \
                     and "asked for explicitly" in str(exc):
                 if self.confirm_downgrade(str(exc.problems[0].message)):
@@ -591,9 +628,9 @@ class PacksDialog(QDialog):
 # -- the inbox watch and palette commands ----------------------------------------------
 
 class InboxWatch(QObject):
-    """Checks the inbox folder soon after start and every 15 minutes: files are read and
-    verified on a thread of the watch's own, installed on the GUI thread, and the agent is
-    told quietly (services.notify never takes focus)."""
+    """Checks the inbox folder soon after start and every 15 minutes: files are read,
+    verified and installed on a thread of the watch's own (with its own connection), and
+    the agent is told quietly (services.notify never takes focus)."""
 
     def __init__(self, services, parent: QObject, now=utc_now):
         super().__init__(parent)
@@ -627,17 +664,33 @@ class InboxWatch(QObject):
 
         # A thread of its own, not the worker pool: listing or reading a share that stops
         # answering must not hold the thread translation and indexing run on.
-        run_in_thread(lambda: self.inbox.collect(folder, snapshot, now),
-                      lambda collected: self._install(collected, now), failed, name="pack inbox")
+        # The merge too (thousands of templates take seconds), on a connection of the thread's own.
+        data_dir = self.services.runtime.data_dir
 
-    def _install(self, collected, now) -> None:
+        def work():
+            collected = self.inbox.collect(folder, snapshot, now)
+            if not collected:
+                return collected, None
+            from assistant.storage.database import DatabaseError, open_database
+
+            try:
+                opened = open_database(data_dir.database, data_dir.backups)
+                try:
+                    return collected, self.inbox.install(opened.db, policy, collected, now)
+                finally:
+                    opened.close()
+            except (sqlite3.Error, DatabaseError) as exc:
+                return collected, exc
+
+        run_in_thread(work, self._installed, failed, name="pack inbox")
+
+    def _installed(self, outcome) -> None:
         self.busy = False
+        collected, report = outcome
         if not collected:
             return
-        try:
-            report = self.inbox.install(self.services.db, self.services.runtime.policy, collected, now)
-        except sqlite3.Error as exc:  # e.g. the database is busy: the files are looked at again next time
-            log.warning("Pack inbox install failed: %s", exc)
+        if isinstance(report, Exception):  # e.g. the database is busy: the files are looked at again next time
+            log.warning("Pack inbox install failed: %s", report)
             self.inbox.forget([item.path for item in collected])
             return
         self.last_report = report

@@ -22,6 +22,16 @@ class Task(QObject):
     failed = Signal(object)
 
 
+class Progress(QObject):
+    """A worker's progress, delivered on the GUI thread: create it there (with a parent, so it
+    lives as long as what shows it), connect ``moved``, and pass ``report`` to the work."""
+
+    moved = Signal(str, int, int)  # phase, done, total (-1: not known yet)
+
+    def report(self, phase: str, done: int, total: int | None) -> None:
+        self.moved.emit(phase, done, -1 if total is None else total)
+
+
 # Jobs in flight: a task dropped by its caller must live until its signal is delivered,
 # or Qt deletes the signal source under the worker thread.
 _running: set[Task] = set()

@@ -175,10 +175,18 @@ def _problems_out(problems, as_json: bool, extra: dict) -> None:
             print(f"{p.severity}: {p}", file=stream)
 
 
+def _caps():
+    """The pack caps under this machine's policy (IT may raise the size cap)."""
+    from assistant.packs import format as fmt
+    from assistant.policy import load_policy
+
+    return fmt.caps_for(load_policy())
+
+
 def cmd_validate(args) -> int:
     from assistant.packs import format as fmt
 
-    pack, problems = fmt.check_file(Path(args.file))
+    pack, problems = fmt.check_file(Path(args.file), _caps())
     errors = [p for p in problems if p.severity == "error"]
     extra = {"file": args.file, "valid": not errors}
     if pack is not None:
@@ -200,7 +208,7 @@ def cmd_sign(args) -> int:
     from assistant.packs import signing
 
     path = Path(args.file)
-    pack, problems = fmt.check_file(path)
+    pack, problems = fmt.check_file(path, _caps())
     if pack is None:
         raise CommandError(f"refusing to sign an invalid pack: {problems[0]}")
     secret = _secret(args)
@@ -226,7 +234,9 @@ def cmd_verify(args) -> int:
     result = {"file": str(path), "valid": False, "signed": False, "key_id": None, "fingerprint": None}
     problems: list[fmt.Problem] = []
     try:
-        raw, signature = install.read_files(path)
+        from assistant.policy import load_policy
+
+        raw, signature = install.read_files(path, load_policy())
         if signature is None:
             install.reject(fmt.SIGNATURE, f"there is no signature file {install.signature_path(path).name}")
         if args.public_key:

@@ -277,7 +277,7 @@ def cmd_import(args) -> int:
     runtime = open_runtime(args)
     try:
         try:
-            result = import_tasks(_store(runtime), text, fmt)
+            result = import_tasks(_store(runtime), text, fmt, progress=import_progress(sys.stderr))
         except TaskImportError as exc:
             raise CommandError(f"{path.name}: {exc} Nothing was imported.") from exc
     finally:
@@ -287,6 +287,27 @@ def cmd_import(args) -> int:
     else:
         print(f"Imported {result.added} new task(s), replaced {result.replaced}.")
     return 0
+
+
+def import_progress(stream):
+    """A progress callback for ``import_tasks`` that shows how far it is on ``stream``: one
+    line rewritten in place on a terminal, a line per batch otherwise (a log keeps them)."""
+    from assistant.tasks.exchange import PARSING
+
+    live = stream.isatty()
+
+    def progress(phase: str, done: int, total: int | None) -> None:
+        if phase == PARSING:
+            text = f"Checked {done:,} tasks…"
+        else:
+            text = f"Writing: {done:,} of {total:,} tasks ({done * 100 // max(total, 1)}%)"
+        if live:
+            stream.write("\r" + text.ljust(48) + ("\n" if phase != PARSING and done == total else ""))
+        else:
+            stream.write(text + "\n")
+        stream.flush()
+
+    return progress
 
 
 def cmd_settings(args) -> int:

@@ -52,6 +52,35 @@ MAX_FINDINGS = 200  # hidden characters listed; the rest are counted
 READ_STALL_S = 10.0  # a read that makes no progress this long is abandoned (a hung share)
 MAX_NOTE_CHARS = 2000  # as the culture feature shows them (assistant.countries.cards)
 
+
+
+@dataclass(frozen=True)
+class Caps:
+    """The caps that grow with the pack size cap IT sets in the policy (``max_pack_mb``);
+    the defaults are the ones above. Every other bound stays fixed."""
+    max_bytes: int = MAX_PACK_BYTES
+    max_templates: int = MAX_TEMPLATES
+    max_containers: int = MAX_JSON_CONTAINERS
+    max_items: int = MAX_JSON_ITEMS
+
+    @classmethod
+    def for_megabytes(cls, megabytes: int) -> "Caps":
+        """A size cap of ``megabytes``; the counted caps grow in proportion when it is above
+        the default (a lower cap already bounds them)."""
+        max_bytes = megabytes * 1024 * 1024
+        factor = max(1.0, max_bytes / MAX_PACK_BYTES)
+        return cls(max_bytes, int(MAX_TEMPLATES * factor), int(MAX_JSON_CONTAINERS * factor),
+                   int(MAX_JSON_ITEMS * factor))
+
+
+DEFAULT_CAPS = Caps()
+
+
+def caps_for(policy) -> Caps:
+    """The caps in force under ``policy`` (assistant.policy.Policy)."""
+    return Caps.for_megabytes(policy.max_pack_mb)
+
+
 # The built-in starter pack's id and template ids (assistant.packs.starter): no other
 # pack may claim them, whatever its signature.
 RESERVED_PACK_ID = "starter"
@@ -164,21 +193,21 @@ def read_capped(path: Path, max_bytes: int = MAX_PACK_BYTES, within: Path | None
 _NOT_SEPARATORS = bytes(c for c in range(256) if c not in b"{[,:")
 
 
-def check_bounds(raw: bytes, max_bytes: int = MAX_PACK_BYTES) -> None:
+def check_bounds(raw: bytes, caps: Caps = DEFAULT_CAPS) -> None:
     """Caps on what parsing ``raw`` would build, from byte counts alone (no parse): every
     later step is bounded by them."""
-    if len(raw) > max_bytes:
-        reject(SIZE, f"the pack is {len(raw):,} bytes; packs are limited to {max_bytes:,} bytes")
+    if len(raw) > caps.max_bytes:
+        reject(SIZE, f"the pack is {len(raw):,} bytes; packs are limited to {caps.max_bytes:,} bytes")
     marks = raw.translate(None, _NOT_SEPARATORS)  # one pass over the file, then small counts
     # In valid JSON a structural '{' never touches another '{', so '{{' is always text.
     containers = marks.count(b"{") - 2 * raw.count(b"{{") + marks.count(b"[")
-    if containers > MAX_JSON_CONTAINERS:
+    if containers > caps.max_containers:
         reject(SIZE, f"the file has {containers:,} brackets that may open objects or arrays; a pack "
-                     f"has at most {MAX_JSON_CONTAINERS:,}")
+                     f"has at most {caps.max_containers:,}")
     items = containers + marks.count(b",") + marks.count(b":")
-    if items > MAX_JSON_ITEMS:
+    if items > caps.max_items:
         reject(SIZE, f"the file has {items:,} brackets, commas and colons, each of which may start a "
-                     f"value; a pack has at most {MAX_JSON_ITEMS:,}")
+                     f"value; a pack has at most {caps.max_items:,}")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
@@ -231,8 +260,8 @@ def shown(text: str, limit: int = 60) -> str:
     return textsafety.visible(text[:limit]) + ("…" if len(text) > limit else "")
 
 
-def parse(raw: bytes) -> dict:
-    check_bounds(raw)
+def parse(raw: bytes, caps: Caps = DEFAULT_CAPS) -> dict:
+    check_bounds(raw, caps)
     if raw.startswith(b"\xef\xbb\xbf"):
         reject(PARSE, "the file starts with a byte-order mark; save it as UTF-8 without BOM")
     try:
@@ -262,15 +291,16 @@ def parse(raw: bytes) -> dict:
     depth = _depth({k: v for k, v in data.items() if k != "templates"})
     if depth > MAX_DEPTH:
         reject(PARSE, f"nested too deeply ({depth} levels, at most {MAX_DEPTH})")
-    _check_counts(data)
+    _check_counts(data, caps)
     return data
 
 
-def _check_counts(data: dict) -> None:
+def _check_counts(data: dict, caps: Caps) -> None:
     """The counts every later check loops over, before any of them runs."""
     templates = data.get("templates")
-    if isinstance(templates, list) and len(templates) > MAX_TEMPLATES:
-        reject(PARSE, f"{len(templates):,} templates; a pack holds at most {MAX_TEMPLATES:,}", field="templates")
+    if isinstance(templates, list) and len(templates) > caps.max_templates:
+        reject(PARSE, f"{len(templates):,} templates; a pack holds at most {caps.max_templates:,}",
+               field="templates")
     languages = data.get("languages")
     if isinstance(languages, list) and len(languages) > MAX_LANGUAGES:
         reject(PARSE, f"{len(languages):,} languages; a pack has at most {MAX_LANGUAGES}", field="languages")
@@ -304,8 +334,19 @@ def schema_path() -> Path:
 
 
 @lru_cache(maxsize=1)
-def load_schema() -> dict:
+def _schema_file() -> dict:
     return json.loads(schema_path().read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
+def load_schema(max_templates: int = MAX_TEMPLATES) -> dict:
+    """The pack schema; its templates' maxItems is the cap in force (the file has the default)."""
+    schema = _schema_file()
+    if max_templates == MAX_TEMPLATES:
+        return schema
+    schema = json.loads(json.dumps(schema))
+    schema["properties"]["templates"]["maxItems"] = max_templates
+    return schema
 
 
 def _inline_refs(node: Any, defs: dict) -> Any:
@@ -322,11 +363,11 @@ def _inline_refs(node: Any, defs: dict) -> Any:
     return node
 
 
-@lru_cache(maxsize=1)
-def _fast_validator():
+@lru_cache(maxsize=2)
+def _fast_validator(max_templates: int = MAX_TEMPLATES):
     import fastjsonschema  # compiled once: ~15x faster than jsonschema on a 5,000-template pack
 
-    schema = load_schema()
+    schema = load_schema(max_templates)
     return fastjsonschema.compile(_inline_refs(schema, schema.get("$defs", {})))
 
 
@@ -348,17 +389,17 @@ def _field_path(path: list) -> str:
     return out
 
 
-def schema_problems(data: dict) -> list[Problem]:
+def schema_problems(data: dict, caps: Caps = DEFAULT_CAPS) -> list[Problem]:
     import fastjsonschema
 
     try:
-        _fast_validator()(data)
+        _fast_validator(caps.max_templates)(data)
         return []
     except fastjsonschema.JsonSchemaValueException:
         pass  # slow path, only for broken packs: every problem with its place
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(load_schema())
+    validator = Draft202012Validator(load_schema(caps.max_templates))
     # the first MAX_PROBLEMS errors (iter_errors is lazy), then in document order; strings
     # are clipped first because jsonschema quotes a whole too-long string in its message
     errors = itertools.islice(validator.iter_errors(_clipped(data)), MAX_PROBLEMS)
@@ -699,38 +740,38 @@ def reserved_id_problems(data: dict) -> list[Problem]:
     return problems
 
 
-def validate_document(data: dict, builtin: bool = False) -> list[Problem]:
+def validate_document(data: dict, builtin: bool = False, caps: Caps = DEFAULT_CAPS) -> list[Problem]:
     """Every problem (errors and warnings) with a parsed document. ``builtin``: the starter
     pack shipped with the app, the one pack that may use the reserved ids."""
     hidden = hidden_character_problems(data)
     errors = [p for p in hidden if p.severity == "error"]
     if errors:
         return hidden  # the schema would only repeat them, less precisely
-    problems = schema_problems(data)
+    problems = schema_problems(data, caps)
     if problems:
         return problems + hidden
     reserved = [] if builtin else reserved_id_problems(data)
     return reserved + content_problems(data) + hidden
 
 
-def load_pack(raw: bytes, builtin: bool = False) -> Pack:
+def load_pack(raw: bytes, builtin: bool = False, caps: Caps = DEFAULT_CAPS) -> Pack:
     """Parse and validate pack bytes; raises PackRejected at the first failing stage."""
-    data = parse(raw)
-    problems = validate_document(data, builtin)
+    data = parse(raw, caps)
+    problems = validate_document(data, builtin, caps)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise PackRejected(errors)
     return Pack(data, raw, [p for p in problems if p.severity == "warning"])
 
 
-def check_file(path: Path, max_bytes: int = MAX_PACK_BYTES) -> tuple[Pack | None, list[Problem]]:
+def check_file(path: Path, caps: Caps = DEFAULT_CAPS) -> tuple[Pack | None, list[Problem]]:
     """For ``validate``: the pack (if valid) and every problem found, warnings included."""
     try:
-        raw = read_capped(path, max_bytes)
-        data = parse(raw)
+        raw = read_capped(path, caps.max_bytes)
+        data = parse(raw, caps)
     except PackRejected as exc:
         return None, exc.problems
-    problems = validate_document(data)
+    problems = validate_document(data, caps=caps)
     if any(p.severity == "error" for p in problems):
         return None, problems
     return Pack(data, raw, problems), problems

@@ -126,7 +126,7 @@ class Inbox:
         if self._seen.get(path) == stamp:
             return None
         try:
-            raw, signature = install.read_files(path, within=folder)
+            raw, signature = install.read_files(path, snapshot.policy, within=folder)
         except fmt.ReadStalled as exc:  # passing: tried again at every check, reported once
             if path in self._stalled:
                 return None

@@ -43,6 +43,7 @@ from assistant.packs import format as fmt
 from assistant.packs import signing, trust
 from assistant.packs.format import Pack, PackRejected, Problem, reject
 from assistant.policy import Policy
+from assistant.storage import changes
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,6 @@ GLOSSARY_SOURCE_PREFIX = "pack:"
 class InstallOptions:
     allow_unsigned: bool = False  # the user explicitly confirmed an unsigned pack
     allow_downgrade: bool = False  # the user explicitly asked for an older version
-    max_bytes: int = fmt.MAX_PACK_BYTES
 
 
 @dataclass
@@ -124,17 +124,20 @@ def _now(now: datetime | None) -> datetime:
     return moment
 
 
+# the tables a merge writes whose change triggers count for the library topic
+_LIBRARY_TABLES = ("team_templates", "personal_templates")
+
 # -- stages without the database ---------------------------------------------------------
 
 def signature_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).name + signing.SIG_SUFFIX)
 
 
-def read_files(path: Path, max_bytes: int = fmt.MAX_PACK_BYTES,
-               within: Path | None = None) -> tuple[bytes, bytes | None]:
+def read_files(path: Path, policy: Policy, within: Path | None = None) -> tuple[bytes, bytes | None]:
     """The pack's bytes and its signature's (None when there is no ``.minisig``), each read
-    as :func:`assistant.packs.format.read_capped` reads (``within``: the inbox folder)."""
-    raw = fmt.read_capped(path, max_bytes, within)
+    as :func:`assistant.packs.format.read_capped` reads, the pack under the policy's size cap
+    (``within``: the inbox folder)."""
+    raw = fmt.read_capped(path, fmt.caps_for(policy).max_bytes, within)
     sig_file = signature_path(path)
     if not os.path.lexists(sig_file):
         return raw, None
@@ -201,11 +204,12 @@ def check_dates(pack: Pack, now: datetime) -> None:
 def prepare(raw: bytes, signature: bytes | None, keys: list[trust.TrustedKey], policy: Policy,
             options: InstallOptions = InstallOptions(), now: datetime | None = None,
             source: str = "") -> Verified:
-    """Caps, signature, then parse and validate, and dates. Raises PackRejected."""
-    if len(raw) > options.max_bytes:
-        reject(fmt.SIZE, f"the pack is {len(raw):,} bytes; packs are limited to {options.max_bytes:,} bytes")
+    """Caps (the policy's), signature, then parse and validate, and dates. Raises PackRejected."""
+    caps = fmt.caps_for(policy)
+    if len(raw) > caps.max_bytes:
+        reject(fmt.SIZE, f"the pack is {len(raw):,} bytes; packs are limited to {caps.max_bytes:,} bytes")
     signed, key = check_signature(raw, signature, keys, policy, options)
-    pack = fmt.load_pack(raw)
+    pack = fmt.load_pack(raw, caps=caps)
     check_publisher_key(pack, key)
     check_dates(pack, _now(now))
     return Verified(pack, signed, key, source)
@@ -268,7 +272,12 @@ def raw_fingerprint(data: dict) -> str:
     return hashlib.blake2b(marshal.dumps(data, 2), digest_size=16).hexdigest()
 
 
-def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> MergeReport:
+MERGE_PROGRESS_EVERY = 500  # templates between two progress reports of a merge
+MERGING = "merging"
+
+
+def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progress=None) -> MergeReport:
+    """``progress(MERGING, templates done, total)``: every MERGE_PROGRESS_EVERY templates."""
     from assistant.templates import store
     from assistant.templates.model import Template, content_hash
 
@@ -279,7 +288,11 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> Mer
     personal = store.personal_index(db)
     new_ids = set()
     new_sources = []
+    fresh = []  # templates with no row at all (a first install): inserted together at the end
+    total = len(pack.templates)
     for index, data in enumerate(pack.templates):
+        if progress is not None and index % MERGE_PROGRESS_EVERY == 0 and index:
+            progress(MERGING, index, total)
         tid = data["id"]
         new_ids.add(tid)
         existing = team.get(tid)
@@ -298,7 +311,11 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> Mer
             digest, locked = content_hash(template), template.locked
             unchanged = (existing is not None and existing[0] == pack.id and existing[1] == digest
                          and existing[2] is None and bool(existing[3]) == locked)
-            outcome = "unchanged" if unchanged else store.upsert_team_template(db, pack.id, template, now=now)
+            if existing is None and tid not in personal:  # ids are unique in a valid pack
+                fresh.append((template, digest))
+                outcome = "added"
+            else:
+                outcome = "unchanged" if unchanged else store.upsert_team_template(db, pack.id, template, now=now)
             new_sources.append({"template_id": tid, "pack_id": pack.id, "fingerprint": fingerprint,
                                 "content_hash": digest})
         mine = personal.get(tid)
@@ -322,6 +339,8 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime) -> Mer
         else:
             store.mark_team_updated(db, tid, True)
             report.conflicts.append(tid)
+    if fresh:
+        store.insert_new_team_templates(db, pack.id, fresh, now=now)
     if new_sources:
         db["pack_template_sources"].upsert_all(new_sources, pk="template_id")
     for tid, (owner, _, retired_at, _) in team.items():
@@ -425,14 +444,17 @@ def forget(db: sqlite_utils.Database, pack_id: str, template_ids: list[str], now
 
 
 def apply(db: sqlite_utils.Database, verified: Verified, policy: Policy,
-          options: InstallOptions = InstallOptions(), now: datetime | None = None) -> InstallResult:
-    """Version check, merge and records, in one transaction."""
+          options: InstallOptions = InstallOptions(), now: datetime | None = None,
+          progress=None) -> InstallResult:
+    """Version check, merge and records, in one transaction. ``progress``: see
+    :func:`merge_templates` (the app runs this on a thread of its own and shows it)."""
     now = _now(now)
     pack = verified.pack
     stamp = utc_text(now)
-    with db.atomic():
+    # one library notice for the thousands of rows a merge may write (not one per row)
+    with db.atomic(), changes.one_bump_per_write(db.conn, changes.LIBRARY, _LIBRARY_TABLES):
         action, installed = check_version(db, verified, policy, options)
-        report = merge_templates(db, pack, now)
+        report = merge_templates(db, pack, now, progress)
         store_glossary(db, pack.id, pack.data.get("glossary") or [])
         store_cards(db, pack.id, pack.data.get("cards") or [])
         key = verified.key
@@ -475,7 +497,7 @@ def install_file(db: sqlite_utils.Database, policy: Policy, path: Path,
                  options: InstallOptions = InstallOptions(), now: datetime | None = None) -> InstallResult:
     """The whole pipeline for a file (and its ``.minisig`` beside it)."""
     path = Path(path)
-    raw, signature = read_files(path, options.max_bytes)
+    raw, signature = read_files(path, policy)
     verified = prepare(raw, signature, trust.trusted_keys(db, policy), policy, options, now, str(path))
     return apply(db, verified, policy, options, now)
 

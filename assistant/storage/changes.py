@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlite_utils.migrations import Migrations
@@ -60,6 +61,28 @@ def m001_change_counters(db):
             for event in ("INSERT", "UPDATE", "DELETE"):
                 db.execute(f"CREATE TRIGGER changes_{table}_{event.lower()} AFTER {event} ON {table} "
                            f"BEGIN UPDATE change_counters SET n = n + 1 WHERE topic = '{topic}'; END")
+
+
+@contextmanager
+def one_bump_per_write(conn: sqlite3.Connection, topic: str, tables: tuple[str, ...]):
+    """For a bulk write inside the caller's transaction: the topic's counter is bumped once
+    instead of once per row (on 100,000 rows the per-row triggers cost as much as the
+    inserts). The triggers of ``tables`` are set aside and put back exactly as they were,
+    in the same transaction: a rollback restores them with the data, and no other
+    connection ever sees the tables without them (it sees the commit or nothing)."""
+    if not conn.in_transaction:
+        raise RuntimeError("one_bump_per_write needs the caller's transaction")
+    marks = ",".join("?" * len(tables))
+    saved = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'changes_%' "
+                         f"AND tbl_name IN ({marks})", tables).fetchall()
+    for name, _ in saved:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+    finally:
+        for _, sql in saved:
+            conn.execute(sql)
+    conn.execute("UPDATE change_counters SET n = n + 1 WHERE topic = ?", (topic,))
 
 
 @dataclass

@@ -27,8 +27,8 @@ from datetime import datetime
 
 from assistant.customer import CustomerContext
 from assistant.errors import UserError
-from assistant.plaintext import quoted
-from assistant.tasks.model import Task, TaskError, check_text
+from assistant.plaintext import quoted, text_problem
+from assistant.tasks.model import Task, TaskError, check_text, normalise_tags
 from assistant.tasks.store import TaskStore
 from assistant.tasks.timeutil import from_iso, to_iso
 
@@ -45,6 +45,8 @@ MAX_ID = 2**63 - 1  # SQLite's INTEGER
 MIN_YEAR, MAX_YEAR = 1970, 2999
 _UID = re.compile(r"[0-9A-Za-z_-]{1,64}")  # used with fullmatch
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 5_000  # rows per statement on import, and between two progress reports
+PARSING, WRITING = "parsing", "writing"
 TEXT_MARK = "'"
 
 
@@ -115,12 +117,14 @@ def export_tasks(store: TaskStore, fmt: str) -> str:
 
 
 # -- import ---------------------------------------------------------------------------------
-def _text(value, name: str) -> str | None:
+def _text(value, name: str, checked: bool = False) -> str | None:
+    """``checked``: the record's text is known to be clean (see record_to_task)."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise TaskError(f"{name} must be text, not {type(value).__name__}.")
-    check_text(value, name)
+    if not checked:
+        check_text(value, name)
     return value if value != "" else None
 
 
@@ -153,44 +157,48 @@ def record_to_task(record: dict) -> Task:
     unknown = set(record) - set(FIELDS)
     if unknown:
         raise TaskError(f"unknown field(s): {', '.join(quoted(u) for u in sorted(unknown))}.")
+    # one scan of all the record's text; only a record with a problem is checked field by
+    # field, for a message naming the field
+    clean = text_problem("\n".join(v for v in record.values() if isinstance(v, str))) is None
+    text = lambda name: _text(record.get(name), name, clean)  # noqa: E731
     task_id = _task_id(record.get("id"))
-    uid = _text(record.get("uid"), "uid")
+    uid = text("uid")
     if uid is not None and not _UID.fullmatch(uid):
         raise TaskError(f"uid {quoted(uid)} must be 1-64 letters, digits, '-' or '_'.")
-    times = {name: _instant(_text(record.get(name), name), name) for name in TIME_FIELDS}
+    times = {name: _instant(text(name), name) for name in TIME_FIELDS}
     if times["created_at"] is None:
         raise TaskError("created_at is missing.")
     tags = record.get("tags")
     if tags is not None and not isinstance(tags, (str, list)):
         raise TaskError("tags must be a list or comma-separated text.")
     for name in ("priority", "status"):
-        if isinstance(record.get(name), str):
+        if isinstance(record.get(name), str) and not clean:
             check_text(record[name], name)
-    zone_name = _text(record.get("customer_zone"), "customer_zone")
+    zone_name = text("customer_zone")
     if zone_name is not None:
         from assistant.clock.zones import canonical_zone
 
         zone_name = canonical_zone(zone_name)  # UnknownZoneError is a ValueError with a message
-    country = _text(record.get("customer_country"), "customer_country")
+    country = text("customer_country")
     if country is not None:
         if not re.fullmatch(r"[A-Za-z]{2}", country):
             raise TaskError(f"customer_country {quoted(country)} is not a two-letter country code.")
         country = country.upper()
     customer = CustomerContext(
-        name=_text(record.get("customer_name"), "customer_name"),
-        phone=_text(record.get("customer_phone"), "customer_phone"),
+        name=text("customer_name"),
+        phone=text("customer_phone"),
         country=country, zone=zone_name,
-        language=_text(record.get("customer_language"), "customer_language"))
+        language=text("customer_language"))
     title = record.get("title")
     if title is None:
         raise TaskError("title is missing.")
-    _text(title, "title")
+    _text(title, "title", clean)
     task = Task(
         id=task_id, uid=uid, title=title,
         priority=record.get("priority") or "normal", status=record.get("status") or "open",
-        channel=_text(record.get("channel"), "channel"),
-        external_ref=_text(record.get("external_ref"), "external_ref"),
-        notes=_text(record.get("notes"), "notes") or "", tags=tags or (), customer=customer,
+        channel=text("channel"),
+        external_ref=text("external_ref"),
+        notes=text("notes") or "", tags=normalise_tags(tags), customer=customer,
         **times).validated()
     if task.status == "done" and task.done_at is None:
         raise TaskError("a done task needs done_at.")
@@ -239,8 +247,10 @@ def _json_records(text: str):
     if position < len(text) and text[position] == "]":
         _expect_end(text, position + 1)
         return
+    line, counted_to = 1, 0  # lines counted up to a position, forward only: linear in the file
     while True:
-        line = _line(text, position)
+        line += text.count("\n", counted_to, position)
+        counted_to = position
         try:
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
@@ -289,8 +299,9 @@ def _line(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
-def parse_tasks(text: str, fmt: str) -> list[Task]:
-    """Every task of the file, validated; TaskImportError on the first bad row."""
+def parse_tasks(text: str, fmt: str, progress=None) -> list[Task]:
+    """Every task of the file, validated; TaskImportError on the first bad row.
+    ``progress(PARSING, rows read so far, None)`` is called every ``BATCH`` rows."""
     if fmt not in ("csv", "json"):
         raise TaskImportError(f"Unknown import format {fmt!r}; use csv or json.")
     records = _csv_records(text) if fmt == "csv" else _json_records(text)
@@ -308,10 +319,17 @@ def parse_tasks(text: str, fmt: str) -> list[Task]:
                 raise TaskImportError(f"uid {task.uid} already appears on line {seen[task.uid]}.", line)
             seen[task.uid] = line
         tasks.append(task)
+        if progress is not None and len(tasks) % BATCH == 0:
+            progress(PARSING, len(tasks), None)
     return tasks
 
 
-def import_tasks(store: TaskStore, text: str, fmt: str) -> ImportResult:
-    """Validate everything, then write everything in one transaction (the store's)."""
-    return ImportResult(*store.import_all(parse_tasks(text, fmt)))
+def import_tasks(store: TaskStore, text: str, fmt: str, progress=None) -> ImportResult:
+    """Validate everything, then write everything in one transaction (the store's, ``BATCH``
+    rows per statement: linear in the number of tasks). ``progress(phase, done, total)`` is
+    called after every batch: PARSING (total None: not known until the end of the file), then
+    WRITING."""
+    tasks = parse_tasks(text, fmt, progress)
+    writing = None if progress is None else (lambda done, total: progress(WRITING, done, total))
+    return ImportResult(*store.import_all(tasks, writing, BATCH))
 

@@ -140,8 +140,8 @@ class Task:
             raise TaskError("A task needs a title.")
         if len(title) > MAX_TITLE:
             raise TaskError(f"The title is longer than {MAX_TITLE} characters.")
-        return replace(
-            self, title=title,
+        normal = dict(
+            title=title,
             priority=PRIORITIES[priority_rank(self.priority)],
             status=normalise_status(self.status),
             channel=normalise_channel(self.channel),
@@ -149,6 +149,9 @@ class Task:
             notes=str(self.notes or ""),
             tags=normalise_tags(self.tags),
         )
+        if all(getattr(self, name) == value for name, value in normal.items()):
+            return self  # already as stored (an import validates 100,000s: a copy costs)
+        return replace(self, **normal)
 
 
 def check_text(value: str, name: str) -> None:

@@ -63,12 +63,9 @@ class TeamSchedule:
         return day.weekday() in self.workdays and not self.is_holiday(day)
 
     def window(self, day: date) -> tuple[datetime, datetime] | None:
-        """The UTC opening window of a local date, or None on a day off."""
-        if not self.is_workday(day):
-            return None
-        opens = wall_to_utc_lenient(self.zone_name, datetime.combine(day, self.start))
-        closes = wall_to_utc_lenient(self.zone_name, datetime.combine(day, self.end))
-        return (opens, closes) if closes > opens else None
+        """The UTC opening window of a local date, or None on a day off (remembered: a bulk
+        import computes deadlines for thousands of tasks over the same few hundred days)."""
+        return _window(self, day)
 
     def local_date(self, instant: datetime) -> date:
         return instant.astimezone(zone(self.zone_name)).date()
@@ -117,3 +114,13 @@ class TeamSchedule:
         day = self.local_date(instant)
         bounds = self.window(day)
         return bounds is not None and bounds[0] <= instant < bounds[1]
+
+
+@lru_cache(maxsize=4096)
+def _window(schedule: TeamSchedule, day: date) -> tuple[datetime, datetime] | None:
+    # the schedule is frozen (hashable, never changes): its windows can be remembered
+    if not schedule.is_workday(day):
+        return None
+    opens = wall_to_utc_lenient(schedule.zone_name, datetime.combine(day, schedule.start))
+    closes = wall_to_utc_lenient(schedule.zone_name, datetime.combine(day, schedule.end))
+    return (opens, closes) if closes > opens else None

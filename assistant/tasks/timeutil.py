@@ -18,7 +18,9 @@ from assistant.clock.errors import AmbiguousTimeError, NonexistentTimeError
 def to_iso(instant: datetime) -> str:
     if instant.tzinfo is None:
         raise ValueError("naive datetime where a UTC instant was expected")
-    return instant.astimezone(UTC).replace(microsecond=0).strftime(ISO_FORMAT)
+    # isoformat is C and several times faster than strftime (a bulk import writes 100,000s);
+    # the same text as ISO_FORMAT for the years stored (four digits)
+    return instant.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def from_iso(text: str | None) -> datetime | None:

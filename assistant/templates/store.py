@@ -257,6 +257,19 @@ def upsert_team_template(db: sqlite_utils.Database, pack_id: str, template: Temp
     return outcome
 
 
+def insert_new_team_templates(db: sqlite_utils.Database, pack_id: str, templates: list[tuple[Template, str]],
+                              *, now: datetime | None = None) -> None:
+    """Add team templates whose ids have no row yet (the caller checked: a pack's first
+    install), in one statement: what :func:`upsert_team_template` does for an added template,
+    without its per-template lookups. Each is a validated team template with its
+    :func:`content_hash`, which the caller computed already."""
+    stamp = _now(now)
+    db.conn.executemany(
+        "INSERT INTO team_templates (template_id, pack_id, data, content_hash, locked, disabled, hidden, "
+        "retired_at, installed_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0, NULL, ?, ?)",
+        [(t.id, pack_id, _dump(t), digest, int(t.locked), stamp, stamp) for t, digest in templates])
+
+
 def retire_team_template(db: sqlite_utils.Database, template_id: str,
                          *, now: datetime | None = None) -> bool:
     with db.atomic():

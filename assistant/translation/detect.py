@@ -58,15 +58,15 @@ def _base():
 
 class LanguageDetector:
     def __init__(self, languages: Iterable[str]):
-        from py3langid.langid import LanguageIdentifier
-
         self.languages = sorted(set(languages))
         self._to_ours: dict[str, str] = {}
         self._identifier = None
-        if len(self.languages) < 2:  # nothing to choose between: do not even load the model
+        if len(self.languages) < 2:  # nothing to choose between: do not even import the detector
             self._to_ours = {code: code for code in self.languages}
             self.unsupported = []
             return
+        from py3langid.langid import LanguageIdentifier
+
         base = _base()
         known = set(base.labels)
         for code in self.languages:

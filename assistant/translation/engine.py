@@ -94,10 +94,9 @@ class _LoadedPair:
 class TranslationEngine:
     def __init__(self, models_dir: Path, argos_home: Path, *, threads: int | None = None,
                  beam_size: int = BEAM_SIZE):
-        from assistant.translation.argos_env import import_argos
-
         self.models_dir = Path(models_dir)
-        self._argos_package = import_argos(self.models_dir, Path(argos_home))
+        self._argos_home = Path(argos_home)
+        self._argos_module = None  # imported with the first package (Argos and its sentence splitter: ~50 MB)
         self.threads = threads if threads is not None else min(4, os.cpu_count() or 1)
         self.beam_size = beam_size
         self._pairs: dict[tuple[str, str], _LoadedPair] = {}
@@ -117,12 +116,21 @@ class TranslationEngine:
                 pairs[info.pair] = old
                 continue
             try:
-                pkg = self._argos_package.Package(info.path)
+                pkg = self._argos_package().Package(info.path)
             except Exception as exc:  # a package Argos cannot read: reported, others still work
                 self.problems.append(f"{info.path}: {exc}")
                 continue
             pairs[info.pair] = _LoadedPair(info, pkg)
         self._pairs = pairs
+
+    def _argos_package(self):
+        """``argostranslate.package``, configured for our folders, imported when first needed:
+        with no model installed the app never loads it."""
+        if self._argos_module is None:
+            from assistant.translation.argos_env import import_argos
+
+            self._argos_module = import_argos(self.models_dir, self._argos_home)
+        return self._argos_module
 
     @property
     def pairs(self) -> list[tuple[str, str]]:

@@ -55,10 +55,11 @@ def test_valid_file_applies_every_key(write, tmp_path):
         "allow_global_shortcuts": False, "allow_synthetic_paste": False,
         "allow_link_handler": False,
         "pack_inbox": r"\\server\packs", "shared_models_dir": "/srv/models", "data_dir": "%APPDATA%/AA",
-        "download_mirror_url": "https://mirror.example/models",
+        "download_mirror_url": "https://mirror.example/models", "max_pack_mb": 160,
     })
     policy = load_policy([path], None)
     assert policy.errors == ()
+    assert policy.max_pack_mb == 160
     assert policy.sources == (str(path),)
     assert _bools(policy) == {"allow_downloads": True, "require_signatures": True, "allow_downgrade": True,
                               "allow_translation_history": False, "trust_only_policy_keys": True,
@@ -70,7 +71,7 @@ def test_valid_file_applies_every_key(write, tmp_path):
     assert policy.describe()["trusted_key_ids"] == ["0807060504030201"]
     assert {key: entry["from"] for key, entry in policy.describe()["effective"].items()} == \
         {key: (str(path) if key != "trusted_publisher_keys" else [str(path)])
-         for key in (*BOOL_KEYS, *MACHINE_ONLY_KEYS, "trusted_publisher_keys")}
+         for key in (*BOOL_KEYS, *MACHINE_ONLY_KEYS, "max_pack_mb", "trusted_publisher_keys")}
 
 
 @pytest.mark.parametrize("content, message", [
@@ -151,20 +152,21 @@ def test_null_folder_in_the_first_file_does_not_block_the_second(write):
 
 @pytest.mark.parametrize("machine_place", ["system", "beside"])
 def test_machine_file_strict_and_user_file_loose_keeps_every_key_strict(write, tmp_path, machine_place):
-    machine = write("machine.json", {**STRICT, **FOLDERS, "trusted_publisher_keys": [PUBLIC_KEY]})
+    machine = write("machine.json", {**STRICT, **FOLDERS, "trusted_publisher_keys": [PUBLIC_KEY], "max_pack_mb": 20})
     user = write("user.json", {**LOOSE, "pack_inbox": "/home/me/inbox", "shared_models_dir": "/home/me/models",
                                "data_dir": "/home/me/data", "download_mirror_url": "https://evil.example/",
-                               "trusted_publisher_keys": [OTHER_KEY]})
+                               "trusted_publisher_keys": [OTHER_KEY], "max_pack_mb": 500})
     absent = tmp_path / "nothing-here.json"
     policy = load_policy([machine, absent] if machine_place == "system" else [absent, machine], user)
     assert policy.errors == ()
     assert _bools(policy) == STRICT
     assert {key: getattr(policy, key) for key in MACHINE_ONLY_KEYS} == FOLDERS
     assert policy.trusted_publisher_keys == (PUBLIC_KEY,)  # a user file adds no trusted key
+    assert policy.max_pack_mb == 20  # nor raises the pack cap
     described = policy.describe()
     assert {key: entry["from"] for key, entry in described["effective"].items()} == \
         {key: (str(machine) if key != "trusted_publisher_keys" else [str(machine)])
-         for key in (*BOOL_KEYS, *MACHINE_ONLY_KEYS, "trusted_publisher_keys")}
+         for key in (*BOOL_KEYS, *MACHINE_ONLY_KEYS, "max_pack_mb", "trusted_publisher_keys")}
     user_entry = [f for f in described["files"] if f["kind"] == USER][0]
     assert user_entry["status"] == "read"
     assert sorted(user_entry["ignored"]) == sorted([*MACHINE_ONLY_KEYS, "trusted_publisher_keys"])
@@ -283,3 +285,52 @@ def test_a_user_file_can_switch_global_shortcuts_and_paste_off_never_on(write):
     assert kept.origin("allow_global_shortcuts") == str(machine)
     broken = load_policy([write("broken.json", "{")], None)  # an error: the safest value, both off
     assert (broken.allow_global_shortcuts, broken.allow_synthetic_paste) == (False, False)
+
+
+# -- the pack size cap: only machine files raise it, anyone lowers it --------------------------
+
+def test_the_pack_cap_defaults_to_the_built_in_one(tmp_path):
+    assert load_policy([tmp_path / "missing.json"], None).max_pack_mb == 14
+
+
+def test_a_machine_file_raises_the_pack_cap_and_a_user_file_cannot_raise_it_further(write):
+    machine = write("machine.json", {"max_pack_mb": 160})
+    assert load_policy([machine], None).max_pack_mb == 160
+    policy = load_policy([machine], write("user.json", {"max_pack_mb": 400}))
+    assert policy.max_pack_mb == 160 and policy.origin("max_pack_mb") == str(machine)
+
+
+def test_a_user_file_may_lower_the_pack_cap_but_not_raise_the_default(write):
+    machine = write("machine.json", {"max_pack_mb": 160})
+    assert load_policy([machine], write("user.json", {"max_pack_mb": 10})).max_pack_mb == 10
+    assert load_policy([write("empty.json", {})], write("loose.json", {"max_pack_mb": 50})).max_pack_mb == 14
+
+
+def test_two_machine_files_the_first_sets_the_cap_the_second_may_only_lower_it(write):
+    system, beside = write("system.json", {"max_pack_mb": 100}), write("beside.json", {"max_pack_mb": 200})
+    assert load_policy([system, beside], None).max_pack_mb == 100
+    assert load_policy([system, write("lower.json", {"max_pack_mb": 20})], None).max_pack_mb == 20
+
+
+@pytest.mark.parametrize("value", [0, 513, "160", True, 16.5])
+def test_a_pack_cap_that_is_not_a_whole_number_in_range_is_an_error(write, value):
+    with pytest.raises(PolicyError, match="max_pack_mb"):
+        parse_policy(json.dumps({"max_pack_mb": value}), "p.json")
+    policy = load_policy([write("machine.json", {"max_pack_mb": value})], None)
+    assert policy.errors and policy.max_pack_mb == 14
+
+
+def test_an_error_anywhere_takes_a_raised_cap_back_to_the_default_and_keeps_a_lower_one(write):
+    raised = write("machine.json", {"max_pack_mb": 160})
+    broken = write("user.json", "{ not json")
+    policy = load_policy([raised], broken)
+    assert policy.max_pack_mb == 14 and policy.origin("max_pack_mb") == SAFEST_SOURCE
+    lowered = write("low.json", {"max_pack_mb": 5})
+    assert load_policy([lowered], broken).max_pack_mb == 5
+
+
+def test_doctor_shows_the_pack_cap_and_where_it_came_from(write):
+    machine = write("machine.json", {"max_pack_mb": 160})
+    described = load_policy([machine], None).describe()
+    assert described["effective"]["max_pack_mb"] == {"value": 160, "from": str(machine)}
+    assert described["max_pack_mb"] == 160

@@ -206,3 +206,45 @@ def test_a_database_another_program_holds_ends_the_start_with_a_message_and_chan
     assert (code, shown) == (2, [message])
     assert capsys.readouterr().err.splitlines()[-1] == f"Agent Assistant: {message}"
     assert digest(path) == before and not list(fresh_data_dir.glob("*.corrupt-*"))
+
+
+def test_without_a_pack_inbox_the_pack_code_is_not_loaded_until_a_folder_is_chosen(tmp_path):
+    """The inbox watch (and the signature code it needs, ~16 MB) starts only when there is an
+    inbox folder; choosing one in the settings while the app runs starts it then."""
+    from assistant.packs import inbox
+
+    assert app_module.INBOX_SETTING == inbox.SETTING_KEY
+    probe = r"""
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from ui import app as app_module
+app_module.INBOX_FIRST_CHECK_MS = 100
+qapp = QApplication([])
+seen = {}
+def look():
+    window = next(w for w in qapp.topLevelWidgets() if w.objectName() == "main-window")
+    seen["before"] = {"signing": "assistant.packs.signing" in sys.modules,
+                      "watch": getattr(window, "pack_inbox_watch", None) is not None}
+    window.services.put_setting("packs.inbox", sys.argv[1])
+    QTimer.singleShot(300, lambda: seen.update(after=getattr(window, "pack_inbox_watch", None) is not None))
+QTimer.singleShot(2500, look)
+code = app_module.run(qapp, app_module.parse_args(["--quit-after", "4000"]))
+print(json.dumps({"code": code, **seen}))
+"""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "AGENT_ASSISTANT_HOME": str(tmp_path / "d")}
+    env.pop("AGENT_ASSISTANT_POLICY", None)
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    first = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "none")], cwd=REPO, env=env,
+                           capture_output=True, text=True, timeout=120)  # creates the database, the starter pack
+    assert first.returncode == 0, first.stderr[-2000:]
+    subprocess.run([sys.executable, "-m", "assistant", "settings", "reset", "packs.inbox"], cwd=REPO, env=env,
+                   check=True, capture_output=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", probe, str(folder)], cwd=REPO, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0
+    assert result["before"] == {"signing": False, "watch": False}
+    assert result["after"] is True

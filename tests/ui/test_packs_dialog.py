@@ -121,7 +121,7 @@ def test_install_from_file_unsigned_needs_confirmation(qtbot, services, write, n
     assert manage.list_packs(services.db) == []
     monkeypatch.setattr(dialog, "confirm_unsigned", lambda p: True)
     dialog.install_path(path)
-    qtbot.waitUntil(lambda: manage.list_packs(services.db) != [], timeout=10000)
+    qtbot.waitUntil(lambda: manage.list_packs(services.db) != [] and bool(no_popups), timeout=10000)
     assert not manage.list_packs(services.db)[0].signed
     assert "ACME refunds <b>EU</b> version 1 installed" in no_popups[-1]
 
@@ -208,7 +208,7 @@ def test_team_update_side_by_side_and_use_team_version(qtbot, services, key, wri
     assert dialog.tabs.tabText(1) == "Team updates"
 
 
-def test_inbox_watch_installs_newer_signed_packs_quietly(qtbot, services, key, write, tmp_path):
+def test_inbox_watch_installs_newer_signed_packs_quietly(qtbot, services, key, write, tmp_path, monkeypatch):
     from ui.packs_dialog import InboxWatch
 
     db = services.db
@@ -217,11 +217,18 @@ def test_inbox_watch_installs_newer_signed_packs_quietly(qtbot, services, key, w
     write(_pack(3, [_template("acme.a")]))
     told = []
     services.notify = lambda title, message: told.append((title, message))
+    import threading
+
+    merged_on = []
+    real_apply = install.apply
+    monkeypatch.setattr(install, "apply", lambda *a, **k: merged_on.append(threading.current_thread())
+                        or real_apply(*a, **k))
     watch = InboxWatch(services, None, now=lambda: NOW)
     watch.check()
     qtbot.waitUntil(lambda: watch.last_report is not None, timeout=10000)
     assert [p.version for p in manage.list_packs(db)] == [3]
     assert told == [("Template packs", "Updated: ACME refunds <b>EU</b> 3.")]
+    assert merged_on and merged_on[0] is not threading.main_thread()  # the merge is off the GUI thread
 
 
 def test_a_stuck_inbox_never_holds_the_worker_thread(qtbot, services, key, write, tmp_path, monkeypatch):
@@ -268,3 +275,26 @@ def test_palette_offers_the_pack_tools(main_window, monkeypatch):
     commands["Template packs…"].callback()
     commands["Pack editor (team leads)…"].callback()
     assert opened == ["packs-dialog", "pack-editor"]
+
+
+def test_the_merge_runs_off_the_gui_thread_and_shows_its_progress(qtbot, services, key, write, no_popups,
+                                                                  monkeypatch):
+    import threading
+
+    trust.add_key(services.db, key.public_path.read_text(), now=NOW)
+    dialog = _dialog(qtbot, services)
+    monkeypatch.setattr(install, "MERGE_PROGRESS_EVERY", 2)
+    threads, statuses = [], []
+    real_apply = install.apply
+    monkeypatch.setattr(install, "apply", lambda *a, **k: threads.append(threading.current_thread())
+                        or real_apply(*a, **k))
+    real_set_text = dialog.status.setText
+    monkeypatch.setattr(dialog.status, "setText", lambda text: statuses.append(text) or real_set_text(text))
+    path = write(_pack(1, [_template(f"acme.t{i}") for i in range(5)]))
+    dialog.install_path(path)
+    qtbot.waitUntil(lambda: bool(no_popups) and dialog.install_button.isEnabled(), timeout=20000)
+    assert threads and threads[0] is not threading.main_thread(), no_popups
+    assert f"Installing {path.name}: 2 of 5 templates…" in statuses
+    assert f"Installing {path.name}: 4 of 5 templates…" in statuses
+    assert len(manage.list_packs(services.db)) == 1
+    assert "version 1 installed" in no_popups[-1]

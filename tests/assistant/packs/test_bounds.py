@@ -126,3 +126,34 @@ def test_json_numbers_are_bounded():
     with pytest.raises(ValueError, match="out of range"):
         fmt._finite_float("-1e400")
     assert json.loads("[1.5]", parse_float=fmt._finite_float) == [1.5]
+
+
+def test_the_caps_grow_with_the_size_cap_it_raises_and_not_below_the_defaults():
+    assert fmt.Caps.for_megabytes(14) == fmt.DEFAULT_CAPS
+    raised = fmt.Caps.for_megabytes(160)
+    factor = 160 * 1024 * 1024 / fmt.MAX_PACK_BYTES
+    assert raised.max_bytes == 160 * 1024 * 1024
+    assert raised.max_templates == int(fmt.MAX_TEMPLATES * factor) >= 50_000
+    assert raised.max_containers == int(fmt.MAX_JSON_CONTAINERS * factor)
+    assert raised.max_items == int(fmt.MAX_JSON_ITEMS * factor)
+    lowered = fmt.Caps.for_megabytes(2)
+    assert lowered.max_bytes == 2 * 1024 * 1024
+    assert (lowered.max_templates, lowered.max_items) == (fmt.MAX_TEMPLATES, fmt.MAX_JSON_ITEMS)
+
+
+def test_the_schema_follows_the_template_cap_and_the_file_is_left_as_it_is():
+    assert fmt.load_schema()["properties"]["templates"]["maxItems"] == fmt.MAX_TEMPLATES
+    assert fmt.load_schema(60_000)["properties"]["templates"]["maxItems"] == 60_000
+    assert fmt.load_schema()["properties"]["templates"]["maxItems"] == fmt.MAX_TEMPLATES
+
+
+def test_the_template_count_is_held_to_the_caps_given(packs, make_pack, make_template):
+    from dataclasses import replace
+
+    data = make_pack(templates=[make_template(f"acme.t{i}") for i in range(5)])
+    raw = fmt.canonical_bytes(data)
+    with pytest.raises(fmt.PackRejected, match="at most 4"):
+        fmt.parse(raw, replace(fmt.DEFAULT_CAPS, max_templates=4))
+    assert len(fmt.parse(raw, replace(fmt.DEFAULT_CAPS, max_templates=5))["templates"]) == 5
+    problems = fmt.validate_document(fmt.parse(raw), caps=replace(fmt.DEFAULT_CAPS, max_templates=4))
+    assert problems and "templates" in (problems[0].field or "")

@@ -152,3 +152,20 @@ def test_a_whole_etiquette_card_is_validated_and_stored(runtime, trusted, packs,
     install.install_file(runtime.db, Policy(), packs.write(data), now=now)
     stored = runtime.db.execute("SELECT card_json FROM pack_cards WHERE country = 'JP' AND kind = 'card'").fetchone()
     assert json.loads(stored[0]) == card
+
+
+def test_the_policy_size_cap_holds_for_install(runtime, trusted, packs, make_pack, make_template, now):
+    """A pack over a cap a policy lowered is refused before it is read; the same pack under
+    the default cap installs."""
+    from assistant.packs import format as fmt
+
+    body = "{{greeting}} " + "x" * 9000
+    data = make_pack(templates=[make_template(f"acme.t{i}", body) for i in range(130)])
+    path = packs.write(data)
+    assert 1024 * 1024 < path.stat().st_size < fmt.MAX_PACK_BYTES
+    with pytest.raises(fmt.PackRejected) as info:
+        install.install_file(runtime.db, Policy(max_pack_mb=1), path, now=now)
+    assert info.value.problems[0].check == fmt.SIZE and "1,048,576" in str(info.value.problems[0])
+    assert runtime.db.execute("SELECT COUNT(*) FROM packs WHERE pack_id = 'acme.refunds'").fetchone()[0] == 0
+    result = install.install_file(runtime.db, Policy(), path, now=now)
+    assert len(result.merge.added) == 130

@@ -157,3 +157,37 @@ def test_remove_pack_keeps_personal_versions_and_the_version_mark(setup, packs, 
     old = packs.write(make_pack(2, templates=[t("acme.a", "a")]), name="old.agentpack.json")
     with pytest.raises(install.PackRejected, match="older than version 3"):
         install.install_file(db, Policy(), old, now=now)
+
+
+def test_a_first_install_reads_back_as_the_one_by_one_path_wrote_it_and_is_one_library_notice(setup, now):
+    """New templates are inserted together; what is stored is what upsert_team_template stores
+    for an added template, and the library's change counter moves once for the whole merge."""
+    from assistant.templates.model import Template, content_hash
+
+    db, put, edit, t = setup
+
+    def library_count():
+        return db.execute("SELECT n FROM change_counters WHERE topic = 'library'").fetchone()[0]
+
+    def triggers():
+        return db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                          "AND tbl_name IN ('team_templates', 'personal_templates') ORDER BY name").fetchall()
+
+    kept, before = triggers(), library_count()
+    docs = [t(f"acme.n{i}", f"text {i} {{{{greeting}}}}") for i in range(30)]
+    result = put(1, docs)
+    assert sorted(result.merge.added) == sorted(d["id"] for d in docs)
+    assert library_count() == before + 1 and triggers() == kept
+    stored = {r[0]: r[1:] for r in db.execute(
+        "SELECT template_id, data, content_hash, locked, disabled, hidden, retired_at, installed_at, updated_at "
+        "FROM team_templates WHERE pack_id = 'acme.refunds'")}
+    # the same template through the one-by-one path, in another id
+    one = Template.from_dict({**docs[0], "id": "acme.single"}, origin=store.TEAM)
+    assert store.upsert_team_template(db, "acme.refunds", one, now=now) == "added"
+    single = db.execute("SELECT data, content_hash, locked, disabled, hidden, retired_at, installed_at, updated_at "
+                        "FROM team_templates WHERE template_id = 'acme.single'").fetchone()
+    first = stored["acme.n0"]
+    assert first[2:] == single[2:]
+    assert first[1] == content_hash(Template.from_dict(docs[0], origin=store.TEAM))
+    assert first[0].replace('"acme.n0"', '"acme.single"') == single[0]
+    assert _layer(db, "acme.n5") == (store.TEAM, "text 5 {{greeting}}", False)

@@ -146,3 +146,89 @@ def test_an_existing_id_is_not_overwritten(store):
     store.add(Task("Mine"), NOW)
     import_tasks(store, "id,title,created_at\n1,Theirs,2026-11-23T10:00:00Z\n", "csv")
     assert [(t.id, t.title) for t in store.all_tasks()] == [(1, "Mine"), (2, "Theirs")]
+
+
+def _many(count: int, first_id: int = 1) -> str:
+    rows = "".join(f"{i},u{i},Task {i},2026-11-23T10:00:00Z\n" for i in range(first_id, first_id + count))
+    return "id,uid,title,created_at\n" + rows
+
+
+def test_a_large_import_reports_progress_batch_by_batch(store, monkeypatch):
+    from assistant.tasks import exchange
+
+    monkeypatch.setattr(exchange, "BATCH", 3)
+    calls = []
+    result = import_tasks(store, _many(7), "csv", progress=lambda *call: calls.append(call))
+    assert (result.added, result.replaced) == (7, 0)
+    assert calls == [(exchange.PARSING, 3, None), (exchange.PARSING, 6, None),
+                     (exchange.WRITING, 3, 7), (exchange.WRITING, 6, 7), (exchange.WRITING, 7, 7)]
+    # the same file again, in batches too: every task replaced, none duplicated
+    calls.clear()
+    again = import_tasks(store, _many(7), "csv", progress=lambda *call: calls.append(call))
+    assert (again.added, again.replaced) == (0, 7) and store.count() == 7
+    assert calls[-1] == (exchange.WRITING, 7, 7)
+
+
+def test_ids_across_batches_are_kept_when_free_and_assigned_after_the_highest(store, monkeypatch):
+    from assistant.tasks import exchange
+
+    monkeypatch.setattr(exchange, "BATCH", 2)
+    store.add(Task("Mine"), NOW)  # id 1
+    text = ("id,uid,title,created_at\n"
+            "1,a,Clash,2026-11-23T10:00:00Z\n"  # id taken: gets the next one (2)
+            "10,b,Free,2026-11-23T10:00:00Z\n"
+            ",c,No id,2026-11-23T10:00:00Z\n"  # after the highest so far (11)
+            "2,d,Taken by the first,2026-11-23T10:00:00Z\n")  # 2 went to the first row: 12
+    import_tasks(store, text, "csv")
+    assert [(t.id, t.title) for t in store.all_tasks()] == [
+        (1, "Mine"), (2, "Clash"), (10, "Free"), (11, "No id"), (12, "Taken by the first")]
+
+
+def test_a_bad_row_in_a_later_batch_leaves_the_queue_as_it_was(store, monkeypatch):
+    from assistant.tasks import exchange
+
+    monkeypatch.setattr(exchange, "BATCH", 2)
+    text = _many(5) + "6,u6,Bad,not a time\n"
+    with pytest.raises(TaskImportError) as info:
+        import_tasks(store, text, "csv")
+    assert info.value.line == 7 and store.count() == 0
+
+
+def test_json_line_numbers_stay_right_far_into_a_file(store):
+    rows = [f'{{"title": "T{i}", "created_at": "2026-11-23T10:00:00Z"}}' for i in range(300)]
+    rows[250] = '{"title": "T250",\n "created_at": "yesterday"}'
+    with pytest.raises(TaskImportError) as info:
+        import_tasks(store, "[\n" + ",\n".join(rows) + "\n]", "json")
+    assert info.value.line == 252
+
+
+def test_cli_import_shows_progress(tmp_path, run_cli, monkeypatch):
+    from assistant.tasks import exchange
+
+    monkeypatch.setattr(exchange, "BATCH", 4)
+    path = tmp_path / "tasks.csv"
+    path.write_text(_many(10), encoding="utf-8")
+    code, out, err = run_cli("--data-dir", str(tmp_path / "data"), "tasks", "import", str(path))
+    assert code == 0 and "Imported 10 new task(s), replaced 0." in out
+    lines = err.splitlines()
+    assert "Checked 8 tasks…" in lines
+    assert lines[-1] == "Writing: 10 of 10 tasks (100%)"
+
+
+def test_an_import_is_one_change_notice_and_keeps_the_change_triggers(store):
+    def counter():
+        return store.conn.execute("SELECT n FROM change_counters WHERE topic = 'tasks'").fetchone()[0]
+
+    def triggers():
+        return store.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND tbl_name = 'tasks' ORDER BY name").fetchall()
+
+    before, kept = counter(), triggers()
+    assert len(kept) == 3
+    import_tasks(store, _many(50), "csv")
+    assert counter() == before + 1 and triggers() == kept
+    store.add(Task("After"), NOW)  # the triggers still count single writes
+    assert counter() == before + 2
+    with pytest.raises(TaskImportError):  # a refused file: no notice, triggers as they were
+        import_tasks(store, _many(3, first_id=100) + "x,bad,Bad,2026-11-23T10:00:00Z\n", "csv")
+    assert counter() == before + 2 and triggers() == kept

@@ -1,0 +1,53 @@
+"""Importing tasks in the app: off the GUI thread with progress, all or nothing, the queue
+told through the hall."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QProgressDialog
+
+from assistant.tasks.store import TaskStore
+
+
+def _export(count: int) -> str:
+    rows = "".join(f"{i},u{i},Task {i},2026-11-23T10:00:00Z\n" for i in range(1, count + 1))
+    return "id,uid,title,created_at\n" + rows
+
+
+def test_import_shows_progress_writes_every_task_and_tells_the_queue(main_window, qtbot, services, tmp_path,
+                                                                     monkeypatch):
+    from assistant.tasks import exchange
+
+    monkeypatch.setattr(exchange, "BATCH", 10)
+    path = tmp_path / "tasks.csv"
+    path.write_text(_export(35), encoding="utf-8")
+    labels, announced = [], []
+    services.hall.tasks_changed.connect(announced.append)
+    task = main_window.import_tasks(str(path))
+    dialog = main_window.findChild(QProgressDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.canceled.connect(lambda: labels.append("canceled"))
+    original = dialog.setLabelText
+    monkeypatch.setattr(dialog, "setLabelText", lambda text: labels.append(text) or original(text))
+    assert task is not None
+    # (the outcome, not the task's signal: a fast worker may report before a wait connects)
+    qtbot.waitUntil(lambda: bool(announced), timeout=20_000)
+    assert TaskStore(services.db).count() == 35
+    assert announced == [None]
+    assert "Writing 35 of 35 tasks…" in labels and "Checked 30 tasks…" in labels
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert "Imported 35 new task(s), replaced 0." in main_window.statusBar().currentMessage()
+
+
+def test_a_bad_file_is_reported_and_nothing_is_imported(main_window, qtbot, services, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr("ui.task_import.plain_message", lambda parent, icon, title, text: shown.append(text))
+    path = tmp_path / "tasks.csv"
+    path.write_text(_export(3) + "4,u4,Bad,yesterday\n", encoding="utf-8")
+    main_window.import_tasks(str(path))
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    assert shown[0].startswith("tasks.csv: Line 5: created_at 'yesterday'") and shown[0].endswith("Nothing was imported.")
+    assert TaskStore(services.db).count() == 0
+
+
+def test_the_palette_offers_the_import(main_window):
+    assert "Import tasks…" in [c.title for c in main_window.commands()]
