@@ -57,7 +57,7 @@ bench: install
 	$(PY) benchmarks/run_all.py
 
 bench-quick: install
-	$(PY) benchmarks/run_all.py --quick
+	$(PY) benchmarks/run_all.py --quick $(BENCH_FLAGS)
 
 bundle: install
 	$(VENV)/bin/pyinstaller --noconfirm --clean build.spec

@@ -3,7 +3,13 @@
 same run and exits non-zero, naming the bar, when it misses one; this exits non-zero when
 any script failed, timed out or could not run, and lists them.
 
-    .venv/bin/python benchmarks/run_all.py [--quick] [--only NAME ...]
+    .venv/bin/python benchmarks/run_all.py [--quick] [--allow-open] [--only NAME ...]
+
+``--allow-open`` (``.ci/run``): a script whose only misses are bars listed in
+``benchmarks/open-bars.txt`` (bars not met yet, each with its issue) is reported as OPEN and
+does not fail the run; any other miss, a crash or a timeout does. So CI fails on a regression
+of every bar that is met, while the open ones stay named in every run. ``make bench`` never
+allows them: it fails while any bar is missed.
 
 Every ``benchmarks/*.py`` not starting with ``_`` is run, with ``--quick`` in quick mode (a
 convention every benchmark accepts: each bar at a reduced size). A script that prints the
@@ -80,6 +86,38 @@ class Script:
         return time.perf_counter() - self.started
 
 
+OPEN_BARS = HERE / "open-bars.txt"
+
+
+def open_bars() -> list[tuple[str, str]]:
+    """(script, bar label prefix) for every bar listed as not met yet."""
+    found = []
+    for line in OPEN_BARS.read_text(encoding="utf-8").splitlines() if OPEN_BARS.exists() else []:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            script, label, *_reason = (part.strip() for part in line.split("|"))
+            found.append((script, label))
+    return found
+
+
+def missed_bars(lines: list[str]) -> list[str]:
+    """The labels of the bars a script's output says it missed ("bar: LABEL...-> FAIL")."""
+    return [line.strip()[len("bar: "):] for line in lines
+            if line.startswith("bar: ") and "-> FAIL" in line]
+
+
+def only_open(name: str, lines: list[str], allowed: list[tuple[str, str]]) -> list[str] | None:
+    """The open bars a failed script missed when those are all it missed (it ran to its
+    verdict), else None: a real failure."""
+    if not any("bar(s) MISSED" in line for line in lines):
+        return None  # it crashed before its verdict
+    missed = missed_bars(lines)
+    prefixes = [label for script, label in allowed if script == name]
+    if not missed or not all(any(m.startswith(p) for p in prefixes) for m in missed):
+        return None
+    return missed
+
+
 def scripts(only: list[str] | None) -> list[Path]:
     found = [p for p in sorted(HERE.glob("*.py"))
              if not p.name.startswith("_") and p.name != Path(__file__).name]
@@ -93,13 +131,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="each benchmark at a reduced size (CI)")
     parser.add_argument("--only", action="append", help="run only this benchmark (repeatable)")
+    parser.add_argument("--allow-open", action="store_true",
+                        help="misses of the bars in open-bars.txt do not fail the run (CI)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     background: list[Script] = []
+    everything: list[Script] = []
     results: dict[str, tuple[int | None, float]] = {}
     for path in scripts(args.only):
         print(f"\n== {path.name}{' --quick' if args.quick else ''} ==", flush=True)
         script = Script(path, args.quick)
+        everything.append(script)
         script.wait_foreground()
         if script.proc.poll() is None and script.idle.is_set() and script.reader.is_alive():
             print(f"({path.name} goes on idling in the background; its figures follow at the end)", flush=True)
@@ -113,14 +155,22 @@ def main(argv: list[str] | None = None) -> int:
         results[script.name] = (code, script.elapsed)
     total = time.perf_counter() - started
     print(f"\n{'benchmark':<26} {'result':<10} {'seconds':>8}")
-    failed = []
+    failed, still_open = [], []
+    allowed = open_bars() if args.allow_open else []
     for name, (code, elapsed) in results.items():
-        verdict = "ok" if code == 0 else "TIMEOUT" if code is None else f"FAILED ({code})"
-        if code != 0:
+        lines = next((s.lines for s in everything if s.name == name), [])
+        known = only_open(name, lines, allowed) if code not in (0, None) else None
+        verdict = ("ok" if code == 0 else "TIMEOUT" if code is None else "OPEN" if known
+                   else f"FAILED ({code})")
+        if known:
+            still_open.extend(f"{name}: {bar}" for bar in known)
+        elif code != 0:
             failed.append(name)
         print(f"{name:<26} {verdict:<10} {elapsed:8.0f}")
     print(f"total {total:.0f} s ({'quick' if args.quick else 'full'} run); load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    if still_open:
+        print("open bars, not met yet (benchmarks/open-bars.txt):\n  " + "\n  ".join(still_open))
     if failed:
         print(f"failed: {', '.join(failed)}")
     return 1 if failed else 0
