@@ -153,7 +153,8 @@ class ClockCard(QFrame):
         self.message_label.setText(message)
         self.message_label.show()
 
-    def show_details(self, details: ClockDetails, at: datetime) -> None:
+    def show_details(self, details: ClockDetails, at: datetime, likely: bool = False) -> None:
+        """``likely``: the zone is the most likely of several, not one the agent chose."""
         self.details = details
         language = current_language()
         status = details.status
@@ -163,9 +164,10 @@ class ClockCard(QFrame):
         self.date_label.setText(details.date_text)
         self.offset_label.setText(_("{offset} from you").format(offset=details.offset.text)
                                   if details.offset.delta else details.offset.text)
-        self.zone_label.setText(_("{city} · {abbreviation} · UTC{offset}").format(
+        zone_text = _("{city} · {abbreviation} · UTC{offset}").format(
             city=localized_city(status.zone, language), abbreviation=status.abbreviation,
-            offset=status.utc_offset))
+            offset=status.utc_offset)
+        self.zone_label.setText(_("{zone} · likely").format(zone=zone_text) if likely else zone_text)
         self.status_label.setText(status_text(status))
         style_status(self.status_label, status.status)
         self.change_label.setText(details.change_text or "")

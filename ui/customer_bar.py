@@ -123,6 +123,17 @@ class CustomerBar(QWidget):
         layout.addLayout(row)
         # own row: the field keeps its width in a narrow (compact) window
         layout.addWidget(self.zone_choice)
+        # the other clocks of a number or country with several, when they show another hour
+        # than the customer's: one click (or Up/Down in the zone choice) away
+        self.zone_chips = QWidget()
+        self.zone_chips.setObjectName("zone-chips")
+        self.zone_chips.setAccessibleName(_("Other time zones of this customer"))
+        chips = QHBoxLayout(self.zone_chips)
+        chips.setContentsMargins(0, 0, 0, 0)
+        chips.setSpacing(4)
+        chips.addStretch(1)
+        self.zone_chips.hide()
+        layout.addWidget(self.zone_chips)
 
         self.how_label = plain_label("", "customer-resolution", selectable=False)
         self.how_label.setForegroundRole(QPalette.PlaceholderText)  # secondary text, theme's colour
@@ -271,11 +282,36 @@ class CustomerBar(QWidget):
         if len(offered) < 2:
             self.zone_choice.hide()
             return
-        self.zone_choice.addItem(_("Choose the time zone…"), None)
+        if self.services.customer.context.zone is None:
+            self.zone_choice.addItem(_("Choose the time zone…"), None)
         for choice in self.session.zone_choices(self._now()):
             self.zone_choice.addItem(choice.label, choice.zone)
         self._select_offered()
         self.zone_choice.show()
+
+    MAX_CHIPS = 3
+
+    def _update_chips(self, at: datetime) -> None:
+        """Small buttons for the customer's other clocks that show another hour."""
+        layout = self.zone_chips.layout()
+        while layout.count() > 1:
+            widget = layout.takeAt(0).widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        others = [c for c in self.session.zone_choices(at) if c.other_hour][:self.MAX_CHIPS]
+        for choice in others:
+            chip = QToolButton()
+            chip.setObjectName("zone-chip")
+            chip.setAutoRaise(False)
+            chip.setText(_("{city} {time}").format(city=choice.city, time=choice.time))
+            chip.setToolTip(choice.label)
+            chip.setAccessibleName(choice.label)
+            chip.setFocusPolicy(Qt.NoFocus)  # the zone choice has the keys; chips are for the mouse
+            chip.clicked.connect(lambda _checked=False, zone=choice.zone: self.choose_zone(zone))
+            layout.insertWidget(layout.count() - 1, chip)
+            chip.show()  # a child added to a visible parent stays hidden unless shown
+        self.zone_chips.setVisible(bool(others))
 
     def _select_offered(self) -> None:
         index = self.zone_choice.findData(self.services.customer.context.zone)
@@ -407,10 +443,12 @@ class CustomerBar(QWidget):
         at = at or self._now()
         context = self.services.customer.context
         agent = self.agent_zone()
+        self._update_chips(at)
         if context.zone:
             try:
                 self.clock.show_details(
-                    clock_details(context, agent, at, current_language(), self.services.db), at)
+                    clock_details(context, agent, at, current_language(), self.services.db), at,
+                    likely=context.zone_likely)
             except ClockError as exc:  # a stored zone this tzdata no longer knows
                 self.clock.show_message(str(exc))
         elif context.needs_zone_choice:

@@ -236,7 +236,7 @@ class CustomerSession:
     def zone_choices(self, at: datetime | None = None) -> list[ZoneChoice]:
         if self._choice is None:
             return []
-        return zone_choices(self._choice, at or self.now())
+        return zone_choices(replace(self._choice, zone=self.context.zone), at or self.now())
 
     # -- setting the customer --------------------------------------------------------------
     def set_text(self, text: str) -> Resolution | None:

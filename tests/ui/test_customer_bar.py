@@ -5,6 +5,7 @@ import pytest
 from babel import Locale
 from babel.dates import get_day_names
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QToolButton
 
 from assistant import settings
 from assistant.customer import memory as store
@@ -53,16 +54,43 @@ def test_typing_a_number_sets_the_customer_and_shows_their_clock(qtbot, bar, ser
     assert [c.zone for c in store.recents(services.db)] == ["America/Sao_Paulo"]
 
 
-def test_choosing_among_several_zones(qtbot, bar, services):
+def test_several_zones_show_the_likely_clock_at_once(qtbot, bar, services):
     type_customer(qtbot, bar, "+34 612 345 678")
     context = services.customer.context
-    assert context.country == "ES" and context.zone is None and context.needs_zone_choice
+    assert context.country == "ES" and context.zone == "Europe/Madrid" and context.zone_likely
     assert bar.zone_choice.isVisible()
     offered = [bar.zone_choice.itemData(i) for i in range(bar.zone_choice.count())]
-    assert offered[0] is None  # "Choose the time zone…"
-    assert set(offered[1:]) == {"Europe/Madrid", "Atlantic/Canary"}
-    assert "Choose" in bar.clock.message_label.text()
-    assert store.recents(services.db) == []  # not remembered until complete
+    assert set(offered) == {"Europe/Madrid", "Atlantic/Canary"}  # no "Choose…" item
+    assert bar.zone_choice.currentData() == "Europe/Madrid"
+    assert "likely" in bar.zone_choice.currentText()
+    assert bar.clock.time_label.isVisibleTo(bar.clock) and not bar.clock.message_label.isVisibleTo(bar.clock)
+    assert re.fullmatch(r"10:30", bar.clock.time_label.text())
+    assert "likely" in bar.clock.zone_label.text()
+    # the Canaries show another hour: a chip, one click away
+    chips = bar.zone_chips.findChildren(QToolButton, "zone-chip")
+    assert bar.zone_chips.isVisibleTo(bar) and len(chips) == 1
+    assert re.search(r"0?9:30", chips[0].text())
+    with qtbot.waitSignal(services.customer.changed) as changed:
+        chips[0].click()
+    assert changed.args[0].zone == "Atlantic/Canary" and not changed.args[0].zone_likely
+    assert "likely" not in bar.clock.zone_label.text()
+    # now Madrid is the other hour
+    chips = [c for c in bar.zone_chips.findChildren(QToolButton, "zone-chip") if c.isVisibleTo(bar)]
+    assert len(chips) == 1 and "10:30" in chips[0].text()
+    assert [c.zone for c in store.recents(services.db)] == ["Atlantic/Canary"]  # the choice replaced the guess
+
+
+def test_chips_only_for_clocks_that_show_another_hour(qtbot, bar, services):
+    type_customer(qtbot, bar, "Madrid")
+    assert not bar.zone_chips.isVisibleTo(bar)
+    type_customer(qtbot, bar, "Russia")
+    chips = bar.zone_chips.findChildren(QToolButton, "zone-chip")
+    assert 0 < len(chips) <= bar.MAX_CHIPS  # a few; the rest is in the zone choice
+
+
+def test_choosing_among_several_zones(qtbot, bar, services):
+    type_customer(qtbot, bar, "+34 612 345 678")
+    offered = [bar.zone_choice.itemData(i) for i in range(bar.zone_choice.count())]
     canary = offered.index("Atlantic/Canary")
     with qtbot.waitSignal(services.customer.changed) as changed:
         bar.zone_choice.setCurrentIndex(canary)
@@ -149,9 +177,11 @@ def test_at_most_five_pins(qtbot, bar, services):
     assert len(bar.pinned_clocks) == 5
 
 
-def test_pin_needs_a_zone(qtbot, bar):
-    type_customer(qtbot, bar, "+34 612 345 678")
+def test_pin_needs_a_zone(qtbot, bar, services):
+    services.customer.set(CustomerContext(country="ES", zones=("Atlantic/Canary", "Europe/Madrid")))
     assert not bar.pin_button.isEnabled()
+    type_customer(qtbot, bar, "+34 612 345 678")  # the likely zone can be pinned
+    assert bar.pin_button.isEnabled()
 
 
 def test_context_set_elsewhere_updates_the_clock(qtbot, bar, services):
@@ -235,10 +265,13 @@ def test_zone_choice_by_keyboard(qtbot, bar, services):
     type_customer(qtbot, bar, "+34 612 345 678")
     assert bar.zone_choice.hasFocus() or not bar.window().isActiveWindow()
     bar.zone_choice.setFocus()
+    assert services.customer.context.zone == "Europe/Madrid"  # likely, shown at once
+    # one Down arrow no longer picks the Canaries: the list starts on Madrid (west to east,
+    # the Canaries come first), so Up is the one key to them
     qtbot.keyClick(bar.zone_choice, Qt.Key_Down)
-    assert services.customer.context.zone == bar.zone_choice.itemData(1)
-    qtbot.keyClick(bar.zone_choice, Qt.Key_Down)  # changing one's mind
-    assert services.customer.context.zone == bar.zone_choice.itemData(2)
+    assert services.customer.context.zone == "Europe/Madrid"
+    qtbot.keyClick(bar.zone_choice, Qt.Key_Up)
+    assert services.customer.context.zone == "Atlantic/Canary"
     assert services.customer.context.phone == "+34612345678"
 
 
