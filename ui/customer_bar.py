@@ -199,7 +199,7 @@ class CustomerBar(QWidget):
         return self.session.agent_zone()
 
     def _setting_changed(self, key: str) -> None:
-        if key == "clock.agent_zone":
+        if key in ("clock.agent_zone", "clock.hour_cycle"):
             self.refresh()
 
     def _packs_changed(self) -> None:

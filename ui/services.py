@@ -44,6 +44,14 @@ class AppServices:
         self.session = CustomerSession(lambda: self.runtime.db)
         self.customer.bind(self.session)
         self.session.subscribe(memory=self.hall.customers_changed.emit)
+        # first listener: the 12/24-hour choice is in force before any view redraws a time
+        self.hall.settings_changed.connect(self._setting_changed)
+
+    def _setting_changed(self, key: str) -> None:
+        from assistant.clock import hours
+
+        if key == hours.SETTING:
+            hours.load(self.db)
 
     @property
     def db(self):

@@ -81,7 +81,10 @@ def short_time(instant: datetime, zone_name: str, now: datetime) -> str:
     tz = zone(zone_name)
     local, today = instant.astimezone(tz), now.astimezone(tz)
     days = (local.date() - today.date()).days
-    pattern = "HH:mm" if days == 0 else ("EEE HH:mm" if -7 < days < 7 else "d MMM HH:mm")
+    from assistant.clock.hours import hour_minute
+
+    hm = hour_minute()
+    pattern = hm if days == 0 else (f"EEE {hm}" if -7 < days < 7 else f"d MMM {hm}")
     try:
         return format_datetime(local, pattern, locale=current_language())
     except (ValueError, LookupError):

@@ -21,6 +21,7 @@ def bar(qtbot, services):
     from ui.customer_bar import CustomerBar
 
     settings.put(services.db, "clock.agent_zone", "Europe/London")
+    services.put_setting("clock.hour_cycle", "24")  # most tests read 24-hour times
     widget = CustomerBar(services, now=lambda: NOW)
     qtbot.addWidget(widget)
     widget.resize(460, 480)
@@ -140,6 +141,7 @@ def test_empty_recents_menu_says_so(bar):
 
 
 def test_pinned_clocks_row(qtbot, bar, services):
+    services.put_setting("clock.hour_cycle", "12")  # every clock in one cycle
     assert not bar.pins_row.isVisible()
     for text in ("Priya, +91 98765 43210", "Sydney", "Kathmandu"):
         type_customer(qtbot, bar, text)
@@ -149,13 +151,13 @@ def test_pinned_clocks_row(qtbot, bar, services):
     assert bar.pins_row.isVisible() and len(clocks) == 3
     assert [c.name_label.text() for c in clocks] == ["Priya", "Sydney", "Kathmandu"]
     assert clocks[0].time_label.text().startswith("3:00")   # 09:30 UTC in India
-    # 20:30 in Sydney: Australian English's 12-hour clock, its PM marker and Thursday, as the
+    # 20:30 in Sydney: a 12-hour clock, its PM marker and Thursday, as the
     # installed CLDR spells them ("pm" or "PM", a narrow space or not)
     sydney = Locale.parse("en_AU")
     assert clocks[1].time_label.text().startswith("8:30")
     assert sydney.day_periods["format"]["abbreviated"]["pm"] in clocks[1].time_label.text()
     assert clocks[1].time_label.text().endswith(" " + get_day_names("abbreviated", locale=sydney)[3])
-    assert clocks[2].time_label.text().startswith("15:15")
+    assert clocks[2].time_label.text().startswith("3:15")  # Nepal too: the agent's one cycle
     # a pinned clock makes its customer current again
     qtbot.mouseClick(clocks[0], Qt.LeftButton)
     assert services.customer.context.name == "Priya"
@@ -335,3 +337,15 @@ def test_the_converter_reads_left_to_right_in_a_right_to_left_ui(qtbot, qapp):
         assert converter.theirs.text() == "Mon 2026-01-05 18:30"  # not "30:18 05-01-2026 Mon"
     finally:
         qapp.setLayoutDirection(Qt.LeftToRight)
+
+
+def test_the_hour_cycle_setting_redraws_every_time_at_once(qtbot, bar, services):
+    type_customer(qtbot, bar, "+55 11 91234 5678")
+    assert bar.clock.time_label.text() == "06:30"
+    services.put_setting("clock.hour_cycle", "12")
+    assert bar.clock.time_label.text().startswith("6:30") and bar.clock.time_label.text() != "6:30"
+    good = bar.clock.good_label.text()
+    # both times in the next-good-time line in the same cycle
+    assert len(re.findall(r"\d:\d\d\s?\S*[AP]M", good)) in (0, 2)
+    services.put_setting("clock.hour_cycle", None)  # unset: the UI language's (English: 12-hour)
+    assert bar.clock.time_label.text() != "06:30"

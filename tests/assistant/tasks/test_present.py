@@ -34,6 +34,9 @@ def test_countdown_shows_real_remaining_time_or_breach_age():
 
 
 def test_times_in_both_zones():
+    from assistant.clock import hours
+
+    hours.set_hour_cycle("24")
     paris, tokyo = wall(NOW, "Europe/Paris"), wall(NOW, "Asia/Tokyo")
     assert paris.split()[1] == "24" and paris.split()[-2] == "10:00"
     assert both_times(NOW, "Europe/Paris", "Asia/Tokyo") == f"{paris} · customer {tokyo}"
@@ -73,3 +76,11 @@ def test_details_are_complete():
         f"SLA: 1 h 00 min left (due {wall(NOW + H, 'Europe/Paris')} · customer {wall(NOW + H, 'Asia/Tokyo')})",
         f"Follow-up: {wall(NOW + 2 * H, 'Europe/Paris')} · customer {wall(NOW + 2 * H, 'Asia/Tokyo')}",
         f"Snoozed until {wall(NOW + H, 'Europe/Paris')}", "Tags: a, b", "note"]
+
+
+def test_queue_times_follow_the_hour_cycle():
+    from assistant.clock import hours
+
+    assert short_both(NOW - 10 * timedelta(minutes=1), "Europe/Paris", "Asia/Tokyo", NOW).startswith("9:50")
+    hours.set_hour_cycle("24")
+    assert short_both(NOW - 10 * timedelta(minutes=1), "Europe/Paris", "Asia/Tokyo", NOW) == "09:50 · their 17:50"
