@@ -449,6 +449,7 @@ class CustomerBar(QWidget):
                 self.clock.show_details(
                     clock_details(context, agent, at, current_language(), self.services.db), at,
                     likely=context.zone_likely)
+                self.clock.show_greeting(self._greeting(context, at))
             except ClockError as exc:  # a stored zone this tzdata no longer knows
                 self.clock.show_message(str(exc))
         elif context.needs_zone_choice:
@@ -460,6 +461,13 @@ class CustomerBar(QWidget):
         if self.converter.isVisibleTo(self):
             self.converter.set_zones(context.zone, agent, at)
         self._refresh_pins(at)
+
+    def _greeting(self, context: CustomerContext, at: datetime):
+        from assistant.countries.cards import load_card
+        from assistant.countries.greeting import ready_greeting
+
+        card = load_card(context.country, self.services.db) if context.country else None
+        return ready_greeting(context, at, current_language(), card)
 
     def _refresh_pins(self, at: datetime) -> None:
         from assistant.clock.details import clock_details

@@ -349,3 +349,15 @@ def test_the_hour_cycle_setting_redraws_every_time_at_once(qtbot, bar, services)
     assert len(re.findall(r"\d:\d\d\s?\S*[AP]M", good)) in (0, 2)
     services.put_setting("clock.hour_cycle", None)  # unset: the UI language's (English: 12-hour)
     assert bar.clock.time_label.text() != "06:30"
+
+
+def test_a_ready_greeting_beside_the_clock(qtbot, bar, services):
+    type_customer(qtbot, bar, "Tokyo")  # 18:30 there: an evening greeting, in Japanese
+    assert bar.clock.greeting_label.isVisibleTo(bar.clock)
+    assert bar.clock.greeting_label.text().endswith("こんばんは")
+    assert bar.clock.greeting_label.textFormat() == Qt.PlainText
+    assert "-san" in bar.clock.summary_label.text()  # the card's form of address
+    type_customer(qtbot, bar, "Ana, Madrid")  # 10:30: a morning greeting with her first name
+    assert bar.clock.greeting_label.text().endswith("Buenos días, Ana")
+    services.customer.set(CustomerContext(country="ES", zones=("Atlantic/Canary", "Europe/Madrid")))
+    assert not bar.clock.greeting_label.isVisibleTo(bar.clock)  # no zone: no time of day
