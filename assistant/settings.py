@@ -348,6 +348,8 @@ declare("storage.notices", [], "What happened to the database (moved aside, rest
         "whether the window has shown it", notice_list, internal=True)
 declare("packs.inbox", None, "Folder checked for team packs every 15 minutes",
         optional_text(1024), policy=_inbox_policy)
+declare("packs.news_read", 0, "The last team pack change the agent has read in Replies",
+        integer(0, 2**62), internal=True)
 declare("translation.my_language", None, "The language you read and write in translations",
         optional_language)
 declare("translation.history.enabled", False, "Keep a translation history on this computer",

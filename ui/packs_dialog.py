@@ -53,8 +53,11 @@ def when(text: str | None) -> str:
     return text[:16].replace("T", " ") + (" UTC" if len(text) > 10 else "")
 
 
-def describe_pack(pack: manage.InstalledPack, history: list[manage.HistoryEntry]) -> str:
-    """The details pane's text (plain text, hidden characters made visible)."""
+def describe_pack(pack: manage.InstalledPack, history: list[manage.HistoryEntry],
+                  titles: dict[str, str] | None = None) -> str:
+    """The details pane's text (plain text, hidden characters made visible); the changelog
+    names templates by ``titles`` (id -> title), by id where a title is unknown."""
+    titles = titles or {}
     v = textsafety.visible
     lines = [v(pack.title), _("Publisher: {publisher}").format(publisher=v(pack.publisher)),
              _("Pack id: {id}").format(id=pack.pack_id),
@@ -87,7 +90,7 @@ def describe_pack(pack: manage.InstalledPack, history: list[manage.HistoryEntry]
                            ("kept_local", _("kept your version")), ("retired", _("retired"))):
             ids = entry.changes.get(key) or []
             if ids:
-                shown = ", ".join(ids[:8]) + (" …" if len(ids) > 8 else "")
+                shown = ", ".join(v(titles.get(i, i)) for i in ids[:8]) + (" …" if len(ids) > 8 else "")
                 lines.append(f"    {label}: {shown}")
     return "\n".join(lines)
 
@@ -222,7 +225,10 @@ class PacksDialog(QDialog):
         from assistant.templates import store
 
         db = self.services.db
-        self.details.setPlainText(describe_pack(pack, manage.history(db, pack.pack_id)))
+        from assistant.packs.news import template_titles
+
+        self.details.setPlainText(describe_pack(pack, manage.history(db, pack.pack_id),
+                                                template_titles(db, include_retired=True)))
         for record in store.list_team(db, pack.pack_id):
             template_id = record.template_id
             hidden, disabled = manage.template_flags(db, template_id)

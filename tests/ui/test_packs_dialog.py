@@ -244,3 +244,92 @@ def test_palette_offers_the_pack_tools(main_window, monkeypatch):
     commands["Template packs…"].callback()
     commands["Pack editor (team leads)…"].callback()
     assert opened == ["packs-dialog", "pack-editor"]
+
+
+def test_the_changelog_names_templates_by_title(qtbot, services, key, write, no_popups):
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    install.install_file(db, Policy(), write(_pack(1, [_template("acme.a"), _template("acme.b")])), now=NOW)
+    install.install_file(db, Policy(), write(_pack(2, [_template("acme.a", "v2 {{greeting}}")])), now=NOW)
+    dialog = _dialog(qtbot, services)
+    dialog.pack_list.setCurrentItem(dialog.pack_list.topLevelItem(
+        [dialog.pack_list.topLevelItem(i).text(0) for i in range(dialog.pack_list.topLevelItemCount())]
+        .index("ACME refunds <b>EU</b>")))
+    details = dialog.details.toPlainText()
+    assert "updated: Refund acme.a" in details
+    assert "retired: Refund acme.b" in details  # retired: still named by its title
+    assert "added: Refund acme.a, Refund acme.b" in details
+
+
+def _replies(qtbot, services):
+    from ui.panels.replies import RepliesPanel
+
+    panel = RepliesPanel(services)
+    qtbot.addWidget(panel)
+    panel.resize(420, 720)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.index is not None and panel.results.count() > 0, timeout=10000)
+    return panel
+
+
+def _list_texts(panel):
+    return {panel.results.item(i).data(Qt.UserRole): panel.results.item(i).text()
+            for i in range(panel.results.count())}
+
+
+def test_whats_new_from_the_team_in_replies_until_read(qtbot, services, key, write, no_popups):
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    panel = _replies(qtbot, services)
+    assert not panel.team_news.isVisibleTo(panel)  # the starter pack is not news
+    hall = services.hall
+    install.install_file(db, Policy(), write(_pack(1, [_template("acme.a"), _template("acme.b"),
+                                                       _template("acme.c")])), now=NOW)
+    hall.packs_changed.emit()
+    hall.library_changed.emit(None)
+    bar = panel.team_news
+    assert bar.isVisibleTo(panel)
+    assert bar.label.text().startswith("What's new from your team: 3 new — Refund acme.a, Refund acme.b")
+    assert bar.label.textFormat() == Qt.PlainText
+    # new templates carry a mark in the list until first used
+    texts = _list_texts(panel)
+    assert all(texts[t].startswith("● ") for t in ("acme.a", "acme.b", "acme.c"))
+    assert not any(text.startswith("● ") for tid, text in texts.items() if not tid.startswith("acme."))
+    panel.select_template("acme.a")
+    panel.copy_reply()
+    panel.refilter()
+    assert not _list_texts(panel)["acme.a"].startswith("● ")
+    assert _list_texts(panel)["acme.b"].startswith("● ")
+    # stays until read: reloading does not clear it; Show lists the titles and reads it
+    panel.reload()
+    assert bar.isVisibleTo(panel)
+    qtbot.mouseClick(bar.show_button, Qt.LeftButton)
+    assert "Refund acme.c" in no_popups[-1]
+    assert not bar.isVisibleTo(panel)
+    panel.reload()
+    assert not bar.isVisibleTo(panel)
+
+
+def test_a_change_that_needs_a_choice_leads_to_the_side_by_side_view(qtbot, services, key, write,
+                                                                      no_popups, monkeypatch):
+    import ui.packs_dialog as packs_dialog
+
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    install.install_file(db, Policy(), write(_pack(1, [_template("acme.a", "Hello.\nv1")])), now=NOW)
+    entry = store.get_entry(db, "acme.a")
+    variants = entry.template.to_dict()["variants"]
+    variants["en"]["body"] = "Mine.\nv1"
+    store.save_personal(db, entry.template.copy(variants=variants), now=NOW)
+    panel = _replies(qtbot, services)
+    panel.team_news.mark_read()  # the first install was read
+    install.install_file(db, Policy(), write(_pack(2, [_template("acme.a", "Hello.\nv2"),
+                                                       _template("acme.n")])), now=NOW)
+    services.hall.packs_changed.emit()
+    bar = panel.team_news
+    assert "1 new, 1 needs your choice" in bar.label.text()
+    assert bar.show_button.text() == "Choose…"
+    opened = []
+    monkeypatch.setattr(packs_dialog, "open_packs_dialog", lambda window, tid=None: opened.append(tid))
+    qtbot.mouseClick(bar.show_button, Qt.LeftButton)
+    assert opened == ["acme.a"] and not bar.isVisibleTo(panel)
