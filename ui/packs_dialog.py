@@ -17,7 +17,7 @@ import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextOption
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout,
                                QHeaderView, QMessageBox, QPlainTextEdit,
                                QPushButton, QSplitter, QTabWidget, QTextEdit, QTreeWidget,
@@ -28,6 +28,7 @@ from assistant.i18n import _, ngettext
 from assistant.packs import format as fmt
 from assistant.packs import inbox, install, manage, signing, textsafety, trust
 from ui import theme
+from ui.narrow import fit_columns, stack_when_narrow
 from ui.services import Command
 from ui.widgets import plain_label, plain_message, plain_tooltip
 from ui.workers import run_in_thread
@@ -43,6 +44,7 @@ def _read_only_text() -> QPlainTextEdit:
     box = QPlainTextEdit()
     box.setReadOnly(True)
     box.setLineWrapMode(QPlainTextEdit.WidgetWidth)
+    box.setWordWrapMode(QTextOption.WrapAtWordBoundaryOrAnywhere)  # a fingerprint wraps too
     return box
 
 
@@ -156,8 +158,7 @@ class PacksDialog(QDialog):
         self.pack_list.setAccessibleName(_("Installed packs"))
         self.pack_list.setHeaderLabels([_("Pack"), _("Publisher"), _("Version"), _("Key"), _("Updated"), _("State")])
         self.pack_list.setRootIsDecorated(False)
-        self.pack_list.header().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.pack_list.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        fit_columns(self.pack_list, fit=(2,))  # beside the CRM: no sideways scrolling
         self.pack_list.currentItemChanged.connect(lambda *_a: self._show_pack())
         splitter.addWidget(self.pack_list)
         lower = QSplitter(Qt.Horizontal)
@@ -173,6 +174,8 @@ class PacksDialog(QDialog):
         splitter.addWidget(lower)
         splitter.setSizes([180, 320])
         outer.addWidget(splitter, 1)
+        fit_columns(self.template_list, fit=(1, 2))
+        stack_when_narrow(self, [lower])
         return page
 
     def refresh(self) -> None:
@@ -484,6 +487,7 @@ class PacksDialog(QDialog):
         self.key_list.setHeaderLabels([_("Key id"), _("Fingerprint"), _("From"), _("Note")])
         self.key_list.setRootIsDecorated(False)
         self.key_list.setSelectionMode(QAbstractItemView.SingleSelection)
+        fit_columns(self.key_list)
         outer.addWidget(self.key_list, 1)
         buttons = QHBoxLayout()
         self.trust_button = QPushButton(_("Trust a key…"))
