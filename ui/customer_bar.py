@@ -183,6 +183,13 @@ class CustomerBar(QWidget):
         self.pins_layout = QHBoxLayout(self.pins_row)
         self.pins_layout.setContentsMargins(0, 0, 0, 0)
         self.pins_layout.addStretch(1)
+        self.grid_button = QToolButton()  # the pinned customers' next 24 hours, side by side
+        self.grid_button.setObjectName("hour-grid-button")
+        self.grid_button.setText("▦")
+        self.grid_button.setToolTip(_("Pinned customers' hours"))
+        self.grid_button.setAccessibleName(_("Pinned customers' hours"))
+        self.grid_button.clicked.connect(self.show_hour_grid)
+        self.pins_layout.addWidget(self.grid_button)
         self.pins_row.hide()
         layout.addWidget(self.pins_row)
 
@@ -413,7 +420,7 @@ class CustomerBar(QWidget):
             widget = PinnedClock(context)
             widget.selected.connect(self.pick_recent)
             widget.unpinned.connect(self.unpin)
-            self.pins_layout.insertWidget(self.pins_layout.count() - 1, widget, 1)
+            self.pins_layout.insertWidget(self.pins_layout.count() - 2, widget, 1)
             widget.show()  # a child added to a visible parent stays hidden unless shown
             self._pin_widgets.append(widget)
         self.pins_row.setVisible(bool(self._pin_widgets))
@@ -486,4 +493,11 @@ class CustomerBar(QWidget):
             Command(_("Pin or unpin this customer's clock"), self.toggle_pin, "",
                     "pin clock customer"),
             Command(_("Time converter"), self.convert_button.toggle, "", "convert time zone"),
+            Command(_("Pinned customers' hours"), self.show_hour_grid, "",
+                    "hours grid pinned world time follow-up"),
         ]
+
+    def show_hour_grid(self):
+        from ui.hour_grid import open_hour_grid
+
+        return open_hour_grid(self.window(), self._now)
