@@ -28,6 +28,7 @@ class TeamNewsBar(QFrame):
         row.addWidget(self.label, 1)
         self.show_button = QToolButton()
         self.show_button.setObjectName("team-news-show")
+        self.show_button.setAccessibleName(_("Read what is new from your team"))
         self.show_button.clicked.connect(self.open)
         row.addWidget(self.show_button)
         self.dismiss_button = QToolButton()
@@ -39,8 +40,11 @@ class TeamNewsBar(QFrame):
         self.hide()
         hall = services.hall
         hall.packs_changed.connect(self.refresh)
-        hall.library_changed.connect(lambda _ids: self.refresh())
+        hall.library_changed.connect(self._library_changed)  # a method, not a lambda: no cycle
         hall.settings_changed.connect(self._setting_changed)
+
+    def _library_changed(self, _ids) -> None:
+        self.refresh()
 
     def _setting_changed(self, key: str) -> None:
         from assistant.packs.news import READ_SETTING
