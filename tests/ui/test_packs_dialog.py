@@ -72,6 +72,14 @@ def no_popups(monkeypatch):
     return shown
 
 
+def _edit_locally(db, tid, body):
+    """The agent's own version of a team template (English text ``body``)."""
+    entry = store.get_entry(db, tid)
+    variants = entry.template.to_dict()["variants"]
+    variants["en"]["body"] = body
+    store.save_personal(db, entry.template.copy(variants=variants), now=NOW)
+
+
 def _dialog(qtbot, services):
     from ui.packs_dialog import PacksDialog
 
@@ -166,10 +174,7 @@ def test_team_update_side_by_side_and_use_team_version(qtbot, services, key, wri
     db = services.db
     trust.add_key(db, key.public_path.read_text(), now=NOW)
     install.install_file(db, Policy(), write(_pack(1, [_template("acme.a", "Hello.\nYour refund is on its way.")])), now=NOW)
-    entry = store.get_entry(db, "acme.a")
-    variants = entry.template.to_dict()["variants"]
-    variants["en"]["body"] = "Hi there!\nYour refund is on its way."
-    store.save_personal(db, entry.template.copy(variants=variants), now=NOW)
+    _edit_locally(db, "acme.a", "Hi there!\nYour refund is on its way.")
     install.install_file(db, Policy(), write(_pack(2, [_template("acme.a", "Hello.\nYour refund arrives in 3 days.")])), now=NOW)
     dialog = _dialog(qtbot, services)
     assert dialog.tabs.tabText(1) == "Team updates (1)"
@@ -317,10 +322,7 @@ def test_a_change_that_needs_a_choice_leads_to_the_side_by_side_view(qtbot, serv
     db = services.db
     trust.add_key(db, key.public_path.read_text(), now=NOW)
     install.install_file(db, Policy(), write(_pack(1, [_template("acme.a", "Hello.\nv1")])), now=NOW)
-    entry = store.get_entry(db, "acme.a")
-    variants = entry.template.to_dict()["variants"]
-    variants["en"]["body"] = "Mine.\nv1"
-    store.save_personal(db, entry.template.copy(variants=variants), now=NOW)
+    _edit_locally(db, "acme.a", "Mine.\nv1")
     panel = _replies(qtbot, services)
     panel.team_news.mark_read()  # the first install was read
     install.install_file(db, Policy(), write(_pack(2, [_template("acme.a", "Hello.\nv2"),

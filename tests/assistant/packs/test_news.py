@@ -4,28 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
-from assistant.packs import install, news
-from assistant.policy import Policy
+from assistant.packs import news
 from assistant.templates import store
-
-
-@pytest.fixture
-def setup(runtime, trusted, packs, make_pack, make_template, now):
-    db = runtime.db
-
-    def put(version, templates, when=now):
-        path = packs.write(make_pack(version, templates=templates), name=f"v{version}.agentpack.json")
-        return install.install_file(db, Policy(), path, now=when)
-
-    def edit(tid, body):
-        entry = store.get_entry(db, tid)
-        data = entry.template.to_dict()
-        data["variants"]["en"]["body"] = body
-        store.save_personal(db, entry.template.copy(variants=data["variants"]), now=now)
-
-    return db, put, edit, make_template
 
 
 def test_a_pack_update_is_news_by_title_until_read(setup, now):
