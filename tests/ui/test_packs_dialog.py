@@ -296,6 +296,8 @@ def test_whats_new_from_the_team_in_replies_until_read(qtbot, services, key, wri
     assert bar.isVisibleTo(panel)
     assert bar.label.text().startswith("What's new from your team: 3 new — Refund acme.a, Refund acme.b")
     assert bar.label.textFormat() == Qt.PlainText
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    panel.grab().save(str(SHOTS / "replies-team-news.png"))
     # new templates carry a mark in the list until first used
     texts = _list_texts(panel)
     assert all(texts[t].startswith("● ") for t in ("acme.a", "acme.b", "acme.c"))
