@@ -13,12 +13,14 @@ from assistant.tasks.timeutil import format_duration, zone
 
 
 def local_text(instant: datetime, zone_name: str, with_zone: bool = True) -> str:
-    """"Tue 24 Nov 10:00 JST" in the UI language."""
+    """"Tue 24 Nov 10:00 JST" in the UI language and the agent's 12/24-hour choice."""
     from babel.dates import format_datetime
+
+    from assistant.clock.hours import hour_minute
 
     local = instant.astimezone(zone(zone_name))
     try:
-        text = format_datetime(local, "EEE d MMM HH:mm", locale=current_language())
+        text = format_datetime(local, f"EEE d MMM {hour_minute()}", locale=current_language())
     except (ValueError, LookupError):
         text = local.strftime("%a %d %b %H:%M")
     return f"{text} {local.tzname()}" if with_zone else text

@@ -53,6 +53,9 @@ def test_times_in_both_zones():
 
 
 def test_typed_time_preview():
+    from assistant.clock import hours
+
+    hours.set_hour_cycle("24")
     parsed, text, twice = read_time_input("tomorrow 10:00 their time", NOW, "Europe/Paris", "Asia/Tokyo")
     assert parsed.instant == utc(2026, 11, 25, 1) and not twice
     instant = utc(2026, 11, 25, 1)
@@ -67,6 +70,9 @@ def test_typed_time_preview():
 
 
 def test_details_are_complete():
+    from assistant.clock import hours
+
+    hours.set_hour_cycle("24")
     task = Task("Refund", priority="high", channel="call", external_ref="T-1", tags=("a", "b"), notes="note",
                 customer=CustomerContext(name="Ito", country="JP", zone="Asia/Tokyo"),
                 response_due_at=NOW + H, resolution_due_at=NOW + H, follow_up_at=NOW + 2 * H,
@@ -80,7 +86,9 @@ def test_details_are_complete():
 
 def test_queue_times_follow_the_hour_cycle():
     from assistant.clock import hours
+    from assistant.tasks.present import local_text
 
     assert short_both(NOW - 10 * timedelta(minutes=1), "Europe/Paris", "Asia/Tokyo", NOW).startswith("9:50")
+    assert local_text(NOW, "Europe/Paris", with_zone=False).endswith("10:00 AM")
     hours.set_hour_cycle("24")
     assert short_both(NOW - 10 * timedelta(minutes=1), "Europe/Paris", "Asia/Tokyo", NOW) == "09:50 · their 17:50"
