@@ -280,6 +280,15 @@ def optional_region(value: Any) -> str | None:
     return value.strip().upper()
 
 
+def hour_cycle(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if text not in ("12", "24"):
+        raise SettingError(f"{value!r} is not 12 or 24.")
+    return text
+
+
 def queue_part(key: str) -> Callable[[Any], dict | None]:
     """A part of the queue settings: JSON merged over its defaults, checked merged, stored as
     given (so a later version's new defaults still apply to what the agent did not set)."""
@@ -348,6 +357,8 @@ declare("customer.default_region", None,
         optional_region)
 declare("clock.agent_zone", None, "Your time zone (IANA, e.g. Europe/Berlin); none: this "
         "computer's", optional_zone)
+declare("clock.hour_cycle", None, "Times in 12 or 24 hours (12, 24); none: as the UI language "
+        "writes them", hour_cycle)
 declare("replies.copy_rich_text", False, "Also copy replies as rich text", boolean)
 declare("templates.starter_sha256", None, "Digest of the installed starter pack",
         optional_text(64), internal=True)
@@ -355,6 +366,8 @@ declare("storage.notices", [], "What happened to the database (moved aside, rest
         "whether the window has shown it", notice_list, internal=True)
 declare("packs.inbox", None, "Folder checked for team packs every 15 minutes",
         optional_text(1024), policy=_inbox_policy)
+declare("packs.news_read", 0, "The last team pack change the agent has read in Replies",
+        integer(0, 2**62), internal=True)
 declare("translation.my_language", None, "The language you read and write in translations",
         optional_language)
 declare("translation.history.enabled", False, "Keep a translation history on this computer",

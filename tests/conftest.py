@@ -43,6 +43,16 @@ def root_log_handlers_restored():
 
 
 @pytest.fixture(autouse=True)
+def hour_cycle_follows_the_ui_language():
+    """The 12/24-hour choice is process state (as the UI language is): none leaks between tests."""
+    from assistant.clock import hours
+
+    hours.set_hour_cycle(None)
+    yield
+    hours.set_hour_cycle(None)
+
+
+@pytest.fixture(autouse=True)
 def fresh_data_dir(tmp_path, monkeypatch) -> Path:
     data = tmp_path / "data"
     monkeypatch.setenv("AGENT_ASSISTANT_HOME", str(data))

@@ -117,6 +117,18 @@ def shoot_language(app, language: str, out: Path) -> list[Path]:
             window.grab().save(str(path))
             written.append(path)
             window.compact_action.setChecked(False)
+            if hasattr(bar, "apply_text"):  # a Spanish mobile: the likely clock, the other a chip
+                window.show_panel(0)
+                bar.apply_text("Ana, +34 612 345 678")
+                _settle(app, 0.8)
+                path = folder / "customer-likely-zone.png"
+                window.grab().save(str(path))
+                written.append(path)
+                try:  # two pinned customers for the hour grid
+                    services.session.pin()
+                    services.session.pin(services.session.read(SAMPLE_PHONE).context)
+                except Exception as exc:
+                    print(f"(pins skipped: {exc})", file=sys.stderr)
             written += _dialogs(app, window, services, folder)
             services.pool.waitForDone(10_000)
             _settle(app, 0.2)
@@ -133,11 +145,24 @@ def _dialogs(app, window, services, folder: Path) -> list[Path]:
     from ui.palette import CommandPalette
     from ui.settings_dialog import SettingsDialog
 
+    from ui.hour_grid import HourGridDialog
+    from ui.pack_editor import PackEditor
+    from ui.packs_dialog import PacksDialog
+
     written = []
     for name, dialog in (("settings", SettingsDialog(services, window)), ("about", AboutDialog(window)),
-                         ("palette", CommandPalette(window.commands(), window))):
+                         ("palette", CommandPalette(window.commands(), window)),
+                         ("packs", PacksDialog(services, window)), ("pack-editor", PackEditor(services, window)),
+                         ("hour-grid", HourGridDialog(services, window))):
         dialog.show()
         dialog.adjustSize()
+        if name == "hour-grid":
+            dialog.resize(WINDOW_SIZE[0], 560)
+            _settle(app, 0.1)
+        if name.startswith("pack"):  # at the companion's width, beside the CRM (twice: the
+            for _step in range(2):      # first narrowing stacks the halves, as a drag does)
+                dialog.resize(WINDOW_SIZE[0], dialog.height())
+                _settle(app, 0.1)
         _settle(app, 0.3)
         path = folder / f"{name}.png"
         dialog.grab().save(str(path))

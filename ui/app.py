@@ -148,6 +148,9 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy, pop: 
     from ui.qt_i18n import install_qt_translations
 
     install_qt_translations(app, language)
+    from assistant.clock import hours
+
+    hours.load(runtime.conn)  # the one 12/24-hour choice, before anything shows a time
 
     from ui import clipboard
     from ui.context import CustomerContextHolder

@@ -119,6 +119,16 @@ class ClockCard(QFrame):
         self.note_label = _label("", "clock-note")
         self.good_label = _label("", "clock-next-good")
         self.message_label = _label("", "clock-message")
+        # what to say first: the greeting for their time of day, in their language, and the
+        # card's first-ten-seconds summary (form of address) in the UI language
+        self.greeting_label = _label("", "clock-greeting")
+        self.greeting_label.setWordWrap(False)
+        self.greeting_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        bold = self.greeting_label.font()
+        bold.setBold(True)
+        self.greeting_label.setFont(bold)
+        self.summary_label = _label("", "clock-summary")
+        self.summary_label.setForegroundRole(QPalette.PlaceholderText)  # secondary text
         grid.addWidget(self.time_label, 0, 0, 2, 1)
         grid.addWidget(self.date_label, 0, 1)
         grid.addWidget(self.offset_label, 1, 1)
@@ -128,6 +138,7 @@ class ClockCard(QFrame):
         status_row.addStretch(1)
         grid.addLayout(status_row, 3, 0, 1, 2)
         for row, label in enumerate((self.change_label, self.note_label, self.good_label,
+                                     self.greeting_label, self.summary_label,
                                      self.message_label), start=4):
             grid.addWidget(label, row, 0, 1, 2)
         grid.setColumnStretch(1, 1)
@@ -145,10 +156,12 @@ class ClockCard(QFrame):
         self._set_rows_visible(False)
         self.change_label.hide()
         self.note_label.hide()
+        self.show_greeting(None)
         self.message_label.setText(message)
         self.message_label.show()
 
-    def show_details(self, details: ClockDetails, at: datetime) -> None:
+    def show_details(self, details: ClockDetails, at: datetime, likely: bool = False) -> None:
+        """``likely``: the zone is the most likely of several, not one the agent chose."""
         self.details = details
         language = current_language()
         status = details.status
@@ -158,9 +171,10 @@ class ClockCard(QFrame):
         self.date_label.setText(details.date_text)
         self.offset_label.setText(_("{offset} from you").format(offset=details.offset.text)
                                   if details.offset.delta else details.offset.text)
-        self.zone_label.setText(_("{city} · {abbreviation} · UTC{offset}").format(
+        zone_text = _("{city} · {abbreviation} · UTC{offset}").format(
             city=localized_city(status.zone, language), abbreviation=status.abbreviation,
-            offset=status.utc_offset))
+            offset=status.utc_offset)
+        self.zone_label.setText(_("{zone} · likely").format(zone=zone_text) if likely else zone_text)
         self.status_label.setText(status_text(status))
         style_status(self.status_label, status.status)
         self.change_label.setText(details.change_text or "")
@@ -169,6 +183,24 @@ class ClockCard(QFrame):
         self.note_label.setVisible(bool(details.note))
         self.good_label.setText(next_good_text(details, at, language))
         self.setToolTip(plain_tooltip(status.zone))
+
+
+    def show_greeting(self, greeting) -> None:
+        """``greeting``: an assistant.countries.greeting.ReadyGreeting, or None (no zone)."""
+        if greeting is None:
+            self.greeting_label.hide()
+            self.summary_label.hide()
+            return
+        self.greeting_label.setText(_("Say: {greeting}").format(greeting=greeting.text))
+        self.greeting_label.setToolTip(plain_tooltip(
+            _("A greeting for their time of day, in their language ({language}).").format(
+                language=greeting.language)))
+        self.greeting_label.show()
+        summary = greeting.summary
+        if summary and not greeting.summary_translated:
+            summary = _("{summary} (in English)").format(summary=summary)
+        self.summary_label.setText(summary)
+        self.summary_label.setVisible(bool(summary))
 
 
 class PinnedClock(QFrame):

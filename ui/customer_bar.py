@@ -123,6 +123,17 @@ class CustomerBar(QWidget):
         layout.addLayout(row)
         # own row: the field keeps its width in a narrow (compact) window
         layout.addWidget(self.zone_choice)
+        # the other clocks of a number or country with several, when they show another hour
+        # than the customer's: one click (or Up/Down in the zone choice) away
+        self.zone_chips = QWidget()
+        self.zone_chips.setObjectName("zone-chips")
+        self.zone_chips.setAccessibleName(_("Other time zones of this customer"))
+        chips = QHBoxLayout(self.zone_chips)
+        chips.setContentsMargins(0, 0, 0, 0)
+        chips.setSpacing(4)
+        chips.addStretch(1)
+        self.zone_chips.hide()
+        layout.addWidget(self.zone_chips)
 
         self.how_label = plain_label("", "customer-resolution", selectable=False)
         self.how_label.setForegroundRole(QPalette.PlaceholderText)  # secondary text, theme's colour
@@ -172,6 +183,13 @@ class CustomerBar(QWidget):
         self.pins_layout = QHBoxLayout(self.pins_row)
         self.pins_layout.setContentsMargins(0, 0, 0, 0)
         self.pins_layout.addStretch(1)
+        self.grid_button = QToolButton()  # the pinned customers' next 24 hours, side by side
+        self.grid_button.setObjectName("hour-grid-button")
+        self.grid_button.setText("▦")
+        self.grid_button.setToolTip(_("Pinned customers' hours"))
+        self.grid_button.setAccessibleName(_("Pinned customers' hours"))
+        self.grid_button.clicked.connect(self.show_hour_grid)
+        self.pins_layout.addWidget(self.grid_button)
         self.pins_row.hide()
         layout.addWidget(self.pins_row)
 
@@ -188,7 +206,7 @@ class CustomerBar(QWidget):
         return self.session.agent_zone()
 
     def _setting_changed(self, key: str) -> None:
-        if key == "clock.agent_zone":
+        if key in ("clock.agent_zone", "clock.hour_cycle"):
             self.refresh()
 
     def _packs_changed(self) -> None:
@@ -271,11 +289,36 @@ class CustomerBar(QWidget):
         if len(offered) < 2:
             self.zone_choice.hide()
             return
-        self.zone_choice.addItem(_("Choose the time zone…"), None)
+        if self.services.customer.context.zone is None:
+            self.zone_choice.addItem(_("Choose the time zone…"), None)
         for choice in self.session.zone_choices(self._now()):
             self.zone_choice.addItem(choice.label, choice.zone)
         self._select_offered()
         self.zone_choice.show()
+
+    MAX_CHIPS = 3
+
+    def _update_chips(self, at: datetime) -> None:
+        """Small buttons for the customer's other clocks that show another hour."""
+        layout = self.zone_chips.layout()
+        while layout.count() > 1:
+            widget = layout.takeAt(0).widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        others = [c for c in self.session.zone_choices(at) if c.other_hour][:self.MAX_CHIPS]
+        for choice in others:
+            chip = QToolButton()
+            chip.setObjectName("zone-chip")
+            chip.setAutoRaise(False)
+            chip.setText(_("{city} {time}").format(city=choice.city, time=choice.time))
+            chip.setToolTip(choice.label)
+            chip.setAccessibleName(choice.label)
+            chip.setFocusPolicy(Qt.NoFocus)  # the zone choice has the keys; chips are for the mouse
+            chip.clicked.connect(lambda _checked=False, zone=choice.zone: self.choose_zone(zone))
+            layout.insertWidget(layout.count() - 1, chip)
+            chip.show()  # a child added to a visible parent stays hidden unless shown
+        self.zone_chips.setVisible(bool(others))
 
     def _select_offered(self) -> None:
         index = self.zone_choice.findData(self.services.customer.context.zone)
@@ -377,7 +420,7 @@ class CustomerBar(QWidget):
             widget = PinnedClock(context)
             widget.selected.connect(self.pick_recent)
             widget.unpinned.connect(self.unpin)
-            self.pins_layout.insertWidget(self.pins_layout.count() - 1, widget, 1)
+            self.pins_layout.insertWidget(self.pins_layout.count() - 2, widget, 1)
             widget.show()  # a child added to a visible parent stays hidden unless shown
             self._pin_widgets.append(widget)
         self.pins_row.setVisible(bool(self._pin_widgets))
@@ -407,10 +450,13 @@ class CustomerBar(QWidget):
         at = at or self._now()
         context = self.services.customer.context
         agent = self.agent_zone()
+        self._update_chips(at)
         if context.zone:
             try:
                 self.clock.show_details(
-                    clock_details(context, agent, at, current_language(), self.services.db), at)
+                    clock_details(context, agent, at, current_language(), self.services.db), at,
+                    likely=context.zone_likely)
+                self.clock.show_greeting(self._greeting(context, at))
             except ClockError as exc:  # a stored zone this tzdata no longer knows
                 self.clock.show_message(str(exc))
         elif context.needs_zone_choice:
@@ -422,6 +468,13 @@ class CustomerBar(QWidget):
         if self.converter.isVisibleTo(self):
             self.converter.set_zones(context.zone, agent, at)
         self._refresh_pins(at)
+
+    def _greeting(self, context: CustomerContext, at: datetime):
+        from assistant.countries.cards import load_card
+        from assistant.countries.greeting import ready_greeting
+
+        card = load_card(context.country, self.services.db) if context.country else None
+        return ready_greeting(context, at, current_language(), card)
 
     def _refresh_pins(self, at: datetime) -> None:
         from assistant.clock.details import clock_details
@@ -440,4 +493,11 @@ class CustomerBar(QWidget):
             Command(_("Pin or unpin this customer's clock"), self.toggle_pin, "",
                     "pin clock customer"),
             Command(_("Time converter"), self.convert_button.toggle, "", "convert time zone"),
+            Command(_("Pinned customers' hours"), self.show_hour_grid, "",
+                    "hours grid pinned world time follow-up"),
         ]
+
+    def show_hour_grid(self):
+        from ui.hour_grid import open_hour_grid
+
+        return open_hour_grid(self.window(), self._now)

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -21,6 +21,7 @@ from assistant.clock.ticks import utc_now
 from assistant.i18n import _
 from assistant.packs import build, editing, signing
 from assistant.packs import format as fmt
+from ui.narrow import fit_columns, stack_when_narrow
 from ui.widgets import plain_message, plain_password
 
 VALIDATE_DELAY_MS = 400
@@ -51,14 +52,15 @@ class PackEditor(QDialog):
     # -- layout --------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        for text, slot in ((_("New"), self.new_pack), (_("Open…"), self.open_file), (_("Validate"), self.validate),
-                           (_("Export…"), self.export), (_("Sign and export…"), self.sign_and_export)):
+        bar = QGridLayout()  # two rows of three: fits beside the CRM (ui.narrow)
+        for index, (text, slot) in enumerate((
+                (_("New"), self.new_pack), (_("Open…"), self.open_file), (_("Validate"), self.validate),
+                (_("Export…"), self.export), (_("Sign and export…"), self.sign_and_export))):
             button = QPushButton(text)
             button.clicked.connect(slot)
-            bar.addWidget(button)
+            bar.addWidget(button, index // 3, index % 3)
             setattr(self, f"button_{text.rstrip('…').lower().replace(' ', '_')}", button)
-        bar.addStretch(1)
+        bar.setColumnStretch(3, 1)
         outer.addLayout(bar)
 
         form = QFormLayout()
@@ -158,7 +160,7 @@ class PackEditor(QDialog):
         self.variables = QTableWidget(0, 4)
         self.variables.setAccessibleName(_("Values the agent fills in"))
         self.variables.setHorizontalHeaderLabels([_("Name"), _("Label"), _("Type"), _("Required")])
-        self.variables.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        fit_columns(self.variables, fit=(2, 3))
         self.variables.setMaximumHeight(100)
         grid.addWidget(self.variables)
         var_buttons = QHBoxLayout()
@@ -173,6 +175,7 @@ class PackEditor(QDialog):
         splitter.addWidget(right)
         splitter.setSizes([260, 700])
         outer.addWidget(splitter, 1)
+        stack_when_narrow(self, [splitter, texts])
 
         self.problems = QListWidget()
         self.problems.setAccessibleName(_("Problems"))

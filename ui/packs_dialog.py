@@ -17,7 +17,7 @@ import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextOption
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout,
                                QHeaderView, QMessageBox, QPlainTextEdit,
                                QPushButton, QSplitter, QTabWidget, QTextEdit, QTreeWidget,
@@ -29,6 +29,7 @@ from assistant.i18n import _, ngettext
 from assistant.packs import format as fmt
 from assistant.packs import inbox, install, manage, signing, trust
 from ui import theme
+from ui.narrow import fit_columns, stack_when_narrow
 from ui.services import Command
 from ui.widgets import plain_label, plain_message, plain_tooltip
 from ui.workers import Progress, run_in_thread
@@ -44,6 +45,7 @@ def _read_only_text() -> QPlainTextEdit:
     box = QPlainTextEdit()
     box.setReadOnly(True)
     box.setLineWrapMode(QPlainTextEdit.WidgetWidth)
+    box.setWordWrapMode(QTextOption.WrapAtWordBoundaryOrAnywhere)  # a fingerprint wraps too
     return box
 
 
@@ -54,8 +56,11 @@ def when(text: str | None) -> str:
     return text[:16].replace("T", " ") + (" UTC" if len(text) > 10 else "")
 
 
-def describe_pack(pack: manage.InstalledPack, history: list[manage.HistoryEntry]) -> str:
-    """The details pane's text (plain text, hidden characters made visible)."""
+def describe_pack(pack: manage.InstalledPack, history: list[manage.HistoryEntry],
+                  titles: dict[str, str] | None = None) -> str:
+    """The details pane's text (plain text, hidden characters made visible); the changelog
+    names templates by ``titles`` (id -> title), by id where a title is unknown."""
+    titles = titles or {}
     v = textsafety.visible
     lines = [v(pack.title), _("Publisher: {publisher}").format(publisher=v(pack.publisher)),
              _("Pack id: {id}").format(id=pack.pack_id),
@@ -88,7 +93,7 @@ def describe_pack(pack: manage.InstalledPack, history: list[manage.HistoryEntry]
                            ("kept_local", _("kept your version")), ("retired", _("retired"))):
             ids = entry.changes.get(key) or []
             if ids:
-                shown = ", ".join(ids[:8]) + (" …" if len(ids) > 8 else "")
+                shown = ", ".join(v(titles.get(i, i)) for i in ids[:8]) + (" …" if len(ids) > 8 else "")
                 lines.append(f"    {label}: {shown}")
     return "\n".join(lines)
 
@@ -154,8 +159,7 @@ class PacksDialog(QDialog):
         self.pack_list.setAccessibleName(_("Installed packs"))
         self.pack_list.setHeaderLabels([_("Pack"), _("Publisher"), _("Version"), _("Key"), _("Updated"), _("State")])
         self.pack_list.setRootIsDecorated(False)
-        self.pack_list.header().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.pack_list.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        fit_columns(self.pack_list, fit=(2,))  # beside the CRM: no sideways scrolling
         self.pack_list.currentItemChanged.connect(lambda *_a: self._show_pack())
         splitter.addWidget(self.pack_list)
         lower = QSplitter(Qt.Horizontal)
@@ -171,6 +175,8 @@ class PacksDialog(QDialog):
         splitter.addWidget(lower)
         splitter.setSizes([180, 320])
         outer.addWidget(splitter, 1)
+        fit_columns(self.template_list, fit=(1, 2))
+        stack_when_narrow(self, [lower])
         return page
 
     def refresh(self) -> None:
@@ -223,7 +229,10 @@ class PacksDialog(QDialog):
         from assistant.templates import store
 
         db = self.services.db
-        self.details.setPlainText(describe_pack(pack, manage.history(db, pack.pack_id)))
+        from assistant.packs.news import template_titles
+
+        self.details.setPlainText(describe_pack(pack, manage.history(db, pack.pack_id),
+                                                template_titles(db, include_retired=True)))
         for record in store.list_team(db, pack.pack_id):
             template_id = record.template_id
             hidden, disabled = manage.template_flags(db, template_id)
@@ -516,6 +525,7 @@ class PacksDialog(QDialog):
         self.key_list.setHeaderLabels([_("Key id"), _("Fingerprint"), _("From"), _("Note")])
         self.key_list.setRootIsDecorated(False)
         self.key_list.setSelectionMode(QAbstractItemView.SingleSelection)
+        fit_columns(self.key_list)
         outer.addWidget(self.key_list, 1)
         buttons = QHBoxLayout()
         self.trust_button = QPushButton(_("Trust a key…"))

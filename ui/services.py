@@ -28,6 +28,15 @@ class Command:
     keywords: str = ""
 
 
+def _hour_cycle_follower(runtime: Runtime) -> Callable[[str], None]:
+    def follow(key: str) -> None:
+        from assistant.clock import hours
+
+        if key == hours.SETTING:
+            hours.load(runtime.db)
+    return follow
+
+
 @dataclass
 class AppServices:
     runtime: Runtime
@@ -44,6 +53,10 @@ class AppServices:
         self.session = CustomerSession(lambda: self.runtime.db)
         self.customer.bind(self.session)
         self.session.subscribe(memory=self.hall.customers_changed.emit)
+        # first listener: the 12/24-hour choice is in force before any view redraws a time
+        # (it holds the runtime, not these services: a connection back to them would keep
+        # them, and every view, alive out of the garbage collector's sight)
+        self.hall.settings_changed.connect(_hour_cycle_follower(self.runtime))
 
     @property
     def db(self):

@@ -127,6 +127,19 @@ class SettingsDialog(QDialog):
         self.region.setToolTip(_("Phone numbers typed without +country code are read as numbers "
                                  "of this country."))
         form.addRow(_("&Default country:"), self.region)
+
+        from assistant.clock import hours
+
+        self.hour_cycle = QComboBox()
+        self.hour_cycle.setAccessibleName(_("Clock"))
+        self.hour_cycle.addItem(_("As the language writes it ({example})").format(
+            example=_("24-hour") if hours.locale_uses_24_hours(language) else _("12-hour")), None)
+        self.hour_cycle.addItem(_("12-hour (1:00 PM)"), "12")
+        self.hour_cycle.addItem(_("24-hour (13:00)"), "24")
+        self.hour_cycle.setCurrentIndex(max(self.hour_cycle.findData(settings.get(db, hours.SETTING)), 0))
+        self.hour_cycle.setToolTip(_("Every time the app shows you: the customer's clock, yours, "
+                                     "the queue and the converter."))
+        form.addRow(_("C&lock:"), self.hour_cycle)
         for row in range(form.rowCount()):  # so &-mnemonics move focus to the field
             label = form.itemAt(row, QFormLayout.LabelRole)
             field = form.itemAt(row, QFormLayout.FieldRole)
@@ -192,6 +205,7 @@ class SettingsDialog(QDialog):
                 COMPANY_KEY: self.company.text(),
                 AGENT_ZONE_KEY: self.agent_zone.text().strip() or None,
                 DEFAULT_REGION_SETTING: self.region.currentData(),
+                "clock.hour_cycle": self.hour_cycle.currentData(),
                 **self.shortcuts.values()}
 
     def save(self) -> None:

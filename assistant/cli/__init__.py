@@ -91,6 +91,9 @@ def open_runtime(args):
     except (DataDirError, DatabaseError) as exc:
         raise CommandError(str(exc), EXIT_BUSY if is_busy(exc) else 2) from exc
     args.database = runtime.data_dir.database  # named in a database fault later in the command
+    from assistant.clock import hours
+
+    hours.load(runtime.db)  # times print in the agent's 12/24-hour choice
     for notice in runtime.opened.notices:  # whatever the command: something was moved aside
         print(f"assistant: {notice}", file=sys.stderr)
     return runtime

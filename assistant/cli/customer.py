@@ -93,6 +93,7 @@ def customer_report(text: str, at: datetime, zone: str | None = None,
         "country": context.country,
         "zones": list(resolution.zones) if resolution.zones else ([context.zone] if context.zone else []),
         "zone": context.zone,
+        "zone_likely": context.zone_likely,
         "languages": list(resolution.languages),
         "language": context.language,
         "local_time": None, "utc_offset": None, "abbreviation": None, "status": None,
@@ -137,6 +138,9 @@ def cmd_customer(args) -> int:
               f"{report['status']}{holiday}")
         if report["next_transition"]:
             print(f"next clock change: {report['next_transition']} -> UTC{report['offset_after']}")
+        if report["zone_likely"]:
+            print(f"{report['zone']} is the most likely zone; another with --zone: "
+                  + ", ".join(z for z in report["zones"] if z != report["zone"]))
     else:
         print("choose a zone with --zone: " + ", ".join(report["zones"]))
     return 0

@@ -106,6 +106,10 @@ def read_customer(args, db):
     if context.needs_zone_choice:
         raise CommandError(f"{quoted(args.customer)} has several time zones ({', '.join(context.zones)}); "
                            f"add --zone with one of them.")
+    if context.zone_likely:  # the customer bar's rule: the most likely clock, said out loud
+        others = ", ".join(z for z in context.zones if z != context.zone)
+        print(f"{quoted(args.customer)}: time zone {context.zone}, the most likely of several; "
+              f"add --zone for another ({others}).", file=sys.stderr)
     return session.for_task(context)
 
 

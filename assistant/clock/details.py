@@ -4,8 +4,8 @@ sentences: their local time in their country's format, the offset from the agent
 agent's and the customer's clocks change on different dates, and the next good time to call.
 
 Dates and times are formatted with babel in the agent's UI language and the customer's
-country conventions (en_IN: "1:30 pm"; en_DE: "13:30"): the agent must be able to read the
-weekday, while the 12/24-hour habit and date order are the customer's.
+country conventions (date order), with the agent's one 12/24-hour choice
+(:mod:`assistant.clock.hours`), so "9:00 PM their time (1:00 AM yours)" never mixes them.
 """
 
 from __future__ import annotations
@@ -45,29 +45,15 @@ def display_locale(ui_language: str, country: str | None):
     return _parse_locale("en")
 
 
-@functools.cache
-def _time_pattern(ui_language: str, country: str | None) -> str:
-    """The customer's short time pattern (24-hour "HH:mm" in Brazil, "h:mm a" in the US):
-    from the UI language in their territory when CLDR has it, else from the country's own
-    main language, so an English UI still shows a Brazilian customer 06:30, not 6:30 AM."""
-    language = (ui_language or "en").replace("-", "_").split("_")[0]
-    if country:
-        locale = _parse_locale(f"{language}_{country}")
-        if locale is None:
-            from assistant.clock.resolve import languages_for_country
-
-            for spoken in languages_for_country(country)[:1]:
-                locale = _parse_locale(f"{spoken}_{country}")
-        if locale is not None:
-            return locale.time_formats["short"].pattern
-    return display_locale(ui_language, None).time_formats["short"].pattern
-
-
 def format_time(local: datetime, ui_language: str = "en", country: str | None = None) -> str:
-    """The wall time with the customer's hour cycle, names (am/pm) in the UI language."""
+    """The wall time in the agent's one 12/24-hour choice (:mod:`assistant.clock.hours`),
+    with the UI language's names (am/pm) and the customer's territory where it has that
+    cycle."""
     from babel.dates import format_time as babel_time
 
-    return babel_time(local, _time_pattern(ui_language, country),
+    from assistant.clock.hours import time_pattern
+
+    return babel_time(local, time_pattern(ui_language, country),
                       locale=display_locale(ui_language, country))
 
 

@@ -3,8 +3,9 @@
 city, or an IANA zone.
 
 When the input fits several zones (a Spanish mobile: Madrid or the Canaries; a US toll-free
-number; Russia; a country name) the resolution lists them all and chooses none: the agent
-picks. Input that is none of these raises :class:`ResolveError` with a message to show.
+number; Russia; a country name) the resolution lists them all and sets the most likely one
+(the clock most of the country's people keep, :mod:`assistant.clock.likely`), marked
+``zone_likely``: the clock shows at once and the agent can still pick another. Input that is none of these raises :class:`ResolveError` with a message to show.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 from assistant.clock.errors import ResolveError, UnknownZoneError
 from assistant.clock.zones import (
     _links, canonical_zone, city_of_zone, countries, country_of_zone, distinct_clocks,
-    exemplar_cities, zone_countries, zones_of_country,
+    exemplar_cities, localized_city, zone_countries, zones_of_country,
 )
 from assistant.customer import CustomerContext
 from assistant.fuzzy import fold
@@ -44,8 +45,8 @@ _PHONE_RE = re.compile(r"^(?:tel:)?\s*(\+|00)?[\d\s().\-/]+$", re.IGNORECASE)
 class Resolution:
     """How the input was understood and the customer it gives.
 
-    ``context.zone`` is set only when exactly one zone fits; otherwise ``zones`` lists the
-    candidates and the agent chooses with :meth:`choose`."""
+    When several zones fit, ``zones`` lists the candidates, ``context.zone`` is the most
+    likely one (``context.zone_likely``) and the agent may choose another with :meth:`choose`."""
     query: str
     kind: str                       # PHONE, COUNTRY, CITY or ZONE
     country: str | None
@@ -174,16 +175,19 @@ def looks_like_phone(text: str) -> bool:
 
 
 def _context(query: str, kind: str, country: str | None, zones: tuple[str, ...],
-             description: str, phone: str | None = None) -> Resolution:
+             description: str, phone: str | None = None, ui_language: str = "en") -> Resolution:
+    from assistant.clock.likely import likely_zone
+
     zones = distinct_clocks(zones)
     summary = description
     if len(zones) > 1:
-        description += _(", {count} possible time zones: choose one").format(count=len(zones))
+        description += _(", {count} possible time zones: {city} is the most likely").format(
+            count=len(zones), city=localized_city(likely_zone(zones), ui_language))
     languages = languages_for_country(country)
     context = CustomerContext(
-        phone=phone, country=country, zone=zones[0] if len(zones) == 1 else None,
+        phone=phone, country=country, zone=likely_zone(zones),
         language=languages[0] if languages else None, resolved_from=description,
-        zones=zones)
+        zones=zones, zone_likely=len(zones) > 1)
     return Resolution(query, kind, country, zones, languages, description, context, summary)
 
 
@@ -241,7 +245,7 @@ def resolve_phone(text: str, ui_language: str = "en", default_region: str | None
     else:
         description = _("{number}: {kind} with no country; type the customer's country or "
                         "city to set the time zone").format(number=shown, kind=kind_name)
-    return _context(text, PHONE, country, zones, description, e164)
+    return _context(text, PHONE, country, zones, description, e164, ui_language)
 
 
 def _number_kind(number) -> str:
@@ -308,7 +312,7 @@ def _country_resolution(query: str, code: str, ui_language: str) -> Resolution:
     zones = zones_of_country(code)
     description = _("{country} ({code})").format(country=country_name(code, ui_language),
                                                   code=code)
-    return _context(query, COUNTRY, code, zones, description)
+    return _context(query, COUNTRY, code, zones, description, ui_language=ui_language)
 
 
 def _zone_resolution(query: str, zone: str, kind: str, ui_language: str,
@@ -321,7 +325,7 @@ def _zone_resolution(query: str, zone: str, kind: str, ui_language: str,
         description = _("{query}: same clock as {zone}").format(query=query.strip(), zone=zone)
     else:
         description = zone
-    return _context(query, kind, country, (zone,), description)
+    return _context(query, kind, country, (zone,), description, ui_language=ui_language)
 
 
 def _unknown_message(query: str, ui_language: str) -> str:

@@ -18,6 +18,9 @@ class CustomerContext:
     # every zone the input could mean (a Spanish mobile: Madrid and the Canaries); ``zone``
     # is the one chosen, None while the agent has not chosen among several
     zones: tuple[str, ...] = ()
+    # True while ``zone`` is the most likely of several (by population), not one the agent
+    # chose or the input named: the clock shows it labelled "likely", the others one key away
+    zone_likely: bool = False
 
     @property
     def first_name(self) -> str | None:
@@ -46,7 +49,7 @@ class CustomerContext:
         """This context with ``zone`` chosen (it must be one of ``zones`` when there are any)."""
         if self.zones and zone not in self.zones:
             raise ValueError(f"{zone} is not one of this customer's zones: {', '.join(self.zones)}")
-        return replace(self, zone=zone)
+        return replace(self, zone=zone, zone_likely=False)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -58,4 +61,5 @@ class CustomerContext:
         data = data or {}
         values = {k: data.get(k) for k in cls.__dataclass_fields__}
         values["zones"] = tuple(data.get("zones") or ())
+        values["zone_likely"] = bool(data.get("zone_likely"))
         return cls(**values)

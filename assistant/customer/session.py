@@ -9,9 +9,12 @@ pop handed over by a second start. The rules:
   (:mod:`assistant.clock.resolve`), optionally after a name and a comma ("Lucía, +52 55 1234
   5678"); the whole text is tried first, so a place with a comma in its name still works.
   Numbers typed without +code use the **default region** (:func:`default_region`).
-- **The zone choice**: input that fits several zones sets a customer with none chosen; the
-  choice stays offered (:attr:`CustomerSession.zone_options`, labels from
-  :func:`zone_choices`) until another customer is set, so the agent can change it.
+- **The zone choice**: input that fits several zones sets a customer with the most likely
+  zone (by population, :mod:`assistant.clock.likely`), marked ``zone_likely``; the other
+  zones stay offered (:attr:`CustomerSession.zone_options`, labels from
+  :func:`zone_choices`, those showing another hour flagged for chips) until another customer
+  is set, so the agent can change it. Choosing another zone replaces the likely one in the
+  recents rather than adding a second entry.
 - **Remembering**: a customer is put in the recents once their zone is known, whoever set them;
   pins are kept here too (:mod:`assistant.customer.memory`).
 - **The snapshot stored with a task** (:func:`for_task`) and what opening a task's customer
@@ -117,25 +120,37 @@ def read_customer(text: str | None, db=None, *, zone: str | None = None, name: s
 @dataclass(frozen=True)
 class ZoneChoice:
     zone: str
-    label: str      # "São Paulo · UTC-03:00 · 10:42", in the UI language
+    label: str      # "São Paulo · UTC-03:00 · 10:42", in the UI language ("· likely" added)
+    city: str = ""  # "São Paulo"
+    time: str = ""  # "10:42"
+    likely: bool = False        # the zone most of the country's people keep
+    other_hour: bool = False    # shows another hour than the customer's current zone
 
 
 def zone_choices(context: CustomerContext, at: datetime, ui_language: str | None = None) -> list[ZoneChoice]:
     """The zones ``context`` could mean, labelled for the agent to choose: city, UTC offset
     and the local time at ``at`` (west to east, as :func:`assistant.clock.zones.distinct_clocks`
-    orders them)."""
+    orders them); the most likely one says so."""
     from assistant.clock.convert import format_offset
     from assistant.clock.details import format_time
+    from assistant.clock.likely import likely_zone
     from assistant.clock.zones import localized_city, zone_info
     from assistant.i18n import _
 
     language = ui_language or _ui_language()
+    likely = likely_zone(context.zones)
+    current = at.astimezone(zone_info(context.zone)) if context.zone else None
     choices = []
     for zone in context.zones:
         local = at.astimezone(zone_info(zone))
-        choices.append(ZoneChoice(zone, _("{city} · UTC{offset} · {time}").format(
-            city=localized_city(zone, language), offset=format_offset(local.utcoffset()),
-            time=format_time(local, language, context.country))))
+        city = localized_city(zone, language)
+        time = format_time(local, language, context.country)
+        label = _("{city} · UTC{offset} · {time}").format(
+            city=city, offset=format_offset(local.utcoffset()), time=time)
+        if zone == likely:
+            label = _("{choice} · likely").format(choice=label)
+        other_hour = current is not None and (local.date(), local.hour) != (current.date(), current.hour)
+        choices.append(ZoneChoice(zone, label, city, time, zone == likely, other_hour))
     return choices
 
 
@@ -162,6 +177,11 @@ def field_text(context: CustomerContext) -> str:
     if context.name and place:
         return f"{context.name}, {place}"
     return context.name or place
+
+
+def _same_but_zone(one: CustomerContext, other: CustomerContext) -> bool:
+    return (one.name, one.phone, one.country, one.zones) == \
+        (other.name, other.phone, other.country, other.zones)
 
 
 # -- the session -------------------------------------------------------------------------------
@@ -216,7 +236,7 @@ class CustomerSession:
     def zone_choices(self, at: datetime | None = None) -> list[ZoneChoice]:
         if self._choice is None:
             return []
-        return zone_choices(self._choice, at or self.now())
+        return zone_choices(replace(self._choice, zone=self.context.zone), at or self.now())
 
     # -- setting the customer --------------------------------------------------------------
     def set_text(self, text: str) -> Resolution | None:
@@ -254,7 +274,7 @@ class CustomerSession:
         keep = base is not None and context.key in {base.key, *(base.with_zone(z).key for z in base.zones)}
         if not keep:
             self.resolution = None
-            self._choice = context if context.needs_zone_choice else None
+            self._choice = context if (context.needs_zone_choice or context.zone_likely) else None
         shown = text if text is not None else (self.text if keep else field_text(context))
         self._change(context, shown)
 
@@ -264,10 +284,13 @@ class CustomerSession:
         self._change(CustomerContext(), "")
 
     def _change(self, context: CustomerContext, text: str) -> None:
+        before = self.context
         self.context, self.text = context, text
         if not context.is_empty and not context.needs_zone_choice:
             from assistant.customer import memory
 
+            if before.zone_likely and before.key != context.key and _same_but_zone(before, context):
+                memory.forget(self.db, before.key)  # the guess is replaced by the choice
             memory.remember(self.db, context, self.now())
             self._memory_changed()
         for listener in list(self._customer_listeners):

@@ -13,12 +13,14 @@ from assistant.tasks.timeutil import format_duration, zone
 
 
 def local_text(instant: datetime, zone_name: str, with_zone: bool = True) -> str:
-    """"Tue 24 Nov 10:00 JST" in the UI language."""
+    """"Tue 24 Nov 10:00 JST" in the UI language and the agent's 12/24-hour choice."""
     from babel.dates import format_datetime
+
+    from assistant.clock.hours import hour_minute
 
     local = instant.astimezone(zone(zone_name))
     try:
-        text = format_datetime(local, "EEE d MMM HH:mm", locale=current_language())
+        text = format_datetime(local, f"EEE d MMM {hour_minute()}", locale=current_language())
     except (ValueError, LookupError):
         text = local.strftime("%a %d %b %H:%M")
     return f"{text} {local.tzname()}" if with_zone else text
@@ -81,7 +83,10 @@ def short_time(instant: datetime, zone_name: str, now: datetime) -> str:
     tz = zone(zone_name)
     local, today = instant.astimezone(tz), now.astimezone(tz)
     days = (local.date() - today.date()).days
-    pattern = "HH:mm" if days == 0 else ("EEE HH:mm" if -7 < days < 7 else "d MMM HH:mm")
+    from assistant.clock.hours import hour_minute
+
+    hm = hour_minute()
+    pattern = hm if days == 0 else (f"EEE {hm}" if -7 < days < 7 else f"d MMM {hm}")
     try:
         return format_datetime(local, pattern, locale=current_language())
     except (ValueError, LookupError):

@@ -123,7 +123,10 @@ class UrgencyModel:
         hours = self.hours(country.upper() if country else None)
         is_open = (local.isoweekday() in hours.days and hours.is_open_at(local.time().replace(tzinfo=None))
                    and holiday_on(country, local.date()) is None)
-        return is_open, local.strftime("%H:%M")
+        from assistant.clock.details import format_time
+        from assistant.i18n import current_language
+
+        return is_open, format_time(local, current_language(), country)
 
     def score(self, task: Task) -> Score:
         now = self.now

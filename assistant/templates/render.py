@@ -5,6 +5,10 @@ Syntax inside template text:
 * ``{{name}}`` -- the value of ``name``; ``{{ name }}`` (spaces) is the same.
 * ``{{name|fallback}}`` -- the value, or the literal ``fallback`` text when the value is
   missing or empty (``{{name|}}`` means "or nothing").
+* An optional value left empty (``{{name|}}`` with no value) takes its adjoining space and
+  punctuation with it, so the text reads as if a person wrote it: "Hello {{name|}}," gives
+  "Hello,", "Hello, {{name|}}!" gives "Hello!", "Dear {{title|}} {{name}}" gives "Dear Ana",
+  and "{{name|}}, thanks" at the start of a line gives "Thanks" (see :func:`_close_gaps`).
 * ``{{#section}}...{{/section}}`` -- text kept only when the section is ticked in
   (sections may nest; an unknown section counts as ticked in).
 
@@ -29,6 +33,7 @@ from typing import Mapping
 TEXT = "text"
 VALUE = "value"
 UNRESOLVED = "unresolved"
+_GAP = "gap"  # an empty optional value, while rendering only: closed by _close_gaps
 
 # One token kind for everything between {{ and }}: an optional section sigil, a name, an
 # optional |fallback without braces. Anything else between braces is plain text.
@@ -98,6 +103,64 @@ def _matched_sections(tokens: list[re.Match]) -> set[int]:
     return matched
 
 
+_LEFT_RE = re.compile(r"([,;:]?)([ \t]*)\Z")
+_RIGHT_RE = re.compile(r"\A([ \t]*)([,.;:!?…)]?)([ \t]*)")
+
+
+def _close_gaps(segments: list[Segment]) -> list[Segment]:
+    """Remove each empty optional value with the separators around it. Only literal text
+    next to it is trimmed (a neighbouring value counts as a word). By what follows the gap
+    on its line:
+
+    * punctuation (``,.;:!?…)``) or the end of the line: the comma and spaces before the gap
+      go ("Hello {{n|}}," -> "Hello,"; "Hello, {{n|}}!" -> "Hello!"; "Hi, {{n|}}, how" ->
+      "Hi, how"; "Thanks, {{n|}}" -> "Thanks");
+    * a word: one of the two spaces around it goes ("Dear {{t|}} Ana" -> "Dear Ana");
+    * at the start of a line, the punctuation and spaces after it go and the next letter is
+      capitalised ("{{n|}}, thanks" -> "Thanks").
+    """
+    out = list(segments)
+    i = 0
+    while i < len(out):
+        if out[i].kind != _GAP:
+            i += 1
+            continue
+        before = out[i - 1] if i > 0 else None
+        after = out[i + 1] if i + 1 < len(out) else None
+        left = before.text if before is not None and before.kind == TEXT else None
+        right = after.text if after is not None and after.kind == TEXT else None
+        if right is None:
+            follows = "end" if after is None else "word"
+            spaces = ""
+        else:
+            match = _RIGHT_RE.match(right)
+            spaces, rest = match.group(1), right[len(match.group(1)):]
+            if match.group(2):
+                follows = "punct"
+            elif rest[:1] == "\n" or (rest == "" and i + 2 >= len(out)):
+                follows = "end"
+            else:
+                follows = "word"
+        head = left.rstrip(" \t") if left is not None else None
+        line_start = before is None or (head is not None and (head.endswith("\n") or (head == "" and i == 1)))
+        if line_start:
+            if right is not None and follows == "punct":
+                match = _RIGHT_RE.match(right)
+                rest = right[match.end():]
+                out[i + 1] = Segment(TEXT, rest[:1].upper() + rest[1:])
+            elif right is not None and follows == "word":
+                out[i + 1] = Segment(TEXT, right[len(spaces):])
+        elif left is not None:
+            if follows in ("punct", "end"):
+                out[i - 1] = Segment(TEXT, left[:_LEFT_RE.search(left).start()])
+            elif left[-1:] in (" ", "\t") and spaces:
+                out[i + 1] = Segment(TEXT, right[1:])
+        del out[i]
+        if 0 < i < len(out) and out[i - 1].kind == TEXT and out[i].kind == TEXT:
+            out[i - 1:i + 1] = [Segment(TEXT, out[i - 1].text + out[i].text)]  # for the next gap
+    return [seg for seg in out if seg.text]
+
+
 def render(text: str, values: Mapping[str, object] | None = None,
            sections: Mapping[str, bool] | None = None) -> RenderResult:
     """Fill ``text``. ``values`` maps names to text (None or "" counts as missing);
@@ -141,13 +204,17 @@ def render(text: str, values: Mapping[str, object] | None = None,
             emit(VALUE, value, name)
             if hidden_depth == 0 and name not in used:
                 used.append(name)
+        elif fallback:
+            emit(VALUE, fallback, name)
         elif fallback is not None:
-            emit(VALUE if fallback else TEXT, fallback, name)
+            if hidden_depth == 0:
+                segments.append(Segment(_GAP, "", name))
         else:
             emit(UNRESOLVED, token.group(0), name)
             if hidden_depth == 0 and name not in unresolved:
                 unresolved.append(name)
     emit(TEXT, text[pos:])
+    segments = _close_gaps(segments)
     merged: list[Segment] = []
     for seg in segments:  # adjacent literal text in one piece: simpler for views and tests
         if merged and seg.kind == TEXT and merged[-1].kind == TEXT:

@@ -50,13 +50,29 @@ GREETINGS: dict[str, list[tuple[int, str]]] = {
     "pt": [(5, "Bom dia"), (12, "Boa tarde"), (18, "Boa noite")],
     "it": [(5, "Buongiorno"), (13, "Buon pomeriggio"), (18, "Buonasera")],
     "nl": [(5, "Goedemorgen"), (12, "Goedemiddag"), (18, "Goedenavond")],
+    "ja": [(5, "おはようございます"), (11, "こんにちは"), (18, "こんばんは")],
+    "zh": [(5, "早上好"), (12, "下午好"), (18, "晚上好")],
+    "ko": [(5, "안녕하세요")],
+    "hi": [(5, "नमस्ते")],
+    "ar": [(5, "صباح الخير"), (12, "مساء الخير")],
+    "ru": [(5, "Доброе утро"), (12, "Добрый день"), (18, "Добрый вечер")],
+    "tr": [(5, "Günaydın"), (12, "İyi günler"), (18, "İyi akşamlar")],
+    "pl": [(5, "Dzień dobry"), (18, "Dobry wieczór")],
+    "sv": [(5, "God morgon"), (12, "God eftermiddag"), (18, "God kväll")],
 }
 # Languages where support staff greet customers by first name ("Good morning, Ana").
 # German and French support does not (first names are for people one knows); without the
 # customer's title we use the greeting alone rather than guess "Frau"/"Madame".
 FIRST_NAME_GREETING = {"en", "es", "pt", "it", "nl"}
 NEUTRAL_GREETINGS = {"en": "Hello", "es": "Hola", "fr": "Bonjour", "de": "Guten Tag",
-                     "pt": "Olá", "it": "Buongiorno", "nl": "Hallo"}
+                     "pt": "Olá", "it": "Buongiorno", "nl": "Hallo", "ja": "こんにちは",
+                     "zh": "您好", "ko": "안녕하세요", "hi": "नमस्ते", "ar": "مرحبا",
+                     "ru": "Здравствуйте", "tr": "Merhaba", "pl": "Dzień dobry", "sv": "Hej"}
+
+
+def has_greetings(language: str | None) -> bool:
+    """Whether the app knows time-of-day greetings in ``language``."""
+    return bool(language) and base_language(language) in GREETINGS
 
 
 @dataclass(frozen=True)

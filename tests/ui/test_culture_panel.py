@@ -195,3 +195,20 @@ def test_facts_refresh_while_visible_and_timer_stops_when_hidden(panel, services
     qtbot.waitUntil(lambda: panel.facts is not first and _facts_loaded(panel, "DE"), timeout=10000)
     panel.hide()
     assert not panel._refresh_timer.isActive()
+
+
+def test_the_summary_is_in_the_ui_language_and_the_rest_says_it_is_english(qtbot, services):
+    from assistant import i18n
+    from assistant.countries.greeting import card_summary
+    from ui.panels.culture import CulturePanel
+
+    i18n.set_language("de")  # the conftest puts English back for the next test
+    widget = CulturePanel(services)
+    qtbot.addWidget(widget)
+    widget.show()
+    services.customer.set(CustomerContext(country="JP"))
+    german, translated = card_summary(cards.load_card("JP"), "de")
+    assert translated and widget.compact_label.text().startswith(german)
+    assert cards.load_card("JP")["compact"] not in widget.compact_label.text()
+    assert "\n" in widget.compact_label.text()  # the note that the whole card is in English
+    QThreadPool.globalInstance().waitForDone(10000)

@@ -5,6 +5,7 @@ import pytest
 from babel import Locale
 from babel.dates import get_day_names
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QToolButton
 
 from assistant import settings
 from assistant.customer import memory as store
@@ -20,6 +21,7 @@ def bar(qtbot, services):
     from ui.customer_bar import CustomerBar
 
     settings.put(services.db, "clock.agent_zone", "Europe/London")
+    services.put_setting("clock.hour_cycle", "24")  # most tests read 24-hour times
     widget = CustomerBar(services, now=lambda: NOW)
     qtbot.addWidget(widget)
     widget.resize(460, 480)
@@ -53,16 +55,43 @@ def test_typing_a_number_sets_the_customer_and_shows_their_clock(qtbot, bar, ser
     assert [c.zone for c in store.recents(services.db)] == ["America/Sao_Paulo"]
 
 
-def test_choosing_among_several_zones(qtbot, bar, services):
+def test_several_zones_show_the_likely_clock_at_once(qtbot, bar, services):
     type_customer(qtbot, bar, "+34 612 345 678")
     context = services.customer.context
-    assert context.country == "ES" and context.zone is None and context.needs_zone_choice
+    assert context.country == "ES" and context.zone == "Europe/Madrid" and context.zone_likely
     assert bar.zone_choice.isVisible()
     offered = [bar.zone_choice.itemData(i) for i in range(bar.zone_choice.count())]
-    assert offered[0] is None  # "Choose the time zone…"
-    assert set(offered[1:]) == {"Europe/Madrid", "Atlantic/Canary"}
-    assert "Choose" in bar.clock.message_label.text()
-    assert store.recents(services.db) == []  # not remembered until complete
+    assert set(offered) == {"Europe/Madrid", "Atlantic/Canary"}  # no "Choose…" item
+    assert bar.zone_choice.currentData() == "Europe/Madrid"
+    assert "likely" in bar.zone_choice.currentText()
+    assert bar.clock.time_label.isVisibleTo(bar.clock) and not bar.clock.message_label.isVisibleTo(bar.clock)
+    assert re.fullmatch(r"10:30", bar.clock.time_label.text())
+    assert "likely" in bar.clock.zone_label.text()
+    # the Canaries show another hour: a chip, one click away
+    chips = bar.zone_chips.findChildren(QToolButton, "zone-chip")
+    assert bar.zone_chips.isVisibleTo(bar) and len(chips) == 1
+    assert re.search(r"0?9:30", chips[0].text())
+    with qtbot.waitSignal(services.customer.changed) as changed:
+        chips[0].click()
+    assert changed.args[0].zone == "Atlantic/Canary" and not changed.args[0].zone_likely
+    assert "likely" not in bar.clock.zone_label.text()
+    # now Madrid is the other hour
+    chips = [c for c in bar.zone_chips.findChildren(QToolButton, "zone-chip") if c.isVisibleTo(bar)]
+    assert len(chips) == 1 and "10:30" in chips[0].text()
+    assert [c.zone for c in store.recents(services.db)] == ["Atlantic/Canary"]  # the choice replaced the guess
+
+
+def test_chips_only_for_clocks_that_show_another_hour(qtbot, bar, services):
+    type_customer(qtbot, bar, "Madrid")
+    assert not bar.zone_chips.isVisibleTo(bar)
+    type_customer(qtbot, bar, "Russia")
+    chips = bar.zone_chips.findChildren(QToolButton, "zone-chip")
+    assert 0 < len(chips) <= bar.MAX_CHIPS  # a few; the rest is in the zone choice
+
+
+def test_choosing_among_several_zones(qtbot, bar, services):
+    type_customer(qtbot, bar, "+34 612 345 678")
+    offered = [bar.zone_choice.itemData(i) for i in range(bar.zone_choice.count())]
     canary = offered.index("Atlantic/Canary")
     with qtbot.waitSignal(services.customer.changed) as changed:
         bar.zone_choice.setCurrentIndex(canary)
@@ -112,6 +141,7 @@ def test_empty_recents_menu_says_so(bar):
 
 
 def test_pinned_clocks_row(qtbot, bar, services):
+    services.put_setting("clock.hour_cycle", "12")  # every clock in one cycle
     assert not bar.pins_row.isVisible()
     for text in ("Priya, +91 98765 43210", "Sydney", "Kathmandu"):
         type_customer(qtbot, bar, text)
@@ -121,13 +151,13 @@ def test_pinned_clocks_row(qtbot, bar, services):
     assert bar.pins_row.isVisible() and len(clocks) == 3
     assert [c.name_label.text() for c in clocks] == ["Priya", "Sydney", "Kathmandu"]
     assert clocks[0].time_label.text().startswith("3:00")   # 09:30 UTC in India
-    # 20:30 in Sydney: Australian English's 12-hour clock, its PM marker and Thursday, as the
+    # 20:30 in Sydney: a 12-hour clock, its PM marker and Thursday, as the
     # installed CLDR spells them ("pm" or "PM", a narrow space or not)
     sydney = Locale.parse("en_AU")
     assert clocks[1].time_label.text().startswith("8:30")
     assert sydney.day_periods["format"]["abbreviated"]["pm"] in clocks[1].time_label.text()
     assert clocks[1].time_label.text().endswith(" " + get_day_names("abbreviated", locale=sydney)[3])
-    assert clocks[2].time_label.text().startswith("15:15")
+    assert clocks[2].time_label.text().startswith("3:15")  # Nepal too: the agent's one cycle
     # a pinned clock makes its customer current again
     qtbot.mouseClick(clocks[0], Qt.LeftButton)
     assert services.customer.context.name == "Priya"
@@ -149,9 +179,11 @@ def test_at_most_five_pins(qtbot, bar, services):
     assert len(bar.pinned_clocks) == 5
 
 
-def test_pin_needs_a_zone(qtbot, bar):
-    type_customer(qtbot, bar, "+34 612 345 678")
+def test_pin_needs_a_zone(qtbot, bar, services):
+    services.customer.set(CustomerContext(country="ES", zones=("Atlantic/Canary", "Europe/Madrid")))
     assert not bar.pin_button.isEnabled()
+    type_customer(qtbot, bar, "+34 612 345 678")  # the likely zone can be pinned
+    assert bar.pin_button.isEnabled()
 
 
 def test_context_set_elsewhere_updates_the_clock(qtbot, bar, services):
@@ -235,10 +267,13 @@ def test_zone_choice_by_keyboard(qtbot, bar, services):
     type_customer(qtbot, bar, "+34 612 345 678")
     assert bar.zone_choice.hasFocus() or not bar.window().isActiveWindow()
     bar.zone_choice.setFocus()
+    assert services.customer.context.zone == "Europe/Madrid"  # likely, shown at once
+    # one Down arrow no longer picks the Canaries: the list starts on Madrid (west to east,
+    # the Canaries come first), so Up is the one key to them
     qtbot.keyClick(bar.zone_choice, Qt.Key_Down)
-    assert services.customer.context.zone == bar.zone_choice.itemData(1)
-    qtbot.keyClick(bar.zone_choice, Qt.Key_Down)  # changing one's mind
-    assert services.customer.context.zone == bar.zone_choice.itemData(2)
+    assert services.customer.context.zone == "Europe/Madrid"
+    qtbot.keyClick(bar.zone_choice, Qt.Key_Up)
+    assert services.customer.context.zone == "Atlantic/Canary"
     assert services.customer.context.phone == "+34612345678"
 
 
@@ -302,3 +337,27 @@ def test_the_converter_reads_left_to_right_in_a_right_to_left_ui(qtbot, qapp):
         assert converter.theirs.text() == "Mon 2026-01-05 18:30"  # not "30:18 05-01-2026 Mon"
     finally:
         qapp.setLayoutDirection(Qt.LeftToRight)
+
+
+def test_the_hour_cycle_setting_redraws_every_time_at_once(qtbot, bar, services):
+    type_customer(qtbot, bar, "+55 11 91234 5678")
+    assert bar.clock.time_label.text() == "06:30"
+    services.put_setting("clock.hour_cycle", "12")
+    assert bar.clock.time_label.text().startswith("6:30") and bar.clock.time_label.text() != "6:30"
+    good = bar.clock.good_label.text()
+    # both times in the next-good-time line in the same cycle
+    assert len(re.findall(r"\d:\d\d\s?\S*[AP]M", good)) in (0, 2)
+    services.put_setting("clock.hour_cycle", None)  # unset: the UI language's (English: 12-hour)
+    assert bar.clock.time_label.text() != "06:30"
+
+
+def test_a_ready_greeting_beside_the_clock(qtbot, bar, services):
+    type_customer(qtbot, bar, "Tokyo")  # 18:30 there: an evening greeting, in Japanese
+    assert bar.clock.greeting_label.isVisibleTo(bar.clock)
+    assert bar.clock.greeting_label.text().endswith("こんばんは")
+    assert bar.clock.greeting_label.textFormat() == Qt.PlainText
+    assert "-san" in bar.clock.summary_label.text()  # the card's form of address
+    type_customer(qtbot, bar, "Ana, Madrid")  # 10:30: a morning greeting with her first name
+    assert bar.clock.greeting_label.text().endswith("Buenos días, Ana")
+    services.customer.set(CustomerContext(country="ES", zones=("Atlantic/Canary", "Europe/Madrid")))
+    assert not bar.clock.greeting_label.isVisibleTo(bar.clock)  # no zone: no time of day

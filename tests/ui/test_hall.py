@@ -189,10 +189,11 @@ def test_the_settings_dialog_moves_the_queue_and_the_clock(window, qtbot, monkey
     services.hall.tasks_changed.emit(frozenset({task.id}))
     queue.set_view("upcoming")
     row = queue.model.row_of(task.id)
-    assert queue.model.index(row, 2).data().endswith("10:00")  # 09:00 UTC in Paris
+    assert queue.model.index(row, 2).data().endswith("10:00 AM")  # 09:00 UTC in Paris, 12-hour (English)
 
     def save_tokyo(dialog):
         dialog.agent_zone.setText("Asia/Tokyo")
+        dialog.hour_cycle.setCurrentIndex(dialog.hour_cycle.findData("24"))
         dialog.save()
         return dialog.result()
 
@@ -200,7 +201,9 @@ def test_the_settings_dialog_moves_the_queue_and_the_clock(window, qtbot, monkey
     with qtbot.waitSignal(services.hall.settings_changed):
         window.show_settings()
     assert queue.agent_zone == "Asia/Tokyo" == window.customer_bar.agent_zone()
+    # the one 12/24-hour choice reached the queue and the clock at once
     assert queue.model.index(queue.model.row_of(task.id), 2).data().endswith("18:00")
+    assert settings.get(services.db, "clock.hour_cycle") == "24"
 
 
 def test_the_settings_dialog_refuses_an_unknown_zone_and_stores_nothing(window, qtbot):

@@ -72,6 +72,14 @@ def no_popups(monkeypatch):
     return shown
 
 
+def _edit_locally(db, tid, body):
+    """The agent's own version of a team template (English text ``body``)."""
+    entry = store.get_entry(db, tid)
+    variants = entry.template.to_dict()["variants"]
+    variants["en"]["body"] = body
+    store.save_personal(db, entry.template.copy(variants=variants), now=NOW)
+
+
 def _dialog(qtbot, services):
     from ui.packs_dialog import PacksDialog
 
@@ -190,10 +198,7 @@ def test_team_update_side_by_side_and_use_team_version(qtbot, services, key, wri
     db = services.db
     trust.add_key(db, key.public_path.read_text(), now=NOW)
     install.install_file(db, Policy(), write(_pack(1, [_template("acme.a", "Hello.\nYour refund is on its way.")])), now=NOW)
-    entry = store.get_entry(db, "acme.a")
-    variants = entry.template.to_dict()["variants"]
-    variants["en"]["body"] = "Hi there!\nYour refund is on its way."
-    store.save_personal(db, entry.template.copy(variants=variants), now=NOW)
+    _edit_locally(db, "acme.a", "Hi there!\nYour refund is on its way.")
     install.install_file(db, Policy(), write(_pack(2, [_template("acme.a", "Hello.\nYour refund arrives in 3 days.")])), now=NOW)
     dialog = _dialog(qtbot, services)
     assert dialog.tabs.tabText(1) == "Team updates (1)"
@@ -298,3 +303,91 @@ def test_the_merge_runs_off_the_gui_thread_and_shows_its_progress(qtbot, service
     assert f"Installing {path.name}: 4 of 5 templates…" in statuses
     assert len(manage.list_packs(services.db)) == 1
     assert "version 1 installed" in no_popups[-1]
+
+
+def test_the_changelog_names_templates_by_title(qtbot, services, key, write, no_popups):
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    install.install_file(db, Policy(), write(_pack(1, [_template("acme.a"), _template("acme.b")])), now=NOW)
+    install.install_file(db, Policy(), write(_pack(2, [_template("acme.a", "v2 {{greeting}}")])), now=NOW)
+    dialog = _dialog(qtbot, services)
+    dialog.pack_list.setCurrentItem(dialog.pack_list.topLevelItem(
+        [dialog.pack_list.topLevelItem(i).text(0) for i in range(dialog.pack_list.topLevelItemCount())]
+        .index("ACME refunds <b>EU</b>")))
+    details = dialog.details.toPlainText()
+    assert "updated: Refund acme.a" in details
+    assert "retired: Refund acme.b" in details  # retired: still named by its title
+    assert "added: Refund acme.a, Refund acme.b" in details
+
+
+def _replies(qtbot, services):
+    from ui.panels.replies import RepliesPanel
+
+    panel = RepliesPanel(services)
+    qtbot.addWidget(panel)
+    panel.resize(420, 720)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.index is not None and panel.results.count() > 0, timeout=10000)
+    return panel
+
+
+def _list_texts(panel):
+    return {panel.results.item(i).data(Qt.UserRole): panel.results.item(i).text()
+            for i in range(panel.results.count())}
+
+
+def test_whats_new_from_the_team_in_replies_until_read(qtbot, services, key, write, no_popups):
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    panel = _replies(qtbot, services)
+    assert not panel.team_news.isVisibleTo(panel)  # the starter pack is not news
+    hall = services.hall
+    install.install_file(db, Policy(), write(_pack(1, [_template("acme.a"), _template("acme.b"),
+                                                       _template("acme.c")])), now=NOW)
+    hall.packs_changed.emit()
+    hall.library_changed.emit(None)
+    bar = panel.team_news
+    assert bar.isVisibleTo(panel)
+    assert bar.label.text().startswith("What's new from your team: 3 new — Refund acme.a, Refund acme.b")
+    assert bar.label.textFormat() == Qt.PlainText
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    panel.grab().save(str(SHOTS / "replies-team-news.png"))
+    # new templates carry a mark in the list until first used
+    texts = _list_texts(panel)
+    assert all(texts[t].startswith("● ") for t in ("acme.a", "acme.b", "acme.c"))
+    assert not any(text.startswith("● ") for tid, text in texts.items() if not tid.startswith("acme."))
+    panel.select_template("acme.a")
+    panel.copy_reply()
+    panel.refilter()
+    assert not _list_texts(panel)["acme.a"].startswith("● ")
+    assert _list_texts(panel)["acme.b"].startswith("● ")
+    # stays until read: reloading does not clear it; Show lists the titles and reads it
+    panel.reload()
+    assert bar.isVisibleTo(panel)
+    qtbot.mouseClick(bar.show_button, Qt.LeftButton)
+    assert "Refund acme.c" in no_popups[-1]
+    assert not bar.isVisibleTo(panel)
+    panel.reload()
+    assert not bar.isVisibleTo(panel)
+
+
+def test_a_change_that_needs_a_choice_leads_to_the_side_by_side_view(qtbot, services, key, write,
+                                                                      no_popups, monkeypatch):
+    import ui.packs_dialog as packs_dialog
+
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    install.install_file(db, Policy(), write(_pack(1, [_template("acme.a", "Hello.\nv1")])), now=NOW)
+    _edit_locally(db, "acme.a", "Mine.\nv1")
+    panel = _replies(qtbot, services)
+    panel.team_news.mark_read()  # the first install was read
+    install.install_file(db, Policy(), write(_pack(2, [_template("acme.a", "Hello.\nv2"),
+                                                       _template("acme.n")])), now=NOW)
+    services.hall.packs_changed.emit()
+    bar = panel.team_news
+    assert "1 new, 1 needs your choice" in bar.label.text()
+    assert bar.show_button.text() == "Choose…"
+    opened = []
+    monkeypatch.setattr(packs_dialog, "open_packs_dialog", lambda window, tid=None: opened.append(tid))
+    qtbot.mouseClick(bar.show_button, Qt.LeftButton)
+    assert opened == ["acme.a"] and not bar.isVisibleTo(panel)

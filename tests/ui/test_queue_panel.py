@@ -58,7 +58,7 @@ def test_now_view_order_countdowns_and_both_times(panel):
     assert model.index(1, 1).data() == "2 h 00 min left"
     assert model.index(1, 0).data() == "Call back Mrs Ito about the refund — Ito Hana"
     # follow-up in the agent's and the customer's time
-    assert model.index(1, 2).data() == "09:50 · their 17:50"
+    assert model.index(1, 2).data() == "9:50 AM · their 5:50 PM"  # 12-hour: the English UI's habit
     tooltip = model.index(1, 0).data(Qt.ToolTipRole)
     document = QTextDocument()
     document.setHtml(tooltip)  # escaped: a title or a note with markup is shown as written

@@ -53,8 +53,9 @@ def test_ctrl_n_prefilled_with_customer_previews_and_saves(window, services, pre
     paris = datetime(2026, 11, 25, 2, 0, tzinfo=ZoneInfo("Europe/Paris"))
     tokyo = paris.astimezone(ZoneInfo("Asia/Tokyo"))
     wed, nov = get_day_names("abbreviated", locale="en")[2], get_month_names("abbreviated", locale="en")[11]
-    assert f"You: {wed} 25 {nov} 02:00 {paris.tzname()}" in preview
-    assert f"Customer: {wed} 25 {nov} 10:00 {tokyo.tzname()}" in preview and tokyo.hour == 10
+    # both in the one 12/24-hour choice (an English UI: 12-hour)
+    assert f"You: {wed} 25 {nov} 2:00 AM {paris.tzname()}" in preview
+    assert f"Customer: {wed} 25 {nov} 10:00 AM {tokyo.tzname()}" in preview and tokyo.hour == 10
     assert save.isEnabled()
     dialog.priority.setCurrentIndex(1)
     dialog.tags.setText("refund, VIP")
@@ -120,6 +121,9 @@ def test_palette_offers_new_task(window):
 
 
 def test_adding_says_where_it_went_and_selects_it_there(window, services, press_shortcut, qtbot):
+    from assistant.clock import hours
+
+    hours.set_hour_cycle("24")  # the message follows the one 12/24-hour setting
     services.customer.set(ITO)
     panel, dialog = open_with_ctrl_n(window, press_shortcut, qtbot)
     dialog.title.setText("Send the refund form")

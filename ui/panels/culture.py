@@ -215,6 +215,22 @@ class CulturePanel(Panel):
         return [Command(_("Find a country's etiquette card…"), self.focus_search,
                         keywords="culture country etiquette card search")]
 
+    @staticmethod
+    def _summary(card: dict | None) -> str:
+        """The card's first-ten-seconds summary in the UI language where translated; the
+        rest of the card stays in English, and says so."""
+        from assistant.countries.greeting import card_summary
+
+        if not card:
+            return ""
+        language = current_language()
+        summary, translated = card_summary(card, language)
+        if language.split("_")[0] == "en":
+            return summary
+        if translated:
+            return summary + "\n" + _("(The whole card is in English.)")
+        return _("{summary} (in English)").format(summary=summary)
+
     def set_compact(self, compact: bool) -> None:
         self._compact_mode = compact
         self._render()
@@ -313,7 +329,7 @@ class CulturePanel(Panel):
 
         card = self.card
         self.compact_label.setVisible(card is not None)
-        self.compact_label.setText(card["compact"] if card else "")
+        self.compact_label.setText(self._summary(card))
         self.no_card_label.setVisible(bool(code) and card is None)
         if code and card is None:
             text = _("No etiquette card yet for {country}. The facts below are computed from "

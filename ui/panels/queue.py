@@ -13,7 +13,7 @@ queue settings, the agent's zone and packs (their cards give customers' business
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timezone
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QShortcut
@@ -510,10 +510,15 @@ class QueuePanel(Panel):
         dialog.deleteLater()
         self.tree.setFocus()
 
-    def quick_add(self) -> None:
+    def quick_add(self, customer=None, follow_up: datetime | None = None) -> None:
+        """New task for the current customer (or ``customer``), its follow-up pre-filled
+        with ``follow_up`` when given (an hour clicked in the pinned customers' grid)."""
         from ui.quick_add import TaskDialog
 
-        dialog = TaskDialog(self.store, self.services.customer.context, parent=self.window(), clock=self.clock)
+        dialog = TaskDialog(self.store, customer or self.services.customer.context, parent=self.window(),
+                            clock=self.clock)
+        if follow_up is not None:
+            dialog.follow_up.input.setText(follow_up.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"))
         dialog.saved.connect(self._added)
         self._open_dialog(dialog)
         dialog.title.setFocus()

@@ -77,6 +77,7 @@ class RepliesPanel(Panel):
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
         self.entries: dict[str, store.LibraryEntry] = {}
+        self.marked: set[str] = set()  # template ids marked new/changed by a team update
         self.index: SearchIndex | None = None
         self.loaded = False
         self.current_id: str | None = None
@@ -118,6 +119,10 @@ class RepliesPanel(Panel):
         self.menu_button.setMenu(self._build_menu())
         top.addWidget(self.menu_button)
         outer.addLayout(top)
+        from ui.team_news import TeamNewsBar
+
+        self.team_news = TeamNewsBar(self.services)  # "What's new from your team", until read
+        outer.addWidget(self.team_news)
 
         filters = QHBoxLayout()
         self.tag_filter = QComboBox()
@@ -282,6 +287,10 @@ class RepliesPanel(Panel):
         self.rich_action.blockSignals(False)
         entries = store.library(db)
         self.entries = {e.id: e for e in entries}
+        from assistant.packs.news import marked_templates
+
+        self.marked = marked_templates(db)  # new or changed by the team, not used yet
+        self.team_news.refresh()
         templates = [e.template for e in entries]
         # The first index is built on the worker (with numpy's first import, ~120 ms, the
         # window stays responsive); a rebuild after an edit or an import is in the list at
@@ -385,6 +394,8 @@ class RepliesPanel(Panel):
         lang = self._reply_language_for(template)
         title = template.variants[template.variant_language(lang)].title
         marks = "★ " if use and use.favourite else ""
+        if entry.id in self.marked:
+            marks = "● " + marks
         suffix = f"   {template.shortcut}" if template.shortcut else ""
         if entry.layer != store.TEAM:
             suffix += "   " + _("(mine)")
@@ -397,6 +408,8 @@ class RepliesPanel(Panel):
             details.append(_("locked by the team"))
         if entry.team_updated:
             details.append(_("the team updated its version"))
+        if entry.id in self.marked:
+            details.append(_("new or changed by your team; not used yet"))
         item.setToolTip(plain_tooltip(" · ".join(details)))
         return item
 
@@ -655,6 +668,7 @@ class RepliesPanel(Panel):
         clipboard.copy(reply.text, rich)
         self._save_profile_values()
         store.record_use(self.services.db, reply.template_id)
+        self.marked.discard(reply.template_id)  # used: no longer marked as new
         if self.index is not None:
             self.index.set_usage(store.usage(self.services.db), utc_now())
         self._confirm(_("Copied ✓") if reply.complete else _("Copied, with placeholders left"))

@@ -21,12 +21,13 @@ def test_customer_json_for_a_city(run_cli):
     assert data["next_transition"] == "2025-04-05T16:00:00Z" and data["offset_after"] == "+10:00"
 
 
-def test_customer_json_ambiguous_phone_leaves_zone_null(run_cli):
+def test_customer_json_ambiguous_phone_shows_the_likely_zone(run_cli):
     code, out, _ = run_cli("customer", "+34 612 345 678", "--at", "2025-01-15T10:00Z", "--json")
     data = json.loads(out)
-    assert code == 0 and data["country"] == "ES" and data["zone"] is None
+    assert code == 0 and data["country"] == "ES" and data["zone"] == "Europe/Madrid"
+    assert data["zone_likely"] is True
     assert set(data["zones"]) == {"Europe/Madrid", "Atlantic/Canary"}
-    assert data["local_time"] is None and data["status"] is None
+    assert data["local_time"].startswith("2025-01-15T11:00") and data["status"]
     code, out, _ = run_cli("customer", "+34 612 345 678", "--at", "2025-01-15T10:00Z",
                            "--zone", "Atlantic/Canary", "--json")
     data = json.loads(out)
@@ -74,7 +75,7 @@ def test_customer_invalid_input(run_cli, argv):
 
 def test_customer_text_output(run_cli):
     code, out, _ = run_cli("customer", "+34 612 345 678", "--at", "2025-01-15T10:00Z")
-    assert code == 0 and "choose a zone with --zone" in out
+    assert code == 0 and "most likely zone; another with --zone: Atlantic/Canary" in out
 
 
 def test_convert_json(run_cli):

@@ -41,6 +41,9 @@ def test_format_duration():
 
 
 def test_change_warning_within_14_days():
+    from assistant.clock import hours
+
+    hours.set_hour_cycle("24")
     assert change_within("Europe/Berlin", at(2025, 3, 15)) is None
     change = change_within("Europe/Berlin", at(2025, 3, 20))
     assert change.instant == at(2025, 3, 30, 1, 0)
@@ -89,7 +92,9 @@ def test_clock_details_bundle():
     assert d.next_good == at(2025, 3, 21, 3, 30)
     german = clock_details(CustomerContext(country="DE", zone="Europe/Berlin"), "Europe/Paris",
                            at(2025, 3, 25, 12))
-    assert german.time_text == "13:00"
+    # one 12/24-hour choice for every time the agent reads (an English UI: 12-hour)
+    assert german.time_text.startswith("1:00") and german.time_text.endswith(
+        babel_format_time(datetime(2025, 3, 25, 13), "a", locale="en_DE"))
     assert german.change_text.startswith("Clock goes forward 1 h")
     with pytest.raises(ValueError):
         clock_details(CustomerContext(country="ES"), "Europe/Paris", at(2025, 3, 25))
@@ -165,3 +170,26 @@ def test_clock_details_asks_the_card_with_the_database(monkeypatch):
                       saturday, db="the-db")
     assert ("DE", "the-db") in seen
     assert d.status.status == "business_hours" and d.status.hours.source == "card"
+
+
+def test_one_hour_cycle_for_every_time(monkeypatch):
+    """"9:00 their time (1:00 AM yours)" never mixes cycles: both times follow the one
+    setting, which defaults from the UI language."""
+    from assistant.clock import hours
+    from assistant.clock.details import format_time, next_good_text
+
+    evening = datetime(2025, 3, 25, 21, 0, tzinfo=UTC)
+    assert hours.uses_24_hours("de") and not hours.uses_24_hours("en")  # the UI language's habit
+    assert not any(ch.isalpha() for ch in format_time(evening, "de", "US"))  # 24-hour in a German UI
+    assert format_time(evening, "en", "DE").startswith("9:00")               # 12-hour in an English UI
+    d = clock_details(CustomerContext(country="BR", zone="America/Sao_Paulo"), "Europe/Berlin",
+                      at(2025, 3, 22, 3, 0))  # a Saturday: the next good time is Monday
+    twelve = next_good_text(d, at(2025, 3, 22, 3, 0), "en")
+    assert twelve.count(babel_format_time(datetime(2025, 1, 1, 9), "a", locale="en")) == 1
+    assert twelve.count(babel_format_time(datetime(2025, 1, 1, 13), "a", locale="en")) == 1
+    hours.set_hour_cycle("24")
+    assert format_time(evening, "en", "US") == "21:00"
+    twenty_four = next_good_text(d, at(2025, 3, 22, 3, 0), "en")
+    assert "09:00 their time (13:00 yours)" in twenty_four
+    hours.set_hour_cycle("12")
+    assert format_time(evening, "de", "DE").startswith("9:00")

@@ -4,16 +4,18 @@ from assistant.clock.errors import ClockError, ResolveError, UnknownZoneError
 from assistant.clock.resolve import languages_for_country, looks_like_phone, resolve
 
 
-def test_spanish_mobile_maps_to_two_zones_and_chooses_none():
+def test_spanish_mobile_maps_to_two_zones_and_shows_the_likely_one():
     r = resolve("+34 612 345 678")
     assert (r.kind, r.country) == ("phone", "ES")
     assert set(r.zones) == {"Europe/Madrid", "Atlantic/Canary"}
-    assert r.needs_choice and r.context.zone is None and r.context.needs_zone_choice
+    assert r.needs_choice and r.context.zone == "Europe/Madrid" and r.context.zone_likely
+    assert not r.context.needs_zone_choice  # a clock shows at once
     assert r.context.phone == "+34612345678"
     assert r.context.language == "es"
-    assert "Spain" in r.description and "choose" in r.description
+    assert "Spain" in r.description and "most likely" in r.description
     chosen = r.choose("Atlantic/Canary")
     assert chosen.zone == "Atlantic/Canary" and chosen.phone == "+34612345678"
+    assert not chosen.zone_likely
     assert chosen.resolved_from == "+34 612 34 56 78: mobile number in Spain, time zone Atlantic/Canary"
     assert [c.zone for c in r.candidates()] == list(r.zones)
 
@@ -26,7 +28,7 @@ def test_choice_must_be_a_candidate():
 
 def test_us_toll_free_number_lists_us_clocks_only():
     r = resolve("+1 800 555 0199")
-    assert r.country == "US" and r.context.zone is None
+    assert r.country == "US" and r.context.zone == "America/New_York" and r.context.zone_likely
     assert {"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
             "America/Phoenix", "Pacific/Honolulu"} <= set(r.zones)
     # no Caribbean zones of the wider numbering plan, no duplicate clocks (Detroit = New York)
@@ -34,11 +36,13 @@ def test_us_toll_free_number_lists_us_clocks_only():
     assert "toll-free" in r.description
 
 
-def test_russian_mobile_needs_a_choice_but_a_moscow_landline_does_not():
+def test_russian_mobile_offers_a_choice_but_a_moscow_landline_does_not():
     mobile = resolve("+7 912 345 67 89")
-    assert mobile.country == "RU" and len(mobile.zones) > 5 and mobile.context.zone is None
+    assert mobile.country == "RU" and len(mobile.zones) > 5
+    assert mobile.context.zone == "Europe/Moscow" and mobile.context.zone_likely
     landline = resolve("+7 495 123 45 67")
     assert landline.zones == ("Europe/Moscow",) and landline.context.zone == "Europe/Moscow"
+    assert not landline.context.zone_likely
     assert landline.context.language == "ru"
 
 
@@ -88,9 +92,9 @@ def test_countries_with_one_clock(text, country, zone):
     assert (r.kind, r.country, r.context.zone) == ("country", country, zone)
 
 
-def test_country_with_several_clocks_needs_a_choice():
+def test_country_with_several_clocks_shows_the_likely_one():
     r = resolve("Australia")
-    assert r.context.zone is None
+    assert r.context.zone == "Australia/Sydney" and r.context.zone_likely
     assert {"Australia/Sydney", "Australia/Perth", "Australia/Adelaide", "Australia/Eucla",
             "Australia/Brisbane", "Australia/Darwin", "Australia/Lord_Howe"} == set(r.zones)
 

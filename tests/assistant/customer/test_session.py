@@ -34,7 +34,7 @@ def test_a_name_before_a_comma_is_the_customer_s_name():
     assert (context.name, context.phone, context.country) == ("Lucía", "+525512345678", "MX")
     assert resolution.description.startswith("Lucía: ")
     spain = rules.read("Ana Gómez, +34 612 345 678")
-    assert spain.context.needs_zone_choice and spain.choose("Europe/Madrid").name == "Ana Gómez"
+    assert spain.context.zone_likely and spain.choose("Atlantic/Canary").name == "Ana Gómez"
     assert rules.read("Manila").context.zone == "Asia/Manila"  # no comma, no name
     with pytest.raises(ResolveError):
         rules.read("Ana, Atlantis")
@@ -50,19 +50,25 @@ def test_national_numbers_use_the_default_region(db):
     assert rules.read_customer("55 1234 5678", db).country == "MX"
 
 
-def test_typed_text_with_several_zones_waits_for_a_choice(session, db):
+def test_typed_text_with_several_zones_shows_the_likely_one_and_offers_the_rest(session, db):
     seen = events(session)
     resolution = session.set_text("Ana, +34 612 345 678")
-    assert resolution.needs_choice and session.context.needs_zone_choice
+    assert resolution.needs_choice and not session.context.needs_zone_choice
+    assert session.context.zone == "Europe/Madrid" and session.context.zone_likely
     assert session.text == "Ana, +34 612 345 678"
     assert set(session.zone_options) == {"Europe/Madrid", "Atlantic/Canary"}
-    assert session.recents() == []  # no zone yet: not remembered
-    labels = {c.zone: c.label for c in session.zone_choices()}
-    assert "UTC+01:00" in labels["Europe/Madrid"] and "UTC+00:00" in labels["Atlantic/Canary"]
+    assert session.recents() == [session.context]
+    choices = {c.zone: c for c in session.zone_choices(datetime(2025, 1, 15, 10, 0, tzinfo=timezone.utc))}
+    assert "UTC+01:00" in choices["Europe/Madrid"].label and "UTC+00:00" in choices["Atlantic/Canary"].label
+    assert choices["Europe/Madrid"].likely and not choices["Atlantic/Canary"].likely
+    assert "likely" in choices["Europe/Madrid"].label
+    # the Canaries show another hour than Madrid: a chip
+    assert choices["Atlantic/Canary"].other_hour and not choices["Europe/Madrid"].other_hour
     chosen = session.choose_zone("Atlantic/Canary")
-    assert chosen.zone == "Atlantic/Canary" and chosen.name == "Ana"
+    assert chosen.zone == "Atlantic/Canary" and chosen.name == "Ana" and not chosen.zone_likely
     assert session.zone_options  # still offered: the agent may change it
-    assert session.recents() == [chosen] and seen["memory"] == 1
+    # the choice replaces the guess in the recents: one customer, one entry
+    assert session.recents() == [chosen] and seen["memory"] == 2
     assert seen["customer"][-1] == chosen
     with pytest.raises(ResolveError):
         session.choose_zone("Asia/Tokyo")
@@ -113,7 +119,8 @@ def test_command_line_customers(db):
     assert rules.read_customer(None, db) == CustomerContext()
     paris = rules.read_customer(None, db, zone="Europe/Paris", name="Jean")
     assert (paris.zone, paris.country, paris.name) == ("Europe/Paris", "FR", "Jean")
-    assert rules.read_customer("ES", db).needs_zone_choice
+    likely = rules.read_customer("ES", db)  # the command line gets the likely zone too
+    assert likely.zone == "Europe/Madrid" and likely.zone_likely and not likely.needs_zone_choice
     assert rules.read_customer("ES", db, zone="Atlantic/Canary").zone == "Atlantic/Canary"
     assert rules.read_customer("Lucía, +52 55 1234 5678", db, name="Lucía Pérez").name == "Lucía Pérez"
     with pytest.raises(ResolveError):
@@ -122,9 +129,9 @@ def test_command_line_customers(db):
 
 def test_pins_through_the_session(session):
     seen = events(session)
-    session.set_text("ES")
+    session.set(CustomerContext(country="ES", zones=("Atlantic/Canary", "Europe/Madrid")))
     with pytest.raises(PinError):
-        session.pin()  # no zone chosen yet
+        session.pin()  # no zone chosen yet (an old stored customer)
     session.choose_zone("Europe/Madrid")
     assert session.toggle_pin() and session.is_pinned()
     assert [c.zone for c in session.pins()] == ["Europe/Madrid"]

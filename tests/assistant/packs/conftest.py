@@ -109,3 +109,26 @@ def make_pack():
 @pytest.fixture
 def now():
     return NOW
+
+
+@pytest.fixture
+def setup(runtime, trusted, packs, make_pack, make_template, now):
+    """(db, put(version, templates, when=now, **pack fields), edit(tid, body) as the agent's
+    own version, make_template): a pack installed and updated as the merge tests need."""
+    from assistant.packs import install
+    from assistant.policy import Policy
+    from assistant.templates import store
+
+    db = runtime.db
+
+    def put(version, templates, when=now, **extra):
+        path = packs.write(make_pack(version, templates=templates, **extra), name=f"v{version}.agentpack.json")
+        return install.install_file(db, Policy(), path, now=when)
+
+    def edit(tid, body):
+        entry = store.get_entry(db, tid)
+        data = entry.template.to_dict()
+        data["variants"]["en"]["body"] = body
+        store.save_personal(db, entry.template.copy(variants=data["variants"]), now=now)
+
+    return db, put, edit, make_template

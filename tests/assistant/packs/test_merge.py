@@ -10,23 +10,6 @@ from assistant.policy import Policy
 from assistant.templates import store
 
 
-@pytest.fixture
-def setup(runtime, trusted, packs, make_pack, make_template, now):
-    db = runtime.db
-
-    def put(version, templates, **extra):
-        path = packs.write(make_pack(version, templates=templates, **extra), name=f"v{version}.agentpack.json")
-        return install.install_file(db, Policy(), path, now=now)
-
-    def edit(tid, body):
-        entry = store.get_entry(db, tid)
-        data = entry.template.to_dict()
-        data["variants"]["en"]["body"] = body
-        store.save_personal(db, entry.template.copy(variants=data["variants"]), now=now)
-
-    return db, put, edit, make_template
-
-
 def _layer(db, tid):
     entry = store.get_entry(db, tid)
     return (entry.layer, entry.template.variants["en"].body, entry.team_updated) if entry else None

@@ -32,8 +32,8 @@ def test_add_prints_the_task_in_utc(run_cli, db):
 
 
 def test_add_refusals(run_cli):
-    code, out, err = run_cli("tasks", "add", "x", "--customer", "ES")
-    assert code == 2 and out == "" and "Atlantic/Canary" in err and "--zone" in err
+    code, out, err = run_cli("tasks", "add", "x", "--customer", "ES", "--zone", "Asia/Tokyo")
+    assert code == 2 and out == "" and "Atlantic/Canary" in err
     code, out, err = run_cli("tasks", "add", "x", "--priority", "critical")
     assert code == 2 and out == "" and "priority" in err
     code, out, err = run_cli("tasks", "add", "x", "--customer", "Europe/Paris",
@@ -51,6 +51,12 @@ def test_a_customer_is_read_as_the_customer_bar_reads_it(run_cli, db):
     assert (task["customer_name"], task["customer_phone"], task["customer_country"]) == \
         ("Lucía", "+525512345678", "MX")
     assert task["customer_zone"] == "America/Mexico_City"
+
+
+def test_customer_with_several_zones_gets_the_likely_one_said_out_loud(run_cli):
+    code, out, err = run_cli("tasks", "add", "x", "--customer", "ES", "--json")
+    assert code == 0 and json.loads(out)["customer_zone"] == "Europe/Madrid"
+    assert "most likely" in err and "Atlantic/Canary" in err and "--zone" in err
 
 
 def test_customer_with_several_zones_and_a_choice(run_cli):

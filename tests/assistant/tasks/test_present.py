@@ -34,6 +34,9 @@ def test_countdown_shows_real_remaining_time_or_breach_age():
 
 
 def test_times_in_both_zones():
+    from assistant.clock import hours
+
+    hours.set_hour_cycle("24")
     paris, tokyo = wall(NOW, "Europe/Paris"), wall(NOW, "Asia/Tokyo")
     assert paris.split()[1] == "24" and paris.split()[-2] == "10:00"
     assert both_times(NOW, "Europe/Paris", "Asia/Tokyo") == f"{paris} · customer {tokyo}"
@@ -50,6 +53,9 @@ def test_times_in_both_zones():
 
 
 def test_typed_time_preview():
+    from assistant.clock import hours
+
+    hours.set_hour_cycle("24")
     parsed, text, twice = read_time_input("tomorrow 10:00 their time", NOW, "Europe/Paris", "Asia/Tokyo")
     assert parsed.instant == utc(2026, 11, 25, 1) and not twice
     instant = utc(2026, 11, 25, 1)
@@ -64,6 +70,9 @@ def test_typed_time_preview():
 
 
 def test_details_are_complete():
+    from assistant.clock import hours
+
+    hours.set_hour_cycle("24")
     task = Task("Refund", priority="high", channel="call", external_ref="T-1", tags=("a", "b"), notes="note",
                 customer=CustomerContext(name="Ito", country="JP", zone="Asia/Tokyo"),
                 response_due_at=NOW + H, resolution_due_at=NOW + H, follow_up_at=NOW + 2 * H,
@@ -76,6 +85,9 @@ def test_details_are_complete():
 
 
 def test_added_message_says_where_and_when_in_the_customers_time():
+    from assistant.clock import hours
+
+    hours.set_hour_cycle("24")  # the one 12/24-hour setting: 24 here, 12 is tested below
     from assistant.tasks.present import added_message
 
     tokyo = CustomerContext(name="Ito", zone="Asia/Tokyo")
@@ -88,6 +100,9 @@ def test_added_message_says_where_and_when_in_the_customers_time():
 
 
 def test_a_follow_up_after_the_deadline_is_flagged():
+    from assistant.clock import hours
+
+    hours.set_hour_cycle("24")  # the one 12/24-hour setting: 24 here, 12 is tested below
     from assistant.tasks.present import late_follow_up
 
     deadline = NOW + 4 * H
@@ -95,3 +110,13 @@ def test_a_follow_up_after_the_deadline_is_flagged():
     assert late_follow_up(None, deadline, "Europe/Paris", None, NOW) == ""
     warning = late_follow_up(NOW + 5 * H, deadline, "Europe/Paris", "Asia/Tokyo", NOW)
     assert "after the SLA deadline" in warning and "22:00 their time" in warning  # 14:00 Paris = 22:00 Tokyo
+
+
+def test_queue_times_follow_the_hour_cycle():
+    from assistant.clock import hours
+    from assistant.tasks.present import local_text
+
+    assert short_both(NOW - 10 * timedelta(minutes=1), "Europe/Paris", "Asia/Tokyo", NOW).startswith("9:50")
+    assert local_text(NOW, "Europe/Paris", with_zone=False).endswith("10:00 AM")
+    hours.set_hour_cycle("24")
+    assert short_both(NOW - 10 * timedelta(minutes=1), "Europe/Paris", "Asia/Tokyo", NOW) == "09:50 · their 17:50"

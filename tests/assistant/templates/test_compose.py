@@ -34,7 +34,7 @@ def tpl(**extra):
     ("es", 2, "Buenas noches"), ("en", 11, "Good morning"), ("en", 12, "Good afternoon"),
     ("fr", 17, "Bonjour"), ("fr", 19, "Bonsoir"), ("de", 10, "Guten Morgen"), ("de", 14, "Guten Tag"),
     ("de", 20, "Guten Abend"), ("pt_BR", 13, "Boa tarde"), ("pt", 22, "Boa noite"),
-    ("es", None, "Hola"), ("ja", 9, "Good morning"),
+    ("es", None, "Hola"), ("th", 9, "Good morning"), ("ja", 23, "こんばんは"),
 ])
 def test_greeting_by_language_and_local_hour(lang, hour, expected):
     assert greeting_for(lang, hour) == expected

@@ -85,3 +85,37 @@ def test_placeholders_listing():
 def test_visible_names_skip_ticked_out_sections_and_keep_empty_fallbacks():
     result = render("{{a|}} {{#s}}{{b}}{{/s}} {{c}}", {"c": "1"}, {"s": False})
     assert result.visible == ["a", "c"]
+
+
+def test_an_empty_optional_value_takes_its_space_and_punctuation_with_it():
+    cases = {
+        "Hello {{name|}},": "Hello,",                  # the starter skeleton, no name known
+        "Hello, {{name|}}!": "Hello!",
+        "Hi, {{name|}}, how are you?": "Hi, how are you?",
+        "Thanks, {{name|}}\nBye": "Thanks\nBye",
+        "Dear {{title|}} {{name}}": "Dear Ana",
+        "{{name|}}, thanks for calling.": "Thanks for calling.",
+        "Hi\n{{name|}}, thanks": "Hi\nThanks",
+        "Order {{id|}}.": "Order.",
+        "a {{x|}} {{y|}} b": "a b",
+    }
+    for text, expected in cases.items():
+        assert render(text, {"name": "Ana"} if "{{name}}" in text else {}).text == expected, text
+    # a value that is there keeps everything
+    assert render("Hello {{name|}},", {"name": "Ana"}).text == "Hello Ana,"
+    # a fallback with text, and a missing value without one, are not gaps
+    assert render("Hello {{name|there}},", {}).text == "Hello there,"
+    assert render("Hello {{name}},", {}).text == "Hello {{name}},"
+
+
+words = st.from_regex(r"[a-z]{1,6}", fullmatch=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(words, st.sampled_from([" ", ", "]), st.booleans()), min_size=1, max_size=6),
+       st.sampled_from(["", ".", "!", ","]))
+def test_gaps_never_leave_a_space_before_punctuation_nor_two_spaces(parts, end):
+    text = " ".join(word + (sep + "{{opt|}}" if gap else "") for word, sep, gap in parts) + end
+    result = render(text, {}).text
+    assert "  " not in result and not any(f" {p}" in result for p in ",.!")
+    assert ",," not in result and "{{" not in result

@@ -1,0 +1,39 @@
+"""What's new from the team: unread pack changes by title, read once, marks until first use."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from assistant.packs import news
+from assistant.templates import store
+
+
+def test_a_pack_update_is_news_by_title_until_read(setup, now):
+    db, put, edit, t = setup
+    assert news.unread(db).empty  # the starter pack is not news
+    put(1, [t("acme.a", "a {{greeting}}"), t("acme.b", "b"), t("acme.c", "c")])
+    first = news.unread(db)
+    assert [title for _id, title in first.added] == ["Refund acme.a en", "Refund acme.b en", "Refund acme.c en"]
+    assert first.counts_text() == "3 new" and first.packs == ["ACME refunds"]
+    assert first.titles_text() == "Refund acme.a en, Refund acme.b en, Refund acme.c en"
+    assert news.mark_read(db, first) and news.unread(db).empty
+    assert not news.mark_read(db, first)  # read once
+    edit("acme.a", "my own a")
+    put(2, [t("acme.a", "team a v2"), t("acme.b", "b v2"), t("acme.c", "c"), t("acme.d", "d"),
+            t("acme.e", "e"), t("acme.f", "f")])
+    second = news.unread(db)
+    assert second.counts_text() == "3 new, 1 changed, 1 needs your choice"
+    assert second.conflicts == [("acme.a", "Refund acme.a en")]
+    assert second.titles_text().startswith("Refund acme.a en")  # what needs the agent first
+
+
+def test_new_and_changed_templates_are_marked_until_first_used(setup, now):
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "a"), t("acme.b", "b")])
+    assert news.marked_templates(db, now) == {"acme.a", "acme.b"}
+    store.record_use(db, "acme.a", now=now + timedelta(minutes=1))
+    assert news.marked_templates(db, now) == {"acme.b"}
+    put(2, [t("acme.a", "a changed"), t("acme.b", "b")], when=now + timedelta(hours=1))
+    assert news.marked_templates(db, now + timedelta(hours=1)) == {"acme.a", "acme.b"}  # changed again
+    # a mark does not last for ever
+    assert news.marked_templates(db, now + timedelta(days=news.MARK_DAYS + 1)) == set()
