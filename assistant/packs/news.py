@@ -69,7 +69,7 @@ def template_titles(db, include_retired: bool = False) -> dict[str, str]:
 
 
 def _rows(db, after: int = 0):
-    from assistant.packs.starter import STARTER_PACK_ID
+    from assistant.packs.format import RESERVED_PACK_ID as STARTER_PACK_ID  # not the starter module: it loads the signing code
 
     marks = ",".join("?" for _ in NEWS_ACTIONS)
     return db.execute(

@@ -19,7 +19,6 @@ import sqlite_utils
 from assistant import settings
 from assistant.errors import UserError
 from assistant.packs import format as fmt
-from assistant.packs import install
 from assistant.paths import resource_path
 from assistant.policy import Policy
 
@@ -53,6 +52,8 @@ def ensure_starter_pack(db: sqlite_utils.Database, *, policy=None, now: datetime
 
 
 def _install(db, raw: bytes, policy, now: datetime) -> str:
+    from assistant.packs import install  # only when the shipped file changed: it loads the signing code
+
     try:
         pack = fmt.load_pack(raw, builtin=True)
     except fmt.PackRejected as exc:

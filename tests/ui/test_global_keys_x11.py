@@ -45,7 +45,7 @@ app.exec()
 """
 
 
-def wait_for(predicate, timeout=15.0, what="condition"):
+def wait_for(predicate, timeout=30.0, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
