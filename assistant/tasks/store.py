@@ -34,6 +34,8 @@ _INSERT = (f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * l
 _UPDATE = (f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])} WHERE id = ?")
 
 
+TRIGRAM = 3  # the shortest word the full-text index can look up
+FEW_FOUND = 2000  # a search finding at most this many tasks reads only those (see _filter_condition)
 _NEVER = 1e18  # epoch seconds standing for "no such time", after every real one
 # when an upcoming task enters Now (as ``TaskStore.appears_at``), in epoch seconds
 _APPEARS_SQL = (
@@ -131,6 +133,10 @@ class TaskStore:
         from assistant.clock.status import BusinessHoursCache
 
         self.hours = BusinessHoursCache(db)  # customers' business hours, as on the clock
+        # Connect the search index now, outside any transaction: connecting it reads its
+        # configuration, and a write transaction that began by reading could not wait for
+        # another program's lock (SQLite answers "busy" at once instead of waiting).
+        self.conn.execute("SELECT rowid FROM tasks_fts WHERE rowid = 0").fetchall()
 
     @property
     def config(self) -> QueueConfig:
@@ -255,15 +261,22 @@ class TaskStore:
         return [_task(r) for r in self.conn.execute(f"{_SELECT} ORDER BY id")]
 
     def tags(self) -> list[str]:
+        """Every tag in the queue. The distinct tag sets are few: they are read by skipping
+        through the ``tasks_tags`` index, one seek per set, not by reading every task."""
         found: set[str] = set()
-        for (tags,) in self.conn.execute("SELECT DISTINCT tags FROM tasks WHERE tags != ''"):
+        for (tags,) in self.conn.execute(
+                "WITH RECURSIVE sets(tags) AS (SELECT min(tags) FROM tasks WHERE tags != '' "
+                "UNION ALL SELECT (SELECT min(tags) FROM tasks WHERE tags != '' AND tags > sets.tags) "
+                "FROM sets WHERE sets.tags IS NOT NULL) SELECT tags FROM sets WHERE tags IS NOT NULL"):
             found.update(t for t in tags.split(",") if t)
         return sorted(found)
 
     def countries(self) -> list[str]:
+        """The customers' countries, skipping through their index like :meth:`tags`."""
         return [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT customer_country FROM tasks WHERE customer_country IS NOT NULL "
-            "ORDER BY customer_country")]
+            "WITH RECURSIVE c(v) AS (SELECT min(customer_country) FROM tasks "
+            "UNION ALL SELECT (SELECT min(customer_country) FROM tasks WHERE customer_country > c.v) "
+            "FROM c WHERE c.v IS NOT NULL) SELECT v FROM c WHERE v IS NOT NULL")]
 
     def _window(self, now: datetime) -> datetime:
         return now + timedelta(hours=self.config.urgency["now_window_hours"])
@@ -295,8 +308,10 @@ class TaskStore:
         params.update(f_params)
         if limit is not None:
             # ordered by SQLite, only ``limit`` tasks built in Python
-            if name == "now":
+            if name == "now" and "fts" not in f_params:
                 return self._top_now(model, limit, f_where, f_params)
+            if name == "now":  # the found tasks are few next to the queue: score them all
+                return self._top_scored(model, f"{where}{f_where}", params, limit)
             if name in ("waiting", "active", "all"):
                 return self._top_scored(model, f"{where}{f_where}", params, limit)
         sql = f"{_SELECT} WHERE {where}{f_where}"
@@ -343,10 +358,27 @@ class TaskStore:
             "all": "1",
         }[name], params
 
-    @staticmethod
-    def _filter_condition(filters: Filters) -> tuple[str, dict]:
+    def _filter_condition(self, filters: Filters) -> tuple[str, dict]:
+        """SQL for the search and filters. Words of 3+ characters are looked up in the
+        trigram index (the same matches as LIKE '%word%' over the four columns, in any case)
+        when they are rare enough that the found tasks are few (``FEW_FOUND``): then only
+        those tasks are read and scored. A word found in many tasks (or shorter than a
+        trigram) is tested on the tasks as the view reads them in its order, which stops soon
+        because matches are everywhere."""
         parts, params = [], {}
-        for i, word in enumerate(filters.text.split()):
+        indexed, scanned = [], []
+        for word in filters.text.split():
+            (indexed if len(word) >= TRIGRAM else scanned).append(word)
+        if indexed:
+            query = " AND ".join('"' + w.replace('"', '""') + '"' for w in indexed)
+            found = self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM tasks_fts WHERE tasks_fts "
+                                      "MATCH ? LIMIT ?)", (query, FEW_FOUND + 1)).fetchone()[0]
+            if found <= FEW_FOUND:
+                params["fts"] = query
+                parts.append("id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH :fts)")
+            else:
+                scanned += indexed
+        for i, word in enumerate(scanned):
             key = f"w{i}"
             params[key] = f"%{_escape_like(word)}%"
             parts.append(f"(title LIKE :{key} ESCAPE '\\' OR notes LIKE :{key} ESCAPE '\\' "
