@@ -91,8 +91,8 @@ class SearchIndex:
         # (word id, template) pairs in flat integer arrays, not a Python list per word: a
         # few bytes per pair, and the posting lists come out of one vectorised sort
         word_ids: dict[str, int] = {}
-        key_words, key_owner = array("l"), array("l")
-        body_words, body_owner = array("l"), array("l")
+        key_words, key_owner = array("i"), array("i")
+        body_words, body_owner = array("i"), array("i")
         tag_positions: dict[str, list[int]] = {}
         lang_positions: dict[str, list[int]] = {}
         for i, t in enumerate(self.templates):
@@ -123,9 +123,9 @@ class SearchIndex:
             self.lang_masks[code][found] = True
         self.vocab = sorted(word_ids)
         # word id -> its place in the sorted vocabulary
-        order = np.empty(len(word_ids), dtype=np.int64)
-        order[np.fromiter((word_ids[w] for w in self.vocab), dtype=np.int64, count=len(self.vocab))] = \
-            np.arange(len(self.vocab))
+        order = np.empty(len(word_ids), dtype=np.int32)
+        order[np.fromiter((word_ids[w] for w in self.vocab), dtype=np.int32, count=len(self.vocab))] = \
+            np.arange(len(self.vocab), dtype=np.int32)
         del word_ids
         # Posting lists concatenated in vocabulary order: the templates of every word sharing
         # a prefix (a contiguous vocabulary range) are one slice, so a prefix costs one
@@ -323,14 +323,19 @@ def _concat(keys: list[str], postings: dict[str, list[int]]) -> tuple[np.ndarray
 
 def _postings(order: np.ndarray, word_ids: array, owners: array) -> tuple[np.ndarray, np.ndarray]:
     """(word, template) pairs as posting lists concatenated in vocabulary order (templates
-    ascending within a word), and where each word's list starts."""
-    ranks = order[np.frombuffer(word_ids, dtype=np.int64)] if len(word_ids) else np.zeros(0, np.int64)
-    owners_np = np.frombuffer(owners, dtype=np.int64) if len(owners) else np.zeros(0, np.int64)
-    sort = np.lexsort((owners_np, ranks))
-    concat = owners_np[sort].astype(np.int32)
+    ascending within a word), and where each word's list starts. One int64 sort key per pair
+    (numpy sorts it without holding the GIL: the GUI thread keeps running)."""
     offsets = np.zeros(len(order) + 1, dtype=np.int64)
+    if not len(word_ids):
+        return np.zeros(0, np.int32), offsets
+    ranks = order[np.frombuffer(word_ids, dtype=np.int32)]
     np.cumsum(np.bincount(ranks, minlength=len(order)), out=offsets[1:])
-    return concat, offsets
+    keys = ranks.astype(np.int64)
+    del ranks
+    keys <<= 32
+    keys |= np.frombuffer(owners, dtype=np.int32)
+    keys.sort()
+    return (keys & 0xFFFFFFFF).astype(np.int32), offsets
 
 
 def _max_into(scores: np.ndarray, positions: np.ndarray, value: float) -> None:

@@ -41,8 +41,20 @@ BREACHED = QColor("#b3261e")
 
 
 
+# roles as plain ints: a view asks ``data`` for ~10 roles of every cell it sizes or paints,
+# and comparing an int with a Qt enum member is slow in PySide6
+_DISPLAY, _TOOLTIP, _FOREGROUND, _ACCESSIBLE, _USER = (
+    int(role.value) for role in (Qt.DisplayRole, Qt.ToolTipRole, Qt.ForegroundRole,
+                                 Qt.AccessibleTextRole, Qt.UserRole))
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _ACCESSIBLE, _USER})
+
+
 class QueueModel(QAbstractTableModel):
-    """Rows of a view, as the core ranked them. Display only: no rules here."""
+    """Rows of a view, as the core ranked them. Display only: no rules here.
+
+    Each row's texts are made once, when a view first asks for them, and kept until the row
+    changes. New rows in the same order (the minute tick, most changes) update the rows in
+    place and repaint them; only a different order resets the model (issue 18)."""
 
     COLUMNS = (N_("Task"), N_("SLA"), N_("Follow-up"))
 
@@ -51,10 +63,21 @@ class QueueModel(QAbstractTableModel):
         self.rows: list[Ranked] = []
         self.now = utc_now()
         self.agent_zone = agent_zone
+        self._cells: dict[int, tuple] = {}  # row -> its texts
+        self._alert: QBrush | None = None    # the breached colour, for the palette of this reset
 
     def set_rows(self, rows: list[Ranked], now: datetime) -> None:
+        same_order = ([r.task.id for r in rows] == [r.task.id for r in self.rows])
+        if same_order and rows:
+            self.rows, self.now = rows, now
+            self._cells.clear()
+            self._alert = None
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.COLUMNS) - 1))
+            return
         self.beginResetModel()
         self.rows, self.now = rows, now
+        self._cells.clear()
+        self._alert = None
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -77,29 +100,41 @@ class QueueModel(QAbstractTableModel):
                 return row
         return -1
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or index.row() >= len(self.rows):
-            return None
-        ranked = self.rows[index.row()]
-        task, column = ranked.task, index.column()
-        if role == Qt.DisplayRole:
-            if column == 0:
-                who = task.customer.name or task.customer.phone or task.customer.country
-                return f"{task.title} — {who}" if who else task.title
-            if column == 1:
-                return countdown(task, self.now) if task.status != "done" else ""
-            return short_both(task.follow_up_at, self.agent_zone, task.customer.zone, self.now)
-        if role == Qt.ToolTipRole:  # escaped: nothing in a title or note is read as markup
-            return plain_tooltip(_("Why it is here:") + "\n" + ranked.score.explain())
-        if role == Qt.ForegroundRole and column == 1 and ranked.score.breached:
-            from ui.theme import alert_colour  # readable on light, dark and high-contrast palettes
+    def _texts(self, row: int) -> tuple:
+        cells = self._cells.get(row)
+        if cells is None:
+            ranked = self.rows[row]
+            task = ranked.task
+            who = task.customer.name or task.customer.phone or task.customer.country
+            left = countdown(task, self.now)
+            cells = (f"{task.title} — {who}" if who else task.title,
+                     left if task.status != "done" else "",
+                     short_both(task.follow_up_at, self.agent_zone, task.customer.zone, self.now),
+                     f"{task.title}, {task.priority}, {left}")
+            self._cells[row] = cells
+        return cells
 
-            return QBrush(alert_colour())
-        if role == Qt.AccessibleTextRole and column == 0:
-            return f"{task.title}, {task.priority}, {countdown(task, self.now)}"
-        if role == Qt.UserRole:
-            return task.id
-        return None
+    def data(self, index, role=Qt.DisplayRole):
+        role = int(role)
+        if role not in _ROLES or not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row, column = index.row(), index.column()
+        if role == _DISPLAY:
+            return self._texts(row)[column]
+        ranked = self.rows[row]
+        if role == _TOOLTIP:  # escaped: nothing in a title or note is read as markup
+            return plain_tooltip(_("Why it is here:") + "\n" + ranked.score.explain())
+        if role == _FOREGROUND:
+            if column == 1 and ranked.score.breached:
+                if self._alert is None:
+                    from ui.theme import alert_colour  # readable on light, dark and high-contrast palettes
+
+                    self._alert = QBrush(alert_colour())
+                return self._alert
+            return None
+        if role == _ACCESSIBLE:
+            return self._texts(row)[3] if column == 0 else None
+        return ranked.task.id  # _USER
 
 
 class QueueTree(QTreeView):

@@ -49,18 +49,35 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def read_library(db, now: datetime) -> tuple[list[store.LibraryEntry], dict[str, store.Usage], SearchIndex]:
-    """The library, its usage and the search index over it, ready for the list."""
+def read_library(db, now: datetime, language: str | None = None
+                 ) -> tuple[dict[str, store.LibraryEntry], dict[str, store.Usage], SearchIndex]:
+    """The library by id, its usage and the search index over it, ready for the list: the
+    title orders of its languages (and of ``language``, the customer's) computed already."""
+    import gc
+
     from assistant.templates.search import SearchIndex
 
-    entries = store.library(db)
-    usage = store.usage(db)
-    index = SearchIndex([e.template for e in entries])
-    index.set_usage(usage, now)
-    return entries, usage, index
+    # Hundreds of thousands of objects that live as long as the library: the collector's
+    # full passes over them (taken on whichever thread allocates, holding the GIL, so the
+    # GUI thread would wait) are put off while reading, and skip them afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        entries = store.library(db)
+        usage = store.usage(db)
+        index = SearchIndex([e.template for e in entries])
+        index.set_usage(usage, now)
+        for code in {*index.languages, language}:
+            index.titles_rank(code)
+        by_id = {e.id: e for e in entries}
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()
+    return by_id, usage, index
 
 
-def read_library_file(path: Path, now: datetime):
+def read_library_file(path: Path, now: datetime, language: str | None = None):
     """:func:`read_library` on a read-only connection of its own: what the worker thread runs,
     so however large the library, the GUI thread only receives the result."""
     import sqlite3
@@ -71,7 +88,7 @@ def read_library_file(path: Path, now: datetime):
 
     conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_S)
     try:
-        return read_library(sqlite_utils.Database(conn, execute_plugins=False), now)
+        return read_library(sqlite_utils.Database(conn, execute_plugins=False), now, language)
     finally:
         conn.close()
 
@@ -307,12 +324,13 @@ class RepliesPanel(Panel):
         # list when the editor closes.
         self._reading += 1
         path = self.services.runtime.data_dir.database
+        language = self.services.customer.context.language
         if self.index is not None and len(self.entries) <= SYNC_INDEX_LIMIT:
-            self._library_read((self._reading, *read_library(db, utc_now())))
+            self._library_read((self._reading, *read_library(db, utc_now(), language)))
         else:
             reading = self._reading
-            run_in_pool(lambda: (reading, *read_library_file(path, utc_now())), self._library_read,
-                        self._library_failed, pool=self.services.pool)
+            run_in_pool(lambda: (reading, *read_library_file(path, utc_now(), language)),
+                        self._library_read, self._library_failed, pool=self.services.pool)
 
     def _library_failed(self, exc: Exception) -> None:
         log.error("Reading the reply library failed: %s", exc)
@@ -345,7 +363,7 @@ class RepliesPanel(Panel):
         reading, entries, usage, index = result
         if reading != self._reading:
             return  # a later read is on its way
-        self.entries = {e.id: e for e in entries}
+        self.entries = entries
         self.usage = usage
         self.index = index
         self._fill_filters()
@@ -359,16 +377,18 @@ class RepliesPanel(Panel):
             self.index.set_one_usage(template_id, use, utc_now())
 
     def _fill_filters(self) -> None:
-        tag = self.tag_filter.currentData()
+        tag = self.chosen_tag()
         self.tag_filter.blockSignals(True)
         self.tag_filter.clear()
         self.tag_filter.addItem(_("All tags"), None)
-        for name in self.index.tags:
-            self.tag_filter.addItem(name, name)
+        self.tag_filter.addItems(self.index.tags)  # one call: a library may have thousands
         if tag:
-            self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findData(tag)))
+            self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findText(tag, Qt.MatchExactly)))
         self.tag_filter.blockSignals(False)
         self._fill_languages()
+
+    def chosen_tag(self) -> str | None:
+        return self.tag_filter.currentText() if self.tag_filter.currentIndex() > 0 else None
 
     def _fill_languages(self) -> None:
         chosen = self.language.currentData()
@@ -388,7 +408,7 @@ class RepliesPanel(Panel):
     def refilter(self, _text: str | None = None) -> None:
         if self.index is None:
             return
-        hits = self.index.search(self.search.text(), tag=self.tag_filter.currentData(),
+        hits = self.index.search(self.search.text(), tag=self.chosen_tag(),
                                  language=self.language.currentData(), limit=MAX_LISTED,
                                  display_language=self.language.currentData()
                                  or self.services.customer.context.language)
