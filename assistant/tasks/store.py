@@ -34,6 +34,7 @@ _INSERT = (f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * l
 _UPDATE = (f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])} WHERE id = ?")
 
 
+VIEW_LIMIT = 200  # the rows a view shows
 TRIGRAM = 3  # the shortest word the full-text index can look up
 FEW_FOUND = 2000  # a search finding at most this many tasks reads only those (see _filter_condition)
 _NEVER = 1e18  # epoch seconds standing for "no such time", after every real one
@@ -298,7 +299,7 @@ class TaskStore:
         return total
 
     def view(self, name: str, now: datetime, filters: Filters | None = None,
-             limit: int | None = 200) -> list[Ranked]:
+             limit: int | None = VIEW_LIMIT) -> list[Ranked]:
         if name not in VIEWS:
             raise ValueError(f"Unknown view {name!r}; use one of: {', '.join(VIEWS)}.")
         filters = filters or Filters()
@@ -333,6 +334,30 @@ class TaskStore:
         else:
             ranked.sort(key=lambda r: model.sort_key(r.task, r.score))
         return ranked if limit is None else ranked[:limit]
+
+    def ranked_in_view(self, name: str, now: datetime, filters: Filters | None, ids) -> list[Ranked]:
+        """Those of the tasks ``ids`` that the view shows at ``now`` with ``filters``, scored:
+        what a shown view needs after a few tasks changed, instead of reading it again."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return []
+        model = self.urgency_model(now)
+        where, params = self._view_condition(name, now)
+        f_where, f_params = self._filter_condition(filters or Filters())
+        params.update(f_params)
+        params.update({f"id{k}": task_id for k, task_id in enumerate(ids)})
+        listed = ", ".join(f":id{k}" for k in range(len(ids)))
+        sql = f"{_SELECT} WHERE id IN ({listed}) AND {where}{f_where}"
+        return [Ranked(t, model.score(t)) for t in map(_task, self.conn.execute(sql, params))]
+
+    def order_key(self, name: str, now: datetime):
+        """The order of a view as a sort key on its rows (the order :meth:`view` returns)."""
+        if name == "done":
+            return lambda r: (-(r.task.done_at.timestamp() if r.task.done_at else 0.0), -r.task.id)
+        if name == "upcoming":
+            return lambda r: (self.appears_at(r.task, now), r.task.id)
+        model = self.urgency_model(now)
+        return lambda r: model.sort_key(r.task, r.score)
 
     def appears_at(self, task: Task, now: datetime) -> float:
         """When an upcoming task enters Now (epoch seconds), for ordering Upcoming."""

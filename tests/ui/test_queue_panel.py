@@ -1,6 +1,7 @@
 """The Queue panel: views, ordering, countdowns in both zones, "why it is here",
 keyboard actions (J/K, Enter, Space, S, E, Delete + undo), badge and notifications."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -186,3 +187,41 @@ def test_focus_lands_on_the_list_and_search_hands_over(panel, qtbot):
     assert panel.tree.hasFocus()
     panel.setFocus()
     assert panel.tree.hasFocus()
+
+
+@pytest.mark.parametrize("view", ["now", "upcoming", "waiting", "done"])
+def test_a_change_updates_the_shown_rows_exactly_as_a_full_read_would(qtbot, panel, view, monkeypatch):
+    """Changes announced with their ids are put in place by reading only those tasks; the
+    rows equal a full read of the view every time, also when a full list loses a row (then
+    it is read again) and with a search typed."""
+    store = panel.store
+    panel.set_view(view)
+    full_reads = []
+    real_view = store.view
+    monkeypatch.setattr(store, "view", lambda *a, **k: full_reads.append(a[0]) or real_view(*a, **k))
+    changed = lambda *ids: panel.services.hall.tasks_changed.emit(frozenset(ids))  # noqa: E731
+    expected = lambda: [r.task.id for r in real_view(view, NOW, panel.filters())]  # noqa: E731
+    shown = lambda: [r.task.id for r in panel.model.rows]  # noqa: E731
+    many = [store.add(Task(f"Bulk {i}", priority="high", status=["open", "waiting", "done"][i % 3],
+                           resolution_due_at=NOW + (i % 7 - 3) * H, response_due_at=NOW + (i % 7 - 3) * H,
+                           follow_up_at=NOW + (i % 5 - 2) * H), NOW - H) for i in range(660)]
+    panel.reload()
+    assert shown() == expected()
+    full_reads.clear()
+    task = store.add(Task("Fresh urgent one", priority="urgent", resolution_due_at=NOW + H,
+                          response_due_at=NOW + H), NOW)
+    changed(task.id)
+    assert shown() == expected()
+    for victim in many[:6]:
+        store.set_status(victim.id, "done" if victim.status != "done" else "open", NOW)
+        changed(victim.id)
+        assert shown() == expected()
+    store.delete(many[7].id)
+    changed(many[7].id)
+    assert shown() == expected()
+    panel.search.setText("bulk 1")
+    panel.reload(refresh_choices=False)
+    store.update(replace(store.get(many[12].id), title="Renamed"), NOW)
+    changed(many[12].id)
+    assert shown() == expected()
+    assert len(full_reads) < 12  # most changes read only the changed task

@@ -12,6 +12,7 @@ queue settings, the agent's zone and packs (their cards give customers' business
 
 from __future__ import annotations
 
+import bisect
 import logging
 from datetime import datetime
 
@@ -26,7 +27,7 @@ from assistant.tasks import config
 from assistant.tasks.model import CHANNEL_LABELS, CHANNELS
 from assistant.tasks.notices import mark_shown, pending_notices
 from assistant.tasks.present import countdown, details, short_both
-from assistant.tasks.store import Filters, Ranked, TaskStore
+from assistant.tasks.store import VIEW_LIMIT, Filters, Ranked, TaskStore
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.widgets import plain_tooltip
@@ -37,6 +38,7 @@ VIEWS = [("now", N_("Now")), ("upcoming", N_("Upcoming")), ("waiting", N_("Waiti
 REFRESH_MS = 60_000
 UNDO_VISIBLE_MS = 15_000
 MAX_NOTICES_AT_ONCE = 3
+MAX_INCREMENTAL = 50  # more tasks changed at once than this: the view is read again
 BREACHED = QColor("#b3261e")
 
 
@@ -229,6 +231,9 @@ class QueuePanel(Panel):
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        # sized to the rows on screen, not to all 200: the others' texts are not even made
+        # (the model makes a row's texts when the view first asks), issue 18
+        header.setResizeContentsPrecision(0)
         self.tree.installEventFilter(self)
         self.search.installEventFilter(self)
         self.setFocusProxy(self.tree)  # Ctrl+4 lands on the list: J/K work at once
@@ -306,6 +311,10 @@ class QueuePanel(Panel):
         self.model.set_rows(rows, now)
         if refresh_choices:
             self._refresh_filter_choices()
+        self._select_task(keep)
+
+    def _select_task(self, keep: int | None) -> None:
+        """Select ``keep`` if listed (else the first row), show its details and the empty text."""
         row = self.model.row_of(keep)
         if row < 0 and self.model.rowCount():
             row = 0
@@ -313,6 +322,7 @@ class QueuePanel(Panel):
             self.tree.selectionModel().setCurrentIndex(
                 self.model.index(row, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
         self._show_details()
+        rows = self.model.rows
         self.empty.setText(self._empty_text() if not rows else "")
         self.empty.setVisible(not rows)
 
@@ -433,10 +443,32 @@ class QueuePanel(Panel):
         """Announce a change this panel made (the panel, like every view, reloads on it)."""
         self.services.hall.tasks_changed.emit(frozenset(task_ids) if task_ids else None)
 
-    def _tasks_changed(self, _ids) -> None:
-        if _ids is None:  # another process, or a bulk change: the store's caches may be stale
+    def _tasks_changed(self, ids) -> None:
+        if ids is None:  # another process, or a bulk change: the store's caches may be stale
             self.store.forget_caches()
-        self.reload()
+            self.reload()
+        elif not self._update_rows(ids):
+            self.reload()
+
+    def _update_rows(self, ids) -> bool:
+        """Put the changed tasks where the view's order puts them, reading only them; False
+        when that cannot give the exact view (a full list lost a row: the next one is
+        unknown) and it must be read again. Keeps the selected task selected."""
+        if len(ids) > MAX_INCREMENTAL:
+            return False
+        before, now = self.model.rows, self.model.now
+        rows = [r for r in before if r.task.id not in ids]
+        found = self.store.ranked_in_view(self.view_name, now, self.filters(), ids)
+        if len(before) >= VIEW_LIMIT and len(rows) + len(found) < VIEW_LIMIT:
+            return False
+        key = self.store.order_key(self.view_name, now)
+        for ranked in found:
+            bisect.insort(rows, ranked, key=key)
+        keep = self.current_task_id()
+        self.model.set_rows(rows[:VIEW_LIMIT], now)
+        self._refresh_filter_choices()
+        self._select_task(keep)
+        return True
 
     def toggle_done(self) -> None:
         task = self.current_task()
