@@ -5,7 +5,15 @@ targets it comes from.
 The "Now" view is read without scoring every open task: each priority's deadlines are read
 in index order and reading stops once no unread task can enter the top N (the score only
 grows as a deadline comes closer, the other terms are bounded). Filtered views are small
-enough to score in full."""
+enough to score in full.
+
+The search box (issue 18): words of 3+ characters are looked up in ``tasks_fts``, a trigram
+full-text index kept by triggers (migration tasks/m002), when they find few tasks
+(``FEW_FOUND``): only those are read and scored. A word found almost everywhere, or shorter
+than a trigram, is tested on each task as the view reads them in its order (LIKE), which
+stops soon because matches are everywhere. Tags and countries are read by skipping through
+their indexes. A shown view follows a change of a few tasks by reading only those
+(:meth:`TaskStore.ranked_in_view`, ordered by :meth:`TaskStore.order_key`)."""
 
 from __future__ import annotations
 

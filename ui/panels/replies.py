@@ -176,6 +176,8 @@ class RepliesPanel(Panel):
         self.results = QListWidget()
         self.results.setObjectName("replies-results")
         self.results.setAccessibleName(_("Matching replies"))
+        # one line each: selecting a row need not measure every row's text (issue 18)
+        self.results.setUniformItemSizes(True)
         self.results.currentItemChanged.connect(lambda item, _prev: self._select(item))
         self.results.itemActivated.connect(lambda _item: self.copy_reply())
         self.results.setContextMenuPolicy(Qt.CustomContextMenu)
