@@ -25,12 +25,12 @@ Design notes (issue 18: a lighter index at 50,000 templates)
   thousands (one per product), keep their templates as positions, and the tag filter makes
   its mask when asked (a mask per tag was 200 MB at 50k). Languages are few: masks at once.
 - The alternative the issue names, an SQLite FTS5 trigram index over the same folded keys,
-  was measured in the same benchmark run (``alternative FTS5 trigram``): at 50,000 templates
-  its build took ~10x longer than these posting lists and its p95 query was several times
-  slower (a trigram of a common prefix lists most of the library), and it cannot do what the
-  ranking needs -- a 1-2 letter prefix, typos, field weights, the usage boost -- without a
-  second pass in Python over what it found. It was not chosen. The figures are in
-  docs/scale.md.
+  was measured in the same benchmark runs (``alternative FTS5 trigram``): at 50,000 templates
+  its build was no faster than these posting lists (as long, or up to 10x longer), its p95
+  query 2-5x slower (a trigram of a common prefix lists most of the library) though it
+  answers less: no 1-2 letter prefix, no typos, no field weights, no usage boost, each of
+  which would need a second pass in Python over what it found. It was not chosen. The
+  figures are in docs/scale.md.
 - What remains of the build is Python's own per-word work (tokenising, folding accents, one
   dict look-up per word and template). The build runs on the worker; the GUI thread never
   waits for it.
