@@ -39,6 +39,7 @@ REFRESH_MS = 60_000
 UNDO_VISIBLE_MS = 15_000
 MAX_NOTICES_AT_ONCE = 3
 MAX_INCREMENTAL = 50  # more tasks changed at once than this: the view is read again
+RESERVE = 50  # rows read beyond VIEW_LIMIT, so a task leaving the list needs no new read
 BREACHED = QColor("#b3261e")
 
 
@@ -155,6 +156,7 @@ class QueuePanel(Panel):
         self.view_name = "now"
         self.deleted: list = []          # undo stack of deleted tasks
         self.active_dialog = None        # the open quick-add / edit / snooze dialog
+        self._complete = True            # the rows shown are the whole view (not its top)
         self._build()
         # first read after the window shows: the constructor stays cheap
         QTimer.singleShot(0, self, self._settings_changed)
@@ -307,7 +309,10 @@ class QueuePanel(Panel):
         choices: tags and countries only change when tasks do."""
         now = self.clock()
         keep = self.current_task_id()
-        rows = self.store.view(self.view_name, now, self.filters())
+        # a few rows beyond what is shown: a task that leaves the list is replaced from
+        # them, without reading the view again (see _update_rows)
+        rows = self.store.view(self.view_name, now, self.filters(), limit=VIEW_LIMIT + RESERVE)
+        self._complete = len(rows) < VIEW_LIMIT + RESERVE
         self.model.set_rows(rows, now)
         if refresh_choices:
             self._refresh_filter_choices()
@@ -452,20 +457,27 @@ class QueuePanel(Panel):
 
     def _update_rows(self, ids) -> bool:
         """Put the changed tasks where the view's order puts them, reading only them; False
-        when that cannot give the exact view (a full list lost a row: the next one is
-        unknown) and it must be read again. Keeps the selected task selected."""
+        when that cannot give the exact view and it must be read again. The rows are the
+        view's exact first rows: when the view had more than were read, a changed task that
+        now sorts after the last row read is left out (a row not read may come before it),
+        and when fewer than ``VIEW_LIMIT`` rows would be left, the view is read again. Keeps
+        the selected task selected."""
         if len(ids) > MAX_INCREMENTAL:
             return False
-        before, now = self.model.rows, self.model.now
-        rows = [r for r in before if r.task.id not in ids]
+        now = self.model.now
+        rows = [r for r in self.model.rows if r.task.id not in ids]
         found = self.store.ranked_in_view(self.view_name, now, self.filters(), ids)
-        if len(before) >= VIEW_LIMIT and len(rows) + len(found) < VIEW_LIMIT:
-            return False
         key = self.store.order_key(self.view_name, now)
+        if not self._complete:
+            # every row not read sorts after the last row read (as it was when read)
+            last = key(self.model.rows[-1]) if self.model.rows else None
+            found = [r for r in found if last is None or key(r) < last]
+            if len(rows) + len(found) < VIEW_LIMIT:
+                return False
         for ranked in found:
             bisect.insort(rows, ranked, key=key)
         keep = self.current_task_id()
-        self.model.set_rows(rows[:VIEW_LIMIT], now)
+        self.model.set_rows(rows, now)
         self._refresh_filter_choices()
         self._select_task(keep)
         return True
