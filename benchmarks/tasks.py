@@ -227,7 +227,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="20,000 tasks, no large queue (CI)")
     args = parser.parse_args()
     if args.quick:
-        args.tasks, args.big, args.runs, args.adds = min(args.tasks, 20_000), 0, 30, 100
+        args.tasks, args.big, args.runs, args.adds = min(args.tasks, 20_000), 0, min(args.runs, 30), min(args.adds, 100)
     print(f"machine load (1 min): {os.getloadavg()[0]:.2f}")
     missed = run("busy queue", 0.0, args.tasks, args.runs, args.adds)
     missed += run("typical queue", 0.9, args.tasks, args.runs, args.adds)
