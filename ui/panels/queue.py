@@ -66,21 +66,24 @@ class QueueModel(QAbstractTableModel):
         self.rows: list[Ranked] = []
         self.now = utc_now()
         self.agent_zone = agent_zone
-        self._cells: dict[int, tuple] = {}  # row -> its texts
+        self._cells: dict[int, tuple] = {}  # task id -> (its row, the row's texts)
         self._alert: QBrush | None = None    # the breached colour, for the palette of this reset
+        self._cells_zone = agent_zone        # the agent's zone the texts were made in
 
     def set_rows(self, rows: list[Ranked], now: datetime) -> None:
         same_order = ([r.task.id for r in rows] == [r.task.id for r in self.rows])
+        # at the same instant a row that is the same object (a change elsewhere) keeps its texts
+        kept = {}
+        if now == self.now and self._cells_zone == self.agent_zone:
+            unchanged = {id(r) for r in rows}
+            kept = {task_id: known for task_id, known in self._cells.items() if id(known[0]) in unchanged}
+        self._cells_zone = self.agent_zone
         if same_order and rows:
-            self.rows, self.now = rows, now
-            self._cells.clear()
-            self._alert = None
+            self.rows, self.now, self._cells, self._alert = rows, now, kept, None
             self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.COLUMNS) - 1))
             return
         self.beginResetModel()
-        self.rows, self.now = rows, now
-        self._cells.clear()
-        self._alert = None
+        self.rows, self.now, self._cells, self._alert = rows, now, kept, None
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -104,9 +107,10 @@ class QueueModel(QAbstractTableModel):
         return -1
 
     def _texts(self, row: int) -> tuple:
-        cells = self._cells.get(row)
+        ranked = self.rows[row]
+        known = self._cells.get(ranked.task.id)
+        cells = known[1] if known is not None and known[0] is ranked else None
         if cells is None:
-            ranked = self.rows[row]
             task = ranked.task
             who = task.customer.name or task.customer.phone or task.customer.country
             left = countdown(task, self.now)
@@ -114,7 +118,7 @@ class QueueModel(QAbstractTableModel):
                      left if task.status != "done" else "",
                      short_both(task.follow_up_at, self.agent_zone, task.customer.zone, self.now),
                      f"{task.title}, {task.priority}, {left}")
-            self._cells[row] = cells
+            self._cells[task.id] = (ranked, cells)
         return cells
 
     def data(self, index, role=Qt.DisplayRole):
