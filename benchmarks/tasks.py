@@ -14,7 +14,7 @@ history, 10 % open); the 1,000,000 queue is a typical one (years of history).
 Baselines: a bare SELECT of 200 rows and a bare one-row INSERT; for the panel, showing the
 same rows again in its model (no database work at all).
 
-``--quick``: 20,000 tasks, no 1,000,000 queue (CI). Exits 1 and names the bars missed.
+``--quick``: 10,000 tasks, no 1,000,000 queue (CI). Exits 1 and names the bars missed.
 (The ``tasks import`` measure lives in benchmarks/tasks_import.py.)"""
 
 from __future__ import annotations
@@ -231,10 +231,10 @@ def main() -> int:
     parser.add_argument("--big", type=int, default=1_000_000, help="the large queue (0: skip)")
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--adds", type=int, default=300)
-    parser.add_argument("--quick", action="store_true", help="20,000 tasks, no large queue (CI)")
+    parser.add_argument("--quick", action="store_true", help="10,000 tasks, no large queue (CI)")
     args = parser.parse_args()
     if args.quick:
-        args.tasks, args.big, args.runs, args.adds = min(args.tasks, 20_000), 0, min(args.runs, 30), min(args.adds, 100)
+        args.tasks, args.big, args.runs, args.adds = min(args.tasks, 10_000), 0, min(args.runs, 20), min(args.adds, 60)
     print(f"machine load (1 min): {os.getloadavg()[0]:.2f}")
     missed = run("busy queue", 0.0, args.tasks, args.runs, args.adds)
     missed += run("typical queue", 0.9, args.tasks, args.runs, args.adds)
