@@ -27,7 +27,7 @@ Design notes (issue 18: a lighter index at 50,000 templates)
 - The alternative the issue names, an SQLite FTS5 trigram index over the same folded keys,
   was measured in the same benchmark runs (``alternative FTS5 trigram``): at 50,000 templates
   its build was no faster than these posting lists (as long, or up to 10x longer), its p95
-  query 2-5x slower (a trigram of a common prefix lists most of the library) though it
+  query 2-12x slower (a trigram of a common prefix lists most of the library) though it
   answers less: no 1-2 letter prefix, no typos, no field weights, no usage boost, each of
   which would need a second pass in Python over what it found. It was not chosen. The
   figures are in docs/scale.md.
