@@ -1,26 +1,42 @@
-"""Reply templates: search-as-you-type and render latency.
+"""Reply templates at scale: the index build, search-as-you-type typed into the REAL Replies
+panel, opening the panel, and render latency (issues 6 and 18).
 
-Library: 10,000 templates with 3 languages each (en, es, fr), generated from the starter
+Library: 50,000 templates with 3 languages each (en, es, fr), generated from the starter
 pack's real sentences with random product words, names and numbers mixed in so the vocabulary
-is large (as in a real team library). Queries: what an agent types, keystroke by keystroke
-(prefixes of title words, body words, shortcuts, two-word queries, typos).
+is large (as in a real team library), one product tag each (thousands of tags), and a usage
+history (a fifth of the library used, heavy-tailed counts over 90 days, 200 favourites).
+Queries: what an agent types, keystroke by keystroke (prefixes of title words, body words,
+shortcuts, two-word queries, typos).
 
-Bars (issue 6): p95 per query <= 10 ms; render <= 1 ms.
-Baseline, same run: a naive linear scan (substring over each template's folded text, the
-obvious implementation) on the same library and queries.
+Bars:
+- issue 18: p95 per keystroke typed into the panel <= 16 ms (search, list, preview and form of
+  the first reply); opening the panel never blocks the GUI thread more than 50 ms (the longest
+  gap of a 1 ms heartbeat timer from the panel shown until the library is listed; building
+  the panel's widgets is reported apart: it happens with the window, at start-up); index
+  build <= 2 s and <= 100 MB (resident memory it adds, the templates already loaded);
+- issue 6: index search p95 <= 10 ms (at the issue's 10,000 templates: ``--templates 10000``);
+  render p95 <= 1 ms.
+Baselines, same run: a naive linear scan (substring over each template's folded text) on the
+same library and queries; filling the same list widget with 100 rows and showing a preview
+(the least a keystroke in the panel can cost); and, for the choice of index, an SQLite FTS5
+trigram index over the same folded keys (its build and its query time for the same words).
 
-Run: ``.venv/bin/python benchmarks/templates.py [--templates 10000]``
+Run: ``.venv/bin/python benchmarks/templates.py [--templates 50000] [--quick]``; exits 1 and
+names the bars it missed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import sqlite3
 import statistics
 import sys
+import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,7 +46,7 @@ from assistant.fuzzy import fold  # noqa: E402
 from assistant.templates.compose import compose  # noqa: E402
 from assistant.templates.model import Template  # noqa: E402
 from assistant.templates.render import render  # noqa: E402
-from assistant.templates.search import SearchIndex  # noqa: E402
+from assistant.templates.search import SearchIndex, words  # noqa: E402
 from assistant.packs.starter import starter_path  # noqa: E402
 
 LANGS = ("en", "es", "fr")
@@ -112,19 +128,193 @@ def timed(fn, items) -> list[float]:
     return out
 
 
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+
+
+def peak_reset() -> None:
+    """Start a new peak (VmHWM) from the current resident size (Linux 4.0+)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        pass
+
+
+def peak_mb() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
+
+
+def usage_history(library: list[Template], rng: random.Random, now: datetime) -> list[tuple]:
+    """(id, count, last used, favourite): a fifth of the library used, few of them a lot."""
+    used = rng.sample(library, max(1, len(library) // 5))
+    rows = []
+    for k, t in enumerate(used):
+        count = max(1, int(rng.paretovariate(1.2)))
+        last = now - timedelta(days=rng.uniform(0, 90))
+        rows.append((t.id, count, last.isoformat(timespec="seconds"), int(k < 200)))
+    return rows
+
+
+class TrigramAlternative:
+    """The other candidate the issue names: SQLite FTS5 with the trigram tokenizer over the
+    same folded keys (titles, tags, shortcut) and bodies. Measured for the choice only."""
+
+    def __init__(self, library: list[Template]):
+        self.conn = sqlite3.connect(":memory:")
+        self.conn.execute("CREATE VIRTUAL TABLE t USING fts5(keys, body, tokenize='trigram')")
+        with self.conn:
+            self.conn.executemany("INSERT INTO t (rowid, keys, body) VALUES (?, ?, ?)", (
+                (i, " ".join(words(" ".join([*(v.title for v in t.variants.values()), *t.tags,
+                                             t.shortcut or ""]))),
+                 " ".join(words(" ".join(v.body for v in t.variants.values()))))
+                for i, t in enumerate(library)))
+
+    def search(self, query: str) -> list[int]:
+        terms = [w for w in words(query) if len(w) >= 3]  # shorter ones cannot be looked up
+        if not terms:
+            return []
+        match = " AND ".join('"' + w + '"' for w in terms)
+        return [r[0] for r in self.conn.execute(
+            "SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t, 3.0, 1.0) LIMIT 50", (match,))]
+
+
+def fill_database(db, library: list[Template], usage: list[tuple]) -> None:
+    from assistant.templates import store
+    from assistant.templates.starter import ensure_starter_pack
+
+    ensure_starter_pack(db)  # installed at first start: not part of what is measured
+    with db.atomic():
+        for t in library:
+            store.upsert_team_template(db, "bench", t)
+        db.conn.executemany("INSERT INTO template_usage (template_id, use_count, last_used, favourite) "
+                            "VALUES (?, ?, ?, ?)", usage)
+
+
+def measure_panel(library: list[Template], usage: list[tuple], queries: list[str]) -> dict:
+    """Open the real Replies panel on a database holding the library, then type."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    home = tempfile.mkdtemp(prefix="bench-replies-")
+    os.environ["AGENT_ASSISTANT_HOME"] = home
+    from PySide6.QtCore import QCoreApplication, QElapsedTimer, Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem, QTextEdit
+
+    from assistant.runtime import start
+    from ui.context import CustomerContextHolder
+    from ui.panels.replies import RepliesPanel
+    from ui.services import AppServices
+
+    app = QApplication.instance() or QApplication([])
+    runtime = start()
+    started = time.perf_counter()
+    fill_database(runtime.db, library, usage)
+    fill_s = time.perf_counter() - started
+    services = AppServices(runtime, CustomerContextHolder())
+    services.customer.set(CustomerContext(name="Ana López", country="ES", zone="Europe/Madrid", language="es"))
+
+    beats: list[float] = []
+    heartbeat = QTimer()
+    heartbeat.setTimerType(Qt.PreciseTimer)
+    heartbeat.setInterval(1)
+    cpu: list[float] = []  # the GUI thread's own CPU time at each beat
+    heartbeat.timeout.connect(lambda: (beats.append(time.perf_counter()), cpu.append(time.thread_time())))
+    heartbeat.start()
+    clock = QElapsedTimer()
+    clock.start()
+    arrivals: list[float] = []
+    # what the GUI thread does when the library arrives (named _index_ready before issue 18)
+    hook = "_library_read" if hasattr(RepliesPanel, "_library_read") else "_index_ready"
+    real_read = getattr(RepliesPanel, hook)
+
+    def library_read(self, result):
+        t0 = time.perf_counter()
+        real_read(self, result)
+        arrivals.append((time.perf_counter() - t0) * 1000)
+
+    setattr(RepliesPanel, hook, library_read)
+    opened = time.perf_counter()
+    panel = RepliesPanel(services)
+    panel.resize(420, 720)
+    panel.show()
+    constructed, constructed_cpu = time.perf_counter(), time.thread_time()
+    constructed_ms = (constructed - opened) * 1000
+    while panel.index is None or panel.results.count() == 0:
+        QCoreApplication.processEvents()
+        if time.perf_counter() - opened > 600:
+            raise SystemExit("the panel did not list the library within 10 minutes")
+    QCoreApplication.processEvents()
+    ready_s = time.perf_counter() - opened
+    heartbeat.stop()
+    # from the panel shown (built with the window, at start-up: benchmarks/startup.py) to
+    # the library listed: the longest time the event loop did not turn
+    gaps = [b - a for a, b in zip([constructed] + beats, beats + [time.perf_counter()])]
+    longest_open_ms = max(gaps) * 1000
+    cpu_gaps = [b - a for a, b in zip([constructed_cpu] + cpu, cpu + [time.thread_time()])]
+    longest_cpu_ms = max(cpu_gaps) * 1000
+    setattr(RepliesPanel, hook, real_read)
+
+    keystrokes = []
+    for q in queries[:30]:  # warm up
+        panel.search.setText(q)
+    for q in queries:
+        t0 = time.perf_counter()
+        panel.search.setText(q)  # textChanged -> search, list, preview, form: all synchronous
+        QCoreApplication.processEvents()
+        keystrokes.append((time.perf_counter() - t0) * 1000)
+    listed = panel.results.count()
+
+    # baseline: the least a keystroke in this panel can cost
+    bare_list, preview = QListWidget(), QTextEdit()
+    bare_list.show()
+    preview.show()
+    titles = [t.variants["es"].title for t in library[:100]]
+    bodies = [t.variants["es"].body for t in library[:len(queries)]]
+    bare = []
+    for body in bodies:
+        t0 = time.perf_counter()
+        bare_list.clear()
+        for title in titles:
+            bare_list.addItem(QListWidgetItem(title))
+        bare_list.setCurrentRow(0)
+        preview.setPlainText(body)
+        QCoreApplication.processEvents()
+        bare.append((time.perf_counter() - t0) * 1000)
+
+    services.hall.stop()
+    panel.close()
+    panel.deleteLater()
+    QCoreApplication.processEvents()
+    services.pool.waitForDone(10000)
+    runtime.close()
+    return {"fill_s": fill_s, "ready_s": ready_s, "longest_open_ms": longest_open_ms,
+            "constructed_ms": constructed_ms, "longest_cpu_ms": longest_cpu_ms, "arrival_ms": max(arrivals or [0.0]),
+            "keystrokes": keystrokes, "bare": bare, "listed_last": listed}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--templates", type=int, default=10_000)
+    parser.add_argument("--templates", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=2_000)
+    parser.add_argument("--keystrokes", type=int, default=300, help="typed into the panel")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--quick", action="store_true", help="5,000 templates, fewer queries (CI)")
     args = parser.parse_args()
+    if args.quick:
+        args.templates, args.queries, args.keystrokes = min(args.templates, 5_000), 500, 150
     rng = random.Random(args.seed)
+    now = datetime.now(timezone.utc)
 
     library = make_library(args.templates, rng)
     variants = sum(len(t.variants) for t in library)
+    peak_reset()
+    before = rss_mb()
     start = time.perf_counter()
     index = SearchIndex(library)
     build_s = time.perf_counter() - start
+    build_mb = peak_mb() - before
+    usage = usage_history(library, rng, now)
     queries = make_queries(library, rng, args.queries)
     for q in queries[:50]:  # warm caches, as the panel does at first show
         index.search(q)
@@ -132,6 +322,10 @@ def main() -> int:
     ours = timed(index.search, queries)
     naive = NaiveScan(library)
     baseline = timed(naive.search, queries[: max(200, len(queries) // 5)])
+    start = time.perf_counter()
+    trigram = TrigramAlternative(library)
+    trigram_build_s = time.perf_counter() - start
+    trigram_ms = timed(trigram.search, queries)
 
     at = datetime(2026, 1, 15, 14, 0, tzinfo=timezone.utc)
     customer = CustomerContext(name="Ana López", country="ES", zone="Europe/Madrid", language="es")
@@ -141,24 +335,56 @@ def main() -> int:
               "customer_first_name": "Ana", "greeting": "Buenas tardes"}
     render_ms = timed(lambda body: render(body, values), bodies)
     compose_ms = timed(lambda t: compose(t, at=at, customer=customer, values=values), sample)
+    mean_hits = round(statistics.mean(len(index.search(q)) for q in queries[:200]), 1)
+    del index, naive, trigram
+
+    panel = measure_panel(library, usage, make_queries(library, rng, args.keystrokes))
+    keys = panel["keystrokes"]
 
     p95 = percentile(ours, 95)
+    key_p95 = percentile(keys, 95)
+    bare_p95 = percentile(panel["bare"], 95)
+    ms = lambda values: {"p50": round(percentile(values, 50), 3), "p95": round(percentile(values, 95), 3),  # noqa: E731
+                         "max": round(max(values), 3)}
+    bars = {
+        "panel keystroke p95 <= 16 ms": key_p95 <= 16.0,
+        "opening the panel blocks the GUI thread <= 50 ms": panel["longest_open_ms"] <= 50.0,
+        "index build <= 2 s": build_s <= 2.0,
+        "index build adds <= 100 MB": build_mb <= 100.0,
+        "render p95 <= 1 ms": percentile(render_ms, 95) <= 1.0,
+    }
+    if args.templates <= 10_000:  # issue 6's bar is stated at 10,000 templates
+        bars["index search p95 <= 10 ms (10k templates)"] = p95 <= 10.0
     report = {
-        "templates": len(library), "variants": variants, "vocabulary": len(index.vocab),
-        "index_build_s": round(build_s, 2), "queries": len(ours),
-        "search_ms": {"p50": round(percentile(ours, 50), 3), "p95": round(p95, 3),
-                      "max": round(max(ours), 3)},
-        "baseline_naive_scan_ms": {"p50": round(percentile(baseline, 50), 3),
-                                   "p95": round(percentile(baseline, 95), 3), "queries": len(baseline)},
+        "templates": len(library), "variants": variants, "usage rows": len(usage),
+        "machine load (1 min)": os.getloadavg()[0],
+        "index": {"build_s": round(build_s, 2), "build_added_mb": round(build_mb, 1),
+                  "search_ms": ms(ours), "queries": len(ours), "mean_hits": mean_hits},
+        "baseline naive scan ms": ms(baseline) | {"queries": len(baseline),
+                                                  "ratio p95 ours/naive": round(p95 / percentile(baseline, 95), 3)},
+        "alternative FTS5 trigram": {"build_s": round(trigram_build_s, 2), "search_ms": ms(trigram_ms),
+                                     "note": "no typos, no prefix of 1-2 letters, no field weights"},
+        "panel": {"database filled in s": round(panel["fill_s"], 1),
+                  "open to listed s (on the worker)": round(panel["ready_s"], 2),
+                  "longest GUI-thread block while reading and listing the library ms": round(panel["longest_open_ms"], 1),
+                  "the same, GUI thread's own CPU time ms (the rest: waiting for a core or the GIL)":
+                      round(panel["longest_cpu_ms"], 1),
+                  "before that, constructing and showing the panel ms": round(panel["constructed_ms"], 1),
+                  "of which: taking the library read on the worker ms": round(panel["arrival_ms"], 1),
+                  "keystroke ms": ms(keys), "keystrokes": len(keys),
+                  "keystrokes over 16 ms": sum(k > 16.0 for k in keys),
+                  "baseline bare list + preview ms": ms(panel["bare"]),
+                  "ratio p95 keystroke/bare": round(key_p95 / bare_p95, 2) if bare_p95 else None},
         "render_ms": {"p50": round(percentile(render_ms, 50), 4), "p95": round(percentile(render_ms, 95), 4)},
         "compose_ms (values + render)": {"p50": round(percentile(compose_ms, 50), 4),
                                          "p95": round(percentile(compose_ms, 95), 4)},
-        "bars": {"search p95 <= 10 ms": p95 <= 10.0,
-                 "render p95 <= 1 ms": percentile(render_ms, 95) <= 1.0},
-        "mean_hits": round(statistics.mean(len(index.search(q)) for q in queries[:200]), 1),
+        "bars": bars,
     }
     print(json.dumps(report, indent=2, ensure_ascii=False))
-    return 0 if all(report["bars"].values()) else 1
+    missed = [bar for bar, ok in bars.items() if not ok]
+    if missed:
+        print("MISSED: " + "; ".join(missed), file=sys.stderr)
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":

@@ -53,3 +53,39 @@ def m001_tasks(db):
         PRIMARY KEY (task_id, kind, instant)
     );
     """)
+
+
+@migrations()
+def m002_search_and_counts(db):
+    """Flat cost at any queue size (issue 18).
+
+    - ``tasks_fts``: a trigram full-text index of the searched text (title, notes, reference,
+      customer name) so a search word is found without reading every task; it holds no copy
+      of the text (``content='tasks'``) and is kept by the triggers below, whoever writes.
+      Its shadow tables belong to no hall topic: writing them announces nothing by itself.
+    - ``tasks_tags``: the distinct tag sets are read by skipping through this index (a few
+      seeks per distinct set, not a scan of every task).
+    """
+    db.executescript("""
+    CREATE VIRTUAL TABLE tasks_fts USING fts5(
+        title, notes, external_ref, customer_name,
+        content='tasks', content_rowid='id', tokenize='trigram');
+    INSERT INTO tasks_fts (tasks_fts) VALUES ('rebuild');
+    CREATE TRIGGER tasks_fts_insert AFTER INSERT ON tasks BEGIN
+        INSERT INTO tasks_fts (rowid, title, notes, external_ref, customer_name)
+        VALUES (new.id, new.title, new.notes, new.external_ref, new.customer_name);
+    END;
+    CREATE TRIGGER tasks_fts_delete AFTER DELETE ON tasks BEGIN
+        INSERT INTO tasks_fts (tasks_fts, rowid, title, notes, external_ref, customer_name)
+        VALUES ('delete', old.id, old.title, old.notes, old.external_ref, old.customer_name);
+    END;
+    CREATE TRIGGER tasks_fts_update AFTER UPDATE OF title, notes, external_ref, customer_name ON tasks
+    WHEN old.title IS NOT new.title OR old.notes IS NOT new.notes
+        OR old.external_ref IS NOT new.external_ref OR old.customer_name IS NOT new.customer_name BEGIN
+        INSERT INTO tasks_fts (tasks_fts, rowid, title, notes, external_ref, customer_name)
+        VALUES ('delete', old.id, old.title, old.notes, old.external_ref, old.customer_name);
+        INSERT INTO tasks_fts (rowid, title, notes, external_ref, customer_name)
+        VALUES (new.id, new.title, new.notes, new.external_ref, new.customer_name);
+    END;
+    CREATE INDEX tasks_tags ON tasks (tags) WHERE tags != '';
+    """)

@@ -5,7 +5,15 @@ targets it comes from.
 The "Now" view is read without scoring every open task: each priority's deadlines are read
 in index order and reading stops once no unread task can enter the top N (the score only
 grows as a deadline comes closer, the other terms are bounded). Filtered views are small
-enough to score in full."""
+enough to score in full.
+
+The search box (issue 18): words of 3+ characters are looked up in ``tasks_fts``, a trigram
+full-text index kept by triggers (migration tasks/m002), when they find few tasks
+(``FEW_FOUND``): only those are read and scored. A word found almost everywhere, or shorter
+than a trigram, is tested on each task as the view reads them in its order (LIKE), which
+stops soon because matches are everywhere. Tags and countries are read by skipping through
+their indexes. A shown view follows a change of a few tasks by reading only those
+(:meth:`TaskStore.ranked_in_view`, ordered by :meth:`TaskStore.order_key`)."""
 
 from __future__ import annotations
 
@@ -35,6 +43,9 @@ _INSERT = (f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * l
 _UPDATE = (f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])} WHERE id = ?")
 
 
+VIEW_LIMIT = 200  # the rows a view shows
+TRIGRAM = 3  # the shortest word the full-text index can look up
+FEW_FOUND = 2000  # a search finding at most this many tasks reads only those (see _filter_condition)
 _NEVER = 1e18  # epoch seconds standing for "no such time", after every real one
 # when an upcoming task enters Now (as ``TaskStore.appears_at``), in epoch seconds
 _APPEARS_SQL = (
@@ -132,6 +143,10 @@ class TaskStore:
         from assistant.clock.status import BusinessHoursCache
 
         self.hours = BusinessHoursCache(db)  # customers' business hours, as on the clock
+        # Connect the search index now, outside any transaction: connecting it reads its
+        # configuration, and a write transaction that began by reading could not wait for
+        # another program's lock (SQLite answers "busy" at once instead of waiting).
+        self.conn.execute("SELECT rowid FROM tasks_fts WHERE rowid = 0").fetchall()
 
     @property
     def config(self) -> QueueConfig:
@@ -313,15 +328,22 @@ class TaskStore:
         return [_task(r) for r in self.conn.execute(f"{_SELECT} ORDER BY id")]
 
     def tags(self) -> list[str]:
+        """Every tag in the queue. The distinct tag sets are few: they are read by skipping
+        through the ``tasks_tags`` index, one seek per set, not by reading every task."""
         found: set[str] = set()
-        for (tags,) in self.conn.execute("SELECT DISTINCT tags FROM tasks WHERE tags != ''"):
+        for (tags,) in self.conn.execute(
+                "WITH RECURSIVE sets(tags) AS (SELECT min(tags) FROM tasks WHERE tags != '' "
+                "UNION ALL SELECT (SELECT min(tags) FROM tasks WHERE tags != '' AND tags > sets.tags) "
+                "FROM sets WHERE sets.tags IS NOT NULL) SELECT tags FROM sets WHERE tags IS NOT NULL"):
             found.update(t for t in tags.split(",") if t)
         return sorted(found)
 
     def countries(self) -> list[str]:
+        """The customers' countries, skipping through their index like :meth:`tags`."""
         return [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT customer_country FROM tasks WHERE customer_country IS NOT NULL "
-            "ORDER BY customer_country")]
+            "WITH RECURSIVE c(v) AS (SELECT min(customer_country) FROM tasks "
+            "UNION ALL SELECT (SELECT min(customer_country) FROM tasks WHERE customer_country > c.v) "
+            "FROM c WHERE c.v IS NOT NULL) SELECT v FROM c WHERE v IS NOT NULL")]
 
     def _window(self, now: datetime) -> datetime:
         return now + timedelta(hours=self.config.urgency["now_window_hours"])
@@ -343,7 +365,7 @@ class TaskStore:
         return total
 
     def view(self, name: str, now: datetime, filters: Filters | None = None,
-             limit: int | None = 200) -> list[Ranked]:
+             limit: int | None = VIEW_LIMIT) -> list[Ranked]:
         if name not in VIEWS:
             raise ValueError(f"Unknown view {name!r}; use one of: {', '.join(VIEWS)}.")
         filters = filters or Filters()
@@ -353,8 +375,10 @@ class TaskStore:
         params.update(f_params)
         if limit is not None:
             # ordered by SQLite, only ``limit`` tasks built in Python
-            if name == "now":
+            if name == "now" and "fts" not in f_params:
                 return self._top_now(model, limit, f_where, f_params)
+            if name == "now":  # the found tasks are few next to the queue: score them all
+                return self._top_scored(model, f"{where}{f_where}", params, limit)
             if name in ("waiting", "active", "all"):
                 return self._top_scored(model, f"{where}{f_where}", params, limit)
         sql = f"{_SELECT} WHERE {where}{f_where}"
@@ -394,6 +418,30 @@ class TaskStore:
             return task.resolution_due_at
         return sla.deadlines(self.config, task.priority, task.created_at or now, self._schedule()).resolution_due_at
 
+    def ranked_in_view(self, name: str, now: datetime, filters: Filters | None, ids) -> list[Ranked]:
+        """Those of the tasks ``ids`` that the view shows at ``now`` with ``filters``, scored:
+        what a shown view needs after a few tasks changed, instead of reading it again."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return []
+        model = self.urgency_model(now)
+        where, params = self._view_condition(name, now)
+        f_where, f_params = self._filter_condition(filters or Filters())
+        params.update(f_params)
+        params.update({f"id{k}": task_id for k, task_id in enumerate(ids)})
+        listed = ", ".join(f":id{k}" for k in range(len(ids)))
+        sql = f"{_SELECT} WHERE id IN ({listed}) AND {where}{f_where}"
+        return [Ranked(t, model.score(t)) for t in map(_task, self.conn.execute(sql, params))]
+
+    def order_key(self, name: str, now: datetime):
+        """The order of a view as a sort key on its rows (the order :meth:`view` returns)."""
+        if name == "done":
+            return lambda r: (-(r.task.done_at.timestamp() if r.task.done_at else 0.0), -r.task.id)
+        if name == "upcoming":
+            return lambda r: (self.appears_at(r.task, now), r.task.id)
+        model = self.urgency_model(now)
+        return lambda r: model.sort_key(r.task, r.score)
+
     def appears_at(self, task: Task, now: datetime) -> float:
         """When an upcoming task enters Now (epoch seconds), for ordering Upcoming."""
         window = (self._window(now) - now).total_seconds()
@@ -418,10 +466,27 @@ class TaskStore:
             "all": "1",
         }[name], params
 
-    @staticmethod
-    def _filter_condition(filters: Filters) -> tuple[str, dict]:
+    def _filter_condition(self, filters: Filters) -> tuple[str, dict]:
+        """SQL for the search and filters. Words of 3+ characters are looked up in the
+        trigram index (the same matches as LIKE '%word%' over the four columns, in any case)
+        when they are rare enough that the found tasks are few (``FEW_FOUND``): then only
+        those tasks are read and scored. A word found in many tasks (or shorter than a
+        trigram) is tested on the tasks as the view reads them in its order, which stops soon
+        because matches are everywhere."""
         parts, params = [], {}
-        for i, word in enumerate(filters.text.split()):
+        indexed, scanned = [], []
+        for word in filters.text.split():
+            (indexed if len(word) >= TRIGRAM else scanned).append(word)
+        if indexed:
+            query = " AND ".join('"' + w.replace('"', '""') + '"' for w in indexed)
+            found = self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM tasks_fts WHERE tasks_fts "
+                                      "MATCH ? LIMIT ?)", (query, FEW_FOUND + 1)).fetchone()[0]
+            if found <= FEW_FOUND:
+                params["fts"] = query
+                parts.append("id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH :fts)")
+            else:
+                scanned += indexed
+        for i, word in enumerate(scanned):
             key = f"w{i}"
             params[key] = f"%{_escape_like(word)}%"
             parts.append(f"(title LIKE :{key} ESCAPE '\\' OR notes LIKE :{key} ESCAPE '\\' "

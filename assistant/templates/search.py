@@ -9,16 +9,37 @@ than a prefix, a prefix more than a typo. Bonuses: exact shortcut (``;refund``) 
 whole query as a title prefix, then favourites, recently and frequently used templates.
 Filters: a tag, a language (templates having that variant).
 
-Speed: :class:`SearchIndex` is built once (a worker thread does it in the app) as a folded
-vocabulary with numpy posting lists per word and field; a query costs a few vectorised
-operations per matching vocabulary word, not a scan of the text, so 10,000 templates in three
-languages answer well under 10 ms (see ``benchmarks/templates.py``). Usage boosts are
-updated without rebuilding (:meth:`SearchIndex.set_usage`).
+Speed: :class:`SearchIndex` is built once (the Replies panel builds it on the worker thread,
+with the library read on a connection of its own, so the GUI thread only receives it) as a
+folded vocabulary with numpy posting lists per word and field; a query costs a few vectorised
+operations per matching vocabulary word, not a scan of the text. Usage boosts are updated
+without rebuilding (:meth:`SearchIndex.set_usage`, one template: :meth:`set_one_usage`).
+``benchmarks/templates.py`` measures it at 50,000 templates x 3 languages, typed into the
+real panel.
+
+Design notes (issue 18: a lighter index at 50,000 templates)
+-------------------------------------------------------------
+- The posting lists are built as (word id, template) pairs in flat ``array('i')`` buffers and
+  sorted once as one int64 key per pair (numpy sorts without holding the GIL), not as a Python
+  list of ints per word: a few bytes per pair instead of ~36. Tags, which can number in the
+  thousands (one per product), keep their templates as positions, and the tag filter makes
+  its mask when asked (a mask per tag was 200 MB at 50k). Languages are few: masks at once.
+- The alternative the issue names, an SQLite FTS5 trigram index over the same folded keys,
+  was measured in the same benchmark runs (``alternative FTS5 trigram``): at 50,000 templates
+  its build was no faster than these posting lists (as long, or up to 10x longer), its p95
+  query 2-12x slower (a trigram of a common prefix lists most of the library) though it
+  answers less: no 1-2 letter prefix, no typos, no field weights, no usage boost, each of
+  which would need a second pass in Python over what it found. It was not chosen. The
+  figures are in docs/scale.md.
+- What remains of the build is Python's own per-word work (tokenising, folding accents, one
+  dict look-up per word and template). The build runs on the worker; the GUI thread never
+  waits for it.
 """
 
 from __future__ import annotations
 
 import bisect
+from array import array
 import math
 import re
 from dataclasses import dataclass
@@ -87,34 +108,51 @@ class SearchIndex:
         self.title_blobs: list[str] = []  # "\ntitle\ntitle...": a phrase test is one 'in'
 
         self.shortcuts: dict[str, list[int]] = {}
-        key_post: dict[str, list[int]] = {}
-        body_post: dict[str, list[int]] = {}
-        self.tag_masks: dict[str, np.ndarray] = {}
-        self.lang_masks: dict[str, np.ndarray] = {}
+        # (word id, template) pairs in flat integer arrays, not a Python list per word: a
+        # few bytes per pair, and the posting lists come out of one vectorised sort
+        word_ids: dict[str, int] = {}
+        key_words, key_owner = array("i"), array("i")
+        body_words, body_owner = array("i"), array("i")
+        tag_positions: dict[str, list[int]] = {}
+        lang_positions: dict[str, list[int]] = {}
         for i, t in enumerate(self.templates):
             titles = [" ".join(words(v.title)) for v in t.variants.values()]
             self.title_blobs.append("\n" + "\n".join(titles))
-            # each word once per template: posting lists come out sorted and unique
-            for w in set(words(" ".join([*titles, *t.tags, t.shortcut or ""]))):
-                key_post.setdefault(w, []).append(i)
-            body_words = set()
-            for v in t.variants.values():
-                body_words.update(words(_strip_placeholders(v.body)))
-            for w in body_words:
-                body_post.setdefault(w, []).append(i)
+            # each word once per template: posting lists are unique
+            found = [word_ids.setdefault(w, len(word_ids))
+                     for w in set(words(" ".join([*titles, *t.tags, t.shortcut or ""])))]
+            key_words.extend(found)
+            key_owner.extend([i] * len(found))
+            found = [word_ids.setdefault(w, len(word_ids)) for w in set(words(
+                _strip_placeholders(" ".join(v.body for v in t.variants.values()))))]
+            body_words.extend(found)
+            body_owner.extend([i] * len(found))
             if t.shortcut:
                 self.shortcuts.setdefault(fold(t.shortcut), []).append(i)
             for tag in t.tags:
-                self.tag_masks.setdefault(fold(tag), np.zeros(n, dtype=bool))[i] = True
+                tag_positions.setdefault(fold(tag), []).append(i)
             for lang in t.variants:
                 for code in {lang, base_language(lang)}:
-                    self.lang_masks.setdefault(code, np.zeros(n, dtype=bool))[i] = True
-        self.vocab = sorted(set(key_post) | set(body_post))
+                    lang_positions.setdefault(code, []).append(i)
+        # tags can be many (one per product): their templates are kept as positions and a
+        # mask is made when a filter asks for one; languages are few: masks at once
+        self.tag_positions = {tag: np.array(found, dtype=np.int32) for tag, found in tag_positions.items()}
+        self.lang_masks: dict[str, np.ndarray] = {}
+        for code, found in lang_positions.items():
+            self.lang_masks[code] = np.zeros(n, dtype=bool)
+            self.lang_masks[code][found] = True
+        self.vocab = sorted(word_ids)
+        # word id -> its place in the sorted vocabulary
+        order = np.empty(len(word_ids), dtype=np.int32)
+        order[np.fromiter((word_ids[w] for w in self.vocab), dtype=np.int32, count=len(self.vocab))] = \
+            np.arange(len(self.vocab), dtype=np.int32)
+        del word_ids
         # Posting lists concatenated in vocabulary order: the templates of every word sharing
         # a prefix (a contiguous vocabulary range) are one slice, so a prefix costs one
         # vectorised update however many words it covers.
-        self.key_concat, self.key_offsets = _concat(self.vocab, key_post)
-        self.body_concat, self.body_offsets = _concat(self.vocab, body_post)
+        self.key_concat, self.key_offsets = _postings(order, key_words, key_owner)
+        self.body_concat, self.body_offsets = _postings(order, body_words, body_owner)
+        del key_words, key_owner, body_words, body_owner
         # typo candidates, bucketed by first letter (see _typo_words)
         self.by_initial: dict[str, list[int]] = {}
         for idx, w in enumerate(self.vocab):
@@ -148,20 +186,15 @@ class SearchIndex:
         boost = np.zeros(len(self.templates), dtype=np.float64)
         for tid, use in usage.items():
             i = self.position.get(tid)
-            if i is None:
-                continue
-            value = FAVOURITE_BONUS if getattr(use, "favourite", False) else 0.0
-            count = getattr(use, "count", 0) or 0
-            value += FREQUENT_BONUS * min(1.0, math.log1p(count) / math.log1p(50))
-            last = getattr(use, "last_used", None)
-            if last:
-                try:
-                    age_days = max(0.0, (now - datetime.fromisoformat(last)).total_seconds() / 86400)
-                    value += RECENT_BONUS * math.exp(-age_days / 3.0)
-                except (ValueError, TypeError):
-                    pass
-            boost[i] = value
+            if i is not None:
+                boost[i] = _usage_boost(use, now)
         self.boost = boost
+
+    def set_one_usage(self, template_id: str, use: object, now: datetime) -> None:
+        """One template's usage changed (the agent copied it, marked it): no re-read of all."""
+        i = self.position.get(template_id)
+        if i is not None:
+            self.boost[i] = _usage_boost(use, now)
 
     # -- querying ------------------------------------------------------------------
     def titles_rank(self, language: str | None) -> np.ndarray:
@@ -236,7 +269,9 @@ class SearchIndex:
         n = len(self.templates)
         mask = np.ones(n, dtype=bool)
         if tag:
-            mask &= self.tag_masks.get(fold(tag), np.zeros(n, dtype=bool))
+            picked = np.zeros(n, dtype=bool)
+            picked[self.tag_positions.get(fold(tag), [])] = True
+            mask &= picked
         if language:
             mask &= self.lang_masks.get(language, self.lang_masks.get(
                 base_language(language), np.zeros(n, dtype=bool)))
@@ -282,6 +317,20 @@ class SearchIndex:
                 zip(candidates[order].tolist(), scores[order].tolist())]
 
 
+def _usage_boost(use: object, now: datetime) -> float:
+    value = FAVOURITE_BONUS if getattr(use, "favourite", False) else 0.0
+    count = getattr(use, "count", 0) or 0
+    value += FREQUENT_BONUS * min(1.0, math.log1p(count) / math.log1p(50))
+    last = getattr(use, "last_used", None)
+    if last:
+        try:
+            age_days = max(0.0, (now - datetime.fromisoformat(last)).total_seconds() / 86400)
+            value += RECENT_BONUS * math.exp(-age_days / 3.0)
+        except (ValueError, TypeError):
+            pass
+    return value
+
+
 def _concat(keys: list[str], postings: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray]:
     """All posting lists in ``keys`` order in one array, and where each starts."""
     lists = [postings.get(k, ()) for k in keys]
@@ -290,6 +339,23 @@ def _concat(keys: list[str], postings: dict[str, list[int]]) -> tuple[np.ndarray
     concat = np.fromiter((i for found in lists for i in found), dtype=np.int32,
                          count=int(offsets[-1]))
     return concat, offsets
+
+
+def _postings(order: np.ndarray, word_ids: array, owners: array) -> tuple[np.ndarray, np.ndarray]:
+    """(word, template) pairs as posting lists concatenated in vocabulary order (templates
+    ascending within a word), and where each word's list starts. One int64 sort key per pair
+    (numpy sorts it without holding the GIL: the GUI thread keeps running)."""
+    offsets = np.zeros(len(order) + 1, dtype=np.int64)
+    if not len(word_ids):
+        return np.zeros(0, np.int32), offsets
+    ranks = order[np.frombuffer(word_ids, dtype=np.int32)]
+    np.cumsum(np.bincount(ranks, minlength=len(order)), out=offsets[1:])
+    keys = ranks.astype(np.int64)
+    del ranks
+    keys <<= 32
+    keys |= np.frombuffer(owners, dtype=np.int32)
+    keys.sort()
+    return (keys & 0xFFFFFFFF).astype(np.int32), offsets
 
 
 def _max_into(scores: np.ndarray, positions: np.ndarray, value: float) -> None:

@@ -44,7 +44,7 @@ Only this module writes the template tables (tests/test_layers.py holds it).
 API for the app: :func:`library`, :func:`get_entry`, :func:`save_personal` (editing a team
 template creates a personal version), :func:`delete_personal` (a personal version: back to the
 team's), :func:`duplicate`, :func:`new_personal_id`, :func:`record_use`, :func:`set_favourite`,
-:func:`usage`, :func:`usage_report`. Every write runs in one ``db.atomic()`` block. Times are
+:func:`usage`, :func:`usage_of`, :func:`usage_report`. Every write runs in one ``db.atomic()`` block. Times are
 UTC ISO-8601; pass ``now`` (tests use fixed instants), else the current time is used.
 """
 
@@ -531,6 +531,13 @@ def set_favourite(db: sqlite_utils.Database, template_id: str, on: bool) -> None
 def usage(db: sqlite_utils.Database) -> dict[str, Usage]:
     return {row[0]: Usage(row[1] or 0, row[2], bool(row[3])) for row in db.execute(
         "SELECT template_id, use_count, last_used, favourite FROM template_usage")}
+
+
+def usage_of(db: sqlite_utils.Database, template_id: str) -> Usage:
+    """One template's usage (after the agent used it or changed its favourite mark)."""
+    row = db.execute("SELECT use_count, last_used, favourite FROM template_usage WHERE template_id = ?",
+                     [template_id]).fetchone()
+    return Usage(row[0] or 0, row[1], bool(row[2])) if row else Usage()
 
 
 def usage_report(db: sqlite_utils.Database) -> list[dict]:

@@ -1,6 +1,7 @@
 """The Queue panel: views, ordering, countdowns in both zones, "why it is here",
 keyboard actions (J/K, Enter, Space, S, E, Delete + undo), badge and notifications."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -227,3 +228,48 @@ def test_task_buttons_follow_the_selection(panel):
     panel.toggle_done()
     panel.set_view("done")
     assert panel.task_actions["done"].text() == "Reopen" and not panel.task_actions["snooze"].isEnabled()
+
+
+@pytest.mark.parametrize("view", ["now", "upcoming", "waiting", "done"])
+def test_a_change_updates_the_shown_rows_exactly_as_a_full_read_would(qtbot, panel, view, monkeypatch):
+    """Changes announced with their ids are put in place by reading only those tasks: the
+    rows shown are always the view's exact first rows, never fewer than VIEW_LIMIT when the
+    view has them (then it is read again), also with a search typed."""
+    monkeypatch.setattr("ui.panels.queue.VIEW_LIMIT", 12)
+    monkeypatch.setattr("ui.panels.queue.RESERVE", 4)
+    store = panel.store
+    panel.set_view(view)
+    full_reads = []
+    real_view = store.view
+    monkeypatch.setattr(store, "view", lambda *a, **k: full_reads.append(a[0]) or real_view(*a, **k))
+    changed = lambda *ids: panel.services.hall.tasks_changed.emit(frozenset(ids))  # noqa: E731
+    shown = lambda: [r.task.id for r in panel.model.rows]  # noqa: E731
+
+    def exact():
+        everything = [r.task.id for r in real_view(view, NOW, panel.filters(), limit=None)]
+        assert shown() == everything[:len(shown())]
+        assert len(shown()) >= min(12, len(everything))
+
+    many = [store.add(Task(f"Bulk {i}", priority="high", status=["open", "waiting", "done"][i % 3],
+                           resolution_due_at=NOW + (i % 7 - 3) * H, response_due_at=NOW + (i % 7 - 3) * H,
+                           follow_up_at=NOW + (i % 5 - 2) * H), NOW - H) for i in range(120)]
+    panel.reload()
+    exact()
+    full_reads.clear()
+    task = store.add(Task("Fresh urgent one", priority="urgent", resolution_due_at=NOW + H,
+                          response_due_at=NOW + H), NOW)
+    changed(task.id)
+    exact()
+    for victim in many[:12] + [task]:
+        store.set_status(victim.id, "done" if store.get(victim.id).status != "done" else "open", NOW)
+        changed(victim.id)
+        exact()
+    store.delete(many[20].id)
+    changed(many[20].id)
+    exact()
+    panel.search.setText("bulk 1")
+    panel.reload(refresh_choices=False)
+    store.update(replace(store.get(many[12].id), title="Renamed"), NOW)
+    changed(many[12].id)
+    exact()
+    assert len(full_reads) < 12  # most changes read only the changed task

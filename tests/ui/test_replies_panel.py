@@ -273,3 +273,43 @@ def test_the_editor_declares_the_names_typed_and_judges_as_a_pack_would(qtbot):
     editor.editors["en"].title.setText("Re\tfund")  # a pack refuses it: so does the editor
     editor.save()
     assert editor.result_template is None and "variants.en.title" in editor.problems.text()
+
+
+def test_the_library_is_read_off_the_gui_thread_and_typing_reads_no_usage(qtbot, services, monkeypatch):
+    """Opening the panel reads and indexes the library on the worker (its own connection);
+    a keystroke searches the index and the usage kept in memory, never the database."""
+    import threading
+
+    from ui.panels.replies import RepliesPanel
+
+    threads = []
+    real_library = store.library
+    monkeypatch.setattr(store, "library", lambda db, **kw: threads.append(threading.current_thread())
+                        or real_library(db, **kw))
+    widget = RepliesPanel(services)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.index is not None and widget.results.count() > 0)
+    assert threads and threading.main_thread() not in threads
+    reads = []
+    monkeypatch.setattr(store, "usage", lambda db: reads.append(1) or {})
+    monkeypatch.setattr(store, "usage_of", lambda db, tid: reads.append(1) or store.Usage())
+    qtbot.keyClicks(widget.search, "refund")
+    assert widget.results.count() > 0 and reads == []
+
+
+def test_copying_and_marking_update_the_order_without_a_reload(qtbot, panel, services):
+    """The copied or favourite template moves up in the empty-search order at once."""
+    last = panel.results.item(panel.results.count() - 1).data(Qt.UserRole)
+    panel.select_template(last)
+    panel.copy_reply(force=True)
+    assert panel.usage[last].count == 1 and store.usage(services.db)[last].count == 1
+    panel.search.clear()
+    panel.refilter()
+    assert current_id(panel) == last  # kept selected...
+    assert panel.results.item(0).data(Qt.UserRole) == last  # ...and first: just used
+    second = panel.results.item(1).data(Qt.UserRole)
+    panel.select_template(second)
+    panel.favourite.setChecked(True)
+    assert panel.usage[second].favourite
+    assert panel.results.item(0).data(Qt.UserRole) == second  # favourites first

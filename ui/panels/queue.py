@@ -12,6 +12,7 @@ queue settings, the agent's zone and packs (their cards give customers' business
 
 from __future__ import annotations
 
+import bisect
 import logging
 from datetime import datetime, timezone
 
@@ -20,13 +21,14 @@ from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QMenu, QPushButton, QTabBar, QToolButton, QTreeView, QVBoxLayout, QWidget)
 
+from assistant.clock import hours
 from assistant.clock.ticks import utc_now
 from assistant.i18n import N_, _, ltr
 from assistant.tasks import config
 from assistant.tasks.model import CHANNEL_LABELS, CHANNELS
 from assistant.tasks.notices import mark_shown, pending_notices
 from assistant.tasks.present import added_message, countdown, details, short_both
-from assistant.tasks.store import Filters, Ranked, TaskStore
+from assistant.tasks.store import VIEW_LIMIT, Filters, Ranked, TaskStore
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.widgets import plain_tooltip
@@ -37,12 +39,26 @@ VIEWS = [("now", N_("Now")), ("upcoming", N_("Upcoming")), ("waiting", N_("Waiti
 REFRESH_MS = 60_000
 UNDO_VISIBLE_MS = 15_000
 MAX_NOTICES_AT_ONCE = 3
+MAX_INCREMENTAL = 50  # more tasks changed at once than this: the view is read again
+RESERVE = 50  # rows read beyond VIEW_LIMIT, so a task leaving the list needs no new read
 BREACHED = QColor("#b3261e")
 
 
 
+# roles as plain ints: a view asks ``data`` for ~10 roles of every cell it sizes or paints,
+# and comparing an int with a Qt enum member is slow in PySide6
+_DISPLAY, _TOOLTIP, _FOREGROUND, _ACCESSIBLE, _USER = (
+    int(role.value) for role in (Qt.DisplayRole, Qt.ToolTipRole, Qt.ForegroundRole,
+                                 Qt.AccessibleTextRole, Qt.UserRole))
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _ACCESSIBLE, _USER})
+
+
 class QueueModel(QAbstractTableModel):
-    """Rows of a view, as the core ranked them. Display only: no rules here."""
+    """Rows of a view, as the core ranked them. Display only: no rules here.
+
+    Each row's texts are made once, when a view first asks for them, and kept until the row
+    changes. New rows in the same order (the minute tick, most changes) update the rows in
+    place and repaint them; only a different order resets the model (issue 18)."""
 
     COLUMNS = (N_("Task"), N_("SLA"), N_("Follow-up"))
 
@@ -51,10 +67,24 @@ class QueueModel(QAbstractTableModel):
         self.rows: list[Ranked] = []
         self.now = utc_now()
         self.agent_zone = agent_zone
+        self._cells: dict[int, tuple] = {}  # task id -> (its row, the row's texts)
+        self._alert: QBrush | None = None    # the breached colour, for the palette of this reset
+        self._cells_zone = agent_zone        # the agent's zone the texts were made in
 
     def set_rows(self, rows: list[Ranked], now: datetime) -> None:
+        same_order = ([r.task.id for r in rows] == [r.task.id for r in self.rows])
+        # at the same instant a row that is the same object (a change elsewhere) keeps its texts
+        kept = {}
+        if now == self.now and self._cells_zone == self.agent_zone:
+            unchanged = {id(r) for r in rows}
+            kept = {task_id: known for task_id, known in self._cells.items() if id(known[0]) in unchanged}
+        self._cells_zone = self.agent_zone
+        if same_order and rows:
+            self.rows, self.now, self._cells, self._alert = rows, now, kept, None
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.COLUMNS) - 1))
+            return
         self.beginResetModel()
-        self.rows, self.now = rows, now
+        self.rows, self.now, self._cells, self._alert = rows, now, kept, None
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -77,29 +107,46 @@ class QueueModel(QAbstractTableModel):
                 return row
         return -1
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or index.row() >= len(self.rows):
-            return None
-        ranked = self.rows[index.row()]
-        task, column = ranked.task, index.column()
-        if role == Qt.DisplayRole:
-            if column == 0:
-                who = task.customer.name or task.customer.phone or task.customer.country
-                return f"{task.title} — {who}" if who else task.title
-            if column == 1:
-                return countdown(task, self.now) if task.status != "done" else ""
-            return short_both(task.follow_up_at, self.agent_zone, task.customer.zone, self.now)
-        if role == Qt.ToolTipRole:  # escaped: nothing in a title or note is read as markup
-            return plain_tooltip(_("Why it is here:") + "\n" + ranked.score.explain())
-        if role == Qt.ForegroundRole and column == 1 and ranked.score.breached:
-            from ui.theme import alert_colour  # readable on light, dark and high-contrast palettes
+    def forget_texts(self) -> None:
+        """The cells' texts are made again when next shown (the 12/24-hour choice changed)."""
+        self._cells.clear()
 
-            return QBrush(alert_colour())
-        if role == Qt.AccessibleTextRole and column == 0:
-            return f"{task.title}, {task.priority}, {countdown(task, self.now)}"
-        if role == Qt.UserRole:
-            return task.id
-        return None
+    def _texts(self, row: int) -> tuple:
+        ranked = self.rows[row]
+        known = self._cells.get(ranked.task.id)
+        cells = known[1] if known is not None and known[0] is ranked else None
+        if cells is None:
+            task = ranked.task
+            who = task.customer.name or task.customer.phone or task.customer.country
+            left = countdown(task, self.now)
+            cells = (f"{task.title} — {who}" if who else task.title,
+                     left if task.status != "done" else "",
+                     short_both(task.follow_up_at, self.agent_zone, task.customer.zone, self.now),
+                     f"{task.title}, {task.priority}, {left}")
+            self._cells[task.id] = (ranked, cells)
+        return cells
+
+    def data(self, index, role=Qt.DisplayRole):
+        role = int(role)
+        if role not in _ROLES or not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row, column = index.row(), index.column()
+        if role == _DISPLAY:
+            return self._texts(row)[column]
+        ranked = self.rows[row]
+        if role == _TOOLTIP:  # escaped: nothing in a title or note is read as markup
+            return plain_tooltip(_("Why it is here:") + "\n" + ranked.score.explain())
+        if role == _FOREGROUND:
+            if column == 1 and ranked.score.breached:
+                if self._alert is None:
+                    from ui.theme import alert_colour  # readable on light, dark and high-contrast palettes
+
+                    self._alert = QBrush(alert_colour())
+                return self._alert
+            return None
+        if role == _ACCESSIBLE:
+            return self._texts(row)[3] if column == 0 else None
+        return ranked.task.id  # _USER
 
 
 class QueueTree(QTreeView):
@@ -118,6 +165,7 @@ class QueuePanel(Panel):
         self.view_name = "now"
         self.deleted: list = []          # undo stack of deleted tasks
         self.active_dialog = None        # the open quick-add / edit / snooze dialog
+        self._complete = True            # the rows shown are the whole view (not its top)
         self._build()
         # first read after the window shows: the constructor stays cheap
         QTimer.singleShot(0, self, self._settings_changed)
@@ -194,6 +242,9 @@ class QueuePanel(Panel):
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        # sized to the rows on screen, not to all 200: the others' texts are not even made
+        # (the model makes a row's texts when the view first asks), issue 18
+        header.setResizeContentsPrecision(0)
         self.tree.installEventFilter(self)
         self.search.installEventFilter(self)
         self.setFocusProxy(self.tree)  # Ctrl+4 lands on the list: J/K work at once
@@ -327,10 +378,17 @@ class QueuePanel(Panel):
         choices: tags and countries only change when tasks do."""
         now = self.clock()
         keep = self.current_task_id()
-        rows = self.store.view(self.view_name, now, self.filters())
+        # a few rows beyond what is shown: a task that leaves the list is replaced from
+        # them, without reading the view again (see _update_rows)
+        rows = self.store.view(self.view_name, now, self.filters(), limit=VIEW_LIMIT + RESERVE)
+        self._complete = len(rows) < VIEW_LIMIT + RESERVE
         self.model.set_rows(rows, now)
         if refresh_choices:
             self._refresh_filter_choices()
+        self._select_task(keep)
+
+    def _select_task(self, keep: int | None) -> None:
+        """Select ``keep`` if listed (else the first row), show its details and the empty text."""
         row = self.model.row_of(keep)
         if row < 0 and self.model.rowCount():
             row = 0
@@ -338,6 +396,7 @@ class QueuePanel(Panel):
             self.tree.selectionModel().setCurrentIndex(
                 self.model.index(row, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
         self._show_details()
+        rows = self.model.rows
         self.empty.setText(self._empty_text() if not rows else "")
         self.empty.setVisible(not rows)
 
@@ -459,10 +518,39 @@ class QueuePanel(Panel):
         """Announce a change this panel made (the panel, like every view, reloads on it)."""
         self.services.hall.tasks_changed.emit(frozenset(task_ids) if task_ids else None)
 
-    def _tasks_changed(self, _ids) -> None:
-        if _ids is None:  # another process, or a bulk change: the store's caches may be stale
+    def _tasks_changed(self, ids) -> None:
+        if ids is None:  # another process, or a bulk change: the store's caches may be stale
             self.store.forget_caches()
-        self.reload()
+            self.reload()
+        elif not self._update_rows(ids):
+            self.reload()
+
+    def _update_rows(self, ids) -> bool:
+        """Put the changed tasks where the view's order puts them, reading only them; False
+        when that cannot give the exact view and it must be read again. The rows are the
+        view's exact first rows: when the view had more than were read, a changed task that
+        now sorts after the last row read is left out (a row not read may come before it),
+        and when fewer than ``VIEW_LIMIT`` rows would be left, the view is read again. Keeps
+        the selected task selected."""
+        if len(ids) > MAX_INCREMENTAL:
+            return False
+        now = self.model.now
+        rows = [r for r in self.model.rows if r.task.id not in ids]
+        found = self.store.ranked_in_view(self.view_name, now, self.filters(), ids)
+        key = self.store.order_key(self.view_name, now)
+        if not self._complete:
+            # every row not read sorts after the last row read (as it was when read)
+            last = key(self.model.rows[-1]) if self.model.rows else None
+            found = [r for r in found if last is None or key(r) < last]
+            if len(rows) + len(found) < VIEW_LIMIT:
+                return False
+        for ranked in found:
+            bisect.insort(rows, ranked, key=key)
+        keep = self.current_task_id()
+        self.model.set_rows(rows, now)
+        self._refresh_filter_choices()
+        self._select_task(keep)
+        return True
 
     def toggle_done(self) -> None:
         task = self.current_task()
@@ -572,6 +660,9 @@ class QueuePanel(Panel):
     def _setting_changed(self, key: str) -> None:
         if key in config.KEYS or key == "clock.agent_zone":
             self._settings_changed()
+        elif key == hours.SETTING:  # the rows' times are written again in the chosen cycle
+            self.model.forget_texts()
+            self.reload()
 
     def _packs_changed(self) -> None:
         self.store.forget_caches()  # a pack's card may give a customer new business hours

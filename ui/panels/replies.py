@@ -49,13 +49,51 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _build_index(templates: list[Template]) -> SearchIndex:
+def read_library(db, now: datetime, language: str | None = None
+                 ) -> tuple[dict[str, store.LibraryEntry], dict[str, store.Usage], SearchIndex]:
+    """The library by id, its usage and the search index over it, ready for the list: the
+    title orders of its languages (and of ``language``, the customer's) computed already."""
+    import gc
+
     from assistant.templates.search import SearchIndex
 
-    return SearchIndex(templates)
+    # Hundreds of thousands of objects that live as long as the library: the collector's
+    # full passes over them (taken on whichever thread allocates, holding the GIL, so the
+    # GUI thread would wait) are put off while reading, and skip them afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        entries = store.library(db)
+        usage = store.usage(db)
+        index = SearchIndex([e.template for e in entries])
+        index.set_usage(usage, now)
+        for code in {*index.languages, language}:
+            index.titles_rank(code)
+        by_id = {e.id: e for e in entries}
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()
+    return by_id, usage, index
+
+
+def read_library_file(path: Path, now: datetime, language: str | None = None):
+    """:func:`read_library` on a read-only connection of its own: what the worker thread runs,
+    so however large the library, the GUI thread only receives the result."""
+    import sqlite3
+
+    import sqlite_utils
+
+    from assistant.storage.database import BUSY_TIMEOUT_S, read_only_uri
+
+    conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        return read_library(sqlite_utils.Database(conn, execute_plugins=False), now, language)
+    finally:
+        conn.close()
 
 RICH_TEXT_KEY = "replies.copy_rich_text"
-SYNC_INDEX_LIMIT = 2000       # a rebuilt index of a smaller library is ready at once (see load)
+SYNC_INDEX_LIMIT = 300        # a smaller library is re-read at once after a change (see load)
 MAX_LISTED = 100
 CONFIRM_MS = 2500
 # values that belong to the conversation, not to one template: kept when switching templates
@@ -78,7 +116,9 @@ class RepliesPanel(Panel):
         super().__init__(services, parent)
         self.entries: dict[str, store.LibraryEntry] = {}
         self.marked: set[str] = set()  # template ids marked new/changed by a team update
+        self.usage: dict[str, store.Usage] = {}          # read with the library, kept in step
         self.index: SearchIndex | None = None
+        self._reading = 0                                 # the latest library read asked for
         self.loaded = False
         self.current_id: str | None = None
         self.values: dict[str, dict[str, str]] = {}      # per template id
@@ -143,6 +183,8 @@ class RepliesPanel(Panel):
         self.results = QListWidget()
         self.results.setObjectName("replies-results")
         self.results.setAccessibleName(_("Matching replies"))
+        # one line each: selecting a row need not measure every row's text (issue 18)
+        self.results.setUniformItemSizes(True)
         self.results.currentItemChanged.connect(lambda item, _prev: self._select(item))
         self.results.itemActivated.connect(lambda _item: self.copy_reply())
         self.results.setContextMenuPolicy(Qt.CustomContextMenu)
@@ -285,21 +327,26 @@ class RepliesPanel(Panel):
         self.rich_action.blockSignals(True)
         self.rich_action.setChecked(bool(settings.get(db, RICH_TEXT_KEY, False)))
         self.rich_action.blockSignals(False)
-        entries = store.library(db)
-        self.entries = {e.id: e for e in entries}
         from assistant.packs.news import marked_templates
 
         self.marked = marked_templates(db)  # new or changed by the team, not used yet
         self.team_news.refresh()
-        templates = [e.template for e in entries]
-        # The first index is built on the worker (with numpy's first import, ~120 ms, the
-        # window stays responsive); a rebuild after an edit or an import is in the list at
-        # once, unless the library is large.
-        if self.index is not None and len(templates) <= SYNC_INDEX_LIMIT:
-            self._index_ready(_build_index(templates))
+        # The library is read and indexed on the worker with a connection of its own: at
+        # any library size the GUI thread only takes the result (issue 18). A small library
+        # that is already shown is re-read at once after a change, so an edit is in the
+        # list when the editor closes.
+        self._reading += 1
+        path = self.services.runtime.data_dir.database
+        language = self.services.customer.context.language
+        if self.index is not None and len(self.entries) <= SYNC_INDEX_LIMIT:
+            self._library_read((self._reading, *read_library(db, utc_now(), language)))
         else:
-            run_in_pool(lambda: _build_index(templates), self._index_ready,
-                        lambda exc: log.error("Indexing failed: %s", exc), pool=self.services.pool)
+            reading = self._reading
+            run_in_pool(lambda: (reading, *read_library_file(path, utc_now(), language)),
+                        self._library_read, self._library_failed, pool=self.services.pool)
+
+    def _library_failed(self, exc: Exception) -> None:
+        log.error("Reading the reply library failed: %s", exc)
 
     def reload(self, select: str | None = None) -> None:
         self.loaded = True
@@ -325,9 +372,13 @@ class RepliesPanel(Panel):
         elif key in (AGENT_NAME_KEY, COMPANY_KEY) and self.current_entry() is not None:
             self.update_preview()
 
-    def _index_ready(self, index: SearchIndex) -> None:
+    def _library_read(self, result) -> None:
+        reading, entries, usage, index = result
+        if reading != self._reading:
+            return  # a later read is on its way
+        self.entries = entries
+        self.usage = usage
         self.index = index
-        index.set_usage(store.usage(self.services.db), utc_now())
         self._fill_filters()
         self.refilter()
         self.index_ready.emit()
@@ -335,17 +386,26 @@ class RepliesPanel(Panel):
         if waiting:
             self.select_template(waiting)
 
+    def _usage_changed(self, template_id: str) -> None:
+        """This panel changed one template's usage: keep the list's copy and order in step."""
+        use = store.usage_of(self.services.db, template_id)
+        self.usage[template_id] = use
+        if self.index is not None:
+            self.index.set_one_usage(template_id, use, utc_now())
+
     def _fill_filters(self) -> None:
-        tag = self.tag_filter.currentData()
+        tag = self.chosen_tag()
         self.tag_filter.blockSignals(True)
         self.tag_filter.clear()
         self.tag_filter.addItem(_("All tags"), None)
-        for name in self.index.tags:
-            self.tag_filter.addItem(name, name)
+        self.tag_filter.addItems(self.index.tags)  # one call: a library may have thousands
         if tag:
-            self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findData(tag)))
+            self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findText(tag, Qt.MatchExactly)))
         self.tag_filter.blockSignals(False)
         self._fill_languages()
+
+    def chosen_tag(self) -> str | None:
+        return self.tag_filter.currentText() if self.tag_filter.currentIndex() > 0 else None
 
     def _fill_languages(self) -> None:
         chosen = self.language.currentData()
@@ -365,11 +425,11 @@ class RepliesPanel(Panel):
     def refilter(self, _text: str | None = None) -> None:
         if self.index is None:
             return
-        hits = self.index.search(self.search.text(), tag=self.tag_filter.currentData(),
+        hits = self.index.search(self.search.text(), tag=self.chosen_tag(),
                                  language=self.language.currentData(), limit=MAX_LISTED,
                                  display_language=self.language.currentData()
                                  or self.services.customer.context.language)
-        usage = store.usage(self.services.db)
+        usage = self.usage
         keep = self.current_id
         self.results.blockSignals(True)
         self.results.clear()
@@ -471,7 +531,7 @@ class RepliesPanel(Panel):
             self.draft_button.hide()
             self._clear_form()
             return
-        use = store.usage(self.services.db).get(entry.id)
+        use = self.usage.get(entry.id)
         self.favourite.blockSignals(True)
         self.favourite.setChecked(bool(use and use.favourite))
         self.favourite.setText("★" if use and use.favourite else "☆")
@@ -669,8 +729,7 @@ class RepliesPanel(Panel):
         self._save_profile_values()
         store.record_use(self.services.db, reply.template_id)
         self.marked.discard(reply.template_id)  # used: no longer marked as new
-        if self.index is not None:
-            self.index.set_usage(store.usage(self.services.db), utc_now())
+        self._usage_changed(reply.template_id)
         self._confirm(_("Copied ✓") if reply.complete else _("Copied, with placeholders left"))
 
     def _save_profile_values(self) -> None:
@@ -691,8 +750,7 @@ class RepliesPanel(Panel):
             return
         store.set_favourite(self.services.db, self.current_id, on)
         self.favourite.setText("★" if on else "☆")
-        if self.index is not None:
-            self.index.set_usage(store.usage(self.services.db), utc_now())
+        self._usage_changed(self.current_id)
         self.refilter()
 
     def _customer_changed(self, _context) -> None:

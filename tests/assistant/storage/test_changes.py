@@ -18,8 +18,11 @@ def other(runtime):
 
 
 def test_the_migration_creates_the_triggers_and_nothing_else_does(db):
-    triggers = {name: table for name, table in db.execute(
+    everything = {name: table for name, table in db.execute(
         "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")}
+    # the only other triggers keep the queue's search index (tasks.m002_search_and_counts)
+    triggers = {n: t for n, t in everything.items() if not n.startswith("tasks_fts_")}
+    assert set(everything) - set(triggers) == {"tasks_fts_insert", "tasks_fts_update", "tasks_fts_delete"}
     watched = {"tasks", "team_templates", "personal_templates", "pack_template_prefs", "packs",
                "pack_cards", "pack_glossary", "trusted_keys", "settings", "customer_recents",
                "customer_pins"}
@@ -78,3 +81,25 @@ def test_own_and_external_writes_together_report_everything(runtime, db, other):
     other.commit()
     found = watch.look(announced={"settings"}, announced_keys={"ui.compact"})
     assert found.external and {"tasks", "library"} <= found.topics
+
+
+def test_the_queue_search_index_announces_nothing_of_its_own(runtime, other):
+    """Its triggers write the index's shadow tables: a task written by another process is one
+    change of the tasks topic, and work on the index alone (a rebuild, an optimize) is none."""
+    watch = ChangeWatch(runtime.conn)
+    other.execute("INSERT INTO tasks (uid, title, priority_rank, status, created_at, updated_at) "
+                  "VALUES ('u1', 'Call Ana back', 2, 'open', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")
+    other.commit()
+    found = watch.look()
+    assert found.topics == {"tasks"}
+    before = dict(runtime.conn.execute("SELECT topic, n FROM change_counters"))
+    for command in ("optimize", "rebuild"):
+        other.execute(f"INSERT INTO tasks_fts (tasks_fts) VALUES ('{command}')")
+        other.commit()
+        assert not watch.look()
+    other.execute("UPDATE tasks SET status = 'done'")  # a column the index does not hold
+    other.commit()
+    assert watch.look().topics == {"tasks"}
+    after = dict(runtime.conn.execute("SELECT topic, n FROM change_counters"))
+    assert after == {**before, "tasks": before["tasks"] + 1}
+    assert runtime.conn.execute("SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH '\"ana\"'").fetchall() == [(1,)]

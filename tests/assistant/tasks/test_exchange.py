@@ -224,7 +224,7 @@ def test_an_import_is_one_change_notice_and_keeps_the_change_triggers(store):
                                   "AND tbl_name = 'tasks' ORDER BY name").fetchall()
 
     before, kept = counter(), triggers()
-    assert len(kept) == 3
+    assert len([name for name, _sql in kept if name.startswith("changes_")]) == 3  # and the search index's
     import_tasks(store, _many(50), "csv")
     assert counter() == before + 1 and triggers() == kept
     store.add(Task("After"), NOW)  # the triggers still count single writes

@@ -2,6 +2,7 @@
 and the database's own guards."""
 
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -174,3 +175,44 @@ def test_deadline_for_a_new_task_is_the_one_it_gets(store):
     saved = store.add(Task("y", priority="low"), now)
     assert store.deadline_for(saved, now) == saved.resolution_due_at
     assert store.deadline_for(saved.with_changes(priority="urgent"), now) < saved.resolution_due_at
+
+
+@pytest.mark.parametrize("few_found", [2000, 0], ids=["through the index", "tested row by row"])
+def test_the_search_finds_what_like_finds_through_the_index_or_row_by_row(store, db, monkeypatch, few_found):
+    """Words of 3+ characters are looked up in the trigram index when they are rare, tested
+    on each task when common (``FEW_FOUND``): the same tasks either way, kept in step with
+    every write (edit, delete, undo)."""
+    monkeypatch.setattr("assistant.tasks.store.FEW_FOUND", few_found)
+    ito = store.add(Task("Refund for Ito", notes="Parcel lost in Ōsaka", external_ref="ORD-4471",
+                         resolution_due_at=NOW + H, response_due_at=NOW + H, customer=CustomerContext(name="Ito Hana", country="JP", zone="Asia/Tokyo")), NOW)
+    store.add(Task('Say "hello" to Jean', notes="100% sure", customer=CustomerContext(name="Jean")), NOW)
+    store.add(Task("Refund for Jean's order", status="done"), NOW)
+    titles = lambda text, view="all": sorted(  # noqa: E731
+        r.task.title for r in store.view(view, NOW, Filters(text=text)))
+    assert titles("refund") == ["Refund for Ito", "Refund for Jean's order"]
+    assert titles("REFUND ito") == ["Refund for Ito"]            # any case, every word
+    assert titles("Ōsaka") == titles("parcel") == ["Refund for Ito"]  # in the notes
+    assert titles("4471") == titles("ord-44") == ["Refund for Ito"]   # the reference
+    assert titles("hana") == ["Refund for Ito"]                      # the customer's name
+    assert titles('"hello"') == ['Say "hello" to Jean']              # quotes are plain text
+    assert titles("100%") == ['Say "hello" to Jean']
+    assert titles("refund", "done") == ["Refund for Jean's order"]
+    assert titles("refund", "now") == titles("refund", "active") == ["Refund for Ito"]
+    assert titles("nowhere") == []
+    store.update(replace(ito, title="Replacement for Ito"), NOW)
+    assert titles("refund") == ["Refund for Jean's order"] and titles("replacement") == ["Replacement for Ito"]
+    gone = store.delete(ito.id)
+    assert titles("ito") == []
+    store.restore(gone)
+    assert titles("ito") == ["Replacement for Ito"]
+
+
+def test_tags_and_countries_are_read_without_scanning_the_queue(store, db):
+    for i, tags in enumerate([(), ("vip", "refund"), ("refund",), ("billing",), ("vip", "refund")]):
+        store.add(Task(f"t{i}", tags=tags, customer=CustomerContext(
+            name="x", country=[None, "JP", "FR", "JP", "BR"][i])), NOW)
+    assert store.tags() == ["billing", "refund", "vip"]
+    assert store.countries() == ["BR", "FR", "JP"]
+    plan = " ".join(r[3] for r in db.execute("EXPLAIN QUERY PLAN SELECT min(tags) FROM tasks "
+                                              "WHERE tags != '' AND tags > 'x'"))
+    assert "INDEX tasks_tags" in plan and "SCAN" not in plan
