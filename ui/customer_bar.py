@@ -28,7 +28,7 @@ from assistant.customer import CustomerContext
 from assistant.i18n import _, current_language
 from ui.services import AppServices, Command
 from ui.theme import set_error_style
-from ui.widgets import plain_label
+from ui.widgets import plain_label, plain_tooltip
 from ui.workers import run_in_pool
 
 if TYPE_CHECKING:
@@ -312,7 +312,7 @@ class CustomerBar(QWidget):
             chip.setObjectName("zone-chip")
             chip.setAutoRaise(False)
             chip.setText(_("{city} {time}").format(city=choice.city, time=choice.time))
-            chip.setToolTip(choice.label)
+            chip.setToolTip(plain_tooltip(choice.label))
             chip.setAccessibleName(choice.label)
             chip.setFocusPolicy(Qt.NoFocus)  # the zone choice has the keys; chips are for the mouse
             chip.clicked.connect(lambda _checked=False, zone=choice.zone: self.choose_zone(zone))

@@ -354,7 +354,7 @@ class QueuePanel(Panel):
         combo = QComboBox()
         combo.addItem(everything, None)
         combo.setAccessibleName(name)
-        combo.setToolTip(name)
+        combo.setToolTip(plain_tooltip(name))
         # as narrow as a short word: a long tag or country name must not widen the window
         combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(5)
