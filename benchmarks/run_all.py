@@ -7,7 +7,8 @@ any script failed, timed out or could not run, and lists them.
 
 ``--allow-open`` (``.ci/run``): a script whose only misses are bars listed in
 ``benchmarks/open-bars.txt`` (bars not met yet, each with its issue) is reported as OPEN and
-does not fail the run; any other miss, a crash or a timeout does. So CI fails on a regression
+does not fail the run; any other miss, a crash or a timeout does, when it happens again in a
+second run of that script (one noisy run on a shared machine is not a regression). So CI fails on a regression
 of every bar that is met, while the open ones stay named in every run. ``make bench`` never
 allows them: it fails while any bar is missed.
 
@@ -153,12 +154,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {script.name} (after its idle phase) ==", flush=True)
         print("".join(script.lines[script.mark_index:]), end="", flush=True)
         results[script.name] = (code, script.elapsed)
-    total = time.perf_counter() - started
-    print(f"\n{'benchmark':<26} {'result':<10} {'seconds':>8}")
     failed, still_open = [], []
     allowed = open_bars() if args.allow_open else []
+    lines_of = {s.name: s.lines for s in everything}
+    for name, (code, elapsed) in list(results.items()):
+        if args.allow_open and code != 0 and only_open(name, lines_of[name], allowed) is None:
+            # CI: a shared machine can blur one run; a regression misses its bar twice in a row
+            print(f"\n== {name} again: a bar that was met was missed ==", flush=True)
+            again = Script(HERE / name, args.quick)
+            results[name] = (again.finish(), elapsed + again.elapsed)
+            lines_of[name] = again.lines
+            if again.mark_index:  # what it printed after going idle was held back
+                print("".join(again.lines[again.mark_index:]), end="", flush=True)
+    total = time.perf_counter() - started
+    print(f"\n{'benchmark':<26} {'result':<10} {'seconds':>8}")
     for name, (code, elapsed) in results.items():
-        lines = next((s.lines for s in everything if s.name == name), [])
+        lines = lines_of.get(name, [])
         known = only_open(name, lines, allowed) if code not in (0, None) else None
         verdict = ("ok" if code == 0 else "TIMEOUT" if code is None else "OPEN" if known
                    else f"FAILED ({code})")

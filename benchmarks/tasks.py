@@ -242,10 +242,12 @@ def main() -> int:
     missed += run_panel("typical queue", 0.9, args.tasks, args.runs, 16)
     if args.big:
         missed += run_panel("large typical queue", 0.9, args.big, args.runs, 50)
-    print(f"machine load (1 min): {os.getloadavg()[0]:.2f}")
-    if missed:
-        print("MISSED: " + "; ".join(missed), file=sys.stderr)
-    return 1 if missed else 0
+    from _bars import Bars  # the shared verdict: one "bar: ... -> FAIL" line per missed bar
+
+    bars = Bars("tasks")
+    for bar in missed:
+        bars.require(bar, False)
+    return bars.exit_code()
 
 
 if __name__ == "__main__":

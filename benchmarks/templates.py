@@ -183,7 +183,7 @@ class TrigramAlternative:
 
 def fill_database(db, library: list[Template], usage: list[tuple]) -> None:
     from assistant.templates import store
-    from assistant.templates.starter import ensure_starter_pack
+    from assistant.packs.starter import ensure_starter_pack
 
     ensure_starter_pack(db)  # installed at first start: not part of what is measured
     with db.atomic():
