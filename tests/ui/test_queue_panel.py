@@ -47,6 +47,11 @@ def titles(panel):
     return [r.task.title for r in panel.model.rows]
 
 
+def read(qtbot, panel):
+    """Wait for the search's debounce and the view read on the panel's worker."""
+    qtbot.waitUntil(lambda: not panel._search_timer.isActive() and not panel.reading)
+
+
 def key(qtbot, panel, k):
     qtbot.keyClick(panel.tree, k)
 
@@ -75,17 +80,23 @@ def test_views_and_filters(panel, qtbot):
     assert titles(panel) == ["Later"]
     panel.set_view("now")
     panel.search.setText("country:JP")
-    qtbot.waitUntil(lambda: titles(panel) == ["Call back Mrs Ito about the refund"])
+    assert titles(panel) == ["Breached low", "Call back Mrs Ito about the refund", "Urgent <b>html</b> title"]
+    read(qtbot, panel)  # the search is read on the worker: the rows shown meanwhile stay
+    assert titles(panel) == ["Call back Mrs Ito about the refund"]
     panel.search.setText("")
-    qtbot.waitUntil(lambda: len(titles(panel)) == 3)
+    read(qtbot, panel)
+    assert len(titles(panel)) == 3
     panel.tag_filter.setCurrentIndex(panel.tag_filter.findData("refund"))
+    read(qtbot, panel)
     assert titles(panel) == ["Call back Mrs Ito about the refund"]
     panel.tag_filter.setCurrentIndex(0)
     panel.channel_filter.setCurrentIndex(panel.channel_filter.findData("call"))
+    read(qtbot, panel)
     assert titles(panel) == ["Call back Mrs Ito about the refund"]
     panel.channel_filter.setCurrentIndex(0)
     panel.search.setText("nothing like this")
-    qtbot.waitUntil(lambda: titles(panel) == [])
+    read(qtbot, panel)
+    assert titles(panel) == []
     assert panel.empty.isVisible() and "No task matches" in panel.empty.text()
 
 
@@ -165,20 +176,21 @@ def test_minute_tick_notifies_once_without_taking_focus(panel, services, qtbot):
     panel.tree.setFocus()
     focused = panel.focusWidget()
     panel.tick()
-    assert ("Follow-up due", "Call back Mrs Ito about the refund (Ito Hana)") in told
+    qtbot.waitUntil(lambda: ("Follow-up due", "Call back Mrs Ito about the refund (Ito Hana)") in told)
     count = len(told)
     panel.tick()
+    qtbot.waitUntil(lambda: not panel._noticing and not panel.reading)
     assert len(told) == count
     assert panel.focusWidget() is focused
 
 
-def test_breach_soon_notice(panel, services):
+def test_breach_soon_notice(panel, services, qtbot):
     told = []
     services.notify = lambda title, message: told.append((title, message))
     panel.store.add(Task("About to breach", resolution_due_at=NOW + 10 * timedelta(minutes=1),
                          response_due_at=NOW + 10 * timedelta(minutes=1)), NOW)
     panel.tick()
-    assert ("SLA breach soon", "About to breach: breaches in 10 min") in told
+    qtbot.waitUntil(lambda: ("SLA breach soon", "About to breach: breaches in 10 min") in told)
 
 
 def test_focus_lands_on_the_list_and_search_hands_over(panel, qtbot):
@@ -273,3 +285,69 @@ def test_a_change_updates_the_shown_rows_exactly_as_a_full_read_would(qtbot, pan
     changed(many[12].id)
     exact()
     assert len(full_reads) < 12  # most changes read only the changed task
+
+
+def test_search_and_tick_read_off_the_gui_thread_and_keep_the_selection(panel, qtbot, monkeypatch):
+    """Issue 18: the reads that grow with the queue run on the panel's worker; only the
+    latest one asked for is shown, and the selected task stays selected."""
+    import threading
+
+    from assistant.tasks.store import TaskStore
+
+    threads = []
+    real_view = TaskStore.view
+    monkeypatch.setattr(TaskStore, "view", lambda self, *a, **k: threads.append(
+        threading.current_thread()) or real_view(self, *a, **k))
+    panel.select_row(1)
+    selected = panel.current_task_id()
+    panel.search.setText("refund")
+    read(qtbot, panel)
+    assert titles(panel) == ["Call back Mrs Ito about the refund"]
+    assert panel.current_task_id() == selected
+    panel.search.setText("")
+    read(qtbot, panel)
+    assert panel.current_task_id() == selected  # not moved to the first row
+    panel.tick()
+    read(qtbot, panel)
+    assert threads and threading.main_thread() not in threads
+
+    # two reads asked for at once: the first one's rows are never shown
+    shown = []
+    monkeypatch.setattr(panel.model, "set_rows", lambda rows, now: shown.append([r.task.title for r in rows]))
+    panel.search.setText("country:JP")
+    panel.reload_later()
+    panel.search.setText("zzz nothing")
+    panel.reload_later()
+    read(qtbot, panel)
+    assert shown and all(rows == [] for rows in shown)  # (the debounce's read too)
+
+
+def test_a_change_announced_during_a_search_read_shows_the_search_with_the_change(panel, qtbot):
+    panel.search.setText("refund")
+    panel._search_timer.stop()
+    panel.reload_later()  # on its way ...
+    task = panel.store.add(Task("Another refund", priority="urgent", resolution_due_at=NOW + H,
+                                response_due_at=NOW + H), NOW)
+    panel.services.hall.tasks_changed.emit(frozenset({task.id}))  # ... when the change is heard
+    read(qtbot, panel)
+    assert sorted(titles(panel)) == ["Another refund", "Call back Mrs Ito about the refund"]
+    assert panel.model.rows == panel.store.view("now", NOW, panel.filters())
+
+
+def test_a_read_that_fails_keeps_the_rows_and_is_reported(panel, qtbot, monkeypatch):
+    import sqlite3
+    import sys
+
+    from ui.panels.queue import ViewReader
+
+    reported = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, exc, tb: reported.append(exc))
+
+    def locked(self, config, forget):
+        raise sqlite3.OperationalError("database is locked")
+    monkeypatch.setattr(ViewReader, "store", locked)
+    before = titles(panel)
+    panel.search.setText("refund")
+    qtbot.waitUntil(lambda: bool(reported))
+    assert isinstance(reported[0], sqlite3.OperationalError)
+    assert not panel.reading and titles(panel) == before

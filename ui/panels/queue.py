@@ -8,7 +8,11 @@ A minute timer refreshes countdowns and order and raises tray notifications (sho
 before a breach, at follow-up time) without ever taking focus. Every change to the tasks is
 announced in the hall (``services.hall.tasks_changed``) by whoever made it -- this panel,
 quick add, another process --, and the panel reloads when it hears one; it also follows the
-queue settings, the agent's zone and packs (their cards give customers' business hours)."""
+queue settings, the agent's zone and packs (their cards give customers' business hours).
+
+The reads that grow with the queue -- a search keystroke, a filter, the minute tick and its
+notices -- run on the panel's worker with a read-only connection of its own (``ViewReader``);
+the GUI thread shows the rows when the latest read asked for arrives (issue 18)."""
 
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from assistant.tasks.store import VIEW_LIMIT, Filters, Ranked, TaskStore
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.widgets import plain_tooltip
+from ui.workers import run_in_pool
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +154,43 @@ class QueueModel(QAbstractTableModel):
         return ranked.task.id  # _USER
 
 
+class ViewReader:
+    """The panel's reads that grow with the queue (the search keystroke, the filters, the
+    minute tick), made on a thread of their own with a read-only connection of their own: the
+    GUI thread only receives the rows (issue 18). Its jobs run one at a time, in order, on
+    the panel's one-thread pool, so the connection and the store's caches are never used by
+    two threads at once."""
+
+    def __init__(self, path):
+        self.path = path
+        self._conn = None
+        self._store: TaskStore | None = None
+
+    def store(self, config, forget: bool) -> TaskStore:
+        """The reading store (on the worker): ``config`` as the panel's, its caches
+        forgotten when tasks or packs changed since the last read."""
+        if self._conn is None:
+            import sqlite3
+
+            from assistant.storage.database import BUSY_TIMEOUT_S, read_only_uri
+
+            # one job at a time, but not always on the same pool thread (idle ones expire)
+            self._conn = sqlite3.connect(read_only_uri(self.path), uri=True, timeout=BUSY_TIMEOUT_S,
+                                         check_same_thread=False)
+        if self._store is None or self._store.config is not config:
+            import sqlite_utils
+
+            self._store = TaskStore(sqlite_utils.Database(self._conn, execute_plugins=False), config)
+        elif forget:
+            self._store.forget_caches()
+        return self._store
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = self._store = None
+
+
 class QueueTree(QTreeView):
     """The list; its keys are handled by the panel."""
 
@@ -166,6 +208,21 @@ class QueuePanel(Panel):
         self.deleted: list = []          # undo stack of deleted tasks
         self.active_dialog = None        # the open quick-add / edit / snooze dialog
         self._complete = True            # the rows shown are the whole view (not its top)
+        self._reading = 0                # the latest view read asked for
+        self._shown = 0                  # the read whose rows are shown
+        self._forget = False             # the reader's caches are stale (tasks or packs changed)
+        self._noticing = False           # a notices read is on its way
+        self._reader = None
+        self._pool = None
+        path = getattr(getattr(services.runtime, "data_dir", None), "database", None)
+        if path is not None:
+            from PySide6.QtCore import QThreadPool
+
+            self._reader = ViewReader(path)
+            self._pool = QThreadPool(self)
+            self._pool.setMaxThreadCount(1)  # one read at a time, in order: see ViewReader
+            reader, pool = self._reader, self._pool
+            self.destroyed.connect(lambda *_: (pool.waitForDone(), reader.close()))
         self._build()
         # first read after the window shows: the constructor stays cheap
         QTimer.singleShot(0, self, self._settings_changed)
@@ -213,7 +270,7 @@ class QueuePanel(Panel):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(150)
-        self._search_timer.timeout.connect(lambda: self.reload(refresh_choices=False))
+        self._search_timer.timeout.connect(self.reload_later)
         filters.addWidget(self.search, 1)
         self.tag_filter = self._combo(_("All tags"), _("Filter by tag"))
         self.channel_filter = self._combo(_("All channels"), _("Filter by channel"))
@@ -358,7 +415,7 @@ class QueuePanel(Panel):
         # as narrow as a short word: a long tag or country name must not widen the window
         combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(5)
-        combo.currentIndexChanged.connect(lambda _i: self.reload(refresh_choices=False))
+        combo.currentIndexChanged.connect(lambda _i: self.reload_later())
         return combo
 
     @property
@@ -377,14 +434,53 @@ class QueuePanel(Panel):
         the keyboard focus: this runs from a timer too). The minute timer skips the filter
         choices: tags and countries only change when tasks do."""
         now = self.clock()
-        keep = self.current_task_id()
+        self._reading += 1  # a read on its way is not shown: this one is newer
         # a few rows beyond what is shown: a task that leaves the list is replaced from
         # them, without reading the view again (see _update_rows)
         rows = self.store.view(self.view_name, now, self.filters(), limit=VIEW_LIMIT + RESERVE)
-        self._complete = len(rows) < VIEW_LIMIT + RESERVE
-        self.model.set_rows(rows, now)
+        self._show_rows(self._reading, rows, now)
         if refresh_choices:
             self._refresh_filter_choices()
+
+    def reload_later(self) -> None:
+        """Re-read the current view on the panel's worker and show it when it arrives, unless
+        a newer read was asked for meanwhile: the search keystroke, the filters and the minute
+        tick, whose reads grow with the queue (issue 18). The rows shown until then stay
+        usable; the selected task stays selected."""
+        if self._reader is None:  # no database file to open a second connection on
+            self.reload(refresh_choices=False)
+            return
+        self._reading += 1
+        reading, view, now, filters = self._reading, self.view_name, self.clock(), self.filters()
+        reader, config, forget = self._reader, self.store.config, self._forget
+        self._forget = False
+        run_in_pool(lambda: (reading, reader.store(config, forget).view(view, now, filters,
+                                                                       limit=VIEW_LIMIT + RESERVE), now),
+                    self._view_read, self._read_failed, pool=self._pool)
+
+    def _view_read(self, result) -> None:
+        reading, rows, now = result
+        if reading == self._reading:  # else a later read is on its way
+            self._show_rows(reading, rows, now)
+
+    def _read_failed(self, exc: Exception) -> None:
+        """A fault (a lock held past the wait, a failing disk): the rows shown stay, and the
+        window's error report tells the agent in one line, as for any action that failed."""
+        import sys
+
+        self._shown = self._reading  # nothing on its way: a change is shown in place again
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    @property
+    def reading(self) -> bool:
+        """A view read is on its way: the rows shown are not the latest asked for."""
+        return self._shown != self._reading
+
+    def _show_rows(self, reading: int, rows: list[Ranked], now: datetime) -> None:
+        keep = self.current_task_id()
+        self._shown = reading
+        self._complete = len(rows) < VIEW_LIMIT + RESERVE
+        self.model.set_rows(rows, now)
         self._select_task(keep)
 
     def _select_task(self, keep: int | None) -> None:
@@ -466,13 +562,30 @@ class QueuePanel(Panel):
 
     # -- the minute ----------------------------------------------------------------
     def tick(self) -> None:
-        self.reload(refresh_choices=False)
-        self.notify_due()
+        """Countdowns, order and notices, all read on the worker (issue 18)."""
+        self.reload_later()
+        if self._reader is None:
+            self.notify_due()
+        elif not self._noticing:  # one at a time: a notice is marked shown before it is read again
+            self._noticing = True
+            now, reader, config = self.clock(), self._reader, self.store.config
+            run_in_pool(lambda: (pending_notices(reader.store(config, False), now), now),
+                        self._notices_read, self._notices_failed, pool=self._pool)
+
+    def _notices_read(self, result) -> None:
+        self._noticing = False
+        self._show_notices(*result)
+
+    def _notices_failed(self, exc: Exception) -> None:
+        self._noticing = False  # asked again at the next tick
+        log.error("Reading the queue's notices failed: %s", exc)
 
     def notify_due(self) -> None:
         """Tray notifications for deadlines about to pass and follow-ups now due."""
         now = self.clock()
-        notices = pending_notices(self.store, now)
+        self._show_notices(pending_notices(self.store, now), now)
+
+    def _show_notices(self, notices, now: datetime) -> None:
         if not notices:
             return
         for notice in notices[:MAX_NOTICES_AT_ONCE]:
@@ -519,9 +632,12 @@ class QueuePanel(Panel):
         self.services.hall.tasks_changed.emit(frozenset(task_ids) if task_ids else None)
 
     def _tasks_changed(self, ids) -> None:
+        self._forget = True  # the reader's caches (customers' zones) may be stale too
         if ids is None:  # another process, or a bulk change: the store's caches may be stale
             self.store.forget_caches()
             self.reload()
+        elif self.reading:  # the rows shown are not for the current search: read it again
+            self.reload_later()
         elif not self._update_rows(ids):
             self.reload()
 
@@ -666,6 +782,7 @@ class QueuePanel(Panel):
 
     def _packs_changed(self) -> None:
         self.store.forget_caches()  # a pack's card may give a customer new business hours
+        self._forget = True
         self.reload()
 
     def _settings_changed(self) -> None:
