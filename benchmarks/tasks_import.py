@@ -86,7 +86,7 @@ def bare_insert(tasks: list, tmp: Path) -> float:
     from assistant.tasks.store import _INSERT, _row
 
     rows = [_row(t) for t in tasks]
-    opened = open_database(tmp / f"bare-{len(rows)}.db")
+    opened = open_database(Path(tempfile.mkdtemp(dir=tmp)) / f"bare-{len(rows)}.db")  # a new one each run
     started = time.perf_counter()
     with opened.db.atomic():
         opened.db.conn.executemany(_INSERT, rows)

@@ -100,6 +100,7 @@ OWNERS = {
     "customer_recents": "assistant/customer/memory.py",
     "customer_pins": "assistant/customer/memory.py",
     "tasks": "assistant/tasks/store.py",
+    "tasks_fts": "assistant/tasks/store.py",  # by triggers, and in bulk by the import
     "task_notices": "assistant/tasks/notices.py",
     "team_templates": "assistant/templates/store.py",
     "personal_templates": "assistant/templates/store.py",

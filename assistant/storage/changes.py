@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 from sqlite_utils.migrations import Migrations
 
+from assistant.storage.database import triggers_set_aside
+
 log = logging.getLogger(__name__)
 
 TASKS = "tasks"
@@ -67,21 +69,10 @@ def m001_change_counters(db):
 def one_bump_per_write(conn: sqlite3.Connection, topic: str, tables: tuple[str, ...]):
     """For a bulk write inside the caller's transaction: the topic's counter is bumped once
     instead of once per row (on 100,000 rows the per-row triggers cost as much as the
-    inserts). The triggers of ``tables`` are set aside and put back exactly as they were,
-    in the same transaction: a rollback restores them with the data, and no other
-    connection ever sees the tables without them (it sees the commit or nothing)."""
-    if not conn.in_transaction:
-        raise RuntimeError("one_bump_per_write needs the caller's transaction")
-    marks = ",".join("?" * len(tables))
-    saved = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'changes_%' "
-                         f"AND tbl_name IN ({marks})", tables).fetchall()
-    for name, _ in saved:
-        conn.execute(f'DROP TRIGGER "{name}"')
-    try:
+    inserts). The change triggers of ``tables`` are set aside and put back exactly as they
+    were, in the same transaction (:func:`database.triggers_set_aside`)."""
+    with triggers_set_aside(conn, "changes_%", tables):
         yield
-    finally:
-        for _, sql in saved:
-            conn.execute(sql)
     conn.execute("UPDATE change_counters SET n = n + 1 WHERE topic = ?", (topic,))
 
 

@@ -25,6 +25,7 @@ import errno
 import logging
 import shutil
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -187,6 +188,27 @@ class OpenedDatabase:
 
     def close(self) -> None:
         self.conn.close()
+
+
+@contextmanager
+def triggers_set_aside(conn: sqlite3.Connection, name_like: str, tables: tuple[str, ...]):
+    """For a bulk write inside the caller's transaction: the triggers named like
+    ``name_like`` (an SQL LIKE pattern) on ``tables`` are dropped, then put back exactly as
+    they were, in the same transaction: a rollback restores them with the data, and no other
+    connection ever sees the tables without them (it sees the commit or nothing). The caller
+    does in bulk what the triggers would have done row by row."""
+    if not conn.in_transaction:
+        raise RuntimeError("triggers_set_aside needs the caller's transaction")
+    marks = ",".join("?" * len(tables))
+    saved = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE ? "
+                         f"AND tbl_name IN ({marks})", (name_like, *tables)).fetchall()
+    for name, _ in saved:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+    finally:
+        for _, sql in saved:
+            conn.execute(sql)
 
 
 def timestamp() -> str:

@@ -232,3 +232,91 @@ def test_an_import_is_one_change_notice_and_keeps_the_change_triggers(store):
     with pytest.raises(TaskImportError):  # a refused file: no notice, triggers as they were
         import_tasks(store, _many(3, first_id=100) + "x,bad,Bad,2026-11-23T10:00:00Z\n", "csv")
     assert counter() == before + 2 and triggers() == kept
+
+
+# -- the search index after an import (kept in bulk, not by the per-row triggers) --------
+
+WORDS = ("Ito", "refund", "Kept title", "Renamed", "Brand new", "Old name", "New name", "T-7", "T-9",
+         "line two", "Twice", "second go", "first go", "Plain")
+
+
+def _found(store):
+    """What the search finds, word by word: the queue's view and the index itself."""
+    from assistant.tasks.store import Filters
+
+    return {word: (sorted(r.task.id for r in store.view("all", NOW, Filters(text=word), limit=None)),
+                   [r[0] for r in store.conn.execute("SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ? "
+                                                     "ORDER BY rowid", (f'"{word}"',))])
+            for word in WORDS}
+
+
+def _index_matches_the_tasks(store):
+    # raises "database disk image is malformed" when an entry differs from its row
+    store.conn.execute("INSERT INTO tasks_fts (tasks_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def _rebuilt(store):
+    with store.db.atomic():
+        store.conn.execute("INSERT INTO tasks_fts (tasks_fts) VALUES ('rebuild')")
+    return _found(store)
+
+
+def test_search_after_an_import_finds_what_a_rebuilt_index_finds(store, monkeypatch):
+    from assistant.tasks import exchange
+
+    monkeypatch.setattr(exchange, "BATCH", 2)  # replaced and new tasks across several batches
+    fill(store)
+    import_tasks(store, "uid,title,notes,external_ref,customer_name,created_at\n"
+                        "a,Kept title,line two,T-7,Old name,2026-11-23T10:00:00Z\n"
+                        "b,To be renamed,,T-8,Old name,2026-11-23T10:00:00Z\n"
+                        "c,Same text,,,Old name,2026-11-23T10:00:00Z\n", "csv")
+    _index_matches_the_tasks(store)
+    before = _found(store)
+    assert before["Old name"][0] == before["Old name"][1] and len(before["Old name"][0]) == 3
+    result = import_tasks(store, "uid,title,notes,external_ref,customer_name,created_at\n"
+                                 "a,Kept title,line two,T-7,Old name,2026-11-23T11:00:00Z\n"  # same text
+                                 "n1,Brand new,,T-9,New name,2026-11-23T10:00:00Z\n"
+                                 "b,Renamed,,T-8,,2026-11-23T10:00:00Z\n"  # text changed
+                                 "c,Same text,,,New name,2026-11-23T10:00:00Z\n"  # customer changed
+                                 "n2,Brand new too,line two,,,2026-11-23T10:00:00Z\n", "csv")
+    assert (result.added, result.replaced) == (2, 3)
+    _index_matches_the_tasks(store)
+    found = _found(store)
+    assert found == _rebuilt(store)
+    ids = {t.uid: t.id for t in store.all_tasks()}
+    assert found["Renamed"][0] == [ids["b"]] and found["Old name"][0] == [ids["a"]]
+    assert found["New name"][0] == sorted([ids["c"], ids["n1"]])
+    assert found["line two"][0] == sorted([1, ids["a"], ids["n2"]])  # fill()'s first task too
+
+
+def test_a_task_written_twice_in_one_import_is_indexed_once_as_last_written(store):
+    first = Task("first go", uid="twice", created_at=NOW)
+    store.import_all([first, Task("Other", created_at=NOW), Task("Twice, second go", uid="twice", created_at=NOW)],
+                     batch=1)
+    _index_matches_the_tasks(store)
+    found = _found(store)
+    assert found["second go"][0] == [1] and found["first go"] == ([], [])
+    assert found == _rebuilt(store)
+
+
+def test_a_failed_import_leaves_the_index_and_its_triggers_as_they_were(store):
+    fill(store)
+    import_tasks(store, "uid,title,customer_name,created_at\na,Kept title,Old name,2026-11-23T10:00:00Z\n", "csv")
+    triggers = store.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                  "ORDER BY name").fetchall()
+    assert {"tasks_fts_insert", "tasks_fts_update", "tasks_fts_delete"} <= {name for name, _ in triggers}
+    before, count = _found(store), store.count()
+
+    def fail(done, total):
+        if done > 1:
+            raise OSError("disk gone")
+
+    with pytest.raises(OSError):
+        store.import_all([Task("Renamed", uid="a", created_at=NOW), Task("Brand new", created_at=NOW),
+                          Task("Brand new too", created_at=NOW)], progress=fail, batch=1)
+    assert store.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                              "ORDER BY name").fetchall() == triggers
+    assert store.count() == count and _found(store) == before
+    _index_matches_the_tasks(store)
+    store.add(Task("Brand new after"), NOW)  # the triggers index single writes again
+    assert _found(store)["Brand new"][0] == [store.count()]
