@@ -92,7 +92,7 @@ def report(label: str, times: list[float], bar: float | None = None) -> str:
     return line
 
 
-def run(name: str, done_share: float, count: int, runs: int, adds: int) -> list[str]:
+def run(name: str, done_share: float, count: int, runs: int, adds: int) -> list[tuple[str, bool]]:
     with tempfile.TemporaryDirectory() as tmp:
         opened = open_database(Path(tmp) / "bench.db")
         store = TaskStore(opened.db, QueueConfig.defaults(schedule={"zone": "Europe/Paris",
@@ -131,8 +131,8 @@ def run(name: str, done_share: float, count: int, runs: int, adds: int) -> list[
         bare_add = timed(bare_insert, adds)
         opened.close()
 
-    missed = [f"{name}: {label} p95 <= {bar} ms" for label, times, bar in (
-        ("Now view top 200", now_view, 30), ("add a task", add, 5)) if percentile(times, 95) > bar]
+    checked = [(f"{name}: {label} p95 <= {bar} ms", percentile(times, 95) <= bar) for label, times, bar in (
+        ("Now view top 200", now_view, 30), ("add a task", add, 5))]
     print(report("Now view, ordered top 200", now_view, 30))
     print(report("baseline: bare SELECT of 200 rows", bare))
     for label, times in others.items():
@@ -140,7 +140,7 @@ def run(name: str, done_share: float, count: int, runs: int, adds: int) -> list[
     print(report("badge count (due/overdue)", badge))
     print(report("add a task, committed", add, 5))
     print(report("baseline: bare one-row INSERT, committed", bare_add))
-    return missed
+    return checked
 
 
 SEARCHES = ["4", "42", "423", "4231", "C", "Cu", "Cus", "Customer", "Customer 3", "c", "ca", "cal",
@@ -148,7 +148,7 @@ SEARCHES = ["4", "42", "423", "4231", "C", "Cu", "Cus", "Customer", "Customer 3"
             "Task 1", "Task 12", "Task 123", "Task 1234", "zq", "zqx"]
 
 
-def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -> list[str]:
+def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -> list[tuple[str, bool]]:
     """The real Queue panel on a queue of ``count`` tasks: each GUI-thread operation."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["AGENT_ASSISTANT_HOME"] = tempfile.mkdtemp(prefix="bench-queue-")
@@ -268,8 +268,8 @@ def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -
     print(report("baseline: the same rows shown again (no database)", bare))
     print(report("search keystroke: until the rows are shown", search_waits))
     print(report("minute tick: until the rows are shown", tick_waits))
-    return [f"{name}: {label} p95 <= {bar:.0f} ms" for label, times in measures.items()
-            if percentile(times, 95) > bar]
+    return [(f"{name}: {label} p95 <= {bar:.0f} ms", percentile(times, 95) <= bar)
+            for label, times in measures.items()]
 
 
 def main() -> int:
@@ -283,17 +283,17 @@ def main() -> int:
     if args.quick:
         args.tasks, args.big, args.runs, args.adds = min(args.tasks, 10_000), 0, min(args.runs, 20), min(args.adds, 60)
     print(f"machine load (1 min): {os.getloadavg()[0]:.2f}")
-    missed = run("busy queue", 0.0, args.tasks, args.runs, args.adds)
-    missed += run("typical queue", 0.9, args.tasks, args.runs, args.adds)
-    missed += run_panel("busy queue", 0.0, args.tasks, args.runs, 16)
-    missed += run_panel("typical queue", 0.9, args.tasks, args.runs, 16)
+    checked = run("busy queue", 0.0, args.tasks, args.runs, args.adds)
+    checked += run("typical queue", 0.9, args.tasks, args.runs, args.adds)
+    checked += run_panel("busy queue", 0.0, args.tasks, args.runs, 16)
+    checked += run_panel("typical queue", 0.9, args.tasks, args.runs, 16)
     if args.big:
-        missed += run_panel("large typical queue", 0.9, args.big, args.runs, 50)
-    from _bars import Bars  # the shared verdict: one "bar: ... -> FAIL" line per missed bar
+        checked += run_panel("large typical queue", 0.9, args.big, args.runs, 50)
+    from _bars import Bars  # the shared verdict: one "bar: ... -> PASS|FAIL" line per bar
 
     bars = Bars("tasks")
-    for bar in missed:
-        bars.require(bar, False)
+    for label, ok in checked:
+        bars.require(label, ok)
     return bars.exit_code()
 
 
