@@ -1,5 +1,10 @@
 """Agent Assistant core: domain logic, storage and engines. Never imports Qt widgets."""
 
+# Loaded whole here, before any thread exists: imported for the first time by two threads at
+# once (numpy on a worker, dateutil's lazy attributes under sqlite-utils on another), one of
+# them can see it half-initialised and fail with NameError('sys') inside importlib (seen in
+# about 1 of 1,200 races, tests/assistant/storage/test_database.py).
+import importlib  # noqa: F401
 import sys
 import threading
 
