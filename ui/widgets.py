@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy
 
 
 def plain_label(text: str = "", name: str = "", selectable: bool = True) -> QLabel:
@@ -25,6 +25,45 @@ def plain_label(text: str = "", name: str = "", selectable: bool = True) -> QLab
     if name:
         label.setObjectName(name)
     return label
+
+
+class StatusLine(QLabel):
+    """One line of plain text whose height never changes: a long text is elided (the whole
+    text in its tooltip), so a new status never lays out the panel again or moves what is
+    around it (issue 18: a status per keystroke must not repaint the panel)."""
+
+    def __init__(self, name: str = ""):
+        super().__init__()
+        self._full = ""
+        self.setTextFormat(Qt.PlainText)
+        self.setWordWrap(False)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        if name:
+            self.setObjectName(name)
+
+    def text(self) -> str:  # the whole text, not what fits
+        return self._full
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        return QSize(0, self.fontMetrics().height() + 2 * self.margin())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full.replace("\n", " "), Qt.ElideRight,
+                                              max(0, self.width() - 2 * self.margin()))
+        super().setText(shown)
+        self.setToolTip(plain_tooltip(self._full) if shown != self._full else "")
+        self.setAccessibleName(self._full)
 
 
 def plain_tooltip(text: str) -> str:

@@ -71,7 +71,7 @@ def test_now_view_order_countdowns_and_both_times(panel):
     why = document.toPlainText()
     assert why.startswith("Why it is here:") and "Follow-up due: +30.0" in why
     assert "Customer's business hours" not in why  # 18:00 in Tokyo: their day is over
-    assert "Customer: Ito Hana" in panel.detail.text() or "Breached low" in panel.detail.text()
+    assert "Breached low" in panel.detail.text()  # the first row is selected
     assert panel.badge() == 3
 
 
@@ -164,10 +164,24 @@ def test_edit_with_e(panel, qtbot):
     assert stored.customer.zone == "Asia/Tokyo"
 
 
-def test_untrusted_text_is_plain(panel):
+def test_untrusted_text_is_plain(panel, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
     panel.select_row(2)
     assert panel.detail.textFormat() == Qt.PlainText
-    assert "<b>html</b>" in panel.detail.text()
+    assert "Urgent <b>html</b> title" in panel.detail.text()
+    assert panel.task_actions["copy"] in panel.detail.actions()  # its context menu
+    QGuiApplication.clipboard().clear()
+    key(qtbot, panel, Qt.Key_C)  # C on the list
+    assert QGuiApplication.clipboard().text() == panel.detail.text()
+    assert panel.status.text() == "Details copied."
+    panel.status.setText("Done: “Urgent <b>html</b> title”." * 5)  # longer than the panel
+    assert panel.status.textFormat() == Qt.PlainText
+    assert panel.status.text() == "Done: “Urgent <b>html</b> title”." * 5
+    assert panel.status.toolTip()  # elided on screen: the whole text in its (escaped) tooltip
+    height = panel.status.height()
+    panel.status.setText("Done.")
+    assert panel.status.height() == height and not panel.status.toolTip()
 
 
 def test_minute_tick_notifies_once_without_taking_focus(panel, services, qtbot):
@@ -218,7 +232,8 @@ def test_every_task_key_has_a_visible_twin(panel, qtbot):
     panel.tree.customContextMenuRequested.emit(rect.center())
     menu = panel.context_menu
     names = [a.objectName() for a in menu.actions() if not a.isSeparator()]
-    assert names == ["queue-done", "queue-snooze", "queue-edit", "queue-open", "queue-delete"]
+    assert names == ["queue-done", "queue-snooze", "queue-edit", "queue-open", "queue-copy",
+                     "queue-delete"]
     menu.close()
     next(a for a in menu.actions() if a.objectName() == "queue-edit").trigger()
     assert panel.active_dialog.objectName() == "task-dialog"
@@ -226,7 +241,7 @@ def test_every_task_key_has_a_visible_twin(panel, qtbot):
 
     commands = {c.title: c for c in panel.commands()}
     for title in ("Queue: Mark the task done", "Queue: Snooze the task", "Queue: Edit the task",
-                  "Queue: Open the task's customer"):
+                  "Queue: Open the task's customer", "Queue: Copy the task's details"):
         assert title in commands
     assert commands["Queue: Mark the task done"].shortcut == "Space"
 
@@ -351,3 +366,72 @@ def test_a_read_that_fails_keeps_the_rows_and_is_reported(panel, qtbot, monkeypa
     qtbot.waitUntil(lambda: bool(reported))
     assert isinstance(reported[0], sqlite3.OperationalError)
     assert not panel.reading and titles(panel) == before
+
+
+@pytest.mark.parametrize("old, new", [
+    ([1, 2, 3, 4], [1, 3, 4]),              # a task done leaves the list
+    ([1, 2, 3, 4], [1, 2, 3, 4, 5]),        # a row arrives from the reserve
+    ([1, 2, 3, 4], [5, 1, 2, 3, 4]),        # a new task goes first
+    ([1, 2, 3, 4], [1, 3, 2, 4]),           # a task moved
+    ([1, 2, 3, 4], [4, 9, 1, 7, 2]),        # several at once
+])
+def test_row_moves_turn_the_old_rows_into_the_new(old, new):
+    from ui.panels.queue import _row_moves
+
+    rows = list(old)
+    for start, removed, inserted in _row_moves(old, new):
+        del rows[start:start + removed]
+        rows[start:start] = [new[i] for i in inserted]
+    assert rows == new
+
+
+def test_row_moves_give_up_when_most_rows_changed():
+    from ui.panels.queue import MAX_ROW_MOVES, _row_moves
+
+    old = list(range(200))
+    assert _row_moves(old, old[::-1]) is None  # the minute tick reordered everything: reset
+    assert _row_moves(old, list(range(1000, 1000 + MAX_ROW_MOVES + 1)) + old) is None
+    assert _row_moves(old, old[MAX_ROW_MOVES + 1:]) is None
+    assert _row_moves([], [1]) is None
+
+
+def test_marking_done_removes_its_row_in_place_and_keeps_the_scroll(qtbot, services):
+    """A task done leaves the list as one removed row, not a reset: the list stays where the
+    agent scrolled it, and the rows around it keep their texts (issue 18)."""
+    from ui.panels.queue import QueuePanel
+
+    settings.put(services.db, "tasks.schedule", {"zone": "Europe/Paris", "holidays_country": "FR"})
+    panel = QueuePanel(services, clock=lambda: NOW)
+    qtbot.addWidget(panel)
+    panel.resize(460, 520)
+    for n in range(80):
+        due = NOW - (80 - n) * timedelta(minutes=1)  # all breached: all in the Now view, in order
+        panel.store.add(Task(f"Task {n:02}", resolution_due_at=due, response_due_at=due), NOW - 3 * H)
+    panel.reload()
+    panel.show()
+    panel.select_row(40)
+    scrollbar = panel.tree.verticalScrollBar()
+    scrollbar.setValue(36)  # rows 36 to 45 or more in sight: row 40 is not at an edge
+    position = scrollbar.value()
+    assert position > 0
+    done_title, below = titles(panel)[40], titles(panel)[41]
+    events = []
+    panel.model.modelReset.connect(lambda: events.append("reset"))
+    panel.model.rowsRemoved.connect(lambda *_a: events.append("removed"))
+    panel.toggle_done()
+    assert events == ["removed"]
+    assert done_title not in titles(panel) and len(titles(panel)) == 79
+    assert panel.current_task().title == below  # the next task is selected, as before
+    assert scrollbar.value() == position
+
+
+def test_details_read_right_to_left_in_a_right_to_left_ui(panel):
+    """The details label takes one direction for all its lines from its first strong letter;
+    under an Arabic UI a Latin task title must not turn the whole text left-to-right."""
+    panel.setLayoutDirection(Qt.RightToLeft)
+    panel.select_row(1)
+    text = panel.detail.text()
+    assert text[0] == "\u200f" and "Call back Mrs Ito" in text  # a right-to-left mark first
+    panel.setLayoutDirection(Qt.LeftToRight)
+    panel.select_row(0)
+    assert panel.detail.text().startswith("Breached low")
