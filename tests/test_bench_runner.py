@@ -42,3 +42,19 @@ def test_every_open_bar_names_its_script_and_a_reason():
         script, label, reason = (part.strip() for part in line.split("|"))
         assert (ROOT / "benchmarks" / script).is_file(), line
         assert label and reason, line
+
+
+def test_the_summary_names_the_bars_a_failed_script_missed():
+    lines = ["bar: first install, end to end: 8.60 s (<= 1.00 s) -> FAIL\n",
+             "bar: update, end to end: 4.50 s (<= 1.00 s) -> FAIL\n", VERDICT]
+    assert run_all.why_failed("packs.py", lines, 1) == [
+        "packs.py: first install, end to end: 8.60 s (<= 1.00 s) -> FAIL",
+        "packs.py: update, end to end: 4.50 s (<= 1.00 s) -> FAIL"]
+
+
+def test_the_summary_quotes_a_script_that_died_or_hung():
+    lines = [f"line {n}\n" for n in range(20)] + ["Traceback (most recent call last):\n", "KeyError: 'x'\n"]
+    told = run_all.why_failed("tasks.py", lines, 1)
+    assert told[0] == "tasks.py: exit 1, before its verdict; its last lines:"
+    assert told[-1].strip() == "KeyError: 'x'" and len(told) == 9
+    assert run_all.why_failed("tasks.py", lines, None) == ["tasks.py: timed out"]
