@@ -532,10 +532,12 @@ class QueuePanel(Panel):
         row = self.model.row_of(keep)
         if row < 0 and self.model.rowCount():
             row = max(0, min(near, self.model.rowCount() - 1))
+        before = self.tree.currentIndex()
         if row >= 0:
             self.tree.selectionModel().setCurrentIndex(
                 self.model.index(row, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
-        self._show_details()
+        if self.tree.currentIndex() == before:  # else the row change has shown them already
+            self._show_details()
         rows = self.model.rows
         self.empty.setText(self._empty_text() if not rows else "")
         self.empty.setVisible(not rows)
