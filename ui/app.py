@@ -158,6 +158,7 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy, pop: 
     from ui.services import AppServices
 
     from ui.error_report import ErrorReporter
+    from ui.preload import preload, start_modules
 
     services = AppServices(runtime, CustomerContextHolder())
     window = MainWindow(services)
@@ -177,11 +178,16 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy, pop: 
     else:
         window.bring_forward()  # launched by the agent: active, its input takes the first keys
     # Timers use the window as context so none outlives this run (tests run the app in-process).
-    started = []
+    started, exiting = [], []
 
-    def after_first_paint():  # once, whichever comes first
-        if not started:
+    def start_now(_preloaded=None):
+        if not started and not exiting:
             started.append(finish_start(app, runtime, window, services, reporter, calls))
+
+    def after_first_paint():  # once, whichever comes first; the imports on a thread first
+        if not getattr(after_first_paint, "asked", False):
+            after_first_paint.asked = True
+            preload(start_modules, start_now)
 
     window.first_painted.connect(after_first_paint)
     QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, window, after_first_paint)
@@ -193,6 +199,7 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy, pop: 
     try:
         return app.exec()
     finally:
+        exiting.append(True)  # a preload that ends now does not start what is closing
         reporter.uninstall()
         if sys.platform == "darwin":
             app.removeEventFilter(calls)
@@ -210,22 +217,54 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy, pop: 
         runtime.close()
 
 
+class Started:
+    """What the rest of the start made that the end of the run closes: the server a second
+    start talks to (None until its step ran, or when it could not listen)."""
+
+    def __init__(self):
+        self.instance = None
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True  # a step still pending does not run
+        if self.instance is not None:
+            self.instance.close()
+
+
 def finish_start(app: QApplication, runtime, window, services, reporter, calls=None):
     """Right after the first paint: check and migrate the database (a database it cannot
-    use ends the app with a clear message), then the clocks, panels, the notices kept for
-    the agent, a call pop that came meanwhile (``calls``, ui.call_pop.CallPops), the server a
-    second start talks to, and background work. Returns that server (None if there is none)."""
-    from assistant.storage.backup import rolling_backup
-    from ui.single_instance import InstanceServer, server_name
-
+    use ends the app with a clear message); then, one step per event-loop pass so a key
+    pressed meanwhile waits for one step at most (issue 18), the clocks and panels, the
+    global keys, the notices kept for the agent, a call pop that came meanwhile (``calls``,
+    ui.call_pop.CallPops), background work and the server a second start talks to.
+    Returns the :class:`Started` that ``run`` closes (None when the start ended)."""
     try:
         runtime.complete()
     except DatabaseError as exc:  # what was moved aside meanwhile is said too
         app.exit(fatal("\n\n".join([*runtime.opened.notices, str(exc)])))
         return None
-    feed_system_zone()
-    window.start_deferred()
-    start_global_keys(window, services)
+    started = Started()
+
+    def clocks_and_panels():
+        feed_system_zone()
+        window.start_deferred()
+
+    steps = [clocks_and_panels, lambda: start_global_keys(window, services),
+             lambda: _start_the_rest(runtime, window, services, reporter, calls, started)]
+
+    def next_step():
+        if steps and not started.closed:
+            steps.pop(0)()
+            QTimer.singleShot(0, window, next_step)
+
+    QTimer.singleShot(0, window, next_step)
+    return started
+
+
+def _start_the_rest(runtime, window, services, reporter, calls, started: Started) -> None:
+    from assistant.storage.backup import rolling_backup
+    from ui.single_instance import InstanceServer, server_name
+
     if calls is not None:
         calls.start(window)
     reporter.start_notices()  # a database moved aside at this start is among them
@@ -264,11 +303,11 @@ def finish_start(app: QApplication, runtime, window, services, reporter, calls=N
         instance = InstanceServer(server_name(runtime.data_dir.path))
     except RuntimeError as exc:
         log.warning("a second start will not bring this window forward: %s", exc)
-        return None
+        return
+    started.instance = instance
     instance.show_requested.connect(window.bring_forward)
     if calls is not None:
         instance.customer_requested.connect(calls.take)
-    return instance
 
 
 def start_global_keys(window, services) -> None:

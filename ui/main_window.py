@@ -15,8 +15,9 @@ from assistant import APP_NAME, settings
 from assistant.i18n import N_, _
 from assistant.paths import resource_path
 from ui.customer_bar import CustomerBar
+from ui.preload import preload
 from ui.services import AppServices, Command
-from ui.widgets import plain_notification
+from ui.widgets import plain_label, plain_notification
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,8 @@ class MainWindow(QMainWindow):
         self.restore_state()
         self._painted = False
         self._deferred_started = False
+        self._preloaded: dict[int, bool] = {}  # panel index -> its module asked for on a thread
+        self._text_warmed = False
 
         # badges are cheap counts; refresh them once a minute without touching focus, and
         # whenever the tasks change (whoever changed them)
@@ -257,14 +260,31 @@ class MainWindow(QMainWindow):
         with a pause between them, so keys typed meanwhile wait for one panel at most."""
         current = self.tabs.currentIndex()
         missing = [i for i, p in enumerate(self._panels) if p is None]
-        if missing:
-            if current in missing:
-                self.panel(current).activated()
-            else:
-                self.panel(missing[0])
-            QTimer.singleShot(PANEL_BUILD_PAUSE_MS, self, self._build_next_panel)
-        else:
+        if not missing:
             self.refresh_badges()
+            return
+        if not self._text_warmed:
+            # Qt sets up selectable text (a text document and its fonts) the first time a
+            # label is made selectable: 15-25 ms, in a pass of its own, not in the first panel's
+            self._text_warmed = True
+            warm = plain_label("Ag")
+            warm.sizeHint()
+            warm.deleteLater()
+            QTimer.singleShot(0, self, self._build_next_panel)
+            return
+        index = current if current in missing else missing[0]
+        if not self._preloaded.get(index):  # its module and engines imported on a thread first
+            self._preloaded[index] = True
+            preload([PANELS[index].module], self._panel_preloaded)
+            return
+        if current in missing:
+            self.panel(current).activated()
+        else:
+            self.panel(missing[0])
+        QTimer.singleShot(PANEL_BUILD_PAUSE_MS, self, self._build_next_panel)
+
+    def _panel_preloaded(self, _result=None) -> None:
+        QTimer.singleShot(0, self, self._build_next_panel)
 
     # -- behaviour -----------------------------------------------------------------
     def show_panel(self, index: int) -> None:

@@ -51,6 +51,25 @@ def ensure_starter_pack(db: sqlite_utils.Database, *, policy=None, now: datetime
     return outcome
 
 
+def starter_is_current(db: sqlite_utils.Database) -> bool:
+    """Whether the shipped file is the one installed (one file read, one settings lookup):
+    the check at every start, so the install itself can run where it costs no one."""
+    return settings.get(db, DIGEST_KEY) == hashlib.sha256(starter_path().read_bytes()).hexdigest()
+
+
+def ensure_starter_pack_file(path, *, policy=None) -> str:
+    """:func:`ensure_starter_pack` on a connection of its own to the database at ``path``:
+    what the app's worker runs at a first start, so the GUI thread never waits for the
+    pack's validation and merge (issue 18)."""
+    from assistant.storage.database import connect
+
+    conn = connect(path)
+    try:
+        return ensure_starter_pack(sqlite_utils.Database(conn), policy=policy)
+    finally:
+        conn.close()
+
+
 def _install(db, raw: bytes, policy, now: datetime) -> str:
     from assistant.packs import install  # only when the shipped file changed: it loads the signing code
 

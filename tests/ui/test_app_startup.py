@@ -248,3 +248,62 @@ print(json.dumps({"code": code, **seen}))
     assert result["code"] == 0
     assert result["before"] == {"signing": False, "watch": False}
     assert result["after"] is True
+
+
+def test_the_rest_of_the_start_runs_one_step_per_event_loop_pass(qapp, qtbot, main_window, services,
+                                                                 monkeypatch):
+    """After the database check, the clocks and panels, the global keys and the rest each
+    run in a pass of their own (a key pressed meanwhile waits for one step at most); what
+    is closed before a step runs does not start it."""
+    from PySide6.QtCore import QTimer
+
+    from ui.error_report import ErrorReporter
+
+    seen = []
+    for name, label in (("feed_system_zone", "clocks"), ("start_global_keys", "keys"), ("_start_the_rest", "rest")):
+        real = getattr(app_module, name)
+        monkeypatch.setattr(app_module, name, lambda *a, real=real, label=label: (seen.append(label), real(*a))[1])
+    reporter = ErrorReporter(main_window, services.runtime)
+    started = app_module.finish_start(qapp, services.runtime, main_window, services, reporter)
+    try:
+        assert services.runtime.completed and seen == []  # the database first, alone
+        QTimer.singleShot(0, lambda: seen.append("a key press"))  # an event that came meanwhile
+        qtbot.waitUntil(lambda: started.instance is not None)
+        assert seen == ["clocks", "a key press", "keys", "rest"]
+        assert main_window._deferred_started
+    finally:
+        started.close()
+    seen.clear()
+    closed = app_module.finish_start(qapp, services.runtime, main_window, services, reporter)
+    closed.close()  # the app ends before its next pass: no step runs, no server listens
+    qtbot.wait(100)
+    assert closed.instance is None and seen == []
+
+
+def test_preloaded_modules_are_imported_on_another_thread_then_the_gui_goes_on(qtbot, monkeypatch):
+    import importlib
+    import threading
+
+    from ui import preload
+
+    where = []
+    real = importlib.import_module
+    monkeypatch.setattr(preload.importlib, "import_module",
+                        lambda name: (where.append((name, threading.current_thread())), real(name))[1])
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)  # a module nothing else loaded
+    told = []
+    preload.preload(["colorsys", "json"], lambda _none: told.append(threading.current_thread()))
+    qtbot.waitUntil(lambda: bool(told))
+    assert [name for name, _thread in where] == ["colorsys"]  # json was imported already
+    assert where[0][1] is not threading.main_thread() and told == [threading.main_thread()]
+    told.clear()
+    preload.preload(["colorsys"], lambda _none: told.append("at once"))  # nothing left to import
+    assert told == ["at once"]
+
+
+def test_a_module_that_fails_to_preload_still_lets_the_start_go_on(qtbot):
+    from ui import preload
+
+    told = []
+    preload.preload(["assistant.no_such_module"], lambda _none: told.append(True))
+    qtbot.waitUntil(lambda: bool(told))

@@ -313,3 +313,26 @@ def test_copying_and_marking_update_the_order_without_a_reload(qtbot, panel, ser
     panel.favourite.setChecked(True)
     assert panel.usage[second].favourite
     assert panel.results.item(0).data(Qt.UserRole) == second  # favourites first
+
+
+def test_a_first_start_installs_the_starter_pack_off_the_gui_thread(qtbot, services, monkeypatch):
+    """The starter pack's validation and merge (hundreds of ms) run on the worker; the list
+    shows the pack when it is in, and the hall has relayed what the worker wrote."""
+    import threading
+
+    from assistant.packs import starter
+    from ui.panels.replies import RepliesPanel
+
+    threads, install = [], starter._install
+    monkeypatch.setattr(starter, "_install", lambda *a: (threads.append(threading.current_thread()),
+                                                         install(*a))[1])
+    services.hall.watch(services.runtime.conn)
+    packs_heard = []
+    services.hall.packs_changed.connect(lambda: packs_heard.append(True))
+    widget = RepliesPanel(services)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.index is not None and widget.results.count() > 0)
+    assert threads and threads[0] is not threading.main_thread()
+    assert packs_heard  # the worker's write, found and relayed by the hall
+    assert starter.starter_is_current(services.db)

@@ -120,6 +120,7 @@ class RepliesPanel(Panel):
         self.index: SearchIndex | None = None
         self._reading = 0                                 # the latest library read asked for
         self.loaded = False
+        self._starter_checked = False  # the shipped starter pack checked (once per run)
         self.current_id: str | None = None
         self.values: dict[str, dict[str, str]] = {}      # per template id
         self.shared: dict[str, str] = {}                 # conversation values
@@ -305,25 +306,45 @@ class RepliesPanel(Panel):
         self.search.setFocus()
 
     def load(self) -> None:
-        """Install the starter pack on first start, read the library, build the index."""
-        from assistant.packs.starter import DIGEST_KEY, StarterPackError, ensure_starter_pack
+        """Install the starter pack on first start (on the worker), read the library, build
+        the index."""
+        from assistant.packs.starter import ensure_starter_pack_file, starter_is_current
 
-        db = self.services.db
+        if not self._starter_checked and not starter_is_current(self.services.db):
+            # first start or a new version: the pack's validation and merge (hundreds of ms)
+            # run on the worker with a connection of their own; the library is read after
+            self._starter_checked = True
+            path, policy = self.services.runtime.data_dir.database, self.services.runtime.policy
+            run_in_pool(lambda: ensure_starter_pack_file(path, policy=policy),
+                        self._starter_done, self._starter_failed, pool=self.services.pool)
+            return
+        self._starter_checked = True
+        self._read_library()
+
+    def _starter_done(self, outcome: str) -> None:
+        from assistant.packs.starter import DIGEST_KEY
+
+        self._loading = True  # installed or updated (or a newer one kept): announced
         try:
-            outcome = ensure_starter_pack(db, policy=self.services.runtime.policy)
-        except StarterPackError as exc:
-            log.error("%s", exc)
-        else:
-            if outcome != "current":  # installed or updated (or a newer one kept): announced
-                self._loading = True
-                try:
-                    hall = self.services.hall
-                    hall.settings_changed.emit(DIGEST_KEY)
-                    if outcome != "skipped":
-                        hall.packs_changed.emit()
-                        hall.library_changed.emit(None)
-                finally:
-                    self._loading = False
+            # written on the worker's connection: the hall finds it as it finds any other
+            # connection's write and relays exactly what changed; before the hall watches
+            # (the window not started), it is announced here
+            hall = self.services.hall
+            if not hall.check():
+                hall.settings_changed.emit(DIGEST_KEY)
+                if outcome != "skipped":
+                    hall.packs_changed.emit()
+                    hall.library_changed.emit(None)
+        finally:
+            self._loading = False
+        self._read_library()
+
+    def _starter_failed(self, exc: Exception) -> None:
+        log.error("%s", exc)  # a packaging bug or a fault: logged, the library is read anyway
+        self._read_library()
+
+    def _read_library(self) -> None:
+        db = self.services.db
         self.rich_action.blockSignals(True)
         self.rich_action.setChecked(bool(settings.get(db, RICH_TEXT_KEY, False)))
         self.rich_action.blockSignals(False)

@@ -123,3 +123,14 @@ def test_templates_commands_survive_a_pack_owning_a_starter_id(runtime, run_cli)
         assert err.startswith("assistant: The starter pack cannot be installed: merge (template "
                               "'starter.greeting.welcome'"), err
         assert "starter.greeting.welcome" in out
+
+
+def test_the_file_variant_installs_on_a_connection_of_its_own(runtime):
+    """What the app's worker runs at a first start: the same install, its own connection,
+    seen by the app's connection once committed."""
+    path = runtime.data_dir.database
+    assert not starter.starter_is_current(runtime.db)
+    assert starter.ensure_starter_pack_file(path) == "installed"
+    assert starter.starter_is_current(runtime.db)
+    assert len(store.library(runtime.db)) == len(shipped()["templates"])
+    assert starter.ensure_starter_pack_file(path) == "current"
