@@ -185,8 +185,9 @@ class PortalHotkeys(HotkeyBackend):
         return dict(self.results)
 
     def unregister_all(self) -> None:
-        self._generation += 1  # answers to earlier calls are stale from now on
-        self._requests.clear()
+        # answers to earlier requests are stale from now on: a session they still create is
+        # closed when it comes (_session_created), a binding is ignored
+        self._generation += 1
         self._calls.clear()
         self._wanted, self.results, self.triggers = {}, {}, {}
         self._close_session()

@@ -386,3 +386,20 @@ def test_chords_become_the_portals_preferred_triggers():
     assert portal_trigger(*parse_chord("Ctrl+F12")) == "CTRL+F12"
     assert portal_trigger(*parse_chord("Alt+.")) == "ALT+period"
     assert portal_trigger(*parse_chord("Ctrl+Alt+7")) == "CTRL+ALT+7"
+
+
+def test_registering_again_before_the_desktop_answered_leaves_one_session(bus_address, portal, qtbot):
+    from ui.portal_keys import PortalHotkeys
+
+    backend = PortalHotkeys(bus_address)
+    try:
+        answers = []
+        backend.registration_changed.connect(answers.append)
+        backend.register({"show_hide": (frozenset({"Ctrl", "Alt"}), "Space")})
+        backend.register({"reply_search": (frozenset({"Ctrl", "Alt", "Shift"}), "R")})  # no answer read yet
+        qtbot.waitUntil(lambda: len(portal.sessions) == 2 and len(portal.closed) == 1, timeout=10000)
+        qtbot.waitUntil(lambda: answers == [{"reply_search": None}], timeout=10000)
+        assert portal.bind_calls() == [{"reply_search": "CTRL+ALT+SHIFT+r"}]  # the first session: closed unbound
+        assert len(portal.open_sessions()) == 1
+    finally:
+        backend.close()
