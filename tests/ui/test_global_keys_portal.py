@@ -166,7 +166,7 @@ class FakePortal:
         if member == "CreateSession":
             session = f"{PORTAL_PATH}/session/{caller}/{options['session_handle_token'][1]}"
             self.sessions[session] = sender
-            results = {"session_handle": ("o", session)}
+            results = {"session_handle": ("s", session)}  # "s", as the spec notes (an old mistake kept)
             code = 0
         elif member == "BindShortcuts":
             session, shortcuts, _parent, _options = message.body
