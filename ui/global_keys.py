@@ -43,9 +43,12 @@ class GlobalKeys(QObject):
         self.services = services
         self._backend = backend
         if backend is not None:
-            backend.activated.connect(self.trigger)
+            self._connect(backend)
         self.entries: list[dict] = []
         self.note = ""
+        self._chords: dict[str, str] = {}
+        self._results: dict[str, str | None] = {}
+        self._off: str | None = None
         self._previous = None       # the window that had focus when a chord was pressed
         self._awaiting = None       # translate_reply: the text whose translation is awaited
         self._popup = None
@@ -59,8 +62,12 @@ class GlobalKeys(QObject):
             from ui.hotkeys import choose
 
             self._backend = choose(QGuiApplication.platformName(), self)
-            self._backend.activated.connect(self.trigger)
+            self._connect(self._backend)
         return self._backend
+
+    def _connect(self, backend) -> None:
+        backend.activated.connect(self.trigger)
+        backend.registration_changed.connect(self._answered)
 
     def start(self) -> None:
         self.services.hall.settings_changed.connect(self._setting_changed)
@@ -94,7 +101,6 @@ class GlobalKeys(QObject):
         bindings, results, off_reason = shortcuts.plan(
             chords, enabled=settings.get(db, "shortcuts.enabled"),
             allowed=self.services.runtime.policy.allow_global_shortcuts)
-        backend = None
         if off_reason is None:
             backend = self.backend
             try:
@@ -104,10 +110,24 @@ class GlobalKeys(QObject):
                 results.update({action: str(exc) for action in bindings})
         elif self._backend is not None:
             self._backend.unregister_all()
-        self.note = off_reason or getattr(backend, "reason", "")
+        self._chords, self._results, self._off = chords, results, off_reason
+        self._publish()
+
+    def _answered(self, answers: dict) -> None:
+        """The system's later answer (the desktop portal, once the agent confirmed)."""
+        if self._off is None and self._chords:
+            self._results.update(answers)
+            self._publish()
+
+    def _publish(self) -> None:
+        chords, results, off_reason = self._chords, self._results, self._off
+        backend = self._backend if off_reason is None else None
+        triggers = getattr(backend, "triggers", {}) or {}
+        self.note = off_reason or getattr(backend, "note", "")
         self.entries = [{"action": action, "chord": chords[action],
                          "registered": off_reason is None and results.get(action, "?") is None,
-                         "error": off_reason if off_reason else results.get(action)}
+                         "error": off_reason if off_reason else results.get(action),
+                         **({"trigger": triggers[action]} if off_reason is None and triggers.get(action) else {})}
                         for action in shortcuts.ACTIONS]
         for entry in self.entries:
             if entry["chord"] and not entry["registered"]:

@@ -11,10 +11,14 @@ security on locked-down machines flags hooks), and the one synthetic paste keyst
   here (no Windows machine): see docs/integration.md.
 - macOS: Carbon ``RegisterEventHotKey`` (ctypes); paste: a Quartz Cmd+V event. Not run here.
 - Wayland: an application cannot grab keys; the XDG desktop portal's GlobalShortcuts interface
-  is the way, where the desktop offers it (``wayland_note`` says which case applies).
+  is the way, where the desktop offers it (ui/portal_keys.py); where it does not,
+  ``wayland_note`` says which case applies. No paste back: Wayland lets no application type
+  into another.
 
 Each backend maps (modifiers, key) from assistant.integration.shortcuts.parse_chord to its own
-codes; ``register`` returns, per action, None (registered) or why not."""
+codes; ``register`` returns, per action, None (registered) or why not. A backend whose answer
+comes later (the portal: the desktop may ask the agent first) returns "waiting" and emits
+``registration_changed`` with the answer."""
 
 from __future__ import annotations
 
@@ -36,8 +40,11 @@ class HotkeyBackend(QObject):
     """What every platform offers: register chords, tell which window had focus, paste."""
 
     activated = Signal(str)  # the action whose chord was pressed
+    registration_changed = Signal(dict)  # later answers: action -> None (registered) or why not
     name = "none"
     can_paste = False
+    note = ""        # shown under the shortcuts in the settings
+    triggers: dict[str, str] = {}  # action -> the keys as the system describes them, where it may change them
 
     def register(self, bindings: dict[str, tuple[frozenset[str], str]]) -> dict[str, str | None]:
         raise NotImplementedError
@@ -61,7 +68,7 @@ class Unavailable(HotkeyBackend):
 
     def __init__(self, reason: str, parent=None):
         super().__init__(parent)
-        self.reason = reason
+        self.reason = self.note = reason
 
     def register(self, bindings):
         return {action: self.reason for action in bindings}
@@ -425,10 +432,21 @@ class MacHotkeys(HotkeyBackend):
 
 # -- choosing ----------------------------------------------------------------------------------
 
-def wayland_note() -> str:
-    return _("On Wayland, applications cannot register global keys themselves, and this version "
-             "does not use the desktop portal's global shortcuts yet. Set a shortcut in your "
-             "desktop's keyboard settings that runs agent-assistant (it brings the window forward).")
+def wayland_note(reason: str) -> str:
+    """Why there are no global keys on this Wayland desktop (``reason``: which case), and what to do."""
+    return _("On Wayland, applications register global keys through the desktop portal, and {reason}. "
+             "Set a shortcut in your desktop's keyboard settings that runs agent-assistant instead "
+             "(it brings the window forward).").format(reason=reason)
+
+
+def _wayland(parent) -> HotkeyBackend:
+    from ui.portal_keys import PortalHotkeys, PortalUnavailable
+
+    try:
+        return PortalHotkeys(parent=parent)
+    except PortalUnavailable as exc:
+        log.info("no global shortcuts portal: %s", exc)
+        return Unavailable(wayland_note(str(exc)), parent)
 
 
 def choose(platform_name: str, parent=None) -> HotkeyBackend:
@@ -439,7 +457,7 @@ def choose(platform_name: str, parent=None) -> HotkeyBackend:
         if sys.platform == "darwin":
             return MacHotkeys(parent)
         if platform_name.startswith("wayland"):
-            return Unavailable(wayland_note(), parent)
+            return _wayland(parent)
         if platform_name == "xcb" and os.environ.get("DISPLAY"):
             return X11Hotkeys(None, parent)
     except Exception as exc:  # a missing library or a refused connection: no global keys, said why

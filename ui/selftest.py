@@ -311,7 +311,8 @@ class SelfTest:
 
     def check_hotkeys(self) -> str:
         """The platform's hotkey API is there to be called (on Linux: python-xlib with the
-        keysym tables and the XTest extension it loads by name); no key is grabbed here."""
+        keysym tables and the XTest extension it loads by name, and jeepney for the desktop
+        portal on Wayland); no key is grabbed here."""
         from assistant.integration.shortcuts import ACTIONS, parse_chord
         from assistant import settings
 
@@ -324,7 +325,15 @@ class SelfTest:
 
             if not (XK.string_to_keysym("r") and XK.string_to_keysym("Control_L") and XK.string_to_keysym("Prior")):
                 raise SelfTestFailure("python-xlib's keysym tables are missing")
-            return f"X11 (python-xlib {'.'.join(map(str, __version__))}): {len(ACTIONS)} default chords valid"
+            import jeepney
+            from jeepney.io.blocking import open_dbus_connection  # noqa: F401  (Wayland: the portal)
+
+            from ui.portal_keys import portal_trigger
+
+            if portal_trigger(*parse_chord("Ctrl+Alt+Space")) != "CTRL+ALT+space":
+                raise SelfTestFailure("the desktop portal's triggers are wrong")
+            return (f"X11 (python-xlib {'.'.join(map(str, __version__))}), Wayland portal (jeepney "
+                    f"{jeepney.__version__}): {len(ACTIONS)} default chords valid")
         return f"{sys.platform}: {len(ACTIONS)} default chords valid"
 
 

@@ -85,6 +85,8 @@ class ShortcutSettings(QGroupBox):
             entry = entries.get(action)
             if entry is None:
                 state.setText("")
+            elif entry["registered"] and entry.get("trigger"):
+                state.setText(_("Registered, as {keys} (set by the desktop)").format(keys=entry["trigger"]))
             elif entry["registered"]:
                 state.setText(_("Registered"))
             else:

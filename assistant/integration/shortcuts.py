@@ -133,10 +133,13 @@ def plan(chords: dict[str, str], *, enabled: bool, allowed: bool):
 def write_status(data_dir: Path, entries: list[dict], *, backend: str, note: str = "",
                  pid: int | None = None) -> None:
     """Written by the running app after each (re-)registration: atomically, so a reader never
-    sees half a file. ``entries``: {"action", "chord", "registered", "error"?} per action."""
+    sees half a file. ``entries``: {"action", "chord", "registered", "error"?, "trigger"?} per
+    action; ``trigger``: the keys as the system describes them where it may change them (the
+    desktop portal on Wayland)."""
     status = {"pid": os.getpid() if pid is None else pid, "backend": backend, "note": note,
               "shortcuts": [{"action": e["action"], "chord": e["chord"], "registered": bool(e["registered"]),
-                             **({"error": e["error"]} if e.get("error") else {})} for e in entries]}
+                             **({"error": e["error"]} if e.get("error") else {}),
+                             **({"trigger": e["trigger"]} if e.get("trigger") else {})} for e in entries]}
     path = Path(data_dir) / STATUS_FILE
     fd, temp = tempfile.mkstemp(prefix=".shortcuts-", suffix=".tmp", dir=path.parent)
     try:
@@ -195,7 +198,8 @@ def process_alive(pid: int) -> bool:
 def reported(data_dir: Path) -> list[dict]:
     """Each action's global shortcut as the running app registered it:
     ``[{"action": "show_hide", "chord": "Ctrl+Alt+Space", "registered": true, "running": true}, ...]``
-    (``error`` says why one is not registered; ``backend`` names the hotkey API). With no app
+    (``error`` says why one is not registered; ``backend`` names the hotkey API; ``trigger``,
+    where the system may change the keys, is what it says they are). With no app
     running (no status file, or its writer is gone) every action says ``"running": false`` and
     ``"registered": false``: a chord that nobody holds."""
     status = _load(Path(data_dir) / STATUS_FILE)
@@ -217,6 +221,8 @@ def reported(data_dir: Path) -> list[dict]:
                 item["error"] = entry["error"]
             elif not chord:
                 item["error"] = "off"
+            if item["registered"] and isinstance(entry.get("trigger"), str) and entry["trigger"]:
+                item["trigger"] = entry["trigger"][:200]
         elif status is not None:
             item["error"] = "the app that registered it is no longer running"
         else:
