@@ -317,3 +317,13 @@ def digest():
     import hashlib
 
     return lambda path: hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def show_view(qtbot):
+    """``show_view(queue_panel, "upcoming")``: switch the Queue's view and wait until its
+    rows are shown (the view is read on the panel's worker)."""
+    def show(panel, name: str) -> None:
+        panel.set_view(name)
+        qtbot.waitUntil(lambda: not panel.reading)
+    return show

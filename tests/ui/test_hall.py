@@ -132,7 +132,7 @@ def test_a_pack_installed_by_the_cli_in_another_process_reaches_replies_within_2
     assert listed(replies)[0] == "acme.refund.cli"
 
 
-def test_tasks_and_settings_changed_by_the_cli_reach_the_window(window, qtbot, run_cli):
+def test_tasks_and_settings_changed_by_the_cli_reach_the_window(window, qtbot, run_cli, show_view):
     queue = window.panel_by_id("queue")
     hall = window.services.hall
     code, _out, err = run_cli("tasks", "add", "Call back from the CLI", "--customer", "Tokyo")
@@ -140,14 +140,14 @@ def test_tasks_and_settings_changed_by_the_cli_reach_the_window(window, qtbot, r
     with qtbot.waitSignal(hall.tasks_changed, timeout=3000) as changed:
         pass
     assert changed.args == [None]  # another process: which tasks is not known
-    queue.set_view("upcoming")
+    show_view(queue, "upcoming")
     assert "Call back from the CLI" in [r.task.title for r in queue.model.rows]
     code, _out, err = run_cli("settings", "set", "ui.compact", "true")
     assert code == 0, err
     qtbot.waitUntil(lambda: window.compact, timeout=3000)
 
 
-def test_opening_a_task_s_customer_sets_the_field_the_recents_and_the_clock(window, qtbot):
+def test_opening_a_task_s_customer_sets_the_field_the_recents_and_the_clock(window, qtbot, show_view):
     from PySide6.QtCore import Qt
 
     from assistant.tasks.model import Task
@@ -161,7 +161,7 @@ def test_opening_a_task_s_customer_sets_the_field_the_recents_and_the_clock(wind
     task = queue.store.add(Task("Call Lucía back", priority="urgent", customer=lucia),
                            datetime.now(timezone.utc))  # due within the hour: in Now
     window.services.hall.tasks_changed.emit(frozenset({task.id}))
-    queue.set_view("now")
+    show_view(queue, "now")
     queue.select_row(queue.model.row_of(task.id))
     window.show_panel(window.panel_index("queue"))
     qtbot.keyClick(queue.tree, Qt.Key_Return)
@@ -174,7 +174,7 @@ def test_opening_a_task_s_customer_sets_the_field_the_recents_and_the_clock(wind
     assert window.panel_by_id("culture").customer_code == "MX"
 
 
-def test_the_settings_dialog_moves_the_queue_and_the_clock(window, qtbot, monkeypatch):
+def test_the_settings_dialog_moves_the_queue_and_the_clock(window, qtbot, monkeypatch, show_view):
     from assistant.tasks.model import Task
     from ui.settings_dialog import SettingsDialog
 
@@ -187,7 +187,7 @@ def test_the_settings_dialog_moves_the_queue_and_the_clock(window, qtbot, monkey
     task = queue.store.add(Task("Follow up", follow_up_at=follow_up, response_due_at=due, resolution_due_at=due),
                            datetime.now(timezone.utc))
     services.hall.tasks_changed.emit(frozenset({task.id}))
-    queue.set_view("upcoming")
+    show_view(queue, "upcoming")
     row = queue.model.row_of(task.id)
     assert queue.model.index(row, 2).data().endswith("10:00 AM")  # 09:00 UTC in Paris, 12-hour (English)
 

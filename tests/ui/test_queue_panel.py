@@ -75,10 +75,10 @@ def test_now_view_order_countdowns_and_both_times(panel):
     assert panel.badge() == 3
 
 
-def test_views_and_filters(panel, qtbot):
-    panel.set_view("upcoming")
+def test_views_and_filters(panel, qtbot, show_view):
+    show_view(panel, "upcoming")
     assert titles(panel) == ["Later"]
-    panel.set_view("now")
+    show_view(panel, "now")
     panel.search.setText("country:JP")
     assert titles(panel) == ["Breached low", "Call back Mrs Ito about the refund", "Urgent <b>html</b> title"]
     read(qtbot, panel)  # the search is read on the worker: the rows shown meanwhile stay
@@ -114,12 +114,12 @@ def test_j_k_move_and_enter_sets_the_customer(panel, qtbot, services):
     assert (context.name, context.zone, context.country, context.language) == ("Ito Hana", "Asia/Tokyo", "JP", "ja")
 
 
-def test_space_marks_done_and_reopens_from_done(panel, qtbot):
+def test_space_marks_done_and_reopens_from_done(panel, qtbot, show_view):
     key(qtbot, panel, Qt.Key_J)
     key(qtbot, panel, Qt.Key_Space)
     assert "Call back Mrs Ito about the refund" not in titles(panel)
     assert panel.store.get(2).status == "done"
-    panel.set_view("done")
+    show_view(panel, "done")
     assert titles(panel) == ["Call back Mrs Ito about the refund"]
     panel.tree.setFocus()
     key(qtbot, panel, Qt.Key_Space)
@@ -137,7 +137,7 @@ def test_delete_then_undo(panel, qtbot):
     assert panel.current_task().id == 1
 
 
-def test_snooze_with_s(panel, qtbot):
+def test_snooze_with_s(panel, qtbot, show_view):
     key(qtbot, panel, Qt.Key_S)
     dialog = panel.active_dialog
     assert dialog is not None and dialog.objectName() == "snooze-dialog"
@@ -147,7 +147,7 @@ def test_snooze_with_s(panel, qtbot):
     dialog.buttons.button(QDialogButtonBox.Ok).click()
     assert "Breached low" not in titles(panel)
     assert panel.store.get(1).snoozed_until == NOW + 2 * H
-    panel.set_view("upcoming")
+    show_view(panel, "upcoming")
     assert "Breached low" in titles(panel)
 
 
@@ -246,26 +246,27 @@ def test_every_task_key_has_a_visible_twin(panel, qtbot):
     assert commands["Queue: Mark the task done"].shortcut == "Space"
 
 
-def test_task_buttons_follow_the_selection(panel):
-    panel.set_view("done")
+def test_task_buttons_follow_the_selection(panel, show_view):
+    show_view(panel, "done")
     assert not panel.task_actions["done"].isEnabled()  # nothing done yet: nothing selected
-    panel.set_view("now")
+    show_view(panel, "now")
     panel.select_row(0)  # no customer on this task
     assert panel.task_actions["done"].isEnabled() and not panel.task_actions["open"].isEnabled()
     panel.toggle_done()
-    panel.set_view("done")
+    show_view(panel, "done")
     assert panel.task_actions["done"].text() == "Reopen" and not panel.task_actions["snooze"].isEnabled()
 
 
 @pytest.mark.parametrize("view", ["now", "upcoming", "waiting", "done"])
-def test_a_change_updates_the_shown_rows_exactly_as_a_full_read_would(qtbot, panel, view, monkeypatch):
+def test_a_change_updates_the_shown_rows_exactly_as_a_full_read_would(qtbot, panel, view, monkeypatch,
+                                                                    show_view):
     """Changes announced with their ids are put in place by reading only those tasks: the
     rows shown are always the view's exact first rows, never fewer than VIEW_LIMIT when the
     view has them (then it is read again), also with a search typed."""
     monkeypatch.setattr("ui.panels.queue.VIEW_LIMIT", 12)
     monkeypatch.setattr("ui.panels.queue.RESERVE", 4)
     store = panel.store
-    panel.set_view(view)
+    show_view(panel, view)
     full_reads = []
     real_view = store.view
     monkeypatch.setattr(store, "view", lambda *a, **k: full_reads.append(a[0]) or real_view(*a, **k))
@@ -435,3 +436,20 @@ def test_details_read_right_to_left_in_a_right_to_left_ui(panel):
     panel.setLayoutDirection(Qt.LeftToRight)
     panel.select_row(0)
     assert panel.detail.text().startswith("Breached low")
+
+
+def test_switching_views_reads_on_the_worker_and_selects_an_added_task_there(panel, show_view, monkeypatch,
+                                                                             qtbot):
+    """A view is read on the panel's worker (its read grows with the queue), not with the
+    GUI thread's store; a task added to another view is selected once that view is shown."""
+    on_gui_thread = []
+    monkeypatch.setattr(panel.store, "view", lambda *a, **k: on_gui_thread.append(a) or [])
+    show_view(panel, "upcoming")
+    assert on_gui_thread == [] and titles(panel) == ["Later"]
+    show_view(panel, "now")
+    monkeypatch.undo()
+    task = panel.store.add(Task("Chase the courier", follow_up_at=NOW + 48 * H), NOW)
+    panel._added(task)  # what the quick-add dialog's "saved" runs
+    assert panel.view_name == "upcoming"
+    qtbot.waitUntil(lambda: not panel.reading)
+    assert panel.current_task().title == "Chase the courier"

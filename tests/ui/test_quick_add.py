@@ -134,7 +134,9 @@ def test_adding_says_where_it_went_and_selects_it_there(window, services, press_
     qtbot.waitUntil(lambda: panel.active_dialog is None)
     fri = get_day_names("abbreviated", locale="en")[4]
     assert panel.status.text() == f"Added to Upcoming — follow-up {fri} 10:00 their time"
-    assert panel.view_name == "upcoming" and panel.current_task().title == "Send the refund form"
+    assert panel.view_name == "upcoming"
+    qtbot.waitUntil(lambda: not panel.reading)  # the view is read on the panel's worker
+    assert panel.current_task().title == "Send the refund form"  # selected once shown
 
 
 def test_a_follow_up_after_the_sla_deadline_is_flagged_before_saving(window, press_shortcut, qtbot):

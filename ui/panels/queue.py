@@ -254,6 +254,7 @@ class QueuePanel(Panel):
         self._reading = 0                # the latest view read asked for
         self._shown = 0                  # the read whose rows are shown
         self._forget = False             # the reader's caches are stale (tasks or packs changed)
+        self._select_when_shown: int | None = None  # a task to select when the read on its way is shown
         self._noticing = False           # a notices read is on its way
         self._reader = None
         self._pool = None
@@ -340,10 +341,10 @@ class QueuePanel(Panel):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
-        # sized to the rows on screen, not to all 200: the others' texts are not even made
-        # (the model makes a row's texts when the view first asks), issue 18
+        # SLA and follow-up are sized to their texts when a view is read (a search, the
+        # minute tick, another view), not after each task done or added, which re-measured
+        # every row on screen (issue 18); to the rows on screen, not to all 200: the others'
+        # texts are not even made (the model makes a row's texts when the view first asks)
         header.setResizeContentsPrecision(0)
         self.tree.installEventFilter(self)
         self.search.installEventFilter(self)
@@ -520,10 +521,12 @@ class QueuePanel(Panel):
         return self._shown != self._reading
 
     def _show_rows(self, reading: int, rows: list[Ranked], now: datetime) -> None:
-        keep = self.current_task_id()
+        keep = self._select_when_shown or self.current_task_id()
+        self._select_when_shown = None
         self._shown = reading
         self._complete = len(rows) < VIEW_LIMIT + RESERVE
         self.model.set_rows(rows, now)
+        self._fit_columns()
         self._select_task(keep)
 
     def _select_task(self, keep: int | None, near: int = 0) -> None:
@@ -581,9 +584,15 @@ class QueuePanel(Panel):
             text = RLM + text
         self.detail.setText(text)
 
+    def _fit_columns(self) -> None:
+        for column in (1, 2):
+            self.tree.resizeColumnToContents(column)
+
     def _view_changed(self, index: int) -> None:
+        """Another view: read on the panel's worker, as a search is (tens of ms at 100,000
+        tasks: issue 18); the rows shown until then stay usable."""
         self.view_name = VIEWS[index][0]
-        self.reload()
+        self.reload_later()
 
     def set_view(self, name: str) -> None:
         self.views.setCurrentIndex([v for v, _label in VIEWS].index(name))
@@ -755,9 +764,7 @@ class QueuePanel(Panel):
         self.undo_bar.setVisible(bool(self.deleted) and self.undo_bar.isVisible())
         self.status.setText(_("Restored “{title}”.").format(title=task.title))
         self._changed(task.id)
-        row = self.model.row_of(task.id)
-        if row >= 0:
-            self.select_row(row)
+        self.select_task(task.id)
 
     def _open_dialog(self, dialog) -> None:
         self.active_dialog = dialog
@@ -797,7 +804,14 @@ class QueuePanel(Panel):
             self.search.clear()  # a search that hides it would contradict the message
             self.set_view(view)
         self._changed(task.id)
-        row = self.model.row_of(task.id)
+        self.select_task(task.id)
+
+    def select_task(self, task_id: int) -> None:
+        """Select the task now if it is listed, else when the view on its way is shown."""
+        if self.reading:
+            self._select_when_shown = task_id
+            return
+        row = self.model.row_of(task_id)
         if row >= 0:
             self.select_row(row)
 
