@@ -104,3 +104,34 @@ def test_equal_scores_follow_the_titles_as_shown_in_the_display_language():
     assert ids(ix.search("", language="fr")) == ["hello", "refund.ok"]  # "Accueil" < "Remboursement"
     assert ids(ix.search(""))[-1] == "hello"  # "Welcome" in English
     assert ids(ix.search("", display_language="fr"))[:3] == ["hello", "reference", "delay"]  # "Accueil" first
+
+
+def test_words_are_the_folded_word_runs_of_the_text():
+    """words() folds and splits in one C pass; it must give what folding each ``\\w+`` run
+    of the text gives (the definition the index and every query share), for any script,
+    split where folding makes a space (U+037A folds to a space and a dropped mark)."""
+    import random
+    import re
+
+    from assistant.fuzzy import fold
+    from assistant.templates.search import words
+
+    def by_runs(text):
+        return [word for run in re.findall(r"\w+", text) for word in fold(run).split()]
+
+    corpus = ["Reembolsó el pedido #A-1234", "STRASSE straße ΟΔΟΣ οδός", "cafe\u0301s déjà-vu",
+              "返金は３日以内に", "आपका ऑर्डर भेज दिया गया", "تم استرداد المبلغ", "½ ™ ① x_y __init__",
+              "ﬁnal ligature", "İstanbul ıi", "", "  \n\t "]
+    rng = random.Random(18)
+    blocks = [(0x20, 0x250), (0x370, 0x400), (0x600, 0x700), (0x900, 0x980), (0x3040, 0x3100), (0xFF00, 0xFFEF)]
+    for _ in range(300):
+        corpus.append("".join(chr(rng.randint(*rng.choice(blocks))) for _ in range(rng.randint(1, 40))))
+    for text in corpus:
+        assert words(text) == by_runs(text), text
+
+
+def test_a_word_repeated_in_a_template_is_listed_once():
+    index = SearchIndex([tpl("t.one", "Refund refund REFUND", "refund, refund and refund", ["refund"])])
+    word = index.vocab.index("refund")
+    for concat, offsets in ((index.key_concat, index.key_offsets), (index.body_concat, index.body_offsets)):
+        assert list(concat[offsets[word]:offsets[word + 1]]) == [0]
