@@ -30,7 +30,7 @@ from assistant.errors import UserError
 from assistant.tasks import sla
 from assistant.tasks.config import QueueConfig
 from assistant.tasks.model import PRIORITIES, Task, TaskError
-from assistant.tasks.timeutil import from_iso, to_iso
+from assistant.tasks.timeutil import UTC, from_iso, to_iso
 from assistant.tasks.urgency import Score, UrgencyModel
 
 VIEWS = ("now", "upcoming", "waiting", "done", "active", "all")
@@ -104,9 +104,14 @@ class Filters:
         return replace(self, **{k: v for k, v in fields.items() if v})
 
 
-def _row(task: Task) -> tuple:
+def _iso(instant: datetime | None) -> str | None:
+    return to_iso(instant) if instant is not None else None
+
+
+def _row(task: Task, iso=_iso) -> tuple:
+    """``task`` as its row, in ``COLUMNS`` order. ``iso``: how an instant (or None) becomes
+    its stored text, ``_iso`` or a memo of it (the import's)."""
     c = task.customer
-    iso = lambda v: to_iso(v) if v is not None else None  # noqa: E731
     tags = f",{','.join(task.tags)}," if task.tags else ""
     return (task.id, task.uid, task.title, task.notes, task.channel, task.external_ref,
             c.name, c.phone, c.country, c.zone, c.language, task.rank, task.status, tags,
@@ -115,10 +120,37 @@ def _row(task: Task) -> tuple:
             iso(task.follow_up_at), iso(task.snoozed_until), iso(task.done_at))
 
 
+_UID, _UPDATED = COLUMNS.index("uid"), COLUMNS.index("updated_at")
+_SEARCHED_AT = tuple(COLUMNS.index(c) for c in _SEARCHED_COLUMNS)
+
+
 def _searched(task: Task) -> tuple:
     """The values of ``task``'s row in the search index's columns."""
     row = _row(task)
-    return tuple(row[COLUMNS.index(c)] for c in _SEARCHED_COLUMNS)
+    return tuple(row[i] for i in _SEARCHED_AT)
+
+
+def _imported_row(task: Task, task_id: int, uid: str, updated_at: datetime, iso) -> tuple:
+    """The row of ``task`` with this id, uid and update time (what ``_row`` gives for the
+    task with those three changed, without copying the task)."""
+    row = _row(task, iso)
+    return (task_id, uid, *row[_UID + 1:_UPDATED], iso(updated_at), *row[_UPDATED + 1:])
+
+
+def _iso_memo():
+    """``_iso`` remembering its answers: an import's tasks share a few instants each."""
+    memo: dict[datetime, str] = {}
+
+    def iso(instant: datetime | None) -> str | None:
+        if instant is None:
+            return None
+        if instant.tzinfo is not UTC:  # in one zone, equal times can be two instants (fold)
+            return to_iso(instant)
+        text = memo.get(instant)
+        if text is None:
+            text = memo[instant] = to_iso(instant)
+        return text
+    return iso
 
 
 def _task(row) -> Task:
@@ -193,16 +225,16 @@ class TaskStore:
         uid, times at the stored precision (an import calls this for rows without deadlines)."""
         now = _second(now)
         created = _second(task.created_at) or now
-        if task.response_due_at is None or task.resolution_due_at is None:
+        response_due_at, resolution_due_at = task.response_due_at, task.resolution_due_at
+        if response_due_at is None or resolution_due_at is None:
             deadlines = sla.deadlines(self.config, task.priority, created, self._schedule())
-            task = replace(task,
-                           response_due_at=task.response_due_at or deadlines.response_due_at,
-                           resolution_due_at=task.resolution_due_at or deadlines.resolution_due_at)
-        return replace(
+            response_due_at = response_due_at or deadlines.response_due_at
+            resolution_due_at = resolution_due_at or deadlines.resolution_due_at
+        return replace(  # one copy (an import completes 10,000s of tasks)
             task, id=None, uid=task.uid or uuid.uuid4().hex, created_at=created,
             updated_at=_second(task.updated_at) or now,
-            response_due_at=_second(task.response_due_at),
-            resolution_due_at=_second(task.resolution_due_at),
+            response_due_at=_second(response_due_at),
+            resolution_due_at=_second(resolution_due_at),
             follow_up_at=_second(task.follow_up_at), snoozed_until=_second(task.snoozed_until),
             done_at=_second(task.done_at) or (now if task.status == "done" else None),
             # created as waiting or done: the customer already had an answer
@@ -303,48 +335,60 @@ class TaskStore:
 
     def _write_imported(self, tasks, taken_ids: set[int], existing: dict[str, int], progress,
                         batch: int, to_index: set[int]) -> tuple[int, int]:
+        """Rows are made straight from the tasks (``_imported_row``): no copy of a task per
+        row. A replaced task's row is updated in place: what deleting it and inserting the new
+        version did, for less (its shown notices are forgotten, as the delete's cascade did),
+        and a task new in this batch that a later one of the batch replaces is written once."""
+        from assistant.tasks import notices  # it reads the queue through this module
+
         conn = self.conn
         total = len(tasks)
         highest = max(taken_ids, default=0)
         added = replaced = 0
+        iso = _iso_memo()
         for start in range(0, total, batch):
-            replacing, adding = [], []
+            replacing: dict[int, tuple] = {}  # id -> row, of tasks stored before this batch
+            adding: dict[int, tuple] = {}  # id -> row, of tasks new in this batch
             for task in tasks[start:start + batch]:
                 uid = task.uid or uuid.uuid4().hex
                 updated_at = task.updated_at or task.created_at
                 if uid in existing:
-                    replacing.append(task.with_changes(id=existing[uid], uid=uid, updated_at=updated_at))
+                    task_id = existing[uid]
+                    (adding if task_id in adding else replacing)[task_id] = _imported_row(
+                        task, task_id, uid, updated_at, iso)
+                    replaced += 1
                     continue
                 task_id = task.id if task.id is not None and task.id not in taken_ids else highest + 1
                 if task.response_due_at is None or task.resolution_due_at is None:
                     task = self.completed_new(task, task.created_at)  # validated by the reader
-                task = task.with_changes(id=task_id, uid=uid, updated_at=updated_at)
+                row = _imported_row(task, task_id, uid, updated_at, iso)
                 if task_id > _MAX_ROWID:  # SQLite picks a free id at random then: ask it
-                    task = task.with_changes(id=conn.execute(_INSERT, _row(task.with_changes(id=None))).lastrowid)
+                    task_id = conn.execute(_INSERT, (None, *row[1:])).lastrowid
                 else:
-                    adding.append(task)
-                highest = max(highest, task.id)
-                taken_ids.add(task.id)
-                existing[uid] = task.id
-                to_index.add(task.id)
+                    adding[task_id] = row
+                highest = max(highest, task_id)
+                taken_ids.add(task_id)
+                existing[uid] = task_id
+                to_index.add(task_id)
                 added += 1
             if replacing:
                 self._unindex_replaced(replacing, to_index)
-                conn.executemany("DELETE FROM tasks WHERE id = ?", [(t.id,) for t in replacing])
-                conn.executemany(_INSERT, [_row(t) for t in replacing])
+                notices.forget(conn, replacing)
+                conn.executemany(_UPDATE, [(*row[1:], task_id) for task_id, row in replacing.items()])
             if adding:
-                conn.executemany(_INSERT, [_row(t) for t in adding])
-            replaced += len(replacing)
+                conn.executemany(_INSERT, adding.values())
             if progress is not None:
                 progress(added + replaced, total)
         return added, replaced
 
-    def _unindex_replaced(self, replacing: list[Task], to_index: set[int]) -> None:
-        """Delete from ``tasks_fts`` the entries of the stored tasks ``replacing`` replaces
-        whose searched text changes (with the values they were indexed with, as the external
-        content table's 'delete' needs), and mark them to be indexed again. A row written
-        earlier in this import is not in the index yet: it is only indexed at the end."""
-        new_text = {t.id: _searched(t) for t in replacing if t.id not in to_index}
+    def _unindex_replaced(self, replacing: dict[int, tuple], to_index: set[int]) -> None:
+        """Delete from ``tasks_fts`` the entries of the stored tasks that the rows
+        ``replacing`` (by id) replace whose searched text changes (with the values they were
+        indexed with, as the external content table's 'delete' needs), and mark them to be
+        indexed again. A row written earlier in this import is not in the index yet: it is
+        only indexed at the end."""
+        new_text = {task_id: tuple(row[i] for i in _SEARCHED_AT)
+                    for task_id, row in replacing.items() if task_id not in to_index}
         if not new_text:
             return
         old = self.conn.execute(f"SELECT id, {_SEARCHED} FROM tasks WHERE id IN (SELECT value FROM json_each(?))",
