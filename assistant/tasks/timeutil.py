@@ -16,10 +16,12 @@ from assistant.clock.errors import AmbiguousTimeError, NonexistentTimeError
 
 
 def to_iso(instant: datetime) -> str:
-    if instant.tzinfo is None:
-        raise ValueError("naive datetime where a UTC instant was expected")
     # isoformat is C and several times faster than strftime (a bulk import writes 100,000s);
     # the same text as ISO_FORMAT for the years stored (four digits)
+    if instant.tzinfo is UTC:  # the usual case: "YYYY-MM-DDTHH:MM:SS+00:00" cut at the offset
+        return instant.isoformat(timespec="seconds")[:19] + "Z"
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime where a UTC instant was expected")
     return instant.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
