@@ -32,7 +32,7 @@ from assistant.errors import UserError
 from assistant.plaintext import quoted, text_problem
 from assistant.tasks.model import Task, TaskError, check_text, normalise_tags
 from assistant.tasks.store import TaskStore
-from assistant.tasks.timeutil import from_iso, to_iso
+from assistant.tasks.timeutil import from_iso, in_stored_form, to_iso
 
 FIELDS = ("id", "uid", "title", "priority", "status", "channel", "external_ref", "notes", "tags",
           "customer_name", "customer_phone", "customer_country", "customer_zone",
@@ -189,6 +189,9 @@ class Seen:
 
     def __init__(self):
         self.times: dict[str, datetime] = {}
+        # the other way, for the writer: an instant met as text already in the stored form
+        # (every export's) is written as that text, without formatting it again
+        self.stored_texts: dict[datetime, str] = {}
         self.zones: dict[str, str] = {}
         self.countries: dict[str, str] = {}
         self.customers: dict[tuple, CustomerContext] = {}
@@ -203,6 +206,8 @@ class Seen:
         instant = _instant(_text(value, name, clean), name)
         if instant is not None:  # and so ``value`` is text
             self.times[value] = instant
+            if in_stored_form(value):
+                self.stored_texts[instant] = value
         return instant
 
     def instants(self, get, clean: bool) -> dict[str, datetime | None]:
@@ -392,15 +397,16 @@ def _line(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
-def parse_tasks(text: str, fmt: str, progress=None) -> list[Task]:
+def parse_tasks(text: str, fmt: str, progress=None, values: Seen | None = None) -> list[Task]:
     """Every task of the file, validated; TaskImportError on the first bad row.
-    ``progress(PARSING, rows read so far, None)`` is called every ``BATCH`` rows."""
+    ``progress(PARSING, rows read so far, None)`` is called every ``BATCH`` rows. ``values``:
+    where the rules' results are remembered (a new :class:`Seen` if None)."""
     if fmt not in ("csv", "json"):
         raise TaskImportError(f"Unknown import format {fmt!r}; use csv or json.")
     records = _csv_records(text) if fmt == "csv" else _json_records(text)
     tasks: list[Task] = []
     seen: dict[str, int] = {}
-    values = Seen()
+    values = Seen() if values is None else values
     for line, record in records:
         if len(tasks) >= MAX_ROWS:
             raise TaskImportError(f"more than {MAX_ROWS} tasks in one file.", line)
@@ -430,8 +436,9 @@ def import_tasks(store: TaskStore, text: str, fmt: str, progress=None) -> Import
     collecting = gc.isenabled()
     gc.disable()
     try:
-        tasks = parse_tasks(text, fmt, progress)
-        return ImportResult(*store.import_all(tasks, writing, BATCH))
+        values = Seen()
+        tasks = parse_tasks(text, fmt, progress, values)
+        return ImportResult(*store.import_all(tasks, writing, BATCH, values.stored_texts))
     finally:
         if collecting:
             gc.enable()

@@ -135,9 +135,10 @@ def _imported_row(task: Task, task_id: int, uid: str, updated_at: datetime, iso)
             *row[_UPDATED + 1:])
 
 
-def _iso_memo():
-    """``to_iso`` remembering its answers: an import's tasks share a few instants each."""
-    memo: dict[datetime, str] = {}
+def _iso_memo(known: dict[datetime, str] | None = None):
+    """``to_iso`` remembering its answers: an import's tasks share a few instants each.
+    ``known``: answers known already (each ``to_iso`` of its instant)."""
+    memo: dict[datetime, str] = dict(known or ())
 
     def iso(instant: datetime) -> str:
         if instant.tzinfo is not UTC:  # in one zone, equal times can be two instants (fold)
@@ -301,7 +302,8 @@ class TaskStore:
         self._remember_customer(task)
         return task
 
-    def import_all(self, tasks: list[Task], progress=None, batch: int = 5_000) -> tuple[int, int]:
+    def import_all(self, tasks: list[Task], progress=None, batch: int = 5_000,
+                   stored_texts: dict[datetime, str] | None = None) -> tuple[int, int]:
         """Write imported tasks in one transaction, ``batch`` rows per statement: a task
         whose ``uid`` is already here replaces it (same id); a new one keeps its id when it is
         free, else gets the one SQLite would give it (one above the highest). Linear in the
@@ -313,7 +315,9 @@ class TaskStore:
         before its row is replaced, only when its searched text changes, and the written rows
         are indexed at the end in one statement, in rowid order (FTS5 appends them without
         flushing), which costs about half of what the row-by-row triggers did.
-        ``progress(done, total)`` is called after every batch. Returns (added, replaced)."""
+        ``progress(done, total)`` is called after every batch. ``stored_texts``: the stored
+        text (``to_iso``) of instants the tasks hold, known already (the reader's, from the
+        file). Returns (added, replaced)."""
         from assistant.storage import changes
         from assistant.storage.database import indexes_set_aside, triggers_set_aside
 
@@ -327,7 +331,8 @@ class TaskStore:
             with changes.one_bump_per_write(conn, changes.TASKS, ("tasks",)), \
                     triggers_set_aside(conn, "tasks_fts_%", ("tasks",)), bulk:
                 to_index: set[int] = set()
-                result = self._write_imported(tasks, taken_ids, existing, progress, batch, to_index)
+                result = self._write_imported(tasks, taken_ids, existing, progress, batch, to_index,
+                                              _iso_memo(stored_texts))
                 conn.execute(f"INSERT INTO tasks_fts (rowid, {_SEARCHED}) SELECT id, {_SEARCHED} FROM tasks "
                              "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
                              (json.dumps(sorted(to_index)),))
@@ -335,7 +340,7 @@ class TaskStore:
         return result
 
     def _write_imported(self, tasks, taken_ids: set[int], existing: dict[str, int], progress,
-                        batch: int, to_index: set[int]) -> tuple[int, int]:
+                        batch: int, to_index: set[int], iso) -> tuple[int, int]:
         """Rows are made straight from the tasks (``_imported_row``): no copy of a task per
         row. A replaced task's row is updated in place: what deleting it and inserting the new
         version did, for less (its shown notices are forgotten, as the delete's cascade did),
@@ -346,7 +351,6 @@ class TaskStore:
         total = len(tasks)
         highest = max(taken_ids, default=0)
         added = replaced = 0
-        iso = _iso_memo()
         for start in range(0, total, batch):
             replacing: dict[int, tuple] = {}  # id -> row, of tasks stored before this batch
             adding: dict[int, tuple] = {}  # id -> row, of tasks new in this batch
@@ -367,7 +371,8 @@ class TaskStore:
                     task_id = conn.execute(_INSERT, (None, *row[1:])).lastrowid
                 else:
                     adding[task_id] = row
-                highest = max(highest, task_id)
+                if task_id > highest:
+                    highest = task_id
                 taken_ids.add(task_id)
                 existing[uid] = task_id
                 to_index.add(task_id)

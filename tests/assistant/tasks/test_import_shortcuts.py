@@ -87,6 +87,20 @@ def test_remembered_results_give_the_same_tasks_and_errors_as_afresh(order):
     assert all(outcome(r, Seen()) == outcome(r) for r in TRICKY)
 
 
+def test_the_texts_kept_for_the_writer_are_what_to_iso_writes():
+    seen = Seen()
+    texts = [CREATED, "2026-11-23T10:00:00.5Z", "2026-11-23T11:00:00+01:00", "2026-11-23T10:00:00+00:00",
+             "1970-01-01T00:00:00Z", "2999-12-31T23:59:59Z", "2026-02-29T10:00:00Z", "2026-11-23T24:00:00Z",
+             "\u0662026-11-23T10:00:00Z", "2026-11-23t10:00:00z", "2026-11-23T10:00:00Z "]
+    for text in texts:
+        try:
+            seen.instant(text, "created_at", clean=True)
+        except ValueError:
+            pass
+    assert sorted(seen.stored_texts.values()) == ["1970-01-01T00:00:00Z", CREATED, "2999-12-31T23:59:59Z"]
+    assert all(to_iso(instant) == text for instant, text in seen.stored_texts.items())
+
+
 def test_an_error_is_the_same_whatever_was_met_before(store):
     # a zone and a time accepted on line 2 are refused on line 3 for being next to a control
     # character elsewhere in the record: the message names the first field, as without memory
