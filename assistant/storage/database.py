@@ -211,6 +211,28 @@ def triggers_set_aside(conn: sqlite3.Connection, name_like: str, tables: tuple[s
             conn.execute(sql)
 
 
+@contextmanager
+def indexes_set_aside(conn: sqlite3.Connection, table: str):
+    """For a bulk write inside the caller's transaction: the secondary indexes of ``table``
+    that a statement created (not those of its UNIQUE and PRIMARY KEY constraints) are
+    dropped, then created again from the rows, exactly as they were, in the same transaction:
+    a rollback restores them with the data, and no other connection ever sees the table
+    without them. Building an index from its rows in one sort costs less than keeping it
+    row by row, when the rows written are many next to those already there."""
+    if not conn.in_transaction:
+        raise RuntimeError("indexes_set_aside needs the caller's transaction")
+    saved = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                         "AND sql IS NOT NULL ORDER BY name", (table,)).fetchall()
+    for name, _ in saved:
+        conn.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        if conn.in_transaction:  # else SQLite rolled it back, and the indexes with it
+            for _, sql in saved:
+                conn.execute(sql)
+
+
 def timestamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
 

@@ -19,7 +19,9 @@ hand-made file's ``'hello`` imports as ``hello``). JSON needs none of this."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from assistant.errors import UserError
 from assistant.plaintext import quoted, text_problem
 from assistant.tasks.model import Task, TaskError, check_text, normalise_tags
 from assistant.tasks.store import TaskStore
-from assistant.tasks.timeutil import from_iso, to_iso
+from assistant.tasks.timeutil import from_iso, in_stored_form, to_iso
 
 FIELDS = ("id", "uid", "title", "priority", "status", "channel", "external_ref", "notes", "tags",
           "customer_name", "customer_phone", "customer_country", "customer_zone",
@@ -91,8 +93,13 @@ def csv_cell(value: str) -> str:
     return TEXT_MARK + value if value.startswith(FORMULA_START + (TEXT_MARK,)) else value
 
 
+def from_csv_cells(cells: list[str]) -> list[str]:
+    """The cells' text: one leading apostrophe removed from each (see the module's note)."""
+    return list(map(str.removeprefix, cells, itertools.repeat(TEXT_MARK)))
+
+
 def from_csv_cell(cell: str) -> str:
-    return cell[1:] if cell.startswith(TEXT_MARK) else cell
+    return from_csv_cells([cell])[0]
 
 
 def export_csv(tasks: list[Task]) -> str:
@@ -117,10 +124,17 @@ def export_tasks(store: TaskStore, fmt: str) -> str:
 
 
 # -- import ---------------------------------------------------------------------------------
+_FIELD_SET = frozenset(FIELDS)
+_ID = re.compile(r"[0-9]{1,19}")  # used with fullmatch
+_COUNTRY = re.compile(r"[A-Za-z]{2}")  # used with fullmatch
+
+
 def _text(value, name: str, checked: bool = False) -> str | None:
     """``checked``: the record's text is known to be clean (see record_to_task)."""
     if value is None:
         return None
+    if checked and type(value) is str:  # the usual case, first
+        return value if value != "" else None
     if not isinstance(value, str):
         raise TaskError(f"{name} must be text, not {type(value).__name__}.")
     if not checked:
@@ -133,7 +147,7 @@ def _task_id(raw_id) -> int | None:
         return None
     if isinstance(raw_id, (bool, float)) or not isinstance(raw_id, (int, str)):
         raise TaskError(f"id {quoted(raw_id)} is not a whole number.")
-    if isinstance(raw_id, str) and not re.fullmatch(r"[0-9]{1,19}", raw_id.strip()):
+    if isinstance(raw_id, str) and not _ID.fullmatch(raw_id.strip()):
         raise TaskError(f"id {quoted(raw_id)} is not a positive whole number of at most 19 digits.")
     task_id = int(raw_id)
     if not 1 <= task_id <= MAX_ID:
@@ -152,53 +166,137 @@ def _instant(value: str | None, name: str) -> datetime | None:
     return instant
 
 
-def record_to_task(record: dict) -> Task:
-    """A validated Task from one exported record (CSV cells or JSON values)."""
-    unknown = set(record) - set(FIELDS)
-    if unknown:
+def _zone(name: str) -> str:
+    from assistant.clock.zones import canonical_zone
+
+    return canonical_zone(name)  # UnknownZoneError is a ValueError with a message
+
+
+def _country(code: str) -> str:
+    if not _COUNTRY.fullmatch(code):
+        raise TaskError(f"customer_country {quoted(code)} is not a two-letter country code.")
+    return code.upper()
+
+
+class Seen:
+    """What the rules made of the values already met in one file. An export repeats the same
+    timestamps, zones, countries, tags and customers on many rows: each distinct text goes
+    through its rule (``_instant``, ``_zone``, ``_country``, ``normalise_tags``) once, and the
+    result is looked up for the rows that repeat it. Only accepted values are kept, and only
+    exact text (``str``): a value that a rule refuses is refused again, with the same message,
+    every time it is met (the rules are pure functions of the text and, for the message, the
+    field's name)."""
+
+    def __init__(self):
+        self.times: dict[str, datetime] = {}
+        # the other way, for the writer: an instant met as text already in the stored form
+        # (every export's) is written as that text, without formatting it again
+        self.stored_texts: dict[datetime, str] = {}
+        self.zones: dict[str, str] = {}
+        self.countries: dict[str, str] = {}
+        self.customers: dict[tuple, CustomerContext] = {}
+
+    def instant(self, value, name: str, clean: bool) -> datetime | None:
+        if value is None or value == "":  # no time (what _text and _instant make of them)
+            return None
+        if type(value) is str:
+            found = self.times.get(value)
+            if found is not None:
+                return found
+        instant = _instant(_text(value, name, clean), name)
+        if instant is not None:  # and so ``value`` is text
+            self.times[value] = instant
+            if in_stored_form(value):
+                self.stored_texts[instant] = value
+        return instant
+
+    def instants(self, get, clean: bool) -> dict[str, datetime | None]:
+        """Every time field of a record (``get``: its ``get``), in ``TIME_FIELDS`` order:
+        :meth:`instant` of each, with the usual case (no value, or a text met before) here."""
+        times, instant = self.times, self.instant
+        found = {}
+        for name in TIME_FIELDS:
+            value = get(name)
+            if value is None or value == "":
+                found[name] = None
+            else:
+                found[name] = (times.get(value) if type(value) is str else None) or instant(value, name, clean)
+        return found
+
+    def _by_rule(self, memo: dict, rule, value, name: str, clean: bool) -> str | None:
+        if type(value) is str:
+            found = memo.get(value)
+            if found is not None:
+                return found
+        text = _text(value, name, clean)
+        if text is None:
+            return None
+        memo[value] = result = rule(text)
+        return result
+
+    def zone(self, value, clean: bool) -> str | None:
+        return self._by_rule(self.zones, _zone, value, "customer_zone", clean)
+
+    def country(self, value, clean: bool) -> str | None:
+        return self._by_rule(self.countries, _country, value, "customer_country", clean)
+
+    def customer(self, name, phone, country, zone, language) -> CustomerContext:
+        key = (name, phone, country, zone, language)
+        found = self.customers.get(key)
+        if found is None:
+            found = self.customers[key] = CustomerContext(
+                name=name, phone=phone, country=country, zone=zone, language=language)
+        return found
+
+
+def record_to_task(record: dict, seen: Seen | None = None) -> Task:
+    """A validated Task from one exported record (CSV cells or JSON values). ``seen``: the
+    results of the rules for the values of the file's earlier records (see :class:`Seen`);
+    the task and any error are the same with or without it."""
+    if seen is None:
+        seen = Seen()
+    if not _FIELD_SET.issuperset(record):
+        unknown = set(record) - _FIELD_SET
         raise TaskError(f"unknown field(s): {', '.join(quoted(u) for u in sorted(unknown))}.")
     # one scan of all the record's text; only a record with a problem is checked field by
     # field, for a message naming the field
-    clean = text_problem("\n".join(v for v in record.values() if isinstance(v, str))) is None
-    text = lambda name: _text(record.get(name), name, clean)  # noqa: E731
-    task_id = _task_id(record.get("id"))
-    uid = text("uid")
+    values = record.values()
+    try:
+        joined = "\n".join(values)
+    except TypeError:  # not all text (JSON): only the text is scanned
+        joined = "\n".join([v for v in values if isinstance(v, str)])
+    clean = text_problem(joined) is None
+    get = record.get
+    task_id = _task_id(get("id"))
+    uid = _text(get("uid"), "uid", clean)
     if uid is not None and not _UID.fullmatch(uid):
         raise TaskError(f"uid {quoted(uid)} must be 1-64 letters, digits, '-' or '_'.")
-    times = {name: _instant(text(name), name) for name in TIME_FIELDS}
+    times = seen.instants(get, clean)
     if times["created_at"] is None:
         raise TaskError("created_at is missing.")
-    tags = record.get("tags")
+    tags = get("tags")
     if tags is not None and not isinstance(tags, (str, list)):
         raise TaskError("tags must be a list or comma-separated text.")
     for name in ("priority", "status"):
-        if isinstance(record.get(name), str) and not clean:
+        if isinstance(get(name), str) and not clean:
             check_text(record[name], name)
-    zone_name = text("customer_zone")
-    if zone_name is not None:
-        from assistant.clock.zones import canonical_zone
-
-        zone_name = canonical_zone(zone_name)  # UnknownZoneError is a ValueError with a message
-    country = text("customer_country")
-    if country is not None:
-        if not re.fullmatch(r"[A-Za-z]{2}", country):
-            raise TaskError(f"customer_country {quoted(country)} is not a two-letter country code.")
-        country = country.upper()
-    customer = CustomerContext(
-        name=text("customer_name"),
-        phone=text("customer_phone"),
-        country=country, zone=zone_name,
-        language=text("customer_language"))
-    title = record.get("title")
+    zone_name = seen.zone(get("customer_zone"), clean)
+    country = seen.country(get("customer_country"), clean)
+    customer = seen.customer(
+        _text(get("customer_name"), "customer_name", clean),
+        _text(get("customer_phone"), "customer_phone", clean),
+        country, zone_name,
+        _text(get("customer_language"), "customer_language", clean))
+    title = get("title")
     if title is None:
         raise TaskError("title is missing.")
     _text(title, "title", clean)
     task = Task(
         id=task_id, uid=uid, title=title,
-        priority=record.get("priority") or "normal", status=record.get("status") or "open",
-        channel=text("channel"),
-        external_ref=text("external_ref"),
-        notes=text("notes") or "", tags=normalise_tags(tags), customer=customer,
+        priority=get("priority") or "normal", status=get("status") or "open",
+        channel=_text(get("channel"), "channel", clean),
+        external_ref=_text(get("external_ref"), "external_ref", clean),
+        notes=_text(get("notes"), "notes", clean) or "", tags=normalise_tags(tags), customer=customer,
         **times).validated()
     if task.status == "done" and task.done_at is None:
         raise TaskError("a done task needs done_at.")
@@ -233,7 +331,7 @@ def _csv_records(text: str):
         if cells:  # csv yields [] for a blank line
             if len(cells) != len(header):
                 raise TaskImportError(f"{len(cells)} cells where the header has {len(header)}.", line)
-            yield line, {name: from_csv_cell(cell) for name, cell in zip(header, cells)}
+            yield line, dict(zip(header, from_csv_cells(cells)))
         line = reader.line_num + 1
 
 
@@ -299,19 +397,21 @@ def _line(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
-def parse_tasks(text: str, fmt: str, progress=None) -> list[Task]:
+def parse_tasks(text: str, fmt: str, progress=None, values: Seen | None = None) -> list[Task]:
     """Every task of the file, validated; TaskImportError on the first bad row.
-    ``progress(PARSING, rows read so far, None)`` is called every ``BATCH`` rows."""
+    ``progress(PARSING, rows read so far, None)`` is called every ``BATCH`` rows. ``values``:
+    where the rules' results are remembered (a new :class:`Seen` if None)."""
     if fmt not in ("csv", "json"):
         raise TaskImportError(f"Unknown import format {fmt!r}; use csv or json.")
     records = _csv_records(text) if fmt == "csv" else _json_records(text)
     tasks: list[Task] = []
     seen: dict[str, int] = {}
+    values = Seen() if values is None else values
     for line, record in records:
         if len(tasks) >= MAX_ROWS:
             raise TaskImportError(f"more than {MAX_ROWS} tasks in one file.", line)
         try:
-            task = record_to_task(record)
+            task = record_to_task(record, values)
         except ValueError as exc:
             raise TaskImportError(str(exc), line) from None
         if task.uid is not None:
@@ -329,7 +429,17 @@ def import_tasks(store: TaskStore, text: str, fmt: str, progress=None) -> Import
     rows per statement: linear in the number of tasks). ``progress(phase, done, total)`` is
     called after every batch: PARSING (total None: not known until the end of the file), then
     WRITING."""
-    tasks = parse_tasks(text, fmt, progress)
     writing = None if progress is None else (lambda done, total: progress(WRITING, done, total))
-    return ImportResult(*store.import_all(tasks, writing, BATCH))
+    # Hundreds of thousands of objects that live until the import ends, none in a cycle: the
+    # collector's full passes over them (about a third of the import's time at 100,000 tasks)
+    # are put off until it is over, as read_library does for the Replies panel.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        values = Seen()
+        tasks = parse_tasks(text, fmt, progress, values)
+        return ImportResult(*store.import_all(tasks, writing, BATCH, values.stored_texts))
+    finally:
+        if collecting:
+            gc.enable()
 

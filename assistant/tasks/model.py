@@ -6,6 +6,7 @@ can contradict it."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
@@ -30,7 +31,12 @@ class TaskError(UserError, ValueError):
     """A task value that cannot be stored; the message says which and why."""
 
 
+_RANKS = {name: rank for rank, name in enumerate(PRIORITIES)}
+
+
 def priority_rank(priority: str | int) -> int:
+    if type(priority) is str and priority in _RANKS:  # already normal (every stored task)
+        return _RANKS[priority]
     if isinstance(priority, int) and not isinstance(priority, bool):
         if 0 <= priority < len(PRIORITIES):
             return priority
@@ -40,7 +46,11 @@ def priority_rank(priority: str | int) -> int:
 
 
 def normalise_channel(channel: str | None) -> str | None:
-    if channel is None or str(channel).strip() == "":
+    if channel is None:
+        return None
+    if type(channel) is str and channel in CHANNELS:  # already normal
+        return channel
+    if str(channel).strip() == "":
         return None
     value = str(channel).strip().lower()
     value = CHANNEL_ALIASES.get(value, value)
@@ -50,6 +60,8 @@ def normalise_channel(channel: str | None) -> str | None:
 
 
 def normalise_status(status: str) -> str:
+    if type(status) is str and status in STATUSES:  # already normal
+        return status
     value = str(status).strip().lower()
     if value in ("waiting on customer", "waiting-on-customer"):
         value = "waiting"
@@ -60,6 +72,18 @@ def normalise_status(status: str) -> str:
 
 def normalise_tags(tags) -> tuple[str, ...]:
     """Tags are short lower-case words; a comma separates them in text forms."""
+    if isinstance(tags, list):
+        tags = tuple(tags)
+    if isinstance(tags, (str, tuple)):
+        try:
+            hash(tags)
+        except TypeError:  # something unhashable among the tags: refused below, uncached
+            return _normalise_tags(tags)
+        return _normalised_tags(tags)
+    return _normalise_tags(tags)
+
+
+def _normalise_tags(tags) -> tuple[str, ...]:
     if tags is None:
         return ()
     if isinstance(tags, str):
@@ -79,6 +103,14 @@ def normalise_tags(tags) -> tuple[str, ...]:
         if tag not in out:
             out.append(tag)
     return tuple(sorted(out))
+
+
+# The same few tag sets come back on every task of a queue (and 100,000 times in an import):
+# each set is worked out once. Only results are kept; a refused set raises again each time.
+_normalised_tags = functools.lru_cache(maxsize=4096, typed=True)(_normalise_tags)
+
+
+_CHECKED_TEXTS = ("title", "notes", "channel", "external_ref", "customer_name", "customer_phone")
 
 
 @dataclass(frozen=True)
@@ -130,11 +162,18 @@ class Task:
 
     def validated(self) -> "Task":
         """The task as stored; TaskError names the first value that cannot be."""
-        for name, value in (("title", self.title), ("notes", self.notes), ("channel", self.channel),
-                            ("external_ref", self.external_ref), ("customer_name", self.customer.name),
-                            ("customer_phone", self.customer.phone)):
-            if value is not None:
-                check_text(str(value), name)
+        texts = (self.title, self.notes, self.channel, self.external_ref, self.customer.name,
+                 self.customer.phone)
+        # one scan of them all (the usual case: nothing wrong); field by field only to name
+        # the first field with a problem
+        try:
+            joined = "\n".join(filter(None, texts))
+        except TypeError:  # not all text: as each is checked
+            joined = "\n".join([str(value) for value in texts if value is not None])
+        if text_problem(joined) is not None:
+            for name, value in zip(_CHECKED_TEXTS, texts):
+                if value is not None:
+                    check_text(str(value), name)
         title = " ".join(str(self.title or "").split())
         if not title:
             raise TaskError("A task needs a title.")
@@ -149,7 +188,9 @@ class Task:
             notes=str(self.notes or ""),
             tags=normalise_tags(self.tags),
         )
-        if all(getattr(self, name) == value for name, value in normal.items()):
+        if (title == self.title and normal["priority"] == self.priority and normal["status"] == self.status
+                and normal["channel"] == self.channel and normal["external_ref"] == self.external_ref
+                and normal["notes"] == self.notes and normal["tags"] == self.tags):
             return self  # already as stored (an import validates 100,000s: a copy costs)
         return replace(self, **normal)
 

@@ -3,6 +3,7 @@ notice is shown once (remembered in ``task_notices``, so a restart does not repe
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,3 +69,10 @@ def mark_shown(store: TaskStore, notices: list[Notice], now: datetime) -> None:
 def shown(store: TaskStore) -> list[tuple[int, str, datetime]]:
     return [(r[0], r[1], from_iso(r[2])) for r in store.conn.execute(
         "SELECT task_id, kind, instant FROM task_notices ORDER BY task_id, kind")]
+
+
+def forget(conn, task_ids) -> None:
+    """Forget the notices shown for ``task_ids``, in the caller's transaction: an import
+    replaces those tasks in place (what deleting the tasks did, by the table's cascade)."""
+    conn.execute("DELETE FROM task_notices WHERE task_id IN (SELECT value FROM json_each(?))",
+                 (json.dumps(list(task_ids)),))

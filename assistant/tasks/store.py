@@ -17,6 +17,7 @@ their indexes. A shown view follows a change of a few tasks by reading only thos
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import math
@@ -30,7 +31,7 @@ from assistant.errors import UserError
 from assistant.tasks import sla
 from assistant.tasks.config import QueueConfig
 from assistant.tasks.model import PRIORITIES, Task, TaskError
-from assistant.tasks.timeutil import from_iso, to_iso
+from assistant.tasks.timeutil import UTC, from_iso, to_iso
 from assistant.tasks.urgency import Score, UrgencyModel
 
 VIEWS = ("now", "upcoming", "waiting", "done", "active", "all")
@@ -104,21 +105,49 @@ class Filters:
         return replace(self, **{k: v for k, v in fields.items() if v})
 
 
-def _row(task: Task) -> tuple:
+def _row(task: Task, iso=to_iso) -> tuple:
+    """``task`` as its row, in ``COLUMNS`` order. ``iso``: how an instant becomes its stored
+    text, ``to_iso`` or a memo of it (the import's)."""
     c = task.customer
-    iso = lambda v: to_iso(v) if v is not None else None  # noqa: E731
     tags = f",{','.join(task.tags)}," if task.tags else ""
+    times = [None if t is None else iso(t) for t in (
+        task.created_at, task.updated_at, task.response_due_at, task.resolution_due_at,
+        task.responded_at, task.due_at, task.follow_up_at, task.snoozed_until, task.done_at)]
     return (task.id, task.uid, task.title, task.notes, task.channel, task.external_ref,
-            c.name, c.phone, c.country, c.zone, c.language, task.rank, task.status, tags,
-            iso(task.created_at), iso(task.updated_at), iso(task.response_due_at),
-            iso(task.resolution_due_at), iso(task.responded_at), iso(task.due_at),
-            iso(task.follow_up_at), iso(task.snoozed_until), iso(task.done_at))
+            c.name, c.phone, c.country, c.zone, c.language, task.rank, task.status, tags, *times)
+
+
+_UID, _UPDATED = COLUMNS.index("uid"), COLUMNS.index("updated_at")
+_SEARCHED_AT = tuple(COLUMNS.index(c) for c in _SEARCHED_COLUMNS)
 
 
 def _searched(task: Task) -> tuple:
     """The values of ``task``'s row in the search index's columns."""
     row = _row(task)
-    return tuple(row[COLUMNS.index(c)] for c in _SEARCHED_COLUMNS)
+    return tuple(row[i] for i in _SEARCHED_AT)
+
+
+def _imported_row(task: Task, task_id: int, uid: str, updated_at: datetime, iso) -> tuple:
+    """The row of ``task`` with this id, uid and update time (what ``_row`` gives for the
+    task with those three changed, without copying the task)."""
+    row = _row(task, iso)
+    return (task_id, uid, *row[_UID + 1:_UPDATED], None if updated_at is None else iso(updated_at),
+            *row[_UPDATED + 1:])
+
+
+def _iso_memo(known: dict[datetime, str] | None = None):
+    """``to_iso`` remembering its answers: an import's tasks share a few instants each.
+    ``known``: answers known already (each ``to_iso`` of its instant)."""
+    memo: dict[datetime, str] = dict(known or ())
+
+    def iso(instant: datetime) -> str:
+        if instant.tzinfo is not UTC:  # in one zone, equal times can be two instants (fold)
+            return to_iso(instant)
+        text = memo.get(instant)
+        if text is None:
+            text = memo[instant] = to_iso(instant)
+        return text
+    return iso
 
 
 def _task(row) -> Task:
@@ -139,7 +168,9 @@ def _task(row) -> Task:
 
 def _second(instant: datetime | None) -> datetime | None:
     """Stored precision is the second; keep returned tasks equal to what is stored."""
-    return instant.replace(microsecond=0) if instant is not None else None
+    if instant is None or not instant.microsecond:  # nothing to cut (the usual case)
+        return instant
+    return instant.replace(microsecond=0)
 
 
 class TaskStore:
@@ -193,16 +224,16 @@ class TaskStore:
         uid, times at the stored precision (an import calls this for rows without deadlines)."""
         now = _second(now)
         created = _second(task.created_at) or now
-        if task.response_due_at is None or task.resolution_due_at is None:
+        response_due_at, resolution_due_at = task.response_due_at, task.resolution_due_at
+        if response_due_at is None or resolution_due_at is None:
             deadlines = sla.deadlines(self.config, task.priority, created, self._schedule())
-            task = replace(task,
-                           response_due_at=task.response_due_at or deadlines.response_due_at,
-                           resolution_due_at=task.resolution_due_at or deadlines.resolution_due_at)
-        return replace(
+            response_due_at = response_due_at or deadlines.response_due_at
+            resolution_due_at = resolution_due_at or deadlines.resolution_due_at
+        return replace(  # one copy (an import completes 10,000s of tasks)
             task, id=None, uid=task.uid or uuid.uuid4().hex, created_at=created,
             updated_at=_second(task.updated_at) or now,
-            response_due_at=_second(task.response_due_at),
-            resolution_due_at=_second(task.resolution_due_at),
+            response_due_at=_second(response_due_at),
+            resolution_due_at=_second(resolution_due_at),
             follow_up_at=_second(task.follow_up_at), snoozed_until=_second(task.snoozed_until),
             done_at=_second(task.done_at) or (now if task.status == "done" else None),
             # created as waiting or done: the customer already had an answer
@@ -271,7 +302,8 @@ class TaskStore:
         self._remember_customer(task)
         return task
 
-    def import_all(self, tasks: list[Task], progress=None, batch: int = 5_000) -> tuple[int, int]:
+    def import_all(self, tasks: list[Task], progress=None, batch: int = 5_000,
+                   stored_texts: dict[datetime, str] | None = None) -> tuple[int, int]:
         """Write imported tasks in one transaction, ``batch`` rows per statement: a task
         whose ``uid`` is already here replaces it (same id); a new one keeps its id when it is
         free, else gets the one SQLite would give it (one above the highest). Linear in the
@@ -283,18 +315,24 @@ class TaskStore:
         before its row is replaced, only when its searched text changes, and the written rows
         are indexed at the end in one statement, in rowid order (FTS5 appends them without
         flushing), which costs about half of what the row-by-row triggers did.
-        ``progress(done, total)`` is called after every batch. Returns (added, replaced)."""
+        ``progress(done, total)`` is called after every batch. ``stored_texts``: the stored
+        text (``to_iso``) of instants the tasks hold, known already (the reader's, from the
+        file). Returns (added, replaced)."""
         from assistant.storage import changes
-        from assistant.storage.database import triggers_set_aside
+        from assistant.storage.database import indexes_set_aside, triggers_set_aside
 
         conn = self.conn
         with self.db.atomic():
-            taken_ids = {r[0] for r in conn.execute("SELECT id FROM tasks")}
-            existing = {r[0]: r[1] for r in conn.execute("SELECT uid, id FROM tasks")}
+            existing = dict(conn.execute("SELECT uid, id FROM tasks"))
+            taken_ids = set(existing.values())
+            # many rows next to those stored: the queue's indexes are built once at the end
+            # (one sort each) rather than kept row by row; the work stays linear in the import
+            bulk = indexes_set_aside(conn, "tasks") if len(tasks) >= len(taken_ids) else contextlib.nullcontext()
             with changes.one_bump_per_write(conn, changes.TASKS, ("tasks",)), \
-                    triggers_set_aside(conn, "tasks_fts_%", ("tasks",)):
+                    triggers_set_aside(conn, "tasks_fts_%", ("tasks",)), bulk:
                 to_index: set[int] = set()
-                result = self._write_imported(tasks, taken_ids, existing, progress, batch, to_index)
+                result = self._write_imported(tasks, taken_ids, existing, progress, batch, to_index,
+                                              _iso_memo(stored_texts))
                 conn.execute(f"INSERT INTO tasks_fts (rowid, {_SEARCHED}) SELECT id, {_SEARCHED} FROM tasks "
                              "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
                              (json.dumps(sorted(to_index)),))
@@ -302,49 +340,61 @@ class TaskStore:
         return result
 
     def _write_imported(self, tasks, taken_ids: set[int], existing: dict[str, int], progress,
-                        batch: int, to_index: set[int]) -> tuple[int, int]:
+                        batch: int, to_index: set[int], iso) -> tuple[int, int]:
+        """Rows are made straight from the tasks (``_imported_row``): no copy of a task per
+        row. A replaced task's row is updated in place: what deleting it and inserting the new
+        version did, for less (its shown notices are forgotten, as the delete's cascade did),
+        and a task new in this batch that a later one of the batch replaces is written once."""
+        from assistant.tasks import notices  # it reads the queue through this module
+
         conn = self.conn
         total = len(tasks)
         highest = max(taken_ids, default=0)
         added = replaced = 0
         for start in range(0, total, batch):
-            replacing, adding = [], []
+            replacing: dict[int, tuple] = {}  # id -> row, of tasks stored before this batch
+            adding: dict[int, tuple] = {}  # id -> row, of tasks new in this batch
             for task in tasks[start:start + batch]:
                 uid = task.uid or uuid.uuid4().hex
                 updated_at = task.updated_at or task.created_at
                 if uid in existing:
-                    replacing.append(task.with_changes(id=existing[uid], uid=uid, updated_at=updated_at))
+                    task_id = existing[uid]
+                    (adding if task_id in adding else replacing)[task_id] = _imported_row(
+                        task, task_id, uid, updated_at, iso)
+                    replaced += 1
                     continue
                 task_id = task.id if task.id is not None and task.id not in taken_ids else highest + 1
                 if task.response_due_at is None or task.resolution_due_at is None:
                     task = self.completed_new(task, task.created_at)  # validated by the reader
-                task = task.with_changes(id=task_id, uid=uid, updated_at=updated_at)
+                row = _imported_row(task, task_id, uid, updated_at, iso)
                 if task_id > _MAX_ROWID:  # SQLite picks a free id at random then: ask it
-                    task = task.with_changes(id=conn.execute(_INSERT, _row(task.with_changes(id=None))).lastrowid)
+                    task_id = conn.execute(_INSERT, (None, *row[1:])).lastrowid
                 else:
-                    adding.append(task)
-                highest = max(highest, task.id)
-                taken_ids.add(task.id)
-                existing[uid] = task.id
-                to_index.add(task.id)
+                    adding[task_id] = row
+                if task_id > highest:
+                    highest = task_id
+                taken_ids.add(task_id)
+                existing[uid] = task_id
+                to_index.add(task_id)
                 added += 1
             if replacing:
                 self._unindex_replaced(replacing, to_index)
-                conn.executemany("DELETE FROM tasks WHERE id = ?", [(t.id,) for t in replacing])
-                conn.executemany(_INSERT, [_row(t) for t in replacing])
+                notices.forget(conn, replacing)
+                conn.executemany(_UPDATE, [(*row[1:], task_id) for task_id, row in replacing.items()])
             if adding:
-                conn.executemany(_INSERT, [_row(t) for t in adding])
-            replaced += len(replacing)
+                conn.executemany(_INSERT, adding.values())
             if progress is not None:
                 progress(added + replaced, total)
         return added, replaced
 
-    def _unindex_replaced(self, replacing: list[Task], to_index: set[int]) -> None:
-        """Delete from ``tasks_fts`` the entries of the stored tasks ``replacing`` replaces
-        whose searched text changes (with the values they were indexed with, as the external
-        content table's 'delete' needs), and mark them to be indexed again. A row written
-        earlier in this import is not in the index yet: it is only indexed at the end."""
-        new_text = {t.id: _searched(t) for t in replacing if t.id not in to_index}
+    def _unindex_replaced(self, replacing: dict[int, tuple], to_index: set[int]) -> None:
+        """Delete from ``tasks_fts`` the entries of the stored tasks that the rows
+        ``replacing`` (by id) replace whose searched text changes (with the values they were
+        indexed with, as the external content table's 'delete' needs), and mark them to be
+        indexed again. A row written earlier in this import is not in the index yet: it is
+        only indexed at the end."""
+        new_text = {task_id: tuple(row[i] for i in _SEARCHED_AT)
+                    for task_id, row in replacing.items() if task_id not in to_index}
         if not new_text:
             return
         old = self.conn.execute(f"SELECT id, {_SEARCHED} FROM tasks WHERE id IN (SELECT value FROM json_each(?))",

@@ -5,6 +5,7 @@ order: indexes on them answer range queries without parsing."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -16,11 +17,22 @@ from assistant.clock.errors import AmbiguousTimeError, NonexistentTimeError
 
 
 def to_iso(instant: datetime) -> str:
-    if instant.tzinfo is None:
-        raise ValueError("naive datetime where a UTC instant was expected")
     # isoformat is C and several times faster than strftime (a bulk import writes 100,000s);
     # the same text as ISO_FORMAT for the years stored (four digits)
+    if instant.tzinfo is UTC:  # the usual case: "YYYY-MM-DDTHH:MM:SS+00:00" cut at the offset
+        return instant.isoformat(timespec="seconds")[:19] + "Z"
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime where a UTC instant was expected")
     return instant.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+_STORED_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+
+
+def in_stored_form(text: str) -> bool:
+    """True when ``text`` is written as ``to_iso`` writes (``YYYY-MM-DDTHH:MM:SSZ``): then
+    for a time ``from_iso`` accepts, ``to_iso(from_iso(text)) == text``."""
+    return _STORED_FORM.fullmatch(text) is not None
 
 
 def from_iso(text: str | None) -> datetime | None:
