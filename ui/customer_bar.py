@@ -28,7 +28,7 @@ from assistant.customer import CustomerContext
 from assistant.i18n import _, current_language
 from ui.services import AppServices, Command
 from ui.theme import set_error_style
-from ui.widgets import plain_label, plain_tooltip
+from ui.widgets import FlowLayout, plain_label, plain_tooltip
 from ui.workers import run_in_pool
 
 if TYPE_CHECKING:
@@ -128,10 +128,7 @@ class CustomerBar(QWidget):
         self.zone_chips = QWidget()
         self.zone_chips.setObjectName("zone-chips")
         self.zone_chips.setAccessibleName(_("Other time zones of this customer"))
-        chips = QHBoxLayout(self.zone_chips)
-        chips.setContentsMargins(0, 0, 0, 0)
-        chips.setSpacing(4)
-        chips.addStretch(1)
+        FlowLayout(self.zone_chips)  # chips wrap onto a second line: never wider than the window
         self.zone_chips.hide()
         layout.addWidget(self.zone_chips)
 
@@ -301,7 +298,7 @@ class CustomerBar(QWidget):
     def _update_chips(self, at: datetime) -> None:
         """Small buttons for the customer's other clocks that show another hour."""
         layout = self.zone_chips.layout()
-        while layout.count() > 1:
+        while layout.count():
             widget = layout.takeAt(0).widget()
             if widget is not None:
                 widget.hide()
@@ -316,7 +313,7 @@ class CustomerBar(QWidget):
             chip.setAccessibleName(choice.label)
             chip.setFocusPolicy(Qt.NoFocus)  # the zone choice has the keys; chips are for the mouse
             chip.clicked.connect(lambda _checked=False, zone=choice.zone: self.choose_zone(zone))
-            layout.insertWidget(layout.count() - 1, chip)
+            layout.addWidget(chip)
             chip.show()  # a child added to a visible parent stays hidden unless shown
         self.zone_chips.setVisible(bool(others))
 
