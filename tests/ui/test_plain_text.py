@@ -252,4 +252,3 @@ def test_a_tray_message_carries_task_text_as_text(main_window, monkeypatch):
                         'href="https://evil.example/"&gt;link&lt;/a&gt; &amp;amp;']
     else:
         assert sent == [f"Due soon: {PAYLOAD}"]
-
