@@ -178,15 +178,15 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy, pop: 
     else:
         window.bring_forward()  # launched by the agent: active, its input takes the first keys
     # Timers use the window as context so none outlives this run (tests run the app in-process).
-    started, exiting = [], []
+    asked, started, exiting = [], [], []
 
     def start_now(_preloaded=None):
         if not started and not exiting:
             started.append(finish_start(app, runtime, window, services, reporter, calls))
 
     def after_first_paint():  # once, whichever comes first; the imports on a thread first
-        if not getattr(after_first_paint, "asked", False):
-            after_first_paint.asked = True
+        if not asked:
+            asked.append(True)
             preload(start_modules, start_now)
 
     window.first_painted.connect(after_first_paint)
