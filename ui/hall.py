@@ -99,22 +99,19 @@ class Hall(QObject):
             self._timer.stop()
         self._watch = None
 
-    def check(self) -> bool:
-        """Look for changes now (the timer, the window's activation, a worker's connection
-        that wrote) and announce them. False when it could not look (not watching yet, or
-        the database was busy)."""
+    def check(self) -> None:
+        """Look for changes now (the timer, the window's activation) and announce them."""
         if self._watch is None:
-            return False
+            return
         try:
             found = self._watch.look(self._announced, self._announced_keys)
         except sqlite3.Error:  # a locked or busy database: look again next time
             log.warning("Looking for changes by other programs failed", exc_info=True)
-            return False
+            return
         self._announced.clear()
         self._announced_keys.clear()
         if found:
             self._relay(found)
-        return True
 
     def _relay(self, found) -> None:
         self._relaying = True

@@ -41,42 +41,51 @@ def starter_path():
 def ensure_starter_pack(db: sqlite_utils.Database, *, policy=None, now: datetime | None = None) -> str:
     """Install or update the starter pack if the shipped file changed since last time.
     Returns "current", "installed", "updated" or "skipped" (a newer version is installed)."""
-    raw = starter_path().read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
-    if settings.get(db, DIGEST_KEY) == digest:
+    if starter_is_current(db):
         return "current"
-    outcome = _install(db, raw, policy, now or datetime.now(timezone.utc))
-    settings.put(db, DIGEST_KEY, digest)
-    log.info("Starter pack: %s", outcome)
-    return outcome
+    return install_loaded(db, load_shipped(), policy=policy, now=now)
 
 
 def starter_is_current(db: sqlite_utils.Database) -> bool:
     """Whether the shipped file is the one installed (one file read, one settings lookup):
-    the check at every start, so the install itself can run where it costs no one."""
+    the check at every start."""
     return settings.get(db, DIGEST_KEY) == hashlib.sha256(starter_path().read_bytes()).hexdigest()
 
 
-def ensure_starter_pack_file(path, *, policy=None) -> str:
-    """:func:`ensure_starter_pack` on a connection of its own to the database at ``path``:
-    what the app's worker runs at a first start, so the GUI thread never waits for the
-    pack's validation and merge (issue 18)."""
-    from assistant.storage.database import connect
+class LoadedStarter:
+    """The shipped file, read, parsed and checked: what a worker thread can prepare, so
+    the writer only merges (issue 18: the checks are most of a first start's install)."""
 
-    conn = connect(path)
-    try:
-        return ensure_starter_pack(sqlite_utils.Database(conn), policy=policy)
-    finally:
-        conn.close()
+    def __init__(self, digest: str, pack):
+        self.digest, self.pack = digest, pack
 
 
-def _install(db, raw: bytes, policy, now: datetime) -> str:
-    from assistant.packs import install  # only when the shipped file changed: it loads the signing code
+def load_shipped() -> LoadedStarter:
+    """Read and check the shipped starter pack (no database: safe on any thread).
+    Raises StarterPackError."""
+    from assistant.packs import install  # noqa: F401  (loaded here, where it costs no one: the merge needs it)
 
+    raw = starter_path().read_bytes()
     try:
         pack = fmt.load_pack(raw, builtin=True)
     except fmt.PackRejected as exc:
         raise StarterPackError(f"The shipped starter pack is invalid: {exc}") from exc
+    return LoadedStarter(hashlib.sha256(raw).hexdigest(), pack)
+
+
+def install_loaded(db: sqlite_utils.Database, loaded: LoadedStarter, *, policy=None,
+                   now: datetime | None = None) -> str:
+    """Merge a :func:`load_shipped` starter pack on the caller's connection (the app's
+    one writer) and remember its digest. Returns "installed", "updated" or "skipped"."""
+    outcome = _install(db, loaded.pack, policy, now or datetime.now(timezone.utc))
+    settings.put(db, DIGEST_KEY, loaded.digest)
+    log.info("Starter pack: %s", outcome)
+    return outcome
+
+
+def _install(db, pack, policy, now: datetime) -> str:
+    from assistant.packs import install  # only when the shipped file changed: it loads the signing code
+
     row = db.execute("SELECT version FROM packs WHERE pack_id = ? AND source = ?",
                      [pack.id, BUILTIN_SOURCE]).fetchone()
     if row is not None and row[0] >= pack.version:

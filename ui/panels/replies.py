@@ -306,41 +306,40 @@ class RepliesPanel(Panel):
         self.search.setFocus()
 
     def load(self) -> None:
-        """Install the starter pack on first start (on the worker), read the library, build
-        the index."""
-        from assistant.packs.starter import ensure_starter_pack_file, starter_is_current
+        """Install the starter pack on first start (checked on the worker, merged here by
+        the app's one writer), read the library, build the index."""
+        from assistant.packs.starter import load_shipped, starter_is_current
 
         if not self._starter_checked and not starter_is_current(self.services.db):
-            # first start or a new version: the pack's validation and merge (hundreds of ms)
-            # run on the worker with a connection of their own; the library is read after
+            # first start or a new version: the pack's reading and checks (hundreds of ms)
+            # run on the worker; the merge, a few tens of ms, on the app's own connection
             self._starter_checked = True
-            path, policy = self.services.runtime.data_dir.database, self.services.runtime.policy
-            run_in_pool(lambda: ensure_starter_pack_file(path, policy=policy),
-                        self._starter_done, self._starter_failed, pool=self.services.pool)
+            run_in_pool(load_shipped, self._starter_loaded, self._starter_failed, pool=self.services.pool)
             return
         self._starter_checked = True
         self._read_library()
 
-    def _starter_done(self, outcome: str) -> None:
-        from assistant.packs.starter import DIGEST_KEY
+    def _starter_loaded(self, loaded) -> None:
+        from assistant.packs.starter import DIGEST_KEY, StarterPackError, install_loaded
 
+        try:
+            outcome = install_loaded(self.services.db, loaded, policy=self.services.runtime.policy)
+        except StarterPackError as exc:
+            self._starter_failed(exc)
+            return
         self._loading = True  # installed or updated (or a newer one kept): announced
         try:
-            # written on the worker's connection: the hall finds it as it finds any other
-            # connection's write and relays exactly what changed; before the hall watches
-            # (the window not started), it is announced here
             hall = self.services.hall
-            if not hall.check():
-                hall.settings_changed.emit(DIGEST_KEY)
-                if outcome != "skipped":
-                    hall.packs_changed.emit()
-                    hall.library_changed.emit(None)
+            hall.settings_changed.emit(DIGEST_KEY)
+            if outcome != "skipped":
+                hall.packs_changed.emit()
+                hall.library_changed.emit(None)
         finally:
             self._loading = False
         self._read_library()
 
     def _starter_failed(self, exc: Exception) -> None:
-        log.error("%s", exc)  # a packaging bug or a fault: logged, the library is read anyway
+        log.error("%s", exc)  # a packaging bug: logged, the library is read anyway
         self._read_library()
 
     def _read_library(self) -> None:

@@ -125,12 +125,14 @@ def test_templates_commands_survive_a_pack_owning_a_starter_id(runtime, run_cli)
         assert "starter.greeting.welcome" in out
 
 
-def test_the_file_variant_installs_on_a_connection_of_its_own(runtime):
-    """What the app's worker runs at a first start: the same install, its own connection,
-    seen by the app's connection once committed."""
-    path = runtime.data_dir.database
-    assert not starter.starter_is_current(runtime.db)
-    assert starter.ensure_starter_pack_file(path) == "installed"
-    assert starter.starter_is_current(runtime.db)
-    assert len(store.library(runtime.db)) == len(shipped()["templates"])
-    assert starter.ensure_starter_pack_file(path) == "current"
+def test_the_pack_is_checked_without_the_database_then_merged_by_the_writer(db):
+    """What the app does at a first start: the shipped file read and checked on a worker
+    (no database), then merged on the app's connection, its digest remembered."""
+    assert not starter.starter_is_current(db)
+    loaded = starter.load_shipped()
+    assert loaded.pack.id == starter.STARTER_PACK_ID and len(loaded.pack.templates) == len(shipped()["templates"])
+    assert starter.install_loaded(db, loaded, now=T0) == "installed"
+    assert starter.starter_is_current(db)
+    assert len(store.library(db)) == len(shipped()["templates"])
+    assert starter.ensure_starter_pack(db, now=T0) == "current"
+    assert starter.install_loaded(db, loaded, now=T0) == "skipped"  # never rolled back or repeated
