@@ -329,13 +329,40 @@ def test_search_and_tick_read_off_the_gui_thread_and_keep_the_selection(panel, q
 
     # two reads asked for at once: the first one's rows are never shown
     shown = []
-    monkeypatch.setattr(panel.model, "set_rows", lambda rows, now: shown.append([r.task.title for r in rows]))
+    monkeypatch.setattr(panel.model, "set_rows", lambda rows, now, prepared=None: shown.append(
+        [r.task.title for r in rows]))
     panel.search.setText("country:JP")
     panel.reload_later()
     panel.search.setText("zzz nothing")
     panel.reload_later()
     read(qtbot, panel)
     assert shown and all(rows == [] for rows in shown)  # (the debounce's read too)
+
+
+def test_the_worker_makes_the_texts_of_the_rows_it_read(panel, qtbot, monkeypatch):
+    """Issue 18: a read's first rows come with their cells made on the worker; the GUI
+    thread shows them as made (the same texts it would make), and makes none of its own
+    for them. Texts made for another agent zone than the model's are not used."""
+    import threading
+
+    from ui.panels import queue
+
+    made_on = []
+    real = queue.row_texts
+    monkeypatch.setattr(queue, "row_texts", lambda *a: made_on.append(threading.current_thread()) or real(*a))
+    panel.search.setText("")
+    panel.reload_later()
+    read(qtbot, panel)
+    assert made_on and threading.main_thread() not in made_on
+    made_on.clear()
+    model = panel.model
+    shown = [model.data(model.index(row, column)) for row in range(model.rowCount()) for column in range(3)]
+    assert made_on == []  # looked up, not made again
+    assert shown == [text for r in model.rows for text in real(r, model.now, panel.agent_zone)[:3]]
+
+    rows, now = model.rows, model.now
+    model.set_rows(list(rows), now, ("Pacific/Auckland", [("stale",) * 4 for _ in rows]))
+    assert "stale" not in [model.data(model.index(row, 0)) for row in range(model.rowCount())]
 
 
 def test_a_change_announced_during_a_search_read_shows_the_search_with_the_change(panel, qtbot):

@@ -49,6 +49,7 @@ MAX_INCREMENTAL = 50  # more tasks changed at once than this: the view is read a
 RLM = "\u200f"  # right-to-left mark
 MAX_ROW_MOVES = 8  # more rows left or arrived than this: the model is reset, not edited
 RESERVE = 50  # rows read beyond VIEW_LIMIT, so a task leaving the list needs no new read
+PREPARED_ROWS = 60  # rows whose texts the worker makes with a read: a screenful and more
 BREACHED = QColor("#b3261e")
 
 
@@ -83,6 +84,19 @@ def _row_moves(old: list[int], new: list[int]) -> list[tuple[int, int, list[int]
     return None if changed > MAX_ROW_MOVES else steps[::-1]
 
 
+def row_texts(ranked: Ranked, now: datetime, agent_zone: str) -> tuple:
+    """A row's cells (task and customer, SLA countdown, follow-up in both zones) and its
+    accessible text. Pure: the panel's worker makes them for the first rows of each read, so
+    the GUI thread only looks them up when it sizes and paints them (issue 18)."""
+    task = ranked.task
+    who = task.customer.name or task.customer.phone or task.customer.country
+    left = countdown(task, now)
+    return (f"{task.title} — {who}" if who else task.title,
+            left if task.status != "done" else "",
+            short_both(task.follow_up_at, agent_zone, task.customer.zone, now),
+            f"{task.title}, {task.priority}, {left}")
+
+
 class QueueModel(QAbstractTableModel):
     """Rows of a view, as the core ranked them. Display only: no rules here.
 
@@ -101,13 +115,17 @@ class QueueModel(QAbstractTableModel):
         self._alert: QBrush | None = None    # the breached colour, for the palette of this reset
         self._cells_zone = agent_zone        # the agent's zone the texts were made in
 
-    def set_rows(self, rows: list[Ranked], now: datetime) -> None:
+    def set_rows(self, rows: list[Ranked], now: datetime, prepared: tuple[str, list] | None = None) -> None:
+        """``prepared``: (the agent's zone, :func:`row_texts` of the first rows) made with
+        the read; used when the zone is still the model's."""
         same_order = ([r.task.id for r in rows] == [r.task.id for r in self.rows])
         # at the same instant a row that is the same object (a change elsewhere) keeps its texts
         kept = {}
         if now == self.now and self._cells_zone == self.agent_zone:
             unchanged = {id(r) for r in rows}
             kept = {task_id: known for task_id, known in self._cells.items() if id(known[0]) in unchanged}
+        if prepared is not None and prepared[0] == self.agent_zone:
+            kept.update((ranked.task.id, (ranked, cells)) for ranked, cells in zip(rows, prepared[1]))
         self._cells_zone = self.agent_zone
         if same_order and rows:
             self.rows, self.now, self._cells, self._alert = rows, now, kept, None
@@ -164,14 +182,8 @@ class QueueModel(QAbstractTableModel):
         known = self._cells.get(ranked.task.id)
         cells = known[1] if known is not None and known[0] is ranked else None
         if cells is None:
-            task = ranked.task
-            who = task.customer.name or task.customer.phone or task.customer.country
-            left = countdown(task, self.now)
-            cells = (f"{task.title} — {who}" if who else task.title,
-                     left if task.status != "done" else "",
-                     short_both(task.follow_up_at, self.agent_zone, task.customer.zone, self.now),
-                     f"{task.title}, {task.priority}, {left}")
-            self._cells[task.id] = (ranked, cells)
+            cells = row_texts(ranked, self.now, self.agent_zone)
+            self._cells[ranked.task.id] = (ranked, cells)
         return cells
 
     def data(self, index, role=Qt.DisplayRole):
@@ -496,16 +508,19 @@ class QueuePanel(Panel):
             return
         self._reading += 1
         reading, view, now, filters = self._reading, self.view_name, self.clock(), self.filters()
-        reader, config, forget = self._reader, self.store.config, self._forget
+        reader, config, forget, zone = self._reader, self.store.config, self._forget, self.agent_zone
         self._forget = False
-        run_in_pool(lambda: (reading, reader.store(config, forget).view(view, now, filters,
-                                                                       limit=VIEW_LIMIT + RESERVE), now),
-                    self._view_read, self._read_failed, pool=self._pool)
+
+        def read():  # on the worker: the rows, and the texts of those on screen first
+            rows = reader.store(config, forget).view(view, now, filters, limit=VIEW_LIMIT + RESERVE)
+            return reading, rows, now, (zone, [row_texts(r, now, zone) for r in rows[:PREPARED_ROWS]])
+
+        run_in_pool(read, self._view_read, self._read_failed, pool=self._pool)
 
     def _view_read(self, result) -> None:
-        reading, rows, now = result
+        reading, rows, now, prepared = result
         if reading == self._reading:  # else a later read is on its way
-            self._show_rows(reading, rows, now)
+            self._show_rows(reading, rows, now, prepared)
 
     def _read_failed(self, exc: Exception) -> None:
         """A fault (a lock held past the wait, a failing disk): the rows shown stay, and the
@@ -520,12 +535,12 @@ class QueuePanel(Panel):
         """A view read is on its way: the rows shown are not the latest asked for."""
         return self._shown != self._reading
 
-    def _show_rows(self, reading: int, rows: list[Ranked], now: datetime) -> None:
+    def _show_rows(self, reading: int, rows: list[Ranked], now: datetime, prepared=None) -> None:
         keep = self._select_when_shown or self.current_task_id()
         self._select_when_shown = None
         self._shown = reading
         self._complete = len(rows) < VIEW_LIMIT + RESERVE
-        self.model.set_rows(rows, now)
+        self.model.set_rows(rows, now, prepared)
         self._fit_columns()
         self._select_task(keep)
 
