@@ -87,6 +87,10 @@ def main() -> None:
         def eventFilter(self, obj, event):
             if not self.seen and event.type() == QEvent.Paint and obj.isWidgetType() and obj.isWindow():
                 self.seen = True
+                # an application-wide filter in Python takes the interpreter lock for every
+                # event of every widget: with the app's workers running, each event waited for
+                # it, so the probe charged the app for its own instrument (bare: no workers)
+                app.removeEventFilter(self)
                 QTimer.singleShot(0, interactive)  # runs once the loop is idle: the window responds
             return False
 

@@ -20,6 +20,11 @@ BACKUP_CHECK_MS = 3600 * 1000
 INBOX_FIRST_CHECK_MS = 2000
 INBOX_SETTING = "packs.inbox"  # assistant.packs.inbox.SETTING_KEY (not imported: it loads the pack code)
 FIRST_PAINT_FALLBACK_MS = 2000  # a window that never paints (minimised at start) still starts
+# How long a thread holding the interpreter lock runs before another one waiting for it gets it
+# (Python's default: 5 ms). The GUI thread takes the lock for every event that reaches Python
+# code; while workers import modules or build an index, each such event waited up to 5 ms:
+# 1 ms keeps a key press or a paint from waiting behind a worker (issue 18, the longest stall)
+SWITCH_INTERVAL_S = 0.001
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -129,9 +134,12 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
             print(f"{APP_NAME} is already running; the customer was handed to it.", file=sys.stderr)
             return 0
         return fatal("The running app did not answer, so the customer was not set. Try again.")
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     try:
         return _run_holding_lock(app, args, policy, pop)
     finally:
+        sys.setswitchinterval(switch)
         lock.unlock()
 
 

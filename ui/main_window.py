@@ -30,6 +30,9 @@ class PanelSpec:
     title: str
     module: str
     class_name: str
+    # what the panel imports when it is first shown, imported on the thread with its module:
+    # an import on the GUI thread holds it for the whole import (tens of ms each)
+    shown_modules: tuple[str, ...] = ()
 
     def load(self):
         return getattr(importlib.import_module(self.module), self.class_name)
@@ -37,8 +40,10 @@ class PanelSpec:
 
 PANELS = [
     PanelSpec("translate", N_("Translate"), "ui.panels.translate", "TranslatePanel"),
-    PanelSpec("replies", N_("Replies"), "ui.panels.replies", "RepliesPanel"),
-    PanelSpec("culture", N_("Culture"), "ui.panels.culture", "CulturePanel"),
+    PanelSpec("replies", N_("Replies"), "ui.panels.replies", "RepliesPanel",
+              ("ui.team_news", "assistant.packs.starter", "assistant.packs.news")),
+    PanelSpec("culture", N_("Culture"), "ui.panels.culture", "CulturePanel",
+              ("assistant.countries.greeting", "assistant.countries.cards", "assistant.countries.facts")),
     PanelSpec("queue", N_("Queue"), "ui.panels.queue", "QueuePanel"),
 ]
 
@@ -275,7 +280,7 @@ class MainWindow(QMainWindow):
         index = current if current in missing else missing[0]
         if not self._preloaded.get(index):  # its module and engines imported on a thread first
             self._preloaded[index] = True
-            preload([PANELS[index].module], self._panel_preloaded)
+            preload([PANELS[index].module, *PANELS[index].shown_modules], self._panel_preloaded)
             return
         if current in missing:
             self.panel(current).activated()

@@ -15,9 +15,9 @@ log = logging.getLogger(__name__)
 
 # what finish_start (ui/app.py) imports before the clocks and panels: the database's
 # migrations (sqlite-utils), the backup, the single-instance server, the global keys, the clocks
-START_MODULES = ("sqlite_utils", "logging.handlers", "assistant.storage.database",
+START_MODULES = ("sqlite_utils", "PySide6.QtNetwork", "logging.handlers", "assistant.storage.database",
                  "assistant.storage.notices", "assistant.storage.backup", "ui.single_instance",
-                 "ui.global_keys", "assistant.clock.agent", "ui.clock_widget")
+                 "ui.global_keys", "ui.hotkeys", "assistant.clock.agent", "ui.clock_widget")
 
 
 def start_modules() -> list[str]:

@@ -307,3 +307,60 @@ def test_a_module_that_fails_to_preload_still_lets_the_start_go_on(qtbot):
     told = []
     preload.preload(["assistant.no_such_module"], lambda _none: told.append(True))
     qtbot.waitUntil(lambda: bool(told))
+
+
+GUI_IMPORTS_SCRIPT = '''
+import sys, threading
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+seen = []
+class Spy:  # records the app's own modules imported on the GUI thread
+    def find_spec(self, name, path=None, target=None):
+        if threading.current_thread() is threading.main_thread() and name.split(".")[0] in ("assistant", "ui"):
+            seen.append(name)
+        return None
+from ui.app import parse_args, run
+def check():
+    windows = [w for w in app.topLevelWidgets() if w.objectName() == "main-window"]
+    if windows and windows[0].customer_bar.ready and None not in windows[0]._panels:
+        QTimer.singleShot(1000, lambda: (print("GUI-IMPORTS", ",".join(seen)), windows[0].quit()))
+    else:
+        QTimer.singleShot(20, check)
+def started():  # the event loop runs: the window's shell is built, the rest of the start follows
+    sys.meta_path.insert(0, Spy())
+    check()
+QTimer.singleShot(0, started)
+run(app, parse_args([]))
+'''
+
+
+def test_after_the_window_shows_no_module_of_the_app_is_imported_on_the_gui_thread(tmp_path):
+    """Issue 18: an import on the GUI thread holds it for the whole import (tens of ms); the
+    rest of the start, each panel and what a panel loads when first shown are imported on a
+    thread first (ui/preload.py START_MODULES, PanelSpec.shown_modules). A fresh process:
+    the test session has imported everything already."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "AGENT_ASSISTANT_HOME": str(tmp_path / "d"),
+           "PYTHONPATH": str(REPO)}
+    env.pop("AGENT_ASSISTANT_POLICY", None)
+    for run in ("first start", "next start"):
+        done = subprocess.run([sys.executable, "-c", GUI_IMPORTS_SCRIPT], cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=120)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("GUI-IMPORTS")]
+        assert lines, (run, done.stderr[-2000:])
+        assert lines[0] == "GUI-IMPORTS ", run  # nothing listed
+
+
+def test_the_app_runs_with_a_short_switch_interval_and_puts_it_back(qapp, monkeypatch, tmp_path):
+    """Issue 18: while workers hold the interpreter lock, the GUI thread waits at most about
+    SWITCH_INTERVAL_S for it per event (Python's default is 5 ms); the interval is put back
+    when the run ends (tests run the app in-process)."""
+    from PySide6.QtCore import QTimer
+
+    monkeypatch.setenv("AGENT_ASSISTANT_HOME", str(tmp_path / "d"))
+    before = sys.getswitchinterval()
+    during = []
+    QTimer.singleShot(0, lambda: during.append(sys.getswitchinterval()))
+    assert app_module.run(qapp, app_module.parse_args(["--quit-after", "300"])) == 0
+    assert during == [app_module.SWITCH_INTERVAL_S] and app_module.SWITCH_INTERVAL_S < 0.005
+    assert sys.getswitchinterval() == before
