@@ -42,11 +42,32 @@ def schema_path() -> Path:
 
 
 @lru_cache(maxsize=1)
+def _schema() -> dict:
+    return json.loads(schema_path().read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _matches():
+    """The fast check (every card at start: jsonschema and its dependencies are not even
+    loaded while the cards are valid, issue 18)."""
+    from assistant.schemas import fast_validator
+
+    return fast_validator(_schema())
+
+
+@lru_cache(maxsize=1)
 def _validator():
+    """jsonschema, for the cards the fast check refused: every problem, with its place."""
     import jsonschema
 
-    schema = json.loads(schema_path().read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(_schema())
+
+
+def schema_problems(data: dict) -> list[str]:
+    if _matches()(data):
+        return []
+    return [f"{'/'.join(str(p) for p in error.absolute_path) or '(card)'}: {error.message}"
+            for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))]
 
 
 def _minutes(hhmm: str) -> int:
@@ -68,9 +89,7 @@ def validate_card(data) -> list[str]:
         data.setdefault("code", country)
         if country != data["code"]:
             problems.append(f"country {country} does not match code {data['code']}")
-    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        where = "/".join(str(p) for p in error.absolute_path) or "(card)"
-        problems.append(f"{where}: {error.message}")
+    problems += schema_problems(data)
     if problems:
         return problems
     # rules beyond JSON Schema

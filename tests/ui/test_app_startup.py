@@ -324,7 +324,8 @@ from ui.app import parse_args, run
 def check():
     windows = [w for w in app.topLevelWidgets() if w.objectName() == "main-window"]
     if windows and windows[0].customer_bar.ready and None not in windows[0]._panels:
-        QTimer.singleShot(1000, lambda: (print("GUI-IMPORTS", ",".join(seen)), windows[0].quit()))
+        QTimer.singleShot(1000, lambda: (print("GUI-IMPORTS", ",".join(seen)),
+                                         print("LOADED", ",".join(sorted(sys.modules))), windows[0].quit()))
     else:
         QTimer.singleShot(20, check)
 def started():  # the event loop runs: the window's shell is built, the rest of the start follows
@@ -349,6 +350,9 @@ def test_after_the_window_shows_no_module_of_the_app_is_imported_on_the_gui_thre
         lines = [line for line in done.stdout.splitlines() if line.startswith("GUI-IMPORTS")]
         assert lines, (run, done.stderr[-2000:])
         assert lines[0] == "GUI-IMPORTS ", run  # nothing listed
+        loaded = next(line for line in done.stdout.splitlines() if line.startswith("LOADED ")).split(",")
+        # the shipped cards are checked by the compiled schema: jsonschema (~3 MB, 100 ms) not loaded
+        assert "jsonschema" not in loaded and "assistant.countries.cards" in loaded, run
 
 
 def test_the_app_runs_with_a_short_switch_interval_and_puts_it_back(qapp, monkeypatch, tmp_path):

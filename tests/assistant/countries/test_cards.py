@@ -272,3 +272,57 @@ def test_real_pack_install_feeds_the_card_and_notes(db, good_card):
     ])
     assert cards.load_card("PE", db)["origin"] == "pack:acme"
     assert cards.load_card("JP", db)["team_notes"][0]["text"] == "Our Osaka office closes at 17:00."
+
+
+# ------------------------------------------------------------------ the fast check agrees
+
+def _leaves(node, path=()):
+    """(path, value) of every value in a card, containers included."""
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _leaves(value, path + (index,))
+
+
+def _replaced(card, path, value):
+    card = copy.deepcopy(card)
+    if not path:
+        return value
+    node = card
+    for part in path[:-1]:
+        node = node[part]
+    if value is _DROP:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return card
+
+
+_DROP = object()
+_ODD_VALUES = [_DROP, None, True, 0, 7, -1, 1.5, "", "x" * 5000, "25:99", "de", "DE", "2026-13-01",
+               [], ["a", "a"], {}, {"unknown": 1}]
+
+
+def test_the_fast_schema_check_agrees_with_jsonschema_on_every_mutation(good_card):
+    """Issue 18: the cards are checked at start by a compiled schema (fastjsonschema), and by
+    jsonschema only when refused, for the messages; both must judge every card alike: each
+    value of a real card replaced by odd ones (dropped, wrong type, empty, too long, bad
+    pattern, repeated items, unknown keys)."""
+    validator = jsonschema.Draft202012Validator(cards._schema())
+    checked = disagreements = 0
+    for path, _value in list(_leaves(good_card)):
+        for odd in _ODD_VALUES:
+            if odd is _DROP and (not path or isinstance(path[-1], int)):
+                continue
+            card = _replaced(good_card, path, odd)
+            valid = not list(validator.iter_errors(card))
+            checked += 1
+            if cards._matches()(card) != valid:
+                disagreements += 1
+                print("disagree at", path, repr(odd)[:40], "jsonschema valid:", valid)
+    assert checked > 500 and disagreements == 0
+    extra = dict(good_card, surprise="x")
+    assert not cards._matches()(extra) and cards.validate_card(extra)  # the messages still come
