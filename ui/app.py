@@ -10,6 +10,10 @@ import sys
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from ui import feature_check
+
+feature_check.install()  # before the app's own imports: each is checked the cheap way
+
 from assistant import APP_NAME, __version__, i18n, settings
 from assistant.paths import DataDirError, ensure_writable, resolve_data_dir
 from assistant.policy import load_policy
