@@ -176,3 +176,17 @@ def test_every_major_city_maps_to_a_canonical_zone_with_a_country():
     for city, zone in MAJOR_CITIES.items():
         assert canonical_zone(zone) == zone, city
         assert country_of_zone(zone), city
+
+
+def test_names_in_the_other_ui_languages_are_loaded_only_when_needed():
+    """Issue 18: a country in the UI language or English, or a city, resolves without the
+    locale data of the app's other UI languages (about 6.6 MB); a name in one of them still
+    resolves, loading them then."""
+    from assistant.clock import resolve as module
+
+    module._other_country_index.cache_clear()
+    assert resolve("Germany").country == "DE"
+    assert resolve("Manila").zones == ("Asia/Manila",)
+    assert module._other_country_index.cache_info().currsize == 0
+    assert resolve("Allemagne").country == "DE"  # French, in an English UI
+    assert module._other_country_index.cache_info().currsize == 1
