@@ -161,6 +161,9 @@ def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -
     from ui.panels.queue import QueuePanel
     from ui.services import AppServices
 
+    from ui.app import SWITCH_INTERVAL_S
+
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # as the app runs (ui/app.py): the reads' worker yields sooner
     app = QApplication.instance() or QApplication([])
     runtime = start()
     settings.put(runtime.db, "tasks.schedule", {"zone": "Europe/Paris", "holidays_country": "FR"})
