@@ -261,7 +261,7 @@ def finish_start(app: QApplication, runtime, window, services, reporter, calls=N
         feed_system_zone()
         window.start_deferred()
 
-    steps = [clocks_and_panels, lambda: start_global_keys(window, services),
+    steps = [clocks_and_panels, lambda: start_global_keys(window, services, started),
              lambda: _start_the_rest(runtime, window, services, reporter, calls, started)]
 
     def next_step():
@@ -322,13 +322,38 @@ def _start_the_rest(runtime, window, services, reporter, calls, started: Started
         instance.customer_requested.connect(calls.take)
 
 
-def start_global_keys(window, services) -> None:
+def start_global_keys(window, services, started: Started | None = None) -> None:
     """The global shortcuts (ui/global_keys.py): registered after the first paint; a hotkey
-    service that fails is logged and shown in the settings, never fatal."""
+    service that fails is logged and shown in the settings, never fatal. On Wayland the
+    desktop portal is reached on a thread first: D-Bus may have to start it (seconds), and
+    the window answers meanwhile; the keys start when it answered, unless the run ended."""
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.hotkeys import needs_portal
+
+    if not needs_portal(QGuiApplication.platformName()):
+        _start_keys(window, services, None)
+        return
+    from ui.portal_keys import open_portal
+    from ui.workers import run_in_thread
+
+    def opened(portal) -> None:  # the connection, or why there is none
+        if started is not None and started.closed:
+            if not isinstance(portal, BaseException):
+                portal.conn.close()
+            return
+        _start_keys(window, services, portal)
+
+    run_in_thread(open_portal, opened, opened, name="portal")
+
+
+def _start_keys(window, services, portal) -> None:
+    """``portal``: None (not Wayland: the backend is chosen when keys are first registered), or
+    what opening the portal came to."""
     from ui.global_keys import GlobalKeys
 
-    window.global_keys = GlobalKeys(window, services)
     try:
+        window.global_keys = GlobalKeys(window, services, portal=portal)
         window.global_keys.start()
     except Exception:
         log.exception("global shortcuts could not start")

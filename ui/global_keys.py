@@ -37,11 +37,14 @@ class GlobalKeys(QObject):
 
     status_changed = Signal()
 
-    def __init__(self, window, services, backend=None):
+    def __init__(self, window, services, backend=None, portal=None):
+        """``portal``: on Wayland, what ``ui.portal_keys.open_portal`` came to on a thread
+        (the backend is still made only when keys are first registered)."""
         super().__init__(window)
         self.window = window
         self.services = services
         self._backend = backend
+        self._portal = portal
         if backend is not None:
             self._connect(backend)
         self.entries: list[dict] = []
@@ -61,7 +64,8 @@ class GlobalKeys(QObject):
         if self._backend is None:
             from ui.hotkeys import choose
 
-            self._backend = choose(QGuiApplication.platformName(), self)
+            self._backend = choose(QGuiApplication.platformName(), self, self._portal)
+            self._portal = None
             self._connect(self._backend)
         return self._backend
 
@@ -78,6 +82,9 @@ class GlobalKeys(QObject):
             self.services.hall.settings_changed.disconnect(self._setting_changed)
         except (RuntimeError, TypeError):
             pass
+        if self._portal is not None and not isinstance(self._portal, BaseException):
+            self._portal.conn.close()  # opened for keys never registered (turned off)
+            self._portal = None
         if self._backend is not None:
             try:
                 self._backend.close()

@@ -439,25 +439,34 @@ def wayland_note(reason: str) -> str:
              "(it brings the window forward).").format(reason=reason)
 
 
-def _wayland(parent) -> HotkeyBackend:
+def _wayland(parent, portal=None) -> HotkeyBackend:
     from ui.portal_keys import PortalHotkeys, PortalUnavailable
 
     try:
-        return PortalHotkeys(parent=parent)
+        if isinstance(portal, BaseException):  # what opening it on a thread came to
+            raise portal
+        return PortalHotkeys(parent=parent, opened=portal)
     except PortalUnavailable as exc:
         log.info("no global shortcuts portal: %s", exc)
         return Unavailable(wayland_note(str(exc)), parent)
 
 
-def choose(platform_name: str, parent=None) -> HotkeyBackend:
-    """The backend for this session (``platform_name``: Qt's platform plugin)."""
+def needs_portal(platform_name: str) -> bool:
+    """Whether :func:`choose` would talk to the desktop portal (a Wayland session)."""
+    return sys.platform not in ("win32", "darwin") and platform_name.startswith("wayland")
+
+
+def choose(platform_name: str, parent=None, portal=None) -> HotkeyBackend:
+    """The backend for this session (``platform_name``: Qt's platform plugin). ``portal``: on
+    Wayland, what ``ui.portal_keys.open_portal`` gave on a thread (its connection, or the
+    exception it raised); None opens it here, blocking up to its timeout."""
     try:
         if sys.platform == "win32":
             return WindowsHotkeys(parent)
         if sys.platform == "darwin":
             return MacHotkeys(parent)
-        if platform_name.startswith("wayland"):
-            return _wayland(parent)
+        if needs_portal(platform_name):
+            return _wayland(parent, portal)
         if platform_name == "xcb" and os.environ.get("DISPLAY"):
             return X11Hotkeys(None, parent)
     except Exception as exc:  # a missing library or a refused connection: no global keys, said why

@@ -7,9 +7,11 @@ confirm and lets them change the keys in its own settings. So the chords are *pr
 triggers, and what the desktop answers is reported: each shortcut it bound, with the keys it
 describes (``trigger_description``), or why not.
 
-- At start, blocking and bounded by ``PROBE_TIMEOUT``: connect to the session bus and read the
-  interface's ``version`` property. No bus, no portal, a portal without GlobalShortcuts, or no
-  answer: ``PortalUnavailable`` says which, and the caller falls back to ``Unavailable``.
+- At start, blocking and bounded by ``PROBE_TIMEOUT`` (:func:`open_portal`, which the app runs
+  on a thread of its own: D-Bus may have to start the portal first): connect to the session bus
+  and read the interface's ``version`` property. No bus, no portal, a portal without
+  GlobalShortcuts, or no answer: ``PortalUnavailable`` says which, and the caller falls back to
+  ``Unavailable``.
 - Then nothing blocks: ``CreateSession`` and ``BindShortcuts`` answer through the
   ``org.freedesktop.portal.Request`` pattern (a ``Response`` signal on a request object whose
   path the ``handle_token`` makes known in advance, subscribed to before the call), and the
@@ -76,39 +78,80 @@ def _variant(value):
     return value[1] if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) else value
 
 
+class Opened:
+    """A connection to the portal, probed and subscribed (:func:`open_portal`): what
+    :class:`PortalHotkeys` starts from on the GUI thread."""
+
+    def __init__(self, conn, version: int, owner: str, request_prefix: str):
+        self.conn, self.version, self.owner, self.request_prefix = conn, version, owner, request_prefix
+
+
+def open_portal(address: str | None = None, timeout: float = PROBE_TIMEOUT) -> Opened:
+    """Connect to the session bus, read the GlobalShortcuts interface's version and subscribe
+    to the portal's signals: blocking, up to ``timeout`` per step, on any thread (the
+    connection is used by one thread at a time: this one, then the GUI thread's
+    :class:`PortalHotkeys`). Raises :class:`PortalUnavailable` saying why not."""
+    from jeepney.bus_messages import MatchRule, message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    address = address or session_bus_address()
+    if not address:
+        raise PortalUnavailable(_("no session bus (D-Bus) was found"))
+    try:
+        conn = open_dbus_connection(address, auth_timeout=timeout)
+    except TimeoutError:
+        raise PortalUnavailable(_("the session bus did not answer")) from None
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise PortalUnavailable(_("the session bus cannot be reached: {error}").format(error=exc)) from None
+    try:
+        version, owner = _probe(conn, timeout)
+        sender = conn.unique_name.lstrip(":").replace(".", "_")
+        prefix = f"{PORTAL_PATH}/request/{sender}/"
+        for rule in (MatchRule(type="signal", sender=PORTAL, interface=REQUEST, member="Response",
+                               path_namespace=prefix.rstrip("/")),
+                     MatchRule(type="signal", sender=PORTAL, interface=SHORTCUTS, path=PORTAL_PATH),
+                     MatchRule(type="signal", sender=PORTAL, interface=SESSION, member="Closed")):
+            conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=timeout)
+    except BaseException:
+        conn.close()
+        raise
+    return Opened(conn, version, owner, prefix)
+
+
+def _probe(conn, timeout: float) -> tuple[int, str]:
+    """The interface's version, and the portal's unique bus name (its signals' sender)."""
+    from jeepney import HeaderFields, MessageType, new_method_call
+
+    get = new_method_call(_address(PORTAL_PATH, "org.freedesktop.DBus.Properties"), "Get", "ss",
+                          (SHORTCUTS, "version"))
+    try:
+        reply = conn.send_and_get_reply(get, timeout=timeout)
+    except TimeoutError:
+        raise PortalUnavailable(_("the desktop portal did not answer")) from None
+    if reply.header.message_type == MessageType.error:
+        error = reply.header.fields.get(HeaderFields.error_name, "")
+        if error in _NO_PORTAL:
+            raise PortalUnavailable(_("this desktop has no XDG desktop portal"))
+        raise PortalUnavailable(_("this desktop's portal does not offer global shortcuts"))
+    return int(_variant(reply.body[0])), reply.header.fields.get(HeaderFields.sender, "")
+
+
 class PortalHotkeys(HotkeyBackend):
     name = "portal"
     can_paste = False  # Wayland lets no application type into another
 
-    def __init__(self, address: str | None = None, parent=None, *, timeout: float = PROBE_TIMEOUT):
+    def __init__(self, address: str | None = None, parent=None, *, timeout: float = PROBE_TIMEOUT,
+                 opened: Opened | None = None):
+        """``opened``: a connection :func:`open_portal` made already (on a thread); else it is
+        made here, blocking."""
         super().__init__(parent)
         from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
-        from jeepney.bus_messages import MatchRule, message_bus
-        from jeepney.io.blocking import open_dbus_connection
 
         self._HeaderFields, self._MessageType, self._new_method_call = HeaderFields, MessageType, new_method_call
         self._portal = DBusAddress(PORTAL_PATH, bus_name=PORTAL, interface=SHORTCUTS)
-        address = address or session_bus_address()
-        if not address:
-            raise PortalUnavailable(_("no session bus (D-Bus) was found"))
-        try:
-            self.conn = open_dbus_connection(address, auth_timeout=timeout)
-        except TimeoutError:
-            raise PortalUnavailable(_("the session bus did not answer")) from None
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise PortalUnavailable(_("the session bus cannot be reached: {error}").format(error=exc)) from None
-        try:
-            self.version, self._owner = self._probe(timeout)
-            sender = self.conn.unique_name.lstrip(":").replace(".", "_")
-            self._request_prefix = f"{PORTAL_PATH}/request/{sender}/"
-            for rule in (MatchRule(type="signal", sender=PORTAL, interface=REQUEST, member="Response",
-                                   path_namespace=self._request_prefix.rstrip("/")),
-                         MatchRule(type="signal", sender=PORTAL, interface=SHORTCUTS, path=PORTAL_PATH),
-                         MatchRule(type="signal", sender=PORTAL, interface=SESSION, member="Closed")):
-                self.conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=timeout)
-        except BaseException:
-            self.conn.close()
-            raise
+        opened = opened or open_portal(address, timeout)
+        self.conn, self.version, self._owner = opened.conn, opened.version, opened.owner
+        self._request_prefix = opened.request_prefix
         self.note = _("Through the desktop portal: your desktop may ask you to confirm these shortcuts, "
                       "and lets you change their keys in its own settings.")
         self._tokens = itertools.count(1)
@@ -122,21 +165,6 @@ class PortalHotkeys(HotkeyBackend):
         self.notifier = QSocketNotifier(self.conn.sock.fileno(), QSocketNotifier.Read, self)
         self.notifier.activated.connect(self._read)
         QTimer.singleShot(0, self, self._read)  # anything the probe's reads buffered
-
-    def _probe(self, timeout: float) -> tuple[int, str]:
-        """The interface's version, and the portal's unique bus name (its signals' sender)."""
-        get = self._new_method_call(_address(PORTAL_PATH, "org.freedesktop.DBus.Properties"), "Get", "ss",
-                                    (SHORTCUTS, "version"))
-        try:
-            reply = self.conn.send_and_get_reply(get, timeout=timeout)
-        except TimeoutError:
-            raise PortalUnavailable(_("the desktop portal did not answer")) from None
-        if reply.header.message_type == self._MessageType.error:
-            error = reply.header.fields.get(self._HeaderFields.error_name, "")
-            if error in _NO_PORTAL:
-                raise PortalUnavailable(_("this desktop has no XDG desktop portal"))
-            raise PortalUnavailable(_("this desktop's portal does not offer global shortcuts"))
-        return int(_variant(reply.body[0])), reply.header.fields.get(self._HeaderFields.sender, "")
 
     # -- sending -------------------------------------------------------------------------
     def _call(self, address, method: str, signature: str, body: tuple, on_reply=None) -> None:

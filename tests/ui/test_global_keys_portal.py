@@ -403,3 +403,58 @@ def test_registering_again_before_the_desktop_answered_leaves_one_session(bus_ad
         assert len(portal.open_sessions()) == 1
     finally:
         backend.close()
+
+
+def test_the_start_reaches_the_portal_on_a_thread_and_the_window_answers_meanwhile(
+        main_window, services, bus_address, portal, monkeypatch, qtbot):
+    """Issue 18: D-Bus may have to start the portal (seconds); the start's global-keys step
+    opens it on a thread of its own, and the keys start on the GUI thread once it answered."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
+
+    from ui import app as app_module
+    from ui import portal_keys
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus_address)
+    monkeypatch.setattr(QGuiApplication, "platformName", staticmethod(lambda: "wayland"))
+    release, opened_on = threading.Event(), []
+    real = portal_keys.open_portal
+
+    def slow_portal(*args, **kwargs):  # a portal D-Bus has to start first
+        opened_on.append(threading.current_thread())
+        release.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(portal_keys, "open_portal", slow_portal)
+    main_window.global_keys = None
+    app_module.start_global_keys(main_window, services)
+    answered = []
+    QTimer.singleShot(0, lambda: answered.append(True))  # an event the window handles meanwhile
+    qtbot.waitUntil(lambda: bool(answered) and bool(opened_on))
+    assert main_window.global_keys is None and opened_on[0] is not threading.main_thread()
+    release.set()
+    qtbot.waitUntil(lambda: main_window.global_keys is not None and registered(main_window.global_keys),
+                    timeout=10000)
+    main_window.global_keys.stop()
+
+
+def test_a_portal_answer_after_the_run_ended_starts_nothing(main_window, services, bus_address, portal,
+                                                            monkeypatch, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    from ui import app as app_module
+    from ui import portal_keys
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus_address)
+    monkeypatch.setattr(QGuiApplication, "platformName", staticmethod(lambda: "wayland"))
+    made = []
+    real = portal_keys.open_portal
+    monkeypatch.setattr(portal_keys, "open_portal", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+    started = app_module.Started()
+    started.close()  # the app is quitting
+    main_window.global_keys = None
+    app_module.start_global_keys(main_window, services, started)
+    qtbot.waitUntil(lambda: bool(made))
+    qtbot.wait(200)
+    assert main_window.global_keys is None and portal.open_sessions() == []
+    assert made[0].conn.sock.fileno() == -1  # its connection was closed
