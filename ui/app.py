@@ -327,11 +327,9 @@ def start_global_keys(window, services, started: Started | None = None) -> None:
     service that fails is logged and shown in the settings, never fatal. On Wayland the
     desktop portal is reached on a thread first: D-Bus may have to start it (seconds), and
     the window answers meanwhile; the keys start when it answered, unless the run ended."""
-    from PySide6.QtGui import QGuiApplication
-
     from ui.hotkeys import needs_portal
 
-    if not needs_portal(QGuiApplication.platformName()):
+    if not needs_portal(QApplication.platformName()):
         _start_keys(window, services, None)
         return
     from ui.portal_keys import open_portal
