@@ -19,6 +19,7 @@ Each step is short, and ``yield_lock()`` between chunks hands the lock to a wait
 from __future__ import annotations
 
 import time
+from itertools import islice
 
 import numpy as np
 
@@ -69,6 +70,16 @@ class Lexicon(dict):
         if found is None:
             found = self.words[word] = len(self.words) + 1
         return found
+
+    def release(self, step: int = 20_000) -> None:
+        """Empty the lexicon a slice at a time: freeing a few hundred thousand strings in
+        one go is one C call that holds the interpreter lock 50-150 ms."""
+        for table in (self, self.words):
+            while table:
+                for key in list(islice(table, step)):
+                    del table[key]
+                yield_lock()
+        self.spread = []
 
     def ids(self, texts: list[str], strip_placeholders: bool = False) -> np.ndarray:
         """The word ids of ``texts`` in order, 0 between two texts. ``strip_placeholders``:
@@ -135,9 +146,11 @@ class PostingsBuilder:
         counts = np.diff(np.append(starts, word.size)).astype(np.int32)
         self.chunks.append((first, word[starts], counts, (keys & 0xFFFF).astype(np.uint16)))
 
-    def finish(self, rank: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    def finish(self, rank: np.ndarray, size: int, templates: int) -> tuple[np.ndarray, np.ndarray]:
         """Posting lists concatenated in vocabulary order (``rank``: word id -> place in the
-        sorted vocabulary of ``size`` words), each ascending, and where each starts."""
+        sorted vocabulary of ``size`` words), each ascending, and where each starts. A
+        library of up to 65,536 ``templates`` has its positions in 16 bits (half the size;
+        numpy indexes with them as fast)."""
         per_word = np.zeros(len(rank), dtype=np.int64)
         for _first, words, counts, _owners in self.chunks:
             per_word[words] += counts  # words are distinct within a chunk
@@ -146,7 +159,8 @@ class PostingsBuilder:
         per_rank[rank[1:]] = per_word[1:]
         np.cumsum(per_rank, out=offsets[1:])
         del per_rank
-        concat = np.empty(int(offsets[-1]), dtype=np.int32)
+        dtype = np.uint16 if templates <= MAX_CHUNK else np.int32
+        concat = np.empty(int(offsets[-1]), dtype=dtype)
         following = offsets[rank]  # by word id: where its next template goes
         del per_word
         chunks, self.chunks = self.chunks, []
@@ -155,8 +169,9 @@ class PostingsBuilder:
             np.cumsum(counts[:-1], out=runs[1:])
             places = np.repeat(following[words] - runs, counts)
             places += np.arange(len(owners), dtype=np.int64)
-            concat[places] = owners
-            concat[places] += first
+            placed = owners.astype(dtype)
+            placed += dtype(first)
+            concat[places] = placed
             following[words] += counts
             yield_lock()
         return concat, offsets

@@ -96,7 +96,7 @@ class _WordTable(dict):
 
 _WORDS = _WordTable()
 _LINES = _WordTable({ord("\n"): "\n"})  # the same, keeping line breaks: many titles folded at once
-_CHUNK = 512  # templates tokenised at once: each step holds the interpreter lock a few ms
+_CHUNK = 256  # templates tokenised at once: each step holds the interpreter lock a few ms
 
 
 def words(text: str) -> list[str]:
@@ -181,13 +181,14 @@ class SearchIndex:
         rank = np.zeros(len(self.vocab) + 1, dtype=np.int32)
         rank[np.fromiter(map(lexicon.words.__getitem__, self.vocab), dtype=np.int32, count=len(self.vocab))] = \
             np.arange(len(self.vocab), dtype=np.int32)
+        lexicon.release()
         del lexicon
         yield_lock()
         # Posting lists concatenated in vocabulary order: the templates of every word sharing
         # a prefix (a contiguous vocabulary range) are one slice, so a prefix costs one
         # vectorised update however many words it covers.
-        self.key_concat, self.key_offsets = keys.finish(rank, len(self.vocab))
-        self.body_concat, self.body_offsets = bodies.finish(rank, len(self.vocab))
+        self.key_concat, self.key_offsets = keys.finish(rank, len(self.vocab), n)
+        self.body_concat, self.body_offsets = bodies.finish(rank, len(self.vocab), n)
         del keys, bodies, rank
         # typo candidates: a first letter's words are a vocabulary range, taken by length
         self.word_lengths = np.fromiter(map(len, self.vocab), dtype=np.int32, count=len(self.vocab))

@@ -55,7 +55,7 @@ def test_postings_list_each_words_templates_once_in_order_across_chunks():
         first += size
     rank = np.zeros(13, dtype=np.int32)
     rank[1:] = rng.sample(range(12), 12)  # word id -> its place in the vocabulary
-    concat, offsets = builder.finish(rank, 12)
+    concat, offsets = builder.finish(rank, 12, first)
     for word in range(1, 13):
         place = rank[word]
         assert concat[offsets[place]:offsets[place + 1]].tolist() == sorted(truth.get(word, ()))
@@ -128,3 +128,13 @@ def test_typo_candidates_are_the_words_of_either_first_letter_within_two_letters
                 if word[0] in "re" and len(word) >= 3 and abs(len(word) - 6) <= 2
                 and fuzz.ratio("refnud", word) >= search.TYPO_CUTOFF}
     assert found == expected and "refund" in found and "refundable" not in found
+
+
+def test_positions_past_16_bits_are_kept_whole():
+    """A library over 65,536 templates keeps its positions in 32 bits."""
+    builder = PostingsBuilder()
+    builder.add(np.array([1, 0, 2, 1], dtype=np.int32), 70_000)
+    rank = np.array([0, 0, 1], dtype=np.int32)
+    concat, offsets = builder.finish(rank, 2, 70_002)
+    assert concat.dtype == np.int32
+    assert concat.tolist() == [70_000, 70_001, 70_001] and offsets.tolist() == [0, 2, 3]
