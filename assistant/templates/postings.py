@@ -19,6 +19,7 @@ Each step is short, and ``yield_lock()`` between chunks hands the lock to a wait
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from itertools import islice
 
 import numpy as np
@@ -178,13 +179,25 @@ class PostingsBuilder:
 
 
 def sorted_in_steps(items: list, step: int = 8_192) -> list:
-    """``sorted(items)``, in pieces merged two by two, so no single call holds the
-    interpreter lock long (a merge of two sorted runs is linear: Timsort gallops)."""
+    """``sorted(items)`` for distinct items, in short calls: pieces of ``step`` sorted, then
+    merged two runs at a time, each merge itself cut at pivots of the first run into pieces
+    of about ``step`` (so the last merge is not one call over every item either)."""
     runs = [sorted(items[k:k + step]) for k in range(0, len(items), step)]
     while len(runs) > 1:
-        merged = []
-        for k in range(0, len(runs), 2):
-            merged.append(sorted(runs[k] + runs[k + 1]) if k + 1 < len(runs) else runs[k])
-        runs = merged
-        yield_lock()
+        runs = [_merged(runs[k], runs[k + 1], step) if k + 1 < len(runs) else runs[k]
+                for k in range(0, len(runs), 2)]
     return runs[0] if runs else []
+
+
+def _merged(first: list, second: list, step: int) -> list:
+    """Two sorted runs of distinct items as one: the items of ``second`` up to each pivot
+    of ``first`` are sorted with that piece of ``first`` (Timsort merges the two runs)."""
+    out: list = []
+    taken = 0
+    for start in range(0, len(first), step):
+        end = min(start + step, len(first))
+        upto = bisect_right(second, first[end - 1]) if end < len(first) else len(second)
+        out += sorted(first[start:end] + second[taken:upto])
+        taken = upto
+        yield_lock()
+    return out

@@ -97,6 +97,7 @@ class _WordTable(dict):
 _WORDS = _WordTable()
 _LINES = _WordTable({ord("\n"): "\n"})  # the same, keeping line breaks: many titles folded at once
 _CHUNK = 256  # templates tokenised at once: each step holds the interpreter lock a few ms
+_STEP = 16_384  # vocabulary words looked up at once
 
 
 def words(text: str) -> list[str]:
@@ -179,8 +180,11 @@ class SearchIndex:
         self.vocab = sorted_in_steps(list(lexicon.words))
         # word id -> its place in the sorted vocabulary (id 0, the separator, is never used)
         rank = np.zeros(len(self.vocab) + 1, dtype=np.int32)
-        rank[np.fromiter(map(lexicon.words.__getitem__, self.vocab), dtype=np.int32, count=len(self.vocab))] = \
-            np.arange(len(self.vocab), dtype=np.int32)
+        for start in range(0, len(self.vocab), _STEP):  # a slice at a time: short calls
+            part = self.vocab[start:start + _STEP]
+            rank[np.fromiter(map(lexicon.words.__getitem__, part), dtype=np.int32, count=len(part))] = \
+                np.arange(start, start + len(part), dtype=np.int32)
+            yield_lock()
         lexicon.release()
         del lexicon
         yield_lock()

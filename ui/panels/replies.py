@@ -403,11 +403,12 @@ class RepliesPanel(Panel):
         self.marked = marked  # new or changed by the team, not used yet
         self._fill_filters()
         # Read on the worker: the list now, the selected reply's preview and form (tens of
-        # ms: composing, the form's widgets) at the next pass, so the event loop turns in
-        # between (issue 18). Re-read at once after an edit: all of it now.
+        # ms: composing, the form's widgets) after the event loop has turned (a timer, not a
+        # zero-delay call: that one runs in the same pass, before input, paint and timers
+        # due; issue 18). Re-read at once after an edit: all of it now.
         self.refilter(preview=preview_now)
         if not preview_now:
-            QTimer.singleShot(0, self, self._preview_selected)
+            QTimer.singleShot(1, self, self._preview_selected)
         self.index_ready.emit()
         waiting, self._select_when_ready = getattr(self, "_select_when_ready", None), None
         if waiting:

@@ -69,9 +69,14 @@ def test_a_chunk_holds_at_most_what_16_bits_can_place():
 
 def test_sorted_in_steps_is_sorted():
     rng = random.Random(3)
-    for size in (0, 1, 5, 17, 100):
-        items = [rng.choice(["a", "b", "ab", "ba", "é", ""]) + str(rng.randint(0, 9)) for _ in range(size)]
-        assert sorted_in_steps(items, step=4) == sorted(items)
+    for size in (0, 1, 5, 17, 100, 1000):
+        items = list({rng.choice(["a", "b", "ab", "ba", "é", ""]) + str(rng.randint(0, 10 ** 6))
+                      for _ in range(size)})
+        for step in (1, 4, 64):
+            assert sorted_in_steps(items, step=step) == sorted(items)
+    skewed = [*range(0, 2000, 2), *range(1, 30, 2), *range(5000, 6000)]  # runs that barely overlap
+    rng.shuffle(skewed)
+    assert sorted_in_steps(skewed, step=16) == sorted(skewed)
 
 
 def tpl(tid, rng):
