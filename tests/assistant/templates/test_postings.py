@@ -143,3 +143,9 @@ def test_positions_past_16_bits_are_kept_whole():
     concat, offsets = builder.finish(rank, 2, 70_002)
     assert concat.dtype == np.int32
     assert concat.tolist() == [70_000, 70_001, 70_001] and offsets.tolist() == [0, 2, 3]
+
+
+def test_an_empty_library_answers_every_query_with_nothing():
+    index = SearchIndex([])
+    for query in ("", "refund", ";", "refnud", "ré"):
+        assert index.search(query) == [] and index.search(query, language="es", tag="x") == []
