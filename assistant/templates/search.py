@@ -36,7 +36,7 @@ Design notes (issue 18: a lighter index at 50,000 templates)
 - The build runs on the worker while the GUI thread keeps running. Python's lock is held by
   a C call from start to end, so no step is a long C call: chunks of 256 templates, sorts in
   pieces merged in pieces (``sorted_in_steps``; one ``sorted()`` of the vocabulary held the
-  lock ~50 ms), the lexicon freed a slice at a time (260,000 strings freed at once: 50-140 ms),
+  lock ~50 ms), the lexicon freed a slice at a time (133,000 raw tokens freed at once: up to 140 ms),
   and the lock handed over between steps (``time.sleep(0)``).
 - The alternative the issue names, an SQLite FTS5 trigram index over the same folded keys,
   was measured in the same benchmark runs (``alternative FTS5 trigram``): at 50,000 templates
