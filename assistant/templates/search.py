@@ -19,32 +19,42 @@ real panel.
 
 Design notes (issue 18: a lighter index at 50,000 templates)
 -------------------------------------------------------------
-- The posting lists are built as (word id, template) pairs in flat int32 arrays and
-  sorted once as one int64 key per pair (numpy sorts without holding the GIL), not as a Python
-  list of ints per word: a few bytes per pair instead of ~36. Tags, which can number in the
-  thousands (one per product), keep their templates as positions, and the tag filter makes
-  its mask when asked (a mask per tag was 200 MB at 50k). Languages are few: masks at once.
+- The posting lists are numpy arrays concatenated in vocabulary order (a prefix is one slice),
+  built by :mod:`assistant.templates.postings`: each chunk of 256 templates is split on white
+  space in C and each distinct *raw* token ("Reembolsó,") is folded once and remembered with
+  its word ids (:class:`~assistant.templates.postings.Lexicon`): no per-character
+  ``translate`` over the whole library, no Python per word. A chunk keeps its (word,
+  template) pairs as its distinct words, their counts and 16-bit template offsets (~2 bytes
+  a pair), laid out once at the end straight into the final array; positions are 16-bit up
+  to 65,536 templates. Exact words are found by bisection in the sorted vocabulary, typo
+  candidates as the vocabulary range of a first letter filtered by length, shortcuts as
+  sorted lists: no dict per word or per shortcut (each was 3-10 MB at 50,000 templates).
+  Measured at 50,000 templates x 3 languages, standalone: 5.1 s CPU / +207 MB peak resident
+  (+145 MB kept) before, 2.9 s / +83 MB after; the results are the same (compared query by
+  query on 3,000 queries and four filters; ``tests/assistant/templates/test_postings.py``
+  holds the structure against the plain definition).
+- The build runs on the worker while the GUI thread keeps running. Python's lock is held by
+  a C call from start to end, so no step is a long C call: chunks of 256 templates, sorts in
+  pieces merged in pieces (``sorted_in_steps``; one ``sorted()`` of the vocabulary held the
+  lock ~50 ms), the lexicon freed a slice at a time (133,000 raw tokens freed at once: up to 140 ms),
+  and the lock handed over between steps (``time.sleep(0)``).
 - The alternative the issue names, an SQLite FTS5 trigram index over the same folded keys,
   was measured in the same benchmark runs (``alternative FTS5 trigram``): at 50,000 templates
-  its build was no faster than these posting lists (as long, or up to 10x longer), its p95
-  query 2-12x slower (a trigram of a common prefix lists most of the library) though it
-  answers less: no 1-2 letter prefix, no typos, no field weights, no usage boost, each of
-  which would need a second pass in Python over what it found. It was not chosen. The
-  figures are in docs/scale.md.
-- Words are folded and split by ``str.translate`` and ``split`` over a chunk of templates at
-  once, looked up by ``map`` and owned by counting separators with numpy: no Python per
-  word (50,000 templates x 3 languages: 6.7 s -> 4.3 s here). What remains is the per-
-  character table look-up of ``translate`` on non-ASCII text and the per-template work
-  (titles, tags, languages). The build runs on the worker; the GUI thread never waits for it.
+  its build took 12-16 s (these posting lists: 3.3 s), its p95 query 2-12x slower (a trigram
+  of a common prefix lists most of the library) though it answers less: no 1-2 letter prefix,
+  no typos, no field weights, no usage boost, each of which would need a second pass in Python
+  over what it found. It was not chosen. rapidfuzz over precomputed keys is what the typo pass
+  already does, over the vocabulary of a first letter; over whole keys it is a scan of the
+  library per keystroke (the naive scan baseline: 70-100 ms p95). The figures are in
+  docs/scale.md and docs/performance.md.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
-from itertools import count
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Mapping
@@ -54,6 +64,7 @@ from rapidfuzz import fuzz, process
 
 from assistant.fuzzy import fold
 from assistant.templates.model import Template, base_language
+from assistant.templates.postings import Lexicon, PostingsBuilder, sorted_in_steps, yield_lock
 from assistant.templates.render import TOKEN_RE
 
 WORD_RE = re.compile(r"\w+")
@@ -72,6 +83,7 @@ MIN_TYPO = 4               # words this long tolerate typos
 TYPO_CUTOFF = 80.0
 MAX_TYPO_WORDS = 12
 MAX_RANKED = 200           # candidates that get the phrase bonus and a full sort
+SIGILS = ";:/!#."          # a shortcut typed in full may leave its sigil out
 
 
 @dataclass(frozen=True)
@@ -94,8 +106,9 @@ class _WordTable(dict):
 
 
 _WORDS = _WordTable()
-_SEPARATOR = "\x01"  # between two templates' texts: a word no text can hold (not a word char)
-_CHUNK = 2_000        # templates tokenised at once: bounds the words held at one time
+_LINES = _WordTable({ord("\n"): "\n"})  # the same, keeping line breaks: many titles folded at once
+_CHUNK = 256  # templates tokenised at once: each step holds the interpreter lock a few ms
+_STEP = 16_384  # vocabulary words looked up at once
 
 
 def words(text: str) -> list[str]:
@@ -105,20 +118,12 @@ def words(text: str) -> list[str]:
     return text.translate(_WORDS).split()
 
 
-def _pairs(texts: list[str], first: int, word_ids) -> tuple[np.ndarray, np.ndarray]:
-    """(word id, template) for every word of ``texts`` (template ``first`` onwards), a word
-    repeated in a template included (the postings drop repeats): the texts are folded and
-    split as one, their words looked up by ``map`` in C, and each word's template counted
-    from the separators between the texts, with numpy."""
-    joined = f" {_SEPARATOR} ".join(text.translate(_WORDS) for text in texts)
-    tokens = joined.split()
-    ids = np.fromiter(map(word_ids.__getitem__, tokens), dtype=np.int32, count=len(tokens))
-    del tokens, joined
-    separator = ids == word_ids[_SEPARATOR]
-    owners = np.cumsum(separator, dtype=np.int32)
-    owners += first
-    keep = ~separator
-    return ids[keep], owners[keep]
+def _folded_lines(texts: list[str]) -> list[str]:
+    """``" ".join(words(text))`` of each text, folded in one ``translate`` call."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # a text holds a line break: it folds to a space
+        joined = "\n".join(text.replace("\n", " ") for text in texts)
+    return list(map(" ".join, map(str.split, joined.translate(_LINES).split("\n"))))
 
 
 def _strip_placeholders(body: str) -> str:
@@ -135,79 +140,88 @@ class SearchIndex:
         self.ids = [t.id for t in self.templates]
         self.position = {tid: i for i, tid in enumerate(self.ids)}
         self.title_blobs: list[str] = []  # "\ntitle\ntitle...": a phrase test is one 'in'
-
-        self.shortcuts: dict[str, list[int]] = {}
-        # (word id, template) pairs in flat integer arrays, not a Python list per word: a
-        # few bytes per pair, and the posting lists come out of one vectorised sort. A new
-        # word gets the next id when first looked up (in C: no Python per word).
-        word_ids: dict[str, int] = defaultdict(count().__next__)
-        word_ids[_SEPARATOR]  # noqa: B018  (id 0: between templates, never a word)
-        keys: list[tuple[np.ndarray, np.ndarray]] = []
-        bodies: list[tuple[np.ndarray, np.ndarray]] = []
-        key_texts: list[str] = []
-        body_texts: list[str] = []
-        tag_positions: dict[str, list[int]] = {}
+        lexicon = Lexicon(_WORDS)
+        keys, bodies = PostingsBuilder(), PostingsBuilder()
+        default_titles: list[str] = []  # folded, in the default language: the empty query's order
+        shortcuts: list[str] = []
+        shortcut_owners: list[int] = []
+        raw_tags: dict[str, list[int]] = {}
         lang_positions: dict[str, list[int]] = {}
-        for i, t in enumerate(self.templates):
-            titles = [" ".join(words(v.title)) for v in t.variants.values()]
-            self.title_blobs.append("\n" + "\n".join(titles))
-            key_texts.append(" ".join([*titles, *t.tags, t.shortcut or ""]))
-            body_texts.append(_strip_placeholders(" ".join(v.body for v in t.variants.values())))
-            if len(key_texts) == _CHUNK or i == n - 1:
-                first = i + 1 - len(key_texts)
-                keys.append(_pairs(key_texts, first, word_ids))
-                bodies.append(_pairs(body_texts, first, word_ids))
-                key_texts, body_texts = [], []
-            if t.shortcut:
-                self.shortcuts.setdefault(fold(t.shortcut), []).append(i)
-            for tag in t.tags:
-                tag_positions.setdefault(fold(tag), []).append(i)
-            for lang in t.variants:
-                for code in {lang, base_language(lang)}:
-                    lang_positions.setdefault(code, []).append(i)
+        for first in range(0, n, _CHUNK):
+            chunk = self.templates[first:first + _CHUNK]
+            titles = _folded_lines([v.title for t in chunk for v in t.variants.values()])
+            key_texts: list[str] = []
+            body_texts: list[str] = []
+            at = 0
+            for i, t in enumerate(chunk, first):
+                variants = t.variants
+                mine = titles[at:at + len(variants)]
+                at += len(variants)
+                self.title_blobs.append("\n" + "\n".join(mine))
+                key_texts.append(" ".join([*mine, *t.tags, t.shortcut or ""]))
+                body_texts.append(" ".join([v.body for v in variants.values()]))
+                default_titles.append(mine[list(variants).index(t.default_language)]
+                                      if t.default_language in variants else " ".join(words(t.id)))
+                if t.shortcut:
+                    shortcuts.append(t.shortcut)
+                    shortcut_owners.append(i)
+                for tag in t.tags:
+                    raw_tags.setdefault(tag, []).append(i)
+                for lang in variants:
+                    lang_positions.setdefault(lang, []).append(i)
+            keys.add(lexicon.ids(key_texts), first)
+            bodies.add(lexicon.ids(body_texts, strip_placeholders=True), first)
+            del titles, key_texts, body_texts
+            yield_lock()
         # tags can be many (one per product): their templates are kept as positions and a
         # mask is made when a filter asks for one; languages are few: masks at once
+        tag_positions: dict[str, list[int]] = {}
+        for tag, found in raw_tags.items():
+            tag_positions.setdefault(fold(tag), []).extend(found)
         self.tag_positions = {tag: np.array(found, dtype=np.int32) for tag, found in tag_positions.items()}
+        del raw_tags, tag_positions
         self.lang_masks: dict[str, np.ndarray] = {}
-        for code, found in lang_positions.items():
-            self.lang_masks[code] = np.zeros(n, dtype=bool)
-            self.lang_masks[code][found] = True
-        del word_ids[_SEPARATOR]
-        self.vocab = sorted(word_ids)
+        for lang, found in lang_positions.items():
+            for code in {lang, base_language(lang)}:
+                if code not in self.lang_masks:
+                    self.lang_masks[code] = np.zeros(n, dtype=bool)
+                self.lang_masks[code][found] = True
+        self.languages = sorted(lang_positions)
+        del lang_positions
+        self.vocab = sorted_in_steps(list(lexicon.words))
         # word id -> its place in the sorted vocabulary (id 0, the separator, is never used)
-        order = np.zeros(len(word_ids) + 1, dtype=np.int32)
-        order[np.fromiter((word_ids[w] for w in self.vocab), dtype=np.int32, count=len(self.vocab))] = \
-            np.arange(len(self.vocab), dtype=np.int32)
-        del word_ids
+        rank = np.zeros(len(self.vocab) + 1, dtype=np.int32)
+        for start in range(0, len(self.vocab), _STEP):  # a slice at a time: short calls
+            part = self.vocab[start:start + _STEP]
+            rank[np.fromiter(map(lexicon.words.__getitem__, part), dtype=np.int32, count=len(part))] = \
+                np.arange(start, start + len(part), dtype=np.int32)
+            yield_lock()
+        lexicon.release()
+        del lexicon
+        yield_lock()
         # Posting lists concatenated in vocabulary order: the templates of every word sharing
         # a prefix (a contiguous vocabulary range) are one slice, so a prefix costs one
         # vectorised update however many words it covers.
-        self.key_concat, self.key_offsets = _postings(order, len(self.vocab), keys)
-        self.body_concat, self.body_offsets = _postings(order, len(self.vocab), bodies)
-        del keys, bodies
-        # typo candidates, bucketed by first letter (see _typo_words)
-        self.by_initial: dict[str, list[int]] = {}
-        for idx, w in enumerate(self.vocab):
-            if len(w) >= MIN_TYPO - 1:
-                self.by_initial.setdefault(w[0], []).append(idx)
-        self.word_index = {w: i for i, w in enumerate(self.vocab)}
+        self.key_concat, self.key_offsets = keys.finish(rank, len(self.vocab), n)
+        self.body_concat, self.body_offsets = bodies.finish(rank, len(self.vocab), n)
+        del keys, bodies, rank
+        # typo candidates: a first letter's words are a vocabulary range, taken by length
+        self.word_lengths = np.fromiter(map(len, self.vocab), dtype=np.int32, count=len(self.vocab))
         self.tags = sorted({tag for t in self.templates for tag in t.tags}, key=fold)
-        self.languages = sorted({lang for t in self.templates for lang in t.variants})
         self.boost = np.zeros(n, dtype=np.float64)
         # the default order for an empty query: title, stable
-        self.sort_titles = [" ".join(words(t.title)) for t in self.templates]
-        self.title_order = sorted(range(n), key=lambda i: (self.sort_titles[i], self.ids[i]))
-        self.title_rank = np.empty(n, dtype=np.int64)
-        self.title_rank[self.title_order] = np.arange(n)
+        self.title_rank = _rank(default_titles, self.ids)
+        del default_titles
         self._ranks_by_language: dict[str, np.ndarray] = {}
-        self.shortcut_keys = sorted(self.shortcuts)
-        self.shortcut_concat, self.shortcut_offsets = _concat(self.shortcut_keys, self.shortcuts)
-        # a shortcut typed in full, with or without its sigil (';refund', 'refund')
-        self.shortcut_exact: dict[str, list[int]] = {}
-        for key, found in self.shortcuts.items():
-            for form in {key, key.lstrip(";:/!#.")}:
-                if form:
-                    self.shortcut_exact.setdefault(form, []).extend(found)
+        # shortcuts, folded, in order (a prefix is a range), and their forms without a sigil
+        # (';refund' typed as 'refund'): sorted lists and positions, no dict of lists
+        folded = _folded_each(shortcuts)
+        self.shortcut_keys, self.shortcut_concat, self.shortcut_offsets = \
+            _grouped(folded, shortcut_owners)
+        bare = [(key.lstrip(SIGILS), i) for key, i in zip(folded, shortcut_owners)]
+        bare = [(form, i) for (form, i), key in zip(bare, folded) if form and form != key]
+        self.bare_keys, self.bare_concat, self.bare_offsets = _grouped(
+            [form for form, _i in bare], [i for _form, i in bare])
 
     def __len__(self) -> int:
         return len(self.templates)
@@ -236,12 +250,10 @@ class SearchIndex:
             return self.title_rank
         rank = self._ranks_by_language.get(language)
         if rank is None:
-            keys = [" ".join(words(t.variants[t.variant_language(language)].title))
-                    for t in self.templates]
-            order = sorted(range(len(keys)), key=lambda i: (keys[i], self.ids[i]))
-            rank = np.empty(len(keys), dtype=np.int64)
-            rank[order] = np.arange(len(keys))
-            self._ranks_by_language[language] = rank
+            # the folded titles are in the title blobs, in the order of the variants
+            keys = [self.title_blobs[i].split("\n")[1 + list(t.variants).index(t.variant_language(language))]
+                    for i, t in enumerate(self.templates)]
+            rank = self._ranks_by_language[language] = _rank(keys, self.ids)
         return rank
 
     def _by_usage(self, candidates: np.ndarray, limit: int | None,
@@ -255,6 +267,11 @@ class SearchIndex:
         lo = bisect.bisect_left(self.vocab, prefix)
         hi = bisect.bisect_left(self.vocab, prefix + "\U0010ffff")
         return lo, hi
+
+    def _word(self, word: str) -> int | None:
+        """The vocabulary place of ``word``, if it is a word of the library."""
+        at = bisect.bisect_left(self.vocab, word)
+        return at if at < len(self.vocab) and self.vocab[at] == word else None
 
     def _apply(self, scores: np.ndarray, lo: int, hi: int, quality: int, body: bool,
                factor: float = 1.0) -> None:
@@ -270,18 +287,23 @@ class SearchIndex:
     def _typo_words(self, token: str) -> list[tuple[int, float]]:
         """Vocabulary words within one or two edits of ``token``: those starting with its
         first letter, or with its second (a slip on the first key)."""
-        pool: list[int] = []
+        choices: dict[int, str] = {}
         for initial in dict.fromkeys(token[:2]):
-            pool += self.by_initial.get(initial, [])
-        choices = {idx: self.vocab[idx] for idx in pool
-                   if abs(len(self.vocab[idx]) - len(token)) <= 2}
+            # the words starting with ``initial`` are one vocabulary range
+            lo = bisect.bisect_left(self.vocab, initial)
+            hi = bisect.bisect_left(self.vocab, chr(ord(initial) + 1)) if ord(initial) < 0x10FFFF \
+                else len(self.vocab)
+            lengths = self.word_lengths[lo:hi]
+            near = np.flatnonzero((lengths >= MIN_TYPO - 1) & (np.abs(lengths - len(token)) <= 2))
+            vocab = self.vocab
+            choices.update((idx, vocab[idx]) for idx in (near + lo).tolist())
         found = process.extract(token, choices, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF,
                                 limit=MAX_TYPO_WORDS)
         return [(idx, score) for _word, score, idx in found]
 
     def _token_scores(self, token: str, is_last: bool) -> np.ndarray:
         scores = np.zeros(len(self.templates), dtype=np.float64)
-        exact = self.word_index.get(token)
+        exact = self._word(token)
         if is_last or exact is None:
             lo, hi = self._prefix_words(token)
             if hi > lo:
@@ -292,6 +314,16 @@ class SearchIndex:
             for idx, similarity in self._typo_words(token):
                 self._apply(scores, idx, idx + 1, 2, True, similarity / 100.0)
         return scores
+
+    def _shortcut_exact(self, folded: str) -> list[int]:
+        """Templates whose folded shortcut is ``folded``, with or without its sigil."""
+        found: list[int] = []
+        for keys, concat, offsets in ((self.shortcut_keys, self.shortcut_concat, self.shortcut_offsets),
+                                      (self.bare_keys, self.bare_concat, self.bare_offsets)):
+            at = bisect.bisect_left(keys, folded)
+            if folded and at < len(keys) and keys[at] == folded:
+                found += concat[offsets[at]:offsets[at + 1]].tolist()
+        return found
 
     def search(self, query: str, *, tag: str | None = None, language: str | None = None,
                limit: int | None = 50, display_language: str | None = None) -> list[Hit]:
@@ -325,7 +357,7 @@ class SearchIndex:
             total += scores
         if tokens:
             total /= len(tokens)
-        for i in self.shortcut_exact.get(folded, ()):  # ';refund' (or 'refund') typed in full
+        for i in self._shortcut_exact(folded):  # ';refund' (or 'refund') typed in full
             if allowed[i]:
                 total[i] += SHORTCUT_BONUS
                 mask[i] = True
@@ -363,34 +395,43 @@ def _usage_boost(use: object, now: datetime) -> float:
     return value
 
 
-def _concat(keys: list[str], postings: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """All posting lists in ``keys`` order in one array, and where each starts."""
-    lists = [postings.get(k, ()) for k in keys]
-    offsets = np.zeros(len(keys) + 1, dtype=np.int64)
-    np.cumsum([len(found) for found in lists], out=offsets[1:])
-    concat = np.fromiter((i for found in lists for i in found), dtype=np.int32,
-                         count=int(offsets[-1]))
-    return concat, offsets
+def _grouped(keys: list[str], owners: list[int]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The distinct ``keys`` sorted, the positions of each (ascending) concatenated in that
+    order, and where each key's positions start."""
+    pairs = sorted_in_steps(list(zip(keys, owners)))
+    distinct: list[str] = []
+    starts: list[int] = []
+    for k, (key, _i) in enumerate(pairs):
+        if not distinct or distinct[-1] != key:
+            distinct.append(key)
+            starts.append(k)
+    starts.append(len(pairs))
+    concat = np.fromiter((i for _key, i in pairs), dtype=np.int32, count=len(pairs))
+    return distinct, concat, np.array(starts, dtype=np.int64)
 
 
-def _postings(order: np.ndarray, size: int, pairs: list[tuple[np.ndarray, np.ndarray]]
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """(word id, template) pairs as posting lists concatenated in vocabulary order (each
-    template once per word, ascending), and where each of the ``size`` words' lists starts.
-    One int64 sort key per pair (numpy sorts without holding the GIL: the GUI thread keeps
-    running); a word repeated in a template is one key repeated, dropped after the sort."""
-    offsets = np.zeros(size + 1, dtype=np.int64)
-    ids = np.concatenate([found for found, _owners in pairs]) if pairs else np.zeros(0, np.int32)
-    if not len(ids):
-        return np.zeros(0, np.int32), offsets
-    keys = order[ids].astype(np.int64)
-    del ids
-    keys <<= 32
-    keys |= np.concatenate([owners for _found, owners in pairs])
-    keys.sort()
-    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
-    np.cumsum(np.bincount(keys >> 32, minlength=size), out=offsets[1:])
-    return (keys & 0xFFFFFFFF).astype(np.int32), offsets
+def _rank(keys: list[str], ids: list[str]) -> np.ndarray:
+    """Each template's place when ordered by (key, id), ties in list order."""
+    order = sorted_in_steps([(key, tid, i) for i, (key, tid) in enumerate(zip(keys, ids))])
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[np.fromiter((i for _key, _tid, i in order), dtype=np.int64, count=len(order))] = \
+        np.arange(len(keys), dtype=np.int64)
+    return rank
+
+
+def _folded_each(texts: list[str]) -> list[str]:
+    """``[fold(text) for text in texts]``, at once: case folding and NFKD work character by
+    character (a line break stays itself), so the joined text folds as its parts do."""
+    if not texts:
+        return []
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1:
+        decomposed = unicodedata.normalize("NFKD", joined.casefold())
+        if decomposed.count("\n") == len(texts) - 1:
+            if not decomposed.isascii():
+                decomposed = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+            return decomposed.split("\n")
+    return [fold(text) for text in texts]
 
 
 def _max_into(scores: np.ndarray, positions: np.ndarray, value: float) -> None:

@@ -334,3 +334,35 @@ def test_a_first_start_checks_the_starter_pack_off_the_gui_thread(qtbot, service
     assert threads and threads[0] is not threading.main_thread()
     assert packs_heard
     assert starter.starter_is_current(services.db)
+
+
+def test_opening_reads_usage_and_team_marks_on_the_worker_and_previews_after_listing(qtbot, services, monkeypatch):
+    """Issue 18: the usage table (read again by the team's new/changed marks) is read on
+    the worker with the library; on the GUI thread the arriving library is listed in one
+    pass and the selected reply is composed at the next, so the event loop turns between."""
+    import threading
+
+    from assistant.packs import news
+    from ui.panels.replies import RepliesPanel
+
+    threads = []
+    real_usage, real_marked = store.usage, news.marked_templates
+    monkeypatch.setattr(store, "usage", lambda db: threads.append(threading.current_thread()) or real_usage(db))
+    monkeypatch.setattr(news, "marked_templates", lambda db, *a: threads.append(threading.current_thread())
+                        or real_marked(db, *a))
+    widget = RepliesPanel(services)
+    qtbot.addWidget(widget)
+    arrivals = []
+    real_read = widget._library_read
+
+    def library_read(result, **kw):
+        real_read(result, **kw)
+        arrivals.append((widget.results.count(), widget.reply))
+
+    monkeypatch.setattr(widget, "_library_read", library_read)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.reply is not None)
+    assert threads and threading.main_thread() not in threads
+    listed, reply = arrivals[-1]
+    assert listed > 0 and reply is None  # listed at once, composed at the next pass
+    assert widget.reply.template_id == current_id(widget) == widget.results.item(0).data(Qt.UserRole)

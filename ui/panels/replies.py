@@ -50,11 +50,14 @@ log = logging.getLogger(__name__)
 
 
 def read_library(db, now: datetime, language: str | None = None
-                 ) -> tuple[dict[str, store.LibraryEntry], dict[str, store.Usage], SearchIndex]:
-    """The library by id, its usage and the search index over it, ready for the list: the
-    title orders of its languages (and of ``language``, the customer's) computed already."""
+                 ) -> tuple[dict[str, store.LibraryEntry], dict[str, store.Usage], SearchIndex, set[str]]:
+    """The library by id, its usage, the search index over it, ready for the list (the
+    title orders of its languages, and of ``language``, the customer's, computed already),
+    and the templates a team update marked as new or changed (they read the usage too: tens
+    of ms at 10,000 used templates, so not on the GUI thread either)."""
     import gc
 
+    from assistant.packs.news import marked_templates
     from assistant.templates.search import SearchIndex
 
     # Hundreds of thousands of objects that live as long as the library: the collector's
@@ -70,11 +73,12 @@ def read_library(db, now: datetime, language: str | None = None
         for code in {*index.languages, language}:
             index.titles_rank(code)
         by_id = {e.id: e for e in entries}
+        marked = marked_templates(db)
     finally:
         if collecting:
             gc.enable()
     gc.freeze()
-    return by_id, usage, index
+    return by_id, usage, index, marked
 
 
 def read_library_file(path: Path, now: datetime, language: str | None = None):
@@ -347,9 +351,6 @@ class RepliesPanel(Panel):
         self.rich_action.blockSignals(True)
         self.rich_action.setChecked(bool(settings.get(db, RICH_TEXT_KEY, False)))
         self.rich_action.blockSignals(False)
-        from assistant.packs.news import marked_templates
-
-        self.marked = marked_templates(db)  # new or changed by the team, not used yet
         self.team_news.refresh()
         # The library is read and indexed on the worker with a connection of its own: at
         # any library size the GUI thread only takes the result (issue 18). A small library
@@ -359,7 +360,7 @@ class RepliesPanel(Panel):
         path = self.services.runtime.data_dir.database
         language = self.services.customer.context.language
         if self.index is not None and len(self.entries) <= SYNC_INDEX_LIMIT:
-            self._library_read((self._reading, *read_library(db, utc_now(), language)))
+            self._library_read((self._reading, *read_library(db, utc_now(), language)), preview_now=True)
         else:
             reading = self._reading
             run_in_pool(lambda: (reading, *read_library_file(path, utc_now(), language)),
@@ -392,15 +393,22 @@ class RepliesPanel(Panel):
         elif key in (AGENT_NAME_KEY, COMPANY_KEY) and self.current_entry() is not None:
             self.update_preview()
 
-    def _library_read(self, result) -> None:
-        reading, entries, usage, index = result
+    def _library_read(self, result, preview_now: bool = False) -> None:
+        reading, entries, usage, index, marked = result
         if reading != self._reading:
             return  # a later read is on its way
         self.entries = entries
         self.usage = usage
         self.index = index
+        self.marked = marked  # new or changed by the team, not used yet
         self._fill_filters()
-        self.refilter()
+        # Read on the worker: the list now, the selected reply's preview and form (tens of
+        # ms: composing, the form's widgets) after the event loop has turned (a timer, not a
+        # zero-delay call: that one runs in the same pass, before input, paint and timers
+        # due; issue 18). Re-read at once after an edit: all of it now.
+        self.refilter(preview=preview_now)
+        if not preview_now:
+            QTimer.singleShot(1, self, self._preview_selected)
         self.index_ready.emit()
         waiting, self._select_when_ready = getattr(self, "_select_when_ready", None), None
         if waiting:
@@ -442,7 +450,11 @@ class RepliesPanel(Panel):
         self.language.blockSignals(False)
 
     # -- searching -----------------------------------------------------------------
-    def refilter(self, _text: str | None = None) -> None:
+    def _preview_selected(self) -> None:
+        """Show the selected reply, if the list's selection has not been shown yet."""
+        self._select(self.results.currentItem())
+
+    def refilter(self, _text: str | None = None, preview: bool = True) -> None:
         if self.index is None:
             return
         hits = self.index.search(self.search.text(), tag=self.chosen_tag(),
@@ -463,7 +475,11 @@ class RepliesPanel(Panel):
         if keep and not self.search.text().strip():
             ids = [self.results.item(i).data(Qt.UserRole) for i in range(self.results.count())]
             row = ids.index(keep) if keep in ids else 0
-        if self.results.count():
+        if not preview:
+            self.results.blockSignals(True)
+            self.results.setCurrentRow(row if self.results.count() else -1)
+            self.results.blockSignals(False)
+        elif self.results.count():
             self.results.setCurrentRow(row)
             self._select(self.results.currentItem())
         else:
