@@ -206,6 +206,9 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
     from ui.panels.replies import RepliesPanel
     from ui.services import AppServices
 
+    from ui.app import SWITCH_INTERVAL_S
+
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # as the app runs (ui/app.py): the worker yields sooner
     app = QApplication.instance() or QApplication([])
     runtime = start()
     started = time.perf_counter()
