@@ -320,8 +320,9 @@ def set_pack_flags(db: sqlite_utils.Database, pack_id: str, hidden: bool, disabl
     """The effective hidden/disabled flags of a pack's team templates: the pack's own, or
     the agent's choice for one template (``per_template``: id -> (hidden, disabled))."""
     with db.atomic():
-        db.execute("UPDATE team_templates SET hidden = ?, disabled = ? WHERE pack_id = ?",
-                   [int(hidden), int(disabled), pack_id])
+        db.execute("UPDATE team_templates SET hidden = ?, disabled = ? WHERE pack_id = ? "
+                   "AND (hidden != ? OR disabled != ?)",  # rows already right are not rewritten
+                   [int(hidden), int(disabled), pack_id, int(hidden), int(disabled)])
         db.conn.executemany("UPDATE team_templates SET hidden = MAX(hidden, ?), disabled = MAX(disabled, ?) "
                             "WHERE template_id = ? AND pack_id = ?",
                             [(int(h), int(d), tid, pack_id) for tid, (h, d) in per_template.items() if h or d])
