@@ -771,6 +771,8 @@ def content_problems(data: dict, templates_judged: bool = False) -> list[Problem
 
 def _card_problems(cards: list[dict]) -> list[Problem]:
     problems = []
+    if not cards:
+        return problems
     seen: set[tuple[str, str]] = set()
     try:
         from assistant.countries.cards import validate_card

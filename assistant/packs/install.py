@@ -289,6 +289,7 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
     new_ids = set()
     new_sources = []
     fresh = []  # templates with no row at all (a first install): inserted together at the end
+    rewritten = []  # new content for rows with no personal version (an update): written together too
     total = len(pack.templates)
     for index, data in enumerate(pack.templates):
         if progress is not None and index % MERGE_PROGRESS_EVERY == 0 and index:
@@ -318,6 +319,12 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
                 outcome = "added"
             elif unchanged:
                 outcome = "unchanged"
+            elif existing is not None and tid not in personal:
+                # as upsert_team_template tells it from the same row (another pack's active row
+                # was refused above)
+                outcome = ("restored" if existing[2] is not None else
+                           "unchanged" if existing[1] == digest else "updated")
+                rewritten.append((tid, stored, digest, locked))
             else:
                 template = Template.from_dict(team_data, origin=store.TEAM, validate=False)
                 outcome = store.upsert_team_template(db, pack.id, template, now=now, encoded=(stored, digest))
@@ -345,6 +352,8 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
             report.conflicts.append(tid)
     if fresh:
         store.insert_new_team_templates(db, pack.id, fresh, now=now)
+    if rewritten:
+        store.rewrite_team_templates(db, pack.id, rewritten, now=now)
     if new_sources:
         db.conn.executemany(
             "INSERT INTO pack_template_sources (template_id, pack_id, fingerprint, content_hash) "

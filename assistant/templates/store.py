@@ -216,6 +216,13 @@ def list_team(db: sqlite_utils.Database, pack_id: str | None = None,
     return [r for r in map(_team_from_row, rows) if r is not None]
 
 
+# a team row taken over by a pack's (new) version: updated_at moves only when the content did
+_REWRITE_TEAM_ROW = (
+    "UPDATE team_templates SET pack_id = ?, data = ?, content_hash = ?, locked = ?, retired_at = NULL, "
+    "updated_at = CASE WHEN content_hash = ? AND retired_at IS NULL THEN updated_at ELSE ? END "
+    "WHERE template_id = ?")
+
+
 def upsert_team_template(db: sqlite_utils.Database, pack_id: str, template: Template,
                          *, now: datetime | None = None, encoded: tuple[str, str] | None = None) -> str:
     """Install or update one team template. ``template.locked`` is stored as the lock flag;
@@ -245,11 +252,7 @@ def upsert_team_template(db: sqlite_utils.Database, pack_id: str, template: Temp
                 outcome = "unchanged"
             else:
                 outcome = "updated"
-            db.execute(
-                "UPDATE team_templates SET pack_id = ?, data = ?, content_hash = ?, locked = ?, "
-                "retired_at = NULL, updated_at = CASE WHEN content_hash = ? AND retired_at IS NULL "
-                "THEN updated_at ELSE ? END WHERE template_id = ?",
-                [pack_id, data, digest, int(template.locked), digest, stamp, template.id])
+            db.execute(_REWRITE_TEAM_ROW, [pack_id, data, digest, int(template.locked), digest, stamp, template.id])
         # a personal version based on other team content now has an update waiting
         db.execute(
             "UPDATE personal_templates SET team_updated = 1 WHERE template_id = ? "
@@ -272,6 +275,18 @@ def insert_new_team_templates(db: sqlite_utils.Database, pack_id: str,
         "INSERT INTO team_templates (template_id, pack_id, data, content_hash, locked, disabled, hidden, "
         "retired_at, installed_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0, NULL, ?, ?)",
         [(tid, pack_id, data, digest, int(locked), stamp, stamp) for tid, data, digest, locked in templates])
+
+
+def rewrite_team_templates(db: sqlite_utils.Database, pack_id: str,
+                           templates: list[tuple[str, str, str, bool]], *, now: datetime | None = None) -> None:
+    """Write new versions of team templates that have a row already and no personal version
+    (the caller checked: a pack's update), in one statement: what :func:`upsert_team_template`
+    does for them (the caller tells "updated", "unchanged" or "restored" from the row it read),
+    without its per-template lookups. Each is (id, stored JSON, content hash, locked), as for
+    :func:`insert_new_team_templates`."""
+    stamp = _now(now)
+    db.conn.executemany(_REWRITE_TEAM_ROW, [(pack_id, data, digest, int(locked), digest, stamp, tid)
+                                           for tid, data, digest, locked in templates])
 
 
 def retire_team_template(db: sqlite_utils.Database, template_id: str,
