@@ -235,7 +235,7 @@ def _canonical_encoder():
 
 
 _CANONICAL = _canonical_encoder()
-_CANONICAL_STRING = json.encoder.py_encode_basestring if _CANONICAL is None else json.encoder.encode_basestring
+_CANONICAL_STRING = json.encoder.encode_basestring  # a JSON string, as the encoder writes it
 
 
 def _canonical(data: dict) -> str:
