@@ -310,7 +310,7 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
             # judged by the same validator when the pack was loaded (format.validate_document):
             # the team template as Template.from_dict(...).to_dict() gives it, encoded once
             team_data = template_dict(data, store.TEAM)
-            stored, digest = encode(team_data)
+            stored, digest = encode(team_data, in_order=True)
             locked = team_data["locked"]
             unchanged = (existing is not None and existing[0] == pack.id and existing[1] == digest
                          and existing[2] is None and bool(existing[3]) == locked)

@@ -223,62 +223,63 @@ def content_hash(template: "Template | dict") -> str:
     return hashlib.sha256(_canonical(content_dict(data)).encode("utf-8")).hexdigest()
 
 
-def _canonical_encoder():
-    # json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), its C
+def _c_encoder(sort_keys: bool):
+    # json.dumps(data, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":")), its C
     # encoder made once instead of once per call (a pack's merge encodes thousands)
     from json.encoder import c_make_encoder, encode_basestring
 
     if c_make_encoder is None:
-        return None
-    encoder = c_make_encoder(None, None, encode_basestring, None, ":", ",", True, False, True)
+        return lambda data: json.dumps(data, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":"))
+    encoder = c_make_encoder(None, None, encode_basestring, None, ":", ",", sort_keys, False, True)
     return lambda data: "".join(encoder(data, 0))
 
 
-_CANONICAL = _canonical_encoder()
+_canonical = _c_encoder(True)
+_canonical_in_order = _c_encoder(False)  # for dicts built in sorted order (template_dict): no sort
 _CANONICAL_STRING = json.encoder.encode_basestring  # a JSON string, as the encoder writes it
-
-
-def _canonical(data: dict) -> str:
-    if _CANONICAL is not None:
-        return _CANONICAL(data)
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def template_dict(data: dict, origin: str | None = None) -> dict:
     """``Template.from_dict(data, origin=origin, validate=False).to_dict()``, without building
     the objects: for thousands of templates of a pack that were validated already (a pack's
-    merge). tests/assistant/templates/test_model.py holds the two equal."""
-    variants = {_language(lang): {"title": v["title"].strip(), "body": v["body"]}
-                for lang, v in data["variants"].items()}
+    merge). Every dict in it has its keys in sorted order, so :func:`encode` need not sort
+    them (``in_order=True``). tests/assistant/packs/test_fast_checks.py holds both."""
+    variants = {}
+    for lang, v in data["variants"].items():
+        variants[_language(lang)] = {"body": v["body"], "title": v["title"].strip()}
     variables = {}
-    for name, v in (data.get("variables") or {}).items():
+    given = data.get("variables") or {}
+    for name in sorted(given):
+        v = given[name]
+        choices = {_language(k): list(c) for k, c in (v.get("choices") or {}).items()}
         variables[name] = {
-            "label": v.get("label") or name, "type": v.get("type", "text"),
-            "required": bool(v.get("required", False)), "default": v.get("default") or "",
-            "choices": {_language(k): list(c) for k, c in (v.get("choices") or {}).items()}}
-    sections = [{"id": s["id"], "label": s.get("label") or s["id"], "default": bool(s.get("default", True))}
+            "choices": dict(sorted(choices.items())) if len(choices) > 1 else choices,
+            "default": v.get("default") or "", "label": v.get("label") or name,
+            "required": bool(v.get("required", False)), "type": v.get("type", "text")}
+    sections = [{"default": bool(s.get("default", True)), "id": s["id"], "label": s.get("label") or s["id"]}
                 for s in data.get("sections") or []]
     tags = []
     for tag in data.get("tags") or []:
         tag = tag.strip()
         if tag and tag not in tags:
             tags.append(tag)
-    return {"id": data["id"], "tags": tags, "shortcut": data.get("shortcut") or None,
-            "default_language": _language(data["default_language"]), "variants": variants,
-            "variables": variables, "sections": sections, "locked": bool(data.get("locked", False)),
-            "origin": origin or data.get("origin") or "personal"}
+    return {"default_language": _language(data["default_language"]), "id": data["id"],
+            "locked": bool(data.get("locked", False)), "origin": origin or data.get("origin") or "personal",
+            "sections": sections, "shortcut": data.get("shortcut") or None, "tags": tags,
+            "variables": variables, "variants": dict(sorted(variants.items())) if len(variants) > 1 else variants}
 
 
 _DICT_KEYS = frozenset(("id", "tags", "shortcut", "default_language", "variants", "variables", "sections",
                         "locked", "origin"))  # what Template.to_dict() holds
 
 
-def encode(data: dict) -> tuple[str, str]:
+def encode(data: dict, in_order: bool = False) -> tuple[str, str]:
     """(stored JSON, :func:`content_hash`) of a template dict in the shape of
     :meth:`Template.to_dict`, from one JSON encoding: the stored form is the hashed canonical
     JSON (sorted keys, no spaces) with ``locked`` and ``origin`` put back in their sorted place
-    (after ``default_language`` and ``id``, before ``sections``)."""
-    canonical = _canonical(content_dict(data))
+    (after ``default_language`` and ``id``, before ``sections``). ``in_order``: every dict in
+    ``data`` has its keys in sorted order already (:func:`template_dict`), so none is sorted."""
+    canonical = (_canonical_in_order if in_order else _canonical)(content_dict(data))
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     if (data.keys() == _DICT_KEYS and type(data["locked"]) is bool and type(data["id"]) is str
             and type(data["default_language"]) is str and '"' not in data["id"]

@@ -213,12 +213,34 @@ def valid_templates():
             yield template
 
 
-def test_template_dict_is_what_a_template_object_gives():
+def in_sorted_order(node) -> bool:
+    if isinstance(node, dict):
+        return list(node) == sorted(node) and all(in_sorted_order(v) for v in node.values())
+    if isinstance(node, list):
+        return all(in_sorted_order(v) for v in node)
+    return True
+
+
+MORE = [  # what the corpus lacks: choices in several languages, languages out of order, odd spellings
+    {"id": "acme.c", "default_language": "es", "variants": {"pt_BR": {"title": " B ", "body": "b"},
+                                                              "es": {"title": "A", "body": "{{r}}"}, "ar": {"title": "ج", "body": "c"}},
+     "variables": {"zeta": {"label": "Z"}, "r": {"type": "choice", "choices": {"pt_BR": ["x", "y"], "es": ["a"]},
+                                                  "required": True, "default": "a"}, "amount": {}},
+     "sections": [{"id": "z", "label": "Z"}, {"id": "a", "default": False}], "tags": ["b", "a", "b", " a "],
+     "locked": True},
+    {"id": "acme.d", "default_language": "pt-br", "variants": {"pt-br": {"title": "t", "body": "b"},
+                                                                 "EN": {"title": "t", "body": "b"}}},
+]
+
+
+def test_template_dict_is_what_a_template_object_gives_in_sorted_order():
     seen = 0
-    for template in valid_templates():
+    for template in [*valid_templates(), *MORE]:
         for origin in ("team", "personal", None):
             built = Template.from_dict(copy.deepcopy(template), origin=origin, validate=False).to_dict()
-            assert template_dict(copy.deepcopy(template), origin) == built
+            made = template_dict(copy.deepcopy(template), origin)
+            assert made == built and in_sorted_order(made)
+            assert encode(made, in_order=True) == encode(built)
         seen += 1
     assert seen >= 15
 
