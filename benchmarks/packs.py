@@ -4,8 +4,9 @@ its first install into an empty library, then an update into a library with loca
 Bars (issue 18): the first install at most 1 s, the update at most 1 s.
 
 Between the two (not timed): 300 templates edited by the agent. Version 2 changes 500
-templates (150 of them also edited locally: conflicts), drops 50 and adds 50. Baseline in the
-same run: ``json.loads`` of the same file.
+templates (150 of them also edited locally: conflicts), drops 50 and adds 50; a smaller pack
+(``--quick``) has these in proportion (1,000 templates: 60 edited, 100 changed, 10 dropped, 10
+added), as its bar is. Baseline in the same run: ``json.loads`` of the same file.
 
     .venv/bin/python benchmarks/packs.py [--templates 5000] [--runs 3] [--quick]
 
@@ -110,10 +111,12 @@ def main() -> int:
             return path
 
         v1 = write("v1.agentpack.json", pack(1, [template(i) for i in range(n)]))
-        changed = set(range(0, n, n // 500 or 1))  # 500 changed
-        edited = set(range(0, n, n // 300 or 1))  # 300 edited locally, ~1 in 2 of them also changed
-        v2_templates = [template(i, 2 if i in changed else 1) for i in range(50, n)]
-        v2_templates += [template(i) for i in range(n, n + 50)]
+        share = min(1.0, n / 5000)  # below 5,000 templates, the changes in proportion (as the bar)
+        changed = set(range(0, n, n // round(500 * share) or 1))  # 500 changed
+        edited = set(range(0, n, n // round(300 * share) or 1))  # 300 edited locally, ~1 in 2 also changed
+        moved = round(50 * share)  # dropped and added
+        v2_templates = [template(i, 2 if i in changed else 1) for i in range(moved, n)]
+        v2_templates += [template(i) for i in range(n, n + moved)]
         v2 = write("v2.agentpack.json", pack(2, v2_templates))
         size = v1.stat().st_size
 

@@ -371,6 +371,21 @@ def _fast_validator(max_templates: int = MAX_TEMPLATES):
     return fastjsonschema.compile(_inline_refs(schema, schema.get("$defs", {})))
 
 
+@lru_cache(maxsize=4)
+def _outer_validator(max_templates: int = MAX_TEMPLATES, with_extras: bool = True):
+    """The pack schema without its rule for each template (the array and its size stay):
+    what :func:`_fast_checks` asks of the schema, the templates being judged by the validator.
+    ``with_extras=False``: without the rules for each glossary term and card too, for a pack
+    that has none (half the time to compile, on the first install of a session)."""
+    import fastjsonschema
+
+    schema = json.loads(json.dumps(load_schema(max_templates)))
+    del schema["properties"]["templates"]["items"]
+    if not with_extras:
+        del schema["properties"]["glossary"]["items"], schema["properties"]["cards"]["items"]
+    return fastjsonschema.compile(_inline_refs(schema, schema.get("$defs", {})))
+
+
 def _template_id_at(data: dict, path: list) -> str | None:
     if len(path) >= 2 and path[0] == "templates" and isinstance(path[1], int):
         templates = data.get("templates")
@@ -528,13 +543,87 @@ def hidden_character_problems(data: Any) -> list[Problem]:
     templates = data.get("templates")
     if isinstance(templates, list):
         rest = {k: v for k, v in data.items() if k != "templates"}
-        for index, template in enumerate(templates):
-            if not _template_is_clean(template):
-                _walk(template, ("templates", index), findings)
+        for start in range(0, len(templates), _CLEAN_BATCH):
+            batch = templates[start:start + _CLEAN_BATCH]
+            if _all_clean(batch):
+                continue
+            for index, template in enumerate(batch, start):
+                if not _template_is_clean(template):
+                    _walk(template, ("templates", index), findings)
     else:
         rest = data
     _walk(rest, (), findings)
     return findings.result()
+
+
+_CLEAN_BATCH = 250  # templates cleared together by _all_clean
+_SCALARS = (bool, int, float, type(None))
+
+
+def _all_clean(templates: list) -> bool:
+    """True when :func:`_template_is_clean` holds for every one of ``templates``: told with
+    a few joins over all their strings (one check per kind of field instead of one per
+    string), for templates of the usual shape; False when unsure (each is then looked at)."""
+    ascii_keys: list = []  # template keys and language codes: printable ASCII
+    names: list = []  # every other key and string but bodies: plain (textsafety.is_plain)
+    bodies: list = []  # no finding as text
+    try:
+        for template in templates:
+            if type(template) is not dict:
+                return False
+            ascii_keys.extend(template)
+            for key, value in template.items():
+                if type(value) is str:
+                    names.append(value)
+                elif key == "variants":
+                    if type(value) is not dict:
+                        return False
+                    ascii_keys.extend(value)
+                    for variant in value.values():
+                        if type(variant) is not dict or len(variant) != 2:
+                            return False
+                        title, body = variant.get("title"), variant.get("body")
+                        if type(title) is not str or type(body) is not str:
+                            return False
+                        names.append(title)
+                        bodies.append(body)
+                elif type(value) is list:  # tags, sections
+                    for item in value:
+                        if type(item) is dict:
+                            names.extend(item)
+                            for inner in item.values():
+                                if type(inner) is str:
+                                    names.append(inner)
+                                elif type(inner) not in _SCALARS:
+                                    return False
+                        elif type(item) is str:
+                            names.append(item)
+                        elif type(item) not in _SCALARS:
+                            return False
+                elif type(value) is dict:  # variables
+                    names.extend(value)
+                    for spec in value.values():
+                        if type(spec) is not dict:
+                            return False
+                        names.extend(spec)
+                        for inner in spec.values():
+                            if type(inner) is str:
+                                names.append(inner)
+                            elif type(inner) is dict:  # choices: language -> options
+                                names.extend(inner)
+                                for options in inner.values():
+                                    if type(options) is not list:
+                                        return False
+                                    names.extend(options)  # a non-text option fails the join
+                            elif type(inner) not in _SCALARS:
+                                return False
+                elif type(value) not in _SCALARS:
+                    return False
+        keys = "".join(ascii_keys)
+        return (keys.isascii() and keys.isprintable() and textsafety.is_plain("".join(names))
+                and textsafety.is_clean_text("".join(bodies)))
+    except TypeError:  # a key or an option that is not text
+        return False
 
 
 def _printable_tree(node: Any) -> bool:
@@ -613,10 +702,11 @@ def parse_datetime(text: str) -> datetime:
     return value
 
 
-def content_problems(data: dict) -> list[Problem]:
+def content_problems(data: dict, templates_judged: bool = False) -> list[Problem]:
     """Checks beyond the schema, on a document that passed it: each template judged by the
     templates' own validator (:mod:`assistant.templates.validation`), then what is about the
-    pack as a whole (unique ids and shortcuts, languages declared, dates, glossary, cards)."""
+    pack as a whole (unique ids and shortcuts, languages declared, dates, glossary, cards).
+    ``templates_judged``: the validator found nothing in any template already (not asked again)."""
     problems: list[Problem] = []
     if type(data["version"]) is not int:  # JSON Schema counts 2.0 as an integer; we store whole numbers
         problems.append(Problem(CONTENT, f"must be a whole number such as 2, not {data['version']!r}", field="version"))
@@ -651,7 +741,7 @@ def content_problems(data: dict) -> list[Problem]:
             shortcuts.setdefault(shortcut, tid)
         # the template itself: the one validator the editors, imports and the merge use
         # (hidden characters were scanned over the whole document, with the same field kinds)
-        for problem in validation.problems(template, hidden=False):
+        for problem in () if templates_judged else validation.problems(template, hidden=False):
             problems.append(Problem(CONTENT, problem.message, tid, f"{where}.{problem.path}",
                                     problem.severity))
         for lang in template["variants"]:
@@ -685,6 +775,8 @@ def content_problems(data: dict) -> list[Problem]:
 
 def _card_problems(cards: list[dict]) -> list[Problem]:
     problems = []
+    if not cards:
+        return problems
     seen: set[tuple[str, str]] = set()
     try:
         from assistant.countries.cards import validate_card
@@ -740,13 +832,75 @@ def reserved_id_problems(data: dict) -> list[Problem]:
     return problems
 
 
+def _validator_bounded(template: Any) -> bool:
+    """Whether the template validator's work on ``template`` is bounded by a template's own
+    limits (no more fields than a template has, bodies within their length): always so for a
+    pack the schema accepts; a hostile file that is not is judged by the schema first."""
+    if type(template) is not dict or len(template) > len(validation.FIELDS):
+        return False
+    variants = template.get("variants")
+    if type(variants) is dict:
+        if len(variants) > MAX_LANGUAGES:
+            return False
+        for variant in variants.values():
+            if type(variant) is dict:
+                body = variant.get("body")
+                if len(variant) > 2 or (type(body) is str and len(body) > validation.MAX_BODY):
+                    return False
+    variables = template.get("variables")
+    if type(variables) is dict and len(variables) <= validation.MAX_VARIABLES:
+        for spec in variables.values():
+            if type(spec) is dict:
+                choices = spec.get("choices")
+                if len(spec) > len(validation.VARIABLE_FIELDS) or (
+                        type(choices) is dict and len(choices) > MAX_LANGUAGES):
+                    return False
+    sections = template.get("sections")
+    if type(sections) is list and len(sections) <= validation.MAX_SECTIONS:
+        for section in sections:
+            if type(section) is dict and len(section) > len(validation.SECTION_FIELDS):
+                return False
+    return True
+
+
+def _fast_checks(data: dict, caps: Caps) -> bool:
+    """Whether the document passes the pack schema, decided without the schema's rules for
+    each template: the outer document by the schema, each template by the template validator
+    (whose rules include every rule the schema has for a template, and more: checked by
+    tests/assistant/packs/test_fast_checks.py). False when either finds a problem (or a
+    template is outside the validator's bounds): the caller then asks the schema itself, so a
+    broken pack gets the schema's messages, as before."""
+    import fastjsonschema
+
+    extras = bool(data.get("glossary") or data.get("cards")) if isinstance(data, dict) else True
+    try:
+        _outer_validator(caps.max_templates, extras)(data)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    problems = validation.problems
+    for template in data["templates"]:
+        if not _validator_bounded(template) or problems(template, hidden=False):
+            return False
+    return True
+
+
 def validate_document(data: dict, builtin: bool = False, caps: Caps = DEFAULT_CAPS) -> list[Problem]:
     """Every problem (errors and warnings) with a parsed document. ``builtin``: the starter
-    pack shipped with the app, the one pack that may use the reserved ids."""
+    pack shipped with the app, the one pack that may use the reserved ids.
+
+    Order: hidden characters, then the schema, then content. A document whose templates all
+    pass the template validator (and whose outer part passes the schema) is known to pass the
+    schema, so its templates are judged once (:func:`_fast_checks`); any problem found that
+    way sends the document through the stages one by one, for the same messages."""
     hidden = hidden_character_problems(data)
     errors = [p for p in hidden if p.severity == "error"]
     if errors:
         return hidden  # the schema would only repeat them, less precisely
+    if _fast_checks(data, caps):
+        reserved = [] if builtin else reserved_id_problems(data)
+        problems = reserved + content_problems(data, templates_judged=True)
+        if not any(p.severity == "error" for p in problems):
+            return problems + hidden
     problems = schema_problems(data, caps)
     if problems:
         return problems + hidden

@@ -279,7 +279,7 @@ MERGING = "merging"
 def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progress=None) -> MergeReport:
     """``progress(MERGING, templates done, total)``: every MERGE_PROGRESS_EVERY templates."""
     from assistant.templates import store
-    from assistant.templates.model import Template, content_hash
+    from assistant.templates.model import Template, encode, template_dict
 
     report = MergeReport()
     team = store.team_index(db)
@@ -289,6 +289,7 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
     new_ids = set()
     new_sources = []
     fresh = []  # templates with no row at all (a first install): inserted together at the end
+    rewritten = []  # new content for rows with no personal version (an update): written together too
     total = len(pack.templates)
     for index, data in enumerate(pack.templates):
         if progress is not None and index % MERGE_PROGRESS_EVERY == 0 and index:
@@ -306,18 +307,28 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
             # the same JSON as last time and the team row untouched since: nothing to rebuild
             digest, locked, outcome = source[2], bool(existing[3]), "unchanged"
         else:
-            # judged by the same validator when the pack was loaded (format.content_problems)
-            template = Template.from_dict(data, origin=store.TEAM, validate=False)
-            digest, locked = content_hash(template), template.locked
+            # judged by the same validator when the pack was loaded (format.validate_document):
+            # the team template as Template.from_dict(...).to_dict() gives it, encoded once
+            team_data = template_dict(data, store.TEAM)
+            stored, digest = encode(team_data, in_order=True)
+            locked = team_data["locked"]
             unchanged = (existing is not None and existing[0] == pack.id and existing[1] == digest
                          and existing[2] is None and bool(existing[3]) == locked)
             if existing is None and tid not in personal:  # ids are unique in a valid pack
-                fresh.append((template, digest))
+                fresh.append((tid, stored, digest, locked))
                 outcome = "added"
+            elif unchanged:
+                outcome = "unchanged"
+            elif existing is not None and tid not in personal:
+                # as upsert_team_template tells it from the same row (another pack's active row
+                # was refused above)
+                outcome = ("restored" if existing[2] is not None else
+                           "unchanged" if existing[1] == digest else "updated")
+                rewritten.append((tid, stored, digest, locked))
             else:
-                outcome = "unchanged" if unchanged else store.upsert_team_template(db, pack.id, template, now=now)
-            new_sources.append({"template_id": tid, "pack_id": pack.id, "fingerprint": fingerprint,
-                                "content_hash": digest})
+                template = Template.from_dict(team_data, origin=store.TEAM, validate=False)
+                outcome = store.upsert_team_template(db, pack.id, template, now=now, encoded=(stored, digest))
+            new_sources.append((tid, pack.id, fingerprint, digest))
         mine = personal.get(tid)
         if mine is None:
             _count(report, outcome, tid)
@@ -341,8 +352,13 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
             report.conflicts.append(tid)
     if fresh:
         store.insert_new_team_templates(db, pack.id, fresh, now=now)
+    if rewritten:
+        store.rewrite_team_templates(db, pack.id, rewritten, now=now)
     if new_sources:
-        db["pack_template_sources"].upsert_all(new_sources, pk="template_id")
+        db.conn.executemany(
+            "INSERT INTO pack_template_sources (template_id, pack_id, fingerprint, content_hash) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (template_id) DO UPDATE SET pack_id = excluded.pack_id, "
+            "fingerprint = excluded.fingerprint, content_hash = excluded.content_hash", new_sources)
     for tid, (owner, _, retired_at, _) in team.items():
         if owner == pack.id and retired_at is None and tid not in new_ids:
             store.retire_team_template(db, tid, now=now)

@@ -59,6 +59,12 @@ class TemplateError(UserError, ValueError):
         super().__init__("; ".join(str(p) for p in self.problems[:10]))
 
 
+def _language(code: Any) -> str:
+    """:func:`normalize_language`, skipped for a code already in its canonical form (every
+    code a validated template holds; normalising one gives it back unchanged)."""
+    return code if type(code) is str and LANG_RE.match(code) else normalize_language(code)
+
+
 def base_language(code: str | None) -> str:
     return (code or "").replace("-", "_").split("_")[0].lower()
 
@@ -175,14 +181,14 @@ class Template:
             problems = validation.errors(validate_dict(data))
             if problems:
                 raise TemplateError(problems)
-        variants = {normalize_language(lang): Variant(v["title"].strip(), v["body"])
+        variants = {_language(lang): Variant(v["title"].strip(), v["body"])
                     for lang, v in data["variants"].items()}
         variables = {}
         for name, v in (data.get("variables") or {}).items():
             variables[name] = Variable(
                 label=v.get("label") or name, type=v.get("type", "text"),
                 required=bool(v.get("required", False)), default=v.get("default") or "",
-                choices={normalize_language(k): list(c) for k, c in (v.get("choices") or {}).items()})
+                choices={_language(k): list(c) for k, c in (v.get("choices") or {}).items()})
         sections = [Section(s["id"], s.get("label") or s["id"], bool(s.get("default", True)))
                     for s in data.get("sections") or []]
         tags = []
@@ -191,7 +197,7 @@ class Template:
             if tag and tag not in tags:
                 tags.append(tag)
         return cls(
-            id=data["id"], default_language=normalize_language(data["default_language"]),
+            id=data["id"], default_language=_language(data["default_language"]),
             variants=variants, tags=tags, shortcut=(data.get("shortcut") or None),
             variables=variables, sections=sections, locked=bool(data.get("locked", False)),
             origin=origin or data.get("origin") or "personal")
@@ -214,9 +220,75 @@ def content_dict(data: dict) -> dict:
 def content_hash(template: "Template | dict") -> str:
     """sha256 of the canonical JSON of the template's content, as hex."""
     data = template.to_dict() if isinstance(template, Template) else template
-    canonical = json.dumps(content_dict(data), ensure_ascii=False, sort_keys=True,
-                           separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(content_dict(data)).encode("utf-8")).hexdigest()
+
+
+def _c_encoder(sort_keys: bool):
+    # json.dumps(data, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":")), its C
+    # encoder made once instead of once per call (a pack's merge encodes thousands)
+    from json.encoder import c_make_encoder, encode_basestring
+
+    if c_make_encoder is None:
+        return lambda data: json.dumps(data, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":"))
+    encoder = c_make_encoder(None, None, encode_basestring, None, ":", ",", sort_keys, False, True)
+    return lambda data: "".join(encoder(data, 0))
+
+
+_canonical = _c_encoder(True)
+_canonical_in_order = _c_encoder(False)  # for dicts built in sorted order (template_dict): no sort
+_CANONICAL_STRING = json.encoder.encode_basestring  # a JSON string, as the encoder writes it
+
+
+def template_dict(data: dict, origin: str | None = None) -> dict:
+    """``Template.from_dict(data, origin=origin, validate=False).to_dict()``, without building
+    the objects: for thousands of templates of a pack that were validated already (a pack's
+    merge). Every dict in it has its keys in sorted order, so :func:`encode` need not sort
+    them (``in_order=True``). tests/assistant/packs/test_fast_checks.py holds both."""
+    variants = {}
+    for lang, v in data["variants"].items():
+        variants[_language(lang)] = {"body": v["body"], "title": v["title"].strip()}
+    variables = {}
+    given = data.get("variables") or {}
+    for name in sorted(given):
+        v = given[name]
+        choices = {_language(k): list(c) for k, c in (v.get("choices") or {}).items()}
+        variables[name] = {
+            "choices": dict(sorted(choices.items())) if len(choices) > 1 else choices,
+            "default": v.get("default") or "", "label": v.get("label") or name,
+            "required": bool(v.get("required", False)), "type": v.get("type", "text")}
+    sections = [{"default": bool(s.get("default", True)), "id": s["id"], "label": s.get("label") or s["id"]}
+                for s in data.get("sections") or []]
+    tags = []
+    for tag in data.get("tags") or []:
+        tag = tag.strip()
+        if tag and tag not in tags:
+            tags.append(tag)
+    return {"default_language": _language(data["default_language"]), "id": data["id"],
+            "locked": bool(data.get("locked", False)), "origin": origin or data.get("origin") or "personal",
+            "sections": sections, "shortcut": data.get("shortcut") or None, "tags": tags,
+            "variables": variables, "variants": dict(sorted(variants.items())) if len(variants) > 1 else variants}
+
+
+_DICT_KEYS = frozenset(("id", "tags", "shortcut", "default_language", "variants", "variables", "sections",
+                        "locked", "origin"))  # what Template.to_dict() holds
+
+
+def encode(data: dict, in_order: bool = False) -> tuple[str, str]:
+    """(stored JSON, :func:`content_hash`) of a template dict in the shape of
+    :meth:`Template.to_dict`, from one JSON encoding: the stored form is the hashed canonical
+    JSON (sorted keys, no spaces) with ``locked`` and ``origin`` put back in their sorted place
+    (after ``default_language`` and ``id``, before ``sections``). ``in_order``: every dict in
+    ``data`` has its keys in sorted order already (:func:`template_dict`), so none is sorted."""
+    canonical = (_canonical_in_order if in_order else _canonical)(content_dict(data))
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    if (data.keys() == _DICT_KEYS and type(data["locked"]) is bool and type(data["id"]) is str
+            and type(data["default_language"]) is str and '"' not in data["id"]
+            and '"' not in data["default_language"]):
+        # the first two values hold no quote, so the first ',"sections":' is the top-level key
+        head, mark, tail = canonical.partition(',"sections":')
+        flags = f',"locked":{"true" if data["locked"] else "false"},"origin":{_CANONICAL_STRING(data["origin"])}'
+        return head + flags + mark + tail, digest
+    return _canonical(data), digest
 
 
 # -- validation --------------------------------------------------------------------------

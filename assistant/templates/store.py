@@ -61,7 +61,7 @@ import sqlite_utils
 
 from assistant.errors import UserError
 from assistant.templates import validation
-from assistant.templates.model import Template, TemplateError, content_hash, declare_placeholders
+from assistant.templates.model import Template, TemplateError, content_hash, declare_placeholders, encode
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,8 @@ def _now(now: datetime | None) -> str:
 
 
 def _dump(template: Template) -> str:
-    return json.dumps(template.to_dict(), ensure_ascii=False, sort_keys=True)
+    # sorted keys, no spaces: the same encoding gives the content hash (model.encode)
+    return encode(template.to_dict())[0]
 
 
 def _load(data: str, origin: str, where: str) -> Template | None:
@@ -215,13 +216,22 @@ def list_team(db: sqlite_utils.Database, pack_id: str | None = None,
     return [r for r in map(_team_from_row, rows) if r is not None]
 
 
+# a team row taken over by a pack's (new) version: updated_at moves only when the content did
+_REWRITE_TEAM_ROW = (
+    "UPDATE team_templates SET pack_id = ?, data = ?, content_hash = ?, locked = ?, retired_at = NULL, "
+    "updated_at = CASE WHEN content_hash = ? AND retired_at IS NULL THEN updated_at ELSE ? END "
+    "WHERE template_id = ?")
+
+
 def upsert_team_template(db: sqlite_utils.Database, pack_id: str, template: Template,
-                         *, now: datetime | None = None) -> str:
+                         *, now: datetime | None = None, encoded: tuple[str, str] | None = None) -> str:
     """Install or update one team template. ``template.locked`` is stored as the lock flag;
-    ``disabled``/``hidden`` keep their current values. Returns what happened."""
+    ``disabled``/``hidden`` keep their current values. Returns what happened. ``encoded``:
+    the team template's :func:`~assistant.templates.model.encode` (stored JSON, content hash),
+    when the caller has it already."""
     stamp = _now(now)
     template = replace(template, origin=TEAM)  # judged already: no second validation
-    digest = content_hash(template)
+    data, digest = encoded or encode(template.to_dict())
     with db.atomic():
         existing = db.execute(
             "SELECT pack_id, content_hash, retired_at FROM team_templates WHERE template_id = ?",
@@ -232,7 +242,7 @@ def upsert_team_template(db: sqlite_utils.Database, pack_id: str, template: Temp
         if existing is None:
             outcome = "added"
             db["team_templates"].insert({
-                "template_id": template.id, "pack_id": pack_id, "data": _dump(template),
+                "template_id": template.id, "pack_id": pack_id, "data": data,
                 "content_hash": digest, "locked": int(template.locked), "disabled": 0,
                 "hidden": 0, "retired_at": None, "installed_at": stamp, "updated_at": stamp})
         else:
@@ -242,11 +252,7 @@ def upsert_team_template(db: sqlite_utils.Database, pack_id: str, template: Temp
                 outcome = "unchanged"
             else:
                 outcome = "updated"
-            db.execute(
-                "UPDATE team_templates SET pack_id = ?, data = ?, content_hash = ?, locked = ?, "
-                "retired_at = NULL, updated_at = CASE WHEN content_hash = ? AND retired_at IS NULL "
-                "THEN updated_at ELSE ? END WHERE template_id = ?",
-                [pack_id, _dump(template), digest, int(template.locked), digest, stamp, template.id])
+            db.execute(_REWRITE_TEAM_ROW, [pack_id, data, digest, int(template.locked), digest, stamp, template.id])
         # a personal version based on other team content now has an update waiting
         db.execute(
             "UPDATE personal_templates SET team_updated = 1 WHERE template_id = ? "
@@ -257,17 +263,30 @@ def upsert_team_template(db: sqlite_utils.Database, pack_id: str, template: Temp
     return outcome
 
 
-def insert_new_team_templates(db: sqlite_utils.Database, pack_id: str, templates: list[tuple[Template, str]],
-                              *, now: datetime | None = None) -> None:
+def insert_new_team_templates(db: sqlite_utils.Database, pack_id: str,
+                              templates: list[tuple[str, str, str, bool]], *, now: datetime | None = None) -> None:
     """Add team templates whose ids have no row yet (the caller checked: a pack's first
     install), in one statement: what :func:`upsert_team_template` does for an added template,
-    without its per-template lookups. Each is a validated team template with its
-    :func:`content_hash`, which the caller computed already."""
+    without its per-template lookups. Each is (id, stored JSON, content hash, locked) of a
+    validated team template, from :func:`~assistant.templates.model.encode` of its
+    :func:`~assistant.templates.model.template_dict` with origin ``team``."""
     stamp = _now(now)
     db.conn.executemany(
         "INSERT INTO team_templates (template_id, pack_id, data, content_hash, locked, disabled, hidden, "
         "retired_at, installed_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0, NULL, ?, ?)",
-        [(t.id, pack_id, _dump(t), digest, int(t.locked), stamp, stamp) for t, digest in templates])
+        [(tid, pack_id, data, digest, int(locked), stamp, stamp) for tid, data, digest, locked in templates])
+
+
+def rewrite_team_templates(db: sqlite_utils.Database, pack_id: str,
+                           templates: list[tuple[str, str, str, bool]], *, now: datetime | None = None) -> None:
+    """Write new versions of team templates that have a row already and no personal version
+    (the caller checked: a pack's update), in one statement: what :func:`upsert_team_template`
+    does for them (the caller tells "updated", "unchanged" or "restored" from the row it read),
+    without its per-template lookups. Each is (id, stored JSON, content hash, locked), as for
+    :func:`insert_new_team_templates`."""
+    stamp = _now(now)
+    db.conn.executemany(_REWRITE_TEAM_ROW, [(pack_id, data, digest, int(locked), digest, stamp, tid)
+                                           for tid, data, digest, locked in templates])
 
 
 def retire_team_template(db: sqlite_utils.Database, template_id: str,
@@ -316,8 +335,9 @@ def set_pack_flags(db: sqlite_utils.Database, pack_id: str, hidden: bool, disabl
     """The effective hidden/disabled flags of a pack's team templates: the pack's own, or
     the agent's choice for one template (``per_template``: id -> (hidden, disabled))."""
     with db.atomic():
-        db.execute("UPDATE team_templates SET hidden = ?, disabled = ? WHERE pack_id = ?",
-                   [int(hidden), int(disabled), pack_id])
+        db.execute("UPDATE team_templates SET hidden = ?, disabled = ? WHERE pack_id = ? "
+                   "AND (hidden != ? OR disabled != ?)",  # rows already right are not rewritten
+                   [int(hidden), int(disabled), pack_id, int(hidden), int(disabled)])
         db.conn.executemany("UPDATE team_templates SET hidden = MAX(hidden, ?), disabled = MAX(disabled, ?) "
                             "WHERE template_id = ? AND pack_id = ?",
                             [(int(h), int(d), tid, pack_id) for tid, (h, d) in per_template.items() if h or d])

@@ -174,3 +174,37 @@ def test_a_first_install_reads_back_as_the_one_by_one_path_wrote_it_and_is_one_l
     assert first[1] == content_hash(Template.from_dict(docs[0], origin=store.TEAM))
     assert first[0].replace('"acme.n0"', '"acme.single"') == single[0]
     assert _layer(db, "acme.n5") == (store.TEAM, "text 5 {{greeting}}", False)
+
+
+def test_an_update_writes_changed_restored_and_relocked_rows_as_the_one_by_one_path_does(setup, now):
+    """Rows with no personal version are written together at the end of an update; each row
+    reads back as upsert_team_template writes it, and the report names each the same way."""
+    from datetime import timedelta
+
+    from assistant.templates.model import Template
+
+    db, put, edit, t = setup
+    later = now + timedelta(days=1)
+    first = [t("acme.a", "a {{greeting}}"), t("acme.b", "b"), t("acme.c", "c"), t("acme.d", "d")]
+    put(1, first)
+    put(2, first[:3])  # d retired
+    for doc in first:  # the same rows, under another pack and id, by the one-by-one path
+        store.upsert_team_template(db, "acme.other", Template.from_dict({**doc, "id": doc["id"] + ".copy"},
+                                                                        origin=store.TEAM), now=now)
+    store.retire_team_template(db, "acme.d.copy", now=now)
+    columns = "data, content_hash, locked, disabled, hidden, retired_at, installed_at, updated_at"
+    docs = [t("acme.a", "a changed {{greeting}}"), t("acme.b", "b", locked=True), t("acme.c", "c"), t("acme.d", "d")]
+    result = put(3, docs, when=later)
+    assert result.merge.updated == ["acme.a", "acme.d"] and result.merge.unchanged == 2
+    expected = {"acme.a": "updated", "acme.b": "unchanged", "acme.d": "restored"}
+    for doc in docs:
+        if doc["id"] in expected:
+            one = Template.from_dict({**doc, "id": doc["id"] + ".copy"}, origin=store.TEAM)
+            assert store.upsert_team_template(db, "acme.other", one, now=later) == expected[doc["id"]]
+    for tid in expected:
+        merged, single = (db.execute(f"SELECT {columns} FROM team_templates WHERE template_id = ?", [i]).fetchone()
+                          for i in (tid, tid + ".copy"))
+        assert merged[2:] == single[2:], tid
+        assert merged[0].replace(f'"{tid}"', f'"{tid}.copy"') == single[0]
+    assert _layer(db, "acme.a") == (store.TEAM, "a changed {{greeting}}", False)
+    assert store.get_team(db, "acme.b").locked and store.get_team(db, "acme.d").active
