@@ -480,3 +480,25 @@ def test_switching_views_reads_on_the_worker_and_selects_an_added_task_there(pan
     assert panel.view_name == "upcoming"
     qtbot.waitUntil(lambda: not panel.reading)
     assert panel.current_task().title == "Chase the courier"
+
+
+def test_the_first_read_after_the_panel_is_built_is_made_on_the_worker(qtbot, services, monkeypatch):
+    """Issue 18: at start the panel's first view read runs beside the other panels' imports:
+    it is read on the worker, the filter lists in a pass of their own."""
+    import threading
+
+    from assistant.tasks.store import TaskStore
+    from ui.panels.queue import QueuePanel
+
+    store = TaskStore(services.db)
+    store.add(Task("Call back Mrs Ito about the refund", priority="high", customer=ITO, tags=("refund",),
+                   resolution_due_at=NOW + H, response_due_at=NOW + H), NOW - H)
+    threads = []
+    real_view = TaskStore.view
+    monkeypatch.setattr(TaskStore, "view", lambda self, *a, **k: threads.append(
+        threading.current_thread()) or real_view(self, *a, **k))
+    panel = QueuePanel(services, clock=lambda: NOW)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: titles(panel) == ["Call back Mrs Ito about the refund"] and not panel.reading)
+    assert threads and threading.main_thread() not in threads
+    qtbot.waitUntil(lambda: panel.tag_filter.findData("refund") > 0 and panel.country_filter.findData("JP") > 0)

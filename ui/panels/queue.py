@@ -281,7 +281,7 @@ class QueuePanel(Panel):
             self.destroyed.connect(lambda *_: (pool.waitForDone(), reader.close()))
         self._build()
         # first read after the window shows: the constructor stays cheap
-        QTimer.singleShot(0, self, self._settings_changed)
+        QTimer.singleShot(0, self, self._first_read)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.tick)
@@ -871,12 +871,26 @@ class QueuePanel(Panel):
         self.reload()
 
     def _settings_changed(self) -> None:
+        self._apply_settings()
+        self.reload()
+
+    def _apply_settings(self) -> None:
         self.store.reload_config()
         self.model.agent_zone = self.agent_zone
         problems = config.problems(self.services.db)
         self.status.setText(_("Invalid queue settings are ignored, the defaults apply: {problem}").format(
             problem="; ".join(problems)) if problems else "")
-        self.reload()
+
+    def _first_read(self) -> None:
+        """After the panel is built: its settings, then (unless it was read meanwhile) the
+        view on the worker and the filter lists in a pass of their own. At start this runs
+        beside the other panels' imports on threads, which stretch every GUI-thread pass."""
+        if self._reading:
+            self._settings_changed()
+            return
+        self._apply_settings()
+        self.reload_later()
+        QTimer.singleShot(0, self, self._refresh_filter_choices)
 
     def set_compact(self, compact: bool) -> None:
         for combo in (self.tag_filter, self.channel_filter, self.country_filter):
