@@ -339,6 +339,23 @@ def test_search_and_tick_read_off_the_gui_thread_and_keep_the_selection(panel, q
     assert shown and all(rows == [] for rows in shown)  # (the debounce's read too)
 
 
+def test_a_read_starts_after_the_event_loop_painted_and_only_the_latest_asked_for(panel, qtbot, monkeypatch):
+    """Issue 18: a read started at once made the paint of what asked for it (a view tab, a
+    search keystroke) wait for the interpreter lock behind the worker, cell by cell; the
+    read now starts on the next pass of the event loop, and reads asked for meanwhile
+    become one (the latest)."""
+    from assistant.tasks.store import TaskStore
+
+    asked = []
+    real_view = TaskStore.view
+    monkeypatch.setattr(TaskStore, "view", lambda self, *a, **k: asked.append(a[0]) or real_view(self, *a, **k))
+    panel.views.setCurrentIndex(1)  # Upcoming
+    panel.views.setCurrentIndex(3)  # Done, before the event loop ran
+    assert asked == [] and panel.reading  # nothing started yet; the rows shown are not the latest
+    read(qtbot, panel)
+    assert asked == ["done"] and panel.view_name == "done"
+
+
 def test_the_worker_makes_the_texts_of_the_rows_it_read(panel, qtbot, monkeypatch):
     """Issue 18: a read's first rows come with their cells made on the worker; the GUI
     thread shows them as made (the same texts it would make), and makes none of its own

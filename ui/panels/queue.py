@@ -279,6 +279,14 @@ class QueuePanel(Panel):
             self._pool.setMaxThreadCount(1)  # one read at a time, in order: see ViewReader
             reader, pool = self._reader, self._pool
             self.destroyed.connect(lambda *_: (pool.waitForDone(), reader.close()))
+        # a read asked for starts once the event loop has painted what asked for it (a view
+        # tab, the search box): a read started at once made that paint wait for the
+        # interpreter lock behind the worker, once per cell it drew (issue 18)
+        self._next_read = None
+        self._read_soon = QTimer(self)
+        self._read_soon.setSingleShot(True)
+        self._read_soon.setInterval(0)
+        self._read_soon.timeout.connect(self._start_read)
         self._build()
         # first read after the window shows: the constructor stays cheap
         QTimer.singleShot(0, self, self._first_read)
@@ -515,7 +523,13 @@ class QueuePanel(Panel):
             rows = reader.store(config, forget).view(view, now, filters, limit=VIEW_LIMIT + RESERVE)
             return reading, rows, now, (zone, [row_texts(r, now, zone) for r in rows[:PREPARED_ROWS]])
 
-        run_in_pool(read, self._view_read, self._read_failed, pool=self._pool)
+        self._next_read = read  # the latest asked for (an earlier one not started is dropped)
+        self._read_soon.start()
+
+    def _start_read(self) -> None:
+        read, self._next_read = self._next_read, None
+        if read is not None:
+            run_in_pool(read, self._view_read, self._read_failed, pool=self._pool)
 
     def _view_read(self, result) -> None:
         reading, rows, now, prepared = result
