@@ -99,8 +99,6 @@ def unread(db) -> TeamNews:
     rows = _rows(db, int(settings.get(db, READ_SETTING) or 0))
     if not rows:
         return news
-    titles = template_titles(db)
-    waiting = {entry.id for entry in store.library(db, include_hidden=True) if entry.team_updated}
     state: dict[str, str] = {}
     for row_id, _pack, _at, raw, pack_title in rows:
         news.last_id = row_id
@@ -113,6 +111,11 @@ def unread(db) -> TeamNews:
             state[tid] = state.get(tid) if state.get(tid) == "added" else "changed"
         for tid in changes.get("conflicts") or []:
             state[tid] = "conflict"
+    # only the templates named (the whole library is tens of thousands: issue 18), with the
+    # title the agent sees (their own version's where they have one)
+    entries = store.library_entries(db, state, include_hidden=True)
+    titles = {entry.id: entry.template.title for entry in entries}
+    waiting = {entry.id for entry in entries if entry.team_updated}
     for tid, what in state.items():
         if tid not in titles:  # removed or retired since
             continue

@@ -37,3 +37,20 @@ def test_new_and_changed_templates_are_marked_until_first_used(setup, now):
     assert news.marked_templates(db, now + timedelta(hours=1)) == {"acme.a", "acme.b"}  # changed again
     # a mark does not last for ever
     assert news.marked_templates(db, now + timedelta(days=news.MARK_DAYS + 1)) == set()
+
+
+def test_news_reads_only_the_templates_it_names(setup, now, monkeypatch):
+    """Issue 18: the team's news is read when the Replies panel lists the library (GUI
+    thread): it reads the rows of the templates it names, not the whole library, and
+    store.library_entries layers them exactly as store.library does."""
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "a"), t("acme.b", "b"), t("acme.c", "c")])
+    news.mark_read(db, news.unread(db))
+    edit("acme.a", "my own a")
+    put(2, [t("acme.a", "team a v2"), t("acme.b", "b"), t("acme.c", "c"), t("acme.d", "d")])
+    for ids in (["acme.a"], ["acme.a", "acme.d", "nope"], [entry.id for entry in store.library(db, True)]):
+        expected = [e for e in store.library(db, include_hidden=True) if e.id in ids]
+        assert store.library_entries(db, ids, include_hidden=True) == expected
+    monkeypatch.setattr(store, "library", lambda *a, **k: (_ for _ in ()).throw(AssertionError("whole library")))
+    latest = news.unread(db)
+    assert latest.conflicts == [("acme.a", "Refund acme.a en")] and latest.added == [("acme.d", "Refund acme.d en")]
