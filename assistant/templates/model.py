@@ -191,11 +191,7 @@ class Template:
                 choices={_language(k): list(c) for k, c in (v.get("choices") or {}).items()})
         sections = [Section(s["id"], s.get("label") or s["id"], bool(s.get("default", True)))
                     for s in data.get("sections") or []]
-        tags = []
-        for tag in data.get("tags") or []:
-            tag = tag.strip()
-            if tag and tag not in tags:
-                tags.append(tag)
+        tags = _clean_tags(data.get("tags"))
         return cls(
             id=data["id"], default_language=_language(data["default_language"]),
             variants=variants, tags=tags, shortcut=(data.get("shortcut") or None),
@@ -239,6 +235,16 @@ _canonical_in_order = _c_encoder(False)  # for dicts built in sorted order (temp
 _CANONICAL_STRING = json.encoder.encode_basestring  # a JSON string, as the encoder writes it
 
 
+def _clean_tags(tags) -> list[str]:
+    """Tags stripped, empty ones and repeats dropped, in their order."""
+    clean: list[str] = []
+    for tag in tags or []:
+        tag = tag.strip()
+        if tag and tag not in clean:
+            clean.append(tag)
+    return clean
+
+
 def template_dict(data: dict, origin: str | None = None) -> dict:
     """``Template.from_dict(data, origin=origin, validate=False).to_dict()``, without building
     the objects: for thousands of templates of a pack that were validated already (a pack's
@@ -258,11 +264,7 @@ def template_dict(data: dict, origin: str | None = None) -> dict:
             "required": bool(v.get("required", False)), "type": v.get("type", "text")}
     sections = [{"default": bool(s.get("default", True)), "id": s["id"], "label": s.get("label") or s["id"]}
                 for s in data.get("sections") or []]
-    tags = []
-    for tag in data.get("tags") or []:
-        tag = tag.strip()
-        if tag and tag not in tags:
-            tags.append(tag)
+    tags = _clean_tags(data.get("tags"))
     return {"default_language": _language(data["default_language"]), "id": data["id"],
             "locked": bool(data.get("locked", False)), "origin": origin or data.get("origin") or "personal",
             "sections": sections, "shortcut": data.get("shortcut") or None, "tags": tags,
