@@ -82,7 +82,7 @@ def task_record(task: Task) -> dict:
 
 
 def export_json(tasks: list[Task]) -> str:
-    records = [{k: task_record(t)[k] for k in FIELDS} for t in tasks]
+    records = [{k: record[k] for k in FIELDS} for record in map(task_record, tasks)]
     # one task per line: diffs and line numbers in import errors stay readable
     body = ",\n".join(json.dumps(r, ensure_ascii=False) for r in records)
     return f"[\n{body}\n]\n" if records else "[]\n"

@@ -320,3 +320,24 @@ def test_a_failed_import_leaves_the_index_and_its_triggers_as_they_were(store):
     _index_matches_the_tasks(store)
     store.add(Task("Brand new after"), NOW)  # the triggers index single writes again
     assert _found(store)["Brand new"][0] == [store.count()]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_export_makes_each_tasks_record_once(store, monkeypatch, fmt):
+    """The JSON export made every task's whole record once per field (23 times): 100,000
+    tasks took 32 s against the CSV export's 3 s. Each line is that one record, in FIELDS order."""
+    import json
+
+    from assistant.tasks import exchange
+
+    fill(store)
+    made = []
+    real = exchange.task_record
+    monkeypatch.setattr(exchange, "task_record", lambda task: made.append(task.id) or real(task))
+    exported = export_tasks(store, fmt)
+    assert sorted(made) == sorted(t.id for t in store.all_tasks())
+    if fmt == "json":
+        lines = exported.strip().splitlines()[1:-1]
+        records = [json.loads(line.rstrip(",")) for line in lines]
+        assert [list(r) for r in records] == [list(exchange.FIELDS)] * len(records)
+        assert records == [{k: real(t)[k] for k in exchange.FIELDS} for t in store.all_tasks()]
