@@ -58,3 +58,13 @@ def test_the_summary_quotes_a_script_that_died_or_hung():
     assert told[0] == "tasks.py: exit 1, before its verdict; its last lines:"
     assert told[-1].strip() == "KeyError: 'x'" and len(told) == 9
     assert run_all.why_failed("tasks.py", lines, None) == ["tasks.py: timed out"]
+
+
+def test_every_benchmark_gives_its_verdict_through_the_shared_bars():
+    """A script with its own verdict (templates.py printed a JSON 'bars' map) cannot have its
+    misses named by run_all, nor listed as open: every script ends with Bars' verdict."""
+    for path in sorted((ROOT / "benchmarks").glob("*.py")):
+        if path.name.startswith("_") or path.name == "run_all.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        assert "Bars(" in source and "exit_code()" in source, path.name
