@@ -68,3 +68,39 @@ def test_every_benchmark_gives_its_verdict_through_the_shared_bars():
             continue
         source = path.read_text(encoding="utf-8")
         assert "Bars(" in source and "exit_code()" in source, path.name
+
+
+def _bench_module(name):
+    import sys
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+
+def test_the_quick_import_bar_is_the_full_rate_plus_the_fixed_cost():
+    tasks_import = _bench_module("tasks_import")
+    # 10 s at 100,000 tasks whatever the command's fixed cost
+    assert tasks_import.scaled_bar(100_000, 0.2) == tasks_import.BAR_S_PER_100K
+    assert tasks_import.scaled_bar(100_000, 0.9) == tasks_import.BAR_S_PER_100K
+    # a tenth of the tasks: the fixed cost plus a tenth of the rest, never a tenth of the start
+    assert abs(tasks_import.scaled_bar(10_000, 0.2) - (0.2 + 9.8 / 10)) < 1e-9
+    assert tasks_import.scaled_bar(10_000, 0.5) > tasks_import.scaled_bar(10_000, 0.2)
+    # a fixed cost above the whole bar cannot lift it
+    assert tasks_import.scaled_bar(10_000, 30.0) == tasks_import.BAR_S_PER_100K
+
+
+def test_only_the_full_size_import_and_install_bars_are_open():
+    allowed = run_all.open_bars()
+    quick = {"tasks_import.py": "csv import of 10,000 tasks, end to end: 0.90 s (<= 1.15 s) -> FAIL",
+             "packs.py": "first install of 1,000 templates x 6 languages, end to end: 0.30 s (<= 0.20 s) -> FAIL"}
+    full = {"tasks_import.py": "csv import of 100,000 tasks, end to end: 10.5 s (<= 10.00 s) -> FAIL",
+            "packs.py": "first install of 5,000 templates x 6 languages, end to end: 1.10 s (<= 1.00 s) -> FAIL"}
+    for script in quick:
+        for bar, is_open in ((quick[script], False), (full[script], True)):
+            lines = [f"bar: {bar}\n", f"{script[:-3]}: 1 of 4 bar(s) MISSED: {bar}\n"]
+            assert (run_all.only_open(script, lines, allowed) is not None) is is_open, bar
