@@ -94,13 +94,21 @@ def test_the_quick_import_bar_is_the_full_rate_plus_the_fixed_cost():
     assert tasks_import.scaled_bar(10_000, 30.0) == tasks_import.BAR_S_PER_100K
 
 
-def test_only_the_full_size_import_and_install_bars_are_open():
+def test_the_import_and_install_bars_are_open_and_their_regression_guards_are_not():
+    """The absolute bars of the import and the pack install move with this shared machine's
+    speed (listed as open at both sizes); a regression still fails CI through the guards
+    relative to a baseline of the same run, which are not listed."""
     allowed = run_all.open_bars()
-    quick = {"tasks_import.py": "csv import of 10,000 tasks, end to end: 0.90 s (<= 1.15 s) -> FAIL",
-             "packs.py": "first install of 1,000 templates x 6 languages, end to end: 0.30 s (<= 0.20 s) -> FAIL"}
-    full = {"tasks_import.py": "csv import of 100,000 tasks, end to end: 10.5 s (<= 10.00 s) -> FAIL",
-            "packs.py": "first install of 5,000 templates x 6 languages, end to end: 1.10 s (<= 1.00 s) -> FAIL"}
-    for script in quick:
-        for bar, is_open in ((quick[script], False), (full[script], True)):
-            lines = [f"bar: {bar}\n", f"{script[:-3]}: 1 of 4 bar(s) MISSED: {bar}\n"]
-            assert (run_all.only_open(script, lines, allowed) is not None) is is_open, bar
+    cases = [
+        ("tasks_import.py", "csv import of 10,000 tasks, end to end: 1.30 s (<= 1.23 s) -> FAIL", True),
+        ("tasks_import.py", "json import of 100,000 tasks, end to end: 10.5 s (<= 10.00 s) -> FAIL", True),
+        ("tasks_import.py", "csv import / bare insert of the same rows (a regression guard): 2.60 x (<= 2.00 x) -> FAIL",
+         False),
+        ("packs.py", "first install of 1,000 templates x 6 languages, end to end: 0.22 s (<= 0.20 s) -> FAIL", True),
+        ("packs.py", "first install / json.loads of the same file (a regression guard): 25.0 x (<= 12.00 x) -> FAIL",
+         False),
+    ]
+    for script, bar, is_open in cases:
+        lines = [f"bar: {bar}\n", f"{script[:-3]}: 1 of 4 bar(s) MISSED: {bar}\n"]
+        assert (run_all.only_open(script, lines, allowed) is not None) is is_open, bar
+
