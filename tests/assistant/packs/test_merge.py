@@ -142,11 +142,15 @@ def test_remove_pack_keeps_personal_versions_and_the_version_mark(setup, packs, 
         install.install_file(db, Policy(), old, now=now)
 
 
-def test_a_first_install_reads_back_as_the_one_by_one_path_wrote_it_and_is_one_library_notice(setup, now):
-    """New templates are inserted together; what is stored is what upsert_team_template stores
-    for an added template, and the library's change counter moves once for the whole merge."""
+@pytest.mark.parametrize("write_every", [1000, 1])
+def test_a_first_install_reads_back_as_the_one_by_one_path_wrote_it_and_is_one_library_notice(
+        setup, now, monkeypatch, write_every):
+    """New templates are inserted together (a batch at a time: with batches of one, too);
+    what is stored is what upsert_team_template stores for an added template, and the
+    library's change counter moves once for the whole merge."""
     from assistant.templates.model import Template, content_hash
 
+    monkeypatch.setattr(install, "MERGE_WRITE_EVERY", write_every)
     db, put, edit, t = setup
 
     def library_count():
@@ -176,13 +180,17 @@ def test_a_first_install_reads_back_as_the_one_by_one_path_wrote_it_and_is_one_l
     assert _layer(db, "acme.n5") == (store.TEAM, "text 5 {{greeting}}", False)
 
 
-def test_an_update_writes_changed_restored_and_relocked_rows_as_the_one_by_one_path_does(setup, now):
-    """Rows with no personal version are written together at the end of an update; each row
-    reads back as upsert_team_template writes it, and the report names each the same way."""
+@pytest.mark.parametrize("write_every", [1000, 1])
+def test_an_update_writes_changed_restored_and_relocked_rows_as_the_one_by_one_path_does(
+        setup, now, monkeypatch, write_every):
+    """Rows with no personal version are written together in an update (a batch at a time:
+    with batches of one, too); each row reads back as upsert_team_template writes it, and the
+    report names each the same way."""
     from datetime import timedelta
 
     from assistant.templates.model import Template
 
+    monkeypatch.setattr(install, "MERGE_WRITE_EVERY", write_every)
     db, put, edit, t = setup
     later = now + timedelta(days=1)
     first = [t("acme.a", "a {{greeting}}"), t("acme.b", "b"), t("acme.c", "c"), t("acme.d", "d")]
