@@ -23,6 +23,18 @@ def test_signed_pack_installs_with_publisher_key_and_fingerprint(runtime, truste
     assert pack.installed_at == "2026-11-20T09:00:00+00:00" and pack.signed
 
 
+def test_the_installed_pack_records_its_files_digest_without_keeping_its_bytes(runtime, trusted, packs, make_pack, now):
+    import hashlib
+
+    path = packs.write(make_pack(1, publisher_key_id=trusted.info.key_id))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    loaded = fmt.load_pack(path.read_bytes())
+    assert loaded.sha256 == digest
+    assert not any(isinstance(value, (bytes, bytearray)) for value in vars(loaded).values())
+    install.install_file(runtime.db, Policy(), path, now=now)
+    assert runtime.db.execute("SELECT sha256 FROM packs").fetchone()[0] == digest
+
+
 def test_unsigned_pack_needs_confirmation_and_carries_the_mark(runtime, packs, make_pack, now):
     path = packs.write(make_pack(1), sign=False)
     with pytest.raises(install.PackRejected, match="confirm it explicitly"):
