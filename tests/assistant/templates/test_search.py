@@ -135,3 +135,29 @@ def test_a_word_repeated_in_a_template_is_listed_once():
     word = index.vocab.index("refund")
     for concat, offsets in ((index.key_concat, index.key_offsets), (index.body_concat, index.body_offsets)):
         assert list(concat[offsets[word]:offsets[word + 1]]) == [0]
+
+
+def test_the_title_order_of_a_language_is_by_the_title_of_the_variant_that_serves_it():
+    """titles_rank(language) works out the serving variant once per shape of template (its
+    languages and default): it must order as each template's own variant(language) title,
+    folded, then id, across templates of many shapes and defaults."""
+    import random
+
+    from assistant.fuzzy import fold
+
+    rng = random.Random(18)
+    codes = ["en", "es", "pt", "pt_BR", "fr", "de", "ar"]
+    words = ["Refund", "Reembolso", "Envío", "Livraison", "Zahlung", "Ärger", "alpha", "Beta", "éclair"]
+    library = []
+    for i in range(300):
+        langs = rng.sample(codes, rng.randint(1, 4))
+        data = {"id": f"t{i:03d}", "default_language": rng.choice(langs),
+                "variants": {lang: {"title": f"{rng.choice(words)} {rng.choice(words)} {lang}", "body": "x"}
+                             for lang in langs}}
+        library.append(Template.from_dict(data))
+    ix = SearchIndex(library)
+    for language in [*codes, "pt-br", "es_MX", "ja", None]:
+        rank = ix.titles_rank(language)
+        expected = sorted(range(len(library)), key=lambda i: (
+            fold(library[i].variant(language).title) if language else fold(library[i].title), library[i].id))
+        assert sorted(range(len(library)), key=lambda i: rank[i]) == expected, language
