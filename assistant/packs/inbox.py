@@ -137,7 +137,9 @@ class Inbox:
             self._digests.pop(path, None)
             return Collected(path, rejected=exc)
         self._stalled.discard(path)
-        digest = hashlib.sha256(raw + b"\0" + (signature or b"")).hexdigest()
+        hasher = hashlib.sha256(raw)  # the joined bytes' digest, without a copy of the file
+        hasher.update(b"\0" + (signature or b""))
+        digest = hasher.hexdigest()
         self._seen[path] = stamp
         if self._digests.get(path) == digest:
             return None  # touched or copied again, the same bytes: already judged

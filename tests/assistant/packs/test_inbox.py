@@ -149,6 +149,20 @@ def test_a_refused_file_is_retried_when_it_changes_not_before(runtime, trusted, 
     assert (report.rejected, [r.version for r in report.installed]) == ([], [1])
 
 
+def test_the_same_pack_signed_again_by_a_trusted_key_is_judged_again(runtime, trusted, other_key, packs,
+                                                                     make_pack, now):
+    """A file is judged again when its bytes or its signature change: the digest is of both."""
+    db, box, policy = runtime.db, inbox.Inbox(), _inbox_policy(packs)
+    path = packs.write(make_pack(1), key=other_key)
+    assert "not a trusted publisher key" in dict(box.check(db, policy, now).rejected)[path.name]
+    assert box.check(db, policy, now).rejected == []  # the same bytes and signature: not again
+    stat = path.stat()
+    packs.write(make_pack(1))  # the same pack bytes, signed by the trusted key
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    report = box.check(db, policy, now)
+    assert (report.rejected, [r.version for r in report.installed]) == ([], [1])
+
+
 def test_a_republished_version_with_other_content_is_reported(runtime, trusted, packs, make_pack, make_template,
                                                               now):
     db, box, policy = runtime.db, inbox.Inbox(), _inbox_policy(packs)
