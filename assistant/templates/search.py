@@ -261,10 +261,19 @@ class SearchIndex:
                 shape = (*t.variants, t.default_language)
                 k = served.get(shape)
                 if k is None:
-                    k = served[shape] = list(t.variants).index(t.variant_language(language))
+                    k = served[shape] = _served_place(t, language)
                 keys.append(blob.split("\n", k + 2)[k + 1])
             rank = self._ranks_by_language[language] = _rank(keys, self.ids)
         return rank
+
+    def title_key(self, position: int, language: str | None) -> str:
+        """What the template at ``position`` is ordered by among equal scores: its folded
+        title as shown in ``language`` (as :meth:`titles_rank` orders), then its id."""
+        t = self.templates[position]
+        if not language and t.default_language not in t.variants:
+            return " ".join(words(t.id))
+        k = _served_place(t, language or t.default_language)
+        return self.title_blobs[position].split("\n", k + 2)[k + 1]
 
     def _by_usage(self, candidates: np.ndarray, limit: int | None,
                   rank: np.ndarray | None = None) -> list[Hit]:
@@ -311,7 +320,8 @@ class SearchIndex:
                                 limit=MAX_TYPO_WORDS)
         return [(idx, score) for _word, score, idx in found]
 
-    def _token_scores(self, token: str, is_last: bool) -> np.ndarray:
+    def _direct_scores(self, token: str, is_last: bool) -> np.ndarray:
+        """Each template's score for ``token`` as a word or, the last one, as a prefix."""
         scores = np.zeros(len(self.templates), dtype=np.float64)
         exact = self._word(token)
         if is_last or exact is None:
@@ -320,10 +330,12 @@ class SearchIndex:
                 self._apply(scores, lo, hi, 1, len(token) >= MIN_PREFIX_BODY)
         if exact is not None:
             self._apply(scores, exact, exact + 1, 0, True)
-        if len(token) >= MIN_TYPO and not scores.any():
-            for idx, similarity in self._typo_words(token):
-                self._apply(scores, idx, idx + 1, 2, True, similarity / 100.0)
         return scores
+
+    def _add_typos(self, scores: np.ndarray, token: str) -> None:
+        """Scores for words one or two edits from ``token`` (asked when nothing matched it)."""
+        for idx, similarity in self._typo_words(token):
+            self._apply(scores, idx, idx + 1, 2, True, similarity / 100.0)
 
     def _shortcut_exact(self, folded: str) -> list[int]:
         """Templates whose folded shortcut is ``folded``, with or without its sigil."""
@@ -335,11 +347,8 @@ class SearchIndex:
                 found += concat[offsets[at]:offsets[at + 1]].tolist()
         return found
 
-    def search(self, query: str, *, tag: str | None = None, language: str | None = None,
-               limit: int | None = 50, display_language: str | None = None) -> list[Hit]:
-        """Templates matching ``query``, best first. ``language`` filters (templates with
-        that variant); ``display_language`` orders equal scores by the titles shown in it."""
-        rank = self.titles_rank(display_language or language)
+    def _filtered(self, tag: str | None, language: str | None) -> np.ndarray:
+        """Which templates the filters let through: ``tag``, and having a variant in ``language``."""
         n = len(self.templates)
         mask = np.ones(n, dtype=bool)
         if tag:
@@ -349,24 +358,20 @@ class SearchIndex:
         if language:
             mask &= self.lang_masks.get(language, self.lang_masks.get(
                 base_language(language), np.zeros(n, dtype=bool)))
-        folded = fold(query).strip()
-        tokens = words(query)
-        if not tokens:
-            if folded:  # only punctuation so far, e.g. ';': shortcuts starting with it
-                lo = bisect.bisect_left(self.shortcut_keys, folded)
-                hi = bisect.bisect_left(self.shortcut_keys, folded + "\U0010ffff")
-                picked = np.zeros(n, dtype=bool)
-                picked[self.shortcut_concat[self.shortcut_offsets[lo]:self.shortcut_offsets[hi]]] = True
-                mask &= picked
-            return self._by_usage(np.flatnonzero(mask), limit, rank)
-        allowed = mask.copy()  # the filters alone: a shortcut match must respect them too
-        total = np.zeros(n, dtype=np.float64)
-        for k, token in enumerate(tokens):
-            scores = self._token_scores(token, k == len(tokens) - 1)
-            mask &= scores > 0
-            total += scores
-        if tokens:
-            total /= len(tokens)
+        return mask
+
+    def _shortcut_prefixed(self, folded: str) -> np.ndarray:
+        """Templates whose folded shortcut starts with ``folded`` (only punctuation typed, e.g. ';')."""
+        lo = bisect.bisect_left(self.shortcut_keys, folded)
+        hi = bisect.bisect_left(self.shortcut_keys, folded + "\U0010ffff")
+        picked = np.zeros(len(self.templates), dtype=bool)
+        picked[self.shortcut_concat[self.shortcut_offsets[lo]:self.shortcut_offsets[hi]]] = True
+        return picked
+
+    def _ranked(self, total: np.ndarray, mask: np.ndarray, allowed: np.ndarray, folded: str,
+                tokens: list[str], limit: int | None, rank: np.ndarray) -> list[Hit]:
+        """The matching templates (``mask``), best first: word scores (``total``), the exact
+        shortcut (within the filters, ``allowed``), usage, the typed phrase in a title."""
         for i in self._shortcut_exact(folded):  # ';refund' (or 'refund') typed in full
             if allowed[i]:
                 total[i] += SHORTCUT_BONUS
@@ -389,6 +394,75 @@ class SearchIndex:
         order = np.lexsort((rank[candidates], -scores))[:limit]
         return [Hit(self.ids[i], float(sc)) for i, sc in
                 zip(candidates[order].tolist(), scores[order].tolist())]
+
+    def search(self, query: str, *, tag: str | None = None, language: str | None = None,
+               limit: int | None = 50, display_language: str | None = None) -> list[Hit]:
+        """Templates matching ``query``, best first. ``language`` filters (templates with
+        that variant); ``display_language`` orders equal scores by the titles shown in it."""
+        return search_layers([(self, None)], query, tag=tag, language=language, limit=limit,
+                             display_language=display_language)
+
+
+def search_layers(layers: list[tuple[SearchIndex, np.ndarray | None]], query: str, *,
+                  tag: str | None = None, language: str | None = None, limit: int | None = 50,
+                  display_language: str | None = None) -> list[Hit]:
+    """:meth:`SearchIndex.search` over indexes laid over each other, as if they were one:
+    ``layers`` are (index, the positions it must not answer with, or None). Each query word
+    may match with typos only when it matches no word in any layer, as in one index; each
+    layer ranks its own matches and the lists are merged in the order one index would give
+    (score, then the title as shown, then the id)."""
+    order_language = display_language or language
+    folded = fold(query).strip()
+    tokens = words(query)
+    masks = []
+    for index, hidden in layers:
+        mask = index._filtered(tag, language)
+        if hidden is not None:
+            mask[hidden] = False
+        masks.append(mask)
+    if not tokens:
+        found = []
+        for (index, _hidden), mask in zip(layers, masks):
+            if folded:  # only punctuation so far, e.g. ';': shortcuts starting with it
+                mask &= index._shortcut_prefixed(folded)
+            found.append(index._by_usage(np.flatnonzero(mask), limit, index.titles_rank(order_language)))
+        return _merged(layers, found, limit, order_language)
+    allowed = [mask.copy() for mask in masks]  # the filters alone: a shortcut match must respect them too
+    totals = [np.zeros(len(index), dtype=np.float64) for index, _hidden in layers]
+    for k, token in enumerate(tokens):
+        scores = [index._direct_scores(token, k == len(tokens) - 1) for index, _hidden in layers]
+        for (_index, hidden), score in zip(layers, scores):
+            if hidden is not None:
+                score[hidden] = 0.0
+        if len(token) >= MIN_TYPO and not any(score.any() for score in scores):
+            for (index, hidden), score in zip(layers, scores):
+                index._add_typos(score, token)
+                if hidden is not None:
+                    score[hidden] = 0.0
+        for mask, total, score in zip(masks, totals, scores):
+            mask &= score > 0
+            total += score
+    found = []
+    for (index, _hidden), total, mask, allow in zip(layers, totals, masks, allowed):
+        total /= len(tokens)
+        found.append(index._ranked(total, mask, allow, folded, tokens, limit, index.titles_rank(order_language)))
+    return _merged(layers, found, limit, order_language)
+
+
+def _merged(layers: list[tuple[SearchIndex, np.ndarray | None]], found: list[list[Hit]],
+            limit: int | None, language: str | None) -> list[Hit]:
+    """The hits of each layer as one list, in the order one index gives its hits."""
+    if len(found) == 1:
+        return found[0]
+    keyed = [(-hit.score, index.title_key(index.position[hit.template_id], language), hit.template_id, hit)
+             for (index, _hidden), hits in zip(layers, found) for hit in hits]
+    keyed.sort(key=lambda item: item[:3])
+    return [item[3] for item in keyed[:limit]]
+
+
+def _served_place(template: Template, language: str) -> int:
+    """The place, among ``template``'s variants, of the one that serves ``language``."""
+    return list(template.variants).index(template.variant_language(language))
 
 
 def _usage_boost(use: object, now: datetime) -> float:

@@ -366,3 +366,149 @@ def test_opening_reads_usage_and_team_marks_on_the_worker_and_previews_after_lis
     listed, reply = arrivals[-1]
     assert listed > 0 and reply is None  # listed at once, composed at the next pass
     assert widget.reply.template_id == current_id(widget) == widget.results.item(0).data(Qt.UserRole)
+
+
+def test_in_a_large_library_a_change_is_listed_at_once_without_reading_it_all(qtbot, services, monkeypatch):
+    """Past SYNC_INDEX_LIMIT templates the library is read on the worker (seconds at 50,000);
+    a template saved, imported, duplicated or deleted is read alone and laid over the index,
+    so it is listed (and selected) when the editor closes, and no whole read is started."""
+    from PySide6.QtWidgets import QMessageBox  # noqa: F401  (the panel's dialogs are patched out)
+
+    from ui.panels import replies, replies_editor
+    from ui.panels.replies import RepliesPanel
+
+    monkeypatch.setattr(replies, "SYNC_INDEX_LIMIT", 3)  # the starter pack counts as large here
+    widget = RepliesPanel(services)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.index is not None and widget.results.count() > 0)
+    qtbot.waitUntil(lambda: widget._pending_read is None)
+    whole_reads = []
+    real_read = replies.read_library_file
+    monkeypatch.setattr(replies, "read_library_file", lambda *a: whole_reads.append(1) or real_read(*a))
+    monkeypatch.setattr(RepliesPanel, "_ask", lambda self, title, text: True)
+
+    def editing(title, body):
+        def fake_exec(self):
+            self.editors["en"].title.setText(title)
+            self.editors["en"].body.setPlainText(body)
+            self.save()
+            return self.result_template is not None
+        monkeypatch.setattr(replies_editor.TemplateEditor, "exec", fake_exec)
+
+    widget.search.setText(";else")
+    assert current_id(widget) == "starter.closing.anything_else"
+    editing("Anything more zebra", "Anything more I can do, {{customer_first_name|}}?")
+    widget.edit_current()
+    assert current_id(widget) == "starter.closing.anything_else"
+    assert widget.reply.text.startswith("Anything more I can do")
+    assert widget.results.currentItem().text().startswith("Anything more zebra")
+    widget.search.setText("zebra")
+    assert [widget.results.item(i).data(Qt.UserRole) for i in range(widget.results.count())] == \
+        ["starter.closing.anything_else"]
+    widget.search.setText("today")  # a word of the old English body only: not found any more
+    assert "starter.closing.anything_else" not in \
+        [widget.results.item(i).data(Qt.UserRole) for i in range(widget.results.count())]
+
+    editing("Brand new okapi reply", "Okapi text.")
+    widget.new_template()
+    created = current_id(widget)
+    assert created and created != "starter.closing.anything_else"
+    assert widget.entries[created].template.title == "Brand new okapi reply"
+    widget.duplicate_current()
+    copy = current_id(widget)
+    assert copy not in (None, created) and copy in widget.entries
+    widget.delete_current()
+    assert copy not in widget.entries
+    widget.search.setText("okapi")
+    assert [widget.results.item(i).data(Qt.UserRole) for i in range(widget.results.count())] == [created]
+    assert whole_reads == []
+
+    # the team's version comes back when the agent's own is deleted
+    widget.select_template("starter.closing.anything_else")
+    widget.delete_current()
+    widget.search.setText("zebra")
+    assert widget.results.count() == 0
+    assert widget.entries["starter.closing.anything_else"].layer == store.TEAM
+    assert whole_reads == []
+
+
+def test_a_change_during_a_whole_read_is_not_lost_when_that_read_lands(qtbot, services, monkeypatch):
+    """A read of the whole library on the worker may predate a change laid over the index:
+    its result is dropped and the library is read again."""
+    import threading
+
+    from assistant.templates.model import Template
+    from ui.panels import replies
+    from ui.panels.replies import RepliesPanel
+
+    monkeypatch.setattr(replies, "SYNC_INDEX_LIMIT", 3)
+    widget = RepliesPanel(services)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.index is not None and widget._pending_read is None)
+    read_before, go_on = threading.Event(), threading.Event()
+    real_read = replies.read_library_file
+
+    def read_then_wait(*args):  # the first read is done before the change, and lands after it
+        result = real_read(*args)
+        if not read_before.is_set():
+            read_before.set()
+            go_on.wait(10)
+        return result
+
+    monkeypatch.setattr(replies, "read_library_file", read_then_wait)
+    widget.reload()  # a whole read on its way...
+    assert widget._pending_read is not None
+    assert read_before.wait(10)
+    template = Template.from_dict({"id": "my.walrus", "default_language": "en",
+                                   "variants": {"en": {"title": "Walrus reply", "body": "Walrus."}}})
+    store.save_personal(services.db, template)
+    services.hall.library_changed.emit(frozenset({"my.walrus"}))  # ...and a change meanwhile
+    widget.search.setText("walrus")
+    assert widget.results.count() == 1  # listed at once
+    go_on.set()
+    qtbot.waitUntil(lambda: widget._pending_read is None)
+    widget.refilter()
+    assert [widget.results.item(i).data(Qt.UserRole) for i in range(widget.results.count())] == ["my.walrus"]
+    assert len(widget.index) == len(store.library(services.db))
+
+
+def test_past_half_the_overlay_cap_the_library_is_read_again_on_the_worker(qtbot, services, monkeypatch):
+    from assistant.templates import overlay
+    from assistant.templates.model import Template
+    from assistant.templates.search import SearchIndex
+    from ui.panels import replies
+    from ui.panels.replies import RepliesPanel
+
+    monkeypatch.setattr(replies, "SYNC_INDEX_LIMIT", 3)
+    monkeypatch.setattr(overlay, "MAX_CHANGES", 4)
+    widget = RepliesPanel(services)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.index is not None and widget._pending_read is None)
+
+    def save(k):
+        store.save_personal(services.db, Template.from_dict({
+            "id": f"my.n{k}", "default_language": "en", "variants": {"en": {"title": f"Narwhal {k}", "body": "N."}}}))
+        services.hall.library_changed.emit(frozenset({f"my.n{k}"}))
+
+    save(1)
+    save(2)
+    assert isinstance(widget.index, overlay.OverlaidIndex) and widget._pending_read is None
+    save(3)  # past half the cap: a new index is made on the worker, the overlay serves meanwhile
+    assert isinstance(widget.index, overlay.OverlaidIndex) and widget._pending_read is not None
+    widget.search.setText("narwhal")
+    assert widget.results.count() == 3
+    qtbot.waitUntil(lambda: widget._pending_read is None)
+    assert isinstance(widget.index, SearchIndex)
+    widget.refilter()
+    assert widget.results.count() == 3
+    # more changes at once than the cap: the whole library is read, as before
+    reads = []
+    real_read = replies.read_library_file
+    monkeypatch.setattr(replies, "read_library_file", lambda *a: reads.append(1) or real_read(*a))
+    ids = [f"my.n{k}" for k in range(1, 4)] + ["starter.closing.anything_else", "starter.verify.privacy"]
+    services.hall.library_changed.emit(frozenset(ids))
+    qtbot.waitUntil(lambda: widget._pending_read is None)
+    assert reads == [1] and isinstance(widget.index, SearchIndex)

@@ -44,6 +44,7 @@ from ui.widgets import plain_message, plain_tooltip
 from ui.workers import run_in_pool
 
 if TYPE_CHECKING:
+    from assistant.templates.overlay import OverlaidIndex
     from assistant.templates.search import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -121,8 +122,10 @@ class RepliesPanel(Panel):
         self.entries: dict[str, store.LibraryEntry] = {}
         self.marked: set[str] = set()  # template ids marked new/changed by a team update
         self.usage: dict[str, store.Usage] = {}          # read with the library, kept in step
-        self.index: SearchIndex | None = None
+        self.index: SearchIndex | OverlaidIndex | None = None
         self._reading = 0                                 # the latest library read asked for
+        self._pending_read: int | None = None             # that read, while on the worker
+        self._read_again = False                          # changes since it began: read again
         self.loaded = False
         self._starter_checked = False  # the shipped starter pack checked (once per run)
         self.current_id: str | None = None
@@ -355,18 +358,23 @@ class RepliesPanel(Panel):
         # The library is read and indexed on the worker with a connection of its own: at
         # any library size the GUI thread only takes the result (issue 18). A small library
         # that is already shown is re-read at once after a change, so an edit is in the
-        # list when the editor closes.
+        # list when the editor closes; a larger one has the changed templates laid over its
+        # index (_lay_over).
         self._reading += 1
         path = self.services.runtime.data_dir.database
         language = self.services.customer.context.language
         if self.index is not None and len(self.entries) <= SYNC_INDEX_LIMIT:
             self._library_read((self._reading, *read_library(db, utc_now(), language)), preview_now=True)
         else:
-            reading = self._reading
+            reading = self._pending_read = self._reading
+            self._read_again = False
             run_in_pool(lambda: (reading, *read_library_file(path, utc_now(), language)),
-                        self._library_read, self._library_failed, pool=self.services.pool)
+                        self._library_read, lambda exc: self._library_failed(exc, reading),
+                        pool=self.services.pool)
 
-    def _library_failed(self, exc: Exception) -> None:
+    def _library_failed(self, exc: Exception, reading: int) -> None:
+        if reading == self._pending_read:
+            self._pending_read, self._read_again = None, False
         log.error("Reading the reply library failed: %s", exc)
 
     def reload(self, select: str | None = None) -> None:
@@ -376,10 +384,40 @@ class RepliesPanel(Panel):
         if select:
             self.select_template(select)
 
-    def _library_changed(self, _ids) -> None:
+    def _library_changed(self, ids) -> None:
         """Templates changed (here or anywhere): the list reloads, the selection stays."""
-        if self.loaded and not self._loading:
+        if self.loaded and not self._loading and not (ids and self._lay_over(ids)):
             self.reload()
+
+    def _lay_over(self, ids) -> bool:
+        """The templates ``ids`` changed (saved here, imported, a few in a team update):
+        read only them and lay them over the index, so the list shows them at once at any
+        library size (a new index of 50,000 templates takes seconds on the worker; issue
+        18). False when reading the whole library is as quick (a small one) or due (many
+        changes since it was last read): then the caller reloads."""
+        from assistant.templates.overlay import MAX_CHANGES, OverlaidIndex
+
+        index = self.index
+        if (index is None or len(self.entries) <= SYNC_INDEX_LIMIT
+                or OverlaidIndex.changes(index) + len(ids) > MAX_CHANGES):
+            return False
+        fresh = {entry.id: entry for entry in store.library_entries(self.services.db, ids)}
+        removed = set(ids) - fresh.keys()
+        self.index = OverlaidIndex.over(index, [entry.template for entry in fresh.values()], removed,
+                                        self.usage, utc_now())
+        for template_id in removed:
+            self.entries.pop(template_id, None)
+        self.entries.update(fresh)
+        if self._pending_read is not None:  # that read may predate these changes: read again
+            self._read_again = True
+        elif OverlaidIndex.changes(self.index) > MAX_CHANGES // 2:  # a new index, before the cap
+            self._read_library()
+        self.reply = None  # the selected template may have changed: show it afresh
+        if self.index.tags != index.tags or self.index.languages != index.languages:
+            self._fill_filters()
+        self.refilter()
+        self.index_ready.emit()
+        return True
 
     def _announce(self, template_id: str | None = None) -> None:
         """Tell the app this panel changed the library (the panel reloads on it, too)."""
@@ -397,6 +435,11 @@ class RepliesPanel(Panel):
         reading, entries, usage, index, marked = result
         if reading != self._reading:
             return  # a later read is on its way
+        self._pending_read = None
+        if self._read_again:  # changes laid over the index since this read began
+            self._read_again = False
+            self._read_library()
+            return
         self.entries = entries
         self.usage = usage
         self.index = index
