@@ -13,7 +13,10 @@ Bars:
   the first reply); opening the panel never blocks the GUI thread more than 50 ms (the longest
   gap of a 1 ms heartbeat timer from the panel shown until the library is listed; building
   the panel's widgets is reported apart: it happens with the window, at start-up); index
-  build <= 2 s and <= 100 MB (resident memory it adds, the templates already loaded);
+  build <= 2 s and <= 100 MB (resident memory it adds, the templates already loaded); a
+  template saved or duplicated in the panel is listed (and shown) at once, without reading
+  the whole library again: p95 <= 50 ms on the GUI thread, the write included (the GUI
+  thread is never to block longer; the baseline is the whole read it replaced);
 - issue 6: index search p95 <= 10 ms (at the issue's 10,000 templates: ``--templates 10000``);
   render p95 <= 1 ms.
 Baselines, same run: a naive linear scan (substring over each template's folded text) on the
@@ -298,6 +301,12 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
             f"Editada zqx{k:03d}" in panel.results.currentItem().text()
         panel.search.setText(f"zqx{k:03d}")
         found += shown and panel.results.count() == 1 and panel.current_id == edited.id
+        if k < EDITS // 3:  # and a copy of it, as the panel's Duplicate makes
+            t0 = time.perf_counter()
+            panel.duplicate_current()
+            QCoreApplication.processEvents()
+            edits.append((time.perf_counter() - t0) * 1000)
+            found += panel.current_id not in (None, edited.id) and panel.current_id in panel.entries
     replies.read_library_file = real_whole_read
 
     # baseline: the least a keystroke in this panel can cost
@@ -400,8 +409,9 @@ def main() -> int:
                   "before that, constructing and showing the panel ms": round(panel["constructed_ms"], 1),
                   "of which: taking the library read on the worker ms": round(panel["arrival_ms"], 1),
                   "keystroke ms": ms(keys), "keystrokes": len(keys),
-                  "a template saved, listed and shown again ms": ms(panel["edits"]),
-                  "saved templates listed and found by their new title at once":
+                  "a template saved or duplicated, listed and shown ms": ms(panel["edits"]),
+                  "the same before (the whole library read again on the worker) s": round(panel["ready_s"], 2),
+                  "saved templates found by their new title, copies listed, at once":
                       f"{panel['edits_found']} of {len(panel['edits'])}",
                   "whole library reads started by those saves": panel["whole_reads"],
                   "keystrokes over 16 ms": sum(k > 16.0 for k in keys),
@@ -415,9 +425,9 @@ def main() -> int:
     bars = Bars("templates")
     bars.check(f"panel keystroke p95 at {len(library):,} templates", key_p95, 16.0, "ms")
     bars.check("opening the panel blocks the GUI thread", panel["longest_open_ms"], 50.0, "ms")
-    bars.check(f"a template saved, listed at once, p95 at {len(library):,} templates",
+    bars.check(f"a template saved or duplicated, listed at once, p95 at {len(library):,} templates",
                percentile(panel["edits"], 95), 50.0, "ms")
-    bars.require("every saved template listed and found by its new title at once, no whole read",
+    bars.require("every template saved or duplicated listed at once, no whole read",
                  panel["edits_found"] == len(panel["edits"]) and panel["whole_reads"] == 0,
                  f"{panel['edits_found']} of {len(panel['edits'])}, {panel['whole_reads']} whole reads")
     bars.check(f"index build at {len(library):,} templates", build_s, 2.0, "s")

@@ -34,6 +34,7 @@ class OverlaidIndex:
         self.base = base
         self.delta = SearchIndex(changed)
         self.hidden = hidden  # positions in ``base``, sorted, distinct
+        self.laid_over = len({*(base.ids[p] for p in hidden.tolist()), *self.delta.ids})
         self.tags = _tags(base, hidden, changed)
         self.languages = sorted({*_visible_languages(base, hidden), *self.delta.languages})
 
@@ -57,8 +58,9 @@ class OverlaidIndex:
 
     @staticmethod
     def changes(index: SearchIndex | OverlaidIndex) -> int:
-        """How many templates ``index`` has laid over the index it was built as."""
-        return len(index.delta) + len(index.hidden) if isinstance(index, OverlaidIndex) else 0
+        """How many templates ``index`` has laid over the index it was built as (changed,
+        added or removed)."""
+        return index.laid_over if isinstance(index, OverlaidIndex) else 0
 
     def __len__(self) -> int:
         return len(self.base) - len(self.hidden) + len(self.delta)

@@ -105,6 +105,20 @@ def test_personal_ids_duplicate_and_usage(db):
     assert "my.hello-world" not in store.usage(db)
 
 
+def test_one_entry_is_read_alone_and_layered_as_the_library_lists_it(db, monkeypatch):
+    store.upsert_team_template(db, "pack.a", make("a.one", title="Team"), now=T0)
+    store.upsert_team_template(db, "pack.a", make("a.two", title="Other"), now=T0)
+    store.save_personal(db, make("a.one", title="Mine"), now=T1)
+    store.save_personal(db, make("my.own", title="Own"), now=T1)
+    listed = {entry.id: entry for entry in store.library(db, include_hidden=True)}
+    monkeypatch.setattr(store, "library", lambda *a, **k: pytest.fail("the whole library was read"))
+    for tid in ("a.one", "a.two", "my.own"):
+        assert store.get_entry(db, tid) == listed[tid]
+    assert store.get_entry(db, "a.one").layer == store.OVERRIDE
+    assert store.get_entry(db, "none.such") is None
+    assert store.duplicate(db, "a.one", now=T1).title == "Mine (copy)"
+
+
 def test_a_damaged_row_is_skipped_not_fatal(db, caplog):
     store.upsert_team_template(db, "pack.a", make("a.good"), now=T0)
     for bad in ("{not json", '{"id": "a.bad"}', '{"id": "a.bad2", "default_language": "en", "variants": []}'):
