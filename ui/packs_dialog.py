@@ -16,12 +16,12 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextOption
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout,
                                QHeaderView, QMessageBox, QPlainTextEdit,
-                               QPushButton, QSplitter, QTabWidget, QTextEdit, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QPushButton, QSplitter, QTableView, QTabWidget, QTextEdit,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from assistant import textsafety
 from assistant.clock.ticks import utc_now
@@ -56,6 +56,93 @@ def when(text: str | None) -> str:
     return text[:16].replace("T", " ") + (" UTC" if len(text) > 10 else "")
 
 
+CHANGELOG_ENTRIES = 20  # the newest changelog entries the details show
+CHANGELOG_NAMES = 8     # templates named per kind of change in an entry
+CHANGES = ("added", "updated", "conflicts", "kept_local", "retired")
+
+
+def changelog_ids(history: list[manage.HistoryEntry]) -> set[str]:
+    """The templates :func:`describe_pack` names (their titles are read, not the library's)."""
+    return {tid for entry in history[:CHANGELOG_ENTRIES] for key in CHANGES
+            for tid in (entry.changes.get(key) or [])[:CHANGELOG_NAMES]}
+
+
+class PackTemplatesModel(QAbstractTableModel):
+    """A pack's templates for the Packs window: title, and the agent's Hidden and Disabled
+    ticks. A model, not an item per template, and titles read for the rows shown, a page at
+    a time (``read_titles``: ids -> titles): a pack of 50,000 templates is listed in the time
+    of one plain query. A tick is asked of the dialog (``flag_asked``), which writes it and
+    :meth:`set_flag` shows it."""
+
+    flag_asked = Signal(str, str, bool)  # template id, "hidden" or "disabled", on
+
+    FLAGS = (None, "hidden", "disabled")
+    PAGE = 200  # titles read at once, from the row asked for
+
+    def __init__(self, read_titles, parent=None):
+        super().__init__(parent)
+        self.read_titles = read_titles
+        self.rows: list[manage.PackTemplate] = []
+        self.titles: dict[str, str] = {}
+        self.headers = [_("Template"), _("Hidden"), _("Disabled")]
+
+    def set_rows(self, rows: list[manage.PackTemplate]) -> None:
+        self.beginResetModel()
+        self.rows, self.titles = rows, {}
+        self.endResetModel()
+
+    def title(self, number: int) -> str:
+        template_id = self.rows[number].template_id
+        if template_id not in self.titles:
+            page = [row.template_id for row in self.rows[max(0, number - self.PAGE // 4):number + self.PAGE]]
+            found = self.read_titles(page)
+            self.titles.update((tid, found.get(tid) or tid) for tid in page)  # unreadable: its id
+        return self.titles[template_id]
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else 3
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def flags(self, index):
+        found = super().flags(index)
+        return found | Qt.ItemIsUserCheckable if index.column() else found
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if column == 0 and role == Qt.DisplayRole:
+            return textsafety.visible(self.title(index.row()))
+        if column == 0 and role == Qt.ToolTipRole:
+            return plain_tooltip(row.template_id)
+        if column and role == Qt.CheckStateRole:
+            return Qt.Checked if getattr(row, self.FLAGS[column]) else Qt.Unchecked
+        return None
+
+    def setData(self, index, value, role=Qt.EditRole) -> bool:
+        if not index.isValid() or not index.column() or role != Qt.CheckStateRole:
+            return False
+        on = Qt.CheckState(value) == Qt.Checked
+        self.flag_asked.emit(self.rows[index.row()].template_id, self.FLAGS[index.column()], on)
+        return True
+
+    def set_flag(self, template_id: str, flag: str, on: bool) -> None:
+        for number, row in enumerate(self.rows):
+            if row.template_id == template_id:
+                self.rows[number] = row._replace(**{flag: on})
+                changed = self.index(number, self.FLAGS.index(flag))
+                self.dataChanged.emit(changed, changed, [Qt.CheckStateRole])
+                return
+
+
 def describe_pack(pack: manage.InstalledPack, history: list[manage.HistoryEntry],
                   titles: dict[str, str] | None = None) -> str:
     """The details pane's text (plain text, hidden characters made visible); the changelog
@@ -87,14 +174,14 @@ def describe_pack(pack: manage.InstalledPack, history: list[manage.HistoryEntry]
             where = " / ".join(x for x in (w.get("template"), w.get("field")) if x)
             lines.append(f"• {where}: {w.get('message')}")
     lines += ["", _("Changelog:")]
-    for entry in history[:20]:
+    labels = (_("added"), _("updated"), _("team version updated"), _("kept your version"), _("retired"))
+    for entry in history[:CHANGELOG_ENTRIES]:
         lines.append(f"{when(entry.at)}  {entry.action} {entry.version or ''}: {entry.summary()}")
-        for key, label in (("added", _("added")), ("updated", _("updated")), ("conflicts", _("team version updated")),
-                           ("kept_local", _("kept your version")), ("retired", _("retired"))):
+        for key, label in zip(CHANGES, labels):
             ids = entry.changes.get(key) or []
             if ids:
-                shown = ", ".join(v(titles.get(i, i)) for i in ids[:8]) + (" …" if len(ids) > 8 else "")
-                lines.append(f"    {label}: {shown}")
+                shown = ", ".join(v(titles.get(i, i)) for i in ids[:CHANGELOG_NAMES])
+                lines.append(f"    {label}: {shown}" + (" …" if len(ids) > CHANGELOG_NAMES else ""))
     return "\n".join(lines)
 
 
@@ -166,16 +253,26 @@ class PacksDialog(QDialog):
         self.details = _read_only_text()
         self.details.setAccessibleName(_("Pack details"))
         lower.addWidget(self.details)
-        self.template_list = QTreeWidget()
+        self.template_model = PackTemplatesModel(lambda ids: manage.pack_template_titles(self.services.db, ids), self)
+        self.template_model.flag_asked.connect(self._template_flag_changed)
+        # a table, not a tree: a tree lays out every row (50,000 asked for their flags)
+        self.template_list = QTableView()
         self.template_list.setAccessibleName(_("Templates of the pack"))
-        self.template_list.setHeaderLabels([_("Template"), _("Hidden"), _("Disabled")])
-        self.template_list.setRootIsDecorated(False)
-        self.template_list.itemChanged.connect(self._template_flag_changed)
+        self.template_list.setModel(self.template_model)
+        self.template_list.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.template_list.setShowGrid(False)
+        self.template_list.verticalHeader().hide()
+        self.template_list.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         lower.addWidget(self.template_list)
         splitter.addWidget(lower)
         splitter.setSizes([180, 320])
         outer.addWidget(splitter, 1)
-        fit_columns(self.template_list, fit=(1, 2))
+        fit_columns(self.template_list)
+        header = self.template_list.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignLeading | Qt.AlignVCenter)  # as the pack list's
+        for column in (1, 2):  # tick boxes, as wide as their heading: fitting them to their
+            header.setSectionResizeMode(column, QHeaderView.Fixed)  # contents measured every row
+            header.resizeSection(column, header.sectionSizeHint(column))  # (50,000: 0.4 s)
         stack_when_narrow(self, [lower])
         return page
 
@@ -183,6 +280,7 @@ class PacksDialog(QDialog):
         db = self.services.db
         self.packs = manage.list_packs(db)
         current = self.selected_pack_id()
+        self.pack_list.blockSignals(True)  # the pack is shown once, below
         self.pack_list.clear()
         for pack in self.packs:
             if pack.source == "built-in":
@@ -201,6 +299,7 @@ class PacksDialog(QDialog):
                 self.pack_list.setCurrentItem(item)
         if self.pack_list.currentItem() is None and self.pack_list.topLevelItemCount():
             self.pack_list.setCurrentItem(self.pack_list.topLevelItem(0))
+        self.pack_list.blockSignals(False)
         self._show_pack()
         self._refresh_conflicts()
         self._refresh_keys()
@@ -217,43 +316,24 @@ class PacksDialog(QDialog):
         pack = self._selected_pack()
         for b in (self.hide_button, self.disable_button, self.remove_button):
             b.setEnabled(pack is not None)
-        self.template_list.blockSignals(True)
-        self.template_list.clear()
         if pack is None:
+            self.template_model.set_rows([])
             self.details.setPlainText(_("No packs installed. Use “Install from file…”, or ask your team lead "
                                         "for the pack inbox folder."))
-            self.template_list.blockSignals(False)
             return
         self.hide_button.setText(_("Show") if pack.hidden else _("Hide"))
         self.disable_button.setText(_("Enable") if pack.disabled else _("Disable"))
-        from assistant.templates import store
-
-        db = self.services.db
         from assistant.packs.news import template_titles
 
-        self.details.setPlainText(describe_pack(pack, manage.history(db, pack.pack_id),
-                                                template_titles(db, include_retired=True)))
-        for record in store.list_team(db, pack.pack_id):
-            template_id = record.template_id
-            hidden, disabled = manage.template_flags(db, template_id)
-            item = QTreeWidgetItem([textsafety.visible(record.template.title), "", ""])
-            item.setToolTip(0, plain_tooltip(template_id))
-            item.setData(0, Qt.UserRole, template_id)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(1, Qt.Checked if hidden else Qt.Unchecked)
-            item.setCheckState(2, Qt.Checked if disabled else Qt.Unchecked)
-            self.template_list.addTopLevelItem(item)
-        self.template_list.blockSignals(False)
+        db = self.services.db
+        history = manage.history(db, pack.pack_id)
+        self.details.setPlainText(describe_pack(pack, history, template_titles(
+            db, changelog_ids(history), include_retired=True)))
+        self.template_model.set_rows(manage.pack_templates(db, pack.pack_id))
 
-    def _template_flag_changed(self, item: QTreeWidgetItem, column: int) -> None:
-        if column not in (1, 2):
-            return
-        on = item.checkState(column) == Qt.Checked
-        template_id = item.data(0, Qt.UserRole)
-        if column == 1:
-            manage.set_template_flags(self.services.db, template_id, hidden=on)
-        else:
-            manage.set_template_flags(self.services.db, template_id, disabled=on)
+    def _template_flag_changed(self, template_id: str, flag: str, on: bool) -> None:
+        manage.set_template_flags(self.services.db, template_id, **{flag: on})
+        self.template_model.set_flag(template_id, flag, on)
         self._announce(packs=False, templates=frozenset({template_id}), refresh=False)
 
     def _toggle_pack(self, flag: str) -> None:

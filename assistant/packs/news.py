@@ -54,17 +54,18 @@ class TeamNews:
         return shown + (" …" if len(titles) > limit else "")
 
 
-def template_titles(db, include_retired: bool = False) -> dict[str, str]:
-    """Template id -> the title the agent sees (their own version's where they have one);
-    with ``include_retired``, also the team templates a pack no longer ships (for a
-    changelog)."""
+def template_titles(db, template_ids, include_retired: bool = False) -> dict[str, str]:
+    """Template id -> the title the agent sees (their own version's where they have one) of
+    ``template_ids``, reading only their rows; with ``include_retired``, also of the team
+    templates a pack no longer ships (for a changelog)."""
     from assistant.templates import store
 
+    ids = sorted(set(template_ids))
     titles = {}
     if include_retired:
-        titles = {record.template.id: record.template.title
-                  for record in store.list_team(db, include_retired=True)}
-    titles.update({entry.id: entry.template.title for entry in store.library(db, include_hidden=True)})
+        titles = {record.template.id: record.template.title for record in store.team_records(db, ids)}
+    titles.update({entry.id: entry.template.title
+                   for entry in store.library_entries(db, ids, include_hidden=True)})
     return titles
 
 

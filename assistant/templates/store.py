@@ -216,6 +216,13 @@ def list_team(db: sqlite_utils.Database, pack_id: str | None = None,
     return [r for r in map(_team_from_row, rows) if r is not None]
 
 
+def team_records(db: sqlite_utils.Database, template_ids) -> list[TeamRecord]:
+    """The team rows of ``template_ids``, retired ones too, reading only those."""
+    rows = db["team_templates"].rows_where("template_id IN (SELECT value FROM json_each(?))",
+                                           [json.dumps(sorted(set(template_ids)))], order_by="template_id")
+    return [r for r in map(_team_from_row, rows) if r is not None]
+
+
 # a team row taken over by a pack's (new) version: updated_at moves only when the content did
 _REWRITE_TEAM_ROW = (
     "UPDATE team_templates SET pack_id = ?, data = ?, content_hash = ?, locked = ?, retired_at = NULL, "

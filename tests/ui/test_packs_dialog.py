@@ -106,17 +106,53 @@ def test_installed_packs_show_publisher_fingerprint_changelog(qtbot, services, k
     assert "Publisher: ACME Support Manila" in details
     assert f"Key fingerprint: {key.info.fingerprint}" in details
     assert "update 2: 1 updated, 1 retired" in details
-    assert dialog.template_list.topLevelItemCount() == 1
+    model = dialog.template_list.model()
+    assert model.rowCount() == 1
+    assert model.index(0, 0).data() == "Refund acme.a"
+    assert model.index(0, 0).data(Qt.ToolTipRole) == "<span>acme.a</span>"
     dialog.show()
     SHOTS.mkdir(parents=True, exist_ok=True)
     dialog.grab().save(str(SHOTS / "packs-installed.png"))
     # hide one template, then the whole pack
-    item = dialog.template_list.topLevelItem(0)
-    item.setCheckState(2, Qt.Checked)
+    assert model.setData(model.index(0, 2), Qt.Checked, Qt.CheckStateRole)
     assert manage.template_flags(db, "acme.a") == (False, True)
+    assert model.index(0, 2).data(Qt.CheckStateRole) == Qt.Checked
+    assert model.index(0, 1).data(Qt.CheckStateRole) == Qt.Unchecked
     assert store.get_entry(db, "acme.a") is None
     dialog._toggle_pack("hidden")
     assert manage.get_pack(db, "acme.refunds").hidden
+
+
+def test_a_large_pack_is_listed_without_loading_its_templates(qtbot, services, key, write, monkeypatch):
+    """The Packs window lists a pack's templates from one plain query and reads the titles of
+    the rows it shows, a page at a time (it loaded every template, twice: 2.2 s at 5,000)."""
+    from assistant.templates import store
+    from ui.packs_dialog import PackTemplatesModel
+
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    count = PackTemplatesModel.PAGE * 3
+    install.install_file(db, Policy(), write(_pack(1, [_template(f"acme.t{i:04d}") for i in range(count)])), now=NOW)
+    manage.set_template_flags(db, "acme.t0001", hidden=True)
+    loaded = []
+    for name in ("library", "list_team"):  # (the changelog reads the few templates it names)
+        real = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda *a, real=real, name=name, **k: loaded.append(name) or real(*a, **k))
+    read = []
+    real_titles = manage.pack_template_titles
+    monkeypatch.setattr(manage, "pack_template_titles", lambda db, ids: read.append(len(ids)) or real_titles(db, ids))
+    dialog = _dialog(qtbot, services)
+    dialog.resize(920, 600)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    model = dialog.template_list.model()
+    assert model.rowCount() == count and loaded == []
+    qtbot.waitUntil(lambda: read != [])  # painted: the titles of the rows shown are read
+    assert sum(read) <= PackTemplatesModel.PAGE
+    assert model.index(1, 0).data() == "Refund acme.t0001"
+    assert model.index(1, 1).data(Qt.CheckStateRole) == Qt.Checked
+    assert model.index(count - 1, 0).data() == f"Refund acme.t{count - 1:04d}"  # read when asked for
+    assert len(read) == 2
 
 
 def test_install_from_file_unsigned_needs_confirmation(qtbot, services, write, no_popups, monkeypatch):

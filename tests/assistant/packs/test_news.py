@@ -54,3 +54,35 @@ def test_news_reads_only_the_templates_it_names(setup, now, monkeypatch):
     monkeypatch.setattr(store, "library", lambda *a, **k: (_ for _ in ()).throw(AssertionError("whole library")))
     latest = news.unread(db)
     assert latest.conflicts == [("acme.a", "Refund acme.a en")] and latest.added == [("acme.d", "Refund acme.d en")]
+
+
+def test_changelog_titles_are_read_for_the_named_templates_only(setup, now, monkeypatch):
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "a"), t("acme.b", "b"), t("acme.c", "c")])
+    edit("acme.a", "my own a")
+    put(2, [t("acme.a", "a"), t("acme.c", "c")], when=now + timedelta(hours=1))  # b retired
+    monkeypatch.setattr(store, "library", lambda *a, **k: (_ for _ in ()).throw(AssertionError("whole library")))
+    monkeypatch.setattr(store, "list_team", lambda *a, **k: (_ for _ in ()).throw(AssertionError("whole pack")))
+    assert news.template_titles(db, ["acme.b", "acme.c", "nope"], include_retired=True) == \
+        {"acme.b": "Refund acme.b en", "acme.c": "Refund acme.c en"}
+    assert news.template_titles(db, ["acme.b", "acme.c"]) == {"acme.c": "Refund acme.c en"}
+
+
+def test_a_packs_templates_are_listed_with_their_titles_and_flags_without_loading_them(setup, now, monkeypatch):
+    from assistant.packs import manage
+
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "a"), t("acme.b", "b", langs=("es", "pt_BR"), default_language="pt_BR"),
+            t("acme.c", "c"), t("acme.d", "d")])
+    put(2, [t("acme.a", "a"), t("acme.b", "b", langs=("es", "pt_BR"), default_language="pt_BR"), t("acme.c", "c")],
+        when=now + timedelta(hours=1))  # d retired
+    manage.set_template_flags(db, "acme.c", disabled=True)
+    titles = {record.template_id: record.template.title for record in store.list_team(db, "acme.refunds")}
+    db.execute("UPDATE team_templates SET data = '{damaged' WHERE template_id = 'acme.a'")
+    monkeypatch.setattr(store, "list_team", lambda *a, **k: (_ for _ in ()).throw(AssertionError("loaded")))
+    listed = manage.pack_templates(db, "acme.refunds")
+    assert listed == [("acme.a", False, False), ("acme.b", False, False), ("acme.c", False, True)]
+    assert manage.pack_templates(db, "no.such.pack") == []
+    titles.pop("acme.a")  # a damaged row has no title to read: the window shows its id
+    assert manage.pack_template_titles(db, ["acme.a", "acme.b", "acme.c", "nope"]) == titles
+    assert titles["acme.b"] == "Refund acme.b pt_BR"  # the default language's title, as Template.title
