@@ -13,7 +13,9 @@ Speed: :class:`SearchIndex` is built once (the Replies panel builds it on the wo
 with the library read on a connection of its own, so the GUI thread only receives it) as a
 folded vocabulary with numpy posting lists per word and field; a query costs a few vectorised
 operations per matching vocabulary word, not a scan of the text. Usage boosts are updated
-without rebuilding (:meth:`SearchIndex.set_usage`, one template: :meth:`set_one_usage`).
+without rebuilding (:meth:`SearchIndex.set_usage`, one template: :meth:`set_one_usage`), and
+templates changed since the build are laid over it (:mod:`assistant.templates.overlay`,
+searched with :func:`search_layers`).
 ``benchmarks/templates.py`` measures it at 50,000 templates x 3 languages, typed into the
 real panel.
 

@@ -512,3 +512,27 @@ def test_past_half_the_overlay_cap_the_library_is_read_again_on_the_worker(qtbot
     services.hall.library_changed.emit(frozenset(ids))
     qtbot.waitUntil(lambda: widget._pending_read is None)
     assert reads == [1] and isinstance(widget.index, SearchIndex)
+
+
+def test_a_template_just_made_is_selected_even_when_not_among_the_first_listed(qtbot, panel, monkeypatch):
+    """A large library lists its first MAX_LISTED replies: a new one that the empty search
+    does not reach is listed first, selected and shown (it was not selected at all)."""
+    from ui.panels import replies, replies_editor
+
+    monkeypatch.setattr(replies, "MAX_LISTED", 5)
+
+    def fake_exec(self):
+        self.editors["en"].title.setText("Zzz yak reply")
+        self.editors["en"].body.setPlainText("Yak text.")
+        self.save()
+        return self.result_template is not None
+
+    monkeypatch.setattr(replies_editor.TemplateEditor, "exec", fake_exec)
+    panel.search.setText("nothing matches this")
+    panel.new_template()
+    created = current_id(panel)
+    assert created and panel.entries[created].template.title == "Zzz yak reply"
+    assert panel.results.item(0).data(Qt.UserRole) == created and panel.search.text() == ""
+    assert panel.reply.text == "Yak text."
+    panel.search.setText("yak")  # the next search lists as usual
+    assert [panel.results.item(i).data(Qt.UserRole) for i in range(panel.results.count())] == [created]

@@ -10,7 +10,8 @@ All rules (ranking, rendering, values, layers) live in ``assistant.templates``; 
 lays widgets out and wires them. Template text is always shown as plain text. The library
 follows the hall: whoever changes templates (this panel, the packs window, the inbox, the
 CLI in another process) announces ``library_changed`` and the list reloads, keeping the
-selected reply; the agent's name, company and the rich-text choice follow ``settings_changed``.
+selected reply (in a large library, the templates it names are read alone and laid over the
+index); the agent's name, company and the rich-text choice follow ``settings_changed``.
 """
 
 from __future__ import annotations
@@ -580,16 +581,22 @@ class RepliesPanel(Panel):
             self._select_when_ready = template_id
             self._load_once()
             return
-        for i in range(self.results.count()):
-            if self.results.item(i).data(Qt.UserRole) == template_id:
-                self.results.setCurrentRow(i)
-                return
+        if self._select_listed(template_id):
+            return
         self.search.clear()
         self.refilter()
+        if not self._select_listed(template_id) and template_id in self.entries:
+            # not among the first of a large library (a template just made): listed first,
+            # until the search changes
+            self.results.insertItem(0, self._item(self.entries[template_id], self.usage.get(template_id)))
+            self.results.setCurrentRow(0)
+
+    def _select_listed(self, template_id: str) -> bool:
         for i in range(self.results.count()):
             if self.results.item(i).data(Qt.UserRole) == template_id:
                 self.results.setCurrentRow(i)
-                return
+                return True
+        return False
 
     def current_entry(self) -> store.LibraryEntry | None:
         return self.entries.get(self.current_id) if self.current_id else None
