@@ -86,3 +86,36 @@ def test_export_and_sign_produce_an_installable_pack(qtbot, tmp_path, db, monkey
     assert editor.open_path(target)
     assert editor.template_list.count() == 1 and editor.pack_title.text() == "Team replies"
 
+
+
+def test_a_pause_in_editing_checks_the_pack_off_the_gui_thread(qtbot, monkeypatch):
+    """At 5,000 templates a check of the whole pack takes 0.8 s: after a pause in editing it
+    runs on the worker, on a copy, and only the latest check is shown."""
+    import threading
+
+    from ui import pack_editor
+
+    editor = _editor(qtbot)
+    qtbot.waitUntil(lambda: editor.problems.count() > 0)  # the first check, on opening
+    threads, release = [], threading.Event()
+    real = pack_editor.document_problems
+
+    def checking(doc):
+        threads.append(threading.current_thread())
+        if len(threads) == 1:
+            release.wait(10)  # the first check is slow: a later one is asked meanwhile
+        return real(doc)
+
+    monkeypatch.setattr(pack_editor, "document_problems", checking)
+    editor.doc["templates"][0]["variants"]["en"]["body"] = "{{oops}}"
+    editor.validate_timer.timeout.emit()  # the pause after an edit
+    qtbot.waitUntil(lambda: len(threads) == 1)
+    editor.doc["templates"][0]["variants"]["en"]["body"] = "{{also_wrong}}"  # edited meanwhile
+    editor.validate_timer.timeout.emit()
+    release.set()
+    qtbot.waitUntil(lambda: any("also_wrong" in editor.problems.item(i).text()
+                                for i in range(editor.problems.count())))
+    qtbot.wait(50)  # the first check's result came too, and was not shown
+    shown = [editor.problems.item(i).text() for i in range(editor.problems.count())]
+    assert not any("oops" in text for text in shown)
+    assert threading.main_thread() not in threads and len(threads) == 2
