@@ -95,7 +95,11 @@ class PackTemplatesModel(QAbstractTableModel):
         template_id = self.rows[number].template_id
         if template_id not in self.titles:
             page = [row.template_id for row in self.rows[max(0, number - self.PAGE // 4):number + self.PAGE]]
-            found = self.read_titles(page)
+            try:
+                found = self.read_titles(page)
+            except sqlite3.Error:  # a locked or busy database: the id now, the title next time
+                log.warning("Reading template titles failed", exc_info=True)
+                return template_id
             self.titles.update((tid, found.get(tid) or tid) for tid in page)  # unreadable: its id
         return self.titles[template_id]
 
