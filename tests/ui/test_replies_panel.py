@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
@@ -423,6 +424,17 @@ def test_in_a_large_library_a_change_is_listed_at_once_without_reading_it_all(qt
     widget.search.setText("okapi")
     assert [widget.results.item(i).data(Qt.UserRole) for i in range(widget.results.count())] == [created]
     assert whole_reads == []
+
+    # a locked database while reading the changed templates: the whole library is read instead
+    def locked(db, ids, include_hidden=False):
+        raise sqlite3.OperationalError("database is locked")
+
+    real_entries = store.library_entries
+    monkeypatch.setattr(store, "library_entries", locked)
+    services.hall.library_changed.emit(frozenset({created}))
+    qtbot.waitUntil(lambda: whole_reads == [1] and widget._pending_read is None)
+    monkeypatch.setattr(store, "library_entries", real_entries)
+    whole_reads.clear()
 
     # the team's version comes back when the agent's own is deleted
     widget.select_template("starter.closing.anything_else")

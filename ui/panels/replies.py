@@ -402,7 +402,11 @@ class RepliesPanel(Panel):
         if (index is None or len(self.entries) <= SYNC_INDEX_LIMIT
                 or OverlaidIndex.changes(index) + len(ids) > MAX_CHANGES):
             return False
-        fresh = {entry.id: entry for entry in store.library_entries(self.services.db, ids)}
+        try:
+            fresh = {entry.id: entry for entry in store.library_entries(self.services.db, ids)}
+        except sqlite3.Error:  # a locked or busy database: the whole library is read instead
+            log.warning("Reading the changed templates failed", exc_info=True)
+            return False
         removed = set(ids) - fresh.keys()
         self.index = OverlaidIndex.over(index, [entry.template for entry in fresh.values()], removed,
                                         self.usage, utc_now())
