@@ -16,7 +16,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextOption
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout,
                                QHeaderView, QMessageBox, QPlainTextEdit,
@@ -30,8 +30,9 @@ from assistant.packs import format as fmt
 from assistant.packs import inbox, install, manage, signing, trust
 from ui import theme
 from ui.narrow import fit_columns, stack_when_narrow
+from ui.pack_templates import PackTemplatesModel
 from ui.services import Command
-from ui.widgets import plain_label, plain_message, plain_tooltip
+from ui.widgets import plain_label, plain_message
 from ui.workers import Progress, run_in_thread
 
 log = logging.getLogger(__name__)
@@ -65,86 +66,6 @@ def changelog_ids(history: list[manage.HistoryEntry]) -> set[str]:
     """The templates :func:`describe_pack` names (their titles are read, not the library's)."""
     return {tid for entry in history[:CHANGELOG_ENTRIES] for key in CHANGES
             for tid in (entry.changes.get(key) or [])[:CHANGELOG_NAMES]}
-
-
-class PackTemplatesModel(QAbstractTableModel):
-    """A pack's templates for the Packs window: title, and the agent's Hidden and Disabled
-    ticks. A model, not an item per template, and titles read for the rows shown, a page at
-    a time (``read_titles``: ids -> titles): a pack of 50,000 templates is listed in the time
-    of one plain query. A tick is asked of the dialog (``flag_asked``), which writes it and
-    :meth:`set_flag` shows it."""
-
-    flag_asked = Signal(str, str, bool)  # template id, "hidden" or "disabled", on
-
-    FLAGS = (None, "hidden", "disabled")
-    PAGE = 200  # titles read at once, from the row asked for
-
-    def __init__(self, read_titles, parent=None):
-        super().__init__(parent)
-        self.read_titles = read_titles
-        self.rows: list[manage.PackTemplate] = []
-        self.titles: dict[str, str] = {}
-        self.headers = [_("Template"), _("Hidden"), _("Disabled")]
-
-    def set_rows(self, rows: list[manage.PackTemplate]) -> None:
-        self.beginResetModel()
-        self.rows, self.titles = rows, {}
-        self.endResetModel()
-
-    def title(self, number: int) -> str:
-        template_id = self.rows[number].template_id
-        if template_id not in self.titles:
-            page = [row.template_id for row in self.rows[max(0, number - self.PAGE // 4):number + self.PAGE]]
-            try:
-                found = self.read_titles(page)
-            except sqlite3.Error:  # a locked or busy database: the id now, the title next time
-                log.warning("Reading template titles failed", exc_info=True)
-                return template_id
-            self.titles.update((tid, found.get(tid) or tid) for tid in page)  # unreadable: its id
-        return self.titles[template_id]
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else 3
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.headers[section]
-        return None
-
-    def flags(self, index):
-        found = super().flags(index)
-        return found | Qt.ItemIsUserCheckable if index.column() else found
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if column == 0 and role == Qt.DisplayRole:
-            return textsafety.visible(self.title(index.row()))
-        if column == 0 and role == Qt.ToolTipRole:
-            return plain_tooltip(row.template_id)
-        if column and role == Qt.CheckStateRole:
-            return Qt.Checked if getattr(row, self.FLAGS[column]) else Qt.Unchecked
-        return None
-
-    def setData(self, index, value, role=Qt.EditRole) -> bool:
-        if not index.isValid() or not index.column() or role != Qt.CheckStateRole:
-            return False
-        on = Qt.CheckState(value) == Qt.Checked
-        self.flag_asked.emit(self.rows[index.row()].template_id, self.FLAGS[index.column()], on)
-        return True
-
-    def set_flag(self, template_id: str, flag: str, on: bool) -> None:
-        for number, row in enumerate(self.rows):
-            if row.template_id == template_id:
-                self.rows[number] = row._replace(**{flag: on})
-                changed = self.index(number, self.FLAGS.index(flag))
-                self.dataChanged.emit(changed, changed, [Qt.CheckStateRole])
-                return
 
 
 def describe_pack(pack: manage.InstalledPack, history: list[manage.HistoryEntry],

@@ -128,7 +128,7 @@ def test_a_large_pack_is_listed_without_loading_its_templates(qtbot, services, k
     """The Packs window lists a pack's templates from one plain query and reads the titles of
     the rows it shows, a page at a time (it loaded every template, twice: 2.2 s at 5,000)."""
     from assistant.templates import store
-    from ui.packs_dialog import PackTemplatesModel
+    from ui.pack_templates import PackTemplatesModel
 
     db = services.db
     trust.add_key(db, key.public_path.read_text(), now=NOW)
