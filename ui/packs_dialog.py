@@ -386,7 +386,7 @@ class PacksDialog(QDialog):
                 return
             self._show_rejection(path, exc)
             return
-        self._announce()
+        self._announce(templates=result.merge.template_ids())
         self.last_result = result
         lines = [_("{title} version {version} installed: {summary}.").format(
             title=textsafety.visible(result.title), version=result.version, summary=result.merge.summary())]
@@ -711,7 +711,8 @@ class InboxWatch(QObject):
         self.last_report = report
         if report.installed:  # announced: Replies, Culture and the clocks follow
             self.services.hall.packs_changed.emit()
-            self.services.hall.library_changed.emit(None)
+            self.services.hall.library_changed.emit(frozenset().union(
+                *(result.merge.template_ids() for result in report.installed)))
             titles = ", ".join(f"{textsafety.visible(r.title)} {r.version}" for r in report.installed)
             conflicts = sum(len(r.merge.conflicts) for r in report.installed)
             message = _("Updated: {packs}.").format(packs=titles)

@@ -77,12 +77,20 @@ class MergeReport:
     retired: list[str] = field(default_factory=list)
     kept_as_personal: list[str] = field(default_factory=list)
     locked_copies: dict[str, str] = field(default_factory=dict)  # team id -> new personal id
+    written: set[str] = field(default_factory=set)  # every template whose rows the merge wrote
 
     def to_dict(self) -> dict:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "kept_local": self.kept_local, "converged": self.converged,
                 "conflicts": self.conflicts, "retired": self.retired,
                 "kept_as_personal": self.kept_as_personal, "locked_copies": self.locked_copies}
+
+    def template_ids(self) -> frozenset[str]:
+        """Every template whose place in the library this merge may have changed: those whose
+        rows it wrote (a lock changed alone counts as unchanged, and is written) and the
+        agent's copies it made. What the app announces, so that a list of 50,000 templates
+        reads only those (issue 18)."""
+        return frozenset({*self.written, *self.locked_copies.values()})
 
     def summary(self) -> str:
         parts = [f"{len(self.added)} added", f"{len(self.updated)} updated"]
@@ -323,6 +331,8 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
             locked = team_data["locked"]
             unchanged = (existing is not None and existing[0] == pack.id and existing[1] == digest
                          and existing[2] is None and bool(existing[3]) == locked)
+            if not unchanged:
+                report.written.add(tid)
             if existing is None and tid not in personal:  # ids are unique in a valid pack
                 fresh.append((tid, stored, digest, locked))
                 outcome = "added"
@@ -347,9 +357,11 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
             # a locked template cannot have a personal version: keep the agent's text apart
             report.locked_copies[tid] = _keep_as_personal_copy(db, mine_data, now)
             store.delete_personal(db, tid)
+            report.written.add(tid)
             _count(report, outcome, tid)
         elif mine_hash == digest:
             store.delete_personal(db, tid)  # the personal version now equals the team's
+            report.written.add(tid)
             if outcome == "unchanged":
                 report.unchanged += 1
             else:
@@ -358,6 +370,7 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
             report.kept_local.append(tid)
         else:
             store.mark_team_updated(db, tid, True)
+            report.written.add(tid)
             report.conflicts.append(tid)
     if fresh:
         store.insert_new_team_templates(db, pack.id, fresh, now=now)
@@ -372,6 +385,7 @@ def merge_templates(db: sqlite_utils.Database, pack: Pack, now: datetime, progre
         if owner == pack.id and retired_at is None and tid not in new_ids:
             store.retire_team_template(db, tid, now=now)
             report.retired.append(tid)
+            report.written.add(tid)
             if tid in personal:
                 report.kept_as_personal.append(tid)
     return report

@@ -273,11 +273,14 @@ def test_inbox_watch_installs_newer_signed_packs_quietly(qtbot, services, key, w
     real_apply = install.apply
     monkeypatch.setattr(install, "apply", lambda *a, **k: merged_on.append(threading.current_thread())
                         or real_apply(*a, **k))
+    announced = []
+    services.hall.library_changed.connect(announced.append)
     watch = InboxWatch(services, None, now=lambda: NOW)
     watch.check()
     qtbot.waitUntil(lambda: watch.last_report is not None, timeout=10000)
     assert [p.version for p in manage.list_packs(db)] == [3]
     assert told == [("Template packs", "Updated: ACME refunds <b>EU</b> 3.")]
+    assert announced == [frozenset({"acme.a"})]  # the templates it changed, for Replies to read alone
     assert merged_on and merged_on[0] is not threading.main_thread()  # the merge is off the GUI thread
 
 
@@ -436,3 +439,31 @@ def test_a_change_that_needs_a_choice_leads_to_the_side_by_side_view(qtbot, serv
     monkeypatch.setattr(packs_dialog, "open_packs_dialog", lambda window, tid=None: opened.append(tid))
     qtbot.mouseClick(bar.show_button, Qt.LeftButton)
     assert opened == ["acme.a"] and not bar.isVisibleTo(panel)
+
+
+def test_a_team_update_in_a_large_library_is_listed_in_replies_without_reading_it_all(
+        qtbot, services, key, write, no_popups, monkeypatch):
+    """The install announces the templates it changed: Replies reads only those (issue 18)."""
+    from ui.panels import replies
+    from ui.panels.replies import RepliesPanel
+
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    install.install_file(db, Policy(), write(_pack(1, [_template("acme.a"), _template("acme.b")])), now=NOW)
+    monkeypatch.setattr(replies, "SYNC_INDEX_LIMIT", 3)  # the starter pack and these count as large
+    panel = RepliesPanel(services)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.index is not None and panel._pending_read is None)
+    whole_reads = []
+    real_read = replies.read_library_file
+    monkeypatch.setattr(replies, "read_library_file", lambda *a: whole_reads.append(1) or real_read(*a))
+    changed = _template("acme.a")
+    changed["variants"]["en"]["title"] = "Refund okapi"
+    dialog = _dialog(qtbot, services)
+    dialog.install_path(write(_pack(2, [changed, _template("acme.c")], pack_id="acme.refunds")))
+    qtbot.waitUntil(lambda: getattr(dialog, "last_result", None) is not None, timeout=10000)
+    panel.search.setText("okapi")
+    assert [panel.results.item(i).data(Qt.UserRole) for i in range(panel.results.count())] == ["acme.a"]
+    assert "acme.c" in panel.entries and "acme.b" not in panel.entries  # added, retired
+    assert whole_reads == [] and panel._pending_read is None

@@ -216,3 +216,24 @@ def test_an_update_writes_changed_restored_and_relocked_rows_as_the_one_by_one_p
         assert merged[0].replace(f'"{tid}"', f'"{tid}.copy"') == single[0]
     assert _layer(db, "acme.a") == (store.TEAM, "a changed {{greeting}}", False)
     assert store.get_team(db, "acme.b").locked and store.get_team(db, "acme.d").active
+
+
+def test_an_update_names_every_template_whose_place_in_the_library_changed(setup, now):
+    """What the app announces after an install (so that a large library reads only those):
+    every entry of the library that differs afterwards is named, a lock changed alone too."""
+    db, put, edit, t = setup
+    put(1, [t(f"acme.{k}", f"{k} v1") for k in "abcdefgh"])
+    edit("acme.b", "my b")  # kept: the team's b does not change
+    edit("acme.c", "my c")  # a conflict: the team's c changes too
+    edit("acme.d", "d v2")  # converges: the team's d becomes the same
+    edit("acme.e", "my e")  # locked by the team: kept apart as a copy
+    edit("acme.g", "my g")  # retired with the agent's version: kept as personal
+    before = {entry.id: entry for entry in store.library(db, include_hidden=True)}
+    result = put(2, [t("acme.a", "a v2"), t("acme.b", "b v1"), t("acme.c", "c v2"), t("acme.d", "d v2"),
+                     t("acme.e", "e v1", locked=True), t("acme.h", "h v1", locked=True), t("acme.i", "i v1")])
+    after = {entry.id: entry for entry in store.library(db, include_hidden=True)}
+    differ = {tid for tid in before.keys() | after.keys() if before.get(tid) != after.get(tid)}
+    named = result.merge.template_ids()
+    assert differ <= named, differ - named
+    assert {"acme.h", "acme.i", "acme.f", *result.merge.locked_copies.values()} <= differ
+    assert "acme.b" not in named  # the agent's version stays as it was
