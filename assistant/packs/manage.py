@@ -147,12 +147,13 @@ def pack_templates(db: sqlite_utils.Database, pack_id: str) -> list[PackTemplate
 def pack_template_titles(db: sqlite_utils.Database, template_ids) -> dict[str, str]:
     """The team version's title of each of ``template_ids``, as Template.title gives it (the
     default language's variant's), taken by SQLite from the stored JSON without loading the
-    template; a row that is not JSON, or an id that is no team template, is left out."""
-    return dict(db.execute(
+    template; a row that is not JSON or has no text there (damaged by hand), or an id that is
+    no team template, is left out."""
+    return {tid: title for tid, title in db.execute(
         "SELECT template_id, json_extract(data, '$.variants.' "
         "|| json_quote(json_extract(data, '$.default_language')) || '.title') FROM team_templates "
         "WHERE template_id IN (SELECT value FROM json_each(?)) AND json_valid(data)",
-        [json.dumps(sorted(set(template_ids)))]).fetchall())
+        [json.dumps(sorted(set(template_ids)))]) if isinstance(title, str)}
 
 
 def template_flags(db: sqlite_utils.Database, template_id: str) -> tuple[bool, bool]:

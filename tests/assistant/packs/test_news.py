@@ -85,4 +85,7 @@ def test_a_packs_templates_are_listed_with_their_titles_and_flags_without_loadin
     assert manage.pack_templates(db, "no.such.pack") == []
     titles.pop("acme.a")  # a damaged row has no title to read: the window shows its id
     assert manage.pack_template_titles(db, ["acme.a", "acme.b", "acme.c", "nope"]) == titles
+    db.execute("UPDATE team_templates SET data = json_set(data, '$.variants.pt_BR.title', 42) "
+               "WHERE template_id = 'acme.b'")  # a number where the title is: left out too
+    assert manage.pack_template_titles(db, ["acme.b"]) == {}
     assert titles["acme.b"] == "Refund acme.b pt_BR"  # the default language's title, as Template.title
