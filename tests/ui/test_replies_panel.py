@@ -546,5 +546,6 @@ def test_a_template_just_made_is_selected_even_when_not_among_the_first_listed(q
     assert created and panel.entries[created].template.title == "Zzz yak reply"
     assert panel.results.item(0).data(Qt.UserRole) == created and panel.search.text() == ""
     assert panel.reply.text == "Yak text."
+    shot(panel, "replies-new-listed-first")
     panel.search.setText("yak")  # the next search lists as usual
     assert [panel.results.item(i).data(Qt.UserRole) for i in range(panel.results.count())] == [created]
