@@ -16,7 +16,10 @@ Bars:
   build <= 2 s and <= 100 MB (resident memory it adds, the templates already loaded); a
   template saved or duplicated in the panel is listed (and shown) at once, without reading
   the whole library again: p95 <= 50 ms on the GUI thread, the write included (the GUI
-  thread is never to block longer; the baseline is the whole read it replaced);
+  thread is never to block longer; the baseline is the whole read it replaced); a template
+  saved by another program (the hall hears of the write, not which templates) is listed
+  within 1 s p95 of the hall's check, the GUI thread never blocked more than 50 ms
+  meanwhile, without reading the whole library again;
 - issue 6: index search p95 <= 10 ms (at the issue's 10,000 templates: ``--templates 10000``);
   render p95 <= 1 ms.
 Baselines, same run: a naive linear scan (substring over each template's folded text) on the
@@ -56,6 +59,7 @@ from assistant.packs.starter import starter_path  # noqa: E402
 
 LANGS = ("en", "es", "fr")
 EDITS = 30  # templates saved in the panel
+OTHER_EDITS = 10  # templates saved by another program while the panel is open
 
 
 def make_library(count: int, rng: random.Random) -> list[Template]:
@@ -205,11 +209,13 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = tempfile.mkdtemp(prefix="bench-replies-")
     os.environ["AGENT_ASSISTANT_HOME"] = home
-    from PySide6.QtCore import QCoreApplication, QElapsedTimer, Qt, QTimer
+    from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem, QTextEdit
 
     from assistant.runtime import start
     from ui.context import CustomerContextHolder
+    import sqlite_utils
+
     from ui.panels.replies import RepliesPanel
     from ui.services import AppServices
 
@@ -307,6 +313,33 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
             QCoreApplication.processEvents()
             edits.append((time.perf_counter() - t0) * 1000)
             found += panel.current_id not in (None, edited.id) and panel.current_id in panel.entries
+
+    # templates saved by another program (the CLI, IT's script): the hall hears of a write
+    # but not which templates; from its check to the template listed, and the GUI thread's
+    # longest block meanwhile (a 1 ms heartbeat)
+    edit_reads = len(whole_reads)
+    services.hall.watch(runtime.conn)
+    other = sqlite_utils.Database(sqlite3.connect(runtime.data_dir.database))
+    others, other_found, other_blocks = [], 0, []
+    for k in range(OTHER_EDITS):
+        target = library[(k * 4099 + 17) % len(library)]
+        data = target.to_dict()
+        data["variants"]["es"]["title"] = f"Ajena zqy{k:03d} " + data["variants"]["es"]["title"]
+        store.save_personal(other, Template.from_dict(data))
+        beats.clear()
+        heartbeat.start()
+        t0 = time.perf_counter()
+        services.hall.check()
+        while not (target.id in panel.entries and panel.entries[target.id].layer == store.OVERRIDE):
+            QCoreApplication.processEvents(QEventLoop.WaitForMoreEvents)  # as the app's loop: no spinning
+            if time.perf_counter() - t0 > 120:
+                break
+        others.append((time.perf_counter() - t0) * 1000)
+        heartbeat.stop()
+        other_blocks.append(max(b - a for a, b in zip([t0] + beats, beats + [time.perf_counter()])) * 1000)
+        panel.search.setText(f"zqy{k:03d}")
+        other_found += [panel.results.item(i).data(Qt.UserRole) for i in range(panel.results.count())] == [target.id]
+    other.conn.close()
     replies.read_library_file = real_whole_read
 
     # baseline: the least a keystroke in this panel can cost
@@ -335,7 +368,9 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
     return {"fill_s": fill_s, "ready_s": ready_s, "longest_open_ms": longest_open_ms,
             "constructed_ms": constructed_ms, "longest_cpu_ms": longest_cpu_ms, "arrival_ms": max(arrivals or [0.0]),
             "keystrokes": keystrokes, "bare": bare, "listed_last": listed,
-            "edits": edits, "edits_found": found, "whole_reads": len(whole_reads)}
+            "edits": edits, "edits_found": found, "whole_reads": edit_reads,
+            "others": others, "others_found": other_found, "others_block_ms": max(other_blocks),
+            "others_whole_reads": len(whole_reads) - edit_reads}
 
 
 def main() -> int:
@@ -413,7 +448,12 @@ def main() -> int:
                   "the same before (the whole library read again on the worker) s": round(panel["ready_s"], 2),
                   "saved templates found by their new title, copies listed, at once":
                       f"{panel['edits_found']} of {len(panel['edits'])}",
+                  "a template saved by another program, from the hall's check to listed ms": ms(panel["others"]),
+                  "the longest GUI-thread block meanwhile ms": round(panel["others_block_ms"], 1),
+                  "templates saved by another program found by their new title":
+                      f"{panel['others_found']} of {len(panel['others'])}",
                   "whole library reads started by those saves": panel["whole_reads"],
+                  "whole library reads started by another program's": panel["others_whole_reads"],
                   "keystrokes over 16 ms": sum(k > 16.0 for k in keys),
                   "baseline bare list + preview ms": ms(panel["bare"]),
                   "ratio p95 keystroke/bare": round(key_p95 / bare_p95, 2) if bare_p95 else None},
@@ -430,6 +470,13 @@ def main() -> int:
     bars.require("every template saved or duplicated listed at once, no whole read",
                  panel["edits_found"] == len(panel["edits"]) and panel["whole_reads"] == 0,
                  f"{panel['edits_found']} of {len(panel['edits'])}, {panel['whole_reads']} whole reads")
+    bars.check(f"a template saved by another program, listed, p95 at {len(library):,} templates",
+               percentile(panel["others"], 95), 1000.0, "ms")
+    bars.check("the GUI thread's longest block while another program's change is listed",
+               panel["others_block_ms"], 50.0, "ms")
+    bars.require("every template saved by another program listed, no whole read",
+                 panel["others_found"] == len(panel["others"]) and panel["others_whole_reads"] == 0,
+                 f"{panel['others_found']} of {len(panel['others'])}, {panel['others_whole_reads']} whole reads")
     bars.check(f"index build at {len(library):,} templates", build_s, 2.0, "s")
     bars.check("index build adds", build_mb, 100.0, "MB")
     bars.check("render p95", percentile(render_ms, 95), 1.0, "ms")

@@ -362,6 +362,25 @@ def personal_index(db: sqlite_utils.Database) -> dict[str, tuple[str, str | None
         "SELECT template_id, content_hash, base_pack_id, base_hash, data FROM personal_templates")}
 
 
+def library_fingerprint(db: sqlite_utils.Database) -> dict[str, int]:
+    """A number per template id, taken from every column of its team and personal rows that
+    :func:`library` reads, so two fingerprints differ at every template whose library entry
+    may differ: how the app finds which templates another program changed without reading
+    and parsing them all (0.2 s at 50,000 templates; issue 18). Python's ``hash``: compare
+    only fingerprints taken by the same process."""
+    prints = {r[0]: hash(r[1:]) for r in db.execute(
+        "SELECT template_id, pack_id, data, content_hash, locked, disabled, hidden, retired_at FROM team_templates")}
+    for r in db.execute("SELECT template_id, data, content_hash, base_pack_id, base_hash, base_data, team_updated "
+                        "FROM personal_templates"):
+        prints[r[0]] = hash((prints.get(r[0]), r[1:]))
+    return prints
+
+
+def changed_ids(before: dict[str, int], after: dict[str, int]) -> set[str]:
+    """The templates whose fingerprint (:func:`library_fingerprint`) differs, added or gone."""
+    return {tid for tid, _ in before.items() ^ after.items()}
+
+
 def team_ids(db: sqlite_utils.Database, pack_id: str) -> list[str]:
     """The ids of a pack's team templates, retired ones included."""
     return [r[0] for r in db.execute("SELECT template_id FROM team_templates WHERE pack_id = ? "

@@ -369,24 +369,42 @@ def test_opening_reads_usage_and_team_marks_on_the_worker_and_previews_after_lis
     assert widget.reply.template_id == current_id(widget) == widget.results.item(0).data(Qt.UserRole)
 
 
-def test_in_a_large_library_a_change_is_listed_at_once_without_reading_it_all(qtbot, services, monkeypatch):
+@pytest.fixture
+def large_panel(qtbot, services, monkeypatch):
+    """A Replies panel that counts its library (the starter pack) as a large one: read on the
+    worker, a change read alone and laid over its index."""
+    from ui.panels import replies
+
+    monkeypatch.setattr(replies, "SYNC_INDEX_LIMIT", 3)
+    widget = replies.RepliesPanel(services)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.index is not None and widget.results.count() > 0 and widget._pending_read is None)
+    return widget
+
+
+@pytest.fixture
+def whole_reads(monkeypatch):
+    """One item per whole read of the library started from here on."""
+    from ui.panels import replies
+
+    reads = []
+    real_read = replies.read_library_file
+    monkeypatch.setattr(replies, "read_library_file", lambda *a: reads.append(1) or real_read(*a))
+    return reads
+
+
+def test_in_a_large_library_a_change_is_listed_at_once_without_reading_it_all(qtbot, services, large_panel,
+                                                                              whole_reads, monkeypatch):
     """Past SYNC_INDEX_LIMIT templates the library is read on the worker (seconds at 50,000);
     a template saved, imported, duplicated or deleted is read alone and laid over the index,
     so it is listed (and selected) when the editor closes, and no whole read is started."""
     from PySide6.QtWidgets import QMessageBox  # noqa: F401  (the panel's dialogs are patched out)
 
-    from ui.panels import replies, replies_editor
+    from ui.panels import replies_editor
     from ui.panels.replies import RepliesPanel
 
-    monkeypatch.setattr(replies, "SYNC_INDEX_LIMIT", 3)  # the starter pack counts as large here
-    widget = RepliesPanel(services)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitUntil(lambda: widget.index is not None and widget.results.count() > 0)
-    qtbot.waitUntil(lambda: widget._pending_read is None)
-    whole_reads = []
-    real_read = replies.read_library_file
-    monkeypatch.setattr(replies, "read_library_file", lambda *a: whole_reads.append(1) or real_read(*a))
+    widget = large_panel
     monkeypatch.setattr(RepliesPanel, "_ask", lambda self, title, text: True)
 
     def editing(title, body):
@@ -445,20 +463,15 @@ def test_in_a_large_library_a_change_is_listed_at_once_without_reading_it_all(qt
     assert whole_reads == []
 
 
-def test_a_change_during_a_whole_read_is_not_lost_when_that_read_lands(qtbot, services, monkeypatch):
+def test_a_change_during_a_whole_read_is_not_lost_when_that_read_lands(qtbot, services, large_panel, monkeypatch):
     """A read of the whole library on the worker may predate a change laid over the index:
     its result is dropped and the library is read again."""
     import threading
 
     from assistant.templates.model import Template
     from ui.panels import replies
-    from ui.panels.replies import RepliesPanel
 
-    monkeypatch.setattr(replies, "SYNC_INDEX_LIMIT", 3)
-    widget = RepliesPanel(services)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitUntil(lambda: widget.index is not None and widget._pending_read is None)
+    widget = large_panel
     read_before, go_on = threading.Event(), threading.Event()
     real_read = replies.read_library_file
 
@@ -486,19 +499,14 @@ def test_a_change_during_a_whole_read_is_not_lost_when_that_read_lands(qtbot, se
     assert len(widget.index) == len(store.library(services.db))
 
 
-def test_past_half_the_overlay_cap_the_library_is_read_again_on_the_worker(qtbot, services, monkeypatch):
+def test_past_half_the_overlay_cap_the_library_is_read_again_on_the_worker(qtbot, services, large_panel, whole_reads,
+                                                                           monkeypatch):
     from assistant.templates import overlay
     from assistant.templates.model import Template
     from assistant.templates.search import SearchIndex
-    from ui.panels import replies
-    from ui.panels.replies import RepliesPanel
 
-    monkeypatch.setattr(replies, "SYNC_INDEX_LIMIT", 3)
     monkeypatch.setattr(overlay, "MAX_CHANGES", 4)
-    widget = RepliesPanel(services)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitUntil(lambda: widget.index is not None and widget._pending_read is None)
+    widget = large_panel
 
     def save(k):
         store.save_personal(services.db, Template.from_dict({
@@ -517,13 +525,137 @@ def test_past_half_the_overlay_cap_the_library_is_read_again_on_the_worker(qtbot
     widget.refilter()
     assert widget.results.count() == 3
     # more changes at once than the cap: the whole library is read, as before
-    reads = []
-    real_read = replies.read_library_file
-    monkeypatch.setattr(replies, "read_library_file", lambda *a: reads.append(1) or real_read(*a))
+    whole_reads.clear()
     ids = [f"my.n{k}" for k in range(1, 4)] + ["starter.closing.anything_else", "starter.verify.privacy"]
     services.hall.library_changed.emit(frozenset(ids))
     qtbot.waitUntil(lambda: widget._pending_read is None)
-    assert reads == [1] and isinstance(widget.index, SearchIndex)
+    assert whole_reads == [1] and isinstance(widget.index, SearchIndex)
+
+
+def _another_program(services):
+    """The database as another program (the CLI, IT's script) opens it: a connection of its
+    own, whose commits the app's hall hears of without being told which templates."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(sqlite3.connect(services.runtime.data_dir.database))
+
+
+def _listed_ids(widget) -> list[str]:
+    return [widget.results.item(i).data(Qt.UserRole) for i in range(widget.results.count())]
+
+
+def test_in_a_large_library_another_programs_change_is_found_without_reading_it_all(qtbot, services, large_panel,
+                                                                                   whole_reads, monkeypatch):
+    """Issue 18: a change made by another program names no templates; in a large library
+    the panel compares the library's fingerprints on the worker and reads and lays over only
+    the templates that differ (added, edited, hidden, deleted), as a whole read would list them."""
+    from assistant.templates.model import Template
+    from ui.panels import replies
+
+    widget = large_panel
+    services.hall.watch(services.runtime.conn)
+    found = []
+    real_find = replies.find_changes
+    monkeypatch.setattr(replies, "find_changes", lambda *a: found.append(real_find(*a)[1]) or real_find(*a))
+    team = sorted(e.id for e in store.library(services.db) if e.layer == store.TEAM)
+    edited, hidden, deleted = team[:3]
+    other = _another_program(services)
+    try:
+        store.save_personal(other, Template.from_dict({
+            "id": "it.ibex", "default_language": "en", "variants": {"en": {"title": "Ibex reply", "body": "Ibex."}}}))
+        data = store.get_team(other, edited).template.to_dict()
+        data["variants"][data["default_language"]]["title"] = "Quokka title"
+        store.save_personal(other, Template.from_dict(data))
+        other.execute("UPDATE team_templates SET hidden = 1 WHERE template_id = ?", [hidden])
+        other.execute("DELETE FROM team_templates WHERE template_id = ?", [deleted])
+        other.conn.commit()
+    finally:
+        other.conn.close()
+    services.hall.check()  # what the hall's timer does about once a second
+    qtbot.waitUntil(lambda: "it.ibex" in widget.entries and widget._finding is None)
+    assert found == [{"it.ibex", edited, hidden, deleted}]
+    assert whole_reads == []
+    assert widget.entries.keys() == {e.id for e in store.library(services.db)}
+    assert widget.entries[edited].layer == store.OVERRIDE
+    widget.search.setText("quokka")
+    assert _listed_ids(widget) == [edited]
+    widget.search.setText("ibex")
+    assert _listed_ids(widget) == ["it.ibex"]
+    widget.search.setText("")
+    assert hidden not in _listed_ids(widget) and deleted not in _listed_ids(widget)
+
+    # nothing the library lists changed (the hall heard of a write all the same): nothing read
+    services.hall.library_changed.emit(None)
+    qtbot.waitUntil(lambda: len(found) == 2 and widget._finding is None)
+    assert found[1] == set() and whole_reads == []
+
+    # a locked database while comparing: the whole library is read instead
+    def locked(*args):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(replies, "find_changes", locked)
+    services.hall.library_changed.emit(None)
+    qtbot.waitUntil(lambda: whole_reads == [1] and widget._pending_read is None)
+    assert widget.entries.keys() == {e.id for e in store.library(services.db)}
+
+
+def test_another_programs_changes_past_the_overlay_cap_are_read_whole(qtbot, services, large_panel, whole_reads,
+                                                                      monkeypatch):
+    from assistant.templates import overlay
+    from assistant.templates.search import SearchIndex
+
+    monkeypatch.setattr(overlay, "MAX_CHANGES", 4)
+    widget = large_panel
+    other = _another_program(services)
+    try:  # IT hides five templates at once
+        other.execute("UPDATE team_templates SET hidden = 1 WHERE template_id IN "
+                      "(SELECT template_id FROM team_templates ORDER BY template_id LIMIT 5)")
+        other.conn.commit()
+    finally:
+        other.conn.close()
+    services.hall.library_changed.emit(None)
+    qtbot.waitUntil(lambda: whole_reads == [1] and widget._pending_read is None)
+    assert isinstance(widget.index, SearchIndex)
+    assert widget.entries.keys() == {e.id for e in store.library(services.db)}
+
+
+def test_a_change_found_while_another_is_being_compared_is_compared_again(qtbot, services, large_panel, monkeypatch):
+    """Two writes by another program in quick succession: the comparison on its way may have
+    been made before the second; it is made again when it lands, so neither is missed."""
+    import threading
+
+    from assistant.templates.model import Template
+    from ui.panels import replies
+
+    widget = large_panel
+    compared, go_on = threading.Event(), threading.Event()
+    real_find = replies.find_changes
+
+    def find_then_wait(*args):
+        result = real_find(*args)
+        if not compared.is_set():
+            compared.set()
+            go_on.wait(10)
+        return result
+
+    monkeypatch.setattr(replies, "find_changes", find_then_wait)
+
+    def write(template_id, title):
+        other = _another_program(services)
+        try:
+            store.save_personal(other, Template.from_dict({
+                "id": template_id, "default_language": "en", "variants": {"en": {"title": title, "body": "."}}}))
+        finally:
+            other.conn.close()
+        services.hall.library_changed.emit(None)
+
+    write("it.first", "First seal")
+    assert compared.wait(10)
+    write("it.second", "Second seal")  # after the first comparison was made
+    go_on.set()
+    qtbot.waitUntil(lambda: {"it.first", "it.second"} <= widget.entries.keys() and widget._finding is None)
+    widget.search.setText("seal")
+    assert sorted(_listed_ids(widget)) == ["it.first", "it.second"]
 
 
 def test_a_template_just_made_is_selected_even_when_not_among_the_first_listed(qtbot, panel, monkeypatch):

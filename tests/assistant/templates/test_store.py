@@ -126,3 +126,33 @@ def test_a_damaged_row_is_skipped_not_fatal(db, caplog):
                    "VALUES ('a.bad', 'pack.a', ?, 'x')", [bad])
         assert [e.id for e in store.library(db)] == ["a.good"]
     assert "Skipping unreadable template a.bad" in caplog.text
+
+
+def test_the_library_fingerprint_differs_at_every_template_whose_entry_may_differ(db):
+    """Issue 18: comparing two fingerprints names exactly the templates another program
+    changed: every write that changes what library() lists of a template, and nothing else."""
+    for tid in ("p.a", "p.b", "p.c", "p.d", "p.e"):
+        store.upsert_team_template(db, "pack.a", make(tid), now=T0)
+    store.save_personal(db, make("p.mine"), now=T0)
+    before = store.library_fingerprint(db)
+    assert before.keys() == {"p.a", "p.b", "p.c", "p.d", "p.e", "p.mine"}
+    assert store.changed_ids(before, store.library_fingerprint(db)) == set()
+    db["template_usage"].insert({"template_id": "p.a", "use_count": 3, "last_used": T1.isoformat(),
+                                 "favourite": 1})  # usage is not the library
+    assert store.changed_ids(before, store.library_fingerprint(db)) == set()
+
+    store.upsert_team_template(db, "pack.a", make("p.a", body="Changed"), now=T1)  # the team's content
+    store.save_personal(db, make("p.b", body="Mine"), now=T1)                     # a personal version
+    store.set_team_flags(db, "p.c", hidden=True)
+    store.retire_team_template(db, "p.d", now=T1)
+    store.delete_personal(db, "p.mine")
+    store.save_personal(db, make("p.new"), now=T1)
+    after = store.library_fingerprint(db)
+    assert store.changed_ids(before, after) == {"p.a", "p.b", "p.c", "p.d", "p.mine", "p.new"}
+    for flag in ("locked", "disabled"):
+        db.execute(f"UPDATE team_templates SET {flag} = 1 WHERE template_id = 'p.e'")
+        changed = store.library_fingerprint(db)
+        assert store.changed_ids(after, changed) == {"p.e"}
+        after = changed
+    db.execute("UPDATE personal_templates SET team_updated = 1 WHERE template_id = 'p.b'")
+    assert store.changed_ids(after, store.library_fingerprint(db)) == {"p.b"}
