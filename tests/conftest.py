@@ -53,6 +53,17 @@ def hour_cycle_follows_the_ui_language():
 
 
 @pytest.fixture(autouse=True)
+def no_system_zone_hint():
+    """The platform's zone the app hands to the agent-zone detector at start is process
+    state too: a test that ran the app does not decide the zone of the tests after it."""
+    from assistant.clock import agent
+
+    agent.use_system_hint(None)
+    yield
+    agent.use_system_hint(None)
+
+
+@pytest.fixture(autouse=True)
 def fresh_data_dir(tmp_path, monkeypatch) -> Path:
     data = tmp_path / "data"
     monkeypatch.setenv("AGENT_ASSISTANT_HOME", str(data))
