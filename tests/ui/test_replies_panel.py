@@ -463,26 +463,35 @@ def test_in_a_large_library_a_change_is_listed_at_once_without_reading_it_all(qt
     assert whole_reads == []
 
 
-def test_a_change_during_a_whole_read_is_not_lost_when_that_read_lands(qtbot, services, large_panel, monkeypatch):
-    """A read of the whole library on the worker may predate a change laid over the index:
-    its result is dropped and the library is read again."""
+def _held_back(monkeypatch, name: str):
+    """Replace the worker's ``replies.<name>`` so its first call does its work, then waits
+    before returning until the test says so: (done, go_on) events, what it did happens
+    before a change the test makes, and lands after it."""
     import threading
 
-    from assistant.templates.model import Template
     from ui.panels import replies
 
-    widget = large_panel
-    read_before, go_on = threading.Event(), threading.Event()
-    real_read = replies.read_library_file
+    done, go_on = threading.Event(), threading.Event()
+    real = getattr(replies, name)
 
-    def read_then_wait(*args):  # the first read is done before the change, and lands after it
-        result = real_read(*args)
-        if not read_before.is_set():
-            read_before.set()
+    def then_wait(*args):
+        result = real(*args)
+        if not done.is_set():
+            done.set()
             go_on.wait(10)
         return result
 
-    monkeypatch.setattr(replies, "read_library_file", read_then_wait)
+    monkeypatch.setattr(replies, name, then_wait)
+    return done, go_on
+
+
+def test_a_change_during_a_whole_read_is_not_lost_when_that_read_lands(qtbot, services, large_panel, monkeypatch):
+    """A read of the whole library on the worker may predate a change laid over the index:
+    its result is dropped and the library is read again."""
+    from assistant.templates.model import Template
+
+    widget = large_panel
+    read_before, go_on = _held_back(monkeypatch, "read_library_file")
     widget.reload()  # a whole read on its way...
     assert widget._pending_read is not None
     assert read_before.wait(10)
@@ -622,23 +631,10 @@ def test_another_programs_changes_past_the_overlay_cap_are_read_whole(qtbot, ser
 def test_a_change_found_while_another_is_being_compared_is_compared_again(qtbot, services, large_panel, monkeypatch):
     """Two writes by another program in quick succession: the comparison on its way may have
     been made before the second; it is made again when it lands, so neither is missed."""
-    import threading
-
     from assistant.templates.model import Template
-    from ui.panels import replies
 
     widget = large_panel
-    compared, go_on = threading.Event(), threading.Event()
-    real_find = replies.find_changes
-
-    def find_then_wait(*args):
-        result = real_find(*args)
-        if not compared.is_set():
-            compared.set()
-            go_on.wait(10)
-        return result
-
-    monkeypatch.setattr(replies, "find_changes", find_then_wait)
+    compared, go_on = _held_back(monkeypatch, "find_changes")
 
     def write(template_id, title):
         other = _another_program(services)
