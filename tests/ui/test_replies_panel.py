@@ -590,6 +590,7 @@ def test_in_a_large_library_another_programs_change_is_found_without_reading_it_
     assert _listed_ids(widget) == [edited]
     widget.search.setText("ibex")
     assert _listed_ids(widget) == ["it.ibex"]
+    shot(widget, "replies-another-programs-template")
     widget.search.setText("")
     assert hidden not in _listed_ids(widget) and deleted not in _listed_ids(widget)
 
