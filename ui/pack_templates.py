@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 import sqlite3
 
@@ -30,19 +31,20 @@ class PackTemplatesModel(QAbstractTableModel):
     def __init__(self, read_titles, parent=None):
         super().__init__(parent)
         self.read_titles = read_titles
-        self.rows: list[manage.PackTemplate] = []
+        self.listing = manage.PackListing([], {})
         self.titles: dict[str, str] = {}
         self.headers = [_("Template"), _("Hidden"), _("Disabled")]
 
-    def set_rows(self, rows: list[manage.PackTemplate]) -> None:
+    def set_listing(self, listing: manage.PackListing) -> None:
         self.beginResetModel()
-        self.rows, self.titles = rows, {}
+        self.listing, self.titles = listing, {}
         self.endResetModel()
 
     def title(self, number: int) -> str:
-        template_id = self.rows[number].template_id
+        ids = self.listing.ids
+        template_id = ids[number]
         if template_id not in self.titles:
-            page = [row.template_id for row in self.rows[max(0, number - self.PAGE // 4):number + self.PAGE]]
+            page = ids[max(0, number - self.PAGE // 4):number + self.PAGE]
             try:
                 found = self.read_titles(page)
             except sqlite3.Error:  # a locked or busy database: the id now, the title next time
@@ -52,7 +54,7 @@ class PackTemplatesModel(QAbstractTableModel):
         return self.titles[template_id]
 
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self.listing.ids)
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else 3
@@ -69,27 +71,31 @@ class PackTemplatesModel(QAbstractTableModel):
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
             return None
-        row = self.rows[index.row()]
+        template_id = self.listing.ids[index.row()]
         column = index.column()
         if column == 0 and role == Qt.DisplayRole:
             return textsafety.visible(self.title(index.row()))
         if column == 0 and role == Qt.ToolTipRole:
-            return plain_tooltip(row.template_id)
+            return plain_tooltip(template_id)
         if column and role == Qt.CheckStateRole:
-            return Qt.Checked if getattr(row, self.FLAGS[column]) else Qt.Unchecked
+            return Qt.Checked if self.listing.flags(template_id)[column - 1] else Qt.Unchecked
         return None
 
     def setData(self, index, value, role=Qt.EditRole) -> bool:
         if not index.isValid() or not index.column() or role != Qt.CheckStateRole:
             return False
         on = Qt.CheckState(value) == Qt.Checked
-        self.flag_asked.emit(self.rows[index.row()].template_id, self.FLAGS[index.column()], on)
+        self.flag_asked.emit(self.listing.ids[index.row()], self.FLAGS[index.column()], on)
         return True
 
     def set_flag(self, template_id: str, flag: str, on: bool) -> None:
-        for number, row in enumerate(self.rows):
-            if row.template_id == template_id:
-                self.rows[number] = row._replace(**{flag: on})
-                changed = self.index(number, self.FLAGS.index(flag))
-                self.dataChanged.emit(changed, changed, [Qt.CheckStateRole])
-                return
+        ids = self.listing.ids
+        number = bisect.bisect_left(ids, template_id)  # in SQLite's order, which is Python's for text
+        if number == len(ids) or ids[number] != template_id:
+            return
+        column = self.FLAGS.index(flag)
+        ticks = list(self.listing.flags(template_id))
+        ticks[column - 1] = on
+        self.listing.ticks[template_id] = (ticks[0], ticks[1])
+        changed = self.index(number, column)
+        self.dataChanged.emit(changed, changed, [Qt.CheckStateRole])

@@ -242,7 +242,7 @@ class PacksDialog(QDialog):
         for b in (self.hide_button, self.disable_button, self.remove_button):
             b.setEnabled(pack is not None)
         if pack is None:
-            self.template_model.set_rows([])
+            self.template_model.set_listing(manage.PackListing([], {}))
             self.details.setPlainText(_("No packs installed. Use “Install from file…”, or ask your team lead "
                                         "for the pack inbox folder."))
             return
@@ -254,7 +254,7 @@ class PacksDialog(QDialog):
         history = manage.history(db, pack.pack_id)
         self.details.setPlainText(describe_pack(pack, history, template_titles(
             db, changelog_ids(history), include_retired=True)))
-        self.template_model.set_rows(manage.pack_templates(db, pack.pack_id))
+        self.template_model.set_listing(manage.pack_templates(db, pack.pack_id))
 
     def _template_flag_changed(self, template_id: str, flag: str, on: bool) -> None:
         manage.set_template_flags(self.services.db, template_id, **{flag: on})

@@ -125,23 +125,38 @@ def set_template_flags(db: sqlite_utils.Database, template_id: str, *, hidden: b
             "template_id": template_id,
             "hidden": int(hidden) if hidden is not None else current[0],
             "disabled": int(disabled) if disabled is not None else current[1]}, pk="template_id")
-        install.apply_flags(db, team[0])
+        install.apply_flags(db, team[0], only=template_id)  # one row, not the pack's 50,000
 
 
-class PackTemplate(NamedTuple):
-    """A template of an installed pack as the Packs window lists it (a tuple: 50,000 made in
-    a few ms; the titles are read for the rows shown, :func:`pack_template_titles`)."""
-    template_id: str
-    hidden: bool  # the agent's own choices (the pack's flags are the pack's)
-    disabled: bool
+class PackListing(NamedTuple):
+    """An installed pack's templates as the Packs window lists them: their ids in order and
+    the agent's own ticks for the few that have one (hidden, disabled; the pack's flags are
+    the pack's). Strings in one list, not an object per template: 50,000 listed in ~10 ms,
+    and nothing the garbage collector walks (50,000 tuples made each refresh cost a full
+    collection pass every few refreshes, 150-200 ms on the GUI thread). The titles are read
+    for the rows shown, :func:`pack_template_titles`."""
+    ids: list[str]
+    ticks: dict[str, tuple[bool, bool]]
+
+    def flags(self, template_id: str) -> tuple[bool, bool]:
+        return self.ticks.get(template_id, (False, False))
 
 
-def pack_templates(db: sqlite_utils.Database, pack_id: str) -> list[PackTemplate]:
-    """The templates ``pack_id`` ships (not retired), by id, with the agent's flags."""
-    return list(map(PackTemplate._make, db.execute(
-        "SELECT t.template_id, coalesce(p.hidden, 0) != 0, coalesce(p.disabled, 0) != 0 "
-        "FROM team_templates AS t LEFT JOIN pack_template_prefs AS p ON p.template_id = t.template_id "
-        "WHERE t.pack_id = ? AND t.retired_at IS NULL ORDER BY t.template_id", [pack_id])))
+def pack_templates(db: sqlite_utils.Database, pack_id: str) -> PackListing:
+    """The templates ``pack_id`` ships (not retired), by id, with the agent's ticks."""
+    with db.atomic():  # one snapshot for both reads
+        # one string split in C, not a row object per template (50,000: 9 ms, not 14); ids
+        # hold no control characters (validation.ID_RE); sorted here, whatever order SQLite
+        # concatenated them in (already in order, the sort is one pass)
+        (joined,) = db.execute("SELECT group_concat(template_id, char(31)) FROM team_templates "
+                               "WHERE pack_id = ? AND retired_at IS NULL", [pack_id]).fetchone()
+        ids = sorted(joined.split("\x1f")) if joined else []
+        # from the ticks (a few rows), each looked up by its template's key
+        ticks = {tid: (bool(hidden), bool(disabled)) for tid, hidden, disabled in db.execute(
+            "SELECT p.template_id, p.hidden, p.disabled FROM pack_template_prefs AS p "
+            "CROSS JOIN team_templates AS t ON t.template_id = p.template_id "
+            "WHERE (p.hidden OR p.disabled) AND t.pack_id = ? AND t.retired_at IS NULL", [pack_id])}
+    return PackListing(ids, ticks)
 
 
 def pack_template_titles(db: sqlite_utils.Database, template_ids) -> dict[str, str]:

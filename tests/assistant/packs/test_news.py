@@ -80,9 +80,14 @@ def test_a_packs_templates_are_listed_with_their_titles_and_flags_without_loadin
     titles = {record.template_id: record.template.title for record in store.list_team(db, "acme.refunds")}
     db.execute("UPDATE team_templates SET data = '{damaged' WHERE template_id = 'acme.a'")
     monkeypatch.setattr(store, "list_team", lambda *a, **k: (_ for _ in ()).throw(AssertionError("loaded")))
+    manage.set_template_flags(db, "acme.d", hidden=True)  # retired: not listed, its tick neither
+    manage.set_template_flags(db, "acme.b", hidden=True)
+    manage.set_template_flags(db, "acme.b", hidden=False)  # a tick taken back: no tick
     listed = manage.pack_templates(db, "acme.refunds")
-    assert listed == [("acme.a", False, False), ("acme.b", False, False), ("acme.c", False, True)]
-    assert manage.pack_templates(db, "no.such.pack") == []
+    assert listed.ids == ["acme.a", "acme.b", "acme.c"]
+    assert listed.ticks == {"acme.c": (False, True)}
+    assert [listed.flags(tid) for tid in listed.ids] == [(False, False), (False, False), (False, True)]
+    assert manage.pack_templates(db, "no.such.pack") == ([], {})
     titles.pop("acme.a")  # a damaged row has no title to read: the window shows its id
     assert manage.pack_template_titles(db, ["acme.a", "acme.b", "acme.c", "nope"]) == titles
     db.execute("UPDATE team_templates SET data = json_set(data, '$.variants.pt_BR.title', 42) "
