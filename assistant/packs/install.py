@@ -444,17 +444,18 @@ def store_cards(db: sqlite_utils.Database, pack_id: str, cards: list[dict]) -> N
             "card_json": json.dumps(c["content"], ensure_ascii=False, sort_keys=True)} for c in cards])
 
 
-def apply_flags(db: sqlite_utils.Database, pack_id: str) -> None:
-    """Write the effective hidden/disabled flags of a pack's templates: the pack's flag or
-    the agent's per-template choice."""
+def apply_flags(db: sqlite_utils.Database, pack_id: str, only: str | None = None) -> None:
+    """Write the effective hidden/disabled flags of a pack's templates (``only``: of that
+    template): the pack's flag or the agent's per-template choice."""
     from assistant.templates import store
 
     row = db.execute("SELECT hidden, disabled FROM packs WHERE pack_id = ?", [pack_id]).fetchone()
     if row is None:
         return
     prefs = {r[0]: (bool(r[1]), bool(r[2])) for r in db.execute(
-        "SELECT template_id, hidden, disabled FROM pack_template_prefs WHERE hidden OR disabled")}
-    store.set_pack_flags(db, pack_id, bool(row[0]), bool(row[1]), prefs)
+        "SELECT template_id, hidden, disabled FROM pack_template_prefs WHERE (hidden OR disabled)"
+        + (" AND template_id = ?" if only is not None else ""), [only] if only is not None else [])}
+    store.set_pack_flags(db, pack_id, bool(row[0]), bool(row[1]), prefs, only)
 
 
 def set_flags(db: sqlite_utils.Database, pack_id: str, *, hidden: bool | None = None,

@@ -338,16 +338,19 @@ def set_team_flags(db: sqlite_utils.Database, template_id: str, *, locked: bool 
 
 
 def set_pack_flags(db: sqlite_utils.Database, pack_id: str, hidden: bool, disabled: bool,
-                   per_template: dict[str, tuple[bool, bool]]) -> None:
+                   per_template: dict[str, tuple[bool, bool]], only: str | None = None) -> None:
     """The effective hidden/disabled flags of a pack's team templates: the pack's own, or
-    the agent's choice for one template (``per_template``: id -> (hidden, disabled))."""
+    the agent's choice for one template (``per_template``: id -> (hidden, disabled)).
+    ``only``: of that one template (the agent ticked it), not of the whole pack."""
+    one = " AND template_id = ?" if only is not None else ""
     with db.atomic():
         db.execute("UPDATE team_templates SET hidden = ?, disabled = ? WHERE pack_id = ? "
-                   "AND (hidden != ? OR disabled != ?)",  # rows already right are not rewritten
-                   [int(hidden), int(disabled), pack_id, int(hidden), int(disabled)])
+                   f"AND (hidden != ? OR disabled != ?){one}",  # rows already right are not rewritten
+                   [int(hidden), int(disabled), pack_id, int(hidden), int(disabled)] + ([only] if one else []))
         db.conn.executemany("UPDATE team_templates SET hidden = MAX(hidden, ?), disabled = MAX(disabled, ?) "
                             "WHERE template_id = ? AND pack_id = ?",
-                            [(int(h), int(d), tid, pack_id) for tid, (h, d) in per_template.items() if h or d])
+                            [(int(h), int(d), tid, pack_id) for tid, (h, d) in per_template.items()
+                             if (h or d) and only in (None, tid)])
 
 
 def team_index(db: sqlite_utils.Database) -> dict[str, tuple[str, str, str | None, bool]]:

@@ -129,6 +129,30 @@ def test_hide_and_disable_packs_and_templates(setup):
     assert [e.id for e in store.library(db)] == ["acme.a", "acme.b"]
 
 
+def test_a_tick_changes_that_template_alone_and_the_pack_flag_still_holds(setup):
+    """Ticking one template writes that template's flags only (not the pack's 50,000 rows),
+    with the same rule as the whole pack: the pack's flag, or the agent's choice."""
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "a"), t("acme.b", "b"), t("acme.c", "c")])
+    manage.set_template_flags(db, "acme.b", disabled=True)
+    manage.set_pack_flags(db, "acme.refunds", hidden=True)
+
+    def flags():
+        return {tid: (bool(h), bool(d)) for tid, h, d in db.execute(
+            "SELECT template_id, hidden, disabled FROM team_templates ORDER BY template_id")}
+
+    assert flags() == {"acme.a": (True, False), "acme.b": (True, True), "acme.c": (True, False)}
+    manage.set_template_flags(db, "acme.a", disabled=True)
+    assert flags() == {"acme.a": (True, True), "acme.b": (True, True), "acme.c": (True, False)}
+    manage.set_template_flags(db, "acme.a", disabled=False, hidden=False)  # the pack is still hidden
+    assert flags() == {"acme.a": (True, False), "acme.b": (True, True), "acme.c": (True, False)}
+    manage.set_pack_flags(db, "acme.refunds", hidden=False)
+    assert flags() == {"acme.a": (False, False), "acme.b": (False, True), "acme.c": (False, False)}
+    manage.set_template_flags(db, "acme.b", disabled=False)
+    assert flags() == {"acme.a": (False, False), "acme.b": (False, False), "acme.c": (False, False)}
+    assert [e.id for e in store.library(db)] == ["acme.a", "acme.b", "acme.c"]
+
+
 def test_remove_pack_keeps_personal_versions_and_the_version_mark(setup, packs, make_pack, now):
     db, put, edit, t = setup
     put(3, [t("acme.a", "a"), t("acme.b", "b")])
