@@ -3,6 +3,14 @@ signature checked before parsing, parse + schema + content checks, the merge tra
 its first install into an empty library, then an update into a library with local edits.
 Bars (issue 18): the first install at most 1 s, the update at most 1 s.
 
+The Packs window, real, on a pack of 50,000 templates (``--quick``: 5,000; one language, as
+the window's work follows the number of templates, not their languages), installed with the
+policy's size cap raised as IT would: opening it (built, shown, painted: the rows shown read
+their titles), refreshing it when another view changed the library, and ticking one
+template's Hidden box each block the GUI thread at most 50 ms, the longest of several tries
+(the same bar as opening the Replies panel). Baseline: a bare dialog with an empty table,
+opened the same way.
+
 Between the two (not timed): 300 templates edited by the agent. Version 2 changes 500
 templates (150 of them also edited locally: conflicts), drops 50 and adds 50; a smaller pack
 (``--quick``) has these in proportion (1,000 templates: 60 edited, 100 changed, 10 dropped, 10
@@ -79,6 +87,84 @@ def pack(version: int, templates: list[dict]) -> dict:
             "min_app_version": "0.1", "default_language": "en", "languages": LANGS, "templates": templates}
 
 
+WINDOW_TEMPLATES = {False: 50_000, True: 5_000}  # full, --quick
+WINDOW_BAR_MS = 50.0
+
+
+def measure_window(count: int, tmp: Path, write) -> dict:
+    """The real Packs window on an installed pack of ``count`` templates: the longest GUI-thread
+    block of opening it, of a refresh after another view's change, and of a tick."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["AGENT_ASSISTANT_HOME"] = str(tmp / "window-home")
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QApplication, QDialog, QTableView, QVBoxLayout
+
+    from assistant.packs import install, trust
+    from assistant.policy import Policy
+    from assistant.runtime import start
+    from ui.context import CustomerContextHolder
+    from ui.packs_dialog import PacksDialog
+    from ui.services import AppServices
+
+    one = []
+    for i in range(count):
+        data = template(i)
+        data["variants"] = {"en": data["variants"]["en"]}
+        one.append(data)
+    data = pack(1, one)
+    data["languages"] = ["en"]
+    path = write("window.agentpack.json", data)
+    app = QApplication.instance() or QApplication([])
+    runtime = start()
+    trust.add_key(runtime.db, (tmp / "k.pub").read_text())
+    install.install_file(runtime.db, Policy(max_pack_mb=1 + path.stat().st_size // 1_000_000), path, now=NOW)
+    services = AppServices(runtime, CustomerContextHolder())
+
+    def blocked(action) -> float:
+        """The GUI thread's time in ``action`` and the events it posted (paints included)."""
+        started = time.perf_counter()
+        action()
+        app.processEvents()
+        return (time.perf_counter() - started) * 1000
+
+    def bare() -> None:
+        dialog = QDialog()
+        layout = QVBoxLayout(dialog)
+        table = QTableView()
+        table.setModel(QStandardItemModel(0, 3, dialog))
+        layout.addWidget(table)
+        dialog.resize(920, 600)
+        dialog.show()
+        bare.dialog = dialog
+
+    figures = {"baseline": [], "open": [], "refresh": [], "tick": []}
+    for _run in range(5):
+        figures["baseline"].append(blocked(bare))
+        bare.dialog.close()
+        bare.dialog.deleteLater()
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        opened = {}
+        figures["open"].append(blocked(lambda: opened.setdefault("dialog", PacksDialog(services, now=lambda: NOW)).show()))
+        dialog = opened["dialog"]
+        model = dialog.template_list.model()
+        assert model.rowCount() == count, model.rowCount()
+        for _again in range(4):  # another view changed the library (the hall names no template)
+            figures["refresh"].append(blocked(lambda: services.hall.library_changed.emit(None)))
+        row = model.index(count // 2, 1)
+        ticked = model.data(row, Qt.CheckStateRole) == Qt.Checked
+        figures["tick"].append(blocked(lambda: model.setData(row, Qt.Unchecked if ticked else Qt.Checked,
+                                                             Qt.CheckStateRole)))
+        assert (model.data(row, Qt.CheckStateRole) == Qt.Checked) != ticked
+        dialog.close()
+        dialog.deleteLater()  # as open_packs_dialog does: closed, it stops listening to the hall
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    services.hall.stop()
+    services.pool.waitForDone(10_000)
+    runtime.close()
+    return figures
+
+
 def _peak_mb() -> float:
     try:
         with open("/proc/self/status") as status:  # Linux
@@ -92,6 +178,7 @@ def main() -> int:
     parser.add_argument("--templates", type=int)
     parser.add_argument("--runs", type=int)
     parser.add_argument("--max-pack-mb", type=int, help="the policy's pack size cap (IT raises it for big packs)")
+    parser.add_argument("--window-templates", type=int, help="the Packs window's pack (default 50,000; quick 5,000)")
     add_quick(parser)
     args = parser.parse_args()
     n = args.templates or (1000 if args.quick else 5000)
@@ -158,6 +245,8 @@ def main() -> int:
             json.loads(v2.read_bytes())
             wall["baseline json.loads"].append(time.perf_counter() - t0)
             runtime.close()
+        window_n = args.window_templates or WINDOW_TEMPLATES[args.quick]
+        window = measure_window(window_n, tmp, write)
 
     print(f"pack: {n} templates x {len(LANGS)} languages, {size / 1e6:.1f} MB, signed "
           f"(minisign, pre-hashed); {runs} run(s), medians")
@@ -181,6 +270,16 @@ def main() -> int:
     for label, guard in (("first install", GUARD_FIRST), ("update", GUARD_UPDATE)):
         ratio = statistics.median(s / b for s, b in zip(wall[label], wall["baseline json.loads"]))
         bars.check(f"{label} / json.loads of the same file (a regression guard)", ratio, guard, "x")
+    base = statistics.median(window["baseline"])
+    print(f"Packs window on a pack of {window_n:,} templates, GUI-thread blocks (ms; baseline, a bare dialog with "
+          f"an empty table opened the same way: median {base:.1f}):")
+    for label, values in window.items():
+        print(f"{label:>24}: median {statistics.median(values):6.1f}, longest {max(values):6.1f}  (runs: "
+              + ", ".join(f"{v:.0f}" for v in values) + ")")
+    for label, what in (("open", "opening"), ("refresh", "a refresh after another view's change"),
+                        ("tick", "ticking a template's box")):
+        bars.check(f"Packs window on {window_n:,} templates: {what}, longest block", max(window[label]),
+                   WINDOW_BAR_MS, "ms")
     return bars.exit_code()
 
 
