@@ -7,10 +7,16 @@ process) and ``settings_changed`` for the read mark."""
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMessageBox, QToolButton, QWidget
 
 from assistant.i18n import _
 from ui.widgets import plain_label, plain_message, plain_tooltip
+from ui.workers import run_in_pool
+
+log = logging.getLogger(__name__)
+LISTED = 25  # titles listed per heading when the news is shown
 
 
 class TeamNewsBar(QFrame):
@@ -38,6 +44,7 @@ class TeamNewsBar(QFrame):
         self.dismiss_button.clicked.connect(self.mark_read)
         row.addWidget(self.dismiss_button)
         self.hide()
+        self._reading = self._again = False
         hall = services.hall
         hall.packs_changed.connect(self.refresh)
         hall.library_changed.connect(self._library_changed)  # a method, not a lambda: no cycle
@@ -53,9 +60,35 @@ class TeamNewsBar(QFrame):
             self.refresh()
 
     def refresh(self) -> None:
-        from assistant.packs import news
+        """Read the unread news on the worker: after a pack of 50,000 templates it names them
+        all (3.5 s on the GUI thread when each was parsed, at every change of the library
+        until read; issue 18). One read at a time: a change meanwhile reads again once it
+        lands, and what it found is not shown (it may be older than a mark as read)."""
+        if self._reading:
+            self._again = True
+            return
+        from assistant.packs.news import unread_at
 
-        self.news = news.unread(self.services.db)
+        self._reading, self._again = True, False
+        path = self.services.runtime.data_dir.database
+        run_in_pool(lambda: unread_at(path), self._read, self._read_failed, pool=self.services.pool)
+
+    def _read(self, found) -> None:
+        self._reading = False
+        if self._again:
+            self.refresh()
+        else:
+            self._show(found)
+
+    def _read_failed(self, exc: Exception) -> None:
+        """A locked or busy database: the line stays as it was until the next change."""
+        self._reading = False
+        log.warning("Reading the team's news failed: %s", exc)
+        if self._again:
+            self.refresh()
+
+    def _show(self, found) -> None:
+        self.news = found
         if self.news.empty:
             self.hide()
             return
@@ -81,9 +114,11 @@ class TeamNewsBar(QFrame):
             return
         lines = []
         for heading, items in ((_("New:"), news.added), (_("Changed:"), news.changed)):
-            if items:
+            if items:  # a few, not the 50,000 titles a large pack's first install brings
                 lines.append(heading)
-                lines += [f"• {title}" for _id, title in items]
+                lines += [f"• {title}" for _id, title in items[:LISTED]]
+                if len(items) > LISTED:
+                    lines.append("  " + _("and {count} more").format(count=len(items) - LISTED))
         self.mark_read()
         plain_message(self, QMessageBox.Information, _("What's new from your team"), "\n".join(lines))
 

@@ -164,9 +164,10 @@ def pack_template_titles(db: sqlite_utils.Database, template_ids) -> dict[str, s
     default language's variant's), taken by SQLite from the stored JSON without loading the
     template; a row that is not JSON or has no text there (damaged by hand), or an id that is
     no team template, is left out."""
+    from assistant.templates.store import TITLE_SQL
+
     return {tid: title for tid, title in db.execute(
-        "SELECT template_id, json_extract(data, '$.variants.' "
-        "|| json_quote(json_extract(data, '$.default_language')) || '.title') FROM team_templates "
+        f"SELECT template_id, {TITLE_SQL} FROM team_templates "
         "WHERE template_id IN (SELECT value FROM json_each(?)) AND json_valid(data)",
         [json.dumps(sorted(set(template_ids)))]) if isinstance(title, str)}
 

@@ -113,21 +113,39 @@ def unread(db) -> TeamNews:
         for tid in changes.get("conflicts") or []:
             state[tid] = "conflict"
     # only the templates named (the whole library is tens of thousands: issue 18), with the
-    # title the agent sees (their own version's where they have one)
-    entries = store.library_entries(db, state, include_hidden=True)
-    titles = {entry.id: entry.template.title for entry in entries}
-    waiting = {entry.id for entry in entries if entry.team_updated}
+    # title the agent sees (their own version's where they have one), none of them parsed
+    listed = store.library_titles(db, state)
     for tid, what in state.items():
-        if tid not in titles:  # removed or retired since
+        if tid not in listed:  # removed or retired since
             continue
-        item = (tid, titles[tid])
+        title, waiting = listed[tid]
+        item = (tid, title)
         if what == "conflict":
-            (news.conflicts if tid in waiting else news.changed).append(item)
+            (news.conflicts if waiting else news.changed).append(item)
         elif what == "added":
             news.added.append(item)
         else:
             news.changed.append(item)
     return news
+
+
+def unread_at(path) -> TeamNews:
+    """:func:`unread` of the database at ``path``, on a read-only connection of its own:
+    what the worker runs (after a pack of 50,000 templates the news names them all)."""
+    import gc
+
+    from assistant.storage.database import read_only
+
+    # tens of thousands of short-lived records: the collector's passes over the app's
+    # objects, which each allocation may start (holding the GUI thread), are put off
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with read_only(path) as db:
+            return unread(db)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def mark_read(db, news: TeamNews) -> bool:

@@ -260,6 +260,19 @@ def read_only_uri(path: Path, immutable: bool = False) -> str:
     return Path(path).absolute().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
 
 
+@contextmanager
+def read_only(path: Path):
+    """The database at ``path`` on a read-only connection of its own: what a worker thread
+    reads with, so however large the data, the GUI thread only receives the result."""
+    import sqlite_utils
+
+    conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        yield sqlite_utils.Database(conn, execute_plugins=False)
+    finally:
+        conn.close()
+
+
 def check_integrity(path: Path, full: bool = False) -> str:
     """'ok', or the damage SQLite's own check names (or "file is not a database").
     Anything else is a fault, not damage, and raises DatabaseError: a lock held by another

@@ -56,6 +56,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -542,6 +543,41 @@ def library_entries(db: sqlite_utils.Database, template_ids, include_hidden: boo
     personal = db["personal_templates"].rows_where(where, [ids], order_by="template_id")
     return _layered([r for r in map(_team_from_row, team) if r is not None],
                     [r for r in map(_personal_from_row, personal) if r is not None], include_hidden)
+
+
+# A stored template's title as Template.title gives it (the default language's variant's),
+# taken by SQLite from the JSON without parsing it; NULL where the row holds no text there.
+TITLE_SQL = ("json_extract(data, '$.variants.' || json_quote(json_extract(data, '$.default_language')) "
+             "|| '.title')")
+
+
+class _Titled(NamedTuple):
+    """What :func:`library_titles` reads of a template: its id and title, not the template."""
+    id: str
+    title: str
+
+
+def library_titles(db: sqlite_utils.Database, template_ids) -> dict[str, tuple[str, bool]]:
+    """Of ``template_ids``, those the library lists, hidden ones included (as
+    :func:`library_entries` with ``include_hidden``, by the same layering): id -> (the title
+    the agent sees, their own version's where they have one; whether the team changed its
+    version since their own was made). Titles are read by SQLite from the stored JSON,
+    nothing parsed: the team's news after a pack of 50,000 templates names them all
+    (3.5 s to parse them). A row that is not JSON is left out, as the library leaves it."""
+    ids = json.dumps(sorted(set(template_ids)))
+    where = "template_id IN (SELECT value FROM json_each(?)) AND json_valid(data)"
+    team = [TeamRecord(_Titled(tid, title if isinstance(title, str) else tid), pack_id, "", bool(locked),
+                       bool(disabled), bool(hidden), None, None, None)
+            for tid, title, pack_id, locked, disabled, hidden in db.execute(
+                f"SELECT template_id, {TITLE_SQL}, pack_id, locked, disabled, hidden FROM team_templates "
+                f"WHERE retired_at IS NULL AND {where}", [ids])]
+    personal = [PersonalRecord(_Titled(tid, title if isinstance(title, str) else tid), "", None, None, None,
+                               bool(updated), None, None)
+                for tid, title, updated in db.execute(
+                    f"SELECT template_id, {TITLE_SQL}, team_updated FROM personal_templates WHERE {where} "
+                    "ORDER BY template_id", [ids])]
+    return {entry.id: (entry.template.title, entry.team_updated)
+            for entry in _layered(team, personal, include_hidden=True)}
 
 
 def _layered(team_records: list[TeamRecord], personal_records: list[PersonalRecord],

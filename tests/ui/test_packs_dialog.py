@@ -407,7 +407,7 @@ def test_whats_new_from_the_team_in_replies_until_read(qtbot, services, key, wri
     hall.packs_changed.emit()
     hall.library_changed.emit(None)
     bar = panel.team_news
-    assert bar.isVisibleTo(panel)
+    qtbot.waitUntil(lambda: bar.isVisibleTo(panel))  # read on the worker
     assert bar.label.text().startswith("What's new from your team: 3 new — Refund acme.a, Refund acme.b")
     assert bar.label.textFormat() == Qt.PlainText
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -423,12 +423,69 @@ def test_whats_new_from_the_team_in_replies_until_read(qtbot, services, key, wri
     assert _list_texts(panel)["acme.b"].startswith("● ")
     # stays until read: reloading does not clear it; Show lists the titles and reads it
     panel.reload()
+    qtbot.waitUntil(lambda: not bar._reading)
     assert bar.isVisibleTo(panel)
     qtbot.mouseClick(bar.show_button, Qt.LeftButton)
     assert "Refund acme.c" in no_popups[-1]
     assert not bar.isVisibleTo(panel)
     panel.reload()
+    qtbot.waitUntil(lambda: not bar._reading)
     assert not bar.isVisibleTo(panel)
+
+
+def test_the_team_s_news_is_read_off_the_gui_thread_and_a_read_mark_wins(qtbot, services, key, write,
+                                                                          no_popups, monkeypatch):
+    """After a large pack the news names every template: it is read on the worker (it was
+    3.5 s on the GUI thread at 50,000, at every change until read), a read that was on its
+    way when the agent marked the news read does not bring it back, and Show lists a few
+    titles per heading, not all of them."""
+    import threading
+
+    import ui.team_news as team_news
+    from assistant.packs import news
+
+    db = services.db
+    trust.add_key(db, key.public_path.read_text(), now=NOW)
+    panel = _replies(qtbot, services)
+    bar = panel.team_news
+    qtbot.waitUntil(lambda: not bar._reading)
+    threads, hold, found_it = [], threading.Event(), threading.Event()
+    real = news.unread
+
+    def watched(db):
+        threads.append(threading.current_thread())
+        found = real(db)
+        found_it.set()
+        hold.wait(10)
+        return found
+
+    monkeypatch.setattr(news, "unread", watched)
+    monkeypatch.setattr(team_news, "LISTED", 3)
+    install.install_file(db, Policy(), write(_pack(1, [_template(f"acme.t{i}") for i in range(5)])), now=NOW)
+    hold.set()
+    services.hall.packs_changed.emit()
+    qtbot.waitUntil(lambda: bar.isVisibleTo(panel))
+    assert threads and threading.main_thread() not in threads
+    assert "5 new" in bar.label.text()
+    qtbot.mouseClick(bar.show_button, Qt.LeftButton)  # read: the list, a few titles and the count
+    listed = no_popups[-1]
+    assert listed.count("• Refund acme.t") == 3 and "and 2 more" in listed
+    assert not bar.isVisibleTo(panel)
+
+    install.install_file(db, Policy(), write(_pack(2, [_template(f"acme.t{i}") for i in range(6)])), now=NOW)
+    services.hall.packs_changed.emit()
+    qtbot.waitUntil(lambda: bar.isVisibleTo(panel) and "1 new" in bar.label.text())
+    hold.clear()
+    found_it.clear()
+    services.hall.library_changed.emit(None)  # a read on its way, held on the worker...
+    qtbot.waitUntil(found_it.is_set)
+    bar.mark_read()  # ...when the agent reads the news
+    shown = []
+    real_show = bar._show
+    monkeypatch.setattr(bar, "_show", lambda found: shown.append(found.empty) or real_show(found))
+    hold.set()
+    qtbot.waitUntil(lambda: not bar._reading)
+    assert shown == [True] and not bar.isVisibleTo(panel)  # not shown again, even for a moment
 
 
 def test_a_change_that_needs_a_choice_leads_to_the_side_by_side_view(qtbot, services, key, write,
@@ -445,7 +502,7 @@ def test_a_change_that_needs_a_choice_leads_to_the_side_by_side_view(qtbot, serv
                                                        _template("acme.n")])), now=NOW)
     services.hall.packs_changed.emit()
     bar = panel.team_news
-    assert "1 new, 1 needs your choice" in bar.label.text()
+    qtbot.waitUntil(lambda: "1 new, 1 needs your choice" in bar.label.text())
     assert bar.show_button.text() == "Choose…"
     opened = []
     monkeypatch.setattr(packs_dialog, "open_packs_dialog", lambda window, tid=None: opened.append(tid))

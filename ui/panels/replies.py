@@ -20,7 +20,6 @@ from __future__ import annotations
 import html
 import logging
 import sqlite3
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QFo
 from assistant import settings
 from assistant.errors import UserError
 from assistant.i18n import N_, _, ngettext
+from assistant.storage.database import read_only
 from assistant.templates import store
 from assistant.templates.compose import FormField, Reply, compose
 from assistant.templates.draft import DraftError, find_translator, make_draft
@@ -89,24 +89,10 @@ def read_library(db, now: datetime, language: str | None = None
     return by_id, usage, index, marked, prints
 
 
-@contextmanager
-def _read_only(path: Path):
-    """The database at ``path`` on a read-only connection of its own (a worker's)."""
-    import sqlite_utils
-
-    from assistant.storage.database import BUSY_TIMEOUT_S, read_only_uri
-
-    conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_S)
-    try:
-        yield sqlite_utils.Database(conn, execute_plugins=False)
-    finally:
-        conn.close()
-
-
 def read_library_file(path: Path, now: datetime, language: str | None = None):
     """:func:`read_library` on a read-only connection of its own: what the worker thread runs,
     so however large the library, the GUI thread only receives the result."""
-    with _read_only(path) as db:
+    with read_only(path) as db:
         return read_library(db, now, language)
 
 
@@ -117,7 +103,7 @@ def find_changes(path: Path, before: dict[str, int], now: datetime) -> tuple[dic
     templates, where a whole read takes seconds."""
     from assistant.packs.news import marked_templates
 
-    with _read_only(path) as db:
+    with read_only(path) as db:
         prints = store.library_fingerprint(db)
         return prints, store.changed_ids(before, prints), marked_templates(db, now)
 
