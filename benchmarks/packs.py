@@ -8,7 +8,9 @@ the window's work follows the number of templates, not their languages), install
 policy's size cap raised as IT would: opening it (built, shown, painted: the rows shown read
 their titles), refreshing it when another view changed the library, and ticking one
 template's Hidden box each block the GUI thread at most 50 ms, the longest of several tries
-(the same bar as opening the Replies panel). Baseline: a bare dialog with an empty table,
+(the same bar as opening the Replies panel). So does the team's news line in Replies (the
+first install made every template news) after a change of the library; the time until it is
+shown again, read on the worker, is printed. Baseline: a bare dialog with an empty table,
 opened the same way.
 
 Between the two (not timed): 300 templates edited by the agent. Version 2 changes 500
@@ -96,7 +98,7 @@ def measure_window(count: int, tmp: Path, write) -> dict:
     block of opening it, of a refresh after another view's change, and of a tick."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["AGENT_ASSISTANT_HOME"] = str(tmp / "window-home")
-    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtCore import QEvent, QEventLoop, Qt
     from PySide6.QtGui import QStandardItemModel
     from PySide6.QtWidgets import QApplication, QDialog, QTableView, QVBoxLayout
 
@@ -106,6 +108,7 @@ def measure_window(count: int, tmp: Path, write) -> dict:
     from ui.context import CustomerContextHolder
     from ui.packs_dialog import PacksDialog
     from ui.services import AppServices
+    from ui.team_news import TeamNewsBar
 
     one = []
     for i in range(count):
@@ -159,6 +162,19 @@ def measure_window(count: int, tmp: Path, write) -> dict:
         dialog.close()
         dialog.deleteLater()  # as open_packs_dialog does: closed, it stops listening to the hall
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # the team's news line (Replies): a first install of this pack is 50,000 new templates,
+    # read again at each change of the library until the agent reads it
+    bar = TeamNewsBar(services)
+    figures["news"], figures["news shown"] = [], []
+    for _run in range(5):
+        started = time.perf_counter()
+        figures["news"].append(blocked(lambda: services.hall.library_changed.emit(None)))
+        while bar._reading:  # the read on the worker, until shown
+            app.processEvents(QEventLoop.WaitForMoreEvents)
+        figures["news shown"].append((time.perf_counter() - started) * 1000)
+        assert bar.news is not None and len(bar.news.added) == count, bar.news
+    bar.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     services.hall.stop()
     services.pool.waitForDone(10_000)
     runtime.close()
@@ -277,7 +293,8 @@ def main() -> int:
         print(f"{label:>24}: median {statistics.median(values):6.1f}, longest {max(values):6.1f}  (runs: "
               + ", ".join(f"{v:.0f}" for v in values) + ")")
     for label, what in (("open", "opening"), ("refresh", "a refresh after another view's change"),
-                        ("tick", "ticking a template's box")):
+                        ("tick", "ticking a template's box"),
+                        ("news", "the team's news line (all of them new) after a change")):
         bars.check(f"Packs window on {window_n:,} templates: {what}, longest block", max(window[label]),
                    WINDOW_BAR_MS, "ms")
     return bars.exit_code()
