@@ -90,12 +90,10 @@ class PackTemplatesModel(QAbstractTableModel):
 
     def set_flag(self, template_id: str, flag: str, on: bool) -> None:
         ids = self.listing.ids
-        number = bisect.bisect_left(ids, template_id)  # in SQLite's order, which is Python's for text
+        number = bisect.bisect_left(ids, template_id)  # the listing's ids are sorted
         if number == len(ids) or ids[number] != template_id:
             return
-        column = self.FLAGS.index(flag)
-        ticks = list(self.listing.flags(template_id))
-        ticks[column - 1] = on
-        self.listing.ticks[template_id] = (ticks[0], ticks[1])
-        changed = self.index(number, column)
+        hidden, disabled = self.listing.flags(template_id)
+        self.listing.ticks[template_id] = (on, disabled) if flag == "hidden" else (hidden, on)
+        changed = self.index(number, self.FLAGS.index(flag))
         self.dataChanged.emit(changed, changed, [Qt.CheckStateRole])
