@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QMessageBox, QToolButton, QWi
 
 from assistant.i18n import _
 from ui.widgets import plain_label, plain_message, plain_tooltip
-from ui.workers import run_in_pool
+from ui.workers import run_in_thread
 
 log = logging.getLogger(__name__)
 LISTED = 25  # titles listed per heading when the news is shown
@@ -63,7 +63,9 @@ class TeamNewsBar(QFrame):
         """Read the unread news on the worker: after a pack of 50,000 templates it names them
         all (3.5 s on the GUI thread when each was parsed, at every change of the library
         until read; issue 18). One read at a time: a change meanwhile reads again once it
-        lands, and what it found is not shown (it may be older than a mark as read)."""
+        lands, and what it found is not shown (it may be older than a mark as read). On a
+        thread of its own, not the app's one worker: Replies' reads after the same change
+        (connected after this bar) would wait behind it."""
         if self._reading:
             self._again = True
             return
@@ -71,7 +73,7 @@ class TeamNewsBar(QFrame):
 
         self._reading, self._again = True, False
         path = self.services.runtime.data_dir.database
-        run_in_pool(lambda: unread_at(path), self._read, self._read_failed, pool=self.services.pool)
+        run_in_thread(lambda: unread_at(path), self._read, self._read_failed, name="team news")
 
     def _read(self, found) -> None:
         self._reading = False
