@@ -10,7 +10,7 @@ their titles), refreshing it when another view changed the library, and ticking 
 template's Hidden box each block the GUI thread at most 50 ms, the longest of several tries
 (the same bar as opening the Replies panel). So does the team's news line in Replies (the
 first install made every template news) after a change of the library; the time until it is
-shown again, read on the worker, is printed. Baseline: a bare dialog with an empty table,
+shown again, read off the GUI thread, is printed. Baseline: a bare dialog with an empty table,
 opened the same way.
 
 Between the two (not timed): 300 templates edited by the agent. Version 2 changes 500
@@ -169,7 +169,7 @@ def measure_window(count: int, tmp: Path, write) -> dict:
     for _run in range(5):
         started = time.perf_counter()
         figures["news"].append(blocked(lambda: services.hall.library_changed.emit(None)))
-        while bar._reading:  # the read on the worker, until shown
+        while bar._reading:  # the read off the GUI thread, until shown
             app.processEvents(QEventLoop.WaitForMoreEvents)
         figures["news shown"].append((time.perf_counter() - started) * 1000)
         assert bar.news is not None and len(bar.news.added) == count, bar.news
