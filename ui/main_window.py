@@ -126,9 +126,14 @@ class MainWindow(QMainWindow):
         scroller.setObjectName("main-scroller")
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.NoFrame)
+        # see-through: the window paints its own background (and so sees its first paint).
+        # The viewport is ours, not asked for: viewport() returns a QWidget* whose Python type
+        # PySide6 finds by setting up every QWidget subclass (QWizard, QColorDialog...), 15-20 ms
+        # before the first paint (issue 18). Set before the content: the old one is deleted.
+        viewport = QWidget()
+        scroller.setViewport(viewport)
+        viewport.setAutoFillBackground(False)
         scroller.setWidget(central)
-        # see-through: the window paints its own background (and so sees its first paint)
-        scroller.viewport().setAutoFillBackground(False)
         central.setAutoFillBackground(False)
         scroller.setMinimumSize(1, 1)  # not the scroll area's own 68 px: compact mode is one line
         scroller.setFocusPolicy(Qt.NoFocus)  # not a stop of its own for Tab

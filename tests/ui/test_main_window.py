@@ -9,6 +9,22 @@ def test_ctrl_digits_switch_panels(main_window, press_shortcut):
         assert main_window.tabs.currentIndex() == (index + 1) % 4
 
 
+def test_the_window_itself_is_painted_first_through_its_see_through_content(qtbot, services):
+    """The start waits for ``first_painted`` (2 s at most): the window emits it from its own
+    paint, which it only gets when what covers it does not fill its background."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from ui.main_window import MainWindow
+
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    scroller = window.findChild(QScrollArea, "main-scroller")
+    assert scroller.widget() is window.content
+    assert not scroller.viewport().autoFillBackground() and not window.content.autoFillBackground()
+    with qtbot.waitSignal(window.first_painted, timeout=1000):
+        window.show()
+
+
 def test_last_panel_and_geometry_are_remembered(qtbot, services):
     from ui.main_window import MainWindow
 
