@@ -1,6 +1,8 @@
 """Child process for benchmarks/startup.py: starts either a bare QMainWindow or the app,
 prints the wall-clock time at the first painted window once the event loop is running,
-then (optionally) stays idle and prints RSS and CPU used while idle."""
+then (optionally) stays idle until a given time and prints RSS and CPU used while idle.
+
+    _probe.py bare|app IDLE_UNTIL   (seconds since the epoch; 0: no idle)"""
 
 from __future__ import annotations
 
@@ -13,16 +15,18 @@ from _measure import rss_mb  # this folder is on a script's import path
 
 
 def main() -> None:
-    kind, idle_s = sys.argv[1], float(sys.argv[2])
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    kind, idle_until = sys.argv[1], float(sys.argv[2])
+    from PySide6.QtCore import QEvent, QObject, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
     result: dict = {}
 
-    def idle_done(cpu_start: float) -> None:
+    def idle_done(cpu_start: float, since: float) -> None:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         result["idle_cpu_s"] = usage.ru_utime + usage.ru_stime - cpu_start
+        result["ended_at"] = time.time()
+        result["idle_measured_s"] = result["ended_at"] - since
         result["rss_after_idle_mb"] = rss_mb()
         print(json.dumps(result), flush=True)
         app.exit(0)
@@ -30,9 +34,9 @@ def main() -> None:
     def interactive() -> None:
         result["painted_at"] = time.time()
         result["rss_mb"] = rss_mb()
-        watch_after_paint(idle_s)
+        watch_after_paint()
 
-    def watch_after_paint(idle_s: float) -> None:
+    def watch_after_paint() -> None:
         """For 3 s after the first paint (longer if the app is not complete by then): the
         longest the event loop was busy (how long a key press could wait while the rest of
         the app loads) and when the app was complete (every panel built, the clocks ready)."""
@@ -51,8 +55,8 @@ def main() -> None:
 
         def stop() -> None:
             ticker.stop()
-            if idle_s <= 0:
-                idle_done(0.0)
+            if idle_until <= 0:
+                idle_done(0.0, time.time())
             else:  # deferred start-up work (engines, first backups) is done before measuring idle
                 QTimer.singleShot(2000, lambda: start_idle())
 
@@ -78,8 +82,12 @@ def main() -> None:
 
     def start_idle() -> None:
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        cpu = usage.ru_utime + usage.ru_stime
-        QTimer.singleShot(int(idle_s * 1000), lambda: idle_done(cpu))
+        cpu, since = usage.ru_utime + usage.ru_stime, time.time()
+        timer = start_idle.timer = QTimer()
+        timer.setSingleShot(True)
+        timer.setTimerType(Qt.PreciseTimer)  # a coarse one (Qt's default) may fire 5 % early: 30 s of 10 min
+        timer.timeout.connect(lambda: idle_done(cpu, since))
+        timer.start(max(0, int((idle_until - since) * 1000)))
 
     class FirstPaint(QObject):
         seen = False

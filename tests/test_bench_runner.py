@@ -112,3 +112,18 @@ def test_the_import_and_install_bars_are_open_and_their_regression_guards_are_no
         lines = [f"bar: {bar}\n", f"{script[:-3]}: 1 of 4 bar(s) MISSED: {bar}\n"]
         assert (run_all.only_open(script, lines, allowed) is not None) is is_open, bar
 
+
+def test_the_full_run_longer_than_ten_minutes_fails_and_the_quick_run_s_budget_is_not_a_bar():
+    assert run_all.over_budget(599.6, quick=False) is None
+    assert run_all.over_budget(609.0, quick=False) == "make bench: the whole run took 609 s (bar <= 600 s)"
+    assert run_all.over_budget(400.0, quick=True) is None  # printed against its budget, not failed
+
+
+def test_the_start_up_benchmark_idles_until_ten_minutes_after_the_run_began():
+    """In ``make bench`` the 10-minute idle is the run's length: the idle pair ends 10
+    minutes after run_all.py began (less a second for the verdicts), not 10 minutes after
+    it started idling; run alone, 10 minutes after its own start."""
+    startup = _bench_module("startup")
+    began = 1_800_000_000.0
+    assert startup.idle_end(600.0, {run_all.STARTED_AT: repr(began)}, now=began + 40) == began + 599.0
+    assert startup.idle_end(600.0, {}, now=began) == began + 599.0
