@@ -6,8 +6,10 @@ Bars (issue 18): the first install at most 1 s, the update at most 1 s.
 The Packs window, real, on a pack of 50,000 templates (``--quick``: 5,000; one language, as
 the window's work follows the number of templates, not their languages), installed with the
 policy's size cap raised as IT would: opening it (built, shown, painted: the rows shown read
-their titles), refreshing it when another view changed the library, and ticking one
-template's Hidden box each block the GUI thread at most 50 ms, the longest of several tries
+their titles), refreshing it when another view changed the library (each until the pack's
+templates, read on a thread, are listed and painted: the longest pass of the event loop
+counts), and ticking one template's Hidden box each block the GUI thread at most 50 ms, the
+longest of several tries
 (the same bar as opening the Replies panel). So does the team's news line in Replies (the
 first install made every template news) after a change of the library; the time until it is
 shown again, read off the GUI thread, is printed. Baseline: a bare dialog with an empty table,
@@ -124,12 +126,22 @@ def measure_window(count: int, tmp: Path, write) -> dict:
     install.install_file(runtime.db, Policy(max_pack_mb=1 + path.stat().st_size // 1_000_000), path, now=NOW)
     services = AppServices(runtime, CustomerContextHolder())
 
-    def blocked(action) -> float:
-        """The GUI thread's time in ``action`` and the events it posted (paints included)."""
+    def blocked(action, pending=lambda: False) -> float:
+        """The longest the GUI thread was held: by ``action`` and the events it posted
+        (paints included), then by each pass of the event loop while ``pending()`` (a read on
+        a thread, until it has landed and been shown, and painted)."""
         started = time.perf_counter()
         action()
         app.processEvents()
-        return (time.perf_counter() - started) * 1000
+        longest = (time.perf_counter() - started) * 1000
+        after = 1 if pending() else 0  # one more pass once it landed: the paint it posted
+        while pending() or after:
+            after -= not pending()
+            time.sleep(0.0005)  # the loop idle, as between events
+            started = time.perf_counter()
+            app.processEvents()
+            longest = max(longest, (time.perf_counter() - started) * 1000)
+        return longest
 
     def bare() -> None:
         dialog = QDialog()
@@ -148,12 +160,14 @@ def measure_window(count: int, tmp: Path, write) -> dict:
         bare.dialog.deleteLater()
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         opened = {}
-        figures["open"].append(blocked(lambda: opened.setdefault("dialog", PacksDialog(services, now=lambda: NOW)).show()))
+        figures["open"].append(blocked(lambda: opened.setdefault("dialog", PacksDialog(services, now=lambda: NOW)).show(),
+                                       lambda: opened["dialog"].listing_pending))
         dialog = opened["dialog"]
         model = dialog.template_list.model()
         assert model.rowCount() == count, model.rowCount()
         for _again in range(4):  # another view changed the library (the hall names no template)
-            figures["refresh"].append(blocked(lambda: services.hall.library_changed.emit(None)))
+            figures["refresh"].append(blocked(lambda: services.hall.library_changed.emit(None),
+                                              lambda: dialog.listing_pending))
         row = model.index(count // 2, 1)
         ticked = model.data(row, Qt.CheckStateRole) == Qt.Checked
         figures["tick"].append(blocked(lambda: model.setData(row, Qt.Unchecked if ticked else Qt.Checked,

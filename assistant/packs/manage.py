@@ -159,6 +159,16 @@ def pack_templates(db: sqlite_utils.Database, pack_id: str) -> PackListing:
     return PackListing(ids, ticks)
 
 
+def pack_templates_at(path, pack_id: str) -> PackListing:
+    """:func:`pack_templates` on a read-only connection of its own: the Packs window reads a
+    pack's templates on a thread, so however large the pack, the GUI thread only receives
+    the listing."""
+    from assistant.storage.database import read_only
+
+    with read_only(path) as db:
+        return pack_templates(db, pack_id)
+
+
 def pack_template_titles(db: sqlite_utils.Database, template_ids) -> dict[str, str]:
     """The team version's title of each of ``template_ids``, as Template.title gives it (the
     default language's variant's), taken by SQLite from the stored JSON without loading the
