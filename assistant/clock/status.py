@@ -160,10 +160,10 @@ def _holiday_language(available: tuple[str, ...], default: str | None) -> str | 
 
 @functools.lru_cache(maxsize=64)
 def _holidays_for(country: str, year: int, language: str | None) -> dict[date, Holiday]:
-    import holidays as holidays_lib
+    from assistant.public_holidays import library
 
     try:
-        shown = holidays_lib.country_holidays(country, years=year, language=language)
+        shown = library().country_holidays(country, years=year, language=language)
     except NotImplementedError:  # no data for this country
         return {}
     # Where the library estimates a date (Islamic and other lunar calendars beyond its
@@ -186,10 +186,10 @@ def _holidays_for(country: str, year: int, language: str | None) -> dict[date, H
 @functools.cache
 def _language_for(country: str, ui_language: str) -> tuple[bool, str | None]:
     """(the library knows the country, the language to name its holidays in)."""
-    import holidays as holidays_lib
+    from assistant.public_holidays import library
 
     try:
-        probe = holidays_lib.country_holidays(country, years=[])
+        probe = library().country_holidays(country, years=[])
     except NotImplementedError:
         return False, None
     return True, _holiday_language(tuple(probe.supported_languages), probe.default_language)

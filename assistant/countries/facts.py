@@ -311,10 +311,21 @@ def format_examples(code: str, now: dt.datetime) -> dict:
 
 # --------------------------------------------------------------------------- holidays
 
-def _holiday_language(code: str, language: str) -> str | None:
-    import holidays
+def _calendar(code: str):
+    """The library's empty calendar of ``code`` (its languages), or None when it has none.
+    Asked of this one country: ``list_supported_countries()`` and ``list_localized_countries()``
+    import all 250 country modules to answer for one."""
+    from assistant.public_holidays import library
 
-    localized = holidays.list_localized_countries().get(code) or []
+    try:
+        return library().country_holidays(code, years=[])
+    except (NotImplementedError, KeyError, ValueError):
+        return None
+
+
+def _holiday_language(code: str, language: str) -> str | None:
+    calendar = _calendar(code)
+    localized = list(calendar.supported_languages) if calendar is not None else []
     wanted = language.replace("-", "_")
     for candidate in (wanted, wanted.split("_")[0]):
         if candidate in localized:
@@ -326,15 +337,13 @@ def _holiday_language(code: str, language: str) -> str | None:
 
 
 def holidays_supported(code: str) -> bool:
-    import holidays
-
-    return code in holidays.list_supported_countries()
+    return _calendar(code) is not None
 
 
 def public_holidays(code: str, today: dt.date, language: str = "en",
                     horizon_days: int = 366, limit: int = 12) -> tuple[list[Holiday], list[Holiday]]:
     """(today's holidays, the next ones after today) from the ``holidays`` package."""
-    import holidays
+    from assistant.public_holidays import library
 
     if not holidays_supported(code):
         return [], []
@@ -343,7 +352,7 @@ def public_holidays(code: str, today: dt.date, language: str = "en",
     if lang:
         kwargs["language"] = lang
     try:
-        table = holidays.country_holidays(code, **kwargs)
+        table = library().country_holidays(code, **kwargs)
     except (NotImplementedError, KeyError, ValueError) as exc:
         log.warning("holidays for %s unavailable: %s", code, exc)
         return [], []

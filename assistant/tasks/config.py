@@ -113,10 +113,10 @@ def validate_schedule(value: dict) -> dict:
     if not isinstance(days, list) or not days or any(d not in range(7) for d in days):
         raise SettingsError(f"{SCHEDULE_KEY}.workdays: a non-empty list of 0 (Monday) to 6.")
     if value["holidays_country"] is not None:
-        import holidays
+        from assistant.public_holidays import library
 
         try:
-            holidays.country_holidays(value["holidays_country"], subdiv=value["holidays_subdiv"])
+            library().country_holidays(value["holidays_country"], subdiv=value["holidays_subdiv"])
         except (NotImplementedError, KeyError) as exc:
             raise SettingsError(f"{SCHEDULE_KEY}.holidays_country: no holiday calendar for "
                                 f"{value['holidays_country']!r}/{value['holidays_subdiv']!r}.") from exc

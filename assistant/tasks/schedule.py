@@ -25,9 +25,9 @@ class ScheduleError(UserError, ValueError):
 
 @lru_cache(maxsize=64)
 def _holiday_calendar(country: str, subdiv: str | None, year: int):
-    import holidays
+    from assistant.public_holidays import library
 
-    return holidays.country_holidays(country, subdiv=subdiv, years=year)
+    return library().country_holidays(country, subdiv=subdiv, years=year)
 
 
 @dataclass(frozen=True)
