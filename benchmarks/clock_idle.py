@@ -14,6 +14,11 @@ minute's redraw within one frame (16 ms). --quick: 4 s per measured line.
 Each measured line lies between two minute boundaries (it waits past one first when it
 would cross it), and the measured minute's redraw is added to it as its share of a minute:
 a 4 s line that caught the redraw charged it fifteen times over.
+
+The redraw is timed first; then this prints IDLE_PHASE_STARTED and measures the four idle
+lines, baselines and customer bar one after the other, while run_all.py runs the other
+benchmarks (the lines are CPU time of a process that only waits, about 100 s of waiting in
+all; the baselines are measured in the same phase, under the same load, as the bar's).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _bars import Bars, add_quick  # noqa: E402  (this folder is on a script's import path)
+
+IDLE_MARK = "IDLE_PHASE_STARTED"  # run_all.py runs the other benchmarks while this idles
 
 
 def cpu_seconds() -> float:
@@ -83,21 +90,6 @@ def main() -> int:
     from ui.customer_bar import CustomerBar
     from ui.services import AppServices
 
-    # baselines in the same run: an empty window, and one whose text field has the focus
-    # (Qt blinks the text cursor twice a second whatever the app does)
-    plain = QWidget()
-    plain.resize(460, 400)
-    plain.show()
-    idle(app, 1.0)  # settle
-    base_cpu, base_wall = quiet_idle(app, args.seconds)
-    field = QLineEdit(plain)
-    field.show()
-    plain.activateWindow()
-    field.setFocus()
-    idle(app, 1.0)
-    blink_cpu, blink_wall = quiet_idle(app, args.seconds)
-    plain.close()
-
     runtime = start()
     settings.put(runtime.db, "clock.agent_zone", "Europe/London")
     services = AppServices(runtime, CustomerContextHolder())
@@ -123,7 +115,26 @@ def main() -> int:
     for _ in range(runs):
         bar.refresh()
     redraw_ms = (time.perf_counter() - start_cpu) / runs * 1000
+    bar.hide()
+    print(IDLE_MARK, flush=True)  # from here this process only waits: the others run meanwhile
 
+    # baselines in the same run: an empty window, and one whose text field has the focus
+    # (Qt blinks the text cursor twice a second whatever the app does)
+    plain = QWidget()
+    plain.resize(460, 400)
+    plain.show()
+    idle(app, 1.0)  # settle
+    base_cpu, base_wall = quiet_idle(app, args.seconds)
+    field = QLineEdit(plain)
+    field.show()
+    plain.activateWindow()
+    field.setFocus()
+    idle(app, 1.0)
+    blink_cpu, blink_wall = quiet_idle(app, args.seconds)
+    plain.close()
+
+    bar.show()
+    idle(app, 1.0)
     ticks_before, since = bar.ticker.ticks, time.time()
     bar.activateWindow()
     bar.input.setFocus()
