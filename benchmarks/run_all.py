@@ -55,6 +55,7 @@ class Script:
                                      stderr=subprocess.STDOUT, text=True, bufsize=1)
         self.lines: list[str] = []
         self.mark_index = 0
+        self.ended: float | None = None
         self.idle = threading.Event()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -70,6 +71,7 @@ class Script:
             if not self.idle.is_set():
                 print(line, end="", flush=True)  # in the foreground: show it as it comes
             self.lines.append(line)
+        self.ended = time.perf_counter()  # its output closed: it is over (the table's seconds)
         self.idle.set()
 
     def wait_foreground(self) -> None:
@@ -92,7 +94,9 @@ class Script:
 
     @property
     def elapsed(self) -> float:
-        return time.perf_counter() - self.started
+        """Until it ended, not until its verdict was collected (a script in the background
+        is collected after the one before it)."""
+        return (self.ended or time.perf_counter()) - self.started
 
 
 OPEN_BARS = HERE / "open-bars.txt"

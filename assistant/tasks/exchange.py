@@ -432,13 +432,16 @@ def import_tasks(store: TaskStore, text: str, fmt: str, progress=None) -> Import
     writing = None if progress is None else (lambda done, total: progress(WRITING, done, total))
     # Hundreds of thousands of objects that live until the import ends, none in a cycle: the
     # collector's full passes over them (about a third of the import's time at 100,000 tasks)
-    # are put off until it is over, as read_library does for the Replies panel.
+    # are put off until it is over, as read_library does for the Replies panel; they are
+    # freed before it is back, or its first pass would walk them all once more.
     collecting = gc.isenabled()
     gc.disable()
     try:
         values = Seen()
         tasks = parse_tasks(text, fmt, progress, values)
-        return ImportResult(*store.import_all(tasks, writing, BATCH, values.stored_texts))
+        result = ImportResult(*store.import_all(tasks, writing, BATCH, values.stored_texts))
+        del tasks, values
+        return result
     finally:
         if collecting:
             gc.enable()

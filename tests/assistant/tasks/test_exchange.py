@@ -341,3 +341,20 @@ def test_an_export_makes_each_tasks_record_once(store, monkeypatch, fmt):
         records = [json.loads(line.rstrip(",")) for line in lines]
         assert [list(r) for r in records] == [list(exchange.FIELDS)] * len(records)
         assert records == [{k: real(t)[k] for k in exchange.FIELDS} for t in store.all_tasks()]
+
+
+def test_what_an_import_made_is_freed_before_the_collector_is_back(store, monkeypatch):
+    """Issue 18: the import puts the collector off; what it parsed is freed before it is
+    back, or its first pass (on whichever thread allocates next, holding the GIL) walks all
+    of it once more."""
+    import gc
+
+    for i in range(1000):
+        store.add(Task(f"Task {i}", notes="a note", tags=("refund",)), NOW)
+    exported = export_tasks(store, "csv")
+    young = []
+    real_enable = gc.enable
+    monkeypatch.setattr(gc, "enable", lambda: (young.append(len(gc.get_objects(generation=0))), real_enable()))
+    result = import_tasks(store, exported, "csv")
+    assert result.replaced == 1000
+    assert young and young[0] < 1000  # 1,000 parsed tasks (tens of thousands of objects) already gone
