@@ -45,7 +45,9 @@ def _enter_bare_packages() -> None:
         return
     for name in _PACKAGES:
         full = f"holidays.{name}"
+        if full in sys.modules:
+            continue
         found = importlib.machinery.PathFinder.find_spec(full, list(spec.submodule_search_locations))
-        if full in sys.modules or found is None or not found.submodule_search_locations:
+        if found is None or not found.submodule_search_locations:
             continue
         sys.modules[full] = importlib.util.module_from_spec(found)  # its __init__ not run

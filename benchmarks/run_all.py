@@ -18,9 +18,9 @@ line ``IDLE_PHASE_STARTED`` goes on in the background while the others run: star
 its 10-minute idle (its idle processes only sit and wait, and their memory is what is
 measured) and clock_idle.py before its idle lines (the CPU time of a process that only waits,
 its baselines measured in the same phase), so the full run keeps within 10 minutes on two
-cores. Their idle ends 10 minutes
-after this run began (``BENCH_STARTED_AT``, less a second for the verdicts), and the full
-run's own bar is its length: at most 10 minutes (issue 18). The quick run's length is
+cores. startup.py's idle ends 10 minutes after this run began (``BENCH_STARTED_AT``, less a
+second for the verdicts), and the full run's own bar is its length: at most 10 minutes
+(issue 18). The quick run's length is
 printed against its 3-minute budget, not held as a bar: CI runs it once, on a machine whose
 speed varies 1.5x over minutes, and cannot run it again to tell a slow spell from a regression.
 """
