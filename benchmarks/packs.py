@@ -161,13 +161,13 @@ def measure_window(count: int, tmp: Path, write) -> dict:
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         opened = {}
         figures["open"].append(blocked(lambda: opened.setdefault("dialog", PacksDialog(services, now=lambda: NOW)).show(),
-                                       lambda: opened["dialog"].listing_pending))
+                                       lambda: opened["dialog"].listing.pending))
         dialog = opened["dialog"]
         model = dialog.template_list.model()
         assert model.rowCount() == count, model.rowCount()
         for _again in range(4):  # another view changed the library (the hall names no template)
             figures["refresh"].append(blocked(lambda: services.hall.library_changed.emit(None),
-                                              lambda: dialog.listing_pending))
+                                              lambda: dialog.listing.pending))
         row = model.index(count // 2, 1)
         ticked = model.data(row, Qt.CheckStateRole) == Qt.Checked
         figures["tick"].append(blocked(lambda: model.setData(row, Qt.Unchecked if ticked else Qt.Checked,

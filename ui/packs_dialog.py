@@ -33,7 +33,7 @@ from ui.narrow import fit_columns, stack_when_narrow
 from ui.pack_templates import PackTemplatesModel
 from ui.services import Command
 from ui.widgets import plain_label, plain_message
-from ui.workers import Progress, run_in_thread
+from ui.workers import NewestRead, Progress, run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +127,7 @@ class PacksDialog(QDialog):
         layout.addWidget(self.status)
         self.resize(920, 600)
         self._announcing = False
-        self._listing_pack: str | None = None  # the pack whose templates are listed (or asked for)
-        self._listing_reading = self._listing_again = False
+        self.listing = NewestRead(self, self.template_model.set_listing, "the pack's templates")
         services.hall.packs_changed.connect(self._changed_elsewhere)
         services.hall.library_changed.connect(self._changed_elsewhere)
         self.refresh()
@@ -261,44 +260,17 @@ class PacksDialog(QDialog):
     def read_listing(self, pack_id: str | None) -> None:
         """List the templates of ``pack_id`` (None: none), read on a thread of its own: at
         50,000 templates the query and its sort took 10-15 ms of the GUI thread at every
-        refresh (issue 18). One read at a time: asked again meanwhile (another refresh, a
-        tick), what is in flight is not shown, and the newest asked for is read once it lands."""
-        self._listing_pack = pack_id
-        if self._listing_reading:
-            self._listing_again = True
-            return
+        refresh (issue 18). The newest asked for is what is shown (:class:`NewestRead`)."""
         if pack_id is None:
-            self.template_model.set_listing(manage.PackListing([], {}))
+            self.listing.read(lambda: manage.PackListing([], {}))
             return
-        self._listing_reading, self._listing_again = True, False
         path = self.services.runtime.data_dir.database
-        run_in_thread(lambda: manage.pack_templates_at(path, pack_id), self._listing_read, self._listing_failed,
-                      name="pack listing")
-
-    @property
-    def listing_pending(self) -> bool:
-        """A read of the pack's templates is under way (what the list shows may be older)."""
-        return self._listing_reading
-
-    def _listing_read(self, listing: manage.PackListing) -> None:
-        self._listing_reading = False
-        if self._listing_again:
-            self.read_listing(self._listing_pack)
-        else:
-            self.template_model.set_listing(listing)
-
-    def _listing_failed(self, exc: Exception) -> None:
-        """A locked or busy database: the list stays as it was until the next refresh."""
-        self._listing_reading = False
-        log.warning("Reading the pack's templates failed: %s", exc)
-        if self._listing_again:
-            self.read_listing(self._listing_pack)
+        self.listing.read(lambda: manage.pack_templates_at(path, pack_id))
 
     def _template_flag_changed(self, template_id: str, flag: str, on: bool) -> None:
         manage.set_template_flags(self.services.db, template_id, **{flag: on})
         self.template_model.set_flag(template_id, flag, on)
-        if self._listing_reading:  # what is in flight may have been read before this tick
-            self._listing_again = True
+        self.listing.outdated()  # what is on its way may have been read before this tick
         self._announce(packs=False, templates=frozenset({template_id}), refresh=False)
 
     def _toggle_pack(self, flag: str) -> None:

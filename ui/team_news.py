@@ -7,15 +7,12 @@ process) and ``settings_changed`` for the read mark."""
 
 from __future__ import annotations
 
-import logging
-
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMessageBox, QToolButton, QWidget
 
 from assistant.i18n import _
 from ui.widgets import plain_label, plain_message, plain_tooltip
-from ui.workers import run_in_thread
+from ui.workers import NewestRead
 
-log = logging.getLogger(__name__)
 LISTED = 25  # titles listed per heading when the news is shown
 
 
@@ -44,7 +41,7 @@ class TeamNewsBar(QFrame):
         self.dismiss_button.clicked.connect(self.mark_read)
         row.addWidget(self.dismiss_button)
         self.hide()
-        self._reading = self._again = False
+        self.news_read = NewestRead(self, self._show, "the team's news")
         hall = services.hall
         hall.packs_changed.connect(self.refresh)
         hall.library_changed.connect(self._library_changed)  # a method, not a lambda: no cycle
@@ -60,34 +57,16 @@ class TeamNewsBar(QFrame):
             self.refresh()
 
     def refresh(self) -> None:
-        """Read the unread news on the worker: after a pack of 50,000 templates it names them
+        """Read the unread news on a thread: after a pack of 50,000 templates it names them
         all (3.5 s on the GUI thread when each was parsed, at every change of the library
-        until read; issue 18). One read at a time: a change meanwhile reads again once it
-        lands, and what it found is not shown (it may be older than a mark as read). On a
-        thread of its own, not the app's one worker: Replies' reads after the same change
-        (connected after this bar) would wait behind it."""
-        if self._reading:
-            self._again = True
-            return
+        until read; issue 18). The newest read is what is shown (:class:`NewestRead`: one
+        found before a mark as read is not). On a thread of its own, not the app's one
+        worker: Replies' reads after the same change (connected after this bar) would wait
+        behind it."""
         from assistant.packs.news import unread_at
 
-        self._reading, self._again = True, False
         path = self.services.runtime.data_dir.database
-        run_in_thread(lambda: unread_at(path), self._read, self._read_failed, name="team news")
-
-    def _read(self, found) -> None:
-        self._reading = False
-        if self._again:
-            self.refresh()
-        else:
-            self._show(found)
-
-    def _read_failed(self, exc: Exception) -> None:
-        """A locked or busy database: the line stays as it was until the next change."""
-        self._reading = False
-        log.warning("Reading the team's news failed: %s", exc)
-        if self._again:
-            self.refresh()
+        self.news_read.read(lambda: unread_at(path))
 
     def _show(self, found) -> None:
         self.news = found

@@ -93,3 +93,48 @@ def _task(fn, on_done, on_error) -> tuple[Task, Callable[[], None]]:
             task.done.emit(result)
 
     return task, job
+
+
+class NewestRead(QObject):
+    """A view's read on a thread of its own, one at a time, the newest asked for winning: asked
+    again while a read is on its way (or told by :meth:`outdated` that a change was made since
+    it began), what lands is not shown and the newest asked for is read once it lands. A read
+    that fails (a locked or busy database) is logged; the view stays as it was until the next
+    read. A child of the view: deleted with it, it never calls into a deleted view."""
+
+    def __init__(self, parent: QObject, show: Callable[[Any], None], what: str):
+        super().__init__(parent)
+        self._show, self._what = show, what
+        self._newest: Callable[[], Any] | None = None
+        self._reading = self._again = False
+
+    @property
+    def pending(self) -> bool:
+        """A read is on its way: what the view shows may be older."""
+        return self._reading
+
+    def read(self, fn: Callable[[], Any]) -> None:
+        self._newest = fn
+        if self._reading:
+            self._again = True
+            return
+        self._reading, self._again = True, False
+        run_in_thread(fn, self._landed, self._failed, name=self._what)
+
+    def outdated(self) -> None:
+        """A change was made that the read on its way may have missed: read again after it."""
+        if self._reading:
+            self._again = True
+
+    def _landed(self, result: Any) -> None:
+        self._reading = False
+        if self._again:
+            self.read(self._newest)
+        else:
+            self._show(result)
+
+    def _failed(self, exc: Exception) -> None:
+        self._reading = False
+        log.warning("Reading %s failed: %s", self._what, exc)
+        if self._again:
+            self.read(self._newest)

@@ -109,7 +109,7 @@ def test_installed_packs_show_publisher_fingerprint_changelog(qtbot, services, k
     assert f"Key fingerprint: {key.info.fingerprint}" in details
     assert "update 2: 1 updated, 1 retired" in details
     model = dialog.template_list.model()
-    qtbot.waitUntil(lambda: not dialog.listing_pending)  # read on a thread
+    qtbot.waitUntil(lambda: not dialog.listing.pending)  # read on a thread
     assert model.rowCount() == 1
     assert model.index(0, 0).data() == "Refund acme.a"
     assert model.index(0, 0).data(Qt.ToolTipRole) == "<span>acme.a</span>"
@@ -149,7 +149,7 @@ def test_a_large_pack_is_listed_without_loading_its_templates(qtbot, services, k
     dialog.show()
     qtbot.waitExposed(dialog)
     model = dialog.template_list.model()
-    qtbot.waitUntil(lambda: not dialog.listing_pending)
+    qtbot.waitUntil(lambda: not dialog.listing.pending)
     assert model.rowCount() == count and loaded == []
     qtbot.waitUntil(lambda: read != [])  # painted: the titles of the rows shown are read
     assert sum(read) <= PackTemplatesModel.PAGE
@@ -203,7 +203,7 @@ def test_a_pack_s_templates_are_read_off_the_gui_thread_and_the_newest_wish_wins
     gate.set()
     dialog = _dialog(qtbot, services)
     model = dialog.template_list.model()
-    qtbot.waitUntil(lambda: not dialog.listing_pending)
+    qtbot.waitUntil(lambda: not dialog.listing.pending)
     assert threads == [False]  # not on the GUI thread
 
     def choose(title):  # a refresh makes the pack list's items again
@@ -211,17 +211,17 @@ def test_a_pack_s_templates_are_read_off_the_gui_thread_and_the_newest_wish_wins
         dialog.pack_list.setCurrentItem(next(item for item in items if item.text(0) == title))
 
     choose("ACME refunds <b>EU</b>")
-    qtbot.waitUntil(lambda: not dialog.listing_pending)
+    qtbot.waitUntil(lambda: not dialog.listing.pending)
     assert [model.index(r, 0).data(Qt.ToolTipRole) for r in range(model.rowCount())] == \
         ["<span>acme.a</span>", "<span>acme.b</span>"]
 
     # a tick while a read (from before it) is in flight: the tick stays
     gate.clear()
     services.hall.library_changed.emit(None)  # another view changed the library: a refresh
-    assert dialog.listing_pending
+    assert dialog.listing.pending
     assert model.setData(model.index(1, 1), Qt.Checked, Qt.CheckStateRole)
     gate.set()
-    qtbot.waitUntil(lambda: not dialog.listing_pending)
+    qtbot.waitUntil(lambda: not dialog.listing.pending)
     assert model.index(1, 1).data(Qt.CheckStateRole) == Qt.Checked
     assert manage.template_flags(db, "acme.b") == (True, False)
 
@@ -230,7 +230,7 @@ def test_a_pack_s_templates_are_read_off_the_gui_thread_and_the_newest_wish_wins
     services.hall.library_changed.emit(None)
     choose("Night shift")
     gate.set()
-    qtbot.waitUntil(lambda: not dialog.listing_pending)
+    qtbot.waitUntil(lambda: not dialog.listing.pending)
     assert [model.index(r, 0).data(Qt.ToolTipRole) for r in range(model.rowCount())] == ["<span>other.x</span>"]
     assert len(threads) >= 5 and not any(threads)  # every read off the GUI thread, overtaken ones again
 
@@ -482,13 +482,13 @@ def test_whats_new_from_the_team_in_replies_until_read(qtbot, services, key, wri
     assert _list_texts(panel)["acme.b"].startswith("● ")
     # stays until read: reloading does not clear it; Show lists the titles and reads it
     panel.reload()
-    qtbot.waitUntil(lambda: not bar._reading)
+    qtbot.waitUntil(lambda: not bar.news_read.pending)
     assert bar.isVisibleTo(panel)
     qtbot.mouseClick(bar.show_button, Qt.LeftButton)
     assert "Refund acme.c" in no_popups[-1]
     assert not bar.isVisibleTo(panel)
     panel.reload()
-    qtbot.waitUntil(lambda: not bar._reading)
+    qtbot.waitUntil(lambda: not bar.news_read.pending)
     assert not bar.isVisibleTo(panel)
 
 
@@ -507,7 +507,7 @@ def test_the_team_s_news_is_read_off_the_gui_thread_and_a_read_mark_wins(qtbot, 
     trust.add_key(db, key.public_path.read_text(), now=NOW)
     panel = _replies(qtbot, services)
     bar = panel.team_news
-    qtbot.waitUntil(lambda: not bar._reading)
+    qtbot.waitUntil(lambda: not bar.news_read.pending)
     threads, hold, found_it = [], threading.Event(), threading.Event()
     real = news.unread
 
@@ -541,9 +541,9 @@ def test_the_team_s_news_is_read_off_the_gui_thread_and_a_read_mark_wins(qtbot, 
     bar.mark_read()  # ...when the agent reads the news
     shown = []
     real_show = bar._show
-    monkeypatch.setattr(bar, "_show", lambda found: shown.append(found.empty) or real_show(found))
+    monkeypatch.setattr(bar.news_read, "_show", lambda found: shown.append(found.empty) or real_show(found))
     hold.set()
-    qtbot.waitUntil(lambda: not bar._reading)
+    qtbot.waitUntil(lambda: not bar.news_read.pending)
     assert shown == [True] and not bar.isVisibleTo(panel)  # not shown again, even for a moment
 
 

@@ -1,6 +1,6 @@
 import gc
 
-from ui.workers import run_in_pool
+from ui.workers import NewestRead, run_in_pool
 
 
 def test_result_arrives_even_when_the_caller_drops_the_task(qtbot, services):
@@ -79,3 +79,110 @@ def test_finished_jobs_and_what_they_captured_are_freed(qtbot, services):
     assert sorted(results) == list(range(30))
     assert not any(ref() for ref in payloads)
     assert not [obj for obj in gc.get_objects() if isinstance(obj, Task)]
+
+
+def _held_reads():
+    """Reads that wait on the worker until let go: ``read(value)`` returns a read of it."""
+    import threading
+
+    started, go = threading.Event(), threading.Event()
+
+    def read(value):
+        def run():
+            started.set()
+            go.wait(10)
+            if isinstance(value, Exception):
+                raise value
+            return value
+        return run
+
+    return read, started, go
+
+
+def test_a_newest_read_shows_only_what_was_asked_for_last(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    view, shown = QWidget(), []
+    reads = NewestRead(view, shown.append, "the test's rows")
+    read, started, go = _held_reads()
+    reads.read(read("first"))
+    qtbot.waitUntil(started.is_set)
+    reads.read(read("second"))  # asked while the first is on its way
+    reads.read(read("third"))
+    assert reads.pending
+    go.set()
+    qtbot.waitUntil(lambda: not reads.pending)
+    assert shown == ["third"]  # neither what was on its way nor what was overtaken
+
+
+def test_a_newest_read_outdated_meanwhile_is_read_again(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    view, shown, count = QWidget(), [], []
+    reads = NewestRead(view, shown.append, "the test's rows")
+    read, started, go = _held_reads()
+    inner = read("rows")
+    reads.read(lambda: count.append(1) or inner())
+    qtbot.waitUntil(started.is_set)
+    reads.outdated()  # a change made here while the read was on its way
+    go.set()
+    qtbot.waitUntil(lambda: not reads.pending)
+    assert shown == ["rows"] and len(count) == 2
+    reads.outdated()  # nothing on its way: nothing to read again
+    assert not reads.pending and len(count) == 2
+
+
+def test_a_newest_read_that_fails_leaves_the_view_and_is_logged(qtbot, caplog):
+    from PySide6.QtWidgets import QWidget
+
+    view, shown = QWidget(), []
+    reads = NewestRead(view, shown.append, "the test's rows")
+    read, started, go = _held_reads()
+    go.set()
+    reads.read(read(OSError("database is locked")))
+    qtbot.waitUntil(lambda: not reads.pending)
+    assert shown == [] and "Reading the test's rows failed: database is locked" in caplog.text
+    go.clear()
+    started.clear()
+    reads.read(read(OSError("database is locked")))
+    qtbot.waitUntil(started.is_set)
+    reads.read(read("rows"))  # a failure overtaken by a newer read: the newer one is read
+    go.set()
+    qtbot.waitUntil(lambda: shown == ["rows"])
+
+
+def test_a_newest_read_landing_after_its_view_is_gone_is_dropped(qtbot):
+    import threading
+
+    from PySide6.QtWidgets import QWidget
+
+    shown, finished = [], threading.Event()
+
+    class View(QWidget):
+        def __init__(self):
+            super().__init__()
+            self.reads = NewestRead(self, self.show_rows, "the test's rows")
+
+        def show_rows(self, rows):
+            shown.append(rows)
+
+    view = View()
+    read, started, go = _held_reads()
+    inner = read("rows")
+
+    def run():
+        try:
+            return inner()
+        finally:
+            finished.set()
+
+    view.reads.read(run)
+    qtbot.waitUntil(started.is_set)
+    gone = []
+    view.reads.destroyed.connect(lambda: gone.append(True))
+    view.deleteLater()
+    qtbot.waitUntil(lambda: gone == [True])
+    go.set()
+    qtbot.waitUntil(finished.is_set)
+    qtbot.wait(50)  # the result's signal delivered, to nobody
+    assert shown == []
