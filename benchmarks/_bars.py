@@ -15,6 +15,10 @@ from __future__ import annotations
 import argparse
 import os
 
+# run_all.py and the scripts whose idle runs alongside the others (startup.py, clock_idle.py)
+IDLE_MARK = "IDLE_PHASE_STARTED"  # a script prints it when from then on it only idles
+STARTED_AT = "BENCH_STARTED_AT"  # set by run_all.py: when the whole run began (seconds since the epoch)
+
 
 def add_quick(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true",

@@ -34,9 +34,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _bars import Bars, add_quick  # noqa: E402  (this folder is on a script's import path)
-
-IDLE_MARK = "IDLE_PHASE_STARTED"  # run_all.py runs the other benchmarks while this idles
+from _bars import IDLE_MARK, Bars, add_quick  # noqa: E402  (this folder is on a script's import path)
 
 
 def cpu_seconds() -> float:

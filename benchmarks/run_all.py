@@ -36,10 +36,12 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-IDLE_MARK = "IDLE_PHASE_STARTED"
+sys.path.insert(0, str(HERE))  # a script's own folder, also when its tests load it
+
+from _bars import IDLE_MARK, STARTED_AT  # noqa: E402
+
 TIMEOUT_S = {True: 150, False: 900}
 BUDGET_S = {True: 180.0, False: 600.0}  # the whole run: quick (a budget), full (a bar)
-STARTED_AT = "BENCH_STARTED_AT"  # seconds since the epoch, for startup.py's idle
 QT_NOISE = {"This plugin does not support propagateSizeHints()"}  # the offscreen platform, per window  # per script: quick, full (startup's idle included)
 
 

@@ -34,12 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from _bars import Bars, add_quick
+from _bars import IDLE_MARK, STARTED_AT, Bars, add_quick
 
 REPO = Path(__file__).resolve().parent.parent
-IDLE_MARK = "IDLE_PHASE_STARTED"
 IDLE_SETTLE_S = 12.0  # paint, the probe's 3 s watch and 2 s wait: 7-10 s on this machine
-STARTED_AT = "BENCH_STARTED_AT"  # set by run_all.py: when the whole run began (seconds since the epoch)
 VERDICT_MARGIN_S = 1.0  # after the idle: the pair's reports, this script's and run_all.py's verdicts
 
 
