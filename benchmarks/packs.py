@@ -183,7 +183,7 @@ def measure_window(count: int, tmp: Path, write) -> dict:
     for _run in range(5):
         started = time.perf_counter()
         figures["news"].append(blocked(lambda: services.hall.library_changed.emit(None)))
-        while bar._reading:  # the read off the GUI thread, until shown
+        while bar.news_read.pending:  # the read off the GUI thread, until shown
             app.processEvents(QEventLoop.WaitForMoreEvents)
         figures["news shown"].append((time.perf_counter() - started) * 1000)
         assert bar.news is not None and len(bar.news.added) == count, bar.news
