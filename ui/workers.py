@@ -88,9 +88,13 @@ def _task(fn, on_done, on_error) -> tuple[Task, Callable[[], None]]:
             result = fn()
         except Exception as exc:  # reported to the caller on the GUI thread
             log.debug("worker failed: %s", traceback.format_exc())
-            task.failed.emit(exc)
+            outcome, value = task.failed, exc
         else:
-            task.done.emit(result)
+            outcome, value = task.done, result
+        try:
+            outcome.emit(value)
+        except RuntimeError:  # the app quit while this ran (a thread of its own is not waited for)
+            log.debug("a worker finished after the app quit: its result is dropped")
 
     return task, job
 

@@ -186,3 +186,34 @@ def test_a_newest_read_landing_after_its_view_is_gone_is_dropped(qtbot):
     qtbot.waitUntil(finished.is_set)
     qtbot.wait(50)  # the result's signal delivered, to nobody
     assert shown == []
+
+
+def test_a_thread_finishing_after_the_app_let_its_task_go_ends_quietly(qtbot, monkeypatch):
+    """A thread of its own is not waited for when the app quits: what it finishes afterwards
+    has no one to go to, and no traceback reaches the terminal."""
+    import threading
+
+    import shiboken6
+
+    from ui.workers import run_in_thread
+
+    escaped, finished = [], threading.Event()
+    monkeypatch.setattr(threading, "excepthook", lambda args: escaped.append(args.exc_value))
+    read, started, go = _held_reads()
+    inner = read("rows")
+
+    def run():
+        try:
+            return inner()
+        finally:
+            finished.set()
+
+    task = run_in_thread(run, lambda _rows: None)
+    qtbot.waitUntil(started.is_set)
+    shiboken6.delete(task)  # what the app's teardown does to it
+    go.set()
+    qtbot.waitUntil(finished.is_set)
+    for thread in threading.enumerate():
+        if thread.name == "worker":
+            thread.join(5)
+    assert escaped == []
