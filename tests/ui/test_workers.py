@@ -1,4 +1,5 @@
 import gc
+import threading
 
 from ui.workers import NewestRead, run_in_pool
 
@@ -81,22 +82,24 @@ def test_finished_jobs_and_what_they_captured_are_freed(qtbot, services):
     assert not [obj for obj in gc.get_objects() if isinstance(obj, Task)]
 
 
-def _held_reads():
-    """Reads that wait on the worker until let go: ``read(value)`` returns a read of it."""
-    import threading
+class _Held:
+    """Reads that wait on their thread until ``go`` is set: ``read(value)`` is one that
+    returns ``value`` (raises it, if it is an exception)."""
 
-    started, go = threading.Event(), threading.Event()
+    def __init__(self):
+        self.started, self.go, self.finished = threading.Event(), threading.Event(), threading.Event()
 
-    def read(value):
+    def read(self, value):
         def run():
-            started.set()
-            go.wait(10)
-            if isinstance(value, Exception):
-                raise value
-            return value
+            self.started.set()
+            try:
+                self.go.wait(10)
+                if isinstance(value, Exception):
+                    raise value
+                return value
+            finally:
+                self.finished.set()
         return run
-
-    return read, started, go
 
 
 def test_a_newest_read_shows_only_what_was_asked_for_last(qtbot):
@@ -104,13 +107,13 @@ def test_a_newest_read_shows_only_what_was_asked_for_last(qtbot):
 
     view, shown = QWidget(), []
     reads = NewestRead(view, shown.append, "the test's rows")
-    read, started, go = _held_reads()
-    reads.read(read("first"))
-    qtbot.waitUntil(started.is_set)
-    reads.read(read("second"))  # asked while the first is on its way
-    reads.read(read("third"))
+    held = _Held()
+    reads.read(held.read("first"))
+    qtbot.waitUntil(held.started.is_set)
+    reads.read(held.read("second"))  # asked while the first is on its way
+    reads.read(held.read("third"))
     assert reads.pending
-    go.set()
+    held.go.set()
     qtbot.waitUntil(lambda: not reads.pending)
     assert shown == ["third"]  # neither what was on its way nor what was overtaken
 
@@ -120,12 +123,12 @@ def test_a_newest_read_outdated_meanwhile_is_read_again(qtbot):
 
     view, shown, count = QWidget(), [], []
     reads = NewestRead(view, shown.append, "the test's rows")
-    read, started, go = _held_reads()
-    inner = read("rows")
+    held = _Held()
+    inner = held.read("rows")
     reads.read(lambda: count.append(1) or inner())
-    qtbot.waitUntil(started.is_set)
+    qtbot.waitUntil(held.started.is_set)
     reads.outdated()  # a change made here while the read was on its way
-    go.set()
+    held.go.set()
     qtbot.waitUntil(lambda: not reads.pending)
     assert shown == ["rows"] and len(count) == 2
     reads.outdated()  # nothing on its way: nothing to read again
@@ -137,26 +140,24 @@ def test_a_newest_read_that_fails_leaves_the_view_and_is_logged(qtbot, caplog):
 
     view, shown = QWidget(), []
     reads = NewestRead(view, shown.append, "the test's rows")
-    read, started, go = _held_reads()
-    go.set()
-    reads.read(read(OSError("database is locked")))
+    held = _Held()
+    held.go.set()
+    reads.read(held.read(OSError("database is locked")))
     qtbot.waitUntil(lambda: not reads.pending)
     assert shown == [] and "Reading the test's rows failed: database is locked" in caplog.text
-    go.clear()
-    started.clear()
-    reads.read(read(OSError("database is locked")))
-    qtbot.waitUntil(started.is_set)
-    reads.read(read("rows"))  # a failure overtaken by a newer read: the newer one is read
-    go.set()
+    held.go.clear()
+    held.started.clear()
+    reads.read(held.read(OSError("database is locked")))
+    qtbot.waitUntil(held.started.is_set)
+    reads.read(held.read("rows"))  # a failure overtaken by a newer read: the newer one is read
+    held.go.set()
     qtbot.waitUntil(lambda: shown == ["rows"])
 
 
 def test_a_newest_read_landing_after_its_view_is_gone_is_dropped(qtbot):
-    import threading
-
     from PySide6.QtWidgets import QWidget
 
-    shown, finished = [], threading.Event()
+    shown = []
 
     class View(QWidget):
         def __init__(self):
@@ -167,23 +168,15 @@ def test_a_newest_read_landing_after_its_view_is_gone_is_dropped(qtbot):
             shown.append(rows)
 
     view = View()
-    read, started, go = _held_reads()
-    inner = read("rows")
-
-    def run():
-        try:
-            return inner()
-        finally:
-            finished.set()
-
-    view.reads.read(run)
-    qtbot.waitUntil(started.is_set)
+    held = _Held()
+    view.reads.read(held.read("rows"))
+    qtbot.waitUntil(held.started.is_set)
     gone = []
     view.reads.destroyed.connect(lambda: gone.append(True))
     view.deleteLater()
     qtbot.waitUntil(lambda: gone == [True])
-    go.set()
-    qtbot.waitUntil(finished.is_set)
+    held.go.set()
+    qtbot.waitUntil(held.finished.is_set)
     qtbot.wait(50)  # the result's signal delivered, to nobody
     assert shown == []
 
@@ -191,28 +184,18 @@ def test_a_newest_read_landing_after_its_view_is_gone_is_dropped(qtbot):
 def test_a_thread_finishing_after_the_app_let_its_task_go_ends_quietly(qtbot, monkeypatch):
     """A thread of its own is not waited for when the app quits: what it finishes afterwards
     has no one to go to, and no traceback reaches the terminal."""
-    import threading
-
     import shiboken6
 
     from ui.workers import run_in_thread
 
-    escaped, finished = [], threading.Event()
+    escaped = []
     monkeypatch.setattr(threading, "excepthook", lambda args: escaped.append(args.exc_value))
-    read, started, go = _held_reads()
-    inner = read("rows")
-
-    def run():
-        try:
-            return inner()
-        finally:
-            finished.set()
-
-    task = run_in_thread(run, lambda _rows: None)
-    qtbot.waitUntil(started.is_set)
+    held = _Held()
+    task = run_in_thread(held.read("rows"), lambda _rows: None)
+    qtbot.waitUntil(held.started.is_set)
     shiboken6.delete(task)  # what the app's teardown does to it
-    go.set()
-    qtbot.waitUntil(finished.is_set)
+    held.go.set()
+    qtbot.waitUntil(held.finished.is_set)
     for thread in threading.enumerate():
         if thread.name == "worker":
             thread.join(5)
