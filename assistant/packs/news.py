@@ -132,20 +132,13 @@ def unread(db) -> TeamNews:
 def unread_at(path) -> TeamNews:
     """:func:`unread` of the database at ``path``, on a read-only connection of its own:
     what the worker runs (after a pack of 50,000 templates the news names them all)."""
-    import gc
-
+    from assistant.collector import paused
     from assistant.storage.database import read_only
 
     # tens of thousands of short-lived records: the collector's passes over the app's
     # objects, which each allocation may start (holding the GUI thread), are put off
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with read_only(path) as db:
-            return unread(db)
-    finally:
-        if collecting:
-            gc.enable()
+    with paused(), read_only(path) as db:
+        return unread(db)
 
 
 def mark_read(db, news: TeamNews) -> bool:

@@ -19,7 +19,6 @@ hand-made file's ``'hello`` imports as ``hello``). JSON needs none of this."""
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import itertools
 import json
@@ -27,6 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from assistant.collector import paused
 from assistant.customer import CustomerContext
 from assistant.errors import UserError
 from assistant.plaintext import quoted, text_problem
@@ -434,15 +434,10 @@ def import_tasks(store: TaskStore, text: str, fmt: str, progress=None) -> Import
     # collector's full passes over them (about a third of the import's time at 100,000 tasks)
     # are put off until it is over, as read_library does for the Replies panel; they are
     # freed before it is back, or its first pass would walk them all once more.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         values = Seen()
         tasks = parse_tasks(text, fmt, progress, values)
         result = ImportResult(*store.import_all(tasks, writing, BATCH, values.stored_texts))
         del tasks, values
         return result
-    finally:
-        if collecting:
-            gc.enable()
 

@@ -64,6 +64,7 @@ def read_library(db, now: datetime, language: str | None = None
     new, so a change made meanwhile is found again by the next comparison."""
     import gc
 
+    from assistant.collector import paused
     from assistant.packs.news import marked_templates
     from assistant.templates.search import SearchIndex
 
@@ -73,9 +74,7 @@ def read_library(db, now: datetime, language: str | None = None
     # before the collector is back. (Enabled first, the next allocation on any thread ran a
     # pass over everything the read made before the freeze: the GUI thread waited 534 ms
     # opening the panel at 50,000 templates in the full run of 5 December.)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         prints = store.library_fingerprint(db)
         entries = store.library(db)
         usage = store.usage(db)
@@ -86,9 +85,6 @@ def read_library(db, now: datetime, language: str | None = None
         by_id = {e.id: e for e in entries}
         marked = marked_templates(db)
         gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
     return by_id, usage, index, marked, prints
 
 
