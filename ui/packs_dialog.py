@@ -368,7 +368,8 @@ class PacksDialog(QDialog):
 
             opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
             try:
-                return install.apply(opened.db, verified, policy, options, now, progress=progress.report)
+                return install.apply(opened.db, verified, policy, options, now, progress=progress.report,
+                                     checkpoint=False)
             except fmt.PackRejected as exc:
                 return exc
             finally:
@@ -381,6 +382,12 @@ class PacksDialog(QDialog):
             merged(fmt.PackRejected([fmt.Problem(inbox.INTERNAL, reason)]))
 
         def merged(result) -> None:
+            from assistant.storage.database import checkpoint
+
+            # the merge's pages into the database file, after its result is shown, not before
+            run_in_thread(lambda: checkpoint(data_dir.database), None,
+                          lambda exc: log.warning("Checkpoint after a pack install failed: %s", exc),
+                          name="pack checkpoint")
             self.install_button.setEnabled(True)
             self.status.setText("")
             self._applied(path, result, options)

@@ -5,7 +5,8 @@ import pytest
 from assistant.storage import schema
 from assistant.storage.backup import list_backups, restore, rolling_backup, BackupError
 from assistant.storage.database import (APPLICATION_ID, NewerSchemaError, application_id,
-                                        check_integrity, open_database, schema_version)
+                                        check_integrity, checkpoint, checkpoint_later, open_database,
+                                        read_only_uri, schema_version)
 
 
 def test_new_database_uses_wal_and_normal_sync(tmp_path):
@@ -225,3 +226,62 @@ print(json.dumps(results))
         assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout) == {"numpy": "ok", "sqlite_utils": "ok", "numpy works": 6.0,
                                           "module": "module"}
+
+
+def _big_write(conn: sqlite3.Connection) -> None:
+    """About 6 MB: past SQLite's 1,000-page mark, where a commit copies the log into the file."""
+    conn.execute("CREATE TABLE IF NOT EXISTS big (n INTEGER PRIMARY KEY, text TEXT)")
+    with conn:
+        conn.executemany("INSERT INTO big (text) VALUES (?)", (("x" * 3000,) for _ in range(2000)))
+
+
+def test_a_commit_under_checkpoint_later_stays_in_the_log_until_checkpoint(tmp_path):
+    path = tmp_path / "a.db"
+    opened = open_database(path)
+    try:
+        conn = opened.db.conn
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        before = path.stat().st_size
+        with checkpoint_later(conn):
+            _big_write(conn)
+        assert path.stat().st_size == before  # committed, but only in the write-ahead log
+        with sqlite3.connect(read_only_uri(path), uri=True) as reader:  # and readable by others
+            assert reader.execute("SELECT count(*) FROM big").fetchone()[0] == 2000
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # as it was
+        checkpoint(path)
+        assert path.stat().st_size > before + 5_000_000
+    finally:
+        opened.close()
+
+
+def test_without_checkpoint_later_the_big_commit_copies_the_log_itself(tmp_path):
+    """What checkpoint_later takes out of the commit (if SQLite stops doing this, it has no use)."""
+    path = tmp_path / "a.db"
+    opened = open_database(path)
+    try:
+        opened.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        before = path.stat().st_size
+        _big_write(opened.db.conn)
+        assert path.stat().st_size > before + 5_000_000
+    finally:
+        opened.close()
+
+
+def test_checkpoint_later_puts_the_setting_back_after_a_failed_write(tmp_path):
+    opened = open_database(tmp_path / "a.db")
+    try:
+        conn = opened.db.conn
+        conn.execute("PRAGMA wal_autocheckpoint = 250")
+        with pytest.raises(sqlite3.OperationalError), checkpoint_later(conn):
+            assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+            conn.execute("INSERT INTO no_such_table VALUES (1)")
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 250
+    finally:
+        opened.close()
+
+
+def test_checkpoint_of_a_missing_database_is_an_error_not_a_new_file(tmp_path):
+    for missing in (tmp_path / "a.db", tmp_path / "gone" / "a.db"):
+        with pytest.raises(sqlite3.Error):
+            checkpoint(missing)
+        assert not missing.exists()
