@@ -225,7 +225,7 @@ def main() -> int:
         from assistant.packs import install, signing, trust
         from assistant.policy import Policy
         from assistant.runtime import start
-        from assistant.storage.database import checkpoint
+        from assistant.storage.database import checkpoint, checkpoint_later
         from assistant.templates import store
         from assistant.templates.model import Template
 
@@ -263,7 +263,8 @@ def main() -> int:
                 c0, t0 = time.process_time(), time.perf_counter()
                 # read, verify, parse, check, merge: the Packs window's install, which shows the
                 # result before the write-ahead log is copied into the database file
-                result = install.install_file(db, policy, path, now=NOW, checkpoint=False)
+                with checkpoint_later(db.conn):
+                    result = install.install_file(db, policy, path, now=NOW)
                 wall[label].append(time.perf_counter() - t0)
                 cpu[label].append(time.process_time() - c0)
                 t0 = time.perf_counter()

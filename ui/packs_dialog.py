@@ -33,7 +33,7 @@ from ui.narrow import fit_columns, stack_when_narrow
 from ui.pack_templates import PackTemplatesModel
 from ui.services import Command
 from ui.widgets import plain_label, plain_message
-from ui.workers import NewestRead, Progress, run_in_thread
+from ui.workers import NewestRead, Progress, checkpoint_in_thread, run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -364,12 +364,12 @@ class PacksDialog(QDialog):
                 name=path.name, done=f"{done:,}", total=f"{total:,}")))
 
         def work():
-            from assistant.storage.database import open_database
+            from assistant.storage.database import checkpoint_later, open_database
 
             opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
             try:
-                return install.apply(opened.db, verified, policy, options, now, progress=progress.report,
-                                     checkpoint=False)
+                with checkpoint_later(opened.db.conn):  # the result first (see merged)
+                    return install.apply(opened.db, verified, policy, options, now, progress=progress.report)
             except fmt.PackRejected as exc:
                 return exc
             finally:
@@ -382,12 +382,8 @@ class PacksDialog(QDialog):
             merged(fmt.PackRejected([fmt.Problem(inbox.INTERNAL, reason)]))
 
         def merged(result) -> None:
-            from assistant.storage.database import checkpoint
-
-            # the merge's pages into the database file, after its result is shown, not before
-            run_in_thread(lambda: checkpoint(data_dir.database), None,
-                          lambda exc: log.warning("Checkpoint after a pack install failed: %s", exc),
-                          name="pack checkpoint")
+            if not isinstance(result, fmt.PackRejected):
+                checkpoint_in_thread(data_dir.database)
             self.install_button.setEnabled(True)
             self.status.setText("")
             self._applied(path, result, options)

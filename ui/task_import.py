@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 from assistant.errors import UserError
 from assistant.i18n import _
 from ui.widgets import plain_message
-from ui.workers import Progress, run_in_thread
+from ui.workers import Progress, checkpoint_in_thread, run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -72,18 +72,20 @@ def import_tasks_file(window, path: str | Path | None = None):
     progress.moved.connect(moved)
 
     def work():
-        from assistant.storage.database import open_database
+        from assistant.storage.database import checkpoint_later, open_database
         from assistant.tasks.exchange import import_tasks
         from assistant.tasks.store import TaskStore
 
         text, fmt = read_export(path)
         opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
         try:
-            return import_tasks(TaskStore(opened.db), text, fmt, progress=progress.report)
+            with checkpoint_later(opened.db.conn):  # the result first (see done)
+                return import_tasks(TaskStore(opened.db), text, fmt, progress=progress.report)
         finally:
             opened.close()
 
     def done(result) -> None:
+        checkpoint_in_thread(data_dir.database)
         dialog.close()
         services.hall.tasks_changed.emit(None)
         window.statusBar().showMessage(_("Imported {added} new task(s), replaced {replaced}.").format(

@@ -61,6 +61,17 @@ def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None] | None =
     return task
 
 
+def checkpoint_in_thread(path) -> Task:
+    """SQLite's checkpoint of the database at ``path``, on a thread of its own: what a big
+    write made under :func:`assistant.storage.database.checkpoint_later` left in the
+    write-ahead log goes into the file once its result is shown (a failure is logged: the
+    next commit past 1,000 pages does it instead)."""
+    from assistant.storage.database import checkpoint
+
+    return run_in_thread(lambda: checkpoint(path), None,
+                         lambda exc: log.warning("Checkpoint of %s failed: %s", path, exc), name="checkpoint")
+
+
 def _named(name: str, job: Callable[[], None]) -> None:
     threading.current_thread().name = name  # in the log's records and a thread dump
     job()

@@ -32,7 +32,6 @@ import logging
 import marshal
 import os
 import re
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,7 +43,7 @@ from assistant.packs import format as fmt
 from assistant.packs import signing, trust
 from assistant.packs.format import Pack, PackRejected, Problem, reject
 from assistant.policy import Policy
-from assistant.storage import changes, database
+from assistant.storage import changes
 
 log = logging.getLogger(__name__)
 
@@ -486,17 +485,14 @@ def forget(db: sqlite_utils.Database, pack_id: str, template_ids: list[str], now
 
 def apply(db: sqlite_utils.Database, verified: Verified, policy: Policy,
           options: InstallOptions = InstallOptions(), now: datetime | None = None,
-          progress=None, checkpoint: bool = True) -> InstallResult:
+          progress=None) -> InstallResult:
     """Version check, merge and records, in one transaction. ``progress``: see
-    :func:`merge_templates` (the app runs this on a thread of its own and shows it).
-    ``checkpoint=False``: the commit leaves the merge in the write-ahead log; the caller
-    shows the result first, then runs :func:`assistant.storage.database.checkpoint`."""
+    :func:`merge_templates` (the app runs this on a thread of its own and shows it)."""
     now = _now(now)
     pack = verified.pack
     stamp = utc_text(now)
-    later = nullcontext() if checkpoint else database.checkpoint_later(db.conn)
     # one library notice for the thousands of rows a merge may write (not one per row)
-    with later, db.atomic(), changes.one_bump_per_write(db.conn, changes.LIBRARY, _LIBRARY_TABLES):
+    with db.atomic(), changes.one_bump_per_write(db.conn, changes.LIBRARY, _LIBRARY_TABLES):
         action, installed = check_version(db, verified, policy, options)
         report = merge_templates(db, pack, now, progress)
         store_glossary(db, pack.id, pack.data.get("glossary") or [])
@@ -538,15 +534,13 @@ def apply(db: sqlite_utils.Database, verified: Verified, policy: Policy,
 
 
 def install_file(db: sqlite_utils.Database, policy: Policy, path: Path,
-                 options: InstallOptions = InstallOptions(), now: datetime | None = None,
-                 checkpoint: bool = True) -> InstallResult:
-    """The whole pipeline for a file (and its ``.minisig`` beside it). ``checkpoint``: see
-    :func:`apply`."""
+                 options: InstallOptions = InstallOptions(), now: datetime | None = None) -> InstallResult:
+    """The whole pipeline for a file (and its ``.minisig`` beside it)."""
     path = Path(path)
     raw, signature = read_files(path, policy)
     verified = prepare(raw, signature, trust.trusted_keys(db, policy), policy, options, now, str(path))
     del raw  # the file's bytes are not needed by the merge (130 MB at 50,000 templates)
-    return apply(db, verified, policy, options, now, checkpoint=checkpoint)
+    return apply(db, verified, policy, options, now)
 
 
 __all__ = ["InstallOptions", "InstallResult", "MergeReport", "PackRejected", "Verified",
