@@ -111,6 +111,23 @@ def db(runtime):
 
 
 @pytest.fixture
+def checkpoints(runtime, monkeypatch):
+    """Each checkpoint run through ``assistant.storage.database.checkpoint``, as the size of the
+    database file when it started (``.sizes``); ``.before``: its size with the log emptied,
+    before the test's writes; ``.path``: the file."""
+    from types import SimpleNamespace
+
+    from assistant.storage import database
+
+    path = runtime.data_dir.database
+    runtime.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    seen = SimpleNamespace(path=path, before=path.stat().st_size, sizes=[])
+    real = database.checkpoint
+    monkeypatch.setattr(database, "checkpoint", lambda at: seen.sizes.append(path.stat().st_size) or real(at))
+    return seen
+
+
+@pytest.fixture
 def services(qapp, runtime):
     from ui.context import CustomerContextHolder
     from ui.services import AppServices

@@ -251,28 +251,19 @@ def test_install_from_file_unsigned_needs_confirmation(qtbot, services, write, n
 
 
 def test_a_big_install_shows_its_result_then_checkpoints_off_the_merge(qtbot, services, key, write,
-                                                                       no_popups, monkeypatch):
+                                                                       no_popups, checkpoints):
     """The merge's commit leaves its pages in the write-ahead log (SQLite would otherwise copy
     them into the database file inside the commit, while the agent waits); a thread of its own
     copies them after the result is in."""
-    from assistant.storage import database
-
     trust.add_key(services.db, key.public_path.read_text())
-    db_path = services.runtime.data_dir.database
-    services.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    before = db_path.stat().st_size
-    at_checkpoint = []
-    real = database.checkpoint
-    monkeypatch.setattr(database, "checkpoint",
-                        lambda path: at_checkpoint.append(db_path.stat().st_size) or real(path))
     body = "{{greeting}}, " + "your refund is on its way. " * 110  # 3 KB, 1,500 times: past 1,000 pages
     dialog = _dialog(qtbot, services)
     dialog.install_path(write(_pack(1, [_template(f"acme.t{i}", body) for i in range(1500)])))
-    qtbot.waitUntil(lambda: bool(no_popups) and bool(at_checkpoint), timeout=30000)
+    qtbot.waitUntil(lambda: bool(no_popups) and bool(checkpoints.sizes), timeout=30000)
     assert "version 1 installed" in no_popups[-1]
-    assert at_checkpoint == [before]  # the merge committed, not copied into the file
-    assert db_path.with_name(db_path.name + "-wal").stat().st_size > 4_096_000
-    qtbot.waitUntil(lambda: db_path.stat().st_size > before + 4_000_000, timeout=10000)
+    assert checkpoints.sizes == [checkpoints.before]  # the merge committed, not copied into the file
+    assert checkpoints.path.with_name(checkpoints.path.name + "-wal").stat().st_size > 4_096_000
+    qtbot.waitUntil(lambda: checkpoints.path.stat().st_size > checkpoints.before + 4_000_000, timeout=10000)
     assert services.db.execute("SELECT count(*) FROM team_templates WHERE template_id LIKE 'acme.%'").fetchone()[0] == 1500
 
 

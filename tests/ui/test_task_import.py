@@ -54,27 +54,18 @@ def test_the_palette_offers_the_import(main_window):
 
 
 def test_a_big_import_shows_its_result_then_checkpoints_off_the_import(main_window, qtbot, services, tmp_path,
-                                                                       monkeypatch):
+                                                                       checkpoints):
     """The import's commit leaves its pages in the write-ahead log (SQLite would otherwise copy
     them into the database file inside the commit, while the agent waits); a thread of its own
     copies them once the result is shown."""
-    from assistant.storage import database
-
-    db_path = services.runtime.data_dir.database
-    services.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    before = db_path.stat().st_size
-    at_checkpoint = []
-    real = database.checkpoint
-    monkeypatch.setattr(database, "checkpoint",
-                        lambda path: at_checkpoint.append(db_path.stat().st_size) or real(path))
     notes = "Customer asked twice about the refund of the returned item. " * 16  # 1 KB
     rows = "".join(f"{i},u{i},Task {i},2026-11-23T10:00:00Z,{notes}\n" for i in range(1, 6001))
     path = tmp_path / "tasks.csv"
     path.write_text("id,uid,title,created_at,notes\n" + rows, encoding="utf-8")
     main_window.import_tasks(str(path))
-    qtbot.waitUntil(lambda: bool(at_checkpoint), timeout=30_000)
+    qtbot.waitUntil(lambda: bool(checkpoints.sizes), timeout=30_000)
     assert "Imported 6000 new task(s)" in main_window.statusBar().currentMessage()
-    assert at_checkpoint == [before]  # committed, not copied into the file
-    assert db_path.with_name(db_path.name + "-wal").stat().st_size > 4_096_000
-    qtbot.waitUntil(lambda: db_path.stat().st_size > before + 4_000_000, timeout=10_000)
+    assert checkpoints.sizes == [checkpoints.before]  # committed, not copied into the file
+    assert checkpoints.path.with_name(checkpoints.path.name + "-wal").stat().st_size > 4_096_000
+    qtbot.waitUntil(lambda: checkpoints.path.stat().st_size > checkpoints.before + 4_000_000, timeout=10_000)
     assert TaskStore(services.db).count() == 6000
