@@ -133,6 +133,12 @@ def _strip_placeholders(body: str) -> str:
     return TOKEN_RE.sub(" ", body)
 
 
+def sorted_tags(tags: Iterable[str]) -> list[str]:
+    """Tags in the order the filter shows them: folded, then as written, so tags that fold
+    alike ("Billing", "billing") keep one order whatever order the set gave them."""
+    return sorted(tags, key=lambda tag: (fold(tag), tag))
+
+
 class SearchIndex:
     """An immutable folded index of templates; cheap to query from the GUI thread."""
 
@@ -209,7 +215,7 @@ class SearchIndex:
         del keys, bodies, rank
         # typo candidates: a first letter's words are a vocabulary range, taken by length
         self.word_lengths = np.fromiter(map(len, self.vocab), dtype=np.int32, count=len(self.vocab))
-        self.tags = sorted({tag for t in self.templates for tag in t.tags}, key=fold)
+        self.tags = sorted_tags({tag for t in self.templates for tag in t.tags})
         self.boost = np.zeros(n, dtype=np.float64)
         # the default order for an empty query: title, stable
         self.title_rank = _rank(default_titles, self.ids)
