@@ -91,8 +91,12 @@ def read_library(db, now: datetime, language: str | None = None
 def read_library_file(path: Path, now: datetime, language: str | None = None):
     """:func:`read_library` on a read-only connection of its own: what the worker thread runs,
     so however large the library, the GUI thread only receives the result."""
+    from assistant.memory import release_free_memory
+
     with read_only(path) as db:
-        return read_library(db, now, language)
+        read = read_library(db, now, language)
+    release_free_memory()  # what the index's build freed, held in this worker's arena
+    return read
 
 
 def find_changes(path: Path, before: dict[str, int], now: datetime) -> tuple[dict[str, int], set[str], set[str]]:
