@@ -1,10 +1,22 @@
 """JSON Schemas checked fast: a schema compiled to Python by fastjsonschema (milliseconds to
 load, ~15x faster than jsonschema per document), with jsonschema kept for the slow path that
-lists every problem of a document the fast check refused (its messages name each place)."""
+lists every problem of a document the fast check refused (its messages name each place).
+
+A schema checked at every start (the cards') ships its check as a module written by
+``tools/compile_schemas.py``: compiling fastjsonschema's code for the cards' schema (118 KB
+of Python) took 18-24 ms and left 8 MB more resident, on the clock's warm-up before the app
+is ready (issue 18); the module loads from its bytecode. It carries the digest of the schema
+it was made from and is used for that schema only; a test keeps it the installed
+fastjsonschema's code for the shipped schema."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from types import ModuleType
 from typing import Any, Callable
+
+GENERATED_BY = "tools/compile_schemas.py"
 
 _ANNOTATIONS = {"description", "title", "$comment", "examples", "default"}
 
@@ -29,12 +41,31 @@ def inline_refs(node: Any, defs: dict) -> Any:
     return node
 
 
-def fast_validator(schema: dict) -> Callable[[Any], bool]:
-    """A function telling whether a document matches ``schema`` (no message: ask jsonschema
-    for them when it does not)."""
+def schema_digest(schema: dict) -> str:
+    return hashlib.sha256(json.dumps(schema, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def compiled_source(schema: dict, source: str) -> str:
+    """The text of a module checking documents against ``schema`` (read from ``source``):
+    fastjsonschema's code, and the schema's digest."""
     import fastjsonschema
 
-    check = fastjsonschema.compile(inline_refs(schema, schema.get("$defs", {})))
+    code = fastjsonschema.compile_to_code(inline_refs(schema, schema.get("$defs", {})))
+    return (f"# Written by {GENERATED_BY} from {source}: do not edit, run it again.\n"
+            f"# fastjsonschema's check for that schema (assistant/schemas.py).\n"
+            f"SCHEMA_DIGEST = {schema_digest(schema)!r}\n{code}")
+
+
+def fast_validator(schema: dict, compiled: ModuleType | None = None) -> Callable[[Any], bool]:
+    """A function telling whether a document matches ``schema`` (no message: ask jsonschema
+    for them when it does not). ``compiled``: a module from :func:`compiled_source`, used
+    when it was made from this very schema (else the schema is compiled here)."""
+    import fastjsonschema
+
+    if compiled is not None and getattr(compiled, "SCHEMA_DIGEST", None) == schema_digest(schema):
+        check = compiled.validate
+    else:
+        check = fastjsonschema.compile(inline_refs(schema, schema.get("$defs", {})))
 
     def matches(document: Any) -> bool:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from assistant.schemas import fast_validator, inline_refs
+from assistant.schemas import compiled_source, fast_validator, inline_refs, schema_digest
 
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -36,3 +36,44 @@ def test_references_are_inlined_and_ids_dropped():
     assert "$defs" not in inlined and "$id" not in inlined
     assert inlined["properties"]["short"] == SCHEMA["$defs"]["text"]
     assert inlined["properties"]["tight"] == {"allOf": [SCHEMA["$defs"]["text"], {"maxLength": 3}]}
+
+
+def _module(source: str):
+    from types import ModuleType
+
+    module = ModuleType("compiled_for_test")
+    exec(compile(source, "compiled_for_test", "exec"), module.__dict__)
+    return module
+
+
+def test_a_compiled_module_is_used_for_its_own_schema_only():
+    compiled = _module(compiled_source(SCHEMA, "a test"))
+    assert compiled.SCHEMA_DIGEST == schema_digest(SCHEMA)
+    calls = []
+    checks = compiled.validate
+
+    def counted(document):
+        calls.append(document)
+        return checks(document)
+
+    compiled.validate = counted
+    assert fast_validator(SCHEMA, compiled)({"short": "hello"}) is True
+    assert fast_validator(SCHEMA, compiled)({"short": ""}) is False
+    assert len(calls) == 2
+    changed = {**SCHEMA, "required": ["short"]}  # the schema changed since the module was written
+    assert fast_validator(changed, compiled)({}) is False  # compiled from the schema, not the module
+    assert len(calls) == 2
+
+
+def test_the_shipped_compiled_checks_are_what_the_tool_writes_now():
+    """tools/compile_schemas.py must run again when a schema or fastjsonschema changes."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("compile_schemas", root / "tools" / "compile_schemas.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.COMPILED
+    for schema_file, module in tool.COMPILED.items():
+        assert (root / module).read_text(encoding="utf-8") == tool.expected(schema_file), module
