@@ -114,16 +114,29 @@ def db(runtime):
 def checkpoints(runtime, monkeypatch):
     """Each checkpoint run through ``assistant.storage.database.checkpoint``, as the size of the
     database file when it started (``.sizes``); ``.before``: its size with the log emptied,
-    before the test's writes; ``.path``: the file."""
+    before the test's writes; ``.path``: the file; ``.steps``: "checkpoint" and "memory
+    released" (``assistant.memory.release_free_memory``) in the order they ran."""
     from types import SimpleNamespace
 
+    from assistant import memory
     from assistant.storage import database
 
     path = runtime.data_dir.database
     runtime.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    seen = SimpleNamespace(path=path, before=path.stat().st_size, sizes=[])
-    real = database.checkpoint
-    monkeypatch.setattr(database, "checkpoint", lambda at: seen.sizes.append(path.stat().st_size) or real(at))
+    seen = SimpleNamespace(path=path, before=path.stat().st_size, sizes=[], steps=[])
+
+    def checkpoint(at):
+        seen.steps.append("checkpoint")
+        seen.sizes.append(path.stat().st_size)
+        return real(at)
+
+    def release():
+        seen.steps.append("memory released")
+        return real_release()
+
+    real, real_release = database.checkpoint, memory.release_free_memory
+    monkeypatch.setattr(database, "checkpoint", checkpoint)
+    monkeypatch.setattr(memory, "release_free_memory", release)
     return seen
 
 

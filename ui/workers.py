@@ -65,10 +65,18 @@ def checkpoint_in_thread(path) -> Task:
     """SQLite's checkpoint of the database at ``path``, on a thread of its own: what a big
     write made under :func:`assistant.storage.database.checkpoint_later` left in the
     write-ahead log goes into the file once its result is shown (a failure is logged: the
-    next commit past 1,000 pages does it instead)."""
+    next commit past 1,000 pages does it instead). Then the memory the write freed goes
+    back to the system (:mod:`assistant.memory`: 11 MB after an import of 100,000 tasks)."""
+    from assistant.memory import release_free_memory
     from assistant.storage.database import checkpoint
 
-    return run_in_thread(lambda: checkpoint(path), None,
+    def after_write() -> None:
+        try:
+            checkpoint(path)
+        finally:
+            release_free_memory()
+
+    return run_in_thread(after_write, None,
                          lambda exc: log.warning("Checkpoint of %s failed: %s", path, exc), name="checkpoint")
 
 

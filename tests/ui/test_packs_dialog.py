@@ -254,7 +254,7 @@ def test_a_big_install_shows_its_result_then_checkpoints_off_the_merge(qtbot, se
                                                                        no_popups, checkpoints):
     """The merge's commit leaves its pages in the write-ahead log (SQLite would otherwise copy
     them into the database file inside the commit, while the agent waits); a thread of its own
-    copies them after the result is in."""
+    copies them after the result is in, then gives the memory the merge freed back."""
     trust.add_key(services.db, key.public_path.read_text())
     body = "{{greeting}}, " + "your refund is on its way. " * 110  # 3 KB, 1,500 times: past 1,000 pages
     dialog = _dialog(qtbot, services)
@@ -265,6 +265,7 @@ def test_a_big_install_shows_its_result_then_checkpoints_off_the_merge(qtbot, se
     assert checkpoints.path.with_name(checkpoints.path.name + "-wal").stat().st_size > 4_096_000
     qtbot.waitUntil(lambda: checkpoints.path.stat().st_size > checkpoints.before + 4_000_000, timeout=10000)
     assert services.db.execute("SELECT count(*) FROM team_templates WHERE template_id LIKE 'acme.%'").fetchone()[0] == 1500
+    qtbot.waitUntil(lambda: checkpoints.steps == ["checkpoint", "memory released"], timeout=10000)  # what it freed
 
 
 def test_install_refusal_names_the_problem_and_changes_nothing(qtbot, services, key, write, no_popups):

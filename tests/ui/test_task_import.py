@@ -53,11 +53,11 @@ def test_the_palette_offers_the_import(main_window):
     assert "Import tasks…" in [c.title for c in main_window.commands()]
 
 
-def test_a_big_import_shows_its_result_then_checkpoints_off_the_import(main_window, qtbot, services, tmp_path,
-                                                                       checkpoints):
+def test_a_big_import_shows_its_result_then_checkpoints_and_frees_memory(main_window, qtbot, services, tmp_path,
+                                                                         checkpoints):
     """The import's commit leaves its pages in the write-ahead log (SQLite would otherwise copy
     them into the database file inside the commit, while the agent waits); a thread of its own
-    copies them once the result is shown."""
+    copies them once the result is shown, then gives the memory the import freed back."""
     notes = "Customer asked twice about the refund of the returned item. " * 16  # 1 KB
     rows = "".join(f"{i},u{i},Task {i},2026-11-23T10:00:00Z,{notes}\n" for i in range(1, 6001))
     path = tmp_path / "tasks.csv"
@@ -69,3 +69,4 @@ def test_a_big_import_shows_its_result_then_checkpoints_off_the_import(main_wind
     assert checkpoints.path.with_name(checkpoints.path.name + "-wal").stat().st_size > 4_096_000
     qtbot.waitUntil(lambda: checkpoints.path.stat().st_size > checkpoints.before + 4_000_000, timeout=10_000)
     assert TaskStore(services.db).count() == 6000
+    qtbot.waitUntil(lambda: checkpoints.steps == ["checkpoint", "memory released"], timeout=10_000)  # what it freed
