@@ -6,7 +6,7 @@ a worker reads the reply library (its search index is built from short-lived tok
 arrays), the memory it freed stays counted in the app's resident size: about 3 MB on the
 starter library, measured at the end of the start (issue 18: RSS when ready at most the bare
 window's + 60 MB). ``malloc_trim(0)`` returns the free pages of every arena; it took 0.2-0.6 ms
-there. Elsewhere than glibc it is not looked for and nothing happens."""
+there. Where the call does not exist (not Linux, or another C library) nothing happens."""
 
 from __future__ import annotations
 

@@ -12,8 +12,9 @@ the library asks for them. When holidays is imported already, or a package is no
 expects it, it is imported the plain way: slower, never different.
 
 ``holidays.version`` asks ``importlib.metadata`` for the package's version, which imports
-``email``, ``zipfile`` and ``csv`` (71 modules, 4.8 MB of memory, about 20 ms) only to read
-one line of the package's own METADATA file: :func:`library` reads that line and enters the
+``email``, ``zipfile`` and ``csv`` and scans the installed distributions (in the app, 24
+modules it needs nowhere else, about 20 ms and 1 MB when ready) only to read one line of the
+package's own METADATA file: :func:`library` reads that line and enters the
 module with it. With no single such file beside the package, the module runs as shipped.
 
 Every use of the package goes through :func:`library`, not ``import holidays``."""
