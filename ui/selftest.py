@@ -136,6 +136,10 @@ class SelfTest:
             raise SelfTestFailure(f"{icon_file} missing")
         if QIcon(str(icon_file)).pixmap(32, 32).isNull():
             raise SelfTestFailure("the SVG icon does not render (Qt svg image plugin missing?)")
+        from ui.main_window import app_icon
+
+        if app_icon().pixmap(32, 32).isNull():
+            raise SelfTestFailure("the window's icon (resources/icons/app-*.png) does not load")
         if getattr(sys, "frozen", False):
             import importlib.util
 
