@@ -8,8 +8,6 @@ tooltips through ``plain_tooltip`` (Qt shows any tooltip that looks like HTML as
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLabel, QLayout, QSizePolicy
 
@@ -132,6 +130,8 @@ class FlowLayout(QLayout):
 
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows ``text`` exactly: escaped, its line breaks kept."""
+    import html  # not before the first paint: its entity table alone is 2 ms (issue 18)
+
     return "<span>" + html.escape(text).replace("\n", "<br>") + "</span>" if text else ""
 
 
@@ -172,6 +172,7 @@ def plain_notification(text: str) -> str:
     """A tray message's body as plain text. Linux desktop notifications read markup in the
     body (the freedesktop ``body-markup``: links, images) and Qt passes it on as is: escaped
     there. Windows and macOS show the body as text."""
+    import html
     import sys
 
     return html.escape(text, quote=False) if sys.platform.startswith("linux") else text
