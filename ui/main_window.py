@@ -5,11 +5,12 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QMenu, QScrollArea,
-                               QSystemTrayIcon, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QMenu, QScrollArea, QTabWidget,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from assistant import APP_NAME, settings
 from assistant.i18n import N_, _
@@ -18,6 +19,10 @@ from ui.customer_bar import CustomerBar
 from ui.preload import preload
 from ui.services import AppServices, Command
 from ui.widgets import plain_label, plain_notification
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QSystemTrayIcon
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +71,10 @@ APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)  # as tools/render_icons.py writ
 def app_icon() -> QIcon:
     """The app's icon from its PNG renderings (resources/icons/app-<size>.png, made from
     app.svg by tools/render_icons.py): the SVG itself would load Qt's SVG library and icon
-    plugin before the first paint, 1.1 MB more resident when ready (issue 18)."""
+    plugin, 1.1 MB more resident when ready (issue 18). Set after the first paint, with the
+    tray: QIcon's Python type makes 151 enum members, with the icon 2-3 ms before the paint."""
+    from PySide6.QtGui import QIcon
+
     icon = QIcon()
     for size in APP_ICON_SIZES:
         icon.addFile(str(resource_path("icons", f"app-{size}.png")), QSize(size, size))
@@ -92,8 +100,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.services = services
         services.notify = self.notify
-        self.setWindowTitle(APP_NAME)
-        self.setWindowIcon(app_icon())
+        self.setWindowTitle(APP_NAME)  # the icon comes with the tray (start_deferred)
         self.setObjectName("main-window")
         # Timers and notifications must never pull the window in front of the agent's tools.
         self.setAttribute(Qt.WA_ShowWithoutActivating, True)
@@ -205,10 +212,12 @@ class MainWindow(QMainWindow):
         self.main_menu = menu
         self.menu_button.setMenu(menu)
 
-    def _build_tray(self) -> QSystemTrayIcon | None:
+    def _build_tray(self, icon: QIcon) -> QSystemTrayIcon | None:
+        from PySide6.QtWidgets import QSystemTrayIcon
+
         if not QSystemTrayIcon.isSystemTrayAvailable():
             return None
-        tray = QSystemTrayIcon(app_icon(), self)
+        tray = QSystemTrayIcon(icon, self)
         tray.setToolTip(APP_NAME)
         menu = QMenu(self)
         menu.addAction(_("Show / hide"), self.toggle_visible)
@@ -393,7 +402,7 @@ class MainWindow(QMainWindow):
     def notify(self, title: str, message: str) -> None:
         """Tell the agent something without taking focus: a tray balloon, else the status bar."""
         if self.tray is not None and self.tray.supportsMessages():
-            self.tray.showMessage(title, plain_notification(message), QSystemTrayIcon.Information, 5000)
+            self.tray.showMessage(title, plain_notification(message), self.tray.MessageIcon.Information, 5000)
         else:
             self.statusBar().showMessage(f"{title}: {message}", 5000)
 
@@ -493,7 +502,9 @@ class MainWindow(QMainWindow):
         if self._deferred_started:
             return
         self._deferred_started = True
-        self.tray = self._build_tray()
+        icon = app_icon()
+        self.setWindowIcon(icon)
+        self.tray = self._build_tray(icon)
         self.customer_bar.start()
         self.services.hall.watch(self.services.runtime.conn)
         self._update_watching()

@@ -54,3 +54,10 @@ def test_the_window_s_icon_loads_no_svg_library():
                           env={"PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_window_takes_its_icon_after_the_first_paint(main_window):
+    """QIcon's Python type (151 enum members) and the icon cost 2-3 ms before the paint."""
+    assert main_window.windowIcon().isNull()  # built, not yet painted
+    main_window.start_deferred()
+    assert 32 in [s.width() for s in main_window.windowIcon().availableSizes()]
