@@ -402,7 +402,9 @@ class MainWindow(QMainWindow):
     def notify(self, title: str, message: str) -> None:
         """Tell the agent something without taking focus: a tray balloon, else the status bar."""
         if self.tray is not None and self.tray.supportsMessages():
-            self.tray.showMessage(title, plain_notification(message), self.tray.MessageIcon.Information, 5000)
+            from PySide6.QtWidgets import QSystemTrayIcon
+
+            self.tray.showMessage(title, plain_notification(message), QSystemTrayIcon.Information, 5000)
         else:
             self.statusBar().showMessage(f"{title}: {message}", 5000)
 
