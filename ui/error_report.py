@@ -16,12 +16,15 @@ import logging
 import sqlite3
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox
 
 from assistant import APP_NAME
 from ui.widgets import plain_box
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 log = logging.getLogger(__name__)
 NOTICE_CHECK_MS = 60_000
@@ -89,6 +92,8 @@ class ErrorReporter(QObject):
         """Show ``text`` without blocking, in ``box`` (made the first time)."""
         self.shown.append(text)
         if box is None:
+            from PySide6.QtWidgets import QMessageBox  # here: its type costs 1 ms before the paint
+
             box = plain_box(self.window, QMessageBox.Warning, APP_NAME, text)
             box.setModal(False)
         else:
