@@ -18,6 +18,23 @@ import pytest  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def tools():
+    """A script of ``tools/`` (not a package) as a module: ``tools("check_bundle")``."""
+    import importlib.util
+
+    loaded: dict = {}
+
+    def load(name: str):
+        if name not in loaded:
+            spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
+            loaded[name] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(loaded[name])
+        return loaded[name]
+
+    return load
+
+
 @pytest.fixture(scope="session", autouse=True)
 def settle_clipboard_at_exit():
     """Rich clipboard data placed from Python crashes the interpreter at exit (ui/clipboard.py)."""

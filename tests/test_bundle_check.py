@@ -3,21 +3,14 @@ library outside freeze/bundle-libraries.txt (a GTK stack from the build machine)
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="module")
-def check_bundle():
-    spec = importlib.util.spec_from_file_location("check_bundle", REPO / "tools" / "check_bundle.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def check_bundle(tools):
+    return tools("check_bundle")
 
 
 def test_library_names_lose_versions_and_hashes(check_bundle):

@@ -65,15 +65,12 @@ def test_a_compiled_module_is_used_for_its_own_schema_only():
     assert len(calls) == 2
 
 
-def test_the_shipped_compiled_checks_are_what_the_tool_writes_now():
+def test_the_shipped_compiled_checks_are_what_the_tool_writes_now(tools):
     """tools/compile_schemas.py must run again when a schema or fastjsonschema changes."""
-    import importlib.util
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location("compile_schemas", root / "tools" / "compile_schemas.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = tools("compile_schemas")
     assert tool.COMPILED
     for schema_file, module in tool.COMPILED.items():
         assert (root / module).read_text(encoding="utf-8") == tool.expected(schema_file), module

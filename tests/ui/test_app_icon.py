@@ -3,7 +3,6 @@ window's shell loads no SVG library before its first paint (issue 18: 1.1 MB whe
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -16,18 +15,11 @@ from ui.main_window import APP_ICON_SIZES, app_icon
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location("render_icons", ROOT / "tools" / "render_icons.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
 @pytest.mark.parametrize("size", APP_ICON_SIZES)
-def test_each_png_is_the_svg_rendered_at_its_size(qapp, size):
+def test_each_png_is_the_svg_rendered_at_its_size(qapp, tools, size):
     from PySide6.QtGui import QImage
 
-    drawn = _tool().render(size).convertToFormat(QImage.Format_ARGB32)
+    drawn = tools("render_icons").render(size).convertToFormat(QImage.Format_ARGB32)
     shipped = QImage(str(resource_path("icons", f"app-{size}.png"))).convertToFormat(QImage.Format_ARGB32)
     assert (shipped.width(), shipped.height()) == (size, size)
     worst = max(abs(((a >> shift) & 0xFF) - ((b >> shift) & 0xFF))
