@@ -12,6 +12,7 @@ in <= 2 s and <= 100 MB, the GUI thread never blocked more than 50 ms).
   vocabulary order, straight into the final array: no pass over all pairs at once.
 - :func:`sorted_in_steps` sorts in pieces and merges them: one ``sorted()`` of 130,000
   strings is one C call that holds the interpreter lock ~50 ms, which the GUI thread waits.
+  With a ``key`` it orders positions by what they point at, no tuple made per item.
 
 Each step is short, and ``yield_lock()`` between chunks hands the lock to a waiting thread.
 """
@@ -19,7 +20,7 @@ Each step is short, and ``yield_lock()`` between chunks hands the lock to a wait
 from __future__ import annotations
 
 import time
-from bisect import bisect_right
+from bisect import bisect_left
 from itertools import islice
 
 import numpy as np
@@ -131,21 +132,26 @@ class PostingsBuilder:
         onwards; a word repeated in a template counts once."""
         separator = ids == 0
         owners = np.cumsum(separator, dtype=np.int64)
-        if owners.size and owners[-1] >= MAX_CHUNK:
+        count = int(owners[-1]) + 1 if owners.size else 0  # templates in the chunk
+        if count > MAX_CHUNK:
             raise ValueError("a chunk holds at most 65,536 templates")
+        # each pair as one integer, (word << shift) | template offset: 32 bits where the
+        # library's words and the chunk's templates fit (numpy sorts them twice as fast)
+        shift = max(count - 1, 1).bit_length()
+        dtype = np.uint32 if ids.size and int(ids.max()) < 1 << (32 - shift) else np.int64
         keep = ~separator
-        keys = ids[keep].astype(np.int64)
-        keys <<= 16
-        keys |= owners[keep]
+        keys = ids[keep].astype(dtype)
+        keys <<= shift
+        keys |= owners[keep].astype(dtype)
         del owners, keep, separator
         keys.sort()  # numpy sorts integers without holding the interpreter lock
         if keys.size:
             keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
-        word = (keys >> 16).astype(np.int32)
+        word = (keys >> shift).astype(np.int32)
         starts = np.flatnonzero(np.concatenate(([True], word[1:] != word[:-1]))) if word.size \
             else np.zeros(0, dtype=np.int64)
         counts = np.diff(np.append(starts, word.size)).astype(np.int32)
-        self.chunks.append((first, word[starts], counts, (keys & 0xFFFF).astype(np.uint16)))
+        self.chunks.append((first, word[starts], counts, (keys & ((1 << shift) - 1)).astype(np.uint16)))
 
     def finish(self, rank: np.ndarray, size: int, templates: int) -> tuple[np.ndarray, np.ndarray]:
         """Posting lists concatenated in vocabulary order (``rank``: word id -> place in the
@@ -178,26 +184,29 @@ class PostingsBuilder:
         return concat, offsets
 
 
-def sorted_in_steps(items: list, step: int = 8_192) -> list:
-    """``sorted(items)`` for distinct items, in short calls: pieces of ``step`` sorted, then
-    merged two runs at a time, each merge itself cut at pivots of the first run into pieces
-    of about ``step`` (so the last merge is not one call over every item either)."""
-    runs = [sorted(items[k:k + step]) for k in range(0, len(items), step)]
+def sorted_in_steps(items: list, step: int = 8_192, key=None) -> list:
+    """``sorted(items, key=key)`` in short calls: pieces of ``step`` sorted, then merged two
+    runs at a time, each merge itself cut at pivots of the first run into pieces of about
+    ``step`` (so the last merge is not one call over every item either). Stable, as
+    ``sorted`` is: items of equal key keep their order in ``items``."""
+    runs = [sorted(items[k:k + step], key=key) for k in range(0, len(items), step)]
     while len(runs) > 1:
-        runs = [_merged(runs[k], runs[k + 1], step) if k + 1 < len(runs) else runs[k]
+        runs = [_merged(runs[k], runs[k + 1], step, key) if k + 1 < len(runs) else runs[k]
                 for k in range(0, len(runs), 2)]
     return runs[0] if runs else []
 
 
-def _merged(first: list, second: list, step: int) -> list:
-    """Two sorted runs of distinct items as one: the items of ``second`` up to each pivot
-    of ``first`` are sorted with that piece of ``first`` (Timsort merges the two runs)."""
+def _merged(first: list, second: list, step: int, key) -> list:
+    """Two sorted runs as one, ``first``'s items before ``second``'s of an equal key: the
+    items of ``second`` below each pivot of ``first`` are sorted with that piece of
+    ``first`` (Timsort merges the two runs, stably)."""
     out: list = []
     taken = 0
     for start in range(0, len(first), step):
         end = min(start + step, len(first))
-        upto = bisect_right(second, first[end - 1]) if end < len(first) else len(second)
-        out += sorted(first[start:end] + second[taken:upto])
+        pivot = first[end - 1] if key is None else key(first[end - 1])
+        upto = bisect_left(second, pivot, lo=taken, key=key) if end < len(first) else len(second)
+        out += sorted(first[start:end] + second[taken:upto], key=key)
         taken = upto
         yield_lock()
     return out

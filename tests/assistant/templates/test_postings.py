@@ -79,6 +79,19 @@ def test_sorted_in_steps_is_sorted():
     assert sorted_in_steps(skewed, step=16) == sorted(skewed)
 
 
+def test_sorted_in_steps_by_a_key_keeps_equal_keys_in_list_order():
+    """Positions sorted by what they point at (the index's title and shortcut orders): many
+    equal keys, across the pieces and merges, keep the order they had, as ``sorted`` does."""
+    rng = random.Random(5)
+    for size in (0, 1, 7, 100, 1000):
+        keys = [rng.choice(["a", "b", "é", "", "ab"]) for _ in range(size)]
+        positions = list(range(size))
+        rng.shuffle(positions)
+        for step in (1, 3, 16, 64):
+            assert sorted_in_steps(positions, step=step, key=keys.__getitem__) == \
+                sorted(positions, key=keys.__getitem__)
+
+
 def tpl(tid, rng):
     variants = {lang: {"title": random_text(rng) or "t", "body": random_text(rng)}
                 for lang in rng.sample(["en", "es", "fr", "pt_BR"], rng.randint(1, 3))}

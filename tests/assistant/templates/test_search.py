@@ -130,6 +130,17 @@ def test_words_are_the_folded_word_runs_of_the_text():
         assert words(text) == by_runs(text), text
 
 
+def test_titles_folded_together_fold_as_each_alone():
+    """The index folds a chunk's titles in one call per kind (ASCII ones apart, which fold on
+    str.translate's fast path): mixed, each title folds as :func:`words` folds it alone."""
+    from assistant.templates.search import _folded_lines, words
+
+    titles = ["Refund", "Reembolsó ya", "", "  ", "Straße\nline", "ÉTÉ", "a_b-c", "返金", "done.\n", "x"]
+    for mixed in (titles, titles[:1], [titles[1], titles[5]], [titles[0], titles[4], titles[9]]):
+        assert _folded_lines(mixed) == [" ".join(words(title)) for title in mixed], mixed
+    assert _folded_lines([]) == []
+
+
 def test_a_word_repeated_in_a_template_is_listed_once():
     index = SearchIndex([tpl("t.one", "Refund refund REFUND", "refund, refund and refund", ["refund"])])
     word = index.vocab.index("refund")
@@ -155,9 +166,12 @@ def test_the_title_order_of_a_language_is_by_the_title_of_the_variant_that_serve
                 "variants": {lang: {"title": f"{rng.choice(words)} {rng.choice(words)} {lang}", "body": "x"}
                              for lang in langs}}
         library.append(Template.from_dict(data))
-    ix = SearchIndex(library)
-    for language in [*codes, "pt-br", "es_MX", "ja", None]:
-        rank = ix.titles_rank(language)
-        expected = sorted(range(len(library)), key=lambda i: (
-            fold(library[i].variant(language).title) if language else fold(library[i].title), library[i].id))
-        assert sorted(range(len(library)), key=lambda i: rank[i]) == expected, language
+    for shuffled in (False, True):  # equal titles by id, whatever the order of the library
+        if shuffled:
+            rng.shuffle(library)
+        ix = SearchIndex(library)
+        for language in [*codes, "pt-br", "es_MX", "ja", None]:
+            rank = ix.titles_rank(language)
+            expected = sorted(range(len(library)), key=lambda i: (
+                fold(library[i].variant(language).title) if language else fold(library[i].title), library[i].id))
+            assert sorted(range(len(library)), key=lambda i: rank[i]) == expected, language
