@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import platformdirs
 
@@ -26,8 +26,8 @@ ENV_HOME = "AGENT_ASSISTANT_HOME"
 PORTABLE_MARKER = "portable.txt"
 
 
-@dataclass(frozen=True)
-class DataDir:
+class DataDir(NamedTuple):
+    """The data folder in use, and what chose it."""
     path: Path
     source: str  # "policy", "argument", "environment", "portable" or "user"
     ignored: str | None = None  # an override the policy's data_dir took precedence over

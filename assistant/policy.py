@@ -14,8 +14,9 @@ import binascii
 import json
 import os
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from assistant.errors import UserError
 from assistant.paths import executable_dir
@@ -54,8 +55,7 @@ POLICY_VERSION = 1
 DEFAULT, SAFEST_SOURCE = "(default)", "(safest settings: a policy file has errors)"
 
 
-@dataclass(frozen=True)
-class PolicyFile:
+class PolicyFile(NamedTuple):
     """One place a policy was looked for, and what came of it."""
     path: str
     kind: str  # MACHINE or USER
@@ -67,6 +67,8 @@ class PolicyFile:
 
 @dataclass(frozen=True)
 class Policy:
+    """What IT allows on this machine: the files read, merged (machine files win), and
+    where each value came from."""
     allow_downloads: bool = False
     require_signatures: bool = False
     allow_downgrade: bool = False

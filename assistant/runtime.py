@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
+    """The data folder, policy, database and log a run of the app (or a command) works with."""
     data_dir: paths.DataDir
     policy: Policy
     opened: OpenedDatabase

@@ -21,8 +21,7 @@ import json
 import logging
 import re
 import sqlite3
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from assistant.errors import UserError
 
@@ -38,8 +37,8 @@ class SettingError(UserError, ValueError):
     """An unknown key, or a value its setting refuses; the message names both."""
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
+    """A setting the app knows: its key, default, description and check."""
     key: str
     default: Any
     description: str

@@ -39,6 +39,7 @@ def _hour_cycle_follower(runtime: Runtime) -> Callable[[str], None]:
 
 @dataclass
 class AppServices:
+    """What every panel shares: the runtime, the customer, the worker pool, the hall."""
     runtime: Runtime
     customer: CustomerContextHolder
     pool: QThreadPool = field(default_factory=QThreadPool)

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, replace
 
 @dataclass(frozen=True)
 class CustomerContext:
+    """Who the agent is helping: what is known of the customer, for the clock, cards and replies."""
     name: str | None = None
     phone: str | None = None      # E.164 when known
     country: str | None = None    # ISO 3166-1 alpha-2, upper case

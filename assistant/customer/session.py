@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from assistant.customer.context import CustomerContext
 
@@ -117,8 +117,8 @@ def read_customer(text: str | None, db=None, *, zone: str | None = None, name: s
     return context
 
 
-@dataclass(frozen=True)
-class ZoneChoice:
+class ZoneChoice(NamedTuple):
+    """One of a customer's time zones, as the zone choice offers it."""
     zone: str
     label: str      # "São Paulo · UTC-03:00 · 10:42", in the UI language ("· likely" added)
     city: str = ""  # "São Paulo"

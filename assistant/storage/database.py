@@ -139,6 +139,7 @@ def _reason(exc: BaseException) -> str:
 
 @dataclass
 class OpenedDatabase:
+    """The database as opened: its connection, files, and what the agent must be told."""
     conn: sqlite3.Connection
     path: Path
     backups_dir: Path
