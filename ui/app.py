@@ -53,6 +53,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def call_pop(args: argparse.Namespace, policy) -> str | None:
     """The customer text a start was asked to set (``--customer``, or the argument: a link or
     a caller id), checked; LinkError (a UserError) when it is refused."""
+    if args.link is None and args.customer is None:  # most starts: the link code stays unloaded
+        return None
     from assistant.integration.links import LinkError, customer_from_argument, customer_text
 
     if args.link is not None:
