@@ -101,21 +101,22 @@ class Lexicon(dict):
         return ids
 
     def _spread(self, ids: np.ndarray, spread: np.ndarray) -> np.ndarray:
-        """Replace each token that is not one word by its words (none, or several)."""
+        """Replace each token that is not one word by its words (none, or several): the
+        array is repeated once, each such token taking as many places as it has words, and
+        those places are filled in order; the rest is work on those tokens alone."""
         groups = self.spread
         sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
         flat = np.fromiter((w for group in groups for w in group), dtype=np.int32, count=int(sizes.sum()))
         starts = np.zeros(len(groups), dtype=np.int64)
         np.cumsum(sizes[:-1], out=starts[1:])
         group = -ids[spread].astype(np.int64) - 1
+        taken = sizes[group]  # places each such token takes
         lengths = np.ones(len(ids), dtype=np.int64)
-        lengths[spread] = sizes[group]
+        lengths[spread] = taken
         out = np.repeat(ids, lengths)
-        at = np.zeros(len(ids), dtype=np.int64)  # where each token's words start in ``out``
-        np.cumsum(lengths[:-1], out=at[1:])
-        spread_out = np.repeat(spread, lengths)
-        within = np.arange(len(out), dtype=np.int64) - np.repeat(at, lengths)
-        out[spread_out] = flat[np.repeat(starts[group], sizes[group]) + within[spread_out]]
+        # each token's words: its group's start, then 0, 1, ... within it
+        first = np.repeat(starts[group] - (np.cumsum(taken) - taken), taken)
+        out[out < 0] = flat[first + np.arange(len(first), dtype=np.int64)]
         return out
 
 
@@ -171,7 +172,7 @@ class PostingsBuilder:
         following = offsets[rank]  # by word id: where its next template goes
         del per_word
         chunks, self.chunks = self.chunks, []
-        for first, words, counts, owners in chunks:
+        for k, (first, words, counts, owners) in enumerate(chunks, 1):
             runs = np.zeros(len(counts), dtype=np.int64)
             np.cumsum(counts[:-1], out=runs[1:])
             places = np.repeat(following[words] - runs, counts)
@@ -180,7 +181,8 @@ class PostingsBuilder:
             placed += dtype(first)
             concat[places] = placed
             following[words] += counts
-            yield_lock()
+            if k % 16 == 0:  # a chunk takes 0.05-0.1 ms here, a hand-over ~0.08 ms (time.sleep(0))
+                yield_lock()
         return concat, offsets
 
 
