@@ -2,7 +2,10 @@
 not fail the run; any other miss, or a script that died before its verdict, does."""
 
 import importlib.util
+import statistics
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location("run_all", ROOT / "benchmarks" / "run_all.py")
@@ -127,3 +130,17 @@ def test_the_start_up_benchmark_idles_until_ten_minutes_after_the_run_began():
     began = 1_800_000_000.0
     assert startup.idle_end(600.0, {run_all.STARTED_AT: repr(began)}, now=began + 40) == began + 599.0
     assert startup.idle_end(600.0, {}, now=began) == began + 599.0
+
+
+def test_the_start_up_ratios_pair_each_run_with_the_bare_start_before_it():
+    """A slow spell that takes the bare window's median (the first paint read 1.00x in CI
+    against 1.3x around it) does not make the app look fast: each run is divided by the bare
+    start just before it, in the same spell."""
+    startup = _bench_module("startup")
+    bare, app = [0.200, 0.205, 0.131], [0.265, 0.170, 0.172]  # two slow pairs, then a quick one
+    assert statistics.median(app) / statistics.median(bare) < 0.9  # the ratio of the medians
+    assert startup.paired_ratio(app, bare) == pytest.approx(0.172 / 0.131)
+    assert startup.paired_ratio([0.26, 0.27], [0.2, 0.2]) == pytest.approx(1.325)
+    with pytest.raises(ValueError):
+        startup.paired_ratio([0.2], [0.1, 0.1])
+
