@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,13 +18,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass
 class Runtime:
-    """The data folder, policy, database and log a run of the app (or a command) works with."""
-    data_dir: paths.DataDir
-    policy: Policy
-    opened: OpenedDatabase
-    log_file: Path | None
+    """The data folder, policy, database and log a run of the app (or a command) works with.
+    A plain class, not a dataclass: made before the first paint (see :class:`Policy`)."""
+
+    def __init__(self, data_dir: paths.DataDir, policy: Policy, opened: OpenedDatabase,
+                 log_file: Path | None):
+        self.data_dir = data_dir
+        self.policy = policy
+        self.opened = opened
+        self.log_file = log_file
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -8,8 +8,7 @@ listens there; see ``ui/hall.py`` and docs/development.md."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from PySide6.QtCore import QThreadPool
 
@@ -19,8 +18,7 @@ from ui.context import CustomerContextHolder
 from ui.hall import Hall
 
 
-@dataclass
-class Command:
+class Command(NamedTuple):
     """An entry of the command palette (Ctrl+K)."""
     title: str
     callback: Callable[[], None]
@@ -37,17 +35,17 @@ def _hour_cycle_follower(runtime: Runtime) -> Callable[[str], None]:
     return follow
 
 
-@dataclass
 class AppServices:
-    """What every panel shares: the runtime, the customer, the worker pool, the hall."""
-    runtime: Runtime
-    customer: CustomerContextHolder
-    pool: QThreadPool = field(default_factory=QThreadPool)
-    notify: Callable[[str, str], None] = lambda title, message: None  # set by the main window
-    hall: Hall = field(default_factory=Hall)
-    _translation: object = field(default=None, repr=False)
+    """What every panel shares: the runtime, the customer, the worker pool, the hall. A plain
+    class, not a dataclass: made before the first paint (see assistant.policy.Policy)."""
 
-    def __post_init__(self):
+    def __init__(self, runtime: Runtime, customer: CustomerContextHolder):
+        self.runtime = runtime
+        self.customer = customer
+        self.pool = QThreadPool()
+        self.notify: Callable[[str, str], None] = lambda title, message: None  # set by the main window
+        self.hall = Hall()
+        self._translation = None
         # one worker thread: the translation engine and the database are not shared across threads
         self.pool.setMaxThreadCount(1)
         # the one customer session; the holder follows it, the hall hears its recents and pins

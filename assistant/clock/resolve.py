@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from assistant.clock.errors import ResolveError, UnknownZoneError
 from assistant.clock.zones import (
@@ -41,8 +41,7 @@ COUNTRY_ALIASES = {
 _PHONE_RE = re.compile(r"^(?:tel:)?\s*(\+|00)?[\d\s().\-/]+$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """How the input was understood and the customer it gives.
 
     When several zones fit, ``zones`` lists the candidates, ``context.zone`` is the most
@@ -72,8 +71,8 @@ class Resolution:
                 zone=zone, query=self.query, zones=", ".join(self.zones)))
         how = _("{how}, time zone {zone}").format(how=self.summary or self.description, zone=zone)
         if not self.zones:
-            return replace(self.context, zone=zone, zones=(zone,), resolved_from=how)
-        return replace(self.context.with_zone(zone), resolved_from=how)
+            return self.context._replace(zone=zone, zones=(zone,), resolved_from=how)
+        return self.context.with_zone(zone)._replace(resolved_from=how)
 
     def candidates(self) -> list[CustomerContext]:
         """One context per candidate zone, zone chosen."""

@@ -4,12 +4,13 @@ purpose (the bottom of the hub); the rules for setting it live in
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class CustomerContext:
-    """Who the agent is helping: what is known of the customer, for the clock, cards and replies."""
+class CustomerContext(NamedTuple):
+    """Who the agent is helping: what is known of the customer, for the clock, cards and
+    replies. Made before the first paint, so a NamedTuple (``_replace`` for a changed copy),
+    as :class:`assistant.policy.Policy` is."""
     name: str | None = None
     phone: str | None = None      # E.164 when known
     country: str | None = None    # ISO 3166-1 alpha-2, upper case
@@ -50,17 +51,17 @@ class CustomerContext:
         """This context with ``zone`` chosen (it must be one of ``zones`` when there are any)."""
         if self.zones and zone not in self.zones:
             raise ValueError(f"{zone} is not one of this customer's zones: {', '.join(self.zones)}")
-        return replace(self, zone=zone, zone_likely=False)
+        return self._replace(zone=zone, zone_likely=False)
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = self._asdict()
         data["zones"] = list(self.zones)
         return data
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "CustomerContext":
         data = data or {}
-        values = {k: data.get(k) for k in cls.__dataclass_fields__}
+        values = {k: data.get(k) for k in cls._fields}
         values["zones"] = tuple(data.get("zones") or ())
         values["zone_likely"] = bool(data.get("zone_likely"))
         return cls(**values)

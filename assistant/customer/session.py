@@ -26,7 +26,6 @@ Importing this module is cheap; the clock modules load when a rule first needs t
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
@@ -88,11 +87,11 @@ def read(text: str, *, region: str | None = None, ui_language: str | None = None
         resolution = resolve(rest, language, region)
         if name:
             named = _("{name}: {how}").format(name=name, how=resolution.description)
-            resolution = replace(
-                resolution, context=replace(resolution.context, name=name, resolved_from=named),
+            resolution = resolution._replace(
+                context=resolution.context._replace(name=name, resolved_from=named),
                 description=named, summary=_("{name}: {how}").format(name=name, how=resolution.summary))
     if zone:
-        resolution = replace(resolution, context=resolution.choose(zone))
+        resolution = resolution._replace(context=resolution.choose(zone))
     return resolution
 
 
@@ -113,7 +112,7 @@ def read_customer(text: str | None, db=None, *, zone: str | None = None, name: s
     else:
         context = CustomerContext()
     if name and name.strip():
-        context = replace(context, name=" ".join(name.split()))
+        context = context._replace(name=" ".join(name.split()))
     return context
 
 
@@ -165,8 +164,8 @@ def from_task(customer: CustomerContext, title: str) -> CustomerContext:
     """The customer that opening a task sets: the task's snapshot, saying where it came from."""
     from assistant.i18n import _
 
-    return replace(for_task(customer), zones=(customer.zone,) if customer.zone else (),
-                   resolved_from=_("task: {title}").format(title=title))
+    return for_task(customer)._replace(zones=(customer.zone,) if customer.zone else (),
+                                       resolved_from=_("task: {title}").format(title=title))
 
 
 def field_text(context: CustomerContext) -> str:
@@ -236,7 +235,7 @@ class CustomerSession:
     def zone_choices(self, at: datetime | None = None) -> list[ZoneChoice]:
         if self._choice is None:
             return []
-        return zone_choices(replace(self._choice, zone=self.context.zone), at or self.now())
+        return zone_choices(self._choice._replace(zone=self.context.zone), at or self.now())
 
     # -- setting the customer --------------------------------------------------------------
     def set_text(self, text: str) -> Resolution | None:

@@ -26,7 +26,6 @@ import logging
 import shutil
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -137,17 +136,20 @@ def _reason(exc: BaseException) -> str:
     return (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)) or type(exc).__name__
 
 
-@dataclass
 class OpenedDatabase:
-    """The database as opened: its connection, files, and what the agent must be told."""
-    conn: sqlite3.Connection
-    path: Path
-    backups_dir: Path
-    notices: list[str] = field(default_factory=list)  # things the user must be told
-    moved_aside: Path | None = None
-    pre_migration_backup: Path | None = None
-    _db: sqlite_utils.Database | None = field(default=None, repr=False)
-    _failure: DatabaseError | None = field(default=None, repr=False)
+    """The database as opened: its connection, files, and what the agent must be told. A
+    plain class, not a dataclass: made before the first paint (see assistant.policy.Policy)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, backups_dir: Path,
+                 notices: list[str] | None = None, moved_aside: Path | None = None):
+        self.conn = conn
+        self.path = path
+        self.backups_dir = backups_dir
+        self.notices: list[str] = [] if notices is None else notices  # things the user must be told
+        self.moved_aside = moved_aside
+        self.pre_migration_backup: Path | None = None
+        self._db: sqlite_utils.Database | None = None
+        self._failure: DatabaseError | None = None
 
     @property
     def completed(self) -> bool:

@@ -10,7 +10,7 @@ value, so the view only lays them out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Mapping
 
@@ -114,7 +114,7 @@ def compose(template: Template, *, at: datetime, customer: CustomerContext | Non
         variant = template.variants[lang]
     typed = {k: v for k, v in (values or {}).items() if isinstance(v, str) and v.strip()}
     if "customer_name" in typed:  # the agent typed the name: first name and salutation follow
-        customer = replace(customer, name=typed["customer_name"].strip())
+        customer = customer._replace(name=typed["customer_name"].strip())
     builtins = builtin_values(lang, customer, at, profile)
 
     merged: dict[str, str] = dict(builtins)

@@ -27,7 +27,7 @@ instant as an argument; nothing here reads the wall clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -171,7 +171,7 @@ def builtin_values(language: str, customer: CustomerContext | None, at: datetime
     if local is None and customer.zones:
         # several candidate zones, none chosen (Madrid or the Canaries): when they all call
         # for the same greeting now, it is safe to use it
-        candidates = [customer_local_time(replace(customer, zone=z), at) for z in customer.zones]
+        candidates = [customer_local_time(customer._replace(zone=z), at) for z in customer.zones]
         greetings = {greeting_for(language, c.hour) for c in candidates if c is not None}
         if len(greetings) == 1 and all(c is not None for c in candidates):
             hour = candidates[0].hour

@@ -142,15 +142,16 @@ def test_a_newer_database_is_refused_after_the_window_shows(qapp, fresh_data_dir
 
 def test_the_window_paints_before_sqlite_utils_and_the_clock_modules_load(tmp_path):
     """What the first paint waits for is kept small: the database's schema check (with
-    sqlite-utils), the clock modules, the network module, numpy and (with no link to open)
-    the link code load after it (benchmarks/startup.py measures the effect)."""
+    sqlite-utils), the clock modules, the network module, numpy, ``dataclasses`` (the
+    records made before the paint are NamedTuples and plain classes) and (with no link to
+    open) the link code load after it (benchmarks/startup.py measures the effect)."""
     probe = """
 import json, sys
 from PySide6.QtWidgets import QApplication
 from ui import app as app_module, main_window
 qapp = QApplication([])
 heavy = ("sqlite_utils", "numpy", "assistant.clock.resolve", "ui.clock_widget", "PySide6.QtNetwork",
-         "assistant.integration.links")
+         "assistant.integration.links", "dataclasses")
 before = {}
 build = main_window.MainWindow.__init__
 def init(self, services):

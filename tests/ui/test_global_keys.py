@@ -3,7 +3,6 @@ the platform's hotkey API (the real X11 one is driven by xdotool in test_global_
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -96,7 +95,7 @@ def test_a_taken_chord_is_reported_as_taken(main_window, services, backend):
 def test_the_policy_switches_global_shortcuts_off(main_window, services, backend):
     from ui.global_keys import GlobalKeys
 
-    services.runtime.policy = replace(services.runtime.policy, allow_global_shortcuts=False)
+    services.runtime.policy = services.runtime.policy._replace(allow_global_shortcuts=False)
     keys = GlobalKeys(main_window, services, backend)
     keys.start()
     try:
@@ -160,7 +159,7 @@ def test_translate_reply_copies_the_customers_language_and_pastes_when_enabled(k
 def test_the_policy_forbids_paste_back_whatever_the_setting(keys, backend, services):
     services.put_setting("shortcuts.paste_back", True)
     assert keys.paste_enabled()
-    services.runtime.policy = replace(services.runtime.policy, allow_synthetic_paste=False)
+    services.runtime.policy = services.runtime.policy._replace(allow_synthetic_paste=False)
     assert not keys.paste_enabled()
     keys.deliver("Hola", "the CRM", "Reply")
     assert QGuiApplication.clipboard().text() == "Hola" and backend.pasted == []
@@ -243,14 +242,14 @@ def test_the_settings_show_each_registration_and_record_new_chords(keys, backend
 def test_the_settings_show_what_the_policy_forbids(services, main_window, qtbot):
     from ui.settings_dialog import SettingsDialog
 
-    services.runtime.policy = replace(services.runtime.policy, allow_global_shortcuts=True,
-                                      allow_synthetic_paste=False)
+    services.runtime.policy = services.runtime.policy._replace(allow_global_shortcuts=True,
+                                                               allow_synthetic_paste=False)
     services.put_setting("shortcuts.paste_back", True)
     dialog = SettingsDialog(services, main_window)
     qtbot.addWidget(dialog)
     assert not dialog.shortcuts.paste_back.isEnabled() and not dialog.shortcuts.paste_back.isChecked()
     assert "shortcuts.paste_back" not in dialog.values()  # the agent's own choice is kept for later
-    services.runtime.policy = replace(services.runtime.policy, allow_global_shortcuts=False)
+    services.runtime.policy = services.runtime.policy._replace(allow_global_shortcuts=False)
     dialog = SettingsDialog(services, main_window)
     qtbot.addWidget(dialog)
     assert not dialog.shortcuts.enabled.isEnabled() and not dialog.shortcuts.chords["show_hide"].isEnabled()

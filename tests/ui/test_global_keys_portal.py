@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -296,7 +295,7 @@ def test_the_policy_keeps_the_portal_untouched(main_window, services, bus_addres
 
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus_address)
     monkeypatch.setattr("ui.global_keys.QGuiApplication.platformName", staticmethod(lambda: "wayland"))
-    services.runtime.policy = replace(services.runtime.policy, allow_global_shortcuts=False)
+    services.runtime.policy = services.runtime.policy._replace(allow_global_shortcuts=False)
     keys = GlobalKeys(main_window, services)
     keys.start()
     try:

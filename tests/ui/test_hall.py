@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -83,7 +82,7 @@ def test_a_pack_from_the_inbox_reaches_replies(window, qtbot, tmp_path):
     services = window.services
     key = signing.generate_keypair(tmp_path / "lead.key", tmp_path / "lead.pub", None)
     trust.add_key(services.db, key.public_path.read_text(), now=NOW)
-    services.runtime.policy = replace(Policy(), pack_inbox=str(tmp_path / "inbox"))
+    services.runtime.policy = Policy()._replace(pack_inbox=str(tmp_path / "inbox"))
     write_pack(tmp_path / "inbox", pack(1, "acme.refund.inbox", "Refund from the inbox"), key)
     replies = window.panel_by_id("replies")
     watch = InboxWatch(services, window, now=lambda: NOW)

@@ -7,7 +7,6 @@ import gc
 import json
 import os
 import sqlite3
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -352,7 +351,7 @@ def test_inbox_watch_installs_newer_signed_packs_quietly(qtbot, services, key, w
 
     db = services.db
     trust.add_key(db, key.public_path.read_text(), now=NOW)
-    services.runtime.policy = replace(Policy(), pack_inbox=str(tmp_path / "packs"))
+    services.runtime.policy = Policy()._replace(pack_inbox=str(tmp_path / "packs"))
     write(_pack(3, [_template("acme.a")]))
     told = []
     services.notify = lambda title, message: told.append((title, message))
@@ -386,7 +385,7 @@ def test_a_stuck_inbox_never_holds_the_worker_thread(qtbot, services, key, write
 
     db = services.db
     trust.add_key(db, key.public_path.read_text(), now=NOW)
-    services.runtime.policy = replace(Policy(), pack_inbox=str(tmp_path / "packs"))
+    services.runtime.policy = Policy()._replace(pack_inbox=str(tmp_path / "packs"))
     write(_pack(3, [_template("acme.a")]), name="b-stuck.agentpack.json")
     os.mkfifo(tmp_path / "packs" / "a-pipe.agentpack.json")
     release = threading.Event()

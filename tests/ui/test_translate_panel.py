@@ -192,8 +192,6 @@ def test_pivot_through_english_is_shown(qtbot, services, with_models, fresh_data
 
 
 def test_models_menu_follows_the_policy(qtbot, services, with_models):
-    from dataclasses import replace
-
     panel = make_panel(qtbot, services)
     wait_ready(qtbot, panel)
     panel._fill_menu()
@@ -203,8 +201,8 @@ def test_models_menu_follows_the_policy(qtbot, services, with_models):
     keep = next(a for a in panel.menu.actions() if a.text() == "Keep translation history")
     assert keep.isEnabled() and not keep.isChecked()
 
-    services.runtime.policy = replace(services.runtime.policy, allow_downloads=True, shared_models_dir="/srv/models",
-                                      allow_translation_history=False)
+    services.runtime.policy = services.runtime.policy._replace(allow_downloads=True, shared_models_dir="/srv/models",
+                                                               allow_translation_history=False)
     panel._fill_menu()
     titles = [a.text() for a in panel.menu.actions()]
     assert "Download a model…" in titles and "Install from the shared models folder" in titles
@@ -233,13 +231,12 @@ def test_my_language_can_be_chosen(qtbot, services, with_models):
 
 def test_the_download_list_is_read_off_the_gui_thread(qtbot, services, monkeypatch):
     import threading
-    from dataclasses import replace
 
     from PySide6.QtWidgets import QInputDialog, QMessageBox
 
     from assistant.translation import download
 
-    services.runtime.policy = replace(services.runtime.policy, allow_downloads=True)
+    services.runtime.policy = services.runtime.policy._replace(allow_downloads=True)
     panel = make_panel(qtbot, services)
     wait_ready(qtbot, panel)
     gui_thread = threading.get_ident()

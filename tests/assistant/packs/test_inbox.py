@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from assistant import settings
 from assistant.packs import inbox, manage
@@ -12,7 +11,7 @@ from assistant.policy import Policy
 def test_newer_signed_packs_install_automatically(runtime, trusted, packs, make_pack, make_template, now):
     db = runtime.db
     box = inbox.Inbox()
-    policy = replace(Policy(), pack_inbox=str(packs.folder))
+    policy = Policy()._replace(pack_inbox=str(packs.folder))
     packs.write(make_pack(1), name="refunds.agentpack.json")
     report = box.check(db, policy, now)
     assert [(r.pack_id, r.version) for r in report.installed] == [("acme.refunds", 1)]
@@ -65,7 +64,7 @@ from .test_hostile_packs import db_state  # noqa: E402
 
 
 def _inbox_policy(packs):
-    return replace(Policy(), pack_inbox=str(packs.folder))
+    return Policy()._replace(pack_inbox=str(packs.folder))
 
 
 def test_fifos_are_refused_without_blocking_and_the_rest_installs(runtime, trusted, packs, make_pack, now):

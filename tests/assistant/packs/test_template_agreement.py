@@ -23,7 +23,7 @@ import copy
 import csv
 import io
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -303,7 +303,7 @@ def all_verdicts(case: Case, *, db, run_cli, tmp_path: Path, key, now) -> dict[s
             verdicts[name] = verdict
     folder = tmp_path / "inbox"
     signed_file(folder, pack_for(templates), key)
-    report = inbox.Inbox().check(db, replace(Policy(), pack_inbox=str(folder)), now)
+    report = inbox.Inbox().check(db, Policy()._replace(pack_inbox=str(folder)), now)
     assert len(report.installed) + len(report.rejected) == 1, report
     verdicts["inbox install"] = bool(report.installed)
     return verdicts

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import replace
 
 import pytest
 
@@ -38,7 +37,7 @@ def test_a_colliding_key_id_is_refused_and_nothing_changes(runtime, trusted, oth
 
 
 def test_a_key_colliding_with_a_policy_key_is_refused(runtime, publisher_key, other_key, now):
-    policy = replace(Policy(), trusted_publisher_keys=(publisher_key.info.public_key,))
+    policy = Policy()._replace(trusted_publisher_keys=(publisher_key.info.public_key,))
     forged = _same_id_other_key(publisher_key, other_key)
     with pytest.raises(signing.SignatureError, match="is already used by another trusted key"):
         trust.add_key(runtime.db, forged, policy=policy, now=now)

@@ -4,7 +4,6 @@ no key can be added, and keys the agent trusted before stay listed but trust not
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 
@@ -50,7 +49,7 @@ def test_packs_signed_only_by_an_agent_key_are_not_trusted(run_cli, db, trusted,
     code, out, err = run_cli("pack", "install", str(path))
     assert code == 2 and "not a trusted publisher key" in err and "trust_only_policy_keys" in err
     assert manage.list_packs(db) == []
-    policy = replace(load_policy(), pack_inbox=str(packs.folder))
+    policy = load_policy()._replace(pack_inbox=str(packs.folder))
     report = inbox.Inbox().check(db, policy, now)
     assert report.installed == [] and manage.list_packs(db) == []
 

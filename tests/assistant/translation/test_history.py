@@ -1,4 +1,3 @@
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -64,4 +63,4 @@ def test_turning_it_off_deletes_what_was_kept(db):
 def test_safest_policy_forbids_history():
     from assistant.policy import SAFEST
 
-    assert not history.allowed(replace(SAFEST))
+    assert not history.allowed(SAFEST._replace())
