@@ -213,6 +213,7 @@ class SearchIndex:
         for tag, found in raw_tags.items():
             tag_positions.setdefault(fold(tag), []).extend(found)
         self.tag_positions = {tag: np.array(found, dtype=np.int32) for tag, found in tag_positions.items()}
+        self.tags = sorted_tags(raw_tags)  # every tag as written, once (a set of them: 27 ms more)
         del raw_tags, tag_positions
         self.lang_masks: dict[str, np.ndarray] = {}
         for lang, found in lang_positions.items():
@@ -241,7 +242,6 @@ class SearchIndex:
         del keys, bodies, rank
         # typo candidates: a first letter's words are a vocabulary range, taken by length
         self.word_lengths = np.fromiter(map(len, self.vocab), dtype=np.int32, count=len(self.vocab))
-        self.tags = sorted_tags({tag for t in self.templates for tag in t.tags})
         self.boost = np.zeros(n, dtype=np.float64)
         # the default order for an empty query: title, stable
         self.title_rank = _rank(default_titles, self.ids)
@@ -252,10 +252,10 @@ class SearchIndex:
         folded = _folded_each(shortcuts)
         self.shortcut_keys, self.shortcut_concat, self.shortcut_offsets = \
             _grouped(folded, shortcut_owners)
-        bare = [(key.lstrip(SIGILS), i) for key, i in zip(folded, shortcut_owners)]
-        bare = [(form, i) for (form, i), key in zip(bare, folded) if form and form != key]
+        forms = [key.lstrip(SIGILS) for key in folded]
+        kept = [form and form != key for form, key in zip(forms, folded)]
         self.bare_keys, self.bare_concat, self.bare_offsets = _grouped(
-            [form for form, _i in bare], [i for _form, i in bare])
+            list(compress(forms, kept)), list(compress(shortcut_owners, kept)))
 
     def __len__(self) -> int:
         return len(self.templates)
