@@ -49,7 +49,9 @@ Design notes (issue 18: a lighter index at 50,000 templates)
   positions by key instead of tuples (``_order``: 75 -> 35 ms per title order, which the
   Replies panel also makes per language), and a chunk's (word, template) pairs are sorted
   as 32-bit integers where they fit (twice as fast as 64-bit). The build: 2.75 -> 2.49 s at
-  best, medians 3.09 -> 2.94 s, over six interleaved runs each on a noisy machine.
+  best, medians 3.09 -> 2.94 s, over six interleaved runs each on a noisy machine. In the
+  full runs of ``make bench`` that day: 2.35-2.41 s, then 2.03 s and 1.86 s (CPU 1.84 s),
+  this machine's spells moving it by 0.3-0.5 s (docs/performance.md).
 - The alternative the issue names, an SQLite FTS5 trigram index over the same folded keys,
   was measured in the same benchmark runs (``alternative FTS5 trigram``): at 50,000 templates
   its build took 12-16 s (these posting lists: 3.3 s), its p95 query 2-12x slower (a trigram
