@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from assistant import settings
 from assistant.packs import inbox, manage
 from assistant.policy import Policy
