@@ -175,3 +175,29 @@ def test_the_title_order_of_a_language_is_by_the_title_of_the_variant_that_serve
             expected = sorted(range(len(library)), key=lambda i: (
                 fold(library[i].variant(language).title) if language else fold(library[i].title), library[i].id))
             assert sorted(range(len(library)), key=lambda i: rank[i]) == expected, language
+
+
+def test_the_title_order_of_a_language_holds_across_the_slices_a_large_library_is_read_in():
+    """The served titles are read a few thousand templates at a time, per shape: a library
+    of one shape (the whole library one group) and one of two shapes, both larger than a
+    slice, order as each template's own variant does."""
+    import random
+
+    from assistant.fuzzy import fold
+
+    rng = random.Random(5)
+    words = ["Refund", "Reembolso", "Envío", "Zahlung", "Ärger", "alpha", "Beta", "éclair", "Øre"]
+    for mixed in (False, True):
+        library = []
+        for i in range(5000):
+            langs = ["en", "es", "fr"] if not mixed or i % 3 else ["es", "fr"]
+            data = {"id": f"t{i:05d}", "default_language": "fr" if mixed and i % 2 else langs[0],
+                    "variants": {lang: {"title": f"{rng.choice(words)} {rng.choice(words)} {i % 97}", "body": "x"}
+                                 for lang in langs}}
+            library.append(Template.from_dict(data))
+        ix = SearchIndex(library)
+        for language in ("en", "es", "fr", "de"):
+            rank = ix.titles_rank(language)
+            expected = sorted(range(len(library)), key=lambda i: (fold(library[i].variant(language).title),
+                                                                   library[i].id))
+            assert sorted(range(len(library)), key=lambda i: rank[i]) == expected, (mixed, language)
