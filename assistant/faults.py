@@ -9,6 +9,9 @@ both ask here, so a failure reads the same in both.
   each; the traceback goes to the log for support.
 - Anything else is a bug: logged with its traceback, and the user is told "internal error, see
   the log FILE".
+
+Damage SQLite reports while the database is in use is also left for the next open
+(``storage.database.mark_damaged``), which then checks every page before connecting.
 """
 
 from __future__ import annotations
@@ -59,6 +62,11 @@ def explain(exc: BaseException, log_file: Path | None, database: Path | None = N
     an error, only into ``log_file``: never to stderr, where logging's last resort would
     print it when no file is attached."""
     message = describe(exc, database)
+    if database is not None and isinstance(exc, sqlite3.Error):
+        from assistant.storage.database import is_damage, mark_damaged
+
+        if is_damage(exc):  # the next open checks every page first (and moves the file aside)
+            mark_damaged(Path(database), str(exc))
     if message is not None:
         log.info("refused: %s", message, exc_info=None if isinstance(exc, UserError) else exc)
         return message

@@ -21,6 +21,7 @@ from assistant.storage.database import DatabaseError
 
 log = logging.getLogger(__name__)
 BACKUP_CHECK_MS = 3600 * 1000
+FIRST_CHECK_MS = 5000  # the database's check and a backup if due: once the start has settled
 INBOX_FIRST_CHECK_MS = 2000
 INBOX_SETTING = "packs.inbox"  # assistant.packs.inbox.SETTING_KEY (not imported: it loads the pack code)
 FIRST_PAINT_FALLBACK_MS = 2000  # a window that never paints (minimised at start) still starts
@@ -276,7 +277,6 @@ def finish_start(app: QApplication, runtime, window, services, reporter, calls=N
 
 
 def _start_the_rest(runtime, window, services, reporter, calls, started: Started) -> None:
-    from assistant.storage.backup import rolling_backup
     from ui.single_instance import InstanceServer, server_name
 
     if calls is not None:
@@ -288,16 +288,9 @@ def _start_the_rest(runtime, window, services, reporter, calls, started: Started
         window.notify(APP_NAME, i18n._(
             "The deployment policy has errors, so the safest settings apply. Details: Settings (Ctrl+,)."))
 
-    def backup_if_due():
-        try:
-            rolling_backup(runtime.db.conn, runtime.data_dir.backups)
-        except Exception:  # a failed backup is logged, never fatal
-            log.exception("automatic backup failed")
-        backup_timer.setInterval(BACKUP_CHECK_MS)
-
     backup_timer = QTimer(window)
-    backup_timer.timeout.connect(backup_if_due)
-    backup_timer.start(5000)  # first check soon after start, then hourly
+    backup_timer.timeout.connect(lambda: (backup_timer.setInterval(BACKUP_CHECK_MS), reporter.check_database()))
+    backup_timer.start(FIRST_CHECK_MS)  # SQLite's check soon after start, then hourly whether a backup is due
 
     def watch_pack_inbox():  # soon after start, then every 15 min; pack code loads only then
         if getattr(window, "pack_inbox_watch", None) is not None:

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 AUTO_PREFIX = "auto-"
 KEEP_AUTO = 7
 AUTO_INTERVAL_S = 24 * 3600
+STALE_PARTIAL_S = 3600  # a backup takes seconds: a partial copy this old was left by a killed process
 
 
 class BackupError(UserError):
@@ -71,13 +72,24 @@ def rolling_backup(source: sqlite3.Connection, backups_dir: Path, keep: int = KE
     """Take an automatic backup if the newest one is older than ``min_interval_s``;
     keep the ``keep`` newest automatic backups."""
     now = time.time() if now is None else now
-    autos = _automatic(backups_dir)
-    if autos and now - _taken_at(autos[0]) < min_interval_s:
+    if not backup_due(backups_dir, min_interval_s, now):
         return None
+    for left in backups_dir.glob(f"{AUTO_PREFIX}*.partial"):  # by a process that was killed while copying
+        try:
+            if now - left.stat().st_mtime > STALE_PARTIAL_S:
+                left.unlink()
+        except OSError as exc:
+            log.warning("could not remove the unfinished backup %s: %s", left, exc)
     made = backup_to(source, backups_dir / f"{AUTO_PREFIX}{datetime.fromtimestamp(now, timezone.utc):{_STAMP}}.db")
     for old in _automatic(backups_dir)[keep:]:
         old.unlink(missing_ok=True)
     return made
+
+
+def backup_due(backups_dir: Path, min_interval_s: float = AUTO_INTERVAL_S, now: float | None = None) -> bool:
+    """The newest automatic backup is older than ``min_interval_s`` (or there is none)."""
+    autos = _automatic(backups_dir)
+    return not autos or (time.time() if now is None else now) - _taken_at(autos[0]) >= min_interval_s
 
 
 _STAMP = "%Y%m%d-%H%M%S-%f"
@@ -105,7 +117,7 @@ def restore(backup_file: Path, database: Path, backups_dir: Path) -> Path | None
     checked is what is restored. The current database is first copied to
     ``pre-restore-*.db``; returns that copy (None if there was no database). A lock or a full
     disk raises DatabaseError, nothing changed. The restore is kept as a notice for the window."""
-    from assistant.storage.database import fault, timestamp
+    from assistant.storage.database import damage_mark, fault, timestamp
     from assistant.storage.verify import check_candidate, read_marker, refuse
 
     backup_file, database = Path(backup_file), Path(database)
@@ -126,6 +138,7 @@ def restore(backup_file: Path, database: Path, backups_dir: Path) -> Path | None
             raise fault(exc, database) from exc
     finally:
         staged.unlink(missing_ok=True)
+    damage_mark(database).unlink(missing_ok=True)  # what replaced it passed SQLite's full check
     log.info("Restored %s from %s", database, backup_file)
     _keep_notice(database, backups_dir, backup_file, saved)
     return saved

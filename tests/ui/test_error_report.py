@@ -6,6 +6,7 @@ database (moved aside, restored) reach the window, also while it runs."""
 import logging
 import re
 import sqlite3
+import threading
 
 import pytest
 from PySide6.QtCore import QThreadPool, QTimer, Qt
@@ -124,3 +125,54 @@ def test_a_worker_failure_shown_by_a_panel_uses_the_same_words(services):
     assert error_report.failure_text(services, ArchiveError("x.argosmodel is empty")) == "x.argosmodel is empty"
     assert error_report.failure_text(services, sqlite3.OperationalError("no such table: x")).startswith(
         "Internal error (OperationalError), see the log ")
+
+
+DAMAGE = "*** in database main ***\nPage 4: btreeInitPage() returns error code 11"
+
+
+def checks_seen(monkeypatch, verdict=None):
+    """SQLite's quick check as the reporter's job runs it, recording the thread; ``verdict``
+    in place of SQLite's (the damage itself is tests/assistant/storage/test_database.py's)."""
+    from assistant.storage import database
+
+    threads, real = [], database.check_integrity
+
+    def check(path, full=False):
+        threads.append(threading.current_thread())
+        return verdict if verdict is not None else real(path, full)
+
+    monkeypatch.setattr(database, "check_integrity", check)
+    return threads
+
+
+def test_sqlites_check_runs_off_the_gui_thread_and_damage_it_names_is_shown_at_once(
+        qtbot, reporter, services, monkeypatch):
+    from assistant.storage.backup import list_backups
+    from assistant.storage.database import damage_mark, damaged
+
+    threads = checks_seen(monkeypatch, DAMAGE)
+    reporter.check_database()
+    qtbot.waitUntil(lambda: bool(reporter.shown), timeout=5000)
+    assert threads and threading.main_thread() not in threads
+    path = services.runtime.data_dir.database
+    assert reporter.shown == [str(damaged(path, DAMAGE))]
+    assert reporter.failure_box.isVisible() and reporter.failure_box.textFormat() == Qt.PlainText
+    assert damage_mark(path).exists()  # the next start moves the file aside unless restored
+    assert not list_backups(services.runtime.data_dir.backups)  # no copy of a damaged file
+
+
+def test_a_sound_database_is_checked_once_then_again_only_before_a_backup(qtbot, reporter, services, monkeypatch):
+    from assistant.storage import backup
+
+    threads = checks_seen(monkeypatch)
+    backups = services.runtime.data_dir.backups
+    reporter.check_database()
+    qtbot.waitUntil(lambda: len(backup.list_backups(backups)) == 1 and not reporter._checking, timeout=5000)
+    assert len(threads) == 1 and threads[0] is not threading.main_thread()
+    reporter.check_database()  # the hourly timer: no backup due
+    qtbot.wait(50)
+    assert len(threads) == 1
+    monkeypatch.setattr(backup, "backup_due", lambda *_args: True)  # a day later
+    reporter.check_database()
+    qtbot.waitUntil(lambda: not reporter._checking and len(threads) == 2, timeout=5000)
+    assert reporter.shown == []

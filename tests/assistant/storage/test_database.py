@@ -1,12 +1,14 @@
+import os
 import sqlite3
 
 import pytest
 
 from assistant.storage import schema
 from assistant.storage.backup import list_backups, restore, rolling_backup, BackupError
-from assistant.storage.database import (APPLICATION_ID, NewerSchemaError, application_id,
-                                        check_integrity, checkpoint, checkpoint_later, open_database,
-                                        read_only_uri, schema_version)
+from assistant.storage.database import (APPLICATION_ID, DatabaseBusyError, NewerSchemaError, application_id,
+                                        check_and_back_up, check_integrity, checkpoint, checkpoint_later,
+                                        damage_mark, mark_damaged, open_database, read_only_uri,
+                                        schema_version)
 
 
 def test_new_database_uses_wal_and_normal_sync(tmp_path):
@@ -74,8 +76,9 @@ def test_corrupt_database_is_moved_aside_and_reported(tmp_path, garbage):
         opened.close()
 
 
-def test_damaged_pages_are_detected(tmp_path):
-    path = tmp_path / "a.db"
+def scribbled_database(path):
+    """A database of the app's whose table pages are damaged past its schema: only SQLite's
+    check of every page finds it."""
     opened = open_database(path)
     with opened.db.atomic():
         opened.db["settings"].insert_all(({"key": f"k{i}", "value": "x" * 500} for i in range(500)))
@@ -85,12 +88,108 @@ def test_damaged_pages_are_detected(tmp_path):
     page = 4096
     data[page * 3:page * 3 + 200] = b"\x07" * 200  # scribble over a b-tree page
     path.write_bytes(bytes(data))
-    reopened = open_database(path)
+    return bytes(data)
+
+
+def test_damaged_pages_are_found_after_the_start_and_the_file_moved_aside_at_the_next_open(tmp_path):
+    path, backups = tmp_path / "a.db", tmp_path / "backups"
+    damaged = scribbled_database(path)
+    opened = open_database(path, backups)  # the header and the schema read fine: it opens
     try:
-        assert reopened.moved_aside is not None
-        assert reopened.notices
+        assert opened.moved_aside is None and not opened.notices
+        problem = check_and_back_up(path, backups)  # what the app runs on a thread once up
+        assert problem != "ok" and problem == check_integrity(path)
+        assert not list_backups(backups)  # no kept copy is of a damaged file
+        assert damage_mark(path).read_text(encoding="utf-8").strip() == problem
+    finally:
+        opened.close()
+    reopened = open_database(path, backups)
+    try:
+        assert reopened.moved_aside is not None and reopened.moved_aside.read_bytes() == damaged
+        assert reopened.notices and problem in reopened.notices[0]
+        assert not damage_mark(path).exists()
+        assert check_integrity(path) == "ok"
     finally:
         reopened.close()
+
+
+def test_a_mark_on_a_sound_database_is_cleared_by_the_full_check(tmp_path):
+    path = tmp_path / "a.db"
+    open_database(path).close()
+    mark_damaged(path, "database disk image is malformed")
+    before = path.read_bytes()
+    opened = open_database(path)
+    try:
+        assert opened.moved_aside is None and not opened.notices
+        assert not damage_mark(path).exists()
+    finally:
+        opened.close()
+    assert path.read_bytes()[:100] == before[:100]
+
+
+def test_a_lock_keeps_the_mark_for_the_next_open(tmp_path, lock_from_another_process, short_busy_timeout):
+    path = tmp_path / "a.db"
+    open_database(path).close()
+    mark_damaged(path, "database disk image is malformed")
+    holder = lock_from_another_process(path, "PRAGMA locking_mode = EXCLUSIVE", "BEGIN EXCLUSIVE")
+    with pytest.raises(DatabaseBusyError):
+        open_database(path)
+    assert damage_mark(path).exists() and not list(tmp_path.glob("*.corrupt-*"))
+    holder.release()
+    open_database(path).close()
+    assert not damage_mark(path).exists()
+
+
+def test_the_check_takes_the_backup_of_a_sound_database_when_one_is_due(tmp_path):
+    path, backups = tmp_path / "a.db", tmp_path / "backups"
+    opened = open_database(path, backups)
+    try:
+        from assistant import settings
+
+        settings.put(opened.db, "profile.agent_name", "Ana")  # in the WAL, not yet in the file
+        assert check_and_back_up(path, backups) == "ok"
+        made = list_backups(backups)
+        assert len(made) == 1 and check_integrity(made[0]) == "ok"
+        copy = sqlite3.connect(made[0])
+        assert copy.execute("SELECT value FROM settings WHERE key = 'profile.agent_name'").fetchone() == ('"Ana"',)
+        copy.close()
+        assert application_id(sqlite3.connect(made[0])) == APPLICATION_ID
+        assert check_and_back_up(path, backups) == "ok" and list_backups(backups) == made  # not due again
+        assert check_and_back_up(path, backups, backup_due=False) == "ok"
+    finally:
+        opened.close()
+
+
+def test_damage_reported_in_use_is_marked_for_the_next_open(tmp_path):
+    from assistant.faults import explain
+
+    path = tmp_path / "a.db"
+    open_database(path).close()
+    error = sqlite3.DatabaseError("database disk image is malformed")
+    error.sqlite_errorcode, error.sqlite_errorname = 11, "SQLITE_CORRUPT"
+    assert "is damaged" in explain(error, None, path)
+    assert damage_mark(path).exists()
+    busy = sqlite3.OperationalError("database is locked")
+    busy.sqlite_errorcode, busy.sqlite_errorname = 5, "SQLITE_BUSY"
+    damage_mark(path).unlink()
+    explain(busy, None, path)  # a lock is a fault, not damage
+    assert not damage_mark(path).exists()
+
+
+def test_an_unfinished_automatic_backup_left_by_a_killed_process_is_removed(tmp_path):
+    backups = tmp_path / "b"
+    backups.mkdir()
+    old, fresh = backups / "auto-20260101-000000-000000.db.partial", backups / "auto-20260102-000000-000000.db.partial"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    now = old.stat().st_mtime + 2 * 3600
+    os.utime(fresh, (now - 60, now - 60))  # a backup another process is taking right now
+    opened = open_database(tmp_path / "a.db")
+    try:
+        assert rolling_backup(opened.db.conn, backups, now=now) is not None
+    finally:
+        opened.close()
+    assert not old.exists() and fresh.exists()
 
 
 def test_rolling_backups_keep_the_newest(tmp_path):
