@@ -14,6 +14,7 @@ transaction (the pack installer changes terms and templates in one).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -61,6 +62,38 @@ def term_pattern(term: str) -> str:
     return before + re.escape(term) + after
 
 
+class _TermIndex:
+    """The glossary's terms by their first ``KEY`` characters (shorter ones apart), so a
+    text is searched only for the terms it contains: a pattern per term, tried on every
+    message, took 155 ms at one pack's 5,000 terms and 0.95 s at six packs' 30,000."""
+
+    KEY = 3
+
+    def __init__(self, terms: tuple[str, ...]):
+        self.short: list[str] = []
+        self.by_key: dict[str, list[str]] = {}
+        for term in dict.fromkeys(t for t in terms if t and t.strip()):
+            if len(term) < self.KEY:
+                self.short.append(term)
+            else:
+                self.by_key.setdefault(term[:self.KEY], []).append(term)
+
+    def found_in(self, text: str) -> list[str]:
+        """The terms that occur in ``text`` (as any substring; the patterns then judge)."""
+        found = [term for term in self.short if term in text]
+        get, key = self.by_key.get, self.KEY
+        for i in range(len(text) - key + 1):
+            bucket = get(text[i:i + key])
+            if bucket:
+                found.extend(term for term in bucket if text.startswith(term, i))
+        return list(dict.fromkeys(found))
+
+
+@functools.lru_cache(maxsize=4)
+def _term_index(terms: tuple[str, ...]) -> _TermIndex:
+    return _TermIndex(terms)
+
+
 def find_protected_spans(text: str, terms: Iterable[str] = ()) -> list[tuple[int, int]]:
     candidates: list[tuple[int, int]] = []
     for pattern in _PATTERNS:
@@ -69,7 +102,8 @@ def find_protected_spans(text: str, terms: Iterable[str] = ()) -> list[tuple[int
             while end > start and text[end - 1] in _TRAILING and pattern is _PATTERNS[2]:
                 end -= 1  # "see https://x.example/a." : the full stop ends the sentence
             candidates.append((start, end))
-    for term in sorted({t for t in terms if t and t.strip()}, key=len, reverse=True):
+    present = _term_index(tuple(terms)).found_in(text) if terms else []
+    for term in sorted(present, key=len, reverse=True):
         # case-sensitive: "Acme" is a name, "acme" may be a word
         for m in re.finditer(term_pattern(term), text):
             candidates.append(m.span())
