@@ -279,3 +279,30 @@ def test_the_teams_preferred_words_are_shown_next_to_a_reply(qtbot, services, wi
         panel.request(panel.outgoing)
     assert panel.outgoing.output.toPlainText() == "Gracias por su paciencia."  # a hint, never substituted
     assert panel.outgoing.note.text() == "Team terms: patience → paciencia"
+
+
+def test_the_glossary_and_the_teams_words_are_read_off_the_gui_thread(qtbot, services, with_models, monkeypatch):
+    """At six packs' 30,000 terms the read took 26 ms and the hints 1.07 s on the GUI thread."""
+    import threading
+
+    from assistant.packs import terms
+    from assistant.packs.install import store_glossary
+    from assistant.translation import glossary
+
+    with services.db.atomic():
+        store_glossary(services.db, "team", [{"term": "patience", "translations": {"es": "paciencia"}}])
+        glossary.add_terms(services.db, ["Acme Cloud"], "user")
+    on_gui = []
+    for name in ("all_terms", "team_rows", "hints"):
+        real = getattr(terms, name)
+        monkeypatch.setattr(terms, name, lambda *args, real=real, name=name: (
+            on_gui.append((name, threading.current_thread() is threading.main_thread())), real(*args))[1])
+    services.customer.set(CustomerContext(name="Ana", country="ES", language="es"))
+    panel = make_panel(qtbot, services)
+    wait_ready(qtbot, panel)
+    with qtbot.waitSignal(panel.translated, timeout=10000):
+        panel.outgoing.input.setPlainText("Thank you for choosing Acme Cloud and for your patience.")
+        panel.request(panel.outgoing)
+    assert panel.outgoing.note.text().endswith("Team terms: patience → paciencia")
+    assert "Acme Cloud" in panel.outgoing.output.toPlainText()  # protected: the glossary was read
+    assert sorted(on_gui) == [("all_terms", False), ("hints", False), ("team_rows", False)]

@@ -36,6 +36,8 @@ def test_no_terms_or_a_damaged_row_give_no_hints(db):
 def hints_pattern_by_pattern(rows, text, target):
     """What the hints were before the rows were indexed: every row's pattern tried on the
     text (1.07 s after each outgoing translation at 30,000 terms); the index must agree."""
+    if not text.strip():  # no hints for a blank text, as before
+        return []
     found = {}
     for term, raw in rows:
         try:
