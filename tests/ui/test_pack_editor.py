@@ -71,19 +71,26 @@ def test_export_and_sign_produce_an_installable_pack(qtbot, tmp_path, db, monkey
     assert [p for p in editor.validate() if p.severity == "error"] == []
     # an invalid document is never written
     editor.doc["templates"][0]["variants"]["en"]["body"] = "{{oops}}"
-    assert not editor.export_to(tmp_path / "bad.agentpack.json")
+    with qtbot.waitSignal(editor.export_finished, timeout=10000) as written:
+        editor.export_to(tmp_path / "bad.agentpack.json")
+    assert written.args == [False]
     assert not (tmp_path / "bad.agentpack.json").exists()
     assert "placeholder '{{oops}}' is not declared" in warnings[-1]
     editor.doc["templates"][0]["variants"]["en"]["body"] = "Thanks, {{customer_first_name|}}."
     target = tmp_path / "team.agentpack.json"
-    assert editor.export_to(target, made.secret_path, "pw")
+    with qtbot.waitSignal(editor.export_finished, timeout=10000) as written:
+        editor.export_to(target, made.secret_path, "pw")
+    assert written.args == [True] and editor.exported == target
+    assert warnings[-1] == f"Signed and written: {target}"
     pack, problems = fmt.check_file(target)
     assert pack is not None and pack.key_id == made.info.key_id
     trust.add_key(db, made.public_path.read_text(), now=NOW)
     result = install.install_file(db, Policy(), target, now=NOW)
     assert result.signed and result.merge.added == ["team.replies.thanks"]
     # the editor opens what it wrote
-    assert editor.open_path(target)
+    with qtbot.waitSignal(editor.opened, timeout=10000) as shown:
+        editor.open_path(target)
+    assert shown.args == [True]
     assert editor.template_list.count() == 1 and editor.pack_title.text() == "Team replies"
 
 
@@ -119,3 +126,55 @@ def test_a_pause_in_editing_checks_the_pack_off_the_gui_thread(qtbot, monkeypatc
     shown = [editor.problems.item(i).text() for i in range(editor.problems.count())]
     assert not any("oops" in text for text in shown)
     assert threading.main_thread() not in threads and len(threads) == 2
+
+
+def test_an_export_is_written_off_the_gui_thread_from_a_copy(qtbot, tmp_path, monkeypatch):
+    """At 5,000 templates the export took 1.4 s on the GUI thread."""
+    import threading
+
+    from ui import pack_editor
+
+    editor = _editor(qtbot)
+    real, threads, release = pack_editor.build.write_pack, [], threading.Event()
+
+    def write_pack(data, *args):
+        threads.append(threading.current_thread())
+        release.wait(10)
+        return real(data, *args)
+
+    monkeypatch.setattr(pack_editor.build, "write_pack", write_pack)
+    target = tmp_path / "team.agentpack.json"
+    editor.export_to(target)
+    qtbot.waitUntil(lambda: bool(threads))
+    assert threads[0] is not threading.main_thread()
+    assert not editor.button_export.isEnabled() and not editor.button_sign_and_export.isEnabled()
+    editor.export_to(tmp_path / "again.agentpack.json")  # one export at a time
+    editor.pack_title.setText("Renamed while writing")  # the copy is written, not the edit
+    with qtbot.waitSignal(editor.export_finished, timeout=10000) as written:
+        release.set()
+    assert written.args == [True] and len(threads) == 1
+    assert editor.button_export.isEnabled()
+    pack, _problems = fmt.check_file(target)
+    assert pack is not None and pack.title == "Team replies"
+
+
+def test_a_pack_file_is_read_off_the_gui_thread_and_a_bad_one_is_named(qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui import pack_editor
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: warnings.append(box.text()) or QMessageBox.Ok)
+    editor = _editor(qtbot)
+    threads, real = [], pack_editor.fmt.read_capped
+    monkeypatch.setattr(pack_editor.fmt, "read_capped",
+                        lambda path: (threads.append(threading.current_thread()), real(path))[1])
+    bad = tmp_path / "bad.agentpack.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with qtbot.waitSignal(editor.opened, timeout=10000) as shown:
+        editor.open_path(bad)
+    assert shown.args == [False] and warnings and warnings[-1].startswith("Cannot open bad.agentpack.json: ")
+    assert editor.pack_title.text() == "Team replies"  # what was open stays
+    assert threads and threading.main_thread() not in threads

@@ -180,7 +180,9 @@ def test_no_outside_text_is_ever_rendered_as_rich_text(qtbot, main_window, servi
 
     task_store = TaskStore(services.db)
     editor = PackEditor(services, window)
-    assert editor.open_path(outside_text["pack_file"])
+    with qtbot.waitSignal(editor.opened, timeout=10000) as shown:
+        editor.open_path(outside_text["pack_file"])
+    assert shown.args == [True]
     dialogs = [SettingsDialog(services, window), AboutDialog(window), PacksDialog(services, window), editor,
                TaskDialog(task_store, outside_text["customer"], outside_text["task"], window),
                SnoozeDialog(task_store, outside_text["task"], window), QueueSettingsDialog(services, window),
