@@ -241,14 +241,18 @@ def bench_overhead(package: Path, sentences: int, repeat: int, threads: int) -> 
             inner.append(time.perf_counter() - t0)
             return out
 
+    def own_work(fn) -> float:
+        """The median time of ``fn`` outside ``translate_batch``."""
+        own = []
+        for _ in range(repeat):
+            inner.clear()
+            t0 = time.perf_counter()
+            fn()
+            own.append(time.perf_counter() - t0 - sum(inner))
+        return statistics.median(own)
+
     loaded.translator = Timed()
-    own = []
-    for _ in range(repeat):
-        inner.clear()
-        t0 = time.perf_counter()
-        ours()
-        own.append(time.perf_counter() - t0 - sum(inner))
-    own_s = statistics.median(own)
+    own_s = own_work(ours)
 
     # The same message with six team packs' glossaries at their cap (5,000 terms each, half
     # to keep untranslated, half with the team's translations), read and used as the
@@ -274,14 +278,8 @@ def bench_overhead(package: Path, sentences: int, repeat: int, threads: int) -> 
         hints(rows, text, "xx")
 
     ours_with_glossary()  # the index of a term set is built once (10 ms at 30,000 terms)
-    with_glossary = []
-    for _ in range(repeat):
-        inner.clear()
-        t0 = time.perf_counter()
-        ours_with_glossary()
-        with_glossary.append(time.perf_counter() - t0 - sum(inner))
+    glossary_own_s = own_work(ours_with_glossary)
     loaded.translator = translator
-    glossary_own_s = statistics.median(with_glossary)
     # how long each sentence's output is, against the decoding limit: a benchmark whose every
     # output runs to the limit would measure the limit, not translation
     results = translator.translate_batch(tokenized, **options)
