@@ -31,7 +31,7 @@ def register(subparsers) -> None:
 
 def doctor_report(runtime) -> dict:
     from assistant.storage import notices
-    from assistant.storage.database import check_integrity, schema_version
+    from assistant.storage.database import check_integrity, mark_damaged, schema_version
     from assistant.versions import component_versions
 
     policy = runtime.policy
@@ -54,6 +54,8 @@ def doctor_report(runtime) -> dict:
                     else "none: no code path opens a network connection"),
         "log_file": str(runtime.log_file) if runtime.log_file else None,
     }
+    if report["integrity"] != "ok":  # as damage found in use: the next open checks again first
+        mark_damaged(runtime.data_dir.database, report["integrity"])
     return report
 
 

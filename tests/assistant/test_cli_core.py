@@ -117,3 +117,27 @@ def test_doctor_fails_on_a_named_policy_that_is_missing(run_cli, tmp_path, monke
     assert code == 1
     assert report["policy"]["errors"] and "polcy.json" in report["policy"]["errors"][0]
     assert report["policy"]["require_signatures"] is True and report["policy"]["allow_translation_history"] is False
+
+
+def test_damage_doctor_finds_is_acted_on_at_the_next_open(run_cli, fresh_data_dir):
+    """A command opens reading the header and schema only; doctor's full check names damaged
+    pages, and the next command moves the file aside (kept, never deleted)."""
+    from assistant.runtime import start
+    from assistant.storage.database import damage_mark
+
+    rt = start()
+    with rt.db.atomic():
+        rt.db["settings"].insert_all(({"key": f"k{i}", "value": "x" * 500} for i in range(500)))
+    rt.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    rt.close()
+    database = fresh_data_dir / "assistant.db"
+    data = bytearray(database.read_bytes())
+    data[4096 * 3:4096 * 3 + 200] = b"\x07" * 200  # scribble over a b-tree page
+    database.write_bytes(bytes(data))
+    code, out, err = run_cli("doctor", "--json")
+    assert code == 1, err
+    assert json.loads(out)["integrity"] != "ok" and damage_mark(database).exists()
+    code, _out, err = run_cli("tasks", "settings")
+    assert code == 0 and "moved aside" in err and not damage_mark(database).exists()
+    [moved] = [p for p in fresh_data_dir.glob("assistant.db.corrupt-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert moved.read_bytes() == bytes(data)
