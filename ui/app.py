@@ -288,9 +288,13 @@ def _start_the_rest(runtime, window, services, reporter, calls, started: Started
         window.notify(APP_NAME, i18n._(
             "The deployment policy has errors, so the safest settings apply. Details: Settings (Ctrl+,)."))
 
+    def check_database():  # SQLite's check soon after start, then hourly whether a backup is due
+        backup_timer.setInterval(BACKUP_CHECK_MS)
+        reporter.check_database()
+
     backup_timer = QTimer(window)
-    backup_timer.timeout.connect(lambda: (backup_timer.setInterval(BACKUP_CHECK_MS), reporter.check_database()))
-    backup_timer.start(FIRST_CHECK_MS)  # SQLite's check soon after start, then hourly whether a backup is due
+    backup_timer.timeout.connect(check_database)
+    backup_timer.start(FIRST_CHECK_MS)
 
     def watch_pack_inbox():  # soon after start, then every 15 min; pack code loads only then
         if getattr(window, "pack_inbox_watch", None) is not None:

@@ -526,11 +526,11 @@ class PackEditor(QDialog):
             build.write_pack(data, target, secret_key, password)
             return target, data.get("publisher_key_id"), secret_key is not None
 
-        self._exporting = True
         self._set_exporting(True)
         run_in_thread(work, self._exported, self._export_failed, name="pack export")
 
     def _set_exporting(self, busy: bool) -> None:
+        self._exporting = busy
         for button in (self.button_export, self.button_sign_and_export):
             button.setEnabled(not busy)
         if busy:
@@ -540,7 +540,6 @@ class PackEditor(QDialog):
 
     def _exported(self, result) -> None:
         target, key_id, signed = result
-        self._exporting = False
         self._set_exporting(False)
         self.doc["publisher_key_id"] = key_id
         self.path = self.exported = target
@@ -549,7 +548,6 @@ class PackEditor(QDialog):
         self.export_finished.emit(True)
 
     def _export_failed(self, exc: Exception) -> None:
-        self._exporting = False
         self._set_exporting(False)
         if isinstance(exc, fmt.PackRejected):
             self.validate_later()
