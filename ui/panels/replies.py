@@ -53,11 +53,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def read_library(db, now: datetime, language: str | None = None
-                 ) -> tuple[dict[str, store.LibraryEntry], dict[str, store.Usage], SearchIndex, set[str],
-                            dict[str, int]]:
+def read_library(db, now: datetime) -> tuple[dict[str, store.LibraryEntry], dict[str, store.Usage],
+                                             SearchIndex, set[str], dict[str, int]]:
     """The library by id, its usage, the search index over it, ready for the list (the
-    title orders of its languages, and of ``language``, the customer's, computed already),
+    title order of every language a customer can have computed already: prepare_orders),
     the templates a team update marked as new or changed (they read the usage too: tens
     of ms at 10,000 used templates, so not on the GUI thread either), and the library's
     fingerprint (``store.library_fingerprint``), taken first: what is read is at least as
@@ -80,21 +79,20 @@ def read_library(db, now: datetime, language: str | None = None
         usage = store.usage(db)
         index = SearchIndex([e.template for e in entries])
         index.set_usage(usage, now)
-        for code in {*index.languages, language}:
-            index.titles_rank(code)
+        index.prepare_orders()
         by_id = {e.id: e for e in entries}
         marked = marked_templates(db)
         gc.freeze()
     return by_id, usage, index, marked, prints
 
 
-def read_library_file(path: Path, now: datetime, language: str | None = None):
+def read_library_file(path: Path, now: datetime):
     """:func:`read_library` on a read-only connection of its own: what the worker thread runs,
     so however large the library, the GUI thread only receives the result."""
     from assistant.memory import release_free_memory
 
     with read_only(path) as db:
-        read = read_library(db, now, language)
+        read = read_library(db, now)
     release_free_memory()  # what the index's build freed, held in this worker's arena
     return read
 
@@ -379,13 +377,12 @@ class RepliesPanel(Panel):
         # index (_lay_over).
         self._reading += 1
         path = self.services.runtime.data_dir.database
-        language = self.services.customer.context.language
         if self.index is not None and len(self.entries) <= SYNC_INDEX_LIMIT:
-            self._library_read((self._reading, *read_library(db, utc_now(), language)), preview_now=True)
+            self._library_read((self._reading, *read_library(db, utc_now())), preview_now=True)
         else:
             reading = self._pending_read = self._reading
             self._read_again = False
-            run_in_pool(lambda: (reading, *read_library_file(path, utc_now(), language)),
+            run_in_pool(lambda: (reading, *read_library_file(path, utc_now())),
                         self._library_read, lambda exc: self._library_failed(exc, reading),
                         pool=self.services.pool)
 

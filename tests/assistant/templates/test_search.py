@@ -1,5 +1,7 @@
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from assistant.templates.model import Template, declare_placeholders
 from assistant.templates.search import SearchIndex
 from assistant.templates.store import Usage
@@ -175,6 +177,28 @@ def test_the_title_order_of_a_language_is_by_the_title_of_the_variant_that_serve
             expected = sorted(range(len(library)), key=lambda i: (
                 fold(library[i].variant(language).title) if language else fold(library[i].title), library[i].id))
             assert sorted(range(len(library)), key=lambda i: rank[i]) == expected, language
+
+
+def test_once_the_orders_are_prepared_no_customer_language_computes_one(monkeypatch):
+    """A customer's language changes on the GUI thread: after prepare_orders (on the reading
+    thread) every language, in the library or not, regional or base, is answered without
+    computing an order, and each order is the one its own variants give."""
+    from assistant.fuzzy import fold
+
+    codes = [("en", "pt_BR"), ("es", "en"), ("pt_PT", "de"), ("de",), ("pt_BR", "es", "fr")]
+    library = [Template.from_dict({"id": f"t{i:03d}", "default_language": langs[i % len(langs)],
+                                   "variants": {lang: {"title": f"{'zyxwvutsrq'[i % 10]} {lang} {i % 7}",
+                                                       "body": "x"} for lang in langs}})
+               for i, langs in enumerate(codes * 30)]
+    ix = SearchIndex(library)
+    ix.prepare_orders()
+    monkeypatch.setattr(ix, "_served_titles", lambda language: pytest.fail(f"computed on demand: {language}"))
+    for language in ["en", "es", "de", "fr", "pt", "pt_BR", "pt-br", "pt_PT", "pt_AO", "es_MX", "EN", "ja", "zh_Hant",
+                     "", None]:
+        rank = ix.titles_rank(language)
+        expected = sorted(range(len(library)), key=lambda i: (
+            fold(library[i].variant(language).title) if language else fold(library[i].title), library[i].id))
+        assert sorted(range(len(library)), key=lambda i: rank[i]) == expected, language
 
 
 def test_the_title_order_of_a_language_holds_across_the_slices_a_large_library_is_read_in():
