@@ -31,7 +31,6 @@ from assistant.packs import inbox, install, manage, signing, trust
 from ui import theme
 from ui.narrow import fit_columns, stack_when_narrow
 from ui.pack_templates import PackTemplatesModel
-from ui.services import Command
 from ui.widgets import plain_label, plain_message
 from ui.workers import NewestRead, Progress, checkpoint_in_thread, run_in_thread
 
@@ -766,13 +765,3 @@ def open_pack_editor(window):
     editor.exec()
     return editor
 
-
-def pack_commands(window) -> list[Command]:
-    commands = [
-        Command(_("Template packs…"), lambda: open_packs_dialog(window), "", "pack install trust key team update conflict"),
-        Command(_("Pack editor (team leads)…"), lambda: open_pack_editor(window), "", "pack author sign export lead"),
-    ]
-    watch = getattr(window, "pack_inbox_watch", None)
-    if watch is not None:
-        commands.append(Command(_("Check the pack inbox now"), watch.check, "", "pack inbox shared folder"))
-    return commands

@@ -418,6 +418,25 @@ def test_palette_offers_the_pack_tools(main_window, monkeypatch):
     assert opened == ["packs-dialog", "pack-editor"]
 
 
+def test_listing_the_palette_does_not_load_the_pack_code(main_window, monkeypatch):
+    """The palette lists the pack tools without importing them (signatures and cryptography:
+    60 ms on the GUI thread at the palette's first opening); choosing one loads them."""
+    import sys
+
+    from PySide6.QtWidgets import QDialog
+
+    monkeypatch.setitem(sys.modules, "ui.packs_dialog", None)  # an import of it now fails
+    commands = {c.title: c for c in main_window.commands()}
+    assert {"Template packs…", "Pack editor (team leads)…"} <= commands.keys()
+    with pytest.raises(ImportError):
+        commands["Template packs…"].callback()
+    monkeypatch.undo()
+    opened = []
+    monkeypatch.setattr(QDialog, "exec", lambda self: opened.append(self.objectName()) or 0)
+    commands["Template packs…"].callback()
+    assert opened == ["packs-dialog"]
+
+
 def test_the_merge_runs_off_the_gui_thread_and_shows_its_progress(qtbot, services, key, write, no_popups,
                                                                   monkeypatch):
     import threading
