@@ -190,15 +190,7 @@ class MainWindow(QMainWindow):
         self._preloaded: dict[int, bool] = {}  # panel index -> its module asked for on a thread
         self._text_warmed = False
 
-        # badges are cheap counts; refresh them once a minute without touching focus, and
-        # whenever the tasks change (whoever changed them)
-        self.badge_timer = QTimer(self)
-        self.badge_timer.setInterval(60_000)
-        self.badge_timer.timeout.connect(self.refresh_badges)
-        self.badge_timer.start()
-        self.refresh_badges()
         # (bound methods, not lambdas: the hall outlives the window and must not keep it)
-        services.hall.tasks_changed.connect(self._tasks_changed)
         services.hall.settings_changed.connect(self._setting_changed)
 
     # -- actions -------------------------------------------------------------------
@@ -286,6 +278,7 @@ class MainWindow(QMainWindow):
             panel = PANELS[index].load()(self.services)
             self._panels[index] = panel
             self.tabs.widget(index).layout().addWidget(panel)
+            panel.badge_changed.connect(self.refresh_badges)  # each panel counts its own (the queue on its worker)
             if self.compact:
                 panel.set_compact(True)
             if index == self.tabs.currentIndex() and self._held_keys is not None:
@@ -497,9 +490,6 @@ class MainWindow(QMainWindow):
         """Store a setting that changed (restoring one at start writes nothing)."""
         if settings.get(self.services.runtime.conn, key) != value:
             self.services.put_setting(key, value)
-
-    def _tasks_changed(self, _ids) -> None:
-        self.refresh_badges()
 
     def _setting_changed(self, key: str) -> None:
         """Window settings changed elsewhere (``assistant settings set ui.compact true``)."""

@@ -97,3 +97,24 @@ def test_about_lists_component_versions(qtbot):
 def test_palette_offers_every_features_commands(main_window):
     titles = {c.title for c in main_window.commands()}
     assert {"Translate", "Replies", "Culture", "Queue", "New task…", "Time converter"} <= titles
+
+
+def test_the_queue_tab_shows_its_count_as_it_changes(main_window, qtbot, services):
+    """The tab shows the open tasks due now, told by the panel when its count (read on its
+    worker) changes, whoever changed the tasks."""
+    from datetime import datetime, timedelta, timezone
+
+    from assistant.tasks.model import Task
+
+    queue = main_window.panel_by_id("queue")
+    index = main_window.panel_index("queue")
+    qtbot.waitUntil(lambda: not queue.counting)
+    assert main_window.tabs.tabText(index) == "Queue"
+    now = datetime.now(timezone.utc)
+    added = [queue.store.add(Task(f"Call back {n}", priority="high", resolution_due_at=now + timedelta(hours=1)), now)
+             for n in range(2)]
+    services.hall.tasks_changed.emit(frozenset(t.id for t in added))
+    qtbot.waitUntil(lambda: main_window.tabs.tabText(index) == "Queue (2)")
+    queue.store.mark_done(added[0].id, now)
+    services.hall.tasks_changed.emit(frozenset({added[0].id}))
+    qtbot.waitUntil(lambda: main_window.tabs.tabText(index) == "Queue (1)")

@@ -40,6 +40,7 @@ def panel(qtbot, services):
     p.reload()
     p.show()
     p.tree.setFocus()
+    qtbot.waitUntil(lambda: not p.counting)  # the tab's count and the filter lists, read on the worker
     return p
 
 
@@ -73,6 +74,47 @@ def test_now_view_order_countdowns_and_both_times(panel):
     assert "Customer's business hours" not in why  # 18:00 in Tokyo: their day is over
     assert "Breached low" in panel.detail.text()  # the first row is selected
     assert panel.badge() == 3
+
+
+def test_the_tab_count_and_filter_lists_follow_every_change_counted_off_the_gui_thread(
+        panel, qtbot, services, monkeypatch):
+    """The badge (open tasks due now) and the tag and country lists are read on the panel's
+    worker (9-17 ms and 12 ms at 100,000 tasks on the GUI thread before): after a change the
+    panel made, one another program made, and as time passes; the tab is told each time."""
+    import sqlite3
+    import threading
+
+    import sqlite_utils
+
+    from assistant.tasks.store import TaskStore
+
+    threads = []
+    real = TaskStore.count_now
+    monkeypatch.setattr(TaskStore, "count_now", lambda self, now: threads.append(threading.current_thread()) or
+                        real(self, now))
+    told = []
+    panel.badge_changed.connect(lambda: told.append(panel.badge()))
+    assert panel.badge() == 3
+    task = panel.store.add(Task("Due soon", priority="high", tags=("vip",), resolution_due_at=NOW + H,
+                                response_due_at=NOW + H), NOW)
+    panel._changed(task.id)  # as the panel announces its own writes
+    qtbot.waitUntil(lambda: panel.badge() == 4 and panel.tag_filter.findData("vip") > 0)
+
+    services.hall.watch(services.runtime.conn)
+    other = sqlite_utils.Database(sqlite3.connect(services.runtime.data_dir.database))
+    try:
+        TaskStore(other).mark_done(task.id, NOW)
+        other.conn.commit()
+    finally:
+        other.conn.close()
+    services.hall.check()  # what the hall's timer does about once a second
+    qtbot.waitUntil(lambda: panel.badge() == 3)
+
+    panel.clock = lambda: NOW + 70 * H  # "Later" (due in 72 h) comes into the 4-hour Now window
+    panel.tick()
+    qtbot.waitUntil(lambda: not panel.counting)
+    assert told == [4, 3, 4] and panel.badge() == 4
+    assert threads and threading.main_thread() not in threads
 
 
 def test_views_and_filters(panel, qtbot, show_view):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from ui.services import AppServices, Command
@@ -11,6 +12,8 @@ class Panel(QWidget):
 
     panel_id = ""
     title = ""
+
+    badge_changed = Signal()  # the count :meth:`badge` gives changed: the tab shows it again
 
     def __init__(self, services: AppServices, parent: QWidget | None = None):
         super().__init__(parent)
@@ -28,5 +31,7 @@ class Panel(QWidget):
         """Called when the panel becomes visible."""
 
     def badge(self) -> int:
-        """A count shown on the panel's tab (e.g. due tasks); 0 for none."""
+        """A count shown on the panel's tab (e.g. due tasks); 0 for none. Known already: it
+        is asked for on the GUI thread (a panel counts on its worker, then announces
+        ``badge_changed``)."""
         return 0
