@@ -121,7 +121,10 @@ class PacksDialog(QDialog):
         layout.addWidget(self.tabs)
         self.tabs.addTab(self._build_installed(), _("Installed"))
         self.tabs.addTab(self._build_conflicts(), _("Team updates"))
-        self.tabs.addTab(self._build_keys(), _("Trusted keys"))
+        self.keys_page = self._build_keys()
+        self.tabs.addTab(self.keys_page, _("Trusted keys"))
+        self._keys_stale = True
+        self.tabs.currentChanged.connect(lambda _index: self._refresh_keys_if_shown())
         self.status = plain_label()
         layout.addWidget(self.status)
         self.resize(920, 600)
@@ -227,7 +230,11 @@ class PacksDialog(QDialog):
         self.pack_list.blockSignals(False)
         self._show_pack()
         self._refresh_conflicts()
-        self._refresh_keys()
+        pinned = self.services.runtime.policy.trust_only_policy_keys
+        self.pin_label.setText(self._pin_message() if pinned else "")
+        self.pin_label.setVisible(pinned)
+        self._keys_stale = True
+        self._refresh_keys_if_shown()
 
     def selected_pack_id(self) -> str | None:
         item = self.pack_list.currentItem() if hasattr(self, "pack_list") else None
@@ -568,7 +575,15 @@ class PacksDialog(QDialog):
                      # isolated, so a path reads left to right inside Arabic text
                      file="\u2068" + self.services.runtime.policy.origin("trust_only_policy_keys") + "\u2069")
 
+    def _refresh_keys_if_shown(self) -> None:
+        """The keys are read when their tab is shown: reading one needs the signature code
+        (py-minisign and cryptography, ~50 ms to import), which the window's opening on the
+        Installed tab would otherwise wait for."""
+        if self._keys_stale and self.tabs.currentWidget() is self.keys_page:
+            self._refresh_keys()
+
     def _refresh_keys(self) -> None:
+        self._keys_stale = False
         self.key_list.clear()
         db, policy = self.services.db, self.services.runtime.policy
         listed = [(key, True) for key in trust.trusted_keys(db, policy)]
@@ -581,8 +596,6 @@ class PacksDialog(QDialog):
             item = QTreeWidgetItem([key.key_id, key.fingerprint, source, textsafety.visible(key.info.comment)])
             item.setData(0, Qt.UserRole, key.key_id if key.source == trust.AGENT else None)
             self.key_list.addTopLevelItem(item)
-        self.pin_label.setText(self._pin_message() if policy.trust_only_policy_keys else "")
-        self.pin_label.setVisible(policy.trust_only_policy_keys)
         for column in range(3):
             self.key_list.resizeColumnToContents(column)
 

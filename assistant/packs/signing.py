@@ -24,19 +24,25 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import minisign
+from typing import TYPE_CHECKING
 
 from assistant.errors import UserError
+
+if TYPE_CHECKING:
+    import minisign
 
 SIG_SUFFIX = ".minisig"
 _STANDARD_COMMENT_RE = re.compile(r"^minisign public key [0-9A-Fa-f]{1,16}")
 MAX_SIGNATURE_BYTES = 16 * 1024
 MAX_KEY_BYTES = 16 * 1024
-# Interactive scrypt limits (py-minisign's defaults, ~0.1 s). Keys made by ``minisign -G``
-# use the "sensitive" limits (1 GiB); we read those too.
-KEY_OPSLIMIT = minisign.OPSLIMIT
-KEY_MEMLIMIT = minisign.MEMLIMIT
+
+
+def _minisign():
+    """py-minisign, imported on first use: with ``cryptography`` it takes ~50 ms to import,
+    which the Packs window would otherwise pay on opening, before any key is read."""
+    import minisign
+
+    return minisign
 
 
 class SignatureError(UserError, ValueError):
@@ -84,9 +90,10 @@ def parse_public_key(text: str) -> tuple[minisign.PublicKey, PublicKeyInfo]:
     if len(lines) != 1:
         raise SignatureError("a public key is one base64 line, optionally after an 'untrusted comment:' line")
     line = lines[0]
+    ms = _minisign()
     try:
-        key = minisign.PublicKey.from_base64(line)
-    except minisign.Error as exc:
+        key = ms.PublicKey.from_base64(line)
+    except ms.Error as exc:
         raise SignatureError(f"not a minisign public key ({exc})") from exc
     info = PublicKeyInfo(line, _key_id_text(key._keynum_pk.key_id), fingerprint_of(line), comment)
     return key, info
@@ -110,9 +117,10 @@ class ParsedSignature:
 def parse_signature(data: bytes) -> ParsedSignature:
     if len(data) > MAX_SIGNATURE_BYTES:
         raise SignatureError(f"the signature file is larger than {MAX_SIGNATURE_BYTES // 1024} KB")
+    ms = _minisign()
     try:
-        sig = minisign.Signature.from_bytes(data)
-    except minisign.Error as exc:
+        sig = ms.Signature.from_bytes(data)
+    except ms.Error as exc:
         raise SignatureError(f"the signature file is not in minisign format ({exc})") from exc
     return ParsedSignature(sig, _key_id_text(sig._key_id), sig.trusted_comment)
 
@@ -120,9 +128,10 @@ def parse_signature(data: bytes) -> ParsedSignature:
 def verify(data: bytes, signature: ParsedSignature, key: minisign.PublicKey) -> None:
     """Raises SignatureError unless ``signature`` is a valid signature of ``data`` by ``key``
     (both the data signature and the global signature over the trusted comment)."""
+    ms = _minisign()
     try:
         key.verify(data, signature.signature)
-    except minisign.Error as exc:
+    except ms.Error as exc:
         raise SignatureError(f"the signature does not match the pack ({exc})") from exc
 
 
@@ -137,23 +146,26 @@ class GeneratedKey:
 
 def generate_keypair(secret_path: Path, public_path: Path, password: str | None,
                      comment: str = "", overwrite: bool = False,
-                     opslimit: int = KEY_OPSLIMIT, memlimit: int = KEY_MEMLIMIT) -> GeneratedKey:
+                     opslimit: int | None = None, memlimit: int | None = None) -> GeneratedKey:
     """Write a new key pair. ``password=None`` leaves the secret key unencrypted (for build
-    servers, like ``minisign -W``); otherwise it is encrypted with scrypt."""
+    servers, like ``minisign -W``); otherwise it is encrypted with scrypt, by default with
+    py-minisign's interactive limits (~0.1 s). Keys made by ``minisign -G`` use the
+    "sensitive" limits (1 GiB); those are read too."""
     secret_path, public_path = Path(secret_path), Path(public_path)
     for path in (secret_path, public_path):
         if path.exists() and not overwrite:
             raise SignatureError(f"{path} already exists; refusing to overwrite a key")
     if password is not None and not password:
         raise SignatureError("an empty password protects nothing; use no password (--unencrypted) instead")
-    pair = minisign.KeyPair.generate()
+    ms = _minisign()
+    pair = ms.KeyPair.generate()
     secret = pair.secret_key
     public = pair.public_key
     # the same first line minisign writes (py-minisign's default prints the id bytes reversed)
     public.untrusted_comment = f"minisign public key {_key_id_text(public._keynum_pk.key_id)}" + (
         f" {comment}" if comment else "")
     if password is not None:
-        secret.encrypt(password, opslimit=opslimit, memlimit=memlimit)
+        secret.encrypt(password, opslimit=opslimit or ms.OPSLIMIT, memlimit=memlimit or ms.MEMLIMIT)
     secret_bytes = bytes(secret) + b"\n"
     secret.wipe()
     secret_path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,20 +185,21 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 def load_secret_key(path: Path, password: str | None) -> minisign.SecretKey:
+    ms = _minisign()
     try:
         raw = Path(path).read_bytes()[:MAX_KEY_BYTES + 1]
     except OSError as exc:
         raise SignatureError(f"cannot read the secret key {path}: {exc.strerror or exc}") from exc
     try:
-        secret = minisign.SecretKey.from_bytes(raw)
-    except minisign.Error as exc:
+        secret = ms.SecretKey.from_bytes(raw)
+    except ms.Error as exc:
         raise SignatureError(f"{path} is not a minisign secret key ({exc})") from exc
     if secret.is_encrypted():
         if not password:
             raise SignatureError(f"the secret key {path} is encrypted; a password is needed")
         try:
             secret.decrypt(password)
-        except minisign.Error as exc:
+        except ms.Error as exc:
             raise SignatureError(f"cannot unlock the secret key {path}: {exc}") from exc
         except MemoryError as exc:
             raise SignatureError(f"not enough memory to unlock the secret key {path}") from exc
@@ -194,9 +207,10 @@ def load_secret_key(path: Path, password: str | None) -> minisign.SecretKey:
 
 
 def secret_key_is_encrypted(path: Path) -> bool:
+    ms = _minisign()
     try:
-        return minisign.SecretKey.from_bytes(Path(path).read_bytes()[:MAX_KEY_BYTES + 1]).is_encrypted()
-    except (OSError, minisign.Error) as exc:
+        return ms.SecretKey.from_bytes(Path(path).read_bytes()[:MAX_KEY_BYTES + 1]).is_encrypted()
+    except (OSError, ms.Error) as exc:
         raise SignatureError(f"{path} is not a readable minisign secret key ({exc})") from exc
 
 
@@ -211,10 +225,11 @@ def sign_bytes(data: bytes, secret: minisign.SecretKey, trusted_comment: str | N
     """The ``.minisig`` file content for ``data`` (pre-hashed, as minisign signs by default)."""
     when = int(time.time() if at is None else at)
     comment = trusted_comment or f"timestamp:{when}"
+    ms = _minisign()
     try:
         sig = secret.sign(data, prehash=True, trusted_comment=comment,
                           untrusted_comment="signature from Agent Assistant pack tools")
-    except minisign.Error as exc:
+    except ms.Error as exc:
         raise SignatureError(f"cannot sign: {exc}") from exc
     return bytes(sig) + b"\n"
 

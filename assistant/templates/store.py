@@ -400,11 +400,15 @@ def detach_personal(db: sqlite_utils.Database, pack_id: str) -> None:
 
 def team_updates(db: sqlite_utils.Database) -> list[tuple[str, str, dict, dict, dict | None]]:
     """Personal versions whose active team version changed since they were made:
-    (template id, pack id, personal data, team data, base data or None)."""
+    (template id, pack id, personal data, team data, base data or None).
+    The flagged personal versions (a few) are listed first and each team version is found by
+    its key. Written as a join, SQLite scanned every team template instead, or built a Bloom
+    filter over all of them (19 ms at 50,000, on each opening of the Packs window)."""
     rows = db.execute(
-        "SELECT p.template_id, t.pack_id, p.data, t.data, p.base_data FROM personal_templates p "
-        "JOIN team_templates t ON t.template_id = p.template_id "
-        "WHERE p.team_updated = 1 AND t.retired_at IS NULL ORDER BY p.template_id").fetchall()
+        "SELECT p.template_id, t.pack_id, p.data, t.data, p.base_data "
+        "FROM personal_templates p, team_templates t "
+        "WHERE t.template_id IN (SELECT template_id FROM personal_templates WHERE team_updated = 1) "
+        "AND p.template_id = t.template_id AND t.retired_at IS NULL ORDER BY p.template_id").fetchall()
     return [(r[0], r[1], json.loads(r[2]), json.loads(r[3]), _json_or_none(r[4])) for r in rows]
 
 

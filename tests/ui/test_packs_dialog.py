@@ -305,8 +305,9 @@ def test_trust_a_key_after_seeing_its_fingerprint(qtbot, services, key, monkeypa
     monkeypatch.setattr(dialog, "confirm_fingerprint", lambda info: seen.append(info.fingerprint) or True)
     assert dialog.trust_key_text(key.public_path.read_text())
     assert seen == [key.info.fingerprint]
+    assert dialog.key_list.topLevelItemCount() == 0  # read when the tab is shown
+    dialog.tabs.setCurrentWidget(dialog.keys_page)
     assert dialog.key_list.topLevelItem(0).text(1) == key.info.fingerprint
-    dialog.tabs.setCurrentIndex(2)
     dialog.show()
     dialog.grab().save(str(SHOTS / "packs-keys.png"))
 
@@ -435,6 +436,27 @@ def test_listing_the_palette_does_not_load_the_pack_code(main_window, monkeypatc
     monkeypatch.setattr(QDialog, "exec", lambda self: opened.append(self.objectName()) or 0)
     commands["Template packs…"].callback()
     assert opened == ["packs-dialog"]
+
+
+def test_opening_the_packs_window_needs_no_signature_code(qtbot, services, key, write, monkeypatch):
+    """Issue 18: the signature code (py-minisign and cryptography, ~50 ms to import) is loaded
+    when a key or a signature is read, not when the Packs window opens and lists signed packs
+    and conflicts; the trusted keys are read when their tab is shown."""
+    import sys
+
+    trust.add_key(services.db, key.public_path.read_text(), now=NOW)
+    install.install_file(services.db, Policy(), write(_pack(1, [_template("acme.a")])), now=NOW)
+    monkeypatch.setitem(sys.modules, "minisign", None)  # an import of it now fails
+    dialog = _dialog(qtbot, services)
+    assert dialog.pack_list.topLevelItem(0).text(3) == key.info.fingerprint
+    with pytest.raises(ImportError):
+        signing.parse_signature(b"not read without minisign")
+    monkeypatch.undo()
+    assert dialog.key_list.topLevelItemCount() == 0
+    dialog.tabs.setCurrentWidget(dialog.keys_page)
+    assert dialog.key_list.topLevelItem(0).text(1) == key.info.fingerprint
+    with pytest.raises(signing.SignatureError):
+        signing.parse_signature(b"not a signature")
 
 
 def test_the_merge_runs_off_the_gui_thread_and_shows_its_progress(qtbot, services, key, write, no_popups,

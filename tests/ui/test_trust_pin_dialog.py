@@ -72,6 +72,7 @@ def test_earlier_keys_are_listed_as_inactive(qtbot, pinned_services, keys):
     services, path = pinned_services
     agent_key, it_key = keys
     dialog = _dialog(qtbot, services)
+    dialog.tabs.setCurrentWidget(dialog.keys_page)
     rows = {dialog.key_list.topLevelItem(i).text(0): dialog.key_list.topLevelItem(i).text(2)
             for i in range(dialog.key_list.topLevelItemCount())}
     assert rows[it_key.info.key_id] == "deployment policy"

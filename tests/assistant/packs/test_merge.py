@@ -261,3 +261,31 @@ def test_an_update_names_every_template_whose_place_in_the_library_changed(setup
     assert differ <= named, differ - named
     assert {"acme.h", "acme.i", "acme.f", *result.merge.locked_copies.values()} <= differ
     assert "acme.b" not in named  # the agent's version stays as it was
+
+
+def test_listing_conflicts_reads_the_personal_versions_not_every_team_template(setup):
+    """Issue 18: SQLite scanned every team template to find the few personal versions (19 ms
+    at 50,000, on each opening of the Packs window): with statistics gathered while the agent
+    had no personal version, it took that table for the bigger one, and when told to start
+    from the personal versions it built a Bloom filter over every team template. The work now
+    follows the personal versions: counted in SQLite's own steps, far fewer than one per team
+    template."""
+    db, put, edit, t = setup
+    put(1, [t("acme.a", "team v1")])
+    db.execute("INSERT INTO team_templates (template_id, pack_id, data, content_hash) "
+               "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+               "SELECT 'bulk.' || i, 'bulk', '{}', '' FROM n")
+    db.execute("ANALYZE")
+    edit("acme.a", "mine")
+    put(2, [t("acme.a", "team v2")])
+    counted = [0]
+
+    def count():
+        counted[0] += 1
+        return 0
+    db.conn.set_progress_handler(count, 1)
+    try:
+        assert [c.template_id for c in manage.conflicts(db)] == ["acme.a"]
+    finally:
+        db.conn.set_progress_handler(None, 1)
+    assert counted[0] < 1000  # a scan of the team templates takes over 20,000
