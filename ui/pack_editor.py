@@ -6,15 +6,15 @@ All text is plain text (previews included)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
-import marshal
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableWidget,
+                               QAbstractItemView, QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from assistant import textsafety
@@ -34,8 +34,61 @@ VARIABLE_TYPES = ("text", "multiline", "choice", "date")
 
 
 def document_problems(doc: dict) -> list[fmt.Problem]:
-    """What an install would find wrong with ``doc``, read as its file would be."""
-    return fmt.validate_document(json.loads(fmt.canonical_bytes(doc)))
+    """What an install would find wrong with ``doc``. The editor's documents hold only what
+    JSON reads (a pack file's, and the strings, numbers, lists and dicts the editor writes),
+    so they are checked as they are: written as JSON and read back first, the check made two
+    million objects at 50,000 templates, whose collection held the GUI thread 0.2 s. Export
+    checks the file's bytes again."""
+    return fmt.validate_document(doc)
+
+
+def template_label(template: dict) -> str:
+    variant = template.get("variants", {}).get(template.get("default_language"), {})
+    return textsafety.visible(f"{variant.get('title') or template.get('id')}  ({template.get('id')})")
+
+
+class TemplateListModel(QAbstractListModel):
+    """The pack's templates, as the editor's list shows them. A label is made when its row is
+    painted, so opening a pack, adding or removing a template costs the same at 50 templates
+    as at 50,000 (an item per template, refilled at each change: 0.1-0.7 s at 5,000). Shown
+    in a one-column table: a QListView lays out every row, asking this model for its row
+    count twice per row (200,000 calls into Python at 50,000 templates; a table, 62)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.doc: dict = {}
+
+    def templates(self) -> list[dict]:
+        return self.doc.get("templates", [])
+
+    def show(self, doc: dict) -> None:
+        self.beginResetModel()
+        self.doc = doc
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self.templates())
+
+    def data(self, index, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole and index.isValid() and index.row() < len(self.templates()):
+            return template_label(self.templates()[index.row()])
+        return None
+
+    def insert(self, row: int, change) -> None:
+        """``change()`` puts one template at ``row`` of the document."""
+        self.beginInsertRows(QModelIndex(), row, row)
+        change()
+        self.endInsertRows()
+
+    def remove(self, row: int, change) -> None:
+        """``change()`` takes the template at ``row`` out of the document."""
+        self.beginRemoveRows(QModelIndex(), row, row)
+        change()
+        self.endRemoveRows()
+
+    def changed(self, row: int) -> None:
+        index = self.index(row)
+        self.dataChanged.emit(index, index, [Qt.DisplayRole])
 
 
 class PackEditor(QDialog):
@@ -112,9 +165,20 @@ class PackEditor(QDialog):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        self.template_list = QListWidget()
+        self.template_model = TemplateListModel(self)
+        self.template_list = QTableView()
         self.template_list.setAccessibleName(_("Templates"))
-        self.template_list.currentRowChanged.connect(self._template_selected)
+        self.template_list.setModel(self.template_model)
+        self.template_list.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.template_list.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.template_list.setShowGrid(False)
+        self.template_list.setWordWrap(False)
+        self.template_list.horizontalHeader().hide()
+        self.template_list.horizontalHeader().setStretchLastSection(True)
+        self.template_list.verticalHeader().hide()
+        self.template_list.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.template_list.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self._template_selected(current.row()))
         left_layout.addWidget(self.template_list, 1)
         buttons = QHBoxLayout()
         for text, slot in ((_("Add"), self.add_template), (_("Duplicate"), self.duplicate_template),
@@ -217,9 +281,9 @@ class PackEditor(QDialog):
         self.languages.setText(", ".join(doc.get("languages", [])))
         self._fill_language_boxes()
         self._loading = False
-        self._fill_template_list()
-        self.template_list.setCurrentRow(0 if doc.get("templates") else -1)
-        self._template_selected(self.template_list.currentRow())
+        self.template_model.show(doc)
+        self._select_row(0)
+        self._template_selected(self.current_row())
         self.validate_later()
 
     def _fill_language_boxes(self) -> None:
@@ -234,18 +298,13 @@ class PackEditor(QDialog):
                 box.setCurrentIndex(languages.index(current))
             box.blockSignals(False)
 
-    def _fill_template_list(self) -> None:
-        self.template_list.blockSignals(True)
-        row = self.template_list.currentRow()
-        self.template_list.clear()
-        for template in self.doc.get("templates", []):
-            self.template_list.addItem(QListWidgetItem(self._template_label(template)))
-        self.template_list.setCurrentRow(min(max(row, 0), self.template_list.count() - 1))
-        self.template_list.blockSignals(False)
+    def current_row(self) -> int:
+        return self.template_list.currentIndex().row()
 
-    def _template_label(self, template: dict) -> str:
-        variant = template.get("variants", {}).get(template.get("default_language"), {})
-        return textsafety.visible(f"{variant.get('title') or template.get('id')}  ({template.get('id')})")
+    def _select_row(self, row: int) -> None:
+        """Select the template at ``row`` (the nearest one there is); its editor follows."""
+        row = min(row, self.template_model.rowCount() - 1)
+        self.template_list.setCurrentIndex(self.template_model.index(row) if row >= 0 else QModelIndex())
 
     def current_template(self) -> dict | None:
         templates = self.doc.get("templates", [])
@@ -343,6 +402,10 @@ class PackEditor(QDialog):
         template = self.current_template()
         if self._loading or template is None:
             return
+        # an edited copy replaces the template, which a check or an export on a thread may
+        # still be reading (see frozen_copy)
+        template = copy.deepcopy(template)
+        self.doc["templates"][self.index] = template
         template["id"] = self.template_id.text().strip()
         template["shortcut"] = self.shortcut.text().strip() or None
         template["tags"] = [t.strip() for t in self.tags.text().split(",") if t.strip()]
@@ -355,32 +418,31 @@ class PackEditor(QDialog):
         language = self.variant_language.currentData()
         if language:
             editing.set_variant(template, language, self.variant_title.text(), self.body.toPlainText())
-        item = self.template_list.item(self.index)
-        if item is not None:
-            item.setText(self._template_label(template))
+        self.template_model.changed(self.index)
         self.update_preview()
         self.validate_timer.start()
 
     def add_template(self) -> None:
-        editing.add_template(self.doc, _("New reply"))
-        self._fill_template_list()
-        self.template_list.setCurrentRow(len(self.doc["templates"]) - 1)
+        row = self.template_model.rowCount()
+        self.template_model.insert(row, lambda: editing.add_template(self.doc, _("New reply")))
+        self._select_row(row)
         self.validate_timer.start()
 
     def duplicate_template(self) -> None:
         if self.current_template() is None:
             return
-        editing.duplicate_template(self.doc, self.index)
-        self._fill_template_list()
-        self.template_list.setCurrentRow(self.index + 1)
+        row = self.index
+        self.template_model.insert(row + 1, lambda: editing.duplicate_template(self.doc, row))
+        self._select_row(row + 1)
         self.validate_timer.start()
 
     def remove_template(self) -> None:
         if self.current_template() is None:
             return
-        editing.remove_template(self.doc, self.index)
-        self._fill_template_list()
-        self._template_selected(self.template_list.currentRow())
+        row = self.index
+        self.template_model.remove(row, lambda: editing.remove_template(self.doc, row))
+        self._select_row(row)  # the next one, or the last
+        self._template_selected(self.current_row())
         self.validate_timer.start()
 
     def add_variable(self) -> None:
@@ -423,25 +485,35 @@ class PackEditor(QDialog):
         self._show_problems(problems)
         return problems
 
+    def frozen_copy(self) -> dict:
+        """The document as it is now, for a check or an export on a thread while the lead
+        goes on editing: the pack's own fields copied, its templates shared. The editor never
+        changes a template in place (:meth:`_template_changed` replaces it with an edited
+        copy), so a shared one stays as it was. 2 ms at 50,000 templates, where a whole copy
+        made with marshal held the GUI thread 63 ms at each pause in typing."""
+        return {key: list(value) if key == "templates" else copy.deepcopy(value) for key, value in self.doc.items()}
+
     def validate_later(self) -> None:
         """:meth:`validate` on the worker (on opening a pack, after each pause in editing,
-        the Validate button): at 5,000 templates a check takes 0.8 s, which the GUI thread
-        does not wait for. It checks a copy made with marshal (10 ms at 5,000 templates), so
-        edits meanwhile do not race it; a check that a later one replaced is not shown."""
+        the Validate button): at 5,000 templates a check takes 0.34 s, which the GUI thread
+        does not wait for. It checks :meth:`frozen_copy`, so edits meanwhile do not race it;
+        a check that a later one replaced is not shown."""
         self.validate_timer.stop()
         self._checking += 1
         checking = self._checking
-        try:
-            snapshot = marshal.dumps(self.doc)
-        except ValueError:  # not plain data (never made by this editor): check it here
-            self.validate()
-            return
-        run_in_pool(lambda: (checking, document_problems(marshal.loads(snapshot))), self._checked,
-                    self._check_failed, pool=self.services.pool if self.services is not None else None)
+        frozen = self.frozen_copy()
+
+        def check():
+            # a check still queued when a later one was asked is skipped: at 50,000 templates
+            # each takes seconds of the one worker, beside the lead's typing
+            return checking, document_problems(frozen) if checking == self._checking else None
+
+        run_in_pool(check, self._checked, self._check_failed,
+                    pool=self.services.pool if self.services is not None else None)
 
     def _checked(self, result) -> None:
         checking, problems = result
-        if checking == self._checking:
+        if checking == self._checking and problems is not None:
             self._show_problems(problems)
 
     def _check_failed(self, exc: Exception) -> None:
@@ -463,7 +535,7 @@ class PackEditor(QDialog):
         template_id = item.data(Qt.UserRole)
         for row, template in enumerate(self.doc.get("templates", [])):
             if template.get("id") == template_id:
-                self.template_list.setCurrentRow(row)
+                self._select_row(row)
                 return
 
     def new_pack(self) -> None:
@@ -514,14 +586,13 @@ class PackEditor(QDialog):
     def export_to(self, target: Path, secret_key: Path | None = None, password: str | None = None) -> None:
         """Check, sign (with ``secret_key``) and write the pack on a thread of its own: 1.4 s
         at 5,000 templates on the GUI thread (the copy 0.3 s, the canonical JSON 0.9 s, the
-        check 0.5 s). It writes a copy made with marshal, so edits meanwhile do not race it;
+        check 0.5 s). It writes :meth:`frozen_copy`, so edits meanwhile do not race it;
         ``export_finished`` says whether it was written. One export at a time."""
         if self._exporting:
             return
-        snapshot, stamp = marshal.dumps(self.doc), build.created_stamp(self.now())
+        data, stamp = self.frozen_copy(), build.created_stamp(self.now())
 
         def work():
-            data = marshal.loads(snapshot)
             data["created"] = stamp
             build.write_pack(data, target, secret_key, password)
             return target, data.get("publisher_key_id"), secret_key is not None
