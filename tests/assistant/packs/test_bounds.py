@@ -157,3 +157,44 @@ def test_the_template_count_is_held_to_the_caps_given(packs, make_pack, make_tem
     assert len(fmt.parse(raw, replace(fmt.DEFAULT_CAPS, max_templates=5))["templates"]) == 5
     problems = fmt.validate_document(fmt.parse(raw), caps=replace(fmt.DEFAULT_CAPS, max_templates=4))
     assert problems and "templates" in (problems[0].field or "")
+
+
+@pytest.mark.parametrize("piece", [7, 16, 4096])
+def test_the_byte_scans_go_piece_by_piece_and_miss_nothing_at_a_border(monkeypatch, piece):
+    """Issue 18: each pass over a 130 MB pack (as IT may allow) was one call into C holding
+    the interpreter lock 70-140 ms while the Packs window waited; the passes now go over
+    pieces. A number too long to be trusted is found wherever a border cuts it, and the
+    counts of brackets give the same verdicts (a '{{' cut by a border counts strictly)."""
+    monkeypatch.setattr(fmt, "_SCAN_PIECE", piece)
+    for offset in range(40):
+        raw = b'{"a": "' + b"x" * offset + b'", "n": ' + b"1" * (fmt.MAX_NUMBER_DIGITS + 1) + b"}"
+        assert fmt._may_hold_big_numbers(raw), offset
+        assert fmt._may_hold_big_numbers(raw.replace(b"1" * 21, b"1" * 20 + b",1")) is False
+        assert fmt._may_hold_big_numbers(b'{"e": ' + b" " * offset + b'1e+0001}')
+    fmt.check_bounds(b'{"body": "' + b"{{x}} " * 300_000 + b'"}')  # text, not objects
+    with pytest.raises(fmt.PackRejected, match="200,002 brackets that may open objects or arrays"):
+        fmt.check_bounds(b"[" + b"{}," * 200_000 + b"{}]")
+    with pytest.raises(fmt.PackRejected, match="brackets, commas and colons"):
+        fmt.check_bounds(b"[" + b"1," * fmt.MAX_JSON_ITEMS + b"1]")
+    fmt.check_bounds(b"[" + b"{}," * 190_000 + b"{}]")
+
+
+def test_the_collector_is_put_off_while_a_pack_is_parsed_and_the_result_kept_out_of_its_passes(monkeypatch):
+    """Issue 18: the collector's passes over the millions of objects a 130 MB pack makes
+    took 40 % of the parse, each holding the interpreter lock up to 0.7 s (the Packs window
+    froze); JSON makes no cycles, so they found nothing."""
+    import gc
+
+    seen = []
+    real = fmt.json.loads
+    monkeypatch.setattr(fmt.json, "loads", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    data = fmt.parse(b'{"id": "acme", "templates": [{"id": "acme.a"}]}')
+    assert data == {"id": "acme", "templates": [{"id": "acme.a"}]}
+    assert seen == [False] and gc.isenabled()
+    assert gc.get_freeze_count() > frozen
+    with pytest.raises(fmt.PackRejected, match="appears twice"):
+        fmt.parse(b'{"id": "a", "id": "b"}')
+    assert gc.isenabled()
+    gc.unfreeze()
