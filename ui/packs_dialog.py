@@ -380,6 +380,7 @@ class PacksDialog(QDialog):
                 return exc
             finally:
                 opened.close()
+                install.release(verified)  # here, not wherever the last reference goes
 
         def failed(exc: Exception) -> None:
             from assistant.storage.database import fault, is_fault

@@ -160,35 +160,40 @@ class Inbox:
         marks = {r[0]: r[1] for r in db.execute("SELECT pack_id, version FROM pack_high_water")}
         # the highest version of each pack id first, so an old copy next to a new one is quiet
         ordered = sorted(collected, key=lambda c: -(c.verified.pack.version if c.verified else 0))
-        for item in ordered:
-            if item.rejected is not None:
-                report.rejected.append((item.path.name, str(item.rejected)))
-                log.warning("Inbox pack %s refused: %s", item.path, item.rejected)
-                continue
-            pack = item.verified.pack
-            if pack.version <= marks.get(pack.id, 0):
-                changed = _republished(db, item.verified)
-                if changed:
-                    report.rejected.append((item.path.name, changed))
-                    log.warning("Inbox pack %s refused: %s", item.path, changed)
-                else:
-                    report.up_to_date.append(item.path.name)
-                continue
-            try:
-                result = install.apply(db, item.verified, policy, now=now)
-            except fmt.PackRejected as exc:
-                report.rejected.append((item.path.name, str(exc)))
-                log.warning("Inbox pack %s refused: %s", item.path, exc)
-                continue
-            except sqlite3.OperationalError:
-                raise  # the database is busy or failing: the whole batch is tried again later
-            except Exception:  # a bug in one pack's install must not stop the others
-                log.exception("Inbox pack %s could not be installed", item.path)
-                report.rejected.append((item.path.name, f"{INTERNAL}: could not be installed because of "
-                                                         f"an internal error (see the log)"))
-                continue
-            marks[pack.id] = pack.version
-            report.installed.append(result)
+        try:
+            for item in ordered:
+                if item.rejected is not None:
+                    report.rejected.append((item.path.name, str(item.rejected)))
+                    log.warning("Inbox pack %s refused: %s", item.path, item.rejected)
+                    continue
+                pack = item.verified.pack
+                if pack.version <= marks.get(pack.id, 0):
+                    changed = _republished(db, item.verified)
+                    if changed:
+                        report.rejected.append((item.path.name, changed))
+                        log.warning("Inbox pack %s refused: %s", item.path, changed)
+                    else:
+                        report.up_to_date.append(item.path.name)
+                    continue
+                try:
+                    result = install.apply(db, item.verified, policy, now=now)
+                except fmt.PackRejected as exc:
+                    report.rejected.append((item.path.name, str(exc)))
+                    log.warning("Inbox pack %s refused: %s", item.path, exc)
+                    continue
+                except sqlite3.OperationalError:
+                    raise  # the database is busy or failing: the whole batch is tried again later
+                except Exception:  # a bug in one pack's install must not stop the others
+                    log.exception("Inbox pack %s could not be installed", item.path)
+                    report.rejected.append((item.path.name, f"{INTERNAL}: could not be installed because of "
+                                                             f"an internal error (see the log)"))
+                    continue
+                marks[pack.id] = pack.version
+                report.installed.append(result)
+        finally:
+            for item in collected:  # freed here, on this thread, a slice at a time (install.release)
+                if item.verified is not None:
+                    install.release(item.verified)
         return report
 
     def check(self, db: sqlite_utils.Database, policy: Policy, now: datetime,
