@@ -486,7 +486,7 @@ def forget(db: sqlite_utils.Database, pack_id: str, template_ids: list[str], now
 def release(verified: Verified) -> None:
     """Free the pack's parsed templates a slice at a time, on the calling thread; the pack
     is of no use afterwards. Freed at once, when the last reference went, the millions of
-    objects of a 50,000-template pack held the interpreter lock 50-80 ms in one stretch (the
+    objects of a 50,000-template pack held the interpreter lock 51-95 ms in one stretch (the
     Packs window froze right after its merge); a slice frees in about a millisecond, and
     other threads run between slices."""
     templates = verified.pack.data.get("templates")

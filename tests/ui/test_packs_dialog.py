@@ -484,7 +484,7 @@ def test_the_merge_runs_off_the_gui_thread_and_shows_its_progress(qtbot, service
 
 def test_the_merged_pack_is_freed_on_the_merge_s_thread(qtbot, services, key, write, no_popups, monkeypatch):
     """Issue 18: freed wherever its last reference went, in one stretch, a 50,000-template
-    pack's objects held the interpreter lock 50-80 ms right after the merge (the window
+    pack's objects held the interpreter lock 51-95 ms right after the merge (the window
     froze); the merge's thread frees them, a slice at a time."""
     import threading
 

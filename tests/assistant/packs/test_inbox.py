@@ -233,7 +233,7 @@ def test_a_stalled_read_is_abandoned_reported_once_and_retried(runtime, trusted,
 
 def test_the_inbox_frees_the_packs_it_read_on_its_own_thread(runtime, trusted, packs, make_pack, now):
     """Issue 18: the packs the inbox read went back to the GUI thread with its report and
-    were freed there in one stretch (50-80 ms at 50,000 templates); the inbox's thread frees
+    were freed there in one stretch (51-95 ms at 50,000 templates); the inbox's thread frees
     them, a slice at a time, installed or not."""
     box = inbox.Inbox()
     policy = _inbox_policy(packs)
