@@ -552,7 +552,7 @@ class PacksDialog(QDialog):
         self.key_list.setHeaderLabels([_("Key id"), _("Fingerprint"), _("From"), _("Note")])
         self.key_list.setRootIsDecorated(False)
         self.key_list.setSelectionMode(QAbstractItemView.SingleSelection)
-        fit_columns(self.key_list)
+        fit_columns(self.key_list, fit=(0, 1))  # the key id and fingerprint whole: they are compared
         outer.addWidget(self.key_list, 1)
         buttons = QHBoxLayout()
         self.trust_button = QPushButton(_("Trust a key…"))
@@ -597,8 +597,6 @@ class PacksDialog(QDialog):
             item = QTreeWidgetItem([key.key_id, key.fingerprint, source, textsafety.visible(key.info.comment)])
             item.setData(0, Qt.UserRole, key.key_id if key.source == trust.AGENT else None)
             self.key_list.addTopLevelItem(item)
-        for column in range(3):
-            self.key_list.resizeColumnToContents(column)
 
     def refuse_if_pinned(self) -> bool:
         """IT pinned trust to the policy's keys: say so, naming the policy file."""

@@ -310,6 +310,13 @@ def test_trust_a_key_after_seeing_its_fingerprint(qtbot, services, key, monkeypa
     assert dialog.key_list.topLevelItem(0).text(1) == key.info.fingerprint
     dialog.show()
     dialog.grab().save(str(SHOTS / "packs-keys.png"))
+    # the fingerprint is what the agent compares with the publisher's: shown whole, not cut
+    for width in (920, 460):  # the window's size, and beside the CRM
+        dialog.resize(width, 600)
+        qtbot.waitUntil(lambda: dialog.width() == width)
+        header, metrics = dialog.key_list.header(), dialog.key_list.fontMetrics()
+        for column, text in ((0, key.info.key_id), (1, key.info.fingerprint)):
+            assert header.sectionSize(column) >= metrics.horizontalAdvance(text), (width, column)
 
 
 def test_a_key_whose_id_is_taken_is_refused_before_asking(qtbot, services, key, tmp_path, monkeypatch, no_popups):
