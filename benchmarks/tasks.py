@@ -4,7 +4,8 @@ the same database.
 Store (issue 8): the ordered "Now" view (top 200) at most 30 ms; adding a task (committed) at
 most 5 ms; at 100,000 tasks.
 Panel (issue 18): every GUI-thread operation of the real Queue panel -- a search keystroke
-(what the debounce timer runs), the reload after adding a task or marking one done, the
+(what the debounce timer runs), the reload after adding a task, marking one done, deleting
+one or undoing the delete, the
 minute tick (countdowns, order and notifications), switching views, the badge, the tag and
 country lists (read on the panel's worker with the badge since 6 Dec: their figure is the
 longest GUI-thread block, as below) -- at
@@ -196,15 +197,16 @@ def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -
             app.processEvents()
         return run
 
+    def once(fn) -> float:
+        """``fn`` from an idle panel, and what it leaves for the event loop: GUI-thread ms."""
+        idle()
+        started = time.perf_counter()
+        fn()
+        app.processEvents()
+        return (time.perf_counter() - started) * 1000
+
     def timed_idle(fn, count):
-        times = []
-        for _ in range(count + 1):  # the first warms the caches
-            idle()
-            started = time.perf_counter()
-            fn()
-            app.processEvents()
-            times.append((time.perf_counter() - started) * 1000)
-        return times[1:]
+        return [once(fn) for _ in range(count + 1)][1:]  # the first warms the caches
 
     def in_background(fn, busy, count):
         """``fn`` asks for work that ends on the GUI thread when ``busy()`` turns False: the
@@ -252,6 +254,13 @@ def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -
         panel.toggle_done()  # Space on the first row: mark done, announce, reload
     dones = timed_idle(done, runs)
 
+    deletes, undos = [], []  # Delete on the first row, then Ctrl+Z: each is a change the panel shows
+    for _ in range(runs + 1):  # the first pair warms the caches
+        panel.select_row(0)
+        deletes.append(once(panel.delete_selected))
+        undos.append(once(panel.undo_delete))
+    deletes, undos = deletes[1:], undos[1:]
+
     def tick():
         clock[0] += timedelta(minutes=1)
         panel.tick()
@@ -277,7 +286,8 @@ def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -
     app.processEvents()
     runtime.close()
     measures = {"search keystroke (longest GUI-thread block)": searches, "add a task from the panel": adds,
-                "mark done (Space)": dones, "minute tick (longest GUI-thread block)": ticks,
+                "mark done (Space)": dones, "delete (Delete)": deletes, "undo the delete (Ctrl+Z)": undos,
+                "minute tick (longest GUI-thread block)": ticks,
                 "switch view (longest GUI-thread block)": switches,
                 "badge, tag and country lists (longest GUI-thread block)": counts}
     for label, times in measures.items():
