@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+def percentile(values: list[float], p: float) -> float:
+    """The ``p``-th percentile of ``values``: the nearest rank, no interpolation."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
 def rss_mb() -> float:
     """This process's resident memory, MB (Linux; NaN elsewhere)."""
     try:

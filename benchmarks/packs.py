@@ -63,6 +63,7 @@ from types import SimpleNamespace
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _bars import Bars, add_quick  # noqa: E402  (this folder is on a script's import path)
+from _measure import percentile  # noqa: E402
 
 LANGS = ["en", "es", "fr", "de", "pt_BR", "ar"]
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
@@ -466,7 +467,7 @@ def main() -> int:
                WINDOW_BAR_MS, "ms")
     print(f"Pack editor on a pack of {editor_n:,} templates x {len(LANGS)} languages, GUI-thread blocks (ms):")
     for label, values in editor.items():
-        print(f"{label:>36}: p95 {_p95(values):6.1f}, longest {max(values):6.1f}  ({len(values)} measured)")
+        print(f"{label:>36}: p95 {percentile(values, 95):6.1f}, longest {max(values):6.1f}  ({len(values)} measured)")
     for label in ("open", "add", "duplicate", "remove"):
         bars.check(f"Pack editor on {editor_n:,} templates: {label}, longest block", max(editor[label]),
                    EDITOR_BAR_MS, "ms")
@@ -474,13 +475,9 @@ def main() -> int:
     print(f"{'keystroke / bare keystroke':>36}: {statistics.median(editor['keystroke']) / base:.1f}x median "
           f"({statistics.median(editor['keystroke during the check']) / base:.1f}x during the check)")
     for label in ("keystroke during the check", "keystroke"):
-        bars.check(f"Pack editor on {editor_n:,} templates: {label}, p95", _p95(editor[label]), KEYSTROKE_BAR_MS, "ms")
+        bars.check(f"Pack editor on {editor_n:,} templates: {label}, p95", percentile(editor[label], 95),
+                   KEYSTROKE_BAR_MS, "ms")
     return bars.exit_code()
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 if __name__ == "__main__":

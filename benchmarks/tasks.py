@@ -37,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _measure import percentile  # noqa: E402  (this folder is on a script's import path)
 from assistant.customer import CustomerContext  # noqa: E402
 from assistant.storage.database import open_database  # noqa: E402
 from assistant.tasks.config import QueueConfig  # noqa: E402
@@ -47,11 +48,6 @@ NOW = datetime(2026, 11, 23, 14, tzinfo=timezone.utc)
 CUSTOMERS = [CustomerContext(name=f"Customer {i}", country=c, zone=z) for i, (c, z) in enumerate(
     [("JP", "Asia/Tokyo"), ("FR", "Europe/Paris"), ("US", "America/New_York"), ("IN", "Asia/Kolkata"),
      ("BR", "America/Sao_Paulo"), ("DE", "Europe/Berlin"), ("AU", "Australia/Sydney"), (None, None)])]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def fill(store: TaskStore, count: int, done_share: float, rng: random.Random) -> None:

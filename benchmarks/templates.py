@@ -52,6 +52,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _bars import Bars, add_quick  # noqa: E402  (this folder is on a script's import path)
+from _measure import percentile  # noqa: E402
 from assistant.customer import CustomerContext  # noqa: E402
 from assistant.fuzzy import fold  # noqa: E402
 from assistant.templates.compose import compose  # noqa: E402
@@ -125,11 +126,6 @@ class NaiveScan:
     def search(self, query: str, limit: int = 50) -> list[str]:
         words = fold(query).split()
         return [self.ids[i] for i, text in enumerate(self.texts) if all(w in text for w in words)][:limit]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def timed(fn, items) -> list[float]:
