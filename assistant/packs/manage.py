@@ -151,11 +151,12 @@ def pack_templates(db: sqlite_utils.Database, pack_id: str) -> PackListing:
         (joined,) = db.execute("SELECT group_concat(template_id, char(31)) FROM team_templates "
                                "WHERE pack_id = ? AND retired_at IS NULL", [pack_id]).fetchone()
         ids = sorted(joined.split("\x1f")) if joined else []
-        # from the ticks (a few rows), each looked up by its template's key
+        # from the ticks (a few rows), each looked up by its template's key. Written as a join,
+        # SQLite built a Bloom filter over the pack's rows first (162 ms at 50,000, issue 18)
         ticks = {tid: (bool(hidden), bool(disabled)) for tid, hidden, disabled in db.execute(
             "SELECT p.template_id, p.hidden, p.disabled FROM pack_template_prefs AS p "
-            "CROSS JOIN team_templates AS t ON t.template_id = p.template_id "
-            "WHERE (p.hidden OR p.disabled) AND t.pack_id = ? AND t.retired_at IS NULL", [pack_id])}
+            "WHERE (p.hidden OR p.disabled) AND EXISTS (SELECT 1 FROM team_templates AS t "
+            "WHERE t.template_id = p.template_id AND t.pack_id = ? AND t.retired_at IS NULL)", [pack_id])}
     return PackListing(ids, ticks)
 
 

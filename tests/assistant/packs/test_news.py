@@ -124,3 +124,40 @@ def test_a_packs_templates_are_listed_with_their_titles_and_flags_without_loadin
                "WHERE template_id = 'acme.b'")  # a number where the title is: left out too
     assert manage.pack_template_titles(db, ["acme.b"]) == {}
     assert titles["acme.b"] == "Refund acme.b pt_BR"  # the default language's title, as Template.title
+
+
+def test_a_packs_ticks_are_read_from_the_ticks_not_from_every_template_of_the_pack(setup):
+    """Issue 18: written as a join, the read of the agent's ticks had SQLite build a Bloom
+    filter over every row of the pack first (162 ms at 50,000, and only once something was
+    ticked). Counted in SQLite's own steps, a few ticks now cost a few steps each, whatever
+    the pack's size: the listing of the ids is the only pass over the pack."""
+    from assistant.packs import manage
+
+    db, put, _edit, t = setup
+    put(1, [t("acme.a", "a"), t("acme.b", "b")])
+    db.execute("INSERT INTO team_templates (template_id, pack_id, data, content_hash) "
+               "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+               "SELECT 'bulk.' || i, 'acme.refunds', '{}', '' FROM n")
+    db.execute("ANALYZE")
+
+    def steps() -> int:
+        counted = [0]
+
+        def count():
+            counted[0] += 1
+            return 0
+        db.conn.set_progress_handler(count, 1)
+        try:
+            listing = manage.pack_templates(db, "acme.refunds")
+        finally:
+            db.conn.set_progress_handler(None, 1)
+        assert len(listing.ids) == 20002
+        return counted[0]
+    untouched = steps()
+    manage.set_template_flags(db, "acme.a", hidden=True)
+    manage.set_template_flags(db, "bulk.7", disabled=True)
+    manage.set_template_flags(db, "bulk.19999", hidden=True, disabled=True)
+    ticked = steps()
+    assert manage.pack_templates(db, "acme.refunds").ticks == {
+        "acme.a": (True, False), "bulk.7": (False, True), "bulk.19999": (True, True)}
+    assert ticked - untouched < 1000  # the join took about 9 steps per template of the pack
