@@ -88,6 +88,28 @@ def test_favourites_recent_and_frequent_break_ties_and_order_the_empty_query():
     assert ids(index().search("")) == ["reference", "delay", "refund.ok", "refund.no", "verify", "hello"]
 
 
+def test_the_empty_query_lists_its_first_replies_as_the_whole_order_begins():
+    """Issue 18: only the listed first ones are sorted (the whole order took 4.4 ms at 50,000
+    templates, at each customer change). With usage tied at many boosts (the same use, or
+    none) and titles in two languages, every limit gives the start of the unlimited order."""
+    import random
+
+    rng = random.Random(18)
+    words = ["refund", "order", "delay", "hello", "invoice", "parcel", "account", "billing"]
+    library = [tpl(f"t{i}", f"{rng.choice(words).title()} {rng.choice(words)} {i % 7}", tags=[rng.choice(words)],
+                   es=(f"{rng.choice(words)} {i}", "Texto.")) for i in range(300)]
+    ix = SearchIndex(library)
+    uses = [Usage(count=rng.choice([1, 1, 3]), last_used=(NOW - timedelta(days=rng.choice([1, 1, 9]))).isoformat(),
+                  favourite=rng.random() < 0.2) for _ in range(60)]
+    ix.set_usage({f"t{i}": uses[k] for k, i in enumerate(rng.sample(range(300), 60))}, NOW)
+    for filters in ({}, {"display_language": "es"}, {"tag": "refund"}, {"language": "es", "display_language": "es"}):
+        whole = ids(ix.search("", limit=None, **filters))
+        scores = [h.score for h in ix.search("", limit=None, **filters)]
+        assert scores == sorted(scores, reverse=True) and len(set(scores)) < 20  # ties, many
+        for limit in (1, 2, 5, 30, 59, 60, 61, 100, len(whole) - 1, len(whole), len(whole) + 5):
+            assert ids(ix.search("", limit=limit, **filters)) == whole[:limit], (filters, limit)
+
+
 def test_filters_by_tag_and_language():
     ix = index()
     assert ids(ix.search("", tag="refund")) == ["refund.ok", "refund.no"]
