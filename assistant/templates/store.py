@@ -565,23 +565,30 @@ def library_titles(db: sqlite_utils.Database, template_ids) -> dict[str, tuple[s
     """Of ``template_ids``, those the library lists, hidden ones included (as
     :func:`library_entries` with ``include_hidden``, by the same layering): id -> (the title
     the agent sees, their own version's where they have one; whether the team changed its
-    version since their own was made). Titles are read by SQLite from the stored JSON,
-    nothing parsed: the team's news after a pack of 50,000 templates names them all
-    (3.5 s to parse them). A row that is not JSON is left out, as the library leaves it."""
+    version since their own was made). Titles only (:func:`_titled_library`): the team's
+    news after a pack of 50,000 templates names them all (3.5 s to parse them)."""
     ids = json.dumps(sorted(set(template_ids)))
-    where = "template_id IN (SELECT value FROM json_each(?)) AND json_valid(data)"
+    return {entry.id: (entry.template.title, entry.team_updated) for entry in _titled_library(
+        db, "template_id IN (SELECT value FROM json_each(?))", [ids])}
+
+
+def _titled_library(db: sqlite_utils.Database, where: str = "1", params=()) -> list[LibraryEntry]:
+    """What :func:`library` lists with ``include_hidden`` of the rows ``where`` selects, by the
+    same layering, each template standing for its id and title only: the titles are read by
+    SQLite from the stored JSON, nothing is parsed (186 ms at 50,000 templates, where
+    :func:`library` takes 2 s). A row that is not JSON is left out, as the library leaves it."""
+    where = f"({where}) AND json_valid(data)"
     team = [TeamRecord(_Titled(tid, title if isinstance(title, str) else tid), pack_id, "", bool(locked),
                        bool(disabled), bool(hidden), None, None, None)
             for tid, title, pack_id, locked, disabled, hidden in db.execute(
                 f"SELECT template_id, {TITLE_SQL}, pack_id, locked, disabled, hidden FROM team_templates "
-                f"WHERE retired_at IS NULL AND {where}", [ids])]
+                f"WHERE retired_at IS NULL AND {where}", list(params))]
     personal = [PersonalRecord(_Titled(tid, title if isinstance(title, str) else tid), "", None, None, None,
                                bool(updated), None, None)
                 for tid, title, updated in db.execute(
                     f"SELECT template_id, {TITLE_SQL}, team_updated FROM personal_templates WHERE {where} "
-                    "ORDER BY template_id", [ids])]
-    return {entry.id: (entry.template.title, entry.team_updated)
-            for entry in _layered(team, personal, include_hidden=True)}
+                    "ORDER BY template_id", list(params))]
+    return _layered(team, personal, include_hidden=True)
 
 
 def _layered(team_records: list[TeamRecord], personal_records: list[PersonalRecord],
@@ -649,7 +656,7 @@ def usage_report(db: sqlite_utils.Database) -> list[dict]:
     """Rows for the team-lead report: id, title, layer, pack, count, last used; most used first."""
     counts = usage(db)
     rows = []
-    for entry in library(db, include_hidden=True):
+    for entry in _titled_library(db):  # titles only: the whole library parsed took 2 s at 50,000
         use = counts.get(entry.id, Usage())
         rows.append({"id": entry.id, "title": entry.template.title, "layer": entry.layer,
                      "pack_id": entry.pack_id, "count": use.count, "last_used": use.last_used,

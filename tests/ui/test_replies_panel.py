@@ -275,10 +275,42 @@ def test_usage_report_export(qtbot, panel, services, tmp_path):
     panel.copy_reply()
     out = tmp_path / "usage.csv"
     panel.export_usage(str(out))
+    qtbot.waitUntil(lambda: panel.confirmation.text() == "Usage report saved")
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "id,title,layer,pack_id,count,last_used,favourite"
     assert lines[1].startswith("starter.closing.anything_else,Anything else?,team,starter,1,")
-    assert panel.confirmation.text() == "Usage report saved"
+
+
+def test_the_usage_report_is_written_on_the_worker_from_the_titles_alone(qtbot, panel, services, tmp_path,
+                                                                        monkeypatch):
+    """Issue 18: the export parsed the whole library for its titles on the GUI thread, which
+    froze the window 2 s at 50,000 templates. It now runs on the worker, the titles read by
+    SQLite; the same rows as the library lists. A folder that is gone is a warning, and
+    nothing half-written is left."""
+    import threading
+
+    from assistant.templates import export
+
+    expected = {(e.id, e.template.title, e.layer, e.pack_id or "") for e in store.library(services.db, include_hidden=True)}
+    threads = []
+    read = export.usage_csv
+    monkeypatch.setattr(export, "usage_csv", lambda db: (threads.append(threading.current_thread()), read(db))[1])
+    monkeypatch.setattr(store, "library", lambda *a, **k: (_ for _ in ()).throw(AssertionError("parsed")))
+    monkeypatch.setattr(store, "list_team", lambda *a, **k: (_ for _ in ()).throw(AssertionError("parsed")))
+    out = tmp_path / "usage.csv"
+    panel.export_usage(str(out))
+    qtbot.waitUntil(lambda: panel.confirmation.text() == "Usage report saved")
+    assert threads and threading.main_thread() not in threads
+    import csv
+
+    with out.open(encoding="utf-8-sig") as report:
+        rows = {(r["id"], r["title"], r["layer"], r["pack_id"]) for r in csv.DictReader(report)}
+    assert rows == expected and len(rows) > 20
+    warnings = []
+    monkeypatch.setattr(type(panel), "_warn", lambda self, title, text: warnings.append(text))
+    panel.export_usage(str(tmp_path / "gone" / "usage.csv"))
+    qtbot.waitUntil(lambda: bool(warnings))
+    assert warnings[0].startswith("Cannot write ") and not (tmp_path / "gone").exists()
 
 
 def test_the_editor_declares_the_names_typed_and_judges_as_a_pack_would(qtbot):

@@ -1062,19 +1062,28 @@ class RepliesPanel(Panel):
 
     def export_usage(self, path: str | None = None) -> None:
         """Use counts and last use of every template, as CSV for the team lead."""
-        from assistant.templates.export import ExportError, write_usage_csv
-
         if path is None:
             path, _filter = QFileDialog.getSaveFileName(
                 self, _("Export usage report…"), "reply-usage.csv", _("CSV (*.csv)"))
             if not path:
                 return
-        try:
-            write_usage_csv(self.services.db, Path(path))
-        except ExportError as exc:
-            self._warn(_("Export"), str(exc))
-            return
+        # on the worker, from a connection of its own: 0.7 s at 50,000 templates (it held
+        # the GUI thread 2 s, the whole library parsed for its titles; issue 18)
+        from assistant.templates.export import write_usage_csv_at
+
+        database, output = self.services.runtime.data_dir.database, Path(path)
+        run_in_pool(lambda: write_usage_csv_at(database, output), self._usage_exported,
+                    self._usage_export_failed, pool=self.services.pool)
+
+    def _usage_exported(self, _rows: int) -> None:
         self._confirm(_("Usage report saved"))
+
+    def _usage_export_failed(self, exc: Exception) -> None:
+        from assistant.templates.export import ExportError
+
+        if not isinstance(exc, ExportError):
+            raise exc  # a bug: the window's error report
+        self._warn(_("Export"), str(exc))
 
     # -- messages: template and file text is shown as plain text, never as HTML -----------
     def _warn(self, title: str, text: str) -> None:

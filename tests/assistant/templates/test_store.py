@@ -105,6 +105,40 @@ def test_personal_ids_duplicate_and_usage(db):
     assert "my.hello-world" not in store.usage(db)
 
 
+def test_the_usage_report_lists_what_the_library_lists_from_the_titles_alone(db, tmp_path, monkeypatch):
+    """Issue 18: the report parsed every template for its title (2 s at 50,000). The titles
+    are now read by SQLite, the layers by the library's own rule: team, own versions, own
+    templates, hidden ones included, disabled ones and those locked by the team as the
+    library has them."""
+    from assistant.templates.export import ExportError, write_usage_csv_at
+
+    store.upsert_team_template(db, "pack.a", make("a.one", title="Team one"), now=T0)
+    store.upsert_team_template(db, "pack.a", make("a.two", title="=SUM(A1)"), now=T0)
+    store.upsert_team_template(db, "pack.a", make("a.hidden", title="Hidden"), now=T0)
+    store.upsert_team_template(db, "pack.a", make("a.off", title="Off"), now=T0)
+    store.upsert_team_template(db, "pack.a", make("a.locked", title="Locked"), now=T0)
+    db.execute("UPDATE team_templates SET hidden = 1 WHERE template_id = 'a.hidden'")
+    db.execute("UPDATE team_templates SET disabled = 1 WHERE template_id = 'a.off'")
+    store.save_personal(db, make("a.one", title="My one"), now=T1)
+    store.save_personal(db, make("a.locked", title="My locked"), now=T1)
+    store.upsert_team_template(db, "pack.a", make("a.locked", title="Locked", locked=True), now=T1)
+    store.save_personal(db, make("my.own", title="Own"), now=T1)
+    store.record_use(db, "my.own", now=T1)
+    expected = [(e.id, e.template.title, e.layer, e.pack_id) for e in store.library(db, include_hidden=True)]
+    monkeypatch.setattr(store, "library", lambda *a, **k: pytest.fail("the whole library was parsed"))
+    report = store.usage_report(db)
+    assert sorted((r["id"], r["title"], r["layer"], r["pack_id"]) for r in report) == sorted(expected)
+    assert report[0]["id"] == "my.own" and {"a.off", "a.hidden"} & {r["id"] for r in report} == {"a.hidden"}
+    out = tmp_path / "usage.csv"
+    assert write_usage_csv_at(db.conn.execute("PRAGMA database_list").fetchone()[2], out) == len(report)
+    assert "a.two,'=SUM(A1),team,pack.a" in out.read_text(encoding="utf-8-sig")  # no formula for a spreadsheet
+    garbage = tmp_path / "not-a-database.db"
+    garbage.write_bytes(b"this is not SQLite" * 100)
+    with pytest.raises(ExportError, match="Cannot read the usage report"):
+        write_usage_csv_at(garbage, tmp_path / "never.csv")
+    assert not (tmp_path / "never.csv").exists() and not (tmp_path / "never.csv.partial").exists()
+
+
 def test_one_entry_is_read_alone_and_layered_as_the_library_lists_it(db, monkeypatch):
     store.upsert_team_template(db, "pack.a", make("a.one", title="Team"), now=T0)
     store.upsert_team_template(db, "pack.a", make("a.two", title="Other"), now=T0)
