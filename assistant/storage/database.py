@@ -220,8 +220,11 @@ def triggers_set_aside(conn: sqlite3.Connection, name_like: str, tables: tuple[s
     try:
         yield
     finally:
-        for _, sql in saved:
-            conn.execute(sql)
+        # else SQLite rolled it back itself (a full disk, an I/O error), the triggers with
+        # it: putting them back would hide that fault behind "trigger already exists"
+        if conn.in_transaction:
+            for _, sql in saved:
+                conn.execute(sql)
 
 
 @contextmanager

@@ -103,3 +103,31 @@ def test_the_queue_search_index_announces_nothing_of_its_own(runtime, other):
     after = dict(runtime.conn.execute("SELECT topic, n FROM change_counters"))
     assert after == {**before, "tasks": before["tasks"] + 1}
     assert runtime.conn.execute("SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH '\"ana\"'").fetchall() == [(1,)]
+
+
+def test_a_bulk_write_that_fills_the_disk_says_so_and_keeps_every_trigger(runtime, db):
+    """A bulk write sets the change triggers aside in its transaction. When the disk fills
+    (SQLite's own SQLITE_FULL, as a full disk gives it), SQLite rolls the transaction back
+    itself, the triggers with it: putting them back again failed with "trigger already
+    exists", which hid the full disk behind an error of the app's own, and not a fault. Now
+    the fault is what the caller hears, and the triggers are all there."""
+    import sqlite3
+
+    from assistant.storage.database import is_fault
+
+    def triggers():
+        return db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+    before = triggers()
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")
+    rows = [(f"my.t{i}", "{}" + "x" * 2000, "h", "now", "now") for i in range(500)]  # pages it may not add
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="full") as raised:
+            with db.atomic(), changes.one_bump_per_write(db.conn, changes.LIBRARY, ("personal_templates",)):
+                db.conn.executemany("INSERT INTO personal_templates (template_id, data, content_hash, "
+                                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?)", rows)
+    finally:
+        db.execute("PRAGMA max_page_count = 4294967294")
+    assert is_fault(raised.value)
+    assert triggers() == before and not db.conn.in_transaction
+    assert db.execute("SELECT count(*) FROM personal_templates WHERE template_id LIKE 'my.t%'").fetchone()[0] == 0
