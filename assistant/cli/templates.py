@@ -195,15 +195,13 @@ def cmd_list(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from assistant.templates.importers import ImportFailed, read_file, save_imported
+    from assistant.templates.importers import ImportFailed, read_path, save_imported
 
     path = Path(args.file)
     try:
-        raw = path.read_bytes()
+        plan = read_path(path, args.language)
     except OSError as exc:
         raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        plan = read_file(path.name, raw, args.language)
     except ImportFailed as exc:
         raise CommandError(f"{path}: {exc}") from exc
     skipped = [{"line": p.line, "reason": p.message} for p in plan.skipped]

@@ -118,10 +118,29 @@ class ImportPlan:
         return "\n".join(lines)
 
 
+def read_path(path, language: str = "en") -> "ImportPlan":
+    """:func:`read_file` on the file at ``path``, of which no more is read than an import
+    may hold: a file picked by mistake (a video, a disk image) is refused after
+    ``MAX_IMPORT_BYTES``, not read whole into memory first. OSError when it cannot be read."""
+    import os
+    from pathlib import Path
+
+    path = Path(path)
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_IMPORT_BYTES + 1)
+        if len(raw) > MAX_IMPORT_BYTES:
+            raise _too_big(os.fstat(handle.fileno()).st_size)
+    return read_file(path.name, raw, language)
+
+
+def _too_big(size: int) -> "ImportFailed":
+    return ImportFailed([ImportProblem(None, f"the file is {size:,} bytes; imports are "
+                                             f"limited to {MAX_IMPORT_BYTES:,} bytes")])
+
+
 def _decode(raw: bytes) -> str:
     if len(raw) > MAX_IMPORT_BYTES:
-        raise ImportFailed([ImportProblem(None, f"the file is {len(raw):,} bytes; imports are "
-                                                f"limited to {MAX_IMPORT_BYTES:,} bytes")])
+        raise _too_big(len(raw))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -562,19 +581,16 @@ def save_imported(db, items: list[ImportedTemplate], *, now=None) -> list[str]:
     already exists in the library is refused (nothing saved); missing ids are generated."""
     from assistant.templates import store
 
-    problems = []
-    for item in items:
-        tid = item.data.get("id")
-        if tid and (store.get_personal(db, tid) or store.get_team(db, tid)):
-            problems.append(ImportProblem(item.line, f"a template with the id '{tid}' already exists"))
-    if problems:
-        raise ImportFailed(problems)
-    saved = []
+    given = [item.data.get("id") for item in items]
     with db.atomic():
-        for item in items:
-            data = dict(item.data)
-            data["id"] = data.get("id") or store.new_personal_id(db, item.title)
-            template = Template.from_dict(data, origin="personal")
-            store.save_personal(db, template, now=now)
-            saved.append(template.id)
-    return saved
+        used = store.ids_in_use(db, [tid for tid in given if tid])
+        problems = [ImportProblem(item.line, f"a template with the id '{tid}' already exists")
+                    for item, tid in zip(items, given) if tid in used]
+        if problems:
+            raise ImportFailed(problems)
+        fresh = iter(store.new_personal_ids(db, [item.title for item, tid in zip(items, given) if not tid],
+                                            reserved={tid for tid in given if tid}))
+        templates = [Template.from_dict({**item.data, "id": tid or next(fresh)}, origin="personal")
+                     for item, tid in zip(items, given)]
+        store.add_personal(db, templates, now=now)
+    return [template.id for template in templates]

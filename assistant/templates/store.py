@@ -505,13 +505,70 @@ def _slug(text: str) -> str:
 
 def new_personal_id(db: sqlite_utils.Database, title: str) -> str:
     """A fresh id ``my.<slug>[-n]`` not used by any layer."""
-    base = f"my.{_slug(title)}"
-    candidate, n = base, 2
-    while db.execute("SELECT 1 FROM personal_templates WHERE template_id = ? UNION "
-                     "SELECT 1 FROM team_templates WHERE template_id = ?",
-                     [candidate, candidate]).fetchone():
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
+    return new_personal_ids(db, [title])[0]
+
+
+def new_personal_ids(db: sqlite_utils.Database, titles, reserved=()) -> list[str]:
+    """A fresh id ``my.<slug>[-n]`` for each of ``titles``, used by no layer, not in
+    ``reserved`` and not given to another of them; a title that repeats goes on from the last
+    number it was given (an import of thousands, many alike, probes each number once)."""
+    taken = set(reserved)
+    next_number: dict[str, int] = {}
+    ids = []
+    for title in titles:
+        base = f"my.{_slug(title)}"
+        n = next_number.get(base, 1)
+        while True:
+            candidate = base if n == 1 else f"{base}-{n}"
+            n += 1
+            if candidate not in taken and not db.execute(
+                    "SELECT 1 FROM personal_templates WHERE template_id = ? UNION "
+                    "SELECT 1 FROM team_templates WHERE template_id = ?", [candidate, candidate]).fetchone():
+                break
+        next_number[base] = n
+        taken.add(candidate)
+        ids.append(candidate)
+    return ids
+
+
+def ids_in_use(db: sqlite_utils.Database, template_ids) -> set[str]:
+    """Those of ``template_ids`` that a row of either layer has (retired, damaged or not)."""
+    ids = json.dumps(sorted(set(template_ids)))
+    return {r[0] for r in db.execute(
+        "SELECT template_id FROM personal_templates WHERE template_id IN (SELECT value FROM json_each(?)) "
+        "UNION SELECT template_id FROM team_templates WHERE template_id IN (SELECT value FROM json_each(?))",
+        [ids, ids])}
+
+
+def add_personal(db: sqlite_utils.Database, templates: list[Template], *,
+                 now: datetime | None = None) -> None:
+    """Store ``templates`` as new personal templates, all or none, in one write: an import
+    of thousands (a read and an upsert each took 0.48 ms; 20,000 in 9.6 s). Each is checked
+    as :func:`save_personal` checks it (TemplateError); an id any layer has already, or two
+    of them share, is refused (StoreError)."""
+    stamp = _now(now)
+    rows = []
+    for template in templates:
+        problems = validation.errors(template.validate())
+        if problems:
+            raise TemplateError(problems)
+        data, digest = encode(replace(template, origin=PERSONAL, locked=False).to_dict())
+        rows.append((template.id, data, digest, stamp, stamp))
+    ids = [row[0] for row in rows]
+    seen: set[str] = set()
+    for tid in ids:
+        if tid in seen:
+            raise StoreError(f"The template id '{tid}' is given twice.")
+        seen.add(tid)
+    from assistant.storage import changes
+
+    with db.atomic(), changes.one_bump_per_write(db.conn, changes.LIBRARY, ("personal_templates",)):
+        clash = ids_in_use(db, ids)
+        if clash:
+            raise StoreError(f"A template with the id '{min(clash)}' already exists.")
+        db.conn.executemany(
+            "INSERT INTO personal_templates (template_id, data, content_hash, team_updated, created_at, "
+            "updated_at) VALUES (?, ?, ?, 0, ?, ?)", rows)
 
 
 def duplicate(db: sqlite_utils.Database, template_id: str, *, suffix: str = " (copy)",
@@ -536,6 +593,14 @@ def duplicate(db: sqlite_utils.Database, template_id: str, *, suffix: str = " (c
 def library(db: sqlite_utils.Database, include_hidden: bool = False) -> list[LibraryEntry]:
     """Every template the agent can use, personal versions layered over team ones."""
     return _layered(list_team(db), list_personal(db), include_hidden)
+
+
+def library_rows(db: sqlite_utils.Database) -> int:
+    """How many rows the library is layered from (live team templates and personal ones):
+    never fewer than it lists. Counted, nothing read: what tells a small library, that may
+    be read at once, from one that has just grown (an import, a first pack)."""
+    return db.execute("SELECT (SELECT count(*) FROM team_templates WHERE retired_at IS NULL) + "
+                      "(SELECT count(*) FROM personal_templates)").fetchone()[0]
 
 
 def library_entries(db: sqlite_utils.Database, template_ids, include_hidden: bool = False) -> list[LibraryEntry]:

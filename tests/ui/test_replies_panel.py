@@ -196,9 +196,9 @@ def test_import_duplicate_and_delete(qtbot, panel, services, tmp_path, monkeypat
     previews = []
     monkeypatch.setattr(type(panel), "_ask", lambda self, title, text: previews.append(text) or True)
     panel.import_file(str(source))
+    qtbot.waitUntil(lambda: panel.confirmation.text() == "Imported 1 template")
     assert previews == ["1 reply will be imported.\n\nImport them?"]
     assert current_id(panel) == "my.my-thanks"
-    assert panel.confirmation.text() == "Imported 1 template"
     panel.duplicate_current()
     assert current_id(panel) == "my.my-thanks-2"
     monkeypatch.setattr(type(panel), "_ask", lambda self, title, text: True)
@@ -209,10 +209,61 @@ def test_import_duplicate_and_delete(qtbot, panel, services, tmp_path, monkeypat
     bad = tmp_path / "bad.yml"
     bad.write_text("matches:\n  - trigger: ':x'\n    replace: '{{o}}'\n    vars: [{name: o, type: shell}]\n")
     panel.import_file(str(bad))
-    assert warnings and "runs a program" in warnings[0]
+    qtbot.waitUntil(lambda: bool(warnings))
+    assert "runs a program" in warnings[0]
 
 
-def test_an_espanso_import_is_previewed_before_anything_is_written(panel, services, monkeypatch):
+def test_an_import_is_read_and_written_off_the_gui_thread_and_a_full_disk_writes_nothing(
+        qtbot, panel, services, tmp_path, monkeypatch):
+    """Issue 18: the file's reading and the write ran on the GUI thread (20,000 templates,
+    the cap: 10 s of frozen window). Now the file is read on the worker, previewed, and
+    written on a thread with a connection of its own; a database that cannot grow (SQLite's
+    own SQLITE_FULL, as a full disk gives it) is said as such, and nothing is written."""
+    import threading
+
+    from assistant.storage import database
+    from assistant.templates import importers
+
+    source = tmp_path / "many.csv"
+    source.write_text("title,body\n" + "".join(f"Reply {i},Body {i} {{{{amount}}}}\n" for i in range(300)),
+                      encoding="utf-8")
+    threads, warnings = {}, []
+    read, save = importers.read_file, importers.save_imported
+    monkeypatch.setattr(importers, "read_file", lambda *a: (threads.setdefault("read", threading.current_thread()),
+                                                            read(*a))[1])
+    monkeypatch.setattr(importers, "save_imported",
+                        lambda db, items, **k: (threads.setdefault("save", threading.current_thread()),
+                                                save(db, items, **k))[1])
+    monkeypatch.setattr(type(panel), "_ask", lambda self, title, text: True)
+    monkeypatch.setattr(type(panel), "_warn", lambda self, title, text: warnings.append(text))
+    connect = database.connect
+
+    def cannot_grow(path):
+        conn = connect(path)
+        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+        return conn
+    monkeypatch.setattr(database, "connect", cannot_grow)
+    before = len(store.list_personal(services.db))
+    panel.import_file(str(source))
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10000)
+    assert "full" in warnings[0] and len(store.list_personal(services.db)) == before
+    assert {"read", "save"} <= threads.keys()
+    assert threading.main_thread() not in threads.values()
+    monkeypatch.setattr(database, "connect", connect)
+    from ui.panels import replies
+
+    reads, read_library = [], replies.read_library
+    monkeypatch.setattr(replies, "read_library", lambda *a: reads.append(threading.current_thread()) or read_library(*a))
+    panel.import_file(str(source))
+    qtbot.waitUntil(lambda: panel.confirmation.text() == "Imported 300 templates", timeout=10000)
+    assert len(store.list_personal(services.db)) == before + 300
+    # the library was small before (read at once after a change), not after: read on the worker
+    qtbot.waitUntil(lambda: len(panel.entries) >= before + 300 and panel._pending_read is None, timeout=10000)
+    assert reads and threading.main_thread() not in reads
+    assert current_id(panel) == "my.reply-0"
+
+
+def test_an_espanso_import_is_previewed_before_anything_is_written(qtbot, panel, services, monkeypatch):
     from pathlib import Path
 
     source = (Path(__file__).resolve().parents[1] / "assistant" / "templates" / "espanso_hub"
@@ -221,6 +272,7 @@ def test_an_espanso_import_is_previewed_before_anything_is_written(panel, servic
     previews = []
     monkeypatch.setattr(type(panel), "_ask", lambda self, title, text: previews.append(text) or False)
     panel.import_file(str(source))
+    qtbot.waitUntil(lambda: bool(previews))
     assert len(store.library(services.db)) == before  # cancelled: nothing written
     preview = previews[0].splitlines()
     assert preview[0] == "7 replies will be imported, 10 skipped:"
@@ -228,8 +280,8 @@ def test_an_espanso_import_is_previewed_before_anything_is_written(panel, servic
     assert preview[-1] == "Import them?"
     monkeypatch.setattr(type(panel), "_ask", lambda self, title, text: True)
     panel.import_file(str(source))
+    qtbot.waitUntil(lambda: panel.confirmation.text() == "Imported 7 templates")
     assert len(store.library(services.db)) == before + 7
-    assert panel.confirmation.text() == "Imported 7 templates"
 
 
 def test_machine_translated_draft_with_the_test_model(qtbot, main_window, services, fresh_data_dir):

@@ -44,7 +44,7 @@ from ui import clipboard
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.widgets import plain_message, plain_tooltip
-from ui.workers import run_in_pool
+from ui.workers import checkpoint_in_thread, run_in_pool, run_in_thread
 
 if TYPE_CHECKING:
     from assistant.templates.overlay import OverlaidIndex
@@ -374,10 +374,12 @@ class RepliesPanel(Panel):
         # any library size the GUI thread only takes the result (issue 18). A small library
         # that is already shown is re-read at once after a change, so an edit is in the
         # list when the editor closes; a larger one has the changed templates laid over its
-        # index (_lay_over).
+        # index (_lay_over). Small as it is now: an import or a first pack may just have
+        # made it 20,000 (read here, that held the GUI thread 0.56 s)
         self._reading += 1
         path = self.services.runtime.data_dir.database
-        if self.index is not None and len(self.entries) <= SYNC_INDEX_LIMIT:
+        if (self.index is not None and len(self.entries) <= SYNC_INDEX_LIMIT
+                and store.library_rows(db) <= SYNC_INDEX_LIMIT):
             self._library_read((self._reading, *read_library(db, utc_now())), preview_now=True)
         else:
             reading = self._pending_read = self._reading
@@ -640,6 +642,9 @@ class RepliesPanel(Panel):
         if self.index is None:  # still loading: selected once the list is there
             self._select_when_ready = template_id
             self._load_once()
+            return
+        if self._pending_read is not None and template_id not in self.entries:
+            self._select_when_ready = template_id  # it comes with the read on its way (an import)
             return
         if self._select_listed(template_id):
             return
@@ -1017,32 +1022,67 @@ class RepliesPanel(Panel):
             self.select_template(entry.id)
 
     def import_file(self, path: str | None = None) -> None:
-        from assistant.templates.importers import ImportFailed, read_file, save_imported
+        """Import a CSV or Espanso file: read and checked on the worker, previewed, then
+        written on a thread with a connection of its own (issue 18: an import at the cap,
+        20,000 templates, held the GUI thread 10 s). All or nothing."""
+        from assistant.templates.importers import read_path
 
         if path is None:
             path, _filter = QFileDialog.getOpenFileName(
                 self, _("Import reply templates"), "", _("CSV or Espanso (*.csv *.yml *.yaml)"))
             if not path:
                 return
+        path = Path(path)
         lang = self.language.currentData() or base_language(
             self.services.customer.context.language or "en") or "en"
-        try:
-            plan = read_file(Path(path).name, Path(path).read_bytes(), lang)
-            # the preview before anything is written: what is imported, what is skipped and why
-            if not self._ask(_("Import"), plan.preview() + "\n\n" + _("Import them?")):
-                return
-            ids = save_imported(self.services.db, plan.items)
-        except ImportFailed as exc:
-            self._warn(_("Import"), "\n".join(str(p) for p in exc.problems[:15]))
+        self._confirm(_("Reading {name}…").format(name=path.name))
+        run_in_pool(lambda: (path, read_path(path, lang)), self._import_read, self._import_failed,
+                    pool=self.services.pool)
+
+    def _import_read(self, read) -> None:
+        from assistant.storage.database import checkpoint_later, open_database
+        from assistant.templates.importers import save_imported
+
+        path, plan = read
+        # the preview before anything is written: what is imported, what is skipped and why
+        if not self._ask(_("Import"), plan.preview() + "\n\n" + _("Import them?")):
+            self._confirm("")
             return
-        except OSError as exc:
-            self._warn(_("Import"), str(exc))
-            return
+        data_dir = self.services.runtime.data_dir
+
+        def work() -> list[str]:
+            opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
+            try:
+                with checkpoint_later(opened.db.conn):  # the result first, then SQLite's checkpoint
+                    return save_imported(opened.db, plan.items)
+            finally:
+                opened.close()
+
+        run_in_thread(work, self._imported, self._import_failed, name="template-import")
+
+    def _imported(self, ids: list[str]) -> None:
+        checkpoint_in_thread(self.services.runtime.data_dir.database)
         self.services.hall.library_changed.emit(frozenset(ids))
         if ids:
             self.select_template(ids[0])
         self._confirm(ngettext("Imported {count} template", "Imported {count} templates",
                                len(ids)).format(count=len(ids)))
+
+    def _import_failed(self, exc: Exception) -> None:
+        from assistant.storage.database import fault, is_fault
+        from assistant.templates.importers import ImportFailed
+
+        self._confirm("")
+        if isinstance(exc, ImportFailed):
+            self._warn(_("Import"), "\n".join(str(p) for p in exc.problems[:15]))
+        elif isinstance(exc, OSError):  # the file cannot be read
+            self._warn(_("Import"), str(exc))
+        elif is_fault(exc):  # a lock held past the wait, a full disk: nothing was written
+            self._warn(_("Import"), str(fault(exc, self.services.runtime.data_dir.database)))
+        elif isinstance(exc, UserError):
+            self._warn(_("Import"), str(exc))
+        else:
+            raise exc  # a bug: the window's error report
 
     def export_pack(self) -> None:
         from assistant.packs.build import write_personal_pack

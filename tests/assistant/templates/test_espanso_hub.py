@@ -103,21 +103,22 @@ def test_no_program_is_ever_run(monkeypatch):
     assert "curl" not in bodies and "uuidgen" not in bodies
 
 
-def test_the_import_is_one_transaction(db, monkeypatch):
+def test_the_import_is_one_transaction(db):
+    """A write that fails on the fourth template (here SQLite refuses it, as a full disk
+    would) leaves none of the first three: the import is all or nothing."""
+    import sqlite3
+
     plan = plan_of(SUPPORT)
+    assert len(plan.items) > 4
     before = db.execute("SELECT count(*) FROM personal_templates").fetchone()[0]
-    real, saved = store.save_personal, []
-
-    def fail_on_the_fourth(*args, **kwargs):
-        saved.append(1)
-        if len(saved) == 4:
-            raise OSError("disk full")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(store, "save_personal", fail_on_the_fourth)
-    with pytest.raises(OSError):
+    db.execute("CREATE TEMP TRIGGER fail_on_the_fourth BEFORE INSERT ON personal_templates "
+               f"WHEN (SELECT count(*) FROM personal_templates) >= {before + 3} "
+               "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    with pytest.raises(sqlite3.DatabaseError, match="disk full"):
         save_imported(db, plan.items, now=T0)
     assert db.execute("SELECT count(*) FROM personal_templates").fetchone()[0] == before
+    db.execute("DROP TRIGGER fail_on_the_fourth")
+    assert len(save_imported(db, plan.items, now=T0)) == len(plan.items)  # and nothing else kept it from
 
 
 def test_duplicate_triggers_keep_the_first():

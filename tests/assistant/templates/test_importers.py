@@ -32,6 +32,71 @@ def test_csv_rows_with_one_id_become_one_multilingual_template(db):
     assert store.get_entry(db, "my.danke").template.default_language == "de"
 
 
+def test_an_import_of_thousands_is_one_write_whatever_its_size(db):
+    """Issue 18: each imported template was looked up twice, read, upserted and read back
+    (0.48 ms each: 20,000, the cap, in 9.6 s). The import now asks SQLite a fixed number of
+    statements, plus one look-up per fresh id it makes; titles that repeat go on numbering
+    from where they were, and the ids the file gives are never handed out."""
+    store.upsert_team_template(db, "pack.a", store.Template.from_dict({
+        "id": "my.same", "default_language": "en", "variants": {"en": {"title": "T", "body": "t"}}}), now=T0)
+    rows = ["id,title,body"] + [f"imp.{i},Title {i},Body {{{{amount}}}} {i}" for i in range(2000)]
+    rows += [",Same,Body", ",Same,Body", "my.same-3,Given,Body", ",Same,Body"]
+    items = read_csv(("\n".join(rows) + "\n").encode())
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        ids = save_imported(db, items, now=T0)
+    finally:
+        db.conn.set_trace_callback(None)
+    assert len(ids) == 2004 and ids[:2] == ["imp.0", "imp.1"]
+    # my.same is the team's, my.same-3 is the file's own
+    assert ids[2000:] == ["my.same-2", "my.same-4", "my.same-3", "my.same-5"]
+    looked_up = [s for s in statements if "FROM personal_templates WHERE template_id = 'my.same" in s]
+    assert len(looked_up) == 4  # my.same (taken), -2, -4, -5: each once; -3, the file's, unasked
+    inserts = [s for s in statements if s.startswith("INSERT INTO personal_templates")]
+    assert len(inserts) == 2004  # one row each, and besides them and the look-ups a few statements
+    assert len(statements) - len(inserts) - len(looked_up) < 40  # the old way: about 5 per template
+    entry = store.get_entry(db, "imp.7")
+    assert entry.layer == store.PERSONAL and entry.template.variables["amount"].label
+    assert store.get_personal(db, "imp.7").content_hash == store.content_hash(entry.template)
+
+
+def test_a_file_larger_than_an_import_may_be_is_refused_unread(tmp_path):
+    """A file picked by mistake (a disk image) was read whole into memory before its size
+    was judged: no more than the cap and a byte is read now, and the message gives the
+    file's own size."""
+    from assistant.templates import importers
+
+    huge = tmp_path / "disk.csv"
+    with huge.open("wb") as handle:
+        handle.truncate(importers.MAX_IMPORT_BYTES * 40)  # 200 MB, sparse
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportFailed, match=f"the file is {importers.MAX_IMPORT_BYTES * 40:,} bytes"):
+            importers.read_path(huge)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < importers.MAX_IMPORT_BYTES * 3  # read whole: 200 MB
+    small = tmp_path / "ok.csv"
+    small.write_text("title,body\nHi,Hello\n", encoding="utf-8")
+    assert [item.title for item in importers.read_path(small).items] == ["Hi"]
+
+
+def test_new_personal_templates_are_refused_whole_when_an_id_is_taken_or_given_twice(db):
+    def make(tid):
+        return store.Template.from_dict({"id": tid, "default_language": "en",
+                                         "variants": {"en": {"title": "T", "body": "b"}}})
+    store.add_personal(db, [make("my.a")], now=T0)
+    with pytest.raises(store.StoreError, match="'my.a' already exists"):
+        store.add_personal(db, [make("my.b"), make("my.a")], now=T0)
+    with pytest.raises(store.StoreError, match="'my.c' is given twice"):
+        store.add_personal(db, [make("my.c"), make("my.d"), make("my.c")], now=T0)
+    assert [r.template_id for r in store.list_personal(db)] == ["my.a"]
+
+
 def test_csv_semicolon_separated_with_default_language():
     items = read_csv("title;body\nBonjour;Bonjour {{customer_name}}\n".encode(), language="fr")
     assert items[0].data["variants"] == {"fr": {"title": "Bonjour", "body": "Bonjour {{customer_name}}"}}
