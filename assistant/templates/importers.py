@@ -125,12 +125,15 @@ def read_path(path, language: str = "en") -> "ImportPlan":
     import os
     from pathlib import Path
 
+    from assistant.collector import paused
+
     path = Path(path)
     with path.open("rb") as handle:
         raw = handle.read(MAX_IMPORT_BYTES + 1)
         if len(raw) > MAX_IMPORT_BYTES:
             raise _too_big(os.fstat(handle.fileno()).st_size)
-    return read_file(path.name, raw, language)
+    with paused():  # the plan's objects, none in a cycle: see save_imported
+        return read_file(path.name, raw, language)
 
 
 def _too_big(size: int) -> "ImportFailed":
@@ -579,10 +582,14 @@ def read_file(name: str, raw: bytes, language: str = "en") -> ImportPlan:
 def save_imported(db, items: list[ImportedTemplate], *, now=None) -> list[str]:
     """Store the templates as personal templates, all in one transaction. An explicit id that
     already exists in the library is refused (nothing saved); missing ids are generated."""
+    from assistant.collector import paused
     from assistant.templates import store
 
     given = [item.data.get("id") for item in items]
-    with db.atomic():
+    # 20,000 templates make about a million objects, none in a cycle: the collector's full
+    # passes over them (and over the app's own), taken on this thread while holding the
+    # GIL, made the GUI thread wait 20-30 ms each (issue 18); put off until the write is done
+    with paused(), db.atomic():
         used = store.ids_in_use(db, [tid for tid in given if tid])
         problems = [ImportProblem(item.line, f"a template with the id '{tid}' already exists")
                     for item, tid in zip(items, given) if tid in used]

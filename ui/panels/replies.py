@@ -1025,8 +1025,6 @@ class RepliesPanel(Panel):
         """Import a CSV or Espanso file: read and checked on the worker, previewed, then
         written on a thread with a connection of its own (issue 18: an import at the cap,
         20,000 templates, held the GUI thread 10 s). All or nothing."""
-        from assistant.templates.importers import read_path
-
         if path is None:
             path, _filter = QFileDialog.getOpenFileName(
                 self, _("Import reply templates"), "", _("CSV or Espanso (*.csv *.yml *.yaml)"))
@@ -1035,9 +1033,14 @@ class RepliesPanel(Panel):
         path = Path(path)
         lang = self.language.currentData() or base_language(
             self.services.customer.context.language or "en") or "en"
+
+        def read():
+            from assistant.templates.importers import read_path  # its import too (8 ms the first time)
+
+            return path, read_path(path, lang)
+
         self._confirm(_("Reading {name}…").format(name=path.name))
-        run_in_pool(lambda: (path, read_path(path, lang)), self._import_read, self._import_failed,
-                    pool=self.services.pool)
+        run_in_pool(read, self._import_read, self._import_failed, pool=self.services.pool)
 
     def _import_read(self, read) -> None:
         from assistant.storage.database import checkpoint_later, open_database
