@@ -44,7 +44,9 @@ Only this module writes the template tables (tests/test_layers.py holds it).
 API for the app: :func:`library`, :func:`get_entry`, :func:`save_personal` (editing a team
 template creates a personal version), :func:`delete_personal` (a personal version: back to the
 team's), :func:`duplicate`, :func:`new_personal_id`, :func:`record_use`, :func:`set_favourite`,
-:func:`usage`, :func:`usage_of`, :func:`usage_report`. Every write runs in one ``db.atomic()`` block. Times are
+:func:`usage`, :func:`usage_of`, :func:`usage_report`; for an import of thousands,
+:func:`ids_in_use`, :func:`new_personal_ids` and :func:`add_personal` (one write, all or none);
+:func:`library_rows` (how large the library is, nothing read). Every write runs in one ``db.atomic()`` block. Times are
 UTC ISO-8601; pass ``now`` (tests use fixed instants), else the current time is used.
 """
 
