@@ -31,18 +31,23 @@ def usage_csv(db) -> str:
     return out.getvalue()
 
 
-def write_usage_csv_at(database: Path, output: Path) -> int:
-    """Write the usage report of the database at ``database``, read on a read-only
-    connection of its own, for a worker thread (0.7 s at 50,000 templates); the number of
-    rows. Raises ExportError, also when the database cannot be read (a lock held past the
-    wait, a failing disk): nothing is written then."""
+def read_for_export(database: Path, read):
+    """``read(db)`` on a read-only connection of its own to the database at ``database``,
+    for an export on a worker thread. Raises ExportError when the database cannot be read
+    (a lock held past the wait, a failing disk): nothing is written then."""
     from assistant.storage.database import read_only
 
     try:
         with read_only(database) as db:
-            text = usage_csv(db)
+            return read(db)
     except sqlite3.Error as exc:
-        raise ExportError(f"Cannot read the usage report from {database}: {exc}") from exc
+        raise ExportError(f"Cannot read {database}: {exc}") from exc
+
+
+def write_usage_csv_at(database: Path, output: Path) -> int:
+    """Write the usage report of the database at ``database`` (:func:`read_for_export`:
+    0.7 s at 50,000 templates, on a worker); the number of rows. Raises ExportError."""
+    text = read_for_export(database, usage_csv)
     output = Path(output)
     try:
         partial = output.with_name(output.name + ".partial")
