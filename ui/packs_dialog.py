@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
 
 from assistant import textsafety
 from assistant.clock.ticks import utc_now
+from assistant.errors import UserError
 from assistant.i18n import _, ngettext
 from assistant.packs import format as fmt
 from assistant.packs import inbox, install, manage, signing, trust
@@ -284,8 +285,34 @@ class PacksDialog(QDialog):
         if pack is None:
             return
         value = not getattr(pack, flag)
-        manage.set_pack_flags(self.services.db, pack.pack_id, **{flag: value})
-        self._announce()
+        self._write_apart(lambda db: manage.set_pack_flags(db, pack.pack_id, **{flag: value}))
+
+    def _write_apart(self, write) -> None:
+        """A change to a whole pack, written on a thread with a connection of its own: it
+        rewrites every row of the pack (hiding or removing 20,000 templates held the GUI
+        thread 0.3-0.4 s; issue 18). The pack's buttons wait for it; then it is announced."""
+        from assistant.storage.database import fault, is_fault, open_database
+
+        data_dir = self.services.runtime.data_dir
+        for button in (self.hide_button, self.disable_button, self.remove_button):
+            button.setEnabled(False)
+
+        def work() -> None:
+            opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
+            try:
+                write(opened.db)
+            finally:
+                opened.close()
+
+        def failed(exc: Exception) -> None:
+            if is_fault(exc):  # a lock held past the wait, a full disk: nothing was changed
+                exc = fault(exc, data_dir.database)
+            if not isinstance(exc, UserError):
+                raise exc  # a bug: the window's error report
+            self._show_pack()
+            plain_message(self, QMessageBox.Warning, _("Template packs"), str(exc))
+
+        run_in_thread(work, lambda _done: self._announce(), failed, name="pack change")
 
     def remove_selected(self) -> None:
         pack = self._selected_pack()
@@ -297,8 +324,8 @@ class PacksDialog(QDialog):
               "templates.").format(title=textsafety.visible(pack.title)), QMessageBox.Yes | QMessageBox.No)
         if answer != QMessageBox.Yes:
             return
-        manage.remove_pack(self.services.db, pack.pack_id, self.now())
-        self._announce()
+        now = self.now()
+        self._write_apart(lambda db: manage.remove_pack(db, pack.pack_id, now))
 
     # -- install -------------------------------------------------------------------
     def choose_and_install(self) -> None:
