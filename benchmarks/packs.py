@@ -67,7 +67,7 @@ from types import SimpleNamespace
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _bars import Bars, add_quick  # noqa: E402  (this folder is on a script's import path)
-from _measure import percentile  # noqa: E402
+from _measure import loop_gaps, percentile, turn_until  # noqa: E402
 
 LANGS = ["en", "es", "fr", "de", "pt_BR", "ar"]
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
@@ -223,7 +223,7 @@ def measure_install_gaps(path: Path, tmp: Path, count: int, attempt: int = 0) ->
     (the starter library shown, as on a first install): the gaps (ms) of a 5 ms timer, from
     the click until the result is shown and the panel lists the pack's templates."""
     os.environ["AGENT_ASSISTANT_HOME"] = str(tmp / f"install-home-{attempt}")
-    from PySide6.QtCore import QThreadPool, QTimer
+    from PySide6.QtCore import QThreadPool
     from PySide6.QtWidgets import QApplication
 
     import ui.packs_dialog as packs_dialog
@@ -242,41 +242,18 @@ def measure_install_gaps(path: Path, tmp: Path, count: int, attempt: int = 0) ->
 
     panel = RepliesPanel(services)  # it hears of the install and lists the pack, as in the app
     panel.show()
-    deadline = time.perf_counter() + 60
-    while (panel.index is None or not panel.results.count()) and time.perf_counter() < deadline:
-        app.processEvents()
-        time.sleep(0.001)
+    turn_until(lambda: panel.index is not None and panel.results.count() > 0, 60, 0.001)
     before = len(panel.entries)
     dialog = packs_dialog.PacksDialog(services, now=lambda: NOW)
     dialog.show()
-    settled = time.perf_counter() + 0.5  # the first reply's preview shown: both idle, as when the lead clicks
-    while time.perf_counter() < settled:
-        app.processEvents()
-        time.sleep(0.001)
+    turn_until(lambda: False, 0.5, 0.001)  # the first reply's preview shown: both idle, as when the lead clicks
     shown = []
     real_message = packs_dialog.plain_message
     packs_dialog.plain_message = lambda *args, **kwargs: shown.append(args[2]) or 0  # the result, not modal
-    gaps, last = [], [time.perf_counter()]
-
-    def tick():
-        now = time.perf_counter()
-        gaps.append((now - last[0]) * 1000)
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
     try:
-        timer.start()
-        last[0] = time.perf_counter()
-        dialog.install_path(path)
-        deadline = time.perf_counter() + 120
-        while ((not shown or len(panel.entries) < before + count or panel._pending_read is not None)
-               and time.perf_counter() < deadline):
-            app.processEvents()
-            time.sleep(0.0005)
+        gaps, _seconds = loop_gaps(lambda: dialog.install_path(path), lambda: (
+            bool(shown) and len(panel.entries) >= before + count and panel._pending_read is None), 120)
     finally:
-        timer.stop()
         packs_dialog.plain_message = real_message
     assert shown == ["Pack installed"], (shown, getattr(dialog, "last_rejection", None))
     assert len(panel.entries) >= before + count, (before, len(panel.entries))

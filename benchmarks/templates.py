@@ -60,7 +60,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _bars import Bars, add_quick  # noqa: E402  (this folder is on a script's import path)
-from _measure import percentile  # noqa: E402
+from _measure import loop_gaps, percentile, turn_until  # noqa: E402
 from assistant.customer import CustomerContext  # noqa: E402
 from assistant.fuzzy import fold  # noqa: E402
 from assistant.templates.compose import compose  # noqa: E402
@@ -211,6 +211,18 @@ def fill_database(db, library: list[Template], usage: list[tuple]) -> None:
                             "VALUES (?, ?, ?, ?)", usage)
 
 
+def close_panel(panel, services, runtime) -> None:
+    """The panel closed, its work on the worker done, the database closed."""
+    from PySide6.QtCore import QCoreApplication
+
+    services.hall.stop()
+    panel.close()
+    panel.deleteLater()
+    QCoreApplication.processEvents()
+    services.pool.waitForDone(10000)
+    runtime.close()
+
+
 def measure_panel(library: list[Template], usage: list[tuple], queries: list[str]) -> dict:
     """Open the real Replies panel on a database holding the library, then type."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -293,23 +305,21 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
     # (ja, de), regional (pt_BR, es_MX); each context in turn, the first of each included
     contexts = [CustomerContext(name=f"Customer {k}", language=lang) for k, lang in
                 enumerate(["fr", "ja", "en", "pt_BR", "es_MX", "de", "es"] * 4)]
+    def set_each() -> list[float]:
+        times = []
+        for context in contexts:
+            t0 = time.perf_counter()
+            services.customer.set(context)
+            QCoreApplication.processEvents()
+            times.append((time.perf_counter() - t0) * 1000)
+        return times
     panel.search.setText(queries[len(queries) // 2])
     QCoreApplication.processEvents()
-    customers = []
-    for context in contexts:
-        t0 = time.perf_counter()
-        services.customer.set(context)
-        QCoreApplication.processEvents()
-        customers.append((time.perf_counter() - t0) * 1000)
+    customers = set_each()
     # and with nothing typed (most calls): the list is the library by use, then by title
     panel.search.clear()
     QCoreApplication.processEvents()
-    customers_idle = []
-    for context in contexts:
-        t0 = time.perf_counter()
-        services.customer.set(context)
-        QCoreApplication.processEvents()
-        customers_idle.append((time.perf_counter() - t0) * 1000)
+    customers_idle = set_each()
 
     # a template saved, as the panel's editor saves it (its write, the announcement, the
     # list and the reply shown again), then looked for by its new title word
@@ -389,12 +399,7 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
         QCoreApplication.processEvents()
         bare.append((time.perf_counter() - t0) * 1000)
 
-    services.hall.stop()
-    panel.close()
-    panel.deleteLater()
-    QCoreApplication.processEvents()
-    services.pool.waitForDone(10000)
-    runtime.close()
+    close_panel(panel, services, runtime)
     return {"fill_s": fill_s, "ready_s": ready_s, "longest_open_ms": longest_open_ms,
             "constructed_ms": constructed_ms, "longest_cpu_ms": longest_cpu_ms, "arrival_ms": max(arrivals or [0.0]),
             "keystrokes": keystrokes, "bare": bare, "listed_last": listed, "customers": customers, "customers_idle": customers_idle,
@@ -416,7 +421,6 @@ def measure_import(count: int) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = tempfile.mkdtemp(prefix="bench-import-")
     os.environ["AGENT_ASSISTANT_HOME"] = home
-    from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
     from assistant.runtime import start
@@ -442,42 +446,15 @@ def measure_import(count: int) -> dict:
     panel._ask = lambda _title, _text: True  # the preview, answered at once
     panel.resize(420, 720)
     panel.show()
-    deadline = time.perf_counter() + 120
-    while (panel.index is None or not panel.results.count()) and time.perf_counter() < deadline:
-        QCoreApplication.processEvents()
-        time.sleep(0.001)
-    settled = time.perf_counter() + 0.5  # the first reply's preview shown: the panel idle, as when the agent clicks
-    while time.perf_counter() < settled:
-        QCoreApplication.processEvents()
-        time.sleep(0.001)
+    turn_until(lambda: panel.index is not None and panel.results.count() > 0, 120, 0.001)
+    turn_until(lambda: False, 0.5, 0.001)  # the first reply's preview shown: the panel idle, as when the agent clicks
     before = len(panel.entries)
-    gaps, last = [], [time.perf_counter()]
-
-    def tick():
-        now = time.perf_counter()
-        gaps.append((now - last[0]) * 1000)
-        last[0] = now
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
-    timer.start()
-    started = last[0] = time.perf_counter()
-    panel.import_file(str(source))
-    deadline = started + 300
-    while ((not panel.confirmation.text().startswith("Imported") or len(panel.entries) < before + count
-            or panel._pending_read is not None) and time.perf_counter() < deadline):
-        QCoreApplication.processEvents()
-        time.sleep(0.0005)
-    total_s = time.perf_counter() - started
-    timer.stop()
-    gaps.append((time.perf_counter() - last[0]) * 1000)
+    gaps, total_s = loop_gaps(
+        lambda: panel.import_file(str(source)),
+        lambda: (panel.confirmation.text().startswith("Imported") and len(panel.entries) >= before + count
+                 and panel._pending_read is None), 300)
     listed = len(panel.entries) - before
-    services.hall.stop()
-    panel.close()
-    panel.deleteLater()
-    QCoreApplication.processEvents()
-    services.pool.waitForDone(10000)
-    runtime.close()
+    close_panel(panel, services, runtime)
 
     # the baseline: the same rows, as stored, inserted bare (no reading, no checks, no panel)
     plan = read_file(source.name, source.read_bytes())

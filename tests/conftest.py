@@ -385,3 +385,22 @@ def show_view(qtbot):
         panel.set_view(name)
         qtbot.waitUntil(lambda: not panel.reading)
     return show
+
+
+@pytest.fixture
+def sqlite_steps():
+    """``steps(db, fn)``: ``fn()``'s result and how many of SQLite's virtual-machine steps it
+    took on ``db``. Work that grows with a table's rows shows as steps, whatever the
+    machine's speed: what a test holds a query to, instead of a time."""
+    def steps(db, fn):
+        counted = [0]
+
+        def tick() -> int:
+            counted[0] += 1
+            return 0
+        db.conn.set_progress_handler(tick, 1)
+        try:
+            return fn(), counted[0]
+        finally:
+            db.conn.set_progress_handler(None, 1)
+    return steps

@@ -126,7 +126,7 @@ def test_a_packs_templates_are_listed_with_their_titles_and_flags_without_loadin
     assert titles["acme.b"] == "Refund acme.b pt_BR"  # the default language's title, as Template.title
 
 
-def test_a_packs_ticks_are_read_from_the_ticks_not_from_every_template_of_the_pack(setup):
+def test_a_packs_ticks_are_read_from_the_ticks_not_from_every_template_of_the_pack(setup, sqlite_steps):
     """Issue 18: written as a join, the read of the agent's ticks had SQLite build a Bloom
     filter over every row of the pack first (162 ms at 50,000, and only once something was
     ticked). Counted in SQLite's own steps, a few ticks now cost a few steps each, whatever
@@ -141,18 +141,9 @@ def test_a_packs_ticks_are_read_from_the_ticks_not_from_every_template_of_the_pa
     db.execute("ANALYZE")
 
     def steps() -> int:
-        counted = [0]
-
-        def count():
-            counted[0] += 1
-            return 0
-        db.conn.set_progress_handler(count, 1)
-        try:
-            listing = manage.pack_templates(db, "acme.refunds")
-        finally:
-            db.conn.set_progress_handler(None, 1)
+        listing, counted = sqlite_steps(db, lambda: manage.pack_templates(db, "acme.refunds"))
         assert len(listing.ids) == 20002
-        return counted[0]
+        return counted
     untouched = steps()
     manage.set_template_flags(db, "acme.a", hidden=True)
     manage.set_template_flags(db, "bulk.7", disabled=True)
