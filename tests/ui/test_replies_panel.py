@@ -100,6 +100,23 @@ def test_missing_language_falls_back_with_a_note(qtbot, panel, services):
     assert not panel.draft_button.isVisible()  # no translation model installed
 
 
+def test_the_next_customer_in_the_same_language_keeps_the_list_and_shows_their_reply(qtbot, panel, services):
+    """Issue 18: the list was built again at every customer change (5 ms at 50,000
+    templates, on the GUI thread); only the customer's language changes it (the titles
+    shown). The reply is composed for the new customer all the same."""
+    services.customer.set(CustomerContext(name="Ana", country="ES", zone="Europe/Madrid", language="es"))
+    panel.select_template("starter.greeting.welcome")  # {{salutation}}: by the customer's name
+    built = []
+    panel.results.model().rowsInserted.connect(lambda *_: built.append(1))
+    listed = [panel.results.item(i).text() for i in range(panel.results.count())]
+    services.customer.set(CustomerContext(name="Lucía", country="MX", zone="America/Mexico_City", language="es"))
+    assert built == [] and [panel.results.item(i).text() for i in range(panel.results.count())] == listed
+    assert "Lucía" in panel.preview.toPlainText() and "Ana" not in panel.preview.toPlainText()
+    services.customer.set(CustomerContext(name="Jean", country="FR", zone="Europe/Paris", language="fr"))
+    assert built and [panel.results.item(i).text() for i in range(panel.results.count())] != listed
+    assert panel.language.itemText(0).endswith("(fr)")
+
+
 def test_a_customers_language_changes_the_list_with_no_order_computed_on_the_gui_thread(
         qtbot, large_panel, services, monkeypatch):
     """The library's reading prepared every title order a customer can ask for: changing the
