@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import threading
 
 from assistant.templates.model import base_language
 from assistant.translation.glossary import TermIndex, all_terms, term_pattern
@@ -30,14 +31,30 @@ def preferred_translations(db, text: str, target: str) -> list[tuple[str, str]]:
     return hints(team_rows(db), text, target) if text.strip() else []
 
 
+_read_lock = threading.Lock()
+_read: dict[tuple[str, bool], tuple[int, tuple]] = {}  # (database, team) -> (packs counter, what was read)
+
+
 def read_glossaries(path, team: bool) -> tuple[list[str], tuple[tuple[str, str], ...]]:
     """What a translation reads on the worker, on a read-only connection of its own: the
     glossary's terms to protect and (``team``) :func:`team_rows` for the hints. On the GUI
-    thread the terms alone took 26 ms at six packs' 30,000, and the hints 1.07 s."""
+    thread the terms alone took 26 ms at six packs' 30,000, and the hints 1.07 s. Read
+    again only when a glossary changed (the ``packs`` change counter moved): each message
+    read them, 12 ms (21 with the hints) at 30,000 terms."""
+    from assistant.storage.changes import PACKS, counter
     from assistant.storage.database import read_only
 
+    key = (str(path), team)
     with read_only(path) as db:
-        return all_terms(db), (team_rows(db) if team else ())
+        version = counter(db.conn, PACKS)  # before the read: a change meanwhile is read next time
+        with _read_lock:
+            kept = _read.get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        read = all_terms(db), (team_rows(db) if team else ())
+    with _read_lock:
+        _read[key] = (version, read)
+    return read
 
 
 def team_rows(db) -> tuple[tuple[str, str], ...]:

@@ -16,7 +16,7 @@ logged as a bug (a writer that forgot to announce), so views still follow within
 
 Topics (the app's hall has one signal per topic, ``ui.hall.Hall``):
 ``tasks``, ``library`` (reply templates, their layers and flags), ``packs`` (installed packs,
-their cards, glossaries and trusted keys), ``settings`` (per key) and ``customers`` (recent
+their cards, glossaries and trusted keys, and the translation glossary's terms), ``settings`` (per key) and ``customers`` (recent
 customers and pinned clocks).
 """
 
@@ -63,6 +63,23 @@ def m001_change_counters(db):
             for event in ("INSERT", "UPDATE", "DELETE"):
                 db.execute(f"CREATE TRIGGER changes_{table}_{event.lower()} AFTER {event} ON {table} "
                            f"BEGIN UPDATE change_counters SET n = n + 1 WHERE topic = '{topic}'; END")
+
+
+@migrations()
+def m002_user_glossary_terms(db):
+    """The translation glossary's terms (a pack's do-not-translate terms, and the agent's
+    own, added with the CLI) join the ``packs`` topic, as the packs' glossaries did: what
+    keeps a copy of the glossary (the Translate panel's worker, issue 18) hears of every
+    change to it."""
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER changes_glossary_terms_{event.lower()} AFTER {event} ON glossary_terms "
+                   f"BEGIN UPDATE change_counters SET n = n + 1 WHERE topic = '{PACKS}'; END")
+
+
+def counter(conn: sqlite3.Connection, topic: str) -> int:
+    """The topic's change counter: it moves with every commit that changed the topic, by
+    any connection or process."""
+    return conn.execute("SELECT n FROM change_counters WHERE topic = ?", (topic,)).fetchone()[0]
 
 
 @contextmanager

@@ -25,11 +25,11 @@ def test_the_migration_creates_the_triggers_and_nothing_else_does(db):
     assert set(everything) - set(triggers) == {"tasks_fts_insert", "tasks_fts_update", "tasks_fts_delete"}
     watched = {"tasks", "team_templates", "personal_templates", "pack_template_prefs", "packs",
                "pack_cards", "pack_glossary", "trusted_keys", "settings", "customer_recents",
-               "customer_pins"}
+               "customer_pins", "glossary_terms"}
     assert set(triggers.values()) == watched
     assert set(triggers) == {f"changes_{t}_{e}" for t in watched for e in ("insert", "update", "delete")}
     assert {t for (t,) in db.execute("SELECT topic FROM change_counters")} == set(changes.TOPICS)
-    assert ("changes", "m001_change_counters") in {
+    assert {("changes", "m001_change_counters"), ("changes", "m002_user_glossary_terms")} <= {
         (r["migration_set"], r["name"]) for r in db["_sqlite_migrations"].rows}
 
 
