@@ -22,9 +22,10 @@ The Packs window while it installs the pack (the first install, through its Inst
 button's path: read and checked on a thread, merged on another, the result shown), beside
 the Replies panel, which hears of it and lists the pack's templates: the event loop never
 waits more than 50 ms (a 5 ms timer's longest gap, the median of five installs; the worst
-of them at most 150 ms, a regression guard) until both are done. (The panel read the library again on the GUI thread when it had been small
-before the install: 0.56 s for 20,000 templates; and the window's page of 200 titles, a
-row fetched at a time, waited for the interpreter lock at each row: 30-80 ms.)
+of them at most 150 ms, a regression guard) until both are done. (The panel read the
+library again on the GUI thread when it had been small before the install: 0.56 s for
+20,000 templates; and the window's page of 200 titles, a row fetched at a time, waited
+for the interpreter lock at each row: 30-80 ms.)
 
 The Pack editor, real, on a pack of 19,000 templates x 6 languages, near the most a pack
 it writes may hold (the default cap, 20,000; ``--quick``: 5,000): opening it (the file

@@ -402,7 +402,8 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
     close_panel(panel, services, runtime)
     return {"fill_s": fill_s, "ready_s": ready_s, "longest_open_ms": longest_open_ms,
             "constructed_ms": constructed_ms, "longest_cpu_ms": longest_cpu_ms, "arrival_ms": max(arrivals or [0.0]),
-            "keystrokes": keystrokes, "bare": bare, "listed_last": listed, "customers": customers, "customers_idle": customers_idle,
+            "keystrokes": keystrokes, "bare": bare, "listed_last": listed, "customers": customers,
+            "customers_idle": customers_idle,
             "edits": edits, "edits_found": found, "whole_reads": edit_reads,
             "others": others, "others_found": other_found, "others_block_ms": max(other_blocks),
             "others_whole_reads": len(whole_reads) - edit_reads}
@@ -438,8 +439,9 @@ def measure_import(count: int) -> dict:
         out = csv.writer(handle)
         out.writerow(["title", "body", "tags", "language"])
         for i in range(count):
-            out.writerow([f"Imported reply {i} about a refund", f"Hello {{{{customer_first_name|there}}}}, your order "
-                          f"{{{{order_id}}}} ({i}) is on its way. Kind regards, {{{{agent_name}}}}", "imported;refund", "en"])
+            out.writerow([f"Imported reply {i} about a refund",
+                          f"Hello {{{{customer_first_name|there}}}}, your order {{{{order_id}}}} ({i}) is on "
+                          f"its way. Kind regards, {{{{agent_name}}}}", "imported;refund", "en"])
     runtime = start()
     services = AppServices(runtime, CustomerContextHolder())
     panel = RepliesPanel(services)

@@ -16,8 +16,8 @@ logged as a bug (a writer that forgot to announce), so views still follow within
 
 Topics (the app's hall has one signal per topic, ``ui.hall.Hall``):
 ``tasks``, ``library`` (reply templates, their layers and flags), ``packs`` (installed packs,
-their cards, glossaries and trusted keys, and the translation glossary's terms), ``settings`` (per key) and ``customers`` (recent
-customers and pinned clocks).
+their cards, glossaries and trusted keys, and the translation glossary's terms), ``settings``
+(per key) and ``customers`` (recent customers and pinned clocks).
 """
 
 from __future__ import annotations

@@ -246,7 +246,8 @@ def test_my_templates_are_exported_as_a_pack_on_the_worker(qtbot, panel, service
     assert warnings == ["There are no personal templates to export."]
     assert not (tmp_path / "none.agentpack.json").exists()
     store.add_personal(services.db, [store.Template.from_dict({
-        "id": f"my.t{i}", "default_language": "en", "variants": {"en": {"title": f"T {i}", "body": "Hi {{customer_first_name|}}"}}})
+        "id": f"my.t{i}", "default_language": "en",
+        "variants": {"en": {"title": f"T {i}", "body": "Hi {{customer_first_name|}}"}}})
         for i in range(3)])
     read = build.personal_pack
     monkeypatch.setattr(build, "personal_pack", lambda db, **k: (threads.append(threading.current_thread()),
@@ -298,7 +299,8 @@ def test_an_import_is_read_and_written_off_the_gui_thread_and_a_full_disk_writes
     from ui.panels import replies
 
     reads, read_library = [], replies.read_library
-    monkeypatch.setattr(replies, "read_library", lambda *a: reads.append(threading.current_thread()) or read_library(*a))
+    monkeypatch.setattr(replies, "read_library",
+                        lambda *a: reads.append(threading.current_thread()) or read_library(*a))
     panel.import_file(str(source))
     qtbot.waitUntil(lambda: panel.confirmation.text() == "Imported 300 templates", timeout=10000)
     assert len(store.list_personal(services.db)) == before + 300
@@ -388,7 +390,8 @@ def test_the_usage_report_is_written_on_the_worker_from_the_titles_alone(qtbot, 
 
     from assistant.templates import export
 
-    expected = {(e.id, e.template.title, e.layer, e.pack_id or "") for e in store.library(services.db, include_hidden=True)}
+    expected = {(e.id, e.template.title, e.layer, e.pack_id or "")
+                for e in store.library(services.db, include_hidden=True)}
     threads = []
     read = export.usage_csv
     monkeypatch.setattr(export, "usage_csv", lambda db: (threads.append(threading.current_thread()), read(db))[1])
