@@ -298,11 +298,8 @@ class PacksDialog(QDialog):
             button.setEnabled(False)
 
         def work() -> None:
-            opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
-            try:
+            with open_database(data_dir.database, data_dir.backups) as opened:  # this thread's own connection
                 write(opened.db)
-            finally:
-                opened.close()
 
         def failed(exc: Exception) -> None:
             if is_fault(exc):  # a lock held past the wait, a full disk: nothing was changed
@@ -399,14 +396,13 @@ class PacksDialog(QDialog):
         def work():
             from assistant.storage.database import checkpoint_later, open_database
 
-            opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
             try:
-                with checkpoint_later(opened.db.conn):  # the result first (see merged)
+                with (open_database(data_dir.database, data_dir.backups) as opened,  # this thread's own connection
+                      checkpoint_later(opened.db.conn)):  # the result first (see merged)
                     return install.apply(opened.db, verified, policy, options, now, progress=progress.report)
             except fmt.PackRejected as exc:
                 return exc
             finally:
-                opened.close()
                 install.release(verified)  # here, not wherever the last reference goes
 
         def failed(exc: Exception) -> None:
@@ -742,11 +738,8 @@ class InboxWatch(QObject):
             from assistant.storage.database import DatabaseError, open_database
 
             try:
-                opened = open_database(data_dir.database, data_dir.backups)
-                try:
+                with open_database(data_dir.database, data_dir.backups) as opened:
                     return collected, self.inbox.install(opened.db, policy, collected, now)
-                finally:
-                    opened.close()
             except (sqlite3.Error, DatabaseError) as exc:
                 return collected, exc
 

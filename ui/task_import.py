@@ -77,12 +77,9 @@ def import_tasks_file(window, path: str | Path | None = None):
         from assistant.tasks.store import TaskStore
 
         text, fmt = read_export(path)
-        opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
-        try:
-            with checkpoint_later(opened.db.conn):  # the result first (see done)
-                return import_tasks(TaskStore(opened.db), text, fmt, progress=progress.report)
-        finally:
-            opened.close()
+        with (open_database(data_dir.database, data_dir.backups) as opened,  # this thread's own connection
+              checkpoint_later(opened.db.conn)):  # the result first (see done)
+            return import_tasks(TaskStore(opened.db), text, fmt, progress=progress.report)
 
     def done(result) -> None:
         checkpoint_in_thread(data_dir.database)

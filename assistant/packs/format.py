@@ -265,7 +265,6 @@ def _may_hold_big_numbers(raw: bytes) -> bool:
     return False
 
 
-
 def _finite_float(text: str) -> float:
     value = float(text)
     if value in (float("inf"), float("-inf")):

@@ -202,6 +202,12 @@ class OpenedDatabase:
     def close(self) -> None:
         self.conn.close()
 
+    def __enter__(self) -> "OpenedDatabase":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
 
 @contextmanager
 def triggers_set_aside(conn: sqlite3.Connection, name_like: str, tables: tuple[str, ...]):

@@ -1058,12 +1058,9 @@ class RepliesPanel(Panel):
         data_dir = self.services.runtime.data_dir
 
         def work() -> list[str]:
-            opened = open_database(data_dir.database, data_dir.backups)  # this thread's own connection
-            try:
-                with checkpoint_later(opened.db.conn):  # the result first, then SQLite's checkpoint
-                    return save_imported(opened.db, plan.items)
-            finally:
-                opened.close()
+            with (open_database(data_dir.database, data_dir.backups) as opened,  # this thread's own connection
+                  checkpoint_later(opened.db.conn)):  # the result first, then SQLite's checkpoint
+                return save_imported(opened.db, plan.items)
 
         run_in_thread(work, self._imported, self._import_failed, name="template-import")
 
