@@ -200,7 +200,8 @@ def test_the_settings_dialog_moves_the_queue_and_the_clock(window, qtbot, monkey
     with qtbot.waitSignal(services.hall.settings_changed):
         window.show_settings()
     assert queue.agent_zone == "Asia/Tokyo" == window.customer_bar.agent_zone()
-    # the one 12/24-hour choice reached the queue and the clock at once
+    # the one 12/24-hour choice reached the queue (its view read again on its worker) and the clock
+    qtbot.waitUntil(lambda: not queue.reading)
     assert queue.model.index(queue.model.row_of(task.id), 2).data().endswith("18:00")
     assert settings.get(services.db, "clock.hour_cycle") == "24"
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 from babel.dates import get_day_names, get_month_names
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QHelpEvent, QTextDocument
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QToolTip
 
 from assistant import settings
 from assistant.customer import CustomerContext
@@ -40,8 +40,18 @@ def panel(qtbot, services):
     p.reload()
     p.show()
     p.tree.setFocus()
-    qtbot.waitUntil(lambda: not p.counting)  # the tab's count and the filter lists, read on the worker
+    # the tab's count, the filter lists and the settings' re-read, on the worker
+    qtbot.waitUntil(lambda: not p.counting and not p.reading)
     return p
+
+
+def hover_tooltip(panel, row: int, column: int = 0) -> str:
+    """The tooltip the list shows when the pointer rests on a cell (Qt's own help event)."""
+    rect = panel.tree.visualRect(panel.model.index(row, column))
+    viewport = panel.tree.viewport()
+    QToolTip.hideText()
+    QApplication.sendEvent(viewport, QHelpEvent(QEvent.ToolTip, rect.center(), viewport.mapToGlobal(rect.center())))
+    return QToolTip.text()
 
 
 def titles(panel):
@@ -66,7 +76,7 @@ def test_now_view_order_countdowns_and_both_times(panel):
     assert model.index(1, 0).data() == "Call back Mrs Ito about the refund — Ito Hana"
     # follow-up in the agent's and the customer's time
     assert model.index(1, 2).data() == "9:50 AM · their 5:50 PM"  # 12-hour: the English UI's habit
-    tooltip = model.index(1, 0).data(Qt.ToolTipRole)
+    tooltip = hover_tooltip(panel, 1, 2)  # any of the row's cells
     document = QTextDocument()
     document.setHtml(tooltip)  # escaped: a title or a note with markup is shown as written
     why = document.toPlainText()
@@ -250,9 +260,10 @@ def test_breach_soon_notice(panel, services, qtbot):
 
 
 def test_focus_lands_on_the_list_and_search_hands_over(panel, qtbot):
-    panel.search.setFocus()
-    qtbot.keyClick(panel.search, Qt.Key_Down)
-    assert panel.tree.hasFocus()
+    for key_ in (Qt.Key_Down, Qt.Key_Return, Qt.Key_Enter):
+        panel.search.setFocus()
+        qtbot.keyClick(panel.search, key_)
+        assert panel.tree.hasFocus(), key_
     panel.setFocus()
     assert panel.tree.hasFocus()
 
@@ -396,6 +407,59 @@ def test_a_read_starts_after_the_event_loop_painted_and_only_the_latest_asked_fo
     assert asked == [] and panel.reading  # nothing started yet; the rows shown are not the latest
     read(qtbot, panel)
     assert asked == ["done"] and panel.view_name == "done"
+
+
+def test_the_list_is_painted_and_sized_without_entering_python(panel):
+    """Issue 18: the cells are Qt's own items, so painting the list and sizing its columns
+    call no Python. A model written in Python took the interpreter lock at every cell a view
+    asked for, and waited for it at each while a worker held it (the reply index built at
+    start): switching to the Queue then froze the window for hundreds of ms."""
+    import sys
+
+    viewport = panel.tree.viewport()
+    viewport.repaint()
+    called = []
+    sys.setprofile(lambda frame, event, _arg: called.append(frame.f_code.co_qualname) if event == "call" else None)
+    try:
+        viewport.repaint()
+        panel.tree.resizeColumnToContents(2)
+        panel.model.index(1, 0).data(Qt.AccessibleTextRole)
+    finally:
+        sys.setprofile(None)
+    assert called == []
+    assert panel.model.rowCount() == 3 and panel.tree.columnWidth(2) > 0
+    # nor does the tab's showing: only key presses reach the panel's Python (no event filter)
+    panel.hide()
+    sys.setprofile(lambda frame, event, _arg: called.append(frame.f_code.co_qualname) if event == "call" else None)
+    try:
+        panel.show()
+        QApplication.processEvents()
+    finally:
+        sys.setprofile(None)
+    assert called == []
+
+
+def test_a_cell_written_again_keeps_nothing_it_showed_before(panel, monkeypatch):
+    """The items are written again in place (the minute tick) or reused by a reset: a role a
+    row no longer has (the breached colour) is cleared, not left from the row before."""
+    from ui.panels import queue
+
+    model = panel.model
+    rows, now = model.rows, model.now
+    assert [model.index(r, 1).data(Qt.ForegroundRole) is not None for r in range(3)] == [True, False, False]
+    calm = [replace(r, score=replace(r.score, breached=False)) for r in rows]
+    model.set_rows(calm, now)  # the same tasks in the same order: the cells rewritten in place
+    assert model.index(0, 1).data(Qt.ForegroundRole) is None
+    assert model.index(0, 1).data() == "breached 1 h 00 min ago"  # the texts as they were
+    monkeypatch.setattr(queue, "MAX_ROW_MOVES", 0)  # any other order resets the model
+    model.set_rows(rows[::-1], now)
+    assert [model.index(r, 1).data(Qt.ForegroundRole) is not None for r in range(3)] == [False, False, True]
+    assert [model.index(r, c).data() for r in range(3) for c in range(3)] == [
+        text for r in rows[::-1] for text in queue.row_texts(r, now, panel.agent_zone)[:3]]
+    assert [model.index(r, 0).data(Qt.AccessibleTextRole) for r in range(3)] == [
+        queue.row_texts(r, now, panel.agent_zone)[3] for r in rows[::-1]]
+    model.set_rows(rows[1:], now)  # fewer rows
+    assert model.rowCount() == 2 and model.index(1, 0).data() == rows[2].task.title
 
 
 def test_the_worker_makes_the_texts_of_the_rows_it_read(panel, qtbot, monkeypatch):

@@ -20,11 +20,12 @@ import bisect
 import logging
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import (QAction, QBrush, QGuiApplication, QKeySequence, QShortcut, QStandardItem,
+                           QStandardItemModel)
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMenu, QPushButton, QTabBar, QToolButton, QTreeView, QVBoxLayout,
-                               QWidget)
+                               QMenu, QPushButton, QStyledItemDelegate, QTabBar, QToolButton, QToolTip,
+                               QTreeView, QVBoxLayout, QWidget)
 
 from assistant.clock import hours
 from assistant.clock.ticks import utc_now
@@ -49,17 +50,13 @@ MAX_INCREMENTAL = 50  # more tasks changed at once than this: the view is read a
 RLM = "\u200f"  # right-to-left mark
 MAX_ROW_MOVES = 8  # more rows left or arrived than this: the model is reset, not edited
 RESERVE = 50  # rows read beyond VIEW_LIMIT, so a task leaving the list needs no new read
-PREPARED_ROWS = 60  # rows whose texts the worker makes with a read: a screenful and more
-BREACHED = QColor("#b3261e")
 
 
 
-# roles as plain ints: a view asks ``data`` for ~10 roles of every cell it sizes or paints,
-# and comparing an int with a Qt enum member is slow in PySide6
-_DISPLAY, _TOOLTIP, _FOREGROUND, _ACCESSIBLE, _USER = (
-    int(role.value) for role in (Qt.DisplayRole, Qt.ToolTipRole, Qt.ForegroundRole,
-                                 Qt.AccessibleTextRole, Qt.UserRole))
-_ROLES = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _ACCESSIBLE, _USER})
+# the roles the cells hold, as the plain ints ``setItemData`` takes
+_DISPLAY, _FOREGROUND, _ACCESSIBLE = (
+    int(role.value) for role in (Qt.DisplayRole, Qt.ForegroundRole, Qt.AccessibleTextRole))
+_NOTHING = (None,) * 5  # a new item's cells: every one differs
 
 
 def _row_moves(old: list[int], new: list[int]) -> list[tuple[int, int, list[int]]] | None:
@@ -103,72 +100,110 @@ def _counts(store: TaskStore, counting: int, now: datetime) -> tuple[int, int, l
     return counting, store.count_now(now), store.tags(), store.countries()
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(QStandardItemModel):
     """Rows of a view, as the core ranked them. Display only: no rules here.
 
-    Each row's texts are made once, when a view first asks for them, and kept until the row
-    changes. New rows in the same order (the minute tick, most changes) update the rows in
-    place and repaint them; only a different order resets the model (issue 18)."""
+    The cells are Qt's own items, so a view sizes and paints them without entering Python.
+    With a model written in Python, each cell a view asked for had to take the interpreter
+    lock, and while a worker held it (the reply index being built at start, a pack install)
+    it waited at every cell: switching to the Queue while 50,000 templates were indexed froze
+    the window 65-300 ms, against 36-50 ms with the cells in Qt (issue 18). The texts are
+    made with the read, on the worker; new rows in the same order (the minute tick, most
+    changes) rewrite only the cells that changed; a few rows that left or arrived are removed
+    or inserted; only a different order resets the model."""
 
     COLUMNS = (N_("Task"), N_("SLA"), N_("Follow-up"))
 
     def __init__(self, agent_zone: str, parent=None):
-        super().__init__(parent)
+        super().__init__(0, len(self.COLUMNS), parent)
+        self.setHorizontalHeaderLabels([_(c) for c in self.COLUMNS])
         self.rows: list[Ranked] = []
         self.now = utc_now()
         self.agent_zone = agent_zone
         self._cells: dict[int, tuple] = {}  # task id -> (its row, the row's texts)
-        self._alert: QBrush | None = None    # the breached colour, for the palette of this reset
         self._cells_zone = agent_zone        # the agent's zone the texts were made in
+        self._written: list[tuple] = []     # each row's cells as written to the items
+        self._alert: QBrush | None = None    # the breached colour, for the palette of this set
 
     def set_rows(self, rows: list[Ranked], now: datetime, prepared: tuple[str, list] | None = None) -> None:
-        """``prepared``: (the agent's zone, :func:`row_texts` of the first rows) made with
-        the read; used when the zone is still the model's."""
-        same_order = ([r.task.id for r in rows] == [r.task.id for r in self.rows])
+        """``prepared``: (the agent's zone, :func:`row_texts` of the rows) made with the
+        read; used when the zone is still the model's. Texts not known are made here."""
         # at the same instant a row that is the same object (a change elsewhere) keeps its texts
         kept = {}
         if now == self.now and self._cells_zone == self.agent_zone:
             unchanged = {id(r) for r in rows}
             kept = {task_id: known for task_id, known in self._cells.items() if id(known[0]) in unchanged}
         if prepared is not None and prepared[0] == self.agent_zone:
-            kept.update((ranked.task.id, (ranked, cells)) for ranked, cells in zip(rows, prepared[1]))
-        self._cells_zone = self.agent_zone
-        if same_order and rows:
-            self.rows, self.now, self._cells, self._alert = rows, now, kept, None
-            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.COLUMNS) - 1))
-            return
-        steps = _row_moves([r.task.id for r in self.rows], [r.task.id for r in rows])
+            kept.update((ranked.task.id, (ranked, texts)) for ranked, texts in zip(rows, prepared[1]))
+        for ranked in rows:
+            if ranked.task.id not in kept:
+                kept[ranked.task.id] = (ranked, row_texts(ranked, now, self.agent_zone))
+        self._cells, self._cells_zone, self._alert = kept, self.agent_zone, None
+        cells = [self._row_cells(ranked) for ranked in rows]
+        ids, old_ids = [r.task.id for r in rows], [r.task.id for r in self.rows]
+        steps = [] if ids == old_ids else _row_moves(old_ids, ids)
         if steps is None:
             self.beginResetModel()
-            self.rows, self.now, self._cells, self._alert = rows, now, kept, None
+            self.blockSignals(True)  # one reset, not a signal per row and cell
+            try:
+                self.setRowCount(len(rows))  # the items kept hold what was written to them
+                self._written = self._written[:len(rows)] + [()] * (len(rows) - len(self._written))
+                self._write(cells)
+            finally:
+                self.blockSignals(False)
+            self.rows, self.now = rows, now
             self.endResetModel()
             return
         # a few rows left or arrived (a task done, added, moved): the view keeps its layout,
         # scroll position and column widths, and measures only those rows (issue 18)
-        self._cells, self._alert = kept, None
+        # ``rows`` never shorter than the items while the views hear of a step (they may ask
+        # the panel for the current task)
+        self.rows = list(self.rows)
         for start, removed, inserted in steps:  # from the last to the first: indexes hold
             if removed:
-                self.beginRemoveRows(QModelIndex(), start, start + removed - 1)
-                del self.rows[start:start + removed]
-                self.endRemoveRows()
-            if inserted:
-                self.beginInsertRows(QModelIndex(), start, start + len(inserted) - 1)
-                self.rows[start:start] = [rows[i] for i in inserted]
-                self.endInsertRows()
-        self.rows, self.now = rows, now  # the same ids in the same order, now the new rows
-        if rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.COLUMNS) - 1))
+                self.removeRows(start, removed)
+                del self.rows[start:start + removed], self._written[start:start + removed]
+            for offset, new in enumerate(inserted):
+                self.rows.insert(start + offset, rows[new])
+                self._written.insert(start + offset, ())
+                self.insertRow(start + offset, [QStandardItem() for _column in self.COLUMNS])
+        self.rows, self.now = rows, now
+        self._write(cells, announce=True)
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+    def _row_cells(self, ranked: Ranked) -> tuple:
+        """What the row's items show: its texts (:func:`row_texts`) and the SLA's colour."""
+        return *self._cells[ranked.task.id][1], self._alert_brush() if ranked.score.breached else None
 
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    def _alert_brush(self) -> QBrush:
+        if self._alert is None:
+            from ui.theme import alert_colour  # readable on light, dark and high-contrast palettes
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return _(self.COLUMNS[section])
-        return None
+            self._alert = QBrush(alert_colour())
+        return self._alert
+
+    def _write(self, cells: list[tuple], announce: bool = False) -> None:
+        """Write the items whose cells differ from those written (every role, None clears
+        one); ``announce``: then tell the views once, for the rows between the first and
+        the last written."""
+        changed = [row for row, (new, old) in enumerate(zip(cells, self._written)) if new != old]
+        if not changed:
+            return
+        index, put = self.index, self.setItemData
+        blocked = self.blockSignals(True)
+        try:
+            for row in changed:
+                (task, sla, follow, accessible, alert), old = cells[row], self._written[row] or _NOTHING
+                if task != old[0] or accessible != old[3]:
+                    put(index(row, 0), {_DISPLAY: task, _ACCESSIBLE: accessible})
+                if sla != old[1] or alert != old[4]:
+                    put(index(row, 1), {_DISPLAY: sla, _FOREGROUND: alert})
+                if follow != old[2]:
+                    put(index(row, 2), {_DISPLAY: follow})
+                self._written[row] = cells[row]
+        finally:
+            self.blockSignals(blocked)
+        if announce:
+            self.dataChanged.emit(index(changed[0], 0), index(changed[-1], len(self.COLUMNS) - 1))
 
     def task_id(self, row: int) -> int:
         return self.rows[row].task.id
@@ -179,40 +214,26 @@ class QueueModel(QAbstractTableModel):
                 return row
         return -1
 
+    def why(self, row: int) -> str:
+        """The row's "why it is here", as its tooltip: made when asked (hovered), not for
+        every row of every read. Escaped: nothing in a title or note is read as markup."""
+        return plain_tooltip(_("Why it is here:") + "\n" + self.rows[row].score.explain())
+
     def forget_texts(self) -> None:
-        """The cells' texts are made again when next shown (the 12/24-hour choice changed)."""
+        """The cells' texts are made again at the next rows (the 12/24-hour choice changed)."""
         self._cells.clear()
 
-    def _texts(self, row: int) -> tuple:
-        ranked = self.rows[row]
-        known = self._cells.get(ranked.task.id)
-        cells = known[1] if known is not None and known[0] is ranked else None
-        if cells is None:
-            cells = row_texts(ranked, self.now, self.agent_zone)
-            self._cells[ranked.task.id] = (ranked, cells)
-        return cells
 
-    def data(self, index, role=Qt.DisplayRole):
-        role = int(role)
-        if role not in _ROLES or not index.isValid() or index.row() >= len(self.rows):
-            return None
-        row, column = index.row(), index.column()
-        if role == _DISPLAY:
-            return self._texts(row)[column]
-        ranked = self.rows[row]
-        if role == _TOOLTIP:  # escaped: nothing in a title or note is read as markup
-            return plain_tooltip(_("Why it is here:") + "\n" + ranked.score.explain())
-        if role == _FOREGROUND:
-            if column == 1 and ranked.score.breached:
-                if self._alert is None:
-                    from ui.theme import alert_colour  # readable on light, dark and high-contrast palettes
+class _WhyDelegate(QStyledItemDelegate):
+    """Shows a row's "why it is here" when the row is hovered. Only ``helpEvent`` is
+    Python: painting stays in Qt (see ``QueueModel``)."""
 
-                    self._alert = QBrush(alert_colour())
-                return self._alert
-            return None
-        if role == _ACCESSIBLE:
-            return self._texts(row)[3] if column == 0 else None
-        return ranked.task.id  # _USER
+    def helpEvent(self, event, view, option, index) -> bool:  # noqa: N802 (Qt naming)
+        model = index.model()
+        if event.type() == QEvent.ToolTip and isinstance(model, QueueModel) and index.row() < len(model.rows):
+            QToolTip.showText(event.globalPos(), model.why(index.row()), view)
+            return True
+        return super().helpEvent(event, view, option, index)
 
 
 class ViewReader:
@@ -253,7 +274,17 @@ class ViewReader:
 
 
 class QueueTree(QTreeView):
-    """The list; its keys are handled by the panel."""
+    """The list; its keys are the panel's (``keys`` returns True for a key it handled).
+    Only key presses enter Python: an event filter heard every event the list got, and
+    waited for the interpreter lock at each while a worker held it (see ``QueueModel``)."""
+
+    def __init__(self, keys):
+        super().__init__()
+        self._keys = keys
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if not self._keys(event):
+            super().keyPressEvent(event)
 
 
 class QueuePanel(Panel):
@@ -356,7 +387,7 @@ class QueuePanel(Panel):
         layout.addLayout(filters)
 
         self.model = QueueModel(self.agent_zone, self)
-        self.tree = QueueTree()
+        self.tree = QueueTree(self._list_key)
         self.tree.setObjectName("queue-list")
         self.tree.setAccessibleName(_("Tasks"))
         self.tree.setModel(self.model)
@@ -372,11 +403,12 @@ class QueuePanel(Panel):
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         # SLA and follow-up are sized to their texts when a view is read (a search, the
         # minute tick, another view), not after each task done or added, which re-measured
-        # every row on screen (issue 18); to the rows on screen, not to all 200: the others'
-        # texts are not even made (the model makes a row's texts when the view first asks)
+        # every row on screen (issue 18); to the rows on screen, not to all 250
         header.setResizeContentsPrecision(0)
-        self.tree.installEventFilter(self)
-        self.search.installEventFilter(self)
+        self.tree.setItemDelegate(_WhyDelegate(self.tree))
+        # from the search box straight to the results
+        QShortcut(QKeySequence(Qt.Key_Down), self.search, self.tree.setFocus, context=Qt.WidgetShortcut)
+        self.search.returnPressed.connect(self.tree.setFocus)
         self.setFocusProxy(self.tree)  # Ctrl+4 lands on the list: J/K work at once
         self.tree.doubleClicked.connect(lambda _index: self.open_selected())
         self.tree.selectionModel().currentRowChanged.connect(lambda *_args: self._show_details())
@@ -530,7 +562,7 @@ class QueuePanel(Panel):
 
         def read():  # on the worker: the rows, and the texts of those on screen first
             rows = reader.store(config, forget).view(view, now, filters, limit=VIEW_LIMIT + RESERVE)
-            return reading, rows, now, (zone, [row_texts(r, now, zone) for r in rows[:PREPARED_ROWS]])
+            return reading, rows, now, (zone, [row_texts(r, now, zone) for r in rows])
 
         self._next_read = read  # the latest asked for (an earlier one not started is dropped)
         self._read_soon.start()
@@ -728,26 +760,21 @@ class QueuePanel(Panel):
         mark_shown(self.store, notices, now)
 
     # -- actions -------------------------------------------------------------------
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self.search and event.type() == QEvent.KeyPress and event.key() in (
-                Qt.Key_Down, Qt.Key_Return, Qt.Key_Enter):
-            self.tree.setFocus()  # from the search box straight to the results
-            return True
-        if watched is self.tree and event.type() == QEvent.KeyPress and not event.modifiers() & (
-                Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier):
-            key = event.key()
-            actions = {
-                Qt.Key_J: lambda: self.select_row(self.current_row() + 1),
-                Qt.Key_K: lambda: self.select_row(self.current_row() - 1),
-                Qt.Key_Return: self.open_selected, Qt.Key_Enter: self.open_selected,
-                Qt.Key_Space: self.toggle_done, Qt.Key_S: self.snooze_selected,
-                Qt.Key_E: self.edit_selected, Qt.Key_Delete: self.delete_selected,
-                Qt.Key_C: self.copy_details,
-            }
-            if key in actions:
-                actions[key]()
-                return True
-        return super().eventFilter(watched, event)
+    def _list_key(self, event) -> bool:
+        """The list's own keys, without Ctrl, Alt or Meta; True when handled."""
+        if event.modifiers() & (Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier):
+            return False
+        action = {
+            Qt.Key_J: lambda: self.select_row(self.current_row() + 1),
+            Qt.Key_K: lambda: self.select_row(self.current_row() - 1),
+            Qt.Key_Return: self.open_selected, Qt.Key_Enter: self.open_selected,
+            Qt.Key_Space: self.toggle_done, Qt.Key_S: self.snooze_selected,
+            Qt.Key_E: self.edit_selected, Qt.Key_Delete: self.delete_selected,
+            Qt.Key_C: self.copy_details,
+        }.get(event.key())
+        if action is not None:
+            action()
+        return action is not None
 
     def open_selected(self) -> None:
         """Make the task's customer the current customer: clock, card and language follow."""
@@ -769,11 +796,9 @@ class QueuePanel(Panel):
         self.count_later()
         if ids is None:  # another process, or a bulk change: the store's caches may be stale
             self.store.forget_caches()
-            self.reload(refresh_choices=False)
-        elif self.reading:  # the rows shown are not for the current search: read it again
             self.reload_later()
-        elif not self._update_rows(ids):
-            self.reload(refresh_choices=False)
+        elif self.reading or not self._update_rows(ids):  # read again, on the worker
+            self.reload_later()
 
     def _update_rows(self, ids) -> bool:
         """Put the changed tasks where the view's order puts them, reading only them; False
@@ -921,16 +946,18 @@ class QueuePanel(Panel):
             self._settings_changed()
         elif key == hours.SETTING:  # the rows' times are written again in the chosen cycle
             self.model.forget_texts()
-            self.reload()
+            self.reload_later()
 
     def _packs_changed(self) -> None:
         self.store.forget_caches()  # a pack's card may give a customer new business hours
         self._forget = True
-        self.reload()
+        self.reload_later()
+        self.count_later()
 
     def _settings_changed(self) -> None:
         self._apply_settings()
-        self.reload()
+        self.reload_later()
+        self.count_later()
 
     def _apply_settings(self) -> None:
         self.store.reload_config()
