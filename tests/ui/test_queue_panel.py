@@ -463,7 +463,7 @@ def test_a_cell_written_again_keeps_nothing_it_showed_before(panel, monkeypatch)
 
 
 def test_the_worker_makes_the_texts_of_the_rows_it_read(panel, qtbot, monkeypatch):
-    """Issue 18: a read's first rows come with their cells made on the worker; the GUI
+    """Issue 18: a read's rows come with their cells made on the worker; the GUI
     thread shows them as made (the same texts it would make), and makes none of its own
     for them. Texts made for another agent zone than the model's are not used."""
     import threading

@@ -83,8 +83,8 @@ def _row_moves(old: list[int], new: list[int]) -> list[tuple[int, int, list[int]
 
 def row_texts(ranked: Ranked, now: datetime, agent_zone: str) -> tuple:
     """A row's cells (task and customer, SLA countdown, follow-up in both zones) and its
-    accessible text. Pure: the panel's worker makes them for the first rows of each read, so
-    the GUI thread only looks them up when it sizes and paints them (issue 18)."""
+    accessible text. Pure: the panel's worker makes them for the rows of each read, so the
+    GUI thread only writes them to the model's items (issue 18)."""
     task = ranked.task
     who = task.customer.name or task.customer.phone or task.customer.country
     left = countdown(task, now)
@@ -560,7 +560,7 @@ class QueuePanel(Panel):
         reader, config, forget, zone = self._reader, self.store.config, self._forget, self.agent_zone
         self._forget = False
 
-        def read():  # on the worker: the rows, and the texts of those on screen first
+        def read():  # on the worker: the rows and their texts
             rows = reader.store(config, forget).view(view, now, filters, limit=VIEW_LIMIT + RESERVE)
             return reading, rows, now, (zone, [row_texts(r, now, zone) for r in rows])
 
