@@ -11,12 +11,13 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from assistant import textsafety
 from assistant.i18n import _
 from assistant.packs import manage
+from ui.item_models import OneCallPerCell
 from ui.widgets import plain_tooltip
 
 log = logging.getLogger(__name__)
 
 
-class PackTemplatesModel(QAbstractTableModel):
+class PackTemplatesModel(OneCallPerCell, QAbstractTableModel):
     """A pack's templates for the Packs window: title, and the agent's Hidden and Disabled
     ticks. A model, not an item per template, and titles read for the rows shown, a page at
     a time (``read_titles``: ids -> titles): a pack of 50,000 templates is listed in the time
