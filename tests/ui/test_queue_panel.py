@@ -416,12 +416,11 @@ def test_the_list_is_painted_and_sized_without_entering_python(panel):
     start): switching to the Queue then froze the window for hundreds of ms."""
     import sys
 
-    viewport = panel.tree.viewport()
-    viewport.repaint()
+    panel.tree.grab()  # a grab always paints (a repaint may not); the first makes the enum types
     called = []
     sys.setprofile(lambda frame, event, _arg: called.append(frame.f_code.co_qualname) if event == "call" else None)
     try:
-        viewport.repaint()
+        panel.tree.grab()
         panel.tree.resizeColumnToContents(2)
         panel.model.index(1, 0).data(Qt.AccessibleTextRole)
     finally:
