@@ -1,4 +1,4 @@
-"""What the item models written in Python share.
+"""What the item models written in Python, and the lists, share.
 
 Qt enters Python for every call a view makes of such a model, and each entry takes the
 interpreter lock. While a worker holds it (an install's reads, the reply index being built)
@@ -8,6 +8,9 @@ with the work they do (issue 18). A model whose rows can be few is better as Qt'
 shown stays in Python, and answers each cell in one call."""
 
 from __future__ import annotations
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QStyledItemDelegate, QToolTip
 
 
 class OneCallPerCell:
@@ -23,3 +26,21 @@ class OneCallPerCell:
                 role_data.clearData()
             else:
                 role_data.setData(value)
+
+
+class HoverTooltip(QStyledItemDelegate):
+    """A row's tooltip made when the row is hovered, by ``text_for(index)`` (plain text made
+    safe with ``plain_tooltip``), not for every row each time a list is filled. Only
+    ``helpEvent`` is Python: painting stays in Qt."""
+
+    def __init__(self, text_for, parent=None):
+        super().__init__(parent)
+        self._text_for = text_for
+
+    def helpEvent(self, event, view, option, index) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.ToolTip and index.isValid():
+            text = self._text_for(index)
+            if text:
+                QToolTip.showText(event.globalPos(), text, view)
+                return True
+        return super().helpEvent(event, view, option, index)

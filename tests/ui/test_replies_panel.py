@@ -171,6 +171,37 @@ def test_favourites_come_first_and_palette_commands(qtbot, panel, services):
     assert "Search replies" in titles and "New reply template…" in titles
 
 
+def hover_tooltip(view, row: int) -> str:
+    """The tooltip a list shows when the pointer rests on a row (Qt's own help event)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    view.show()
+    rect = view.visualRect(view.model().index(row, 0))
+    viewport = view.viewport()
+    QToolTip.hideText()
+    QApplication.sendEvent(viewport, QHelpEvent(QEvent.ToolTip, rect.center(), viewport.mapToGlobal(rect.center())))
+    return QToolTip.text()
+
+
+def test_a_rows_details_are_made_when_it_is_hovered(qtbot, panel, services, monkeypatch):
+    """Issue 18: the list is filled again at each keystroke and customer change; the rows'
+    details (languages, tags, what the team did) are made for the row hovered, not for the
+    100 rows of every fill."""
+    made = []
+    real = panel._details
+    monkeypatch.setattr(panel, "_details", lambda template_id: made.append(template_id) or real(template_id))
+    panel.search.setText("refund")
+    panel.search.setText("")
+    assert made == [] and panel.results.count() > 1
+    first = panel.results.item(1).data(Qt.UserRole)
+    template = panel.entries[first].template
+    tooltip = hover_tooltip(panel.results, 1)
+    assert made == [first]
+    assert ", ".join(template.languages) in tooltip and all(tag in tooltip for tag in template.tags)
+
+
 def test_text_is_plain_never_html(qtbot, panel, services, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
@@ -181,7 +212,7 @@ def test_text_is_plain_never_html(qtbot, panel, services, monkeypatch):
     panel.reload(select="my.html")
     assert panel.preview.toPlainText() == "<img src=x onerror=alert(1)> {{x}}"
     assert panel.results.currentItem().text().startswith("<b>Bold</b>")
-    assert "&lt;i&gt;x&lt;/i&gt;" in panel.results.currentItem().toolTip()
+    assert "&lt;i&gt;x&lt;/i&gt;" in hover_tooltip(panel.results, panel.results.currentRow())
     shown = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append((box.textFormat(), box.text())) or QMessageBox.No)
     panel.delete_current()

@@ -20,12 +20,12 @@ import bisect
 import logging
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import (QAction, QBrush, QGuiApplication, QKeySequence, QShortcut, QStandardItem,
                            QStandardItemModel)
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMenu, QPushButton, QStyledItemDelegate, QTabBar, QToolButton, QToolTip,
-                               QTreeView, QVBoxLayout, QWidget)
+                               QMenu, QPushButton, QTabBar, QToolButton, QTreeView, QVBoxLayout,
+                               QWidget)
 
 from assistant.clock import hours
 from assistant.clock.ticks import utc_now
@@ -35,6 +35,7 @@ from assistant.tasks.model import CHANNEL_LABELS, CHANNELS
 from assistant.tasks.notices import mark_shown, pending_notices
 from assistant.tasks.present import added_message, countdown, details, short_both
 from assistant.tasks.store import VIEW_LIMIT, Filters, Ranked, TaskStore
+from ui.item_models import HoverTooltip
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.widgets import StatusLine, plain_label, plain_tooltip
@@ -217,23 +218,13 @@ class QueueModel(QStandardItemModel):
     def why(self, row: int) -> str:
         """The row's "why it is here", as its tooltip: made when asked (hovered), not for
         every row of every read. Escaped: nothing in a title or note is read as markup."""
+        if not 0 <= row < len(self.rows):
+            return ""
         return plain_tooltip(_("Why it is here:") + "\n" + self.rows[row].score.explain())
 
     def forget_texts(self) -> None:
         """The cells' texts are made again at the next rows (the 12/24-hour choice changed)."""
         self._cells.clear()
-
-
-class _WhyDelegate(QStyledItemDelegate):
-    """Shows a row's "why it is here" when the row is hovered. Only ``helpEvent`` is
-    Python: painting stays in Qt (see ``QueueModel``)."""
-
-    def helpEvent(self, event, view, option, index) -> bool:  # noqa: N802 (Qt naming)
-        model = index.model()
-        if event.type() == QEvent.ToolTip and isinstance(model, QueueModel) and index.row() < len(model.rows):
-            QToolTip.showText(event.globalPos(), model.why(index.row()), view)
-            return True
-        return super().helpEvent(event, view, option, index)
 
 
 class ViewReader:
@@ -405,7 +396,7 @@ class QueuePanel(Panel):
         # minute tick, another view), not after each task done or added, which re-measured
         # every row on screen (issue 18); to the rows on screen, not to all 250
         header.setResizeContentsPrecision(0)
-        self.tree.setItemDelegate(_WhyDelegate(self.tree))
+        self.tree.setItemDelegate(HoverTooltip(lambda index: self.model.why(index.row()), self.tree))
         # from the search box straight to the results
         QShortcut(QKeySequence(Qt.Key_Down), self.search, self.tree.setFocus, context=Qt.WidgetShortcut)
         self.search.returnPressed.connect(self.tree.setFocus)

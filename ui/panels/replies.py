@@ -41,6 +41,7 @@ from assistant.templates.draft import DraftError, find_translator, make_draft
 from assistant.templates.model import Template, base_language
 from assistant.templates.values import AGENT_NAME_KEY, COMPANY_KEY, Profile
 from ui import clipboard
+from ui.item_models import HoverTooltip
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.widgets import plain_message, plain_tooltip
@@ -209,6 +210,9 @@ class RepliesPanel(Panel):
         self.results.setAccessibleName(_("Matching replies"))
         # one line each: selecting a row need not measure every row's text (issue 18)
         self.results.setUniformItemSizes(True)
+        # a row's details when hovered, not made for the 100 rows of every keystroke (issue 18)
+        self.results.setItemDelegate(HoverTooltip(lambda index: self._details(index.data(Qt.UserRole)),
+                                                  self.results))
         self.results.currentItemChanged.connect(lambda item, _prev: self._select(item))
         self.results.itemActivated.connect(lambda _item: self.copy_reply())
         self.results.setContextMenuPolicy(Qt.CustomContextMenu)
@@ -605,6 +609,14 @@ class RepliesPanel(Panel):
             suffix += "   " + _("(mine)")
         item = QListWidgetItem(f"{marks}{title}{suffix}")
         item.setData(Qt.UserRole, entry.id)
+        return item
+
+    def _details(self, template_id: str | None) -> str:
+        """A listed reply's tooltip: its languages, tags and what the team did to it."""
+        entry = self.entries.get(template_id)
+        if entry is None:
+            return ""
+        template = entry.template
         details = [", ".join(template.languages)]
         if template.tags:
             details.append(", ".join(template.tags))
@@ -614,8 +626,7 @@ class RepliesPanel(Panel):
             details.append(_("the team updated its version"))
         if entry.id in self.marked:
             details.append(_("new or changed by your team; not used yet"))
-        item.setToolTip(plain_tooltip(" · ".join(details)))
-        return item
+        return plain_tooltip(" · ".join(details))
 
     def eventFilter(self, watched, event) -> bool:
         from PySide6.QtCore import QEvent
