@@ -30,11 +30,9 @@ def painted_cells(view: QTableView) -> int:
     return (rows - view.rowAt(0)) * view.horizontalHeader().count()
 
 
-def test_the_packs_window_list_is_painted_one_call_per_cell(qtbot):
-    from ui.pack_templates import PackTemplatesModel
-
-    model = PackTemplatesModel(lambda ids: {tid: f"Title of {tid}" for tid in ids})
-    model.set_listing(manage.PackListing([f"acme.t{i:04d}" for i in range(500)], {"acme.t0001": (True, False)}))
+def painted(qtbot, model) -> tuple[QTableView, list[str]]:
+    """``model`` shown in a table and painted (a grab always paints): the view, and the
+    Python functions Qt called for the paint."""
     view = QTableView()
     qtbot.addWidget(view)
     view.setModel(model)
@@ -42,7 +40,15 @@ def test_the_packs_window_list_is_painted_one_call_per_cell(qtbot):
     view.show()
     qtbot.waitExposed(view)
     view.grab()  # the enum types Qt makes on first use
-    called = entries_from_qt(view.grab)
+    return view, entries_from_qt(view.grab)
+
+
+def test_the_packs_window_list_is_painted_one_call_per_cell(qtbot):
+    from ui.pack_templates import PackTemplatesModel
+
+    model = PackTemplatesModel(lambda ids: {tid: f"Title of {tid}" for tid in ids})
+    model.set_listing(manage.PackListing([f"acme.t{i:04d}" for i in range(500)], {"acme.t0001": (True, False)}))
+    view, called = painted(qtbot, model)
     assert "PackTemplatesModel.data" not in called  # every role through multiData
     assert 0 < called.count("OneCallPerCell.multiData") <= painted_cells(view)
     # what the view was given is what data says
@@ -58,14 +64,7 @@ def test_the_pack_editors_list_is_painted_one_call_per_cell(qtbot):
     model = TemplateListModel()
     model.show({"templates": [{"id": f"team.t{i:03d}", "default_language": "en",
                                "variants": {"en": {"title": f"Reply {i}"}}} for i in range(300)]})
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(model)
-    view.resize(300, 300)
-    view.show()
-    qtbot.waitExposed(view)
-    view.grab()  # the enum types Qt makes on first use
-    called = entries_from_qt(view.grab)
+    view, called = painted(qtbot, model)
     assert "TemplateListModel.data" not in called
     assert 0 < called.count("OneCallPerCell.multiData") <= painted_cells(view)
     assert model.index(2).data() == "Reply 2  (team.t002)"
