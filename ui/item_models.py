@@ -12,6 +12,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QStyledItemDelegate, QToolTip
 
+from ui.widgets import plain_tooltip
+
 
 class OneCallPerCell:
     """Mixin for a ``QAbstractItemModel`` written in Python: every role a view asks of a cell
@@ -29,9 +31,9 @@ class OneCallPerCell:
 
 
 class HoverTooltip(QStyledItemDelegate):
-    """A row's tooltip made when the row is hovered, by ``text_for(index)`` (plain text made
-    safe with ``plain_tooltip``), not for every row each time a list is filled. Only
-    ``helpEvent`` is Python: painting stays in Qt."""
+    """A row's tooltip made when the row is hovered, by ``text_for(index)``, not for every row
+    each time a list is filled; shown as plain text (``plain_tooltip``: titles, tags and notes
+    come from packs and customers). Only ``helpEvent`` is Python: painting stays in Qt."""
 
     def __init__(self, text_for, parent=None):
         super().__init__(parent)
@@ -41,6 +43,6 @@ class HoverTooltip(QStyledItemDelegate):
         if event.type() == QEvent.ToolTip and index.isValid():
             text = self._text_for(index)
             if text:
-                QToolTip.showText(event.globalPos(), text, view)
+                QToolTip.showText(event.globalPos(), plain_tooltip(text), view)
                 return True
         return super().helpEvent(event, view, option, index)

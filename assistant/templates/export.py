@@ -58,4 +58,3 @@ def write_usage_csv_at(database: Path, output: Path) -> int:
             partial.unlink(missing_ok=True)
         raise ExportError(f"Cannot write {output}: {exc.strerror or exc}") from exc
     return text.count("\n") - 1
-

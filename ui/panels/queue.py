@@ -217,10 +217,10 @@ class QueueModel(QStandardItemModel):
 
     def why(self, row: int) -> str:
         """The row's "why it is here", as its tooltip: made when asked (hovered), not for
-        every row of every read. Escaped: nothing in a title or note is read as markup."""
+        every row of every read."""
         if not 0 <= row < len(self.rows):
             return ""
-        return plain_tooltip(_("Why it is here:") + "\n" + self.rows[row].score.explain())
+        return _("Why it is here:") + "\n" + self.rows[row].score.explain()
 
     def forget_texts(self) -> None:
         """The cells' texts are made again at the next rows (the 12/24-hour choice changed)."""

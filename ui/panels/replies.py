@@ -44,7 +44,7 @@ from ui import clipboard
 from ui.item_models import HoverTooltip
 from ui.panels.base import Panel
 from ui.services import Command
-from ui.widgets import plain_message, plain_tooltip
+from ui.widgets import plain_message
 from ui.workers import checkpoint_in_thread, run_in_pool, run_in_thread
 
 if TYPE_CHECKING:
@@ -626,7 +626,7 @@ class RepliesPanel(Panel):
             details.append(_("the team updated its version"))
         if entry.id in self.marked:
             details.append(_("new or changed by your team; not used yet"))
-        return plain_tooltip(" · ".join(details))
+        return " · ".join(details)
 
     def eventFilter(self, watched, event) -> bool:
         from PySide6.QtCore import QEvent
