@@ -224,7 +224,7 @@ def measure_install_gaps(path: Path, tmp: Path, count: int, attempt: int = 0) ->
     (the starter library shown, as on a first install): the gaps (ms) of a 5 ms timer, from
     the click until the result is shown and the panel lists the pack's templates."""
     os.environ["AGENT_ASSISTANT_HOME"] = str(tmp / f"install-home-{attempt}")
-    from PySide6.QtCore import QThreadPool
+    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
     from PySide6.QtWidgets import QApplication
 
     import ui.packs_dialog as packs_dialog
@@ -260,6 +260,9 @@ def measure_install_gaps(path: Path, tmp: Path, count: int, attempt: int = 0) ->
     assert len(panel.entries) >= before + count, (before, len(panel.entries))
     dialog.close()
     panel.close()
+    for widget in (dialog, panel):  # gone, with the preview the panel put off to the next turn
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     services.hall.stop()
     services.pool.waitForDone(10_000)
     QThreadPool.globalInstance().waitForDone(10_000)
