@@ -237,6 +237,7 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
 
     from ui.panels.replies import RepliesPanel
     from ui.services import AppServices
+    from ui.upkeep import Upkeep
 
     from ui.app import SWITCH_INTERVAL_S
 
@@ -247,6 +248,7 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
     fill_database(runtime.db, library, usage)
     fill_s = time.perf_counter() - started
     services = AppServices(runtime, CustomerContextHolder())
+    upkeep = Upkeep(runtime.conn, runtime.data_dir.database)  # as the app: SQLite's housekeeping while quiet
     services.customer.set(CustomerContext(name="Ana López", country="ES", zone="Europe/Madrid", language="es"))
 
     beats: list[float] = []
@@ -399,6 +401,7 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
         QCoreApplication.processEvents()
         bare.append((time.perf_counter() - t0) * 1000)
 
+    upkeep.stop()
     close_panel(panel, services, runtime)
     return {"fill_s": fill_s, "ready_s": ready_s, "longest_open_ms": longest_open_ms,
             "constructed_ms": constructed_ms, "longest_cpu_ms": longest_cpu_ms, "arrival_ms": max(arrivals or [0.0]),

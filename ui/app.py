@@ -225,6 +225,8 @@ def _run_holding_lock(app: QApplication, args: argparse.Namespace, policy, pop: 
         if window.global_keys is not None:
             window.global_keys.stop()
         services.hall.stop()
+        if window.upkeep is not None:
+            window.upkeep.stop()
         services.pool.waitForDone(5000)
         app.processEvents()
         window.deleteLater()  # with it every panel's timer, before the database closes
@@ -295,6 +297,9 @@ def _start_the_rest(runtime, window, services, reporter, calls, started: Started
     backup_timer = QTimer(window)
     backup_timer.timeout.connect(check_database)
     backup_timer.start(FIRST_CHECK_MS)
+    from ui.upkeep import Upkeep
+
+    window.upkeep = Upkeep(runtime.conn, runtime.data_dir.database, window)  # SQLite's housekeeping, off the agent's commits
 
     def watch_pack_inbox():  # soon after start, then every 15 min; pack code loads only then
         if getattr(window, "pack_inbox_watch", None) is not None:

@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.tray = None  # built by start_deferred()
         self.global_keys = None  # ui.global_keys.GlobalKeys, set by the app after the first paint
+        self.upkeep = None  # ui.upkeep.Upkeep, set by the app once the database is complete
         self.compact = False
         self._held_keys: list | None = None  # keys typed before the visible panel was built
         self.tabs.currentChanged.connect(self._panel_changed)

@@ -33,7 +33,7 @@ from ui import theme
 from ui.narrow import fit_columns, stack_when_narrow
 from ui.pack_templates import PackTemplatesModel
 from ui.widgets import plain_label, plain_message
-from ui.workers import NewestRead, Progress, checkpoint_in_thread, run_in_thread
+from ui.workers import NewestRead, Progress, upkeep_in_thread, run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -413,7 +413,7 @@ class PacksDialog(QDialog):
 
         def merged(result) -> None:
             if not isinstance(result, fmt.PackRejected):
-                checkpoint_in_thread(data_dir.database)
+                upkeep_in_thread(data_dir.database)
             self.install_button.setEnabled(True)
             self.status.setText("")
             self._applied(path, result, options)

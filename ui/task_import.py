@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 from assistant.errors import UserError
 from assistant.i18n import _
 from ui.widgets import plain_message
-from ui.workers import Progress, checkpoint_in_thread, run_in_thread
+from ui.workers import Progress, upkeep_in_thread, run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def import_tasks_file(window, path: str | Path | None = None):
             return import_tasks(TaskStore(opened.db), text, fmt, progress=progress.report)
 
     def done(result) -> None:
-        checkpoint_in_thread(data_dir.database)
+        upkeep_in_thread(data_dir.database)
         dialog.close()
         services.hall.tasks_changed.emit(None)
         window.statusBar().showMessage(_("Imported {added} new task(s), replaced {replaced}.").format(

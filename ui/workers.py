@@ -61,23 +61,30 @@ def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None] | None =
     return task
 
 
-def checkpoint_in_thread(path) -> Task:
-    """SQLite's checkpoint of the database at ``path``, on a thread of its own: what a big
-    write made under :func:`assistant.storage.database.checkpoint_later` left in the
-    write-ahead log goes into the file once its result is shown (a failure is logged: the
-    next commit past 1,000 pages does it instead). Then the memory the write freed goes
-    back to the system (:mod:`assistant.memory`: 11 MB after an import of 100,000 tasks)."""
+def upkeep_in_thread(path, on_done: Callable[[Any], None] | None = None) -> Task:
+    """The database's upkeep (:func:`assistant.storage.database.upkeep`: the full-text
+    indexes' merge, then SQLite's checkpoint) on a thread of its own: after a big write made
+    under :func:`assistant.storage.database.checkpoint_later` once its result is shown, and
+    while the app is quiet after the agent's writes (``ui.upkeep``). A failure is logged: the
+    next commit past 1,000 pages on a connection that checkpoints does it, and searches read
+    more segments meanwhile; it costs time, never data. Then the memory the write freed goes
+    back to the system (:mod:`assistant.memory`: 11 MB after an import of 100,000 tasks).
+    ``on_done`` is called with None either way."""
     from assistant.memory import release_free_memory
-    from assistant.storage.database import checkpoint
+    from assistant.storage.database import upkeep
 
     def after_write() -> None:
         try:
-            checkpoint(path)
+            upkeep(path)
         finally:
             release_free_memory()
 
-    return run_in_thread(after_write, None,
-                         lambda exc: log.warning("Checkpoint of %s failed: %s", path, exc), name="checkpoint")
+    def failed(exc) -> None:
+        log.warning("Upkeep of %s failed: %s", path, exc)
+        if on_done is not None:
+            on_done(None)
+
+    return run_in_thread(after_write, on_done, failed, name="upkeep")
 
 
 def _named(name: str, job: Callable[[], None]) -> None:

@@ -30,6 +30,7 @@ import errno
 import logging
 import shutil
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -289,6 +290,41 @@ def checkpoint_later(conn: sqlite3.Connection):
         yield
     finally:
         conn.execute(f"PRAGMA wal_autocheckpoint = {int(previous)}")
+
+
+def leave_checkpoints_to_upkeep(conn: sqlite3.Connection) -> None:
+    """This connection's commits never copy the log into the file (its automatic checkpoint
+    off for good): the caller runs :func:`upkeep` after them. SQLite still checkpoints when
+    the last connection closes."""
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+
+
+MERGE_STEP_PAGES = 64  # FTS5's work per merge step: 4-8 ms of writing on the 2-core machine
+MERGE_STEP_PAUSE_S = 0.02  # between steps, the write lock is free: a write of the app's waiting goes first
+MAX_MERGE_STEPS = 2000  # bounded: 57 steps merge 256 writes' segments into 100,000 tasks' index
+
+
+def upkeep(path: Path) -> None:
+    """What SQLite would otherwise do inside one of the agent's commits (issue 18), done on
+    connections of its own while the app is quiet: merge the full-text indexes' segments
+    (each write leaves one; their ``automerge`` is off, see ``assistant.tasks.schema``), in
+    short steps with the lock free between them, then :func:`checkpoint`. Raises sqlite3.Error."""
+    conn = sqlite3.connect(Path(path).absolute().as_uri() + "?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        leave_checkpoints_to_upkeep(conn)  # not in a step's commit, with the lock held: after the merge
+        tables = [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE % USING fts5%'")]
+        for table in tables:
+            for _step in range(MAX_MERGE_STEPS):
+                before = conn.total_changes
+                with conn:
+                    conn.execute(f'INSERT INTO "{table}" ("{table}", rank) VALUES (\'merge\', ?)', [MERGE_STEP_PAGES])
+                if conn.total_changes - before < 2:  # SQLite's sign that nothing was left to merge
+                    break
+                time.sleep(MERGE_STEP_PAUSE_S)
+    finally:
+        conn.close()
+    checkpoint(path)
 
 
 def checkpoint(path: Path) -> None:

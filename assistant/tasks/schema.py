@@ -89,3 +89,11 @@ def m002_search_and_counts(db):
     END;
     CREATE INDEX tasks_tags ON tasks (tags) WHERE tags != '';
     """)
+
+
+@migrations()
+def m003_index_merged_off_the_writer(db):
+    """The search index's merges left to the app's upkeep, off the GUI thread (issue 18)."""
+    from assistant.tasks.store import leave_index_merges_to_upkeep
+
+    leave_index_merges_to_upkeep(db)

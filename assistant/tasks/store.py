@@ -47,6 +47,20 @@ _UPDATE = (f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])} WHERE
 _SEARCHED_COLUMNS = ("title", "notes", "external_ref", "customer_name")
 _SEARCHED = ", ".join(_SEARCHED_COLUMNS)
 
+# FTS5's merges of the index's segments, left to the app's upkeep (migration m003)
+INDEX_MERGE_SETTINGS = (("automerge", 0), ("crisismerge", 256))
+
+
+def leave_index_merges_to_upkeep(db) -> None:
+    """The search index's segments merged while the app is quiet, not inside the agent's
+    commit (issue 18). FTS5 merged them in the write that reached its thresholds: 12-20 ms of
+    one add in about fifty, on the GUI thread. With ``automerge`` off a write does no merge
+    work; the app's upkeep merges (``assistant.storage.database.upkeep``). ``crisismerge`` is
+    the bound when nobody does (the CLI alone): a write that leaves 256 segments on one level
+    merges them (searching 256 small segments: 2-4 ms, on the Queue's worker)."""
+    for name, value in INDEX_MERGE_SETTINGS:
+        db.execute("INSERT INTO tasks_fts (tasks_fts, rank) VALUES (?, ?)", [name, value])
+
 
 VIEW_LIMIT = 200  # the rows a view shows
 TRIGRAM = 3  # the shortest word the full-text index can look up

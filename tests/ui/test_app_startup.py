@@ -297,8 +297,13 @@ def test_the_rest_of_the_start_runs_one_step_per_event_loop_pass(qapp, qtbot, ma
         qtbot.waitUntil(lambda: started.instance is not None)
         assert seen == ["clocks", "a key press", "keys", "rest"]
         assert main_window._deferred_started
+        # SQLite's housekeeping kept up while the app is quiet, not in the agent's commits (ui/upkeep.py)
+        assert main_window.upkeep is not None
+        assert services.runtime.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
     finally:
         started.close()
+        if main_window.upkeep is not None:
+            main_window.upkeep.stop()
     seen.clear()
     closed = app_module.finish_start(qapp, services.runtime, main_window, services, reporter)
     closed.close()  # the app ends before its next pass: no step runs, no server listens

@@ -45,7 +45,7 @@ from ui.item_models import HoverTooltip
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.widgets import plain_message
-from ui.workers import checkpoint_in_thread, run_in_pool, run_in_thread
+from ui.workers import upkeep_in_thread, run_in_pool, run_in_thread
 
 if TYPE_CHECKING:
     from assistant.templates.overlay import OverlaidIndex
@@ -1076,7 +1076,7 @@ class RepliesPanel(Panel):
         run_in_thread(work, self._imported, self._import_failed, name="template-import")
 
     def _imported(self, ids: list[str]) -> None:
-        checkpoint_in_thread(self.services.runtime.data_dir.database)
+        upkeep_in_thread(self.services.runtime.data_dir.database)
         self.services.hall.library_changed.emit(frozenset(ids))
         if ids:
             self.select_template(ids[0])
