@@ -14,9 +14,10 @@ from typing import Callable, Iterable
 log = logging.getLogger(__name__)
 
 # what finish_start (ui/app.py) imports before the clocks and panels: the database's
-# migrations (sqlite-utils), the backup, the single-instance server, the global keys, the clocks,
-# the upkeep
+# migrations (sqlite-utils; the task store, which a first start's migration calls), the backup,
+# the single-instance server, the global keys, the clocks, the upkeep
 START_MODULES = ("sqlite_utils", "PySide6.QtNetwork", "logging.handlers", "assistant.storage.database",
+                 "assistant.tasks.store",
                  "assistant.storage.notices", "assistant.storage.backup", "ui.single_instance",
                  "ui.global_keys", "ui.hotkeys", "assistant.clock.agent", "ui.clock_widget", "ui.upkeep")
 

@@ -94,6 +94,6 @@ def m002_search_and_counts(db):
 @migrations()
 def m003_index_merged_off_the_writer(db):
     """The search index's merges left to the app's upkeep, off the GUI thread (issue 18)."""
-    from assistant.tasks.store import leave_index_merges_to_upkeep
+    from assistant.tasks.store import leave_index_merges_to_upkeep  # the index's owner (its imports: 17 ms)
 
     leave_index_merges_to_upkeep(db)
