@@ -60,10 +60,11 @@ def remember(db: sqlite_utils.Database, context: CustomerContext, at: datetime) 
     contexts are not remembered."""
     if context.is_empty:
         return
-    with db.atomic():
-        db["customer_recents"].upsert(
-            {"key": context.key, "context": json.dumps(context.to_dict()), "used_at": _stamp(at)},
-            pk="key")
+    with db.atomic():  # on the GUI thread at every customer change: plain SQL (sqlite-utils' upsert: 0.4 ms more)
+        db.execute(
+            "INSERT INTO customer_recents (key, context, used_at) VALUES (?, ?, ?) ON CONFLICT (key) "
+            "DO UPDATE SET context = excluded.context, used_at = excluded.used_at",
+            [context.key, json.dumps(context.to_dict()), _stamp(at)])
         db.execute(
             "DELETE FROM customer_recents WHERE key NOT IN "
             "(SELECT key FROM customer_recents ORDER BY used_at DESC, rowid DESC LIMIT ?)",

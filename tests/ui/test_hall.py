@@ -56,9 +56,7 @@ def window(main_window, qtbot):
 
 
 def listed(replies) -> list[str]:
-    from PySide6.QtCore import Qt
-
-    return [replies.results.item(i).data(Qt.UserRole) for i in range(replies.results.count())]
+    return replies.listed_ids()
 
 
 def test_the_watch_runs_only_while_the_window_is_shown(window, qtbot):

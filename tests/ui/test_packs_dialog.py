@@ -586,8 +586,7 @@ def _replies(qtbot, services):
 
 
 def _list_texts(panel):
-    return {panel.results.item(i).data(Qt.UserRole): panel.results.item(i).text()
-            for i in range(panel.results.count())}
+    return {template_id: panel.results.item(i).text() for i, template_id in enumerate(panel.listed_ids())}
 
 
 def test_whats_new_from_the_team_in_replies_until_read(qtbot, services, key, write, no_popups):
@@ -727,6 +726,6 @@ def test_a_team_update_in_a_large_library_is_listed_in_replies_without_reading_i
     dialog.install_path(write(_pack(2, [changed, _template("acme.c")], pack_id="acme.refunds")))
     qtbot.waitUntil(lambda: getattr(dialog, "last_result", None) is not None, timeout=10000)
     panel.search.setText("okapi")
-    assert [panel.results.item(i).data(Qt.UserRole) for i in range(panel.results.count())] == ["acme.a"]
+    assert panel.listed_ids() == ["acme.a"]
     assert "acme.c" in panel.entries and "acme.b" not in panel.entries  # added, retired
     assert whole_reads == [] and panel._pending_read is None
