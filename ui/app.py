@@ -299,7 +299,8 @@ def _start_the_rest(runtime, window, services, reporter, calls, started: Started
     backup_timer.start(FIRST_CHECK_MS)
     from ui.upkeep import Upkeep
 
-    window.upkeep = Upkeep(runtime.conn, runtime.data_dir.database, window)  # SQLite's housekeeping, off the agent's commits
+    # SQLite's housekeeping while the app is quiet, not in the agent's commits
+    window.upkeep = Upkeep(runtime.conn, runtime.data_dir.database, window)
 
     def watch_pack_inbox():  # soon after start, then every 15 min; pack code loads only then
         if getattr(window, "pack_inbox_watch", None) is not None:

@@ -33,7 +33,7 @@ from ui import theme
 from ui.narrow import fit_columns, stack_when_narrow
 from ui.pack_templates import PackTemplatesModel
 from ui.widgets import plain_label, plain_message
-from ui.workers import NewestRead, Progress, upkeep_in_thread, run_in_thread
+from ui.workers import NewestRead, Progress, run_in_thread, upkeep_in_thread
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 from assistant.errors import UserError
 from assistant.i18n import _
 from ui.widgets import plain_message
-from ui.workers import Progress, upkeep_in_thread, run_in_thread
+from ui.workers import Progress, run_in_thread, upkeep_in_thread
 
 log = logging.getLogger(__name__)
 

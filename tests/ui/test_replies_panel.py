@@ -122,8 +122,8 @@ def test_a_languages_first_use_loads_its_dates_on_a_thread_then_shows_the_reply(
     monkeypatch.setattr(babel.localedata, "_cache", {})  # as in a new process: nothing loaded
     monkeypatch.setattr(values, "_LOADED", set())
     loads, real = [], babel.localedata.load
-    monkeypatch.setattr(babel.localedata, "load",
-                        lambda name, *a, **k: (loads.append((name, threading.current_thread())), real(name, *a, **k))[1])
+    monkeypatch.setattr(babel.localedata, "load", lambda name, *a, **k: (
+        loads.append((name, threading.current_thread())), real(name, *a, **k))[1])
     loaders, real_loader = [], replies.load_reply_locale
     monkeypatch.setattr(replies, "load_reply_locale",
                         lambda *a: (loaders.append(threading.current_thread()), real_loader(*a))[1])

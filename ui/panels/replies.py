@@ -46,7 +46,7 @@ from ui.item_models import HoverTooltip
 from ui.panels.base import Panel
 from ui.services import Command
 from ui.widgets import plain_message
-from ui.workers import upkeep_in_thread, run_in_pool, run_in_thread
+from ui.workers import run_in_pool, run_in_thread, upkeep_in_thread
 
 if TYPE_CHECKING:
     from assistant.templates.overlay import OverlaidIndex
@@ -743,7 +743,7 @@ class RepliesPanel(Panel):
                        draft_language=draft.target_language if draft else None)
 
     def update_preview(self, rebuild_form: bool = False) -> None:
-        if not self._locale_loaded(rebuild_form):
+        if not self._locale_ready(rebuild_form):
             return
         reply = self.compose_current()
         self.reply = reply
@@ -759,7 +759,7 @@ class RepliesPanel(Panel):
         if rebuild_form:
             self._build_form(reply.fields)
 
-    def _locale_loaded(self, rebuild_form: bool) -> bool:
+    def _locale_ready(self, rebuild_form: bool) -> bool:
         """Whether the reply's dates can be formatted now. A language's first use (a new
         customer's, a language chosen) loads Babel's data for it: 5-20 ms on the GUI thread,
         40 on a slow machine (issue 18). It is loaded on a thread of its own instead, the
