@@ -197,7 +197,7 @@ def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -
     from ui.context import CustomerContextHolder
     from ui.panels.queue import QueuePanel
     from ui.services import AppServices
-    from ui.upkeep import Upkeep
+    from ui.upkeep import app_upkeep
 
     from ui.app import SWITCH_INTERVAL_S
 
@@ -212,7 +212,7 @@ def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -
     clock = [NOW]
     panel = QueuePanel(services, clock=lambda: clock[0])
     tabs = QStackedWidget()  # as in the window: the Queue and another panel, one shown
-    upkeep = Upkeep(runtime.conn, runtime.data_dir.database, tabs)  # as the app: SQLite's housekeeping while quiet
+    upkeep = app_upkeep(services, tabs)  # as the app: SQLite's housekeeping while quiet
     tabs.addWidget(QWidget())
     tabs.addWidget(panel)
     tabs.setCurrentWidget(panel)

@@ -238,7 +238,7 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
 
     from ui.panels.replies import RepliesPanel
     from ui.services import AppServices
-    from ui.upkeep import Upkeep
+    from ui.upkeep import app_upkeep
 
     from ui.app import SWITCH_INTERVAL_S
 
@@ -249,7 +249,7 @@ def measure_panel(library: list[Template], usage: list[tuple], queries: list[str
     fill_database(runtime.db, library, usage)
     fill_s = time.perf_counter() - started
     services = AppServices(runtime, CustomerContextHolder())
-    upkeep = Upkeep(runtime.conn, runtime.data_dir.database)  # as the app: SQLite's housekeeping while quiet
+    upkeep = app_upkeep(services)  # as the app: SQLite's housekeeping while quiet
     services.customer.set(CustomerContext(name="Ana López", country="ES", zone="Europe/Madrid", language="es"))
 
     beats: list[float] = []

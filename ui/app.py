@@ -297,10 +297,9 @@ def _start_the_rest(runtime, window, services, reporter, calls, started: Started
     backup_timer = QTimer(window)
     backup_timer.timeout.connect(check_database)
     backup_timer.start(FIRST_CHECK_MS)
-    from ui.upkeep import Upkeep
+    from ui.upkeep import app_upkeep
 
-    # SQLite's housekeeping while the app is quiet, not in the agent's commits
-    window.upkeep = Upkeep(runtime.conn, runtime.data_dir.database, window)
+    window.upkeep = app_upkeep(services, window)  # SQLite's housekeeping while quiet, not in the agent's commits
 
     def watch_pack_inbox():  # soon after start, then every 15 min; pack code loads only then
         if getattr(window, "pack_inbox_watch", None) is not None:

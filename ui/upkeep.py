@@ -9,6 +9,12 @@ connection, ``assistant.tasks.schema``), and :func:`ui.workers.upkeep_in_thread`
 on connections of its own once the app has written and then been quiet for ``QUIET_MS``, or
 at the latest ``LONGEST_WAIT_S`` after a write while writes keep coming. A write of the
 agent's that meets a merge step waits for that step (a few ms), never for the whole upkeep.
+
+The merge's commits move ``PRAGMA data_version``, which is how the hall (ui/hall.py) finds
+other programs' writes, and then it reports again every topic the app announced since its
+last look (reloads: the whole library for a template's use). So ``before`` (the hall's
+check) runs first: what the app announced is settled before the upkeep commits. Only what
+the app writes during the upkeep itself (a few ms to a few hundred) is reported again.
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ LONGEST_WAIT_S = 60.0
 
 
 class Upkeep(QObject):
-    def __init__(self, conn, path, parent: QObject | None = None, clock=time.monotonic):
-        """``conn``: the app's connection (the GUI thread's); ``path``: its database file."""
+    def __init__(self, conn, path, parent: QObject | None = None, before=lambda: None, clock=time.monotonic):
+        """``conn``: the app's connection (the GUI thread's); ``path``: its database file;
+        ``before``: called on the GUI thread before each upkeep starts."""
         super().__init__(parent)
-        self._conn, self._path, self._clock = conn, path, clock
+        self._conn, self._path, self._before, self._clock = conn, path, before, clock
         leave_checkpoints_to_upkeep(conn)
         self._seen = self._kept = conn.total_changes  # what the last look saw; the last upkeep's
         self._since: float | None = None  # when a write not kept up yet was first seen
@@ -50,6 +57,7 @@ class Upkeep(QObject):
         if not quiet and self._clock() - self._since < LONGEST_WAIT_S:
             return
         self._kept, self._since, self.running = changes, None, True
+        self._before()
         upkeep_in_thread(self._path, self._finished)
 
     def _finished(self, _result) -> None:
@@ -58,3 +66,8 @@ class Upkeep(QObject):
     def stop(self) -> None:
         """Stop for good (the database is about to close; SQLite checkpoints on that close)."""
         self._timer.stop()
+
+
+def app_upkeep(services, parent: QObject | None = None) -> Upkeep:
+    """The app's upkeep (ui.services.AppServices): on its connection, the hall looking first."""
+    return Upkeep(services.runtime.conn, services.runtime.data_dir.database, parent, before=services.hall.check)

@@ -102,3 +102,26 @@ def test_an_upkeep_that_fails_is_logged_and_the_next_quiet_spell_tries_again(kep
     kept.look()
     assert kept.running
     qtbot.waitUntil(lambda: not kept.running, timeout=30_000)
+
+
+def test_the_upkeeps_commits_are_not_taken_for_another_programs_writes(qtbot, services):
+    """The merge's commits move PRAGMA data_version, the hall's sign of another program:
+    the hall looks before the upkeep starts, so what the app announced is not reported
+    again (a whole reload)."""
+    from ui.upkeep import app_upkeep
+
+    hall = services.hall
+    hall.watch(services.runtime.conn)
+    keeper = app_upkeep(services)
+    relayed = []
+    hall.tasks_changed.connect(relayed.append)
+    _add(services.runtime, 30)
+    hall.tasks_changed.emit(frozenset({1}))  # as the writer announces its write
+    rows = _index_rows(services.runtime)
+    keeper.look()
+    keeper.look()
+    qtbot.waitUntil(lambda: not keeper.running, timeout=30_000)
+    assert _index_rows(services.runtime) < rows  # the merge committed
+    hall.check()
+    assert relayed == [frozenset({1})]  # the app's announcement only, nothing reported again
+    keeper.stop()
