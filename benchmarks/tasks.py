@@ -186,8 +186,11 @@ def tab_switches(app, tabs, once, runs: int) -> tuple[list[float], list[float]]:
     return alone, indexing
 
 
-def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -> list[tuple[str, bool]]:
-    """The real Queue panel on a queue of ``count`` tasks: each GUI-thread operation."""
+def run_panel(name: str, done_share: float, count: int, runs: int, bar: float,
+              upkeep_after: bool = True) -> list[tuple[str, bool]]:
+    """The real Queue panel on a queue of ``count`` tasks: each GUI-thread operation; then,
+    with ``upkeep_after``, the upkeep of what the run wrote (and the bulk fill's index)
+    timed on its own (8 s at 1,000,000 tasks: not in the 10 minutes of make bench)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["AGENT_ASSISTANT_HOME"] = tempfile.mkdtemp(prefix="bench-queue-")
     from PySide6.QtWidgets import QApplication, QStackedWidget, QWidget
@@ -323,7 +326,8 @@ def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -
     from assistant.storage.database import upkeep as upkeep_now
 
     started = time.perf_counter()
-    upkeep_now(runtime.data_dir.database)  # what the adds, deletes and undos left, as the app does when quiet
+    if upkeep_after:
+        upkeep_now(runtime.data_dir.database)  # what the adds, deletes and undos left, as the app does when quiet
     upkeep_s = time.perf_counter() - started
     services.hall.stop()
     panel.close()
@@ -345,7 +349,8 @@ def run_panel(name: str, done_share: float, count: int, runs: int, bar: float) -
     print(report("search keystroke: until the rows are shown", search_waits))
     print(report("minute tick: until the rows are shown", tick_waits))
     print(report("switch view: until the rows are shown", switch_waits))
-    print(f"  the upkeep after these writes (merge and checkpoint, on its thread): {upkeep_s * 1000:.0f} ms")
+    if upkeep_after:
+        print(f"  the upkeep after these writes (merge and checkpoint, on its thread): {upkeep_s * 1000:.0f} ms")
     return [(f"{name}: {label} p95 <= {bar:.0f} ms", percentile(times, 95) <= bar)
             for label, times in measures.items()]
 
@@ -367,7 +372,7 @@ def main() -> int:
     checked += run_panel("busy queue", 0.0, args.tasks, args.runs, 16)
     checked += run_panel("typical queue", 0.9, args.tasks, args.runs, 16)
     if args.big:
-        checked += run_panel("large typical queue", 0.9, args.big, args.runs, 50)
+        checked += run_panel("large typical queue", 0.9, args.big, args.runs, 50, upkeep_after=False)
     from _bars import Bars  # the shared verdict: one "bar: ... -> PASS|FAIL" line per bar
 
     bars = Bars("tasks")
