@@ -12,7 +12,9 @@ A large folder (50,000 templates x 3 languages, 100,000 tasks):
 of real data. Each action runs from a settled app (no task on Qt's global pool for 0.3 s),
 dialogs are closed after 1.5 s; a 5 ms timer measures the gaps. ``--dump-after MS`` arms
 ``faulthandler`` at every turn of the loop, so the stacks come even while a thread keeps the
-interpreter lock (a watchdog in Python could not run then); the dumps go to stderr.
+interpreter lock (a watchdog in Python could not run then); the dumps go to stderr. Reading
+other threads' frames while they run is not safe: one run in three crashed the app (SIGSEGV)
+at ``--dump-after 30``; use it to find a stall, not while measuring.
 The figures are for finding stalls, not bars: those live in ``benchmarks/``."""
 
 from __future__ import annotations
