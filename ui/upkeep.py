@@ -60,6 +60,11 @@ class Upkeep(QObject):
         self._before()
         upkeep_in_thread(self._path, self._finished)
 
+    def written_elsewhere(self, _ids=None) -> None:
+        """Another program wrote (the hall heard it: the CLI, IT's scripts): their commits
+        left the index's segments too, kept up at the next quiet look."""
+        self._kept = None
+
     def _finished(self, _result) -> None:
         self.running = False
 
@@ -69,5 +74,9 @@ class Upkeep(QObject):
 
 
 def app_upkeep(services, parent: QObject | None = None) -> Upkeep:
-    """The app's upkeep (ui.services.AppServices): on its connection, the hall looking first."""
-    return Upkeep(services.runtime.conn, services.runtime.data_dir.database, parent, before=services.hall.check)
+    """The app's upkeep (ui.services.AppServices): on its connection, the hall looking first;
+    the tasks another program wrote kept up too (what the app announced itself is counted
+    already: the same upkeep)."""
+    upkeep = Upkeep(services.runtime.conn, services.runtime.data_dir.database, parent, before=services.hall.check)
+    services.hall.tasks_changed.connect(upkeep.written_elsewhere)
+    return upkeep

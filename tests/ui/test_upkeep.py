@@ -125,3 +125,27 @@ def test_the_upkeeps_commits_are_not_taken_for_another_programs_writes(qtbot, se
     hall.check()
     assert relayed == [frozenset({1})]  # the app's announcement only, nothing reported again
     keeper.stop()
+
+
+def test_tasks_another_program_wrote_are_kept_up_at_the_next_quiet_look(qtbot, services, monkeypatch):
+    import sqlite3 as sqlite
+
+    from ui.upkeep import app_upkeep
+
+    calls = []
+    monkeypatch.setattr(upkeep_module, "upkeep_in_thread", lambda path, done: calls.append(path))
+    hall = services.hall
+    hall.watch(services.runtime.conn)
+    keeper = app_upkeep(services)
+    keeper.look()
+    keeper.look()
+    assert calls == []  # the app wrote nothing
+    other = sqlite.connect(services.runtime.data_dir.database)  # the CLI, say
+    other.execute("INSERT INTO tasks (uid, title, priority_rank, status, created_at, updated_at) VALUES "
+                  "('u-cli', 'from the CLI', 2, 'open', '2026-11-23T14:00:00Z', '2026-11-23T14:00:00Z')")
+    other.commit()
+    other.close()
+    hall.check()  # relays tasks_changed(None)
+    keeper.look()
+    assert calls == [services.runtime.data_dir.database]
+    keeper.stop()
