@@ -15,8 +15,9 @@ Bars:
   the panel's widgets is reported apart: it happens with the window, at start-up); the
   customer changed while a query is typed (the list and reply follow their language, in the
   library or not, regional or not; the longest GUI-thread block until the reply is shown, a
-  language's first use loading its dates' data on a thread): p95 <= 16 ms as a keystroke, none over 50 ms (one was
-  70-230 ms at 50,000 templates, computing an order for a language on the GUI thread), and
+  language's first use loading its dates' data on a thread): p95 <= 16 ms as a keystroke,
+  none over 50 ms (one was 70-230 ms at 50,000 templates, computing an order for a language
+  on the GUI thread), and
   the same with nothing typed (the library by use, then title: 13.0 -> 9.3 ms p95 at 50,000
   once only the listed first ones are sorted); index
   build <= 2 s and <= 100 MB (resident memory it adds, the templates already loaded); a

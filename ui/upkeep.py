@@ -61,8 +61,9 @@ class Upkeep(QObject):
         upkeep_in_thread(self._path, self._finished)
 
     def written_elsewhere(self, _ids=None) -> None:
-        """Another program wrote (the hall heard it: the CLI, IT's scripts): their commits
-        left the index's segments too, kept up at the next quiet look."""
+        """Tasks changed (the hall's signal). When another program wrote them (the CLI, IT's
+        scripts), its commits left index segments too: kept up at the next quiet look. (The
+        app's own writes are counted already: the same upkeep.)"""
         self._kept = None
 
     def _finished(self, _result) -> None:
