@@ -10,7 +10,7 @@ from assistant.tasks.model import Task
 from assistant.tasks.store import TaskStore
 from assistant.tasks.timeutil import utc
 from ui import upkeep as upkeep_module
-from ui.upkeep import LONGEST_WAIT_S, Upkeep
+from ui.upkeep import LONGEST_WAIT_S, Upkeep, app_upkeep
 
 NOW = utc(2026, 11, 23, 14)
 
@@ -108,8 +108,6 @@ def test_the_upkeeps_commits_are_not_taken_for_another_programs_writes(qtbot, se
     """The merge's commits move PRAGMA data_version, the hall's sign of another program:
     the hall looks before the upkeep starts, so what the app announced is not reported
     again (a whole reload)."""
-    from ui.upkeep import app_upkeep
-
     hall = services.hall
     hall.watch(services.runtime.conn)
     keeper = app_upkeep(services)
@@ -127,25 +125,19 @@ def test_the_upkeeps_commits_are_not_taken_for_another_programs_writes(qtbot, se
     keeper.stop()
 
 
-def test_tasks_another_program_wrote_are_kept_up_at_the_next_quiet_look(qtbot, services, monkeypatch):
-    import sqlite3 as sqlite
-
-    from ui.upkeep import app_upkeep
-
-    calls = []
-    monkeypatch.setattr(upkeep_module, "upkeep_in_thread", lambda path, done: calls.append(path))
+def test_tasks_another_program_wrote_are_kept_up_at_the_next_quiet_look(services, started):
     hall = services.hall
     hall.watch(services.runtime.conn)
     keeper = app_upkeep(services)
     keeper.look()
     keeper.look()
-    assert calls == []  # the app wrote nothing
-    other = sqlite.connect(services.runtime.data_dir.database)  # the CLI, say
+    assert started == []  # the app wrote nothing
+    other = sqlite3.connect(services.runtime.data_dir.database)  # the CLI, say
     other.execute("INSERT INTO tasks (uid, title, priority_rank, status, created_at, updated_at) VALUES "
                   "('u-cli', 'from the CLI', 2, 'open', '2026-11-23T14:00:00Z', '2026-11-23T14:00:00Z')")
     other.commit()
     other.close()
     hall.check()  # relays tasks_changed(None)
     keeper.look()
-    assert calls == [services.runtime.data_dir.database]
+    assert started == [services.runtime.data_dir.database]
     keeper.stop()

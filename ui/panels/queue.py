@@ -53,7 +53,6 @@ MAX_ROW_MOVES = 8  # more rows left or arrived than this: the model is reset, no
 RESERVE = 50  # rows read beyond VIEW_LIMIT, so a task leaving the list needs no new read
 
 
-
 # the roles the cells hold, as the plain ints ``setItemData`` takes
 _DISPLAY, _FOREGROUND, _ACCESSIBLE = (
     int(role.value) for role in (Qt.DisplayRole, Qt.ForegroundRole, Qt.AccessibleTextRole))
