@@ -14,11 +14,13 @@ Where the words come from, so the results stay honest:
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from assistant import collector
 from assistant.countries import cards, facts
 from assistant.fuzzy import fold
 from assistant.i18n import N_
@@ -82,6 +84,21 @@ def _zone_city_entries(ui_language: str) -> tuple[tuple[str, str, str], ...]:
                 if city:
                     entries.add((fold(city), city, code))
     return tuple(sorted(entries))
+
+
+def warm(ui_language: str = "en") -> None:
+    """Build the name and zone-city entries ahead of the first search (on a worker thread).
+
+    Babel loads about 340 locales for them (each country's own for its native name) and
+    merges each into its parents: hundreds of thousands of objects that live as long as the
+    process. The collector's full passes over them, taken on whichever thread allocates and
+    holding the interpreter lock, stopped the GUI thread for 18-51 ms at the Culture panel's
+    first showing (issue 18). Put off while building, then frozen out of its passes, as the
+    library's read does."""
+    with collector.paused():
+        _name_entries(ui_language)
+        _zone_city_entries(ui_language)
+        gc.freeze()
 
 
 def _capital_entries(db=None) -> list[tuple[str, str, str]]:

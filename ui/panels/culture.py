@@ -412,7 +412,7 @@ class CulturePanel(Panel):
         def build(language=language):
             from assistant.countries import search
 
-            search.search("a", language)  # builds the name and city indexes
+            search.warm(language)
 
         run_in_pool(build)
 

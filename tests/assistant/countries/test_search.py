@@ -62,3 +62,28 @@ def test_pack_card_capital_is_searchable():
     assert resolve("Ciudad de los Reyes", db=conn) == "PE"
     assert resolve("Ciudad de los Reyes") != "PE"
     conn.close()
+
+
+def test_warming_builds_the_entries_with_the_collector_put_off_and_freezes_them(monkeypatch):
+    """Issue 18: the warm-up loads about 340 locales; the collector's full passes over them,
+    on the warm-up's thread but holding the interpreter lock, stopped the GUI thread for
+    18-51 ms at the Culture panel's first showing."""
+    import gc
+
+    from assistant.countries import search as module
+
+    module._name_entries.cache_clear()
+    module._zone_city_entries.cache_clear()
+    seen = []
+    real = module._name_entries
+    monkeypatch.setattr(module, "_name_entries", lambda language: seen.append(gc.isenabled()) or real(language))
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    try:
+        module.warm("fr")
+        assert seen == [False] and gc.isenabled()
+        assert gc.get_freeze_count() > frozen
+        assert module._zone_city_entries.cache_info().currsize == 1  # built, not left to the first search
+        assert resolve("Allemagne", "fr") == "DE"
+    finally:
+        gc.unfreeze()
