@@ -211,9 +211,14 @@ class CustomerBar(QWidget):
 
     # -- start-up ------------------------------------------------------------------
     def _warmed(self, _outcome=None) -> None:
-        """The warm-up finished (or failed: the first resolve is then just slower)."""
+        """The warm-up finished (or failed: the first resolve is then just slower). Then,
+        once the bar is ready, the clock signatures of every zone, so a new country's zones
+        are not compared on the GUI thread at its first customer (issue 18)."""
+        from assistant.clock.zones import warm_clock_signatures
+
         self.ready = True
         self.ticker.start()
+        run_in_pool(warm_clock_signatures, pool=self.services.pool)
         if self.isVisible():
             self._show_all()
 

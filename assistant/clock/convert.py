@@ -88,13 +88,29 @@ def _ceil_minute(dt: datetime) -> datetime:
 
 
 def _find_change(tz, lo: datetime, hi: datetime) -> datetime:
-    """The first instant in (lo, hi] whose UTC offset differs from lo's (binary search to
-    the second; tz transitions are on whole seconds)."""
+    """The first instant in (lo, hi] whose UTC offset differs from lo's (one change in the
+    span; tz transitions are on whole seconds). Whole hours are searched first, as a zone's
+    rules nearly always name the hour: then one look at the second before the hour found
+    confirms it, instead of bisecting the last hour to the second (21 look-ups in two
+    weeks -> 10; a new customer's country has its zones' changes found on the GUI thread)."""
     base = lo.astimezone(tz).utcoffset()
+
+    def same(second: int) -> bool:
+        return datetime.fromtimestamp(second, UTC).astimezone(tz).utcoffset() == base
+
     lo_s, hi_s = int(lo.timestamp()), int(hi.timestamp())
+    first_hour, last_hour = lo_s // 3600 + 1, (hi_s - 1) // 3600  # the hours inside (lo_s, hi_s)
+    while first_hour <= last_hour:
+        mid = (first_hour + last_hour) // 2
+        if same(mid * 3600):
+            lo_s, first_hour = mid * 3600, mid + 1
+        else:
+            hi_s, last_hour = mid * 3600, mid - 1
+    if hi_s - lo_s > 1 and same(hi_s - 1):
+        return datetime.fromtimestamp(hi_s, UTC)
     while hi_s - lo_s > 1:
         mid = (lo_s + hi_s) // 2
-        if datetime.fromtimestamp(mid, UTC).astimezone(tz).utcoffset() == base:
+        if same(mid):
             lo_s = mid
         else:
             hi_s = mid
@@ -131,10 +147,12 @@ class Transition:
 _STEP = timedelta(days=1)
 
 
-def next_transition(zone: str, after: datetime, within: timedelta = timedelta(days=400)
-                    ) -> Transition | None:
+def next_transition(zone: str, after: datetime, within: timedelta = timedelta(days=400),
+                    *, step: timedelta = _STEP) -> Transition | None:
     """The first offset change in ``zone`` strictly after the instant ``after`` and no later
-    than ``after + within``, or None (zones without DST, like Asia/Kolkata)."""
+    than ``after + within``, or None (zones without DST, like Asia/Kolkata). ``step``: how
+    far apart the offset is looked at before the change is searched for to the second; a
+    longer step is for spans where no two changes are closer than twice that."""
     name = canonical_zone(zone)
     tz = zone_info(name)
     start = _require_aware(after).astimezone(UTC)
@@ -142,7 +160,7 @@ def next_transition(zone: str, after: datetime, within: timedelta = timedelta(da
     base = start.astimezone(tz).utcoffset()
     cursor = start
     while cursor < end:
-        probe = min(cursor + _STEP, end)
+        probe = min(cursor + step, end)
         if probe.astimezone(tz).utcoffset() != base:
             instant = _find_change(tz, cursor, probe)
             before = (instant - timedelta(seconds=1)).astimezone(tz)
@@ -153,12 +171,13 @@ def next_transition(zone: str, after: datetime, within: timedelta = timedelta(da
     return None
 
 
-def transitions_between(zone: str, start: datetime, end: datetime) -> list[Transition]:
-    """Every offset change in ``zone`` in (start, end]."""
+def transitions_between(zone: str, start: datetime, end: datetime, *, step: timedelta = _STEP
+                        ) -> list[Transition]:
+    """Every offset change in ``zone`` in (start, end] (``step`` as for next_transition)."""
     found = []
     cursor = _require_aware(start)
     while True:
-        change = next_transition(zone, cursor, end - cursor)
+        change = next_transition(zone, cursor, end - cursor, step=step)
         if change is None:
             return found
         found.append(change)

@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -138,3 +139,20 @@ def test_transition_is_strictly_after_and_within_the_horizon():
 def test_transitions_between():
     changes = transitions_between("America/Santiago", at(2024, 1, 1), at(2025, 1, 1))
     assert [c.instant for c in changes] == [at(2024, 4, 7, 3, 0), at(2024, 9, 8, 4, 0)]
+
+
+@pytest.mark.parametrize("zone, after", [
+    ("Africa/Monrovia", datetime(1971, 6, 1, tzinfo=UTC)),   # -0:44:30 to GMT: off the minute
+    ("Asia/Kathmandu", datetime(1985, 6, 1, tzinfo=UTC)),    # +5:30 to +5:45, on a half hour
+    ("America/New_York", datetime(2025, 1, 1, tzinfo=UTC)),  # on the hour
+])
+def test_a_change_off_the_whole_hour_is_found_to_the_second(zone, after):
+    """The search looks at whole hours first (issue 18); a change between them is still
+    found to the second (the properties, not tzdata's instants), whatever the step."""
+    tz = ZoneInfo(zone)
+    found = {next_transition(zone, after, step=step) for step in (timedelta(days=1), timedelta(days=14))}
+    assert len(found) == 1
+    change = found.pop()
+    assert (change.instant - timedelta(seconds=1)).astimezone(tz).utcoffset() == change.offset_before
+    assert change.instant.astimezone(tz).utcoffset() == change.offset_after != change.offset_before
+    assert after.astimezone(tz).utcoffset() == change.offset_before
