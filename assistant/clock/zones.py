@@ -6,7 +6,6 @@ Windows, which has no system zone database."""
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -126,7 +125,16 @@ def localized_city(zone: str, language: str = "en") -> str:
 
 def _cldr_ids(zone: str) -> list[str]:
     """CLDR keeps some legacy ids (Asia/Calcutta): try the zone and the names linking to it."""
-    return [zone] + [name for name, target in _links().items() if target == zone]
+    return [zone, *_linked_to().get(zone, ())]
+
+
+@functools.cache
+def _linked_to() -> dict[str, list[str]]:
+    """Zone -> the link names pointing at it, in tzdata.zi's order."""
+    names: dict[str, list[str]] = {}
+    for name, target in _links().items():
+        names.setdefault(target, []).append(name)
+    return names
 
 
 @functools.cache
@@ -154,12 +162,6 @@ def exemplar_cities(language: str) -> dict[str, str]:
 # Zones that keep the same clock over this span are one choice for the agent (Berlin and
 # Busingen, New York and Detroit). A fixed span keeps resolution independent of "now".
 _SAME_CLOCK_SPAN = (2020, 2031)
-# No zone changes its offset twice within 28 days in that span (Fiji's 2020 pair is the
-# closest; Morocco's Ramadan pairs are 35 days apart), so offsets two weeks apart miss no
-# change, with a seventh of the daily look-ups. A new customer's country has its zones'
-# signatures made on the GUI thread: Brazil's 16 took 80 ms, Canada's 23 130 ms (issue 18).
-# The tests check every zone of the installed tzdata against the daily walk.
-_SIGNATURE_STEP = timedelta(days=14)
 
 
 @functools.cache
@@ -174,7 +176,7 @@ def _clock_signature(zone: str) -> tuple[int, ...]:
     start = datetime(_SAME_CLOCK_SPAN[0], 1, 1, tzinfo=timezone.utc)
     end = datetime(_SAME_CLOCK_SPAN[1], 1, 1, tzinfo=timezone.utc)
     signature = [int(start.astimezone(zone_info(zone)).utcoffset().total_seconds())]
-    for change in transitions_between(zone, start, end, step=_SIGNATURE_STEP):
+    for change in transitions_between(zone, start, end):
         signature += (int(change.instant.timestamp()), int(change.offset_after.total_seconds()))
     return tuple(signature)
 
@@ -208,8 +210,13 @@ def _zone_comments() -> dict[str, str]:
     return comments
 
 
+@functools.cache
+def _zone_order() -> dict[str, int]:
+    return {z: i for i, z in enumerate(_zone_tab()[0])}
+
+
 def _preference(zone: str) -> tuple:
-    order = {z: i for i, z in enumerate(_zone_tab()[0])}
+    order = _zone_order()
     comment = _zone_comments().get(zone, "")
     return (zone not in PREFERRED_ZONES, "most" not in comment.lower(),
             order.get(zone, len(order)))
