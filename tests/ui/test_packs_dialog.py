@@ -729,3 +729,11 @@ def test_a_team_update_in_a_large_library_is_listed_in_replies_without_reading_i
     assert panel.listed_ids() == ["acme.a"]
     assert "acme.c" in panel.entries and "acme.b" not in panel.entries  # added, retired
     assert whole_reads == [] and panel._pending_read is None
+
+
+def test_the_list_of_team_updates_is_not_sized_to_its_titles(qtbot, services):
+    """Issue 18: a team update may touch thousands of replies; sized to its contents, the
+    list measured every title at the page's first showing, on the GUI thread."""
+    few, many = _dialog(qtbot, services), _dialog(qtbot, services)
+    many.conflict_list.addItems([f"reply {i} " + "with a long title " * 10 for i in range(300)])
+    assert many.conflict_list.sizeHint().width() == few.conflict_list.sizeHint().width()

@@ -193,6 +193,10 @@ class RepliesPanel(Panel):
         filters = QHBoxLayout()
         self.tag_filter = QComboBox()
         self.tag_filter.setAccessibleName(_("Filter by tag"))
+        # as wide as the layout gives it: sized to its contents, the first showing measured
+        # every tag of the library (69 ms at 3,000 tags), and a long tag widened the window
+        self.tag_filter.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.tag_filter.setMinimumContentsLength(8)
         self.tag_filter.addItem(_("All tags"), None)
         self.tag_filter.currentIndexChanged.connect(lambda _i: self.refilter())
         self.language = QComboBox()
