@@ -80,7 +80,7 @@ def drive(customers: list[tuple[str, str]], results: dict) -> None:
     bar = window.customer_bar
     from assistant.clock import zones
 
-    # the warm-ups after ready: the customer bar's, then the zones' clocks (3 s after it)
+    # the warm-ups after ready: the customer bar's, then the zones' clocks
     turn_until(lambda: zones._clock_signature.cache_info().currsize >= len(zones.zone_countries()), 30)
     turn_until(pools_idle(), 30)
     gaps, seconds = loop_gaps(lambda: None, pools_idle(), 5)

@@ -18,7 +18,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLineEdit, QMenu, QToolButton,
                                QVBoxLayout, QWidget)
@@ -36,9 +36,6 @@ if TYPE_CHECKING:
     from ui.clock_widget import PinnedClock
 
 log = logging.getLogger(__name__)
-# when the zones' clocks are compared ahead of the customers, after the bar is ready: once
-# the start's own work on the worker and the GUI thread is over
-SIGNATURES_AFTER_MS = 3000
 
 
 def _warm_up() -> None:
@@ -214,15 +211,14 @@ class CustomerBar(QWidget):
 
     # -- start-up ------------------------------------------------------------------
     def _warmed(self, _outcome=None) -> None:
-        """The warm-up finished (or failed: the first resolve is then just slower). Then,
-        once the start is over, the clock signatures of every zone, so a new country's zones
-        are not compared on the GUI thread at its first customer (issue 18)."""
+        """The warm-up finished (or failed: the first resolve is then just slower). Then the
+        clock signatures of every zone, with pauses, so a new country's zones are not
+        compared on the GUI thread at its first customer (issue 18)."""
         from assistant.clock.zones import warm_clock_signatures
 
         self.ready = True
         self.ticker.start()
-        QTimer.singleShot(SIGNATURES_AFTER_MS, self, lambda: run_in_pool(warm_clock_signatures,
-                                                                          pool=self.services.pool))
+        run_in_pool(warm_clock_signatures, pool=self.services.pool)
         if self.isVisible():
             self._show_all()
 
