@@ -15,10 +15,11 @@ the window calls right after that paint."""
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLineEdit, QMenu, QToolButton,
                                QVBoxLayout, QWidget)
@@ -218,7 +219,9 @@ class CustomerBar(QWidget):
 
         self.ready = True
         self.ticker.start()
-        run_in_pool(warm_clock_signatures, pool=self.services.pool)
+        quitting = threading.Event()  # the app's end waits for its worker: not for this
+        QCoreApplication.instance().aboutToQuit.connect(quitting.set)
+        run_in_pool(lambda: warm_clock_signatures(stop=quitting.is_set), pool=self.services.pool)
         if self.isVisible():
             self._show_all()
 

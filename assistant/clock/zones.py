@@ -182,15 +182,17 @@ def _clock_signature(zone: str) -> tuple[int, ...]:
     return tuple(signature)
 
 
-def warm_clock_signatures(pause: float = 0.002) -> None:
+def warm_clock_signatures(pause: float = 0.002, stop=lambda: False) -> None:
     """Every zone's signature, ahead of each country's first customer (0.25 s of CPU and
     0.3 MB for all 418 zones; for the United States' 29 alone, 35 ms on the GUI thread).
     For a worker thread: ``pause`` seconds between zones hand the interpreter lock back.
     Run without pauses beside the start, its half-millisecond steps of Python made each of
     the GUI thread's calls into Python wait for the lock, and the window stood still
     92-141 ms (the start-up benchmark's longest stall; 24-31 ms without it, 31 ms with the
-    pauses)."""
+    pauses). ``stop()`` true ends it early: a quit right after the start waits for none of it."""
     for zone in zone_countries():
+        if stop():
+            return
         _clock_signature(zone)
         time.sleep(pause)
 

@@ -76,3 +76,15 @@ def test_mexico_city_dropped_dst_in_2022():
     tz = __import__("zoneinfo").ZoneInfo(canonical_zone("America/Mexico_City"))
     assert datetime(2021, 7, 1, 12, tzinfo=timezone.utc).astimezone(tz).utcoffset().total_seconds() == -5 * 3600
     assert datetime(2023, 7, 1, 12, tzinfo=timezone.utc).astimezone(tz).utcoffset().total_seconds() == -6 * 3600
+
+
+def test_the_signatures_warm_up_stops_when_asked():
+    """A quit right after the start waits for the worker: the warm-up ends at the next zone."""
+    from assistant.clock import zones
+
+    zones._clock_signature.cache_clear()
+    asked = []
+    zones.warm_clock_signatures(pause=0, stop=lambda: asked.append(1) or len(asked) > 3)
+    assert zones._clock_signature.cache_info().currsize == 3
+    zones.warm_clock_signatures(pause=0)
+    assert zones._clock_signature.cache_info().currsize == len(zones.zone_countries())
