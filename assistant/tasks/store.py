@@ -54,7 +54,7 @@ INDEX_MERGE_SETTINGS = (("automerge", 0), ("crisismerge", 256))
 def leave_index_merges_to_upkeep(db) -> None:
     """The search index's segments merged while the app is quiet, not inside the agent's
     commit (issue 18). FTS5 merged them in the write that reached its thresholds: 12-20 ms of
-    one add in about fifty, on the GUI thread. With ``automerge`` off a write does no merge
+    one add in about twenty, on the GUI thread. With ``automerge`` off a write does no merge
     work; the app's upkeep merges (``assistant.storage.database.upkeep``). ``crisismerge`` is
     the bound when nobody does (the CLI alone): a write that leaves 256 segments on one level
     merges them (searching 256 small segments: 2-4 ms, on the Queue's worker)."""

@@ -89,14 +89,14 @@ class _FactsView(QWidget):
         self.rows = list(rows)
         for i, (label, value) in enumerate(rows):
             if i == len(self._labels):
-                key = plain_label()
+                key, shown = plain_label(), plain_label()
                 key.setWordWrap(False)
                 font = key.font()
                 font.setBold(True)
                 key.setFont(font)
-                self._labels.append((key, plain_label()))
-                self._grid.addWidget(self._labels[i][0], i, 0, Qt.AlignTop)
-                self._grid.addWidget(self._labels[i][1], i, 1, Qt.AlignTop)
+                self._grid.addWidget(key, i, 0, Qt.AlignTop)
+                self._grid.addWidget(shown, i, 1, Qt.AlignTop)
+                self._labels.append((key, shown))
             for widget, text in zip(self._labels[i], (label, value)):
                 if widget.text() != text:
                     widget.setText(text)
