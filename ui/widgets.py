@@ -8,6 +8,8 @@ tooltips through ``plain_tooltip`` (Qt shows any tooltip that looks like HTML as
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLabel, QLayout, QSizePolicy
 
@@ -23,6 +25,24 @@ def plain_label(text: str = "", name: str = "", selectable: bool = True) -> QLab
     if name:
         label.setObjectName(name)
     return label
+
+
+@contextmanager
+def one_layout_pass(widget):
+    """Show and hide several of ``widget``'s children at the cost of one layout of the window.
+    Qt lays out every visible ancestor again at each child shown (``QWidgetPrivate::
+    setVisible`` activates their layouts), so showing the clock card's eight rows one by one
+    laid the window out eight times (0.5-1 ms each). ``widget`` is hidden meanwhile (nothing
+    is painted in between) and shown once at the end. Not for a widget that holds the
+    keyboard focus: hiding it would move the focus."""
+    if not widget.isVisible():
+        yield
+        return
+    widget.hide()
+    try:
+        yield
+    finally:
+        widget.show()
 
 
 class StatusLine(QLabel):

@@ -38,6 +38,7 @@ def type_customer(qtbot, bar, text):
     else:  # QTest can only type ASCII keys
         bar.input.setText(text)
     qtbot.keyClick(bar.input, Qt.Key_Return)
+    qtbot.waitUntil(lambda: not bar.entering, timeout=5000)  # read ahead on a thread, then set
 
 
 def test_typing_a_number_sets_the_customer_and_shows_their_clock(qtbot, bar, services):
@@ -394,3 +395,71 @@ def test_once_ready_the_bar_compares_every_zones_clock_off_the_gui_thread(qtbot,
     type_customer(qtbot, widget, "United States")
     assert services.customer.context.country == "US" and len(services.customer.context.zones) > 5
     assert made_on == []
+
+
+def test_enter_reads_the_customer_off_the_gui_thread_then_sets_it(qtbot, bar, services, monkeypatch):
+    """Issue 18: a country's first customer cost 10-30 ms of the GUI thread (its number's
+    patterns, CLDR formats, holidays). Enter reads the text on a thread of its own; the GUI
+    thread sets the customer from that reading, without reading it again."""
+    import threading
+
+    from assistant.customer import session as rules
+
+    readers = []
+    real_read = rules.read
+
+    def read(*args, **kwargs):
+        readers.append(threading.current_thread() is threading.main_thread())
+        return real_read(*args, **kwargs)
+    monkeypatch.setattr(rules, "read", read)
+    with qtbot.waitSignal(services.customer.changed) as changed:
+        type_customer(qtbot, bar, "+91 22 2345 6789")
+    assert changed.args[0].country == "IN" and bar.clock.time_label.text() == "15:00"
+    assert readers == [False]  # once, on the read-ahead's thread
+    type_customer(qtbot, bar, "no such place 123")  # not understood: said, customer kept
+    assert bar.error_label.isVisibleTo(bar) and services.customer.context.country == "IN"
+
+
+def blocked_read_ahead(monkeypatch, services):
+    """Read-aheads that wait for the returned event before they finish."""
+    import threading
+
+    release = threading.Event()
+    real = services.session.read_ahead
+
+    def read_ahead(text):
+        job = real(text)
+        return lambda: (release.wait(5), job())[1]
+    monkeypatch.setattr(services.session, "read_ahead", read_ahead)
+    return release
+
+
+def test_a_customer_set_while_enter_reads_ahead_wins(qtbot, bar, services, monkeypatch):
+    """A call pop or a task that sets a customer after Enter was pressed comes after it:
+    the read-ahead's customer is not set over it when it finishes."""
+    release = blocked_read_ahead(monkeypatch, services)
+    bar.input.setText("Manila")
+    qtbot.keyClick(bar.input, Qt.Key_Return)
+    assert bar.entering and services.customer.context.is_empty
+    services.session.set(CustomerContext(name="Olga", country="RU", zone="Europe/Moscow",
+                                         zones=("Europe/Moscow",)))
+    assert not bar.entering
+    release.set()
+    qtbot.wait(bar.READ_AHEAD_MS + 100)
+    assert services.customer.context.name == "Olga"
+    assert bar.input.text() == services.session.text
+
+
+def test_enter_sets_the_customer_when_the_read_ahead_is_slow(qtbot, bar, services, monkeypatch):
+    """A read-ahead stuck behind other work delays Enter by READ_AHEAD_MS at most."""
+    release = blocked_read_ahead(monkeypatch, services)
+    try:
+        bar.input.setText("Kathmandu")
+        qtbot.keyClick(bar.input, Qt.Key_Return)
+        assert bar.entering
+        qtbot.waitUntil(lambda: not bar.entering, timeout=bar.READ_AHEAD_MS * 4)
+        assert services.customer.context.zone == "Asia/Kathmandu"
+    finally:
+        release.set()
+    qtbot.wait(50)  # the late read-ahead sets nothing again
+    assert services.customer.context.zone == "Asia/Kathmandu"

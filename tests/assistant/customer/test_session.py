@@ -165,3 +165,39 @@ def test_field_text():
     assert rules.field_text(CustomerContext(country="JP")) == "JP"
     assert rules.field_text(CustomerContext(name="Ana")) == "Ana"
     assert rules.field_text(CustomerContext()) == ""
+
+
+def test_read_ahead_reads_as_set_text_does_and_makes_the_country_s_clock_data(session, db):
+    """Issue 18: Enter reads the customer off the GUI thread first. The read-ahead gives the
+    resolution ``set_text`` would make, and leaves the country's data made: the holidays
+    the clock then looks up are a cache hit, and the number's patterns stay compiled."""
+    import phonenumbers
+    from phonenumbers import re_util
+
+    from assistant.clock import status
+
+    status._holidays_for.cache_clear()
+    status._language_for.cache_clear()
+    job = session.read_ahead("Ana, +34 612 345 678")
+    resolution = job()
+    assert resolution == session.read("Ana, +34 612 345 678")
+    spain = phonenumbers.PhoneMetadata.metadata_for_region("ES")
+    assert spain.general_desc.national_number_pattern in (re_util._COMPILED_PATTERNS or {})
+    misses = status._holidays_for.cache_info().misses
+    session.set_text("Ana, +34 612 345 678", resolution)
+    assert session.context == resolution.context
+    status.holiday_on("ES", AT.date())
+    assert status._holidays_for.cache_info().misses == misses  # made ahead
+    assert session.read_ahead("no such place 123")() is None  # set_text says why
+    with pytest.raises(ResolveError):
+        session.set_text("no such place 123")
+
+
+def test_read_ahead_touches_no_database(session, db):
+    """The job runs on another thread: what it needs from the settings is read when it is
+    made, and the job itself never opens the database."""
+    calls = []
+    job = rules.CustomerSession(lambda: calls.append(1) or db, now=lambda: AT).read_ahead("Manila")
+    before = len(calls)
+    assert job().context.zone == "Asia/Manila"
+    assert len(calls) == before
