@@ -20,17 +20,18 @@ from assistant.i18n import _
 log = logging.getLogger(__name__)
 
 
-def pop_customer(window, text: str, focus: bool = False) -> bool:
-    """Make ``text`` (checked plain text) the customer; returns whether it was understood
+def pop_customer(window, text: str, focus: bool = False) -> None:
+    """Make ``text`` (checked plain text) the customer, as Enter in the customer field does
+    (read ahead off the GUI thread, then set); a notice says whether it was understood
     (when not, the customer bar shows why and the previous customer stays)."""
-    understood = window.customer_bar.apply_text(text)
+    def said(understood: bool) -> None:
+        window.notify(APP_NAME, (_("Customer from a call: {customer}") if understood else
+                                 _("A call's customer was not understood: {customer}")).format(customer=text))
+    window.customer_bar.enter(text, said)
     if focus:
         window.bring_forward()
     else:
         show_without_focus(window)
-    window.notify(APP_NAME, (_("Customer from a call: {customer}") if understood else
-                             _("A call's customer was not understood: {customer}")).format(customer=text))
-    return understood
 
 
 def show_without_focus(window) -> None:

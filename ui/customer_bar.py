@@ -78,7 +78,7 @@ class CustomerBar(QWidget):
         self._pin_widgets: list[PinnedClock] = []
         self._pins_loaded = False
         self._offered: tuple[str, ...] = ()
-        self._entered_text: str | None = None  # Enter's text, while its read-ahead runs
+        self._entered: tuple[str, Callable[[bool], None] | None] | None = None  # while read ahead
         self._read_ahead_timer = QTimer(self, singleShot=True, interval=self.READ_AHEAD_MS,
                                         timeout=self._apply_entered)
 
@@ -90,7 +90,7 @@ class CustomerBar(QWidget):
         self.input = CustomerField()
         self.input.setPlaceholderText(_("Customer: phone, country, city or time zone"))
         self.input.setAccessibleName(_("Customer"))
-        self.input.returnPressed.connect(self._entered)
+        self.input.returnPressed.connect(self._enter_pressed)
         self.input.escaped.connect(self.revert_text)
         row.addWidget(self.input, 1)
 
@@ -241,18 +241,27 @@ class CustomerBar(QWidget):
     # -- resolving -----------------------------------------------------------------
     READ_AHEAD_MS = 250  # the longest Enter waits for its read-ahead before setting anyway
 
-    def _entered(self) -> None:
-        """Enter: what the customer's country needs (its number patterns, CLDR formats,
-        holidays, zones) is made on a thread of its own first, then the customer is set on
-        the GUI thread at the cost of a country seen before (a new country's cost 10-30 ms
-        of the GUI thread at Enter, issue 18). Before the clocks are warmed up, or for an
-        empty field, it is set at once."""
-        text = self.input.text()
+    def _enter_pressed(self) -> None:
+        self.enter(self.input.text())
+
+    def enter(self, text: str, then: Callable[[bool], None] | None = None) -> None:
+        """Set ``text`` as Enter in the field does (a call pop too): what the customer's
+        country needs (its number's patterns, CLDR formats, holidays, zones) is read on a
+        thread of its own first, then the customer is set on the GUI thread at the cost of a
+        country seen before (a new country cost 10-30 ms of the GUI thread, issue 18).
+        ``then(understood)`` once it is set or refused; not if another customer is set
+        meanwhile (a call pop, a task: they came after). Before the clocks are warmed up, or
+        for an empty field, it is set at once."""
+        if text != self.input.text():
+            self.input.setText(text)
         if not self.ready or not text.strip():
-            self._entered_text = None
-            self.apply_text(text)
+            self._entered = None
+            self._read_ahead_timer.stop()
+            understood = self.apply_text(text)
+            if then is not None:
+                then(understood)
             return
-        self._entered_text = text
+        self._entered = (text, then)
         self._read_ahead_timer.start()
         job = self.session.read_ahead(text)
         run_in_thread(lambda: (text, job()), self._read_ahead_done, self._read_ahead_failed,
@@ -261,11 +270,11 @@ class CustomerBar(QWidget):
     @property
     def entering(self) -> bool:
         """Enter was pressed and the customer is not set yet (its read-ahead runs)."""
-        return self._entered_text is not None
+        return self._entered is not None
 
     def _read_ahead_done(self, result: tuple[str, Resolution | None]) -> None:
         text, resolution = result
-        if text == self._entered_text:  # not a read-ahead for earlier text
+        if self._entered is not None and text == self._entered[0]:  # not one for earlier text
             self._apply_entered(resolution)
 
     def _read_ahead_failed(self, exc: Exception) -> None:
@@ -275,11 +284,13 @@ class CustomerBar(QWidget):
     def _apply_entered(self, resolution: Resolution | None = None) -> None:
         """Set the entered customer: its read-ahead is done (``resolution``: how it read),
         failed or took too long."""
-        if self._entered_text is None:
+        if self._entered is None:
             return
-        text, self._entered_text = self._entered_text, None
+        (text, then), self._entered = self._entered, None
         self._read_ahead_timer.stop()
-        self.apply_text(text, resolution)
+        understood = self.apply_text(text, resolution)
+        if then is not None:
+            then(understood)
 
     def focus_input(self) -> None:
         self.input.setFocus()
@@ -393,7 +404,7 @@ class CustomerBar(QWidget):
         """The current customer changed, whoever set it: the field, the zone choice, the
         description, the pin button and the clocks follow. An Enter still reading ahead is
         dropped: whoever set the customer since (a call pop, a task) came after it."""
-        self._entered_text = None
+        self._entered = None
         self._read_ahead_timer.stop()
         if self.input.text() != self.session.text:
             self.input.setText(self.session.text)

@@ -109,7 +109,7 @@ def test_a_call_pop_sets_the_customer_without_taking_focus(main_window, monkeypa
     monkeypatch.setattr(main_window, "bring_forward", lambda: brought.append(True))
     monkeypatch.setattr(main_window, "notify", lambda title, text: notices.append(text))
     main_window.hide()
-    assert call_pop.pop_customer(main_window, "Lucía, +52 55 1234 5678")
+    call_pop.pop_customer(main_window, "Lucía, +52 55 1234 5678")
     context = main_window.services.customer.context
     assert (context.name, context.country) == ("Lucía", "MX")
     assert main_window.customer_bar.input.text() == "Lucía, +52 55 1234 5678"
@@ -130,7 +130,7 @@ def test_a_call_pop_that_is_not_understood_keeps_the_customer(main_window, monke
     notices = []
     monkeypatch.setattr(main_window, "notify", lambda title, text: notices.append(text))
     call_pop.pop_customer(main_window, "Japan")
-    assert not call_pop.pop_customer(main_window, "Qwxzzy Unknownland")
+    call_pop.pop_customer(main_window, "Qwxzzy Unknownland")
     assert main_window.services.customer.context.country == "JP"
     assert main_window.customer_bar.error_label.isVisibleTo(main_window)
     assert notices[-1] == "A call's customer was not understood: Qwxzzy Unknownland"
@@ -290,3 +290,25 @@ def test_a_minimised_window_asks_for_attention_instead_of_taking_focus(main_wind
     call_pop.pop_customer(main_window, "Japan")
     assert alerts == [main_window] and main_window.isMinimized()
     assert main_window.services.customer.context.country == "JP"
+
+
+def test_a_call_pop_is_read_ahead_off_the_gui_thread_as_enter_is(main_window, qtbot, monkeypatch):
+    """Issue 18: a call is a country's first customer as often as a typed one; its number is
+    read on the customer bar's read-ahead thread, and the notice follows once it is set."""
+    import threading
+
+    from assistant.customer import session as rules
+
+    notices, readers, real_read = [], [], rules.read
+    monkeypatch.setattr(main_window, "notify", lambda title, text: notices.append(text))
+    monkeypatch.setattr(rules, "read", lambda *a, **k: readers.append(
+        threading.current_thread() is threading.main_thread()) or real_read(*a, **k))
+    main_window.show()
+    bar = main_window.customer_bar
+    bar.start()
+    qtbot.waitUntil(lambda: bar.ready, timeout=10000)
+    call_pop.pop_customer(main_window, "+91 22 2345 6789")
+    assert bar.input.text() == "+91 22 2345 6789" and notices == []  # shown at once, set next
+    qtbot.waitUntil(lambda: bool(notices), timeout=5000)
+    assert main_window.services.customer.context.country == "IN"
+    assert notices == ["Customer from a call: +91 22 2345 6789"] and readers == [False]
