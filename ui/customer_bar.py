@@ -360,26 +360,31 @@ class CustomerBar(QWidget):
     MAX_CHIPS = 3
 
     def _update_chips(self, at: datetime) -> None:
-        """Small buttons for the customer's other clocks that show another hour."""
-        layout = self.zone_chips.layout()
-        self.zone_chips.hide()  # shown once at the end: one layout of the window, not one a chip
-        while layout.count():
-            widget = layout.takeAt(0).widget()
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
+        """Small buttons for the customer's other clocks that show another hour. The
+        buttons are kept and relabelled (each minute, each customer); only a change in their
+        number shows or hides any, with the row hidden meanwhile: Qt lays the window out
+        again at each widget shown, so the row shows once, not once a chip."""
         others = [c for c in self.session.zone_choices(at) if c.other_hour][:self.MAX_CHIPS]
-        for choice in others:
-            chip = QToolButton()
+        chips = self.zone_chips.findChildren(QToolButton, "zone-chip")
+        while len(chips) < len(others):
+            chip = QToolButton(self.zone_chips)
             chip.setObjectName("zone-chip")
             chip.setAutoRaise(False)
+            chip.setFocusPolicy(Qt.NoFocus)  # the zone choice has the keys; chips are for the mouse
+            chip.clicked.connect(lambda _checked=False, chip=chip: self.choose_zone(chip.property("zone")))
+            chip.hide()
+            self.zone_chips.layout().addWidget(chip)
+            chips.append(chip)
+        if sum(not chip.isHidden() for chip in chips) != len(others):
+            self.zone_chips.hide()
+        for chip, choice in zip(chips, others):
+            chip.setProperty("zone", choice.zone)
             chip.setText(_("{city} {time}").format(city=choice.city, time=choice.time))
             chip.setToolTip(plain_tooltip(choice.label))
             chip.setAccessibleName(choice.label)
-            chip.setFocusPolicy(Qt.NoFocus)  # the zone choice has the keys; chips are for the mouse
-            chip.clicked.connect(lambda _checked=False, zone=choice.zone: self.choose_zone(zone))
-            layout.addWidget(chip)
-            chip.show()  # a child added to a visible parent stays hidden unless shown
+            chip.setVisible(True)
+        for chip in chips[len(others):]:
+            chip.hide()
         self.zone_chips.setVisible(bool(others))
 
     def _select_offered(self) -> None:

@@ -463,3 +463,20 @@ def test_enter_sets_the_customer_when_the_read_ahead_is_slow(qtbot, bar, service
         release.set()
     qtbot.wait(50)  # the late read-ahead sets nothing again
     assert services.customer.context.zone == "Asia/Kathmandu"
+
+
+def test_zone_chips_are_kept_and_relabelled(qtbot, bar, services):
+    """Issue 18: each customer made its chips again (each new button shown laid the window
+    out again, and the old ones waited for deletion). They are kept: a customer with fewer
+    other clocks hides the rest, and a kept chip chooses its new zone."""
+    type_customer(qtbot, bar, "Russia")
+    made = bar.zone_chips.findChildren(QToolButton, "zone-chip")
+    assert len(made) == bar.MAX_CHIPS and all(c.isVisibleTo(bar) for c in made)
+    type_customer(qtbot, bar, "+34 612 345 678")
+    chips = bar.zone_chips.findChildren(QToolButton, "zone-chip")
+    assert chips == made  # the same buttons
+    shown = [c for c in chips if c.isVisibleTo(bar)]
+    assert len(shown) == 1 and re.search(r"0?9:30", shown[0].text())
+    with qtbot.waitSignal(services.customer.changed) as changed:
+        shown[0].click()
+    assert changed.args[0].zone == "Atlantic/Canary"
