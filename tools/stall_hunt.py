@@ -74,7 +74,7 @@ def actions(window, kind: str) -> list[tuple[str, object]]:
     bar, culture, queue = window.customer_bar, window.panel_by_id("culture"), window.panel_by_id("queue")
     found = [(f"tab {panel_id}", tab(panel_id))
              for panel_id in ("translate", "replies", "culture", "queue", "replies", "culture", "translate", "queue")]
-    found += [(f"customer {text}", lambda text=text: bar.apply_text(text)) for text in CUSTOMERS]
+    found += [(f"customer {text}", lambda text=text: bar.enter(text)) for text in CUSTOMERS]  # as Enter does
     found += [(f"culture {code}", lambda code=code: culture.show_country(code)) for code in ("FR", "JP", "IN", "SA")]
     found += [("settings", modal(window.show_settings)), ("about", modal(window.show_about)),
               ("palette", modal(window.open_palette)), ("hour grid", modal(bar.show_hour_grid)),
