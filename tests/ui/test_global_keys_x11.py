@@ -74,11 +74,30 @@ class XSession:
         try:
             if not number:
                 raise AssertionError("Xvfb did not start")
-            self.spawn(["openbox", "--sm-disable"])
-            wait_for(self._wm_running, what="the window manager")
+            self._wm_log = tmp / "openbox.log"
+            self._wm_starts = 0
+            self._start_wm()
+            wait_for(self._wm_up, what=f"the window manager (its log: {self._wm_log})")
         except BaseException:
             self.close()
             raise
+
+    def _start_wm(self) -> None:
+        self._wm_starts += 1
+        with open(self._wm_log, "ab") as log:
+            self._wm = self.spawn(["openbox", "--sm-disable"], stderr=log)
+
+    def _wm_up(self) -> bool:
+        """The window manager runs. Once in a full suite run it never came up (30 s): an
+        openbox that quit is started again, twice at most, and a failure quotes its log."""
+        if self._wm_running():
+            return True
+        code = self._wm.poll()
+        if code is not None:
+            if self._wm_starts >= 3:
+                raise AssertionError(f"openbox quit ({code}): {self._wm_log.read_text(errors='replace')[-500:]}")
+            self._start_wm()
+        return False
 
     def _wm_running(self) -> bool:
         from Xlib import display
