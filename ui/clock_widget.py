@@ -3,7 +3,6 @@ wall-time converter. Layout and wiring only; every rule lives in assistant.clock
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import datetime
 from typing import Callable
 
@@ -23,7 +22,7 @@ from assistant.clock.zones import country_of_zone, localized_city
 from assistant.customer import CustomerContext
 from assistant.i18n import _, current_language
 from ui.theme import set_error_style
-from ui.widgets import one_layout_pass, plain_label, plain_tooltip
+from ui.widgets import plain_label, plain_tooltip
 
 
 
@@ -161,17 +160,8 @@ class ClockCard(QFrame):
         self.message_label.setText(message)
         self.message_label.show()
 
-    def show_details(self, details: ClockDetails, at: datetime, likely: bool = False,
-                     greeting=None) -> None:
-        """``likely``: the zone is the most likely of several, not one the agent chose;
-        ``greeting``: what to say first (see :meth:`show_greeting`)."""
-        # from a message to a clock (the first customer, a zone just chosen) the rows show:
-        # one layout of the window for all of them
-        with one_layout_pass(self) if self.details is None else nullcontext():
-            self._show_details(details, at, likely)
-            self.show_greeting(greeting)
-
-    def _show_details(self, details: ClockDetails, at: datetime, likely: bool) -> None:
+    def show_details(self, details: ClockDetails, at: datetime, likely: bool = False) -> None:
+        """``likely``: the zone is the most likely of several, not one the agent chose."""
         self.details = details
         language = current_language()
         status = details.status

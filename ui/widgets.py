@@ -31,10 +31,12 @@ def plain_label(text: str = "", name: str = "", selectable: bool = True) -> QLab
 def one_layout_pass(widget):
     """Show and hide several of ``widget``'s children at the cost of one layout of the window.
     Qt lays out every visible ancestor again at each child shown (``QWidgetPrivate::
-    setVisible`` activates their layouts), so showing the clock card's eight rows one by one
-    laid the window out eight times (0.5-1 ms each). ``widget`` is hidden meanwhile (nothing
-    is painted in between) and shown once at the end. Not for a widget that holds the
-    keyboard focus: hiding it would move the focus."""
+    setVisible`` activates their layouts), so a call's first customer, showing the zone
+    choice, the description, chips and the clock's rows one by one, laid the window out once
+    for each (0.5-1 ms each). ``widget`` is hidden meanwhile (nothing is painted in between)
+    and shown once at the end, which costs a layout of its own (2-4 ms): worth it for several
+    children, not for one. Not for a widget that holds the keyboard focus: hiding it would
+    move the focus."""
     if not widget.isVisible():
         yield
         return

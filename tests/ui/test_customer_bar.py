@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from babel import Locale
 from babel.dates import get_day_names
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QToolButton
 
 from assistant import settings
 from assistant.customer import memory as store
@@ -480,3 +480,38 @@ def test_zone_chips_are_kept_and_relabelled(qtbot, bar, services):
     with qtbot.waitSignal(services.customer.changed) as changed:
         shown[0].click()
     assert changed.args[0].zone == "Atlantic/Canary"
+
+
+class Hides(QObject):
+    """Counts a widget's hide events."""
+
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Hide:
+            self.count += 1
+        return False
+
+
+def test_a_call_s_first_customer_is_laid_out_once_and_the_keyboard_stays(qtbot, bar, services):
+    """Issue 18: Qt lays the window out again at each widget shown; a call's first customer
+    showed the zone choice, the description, a chip and the clock's rows one by one. They
+    show together (the details hidden meanwhile, once), not for later customers, and never
+    while the keyboard is in the details: the agent's focus stays where it was."""
+    hides = Hides(bar.details)
+    type_customer(qtbot, bar, "+34 612 345 678")
+    assert hides.count == 1 and bar.clock.time_label.isVisibleTo(bar) and bar.zone_chips.isVisibleTo(bar)
+    type_customer(qtbot, bar, "Cairo")
+    bar.refresh()  # the minute's redraw
+    assert hides.count == 1
+    services.session.set(CustomerContext(name="Olga", country="RU",
+                                         zones=("Europe/Moscow", "Asia/Vladivostok")))
+    assert bar.clock.details is None  # a zone to choose: the clock says so
+    bar.zone_choice.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is bar.zone_choice)
+    bar.choose_zone("Asia/Vladivostok")
+    assert hides.count == 1 and QApplication.focusWidget() is bar.zone_choice
+    assert bar.clock.time_label.text() == "19:30"
