@@ -126,8 +126,8 @@ class CustomerBar(QWidget):
         self.convert_button.toggled.connect(self.show_converter)
         row.addWidget(self.convert_button)
         layout.addLayout(row)
-        # what follows the customer, below the field: laid out once for a call's first
-        # customer (see _context_changed)
+        # what follows the customer, below the field: shown in one layout pass for a call's
+        # first customer (_one_layout_pass)
         self.details = QWidget()
         self.details.setObjectName("customer-details")
         details = QVBoxLayout(self.details)
